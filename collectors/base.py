@@ -1,0 +1,109 @@
+"""The collector contract and registry.
+
+A collector turns one source into a `LineageBatch`. It never touches the store and never raises
+for bad content: problems go into `batch.problems` with the place (file, line, field), and the
+valid rest of the source is kept. It raises `CollectorError` only when the source cannot be read
+at all.
+
+A collector is a class with:
+
+- `name`: the kind users type (`lineage collect --kind NAME`);
+- `detect(path, head)`: a cheap yes/no from the file name and its first bytes;
+- `collect(source)`: the batch for one `Source` (a display name plus the bytes), so a kept raw
+  input can be collected again when the rules change.
+
+Collectors register with `@register_collector`; third parties add theirs under the entry-point
+group `lineage_mapper.collectors` (the value names the class).
+
+Example:
+    >>> sorted(available_collectors())[:1]
+    ['openlineage']
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from lineage.errors import CollectorError
+from lineage.models import LineageBatch
+
+ENTRY_POINT_GROUP = "lineage_mapper.collectors"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: where it came from (shown in every problem and kept as evidence) and its bytes."""
+
+    name: str
+    data: bytes
+    path: Path | None = None
+
+
+class Collector(Protocol):
+    name: str
+
+    def detect(self, path: Path, head: bytes) -> bool: ...
+
+    def collect(self, source: Source) -> LineageBatch: ...
+
+
+_C = TypeVar("_C", bound=type)
+
+# name -> the collector, or the dotted path of a module that registers it when imported.
+_REGISTRY: dict[str, Collector] = {}
+_LAZY: dict[str, str] = {
+    "spec": "collectors.spec",
+    "openlineage": "collectors.openlineage",
+    "sql": "collectors.sql",
+}
+
+
+def register_collector(cls: _C) -> _C:
+    """Class decorator: make a collector available under its `name`."""
+    instance = cls()
+    _REGISTRY[instance.name] = instance
+    return cls
+
+
+def _load(name: str) -> None:
+    module = _LAZY.get(name)
+    if module is not None and name not in _REGISTRY:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                _LAZY.pop(name)  # not built in this version
+                return
+            raise CollectorError(f"collector {name!r} needs the package {exc.name!r}: install it") from exc
+
+
+def _load_entry_points() -> None:
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name not in _REGISTRY:
+            register_collector(ep.load())
+
+
+def available_collectors() -> dict[str, Collector]:
+    """Every registered collector by name, built-in ones first, then entry points."""
+    for name in list(_LAZY):
+        _load(name)
+    _load_entry_points()
+    return dict(_REGISTRY)
+
+
+def get_collector(name: str) -> Collector:
+    """The collector called `name`.
+
+    Raises:
+        CollectorError: no collector has that name.
+    """
+    collectors = available_collectors()
+    if name not in collectors:
+        raise CollectorError(f"unknown collector kind {name!r}; known kinds: {', '.join(sorted(collectors))}")
+    return collectors[name]
+
+

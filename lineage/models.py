@@ -1,0 +1,352 @@
+"""The core vocabulary: datasets, processes, identities, edges, column lineage, tags and evidence.
+
+Identities (`NodeRef`, `ColumnRef`) are frozen and hashable so they can live in sets and key the
+graph. Facts (`Dataset`, `Process`, `Identity`, `Edge`, `ColumnLineage`) are frozen too and carry the
+`Evidence` that produced them. A `LineageBatch` is the one type every collector returns: a mutable
+builder of facts plus the problems met while collecting.
+
+Example:
+    >>> ref = NodeRef.dataset("postgres://db:5432", "shop.public.orders")
+    >>> ref.id
+    'dataset:postgres://db:5432:shop.public.orders'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import IntEnum, StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class NodeKind(StrEnum):
+    DATASET = "dataset"
+    PROCESS = "process"
+    IDENTITY = "identity"
+
+
+class Role(StrEnum):
+    """Where a dataset sits in the flow."""
+
+    ORIGIN = "origin"
+    STORE = "store"
+    CACHE = "cache"
+
+
+class Origin(StrEnum):
+    """Whether a dataset holds real or synthetic data."""
+
+    REAL = "real"
+    SYNTHETIC = "synthetic"
+    MIXED = "mixed"
+    UNKNOWN = "unknown"
+
+
+class Environment(StrEnum):
+    PROD = "prod"
+    STAGING = "staging"
+    DEV = "dev"
+    TEST = "test"
+
+
+class ProcessorType(StrEnum):
+    """The kind of a third-party processor (internal jobs have none)."""
+
+    LLM_API = "llm_api"
+    EMBEDDING_API = "embedding_api"
+    MCP_SERVER = "mcp_server"
+    MCP_TOOL = "mcp_tool"
+    SAAS = "saas"
+    EXTERNAL_FUNCTION = "external_function"
+
+
+class IdentityType(StrEnum):
+    AGENT = "agent"
+    SERVICE_ACCOUNT = "service_account"
+    MCP_CLIENT = "mcp_client"
+    USER = "user"
+
+
+class EdgeKind(StrEnum):
+    """dataset -> process (read), process -> dataset (write), identity -> process (runs),
+    identity -> dataset or processor (grant)."""
+
+    READ = "read"
+    WRITE = "write"
+    RUNS = "runs"
+    GRANT = "grant"
+
+
+class Permission(StrEnum):
+    READ = "read"
+    EDIT = "edit"
+    WRITE = "write"
+
+
+class Transformation(StrEnum):
+    IDENTITY = "identity"
+    TRANSFORMATION = "transformation"
+    AGGREGATION = "aggregation"
+    FILTER = "filter"
+    JOIN = "join"
+    MASKING = "masking"
+
+
+class Layer(IntEnum):
+    """How a fact is known; a higher layer wins when facts about one node disagree."""
+
+    INFERRED = 0
+    OBSERVED = 1
+    DECLARED = 2
+
+
+class PrivacyKind(StrEnum):
+    DIFFERENTIAL_PRIVACY = "differential_privacy"
+    K_ANONYMITY = "k_anonymity"
+    SYNTHESIZER = "synthesizer"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Evidence(_Frozen):
+    """Where a fact comes from: the collector, the source (file and line, or endpoint and run id)
+    and when it was observed."""
+
+    collector: str
+    source: str
+    line: int | None = None
+    run_id: str | None = None
+    observed_at: datetime = Field(default_factory=_now)
+    layer: Layer = Layer.INFERRED
+
+    @field_validator("observed_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class NodeRef(_Frozen):
+    """The identity of a node: its kind plus an OpenLineage-style namespace and name."""
+
+    kind: NodeKind
+    namespace: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+    @property
+    def id(self) -> str:
+        return node_id(self.kind, self.namespace, self.name)
+
+    @classmethod
+    def dataset(cls, namespace: str, name: str) -> NodeRef:
+        return cls(kind=NodeKind.DATASET, namespace=namespace, name=name)
+
+    @classmethod
+    def process(cls, namespace: str, name: str) -> NodeRef:
+        return cls(kind=NodeKind.PROCESS, namespace=namespace, name=name)
+
+    @classmethod
+    def identity(cls, namespace: str, name: str) -> NodeRef:
+        return cls(kind=NodeKind.IDENTITY, namespace=namespace, name=name)
+
+
+def node_id(kind: NodeKind | str, namespace: str, name: str) -> str:
+    """The string id of a node, in Marquez's `kind:namespace:name` form.
+
+    Example:
+        >>> node_id("process", "airflow-prod", "etl.load")
+        'process:airflow-prod:etl.load'
+    """
+    return f"{NodeKind(kind).value}:{namespace}:{name}"
+
+
+class ColumnRef(_Frozen):
+    dataset: NodeRef
+    column: str = Field(min_length=1)
+
+
+class Column(_Frozen):
+    name: str = Field(min_length=1)
+    type: str | None = None
+    description: str | None = None
+    classifications: tuple[str, ...] = ()
+
+
+class PrivacyStep(_Frozen):
+    """A process that breaks the link to real data: its output is synthetic."""
+
+    kind: PrivacyKind
+    epsilon: float | None = Field(default=None, gt=0)
+    k: int | None = Field(default=None, ge=2)
+    check: str | None = None
+
+
+class Dataset(_Frozen):
+    """Anything data rests in. Unset fields mean "not known from this fact"."""
+
+    fact: Literal["dataset"] = "dataset"
+    namespace: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    role: Role | None = None
+    origin: Origin | None = None
+    environment: Environment | None = None
+    classifications: tuple[str, ...] = ()
+    columns: tuple[Column, ...] = ()
+    description: str | None = None
+    owner: str | None = None
+    ttl: str | None = None
+    encrypted: bool | None = None
+    retired: bool | None = None
+    evidence: Evidence
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef.dataset(self.namespace, self.name)
+
+
+class Process(_Frozen):
+    """Something that reads and writes data: an internal job or a third-party processor."""
+
+    fact: Literal["process"] = "process"
+    namespace: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    third_party: bool | None = None
+    processor_type: ProcessorType | None = None
+    vendor: str | None = None
+    region: str | None = None
+    retention: str | None = None
+    auth: str | None = None
+    approved: bool | None = None
+    environment: Environment | None = None
+    privacy_step: PrivacyStep | None = None
+    description: str | None = None
+    evidence: Evidence
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef.process(self.namespace, self.name)
+
+
+class Identity(_Frozen):
+    """Who a process runs as: an agent, a service account, an MCP client or a user."""
+
+    fact: Literal["identity"] = "identity"
+    namespace: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    identity_type: IdentityType | None = None
+    description: str | None = None
+    evidence: Evidence
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef.identity(self.namespace, self.name)
+
+
+_EDGE_ENDS: dict[EdgeKind, tuple[frozenset[NodeKind], frozenset[NodeKind]]] = {
+    EdgeKind.READ: (frozenset({NodeKind.DATASET}), frozenset({NodeKind.PROCESS})),
+    EdgeKind.WRITE: (frozenset({NodeKind.PROCESS}), frozenset({NodeKind.DATASET})),
+    EdgeKind.RUNS: (frozenset({NodeKind.IDENTITY}), frozenset({NodeKind.PROCESS})),
+    EdgeKind.GRANT: (frozenset({NodeKind.IDENTITY}), frozenset({NodeKind.DATASET, NodeKind.PROCESS})),
+}
+
+
+class Edge(_Frozen):
+    fact: Literal["edge"] = "edge"
+    source: NodeRef
+    target: NodeRef
+    kind: EdgeKind
+    permissions: tuple[Permission, ...] = ()
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    evidence: Evidence
+
+    def model_post_init(self, __context: object) -> None:
+        sources, targets = _EDGE_ENDS[self.kind]
+        if self.source.kind not in sources or self.target.kind not in targets:
+            raise ValueError(
+                f"a {self.kind.value} edge goes from {'/'.join(sorted(sources))} "
+                f"to {'/'.join(sorted(targets))}, not {self.source.kind.value} to {self.target.kind.value}"
+            )
+        if self.kind is EdgeKind.GRANT and not self.permissions:
+            raise ValueError("a grant edge needs at least one permission")
+
+
+class ColumnLineage(_Frozen):
+    """Input columns mapped to one output column through a process."""
+
+    fact: Literal["column_lineage"] = "column_lineage"
+    target: ColumnRef
+    sources: tuple[ColumnRef, ...]
+    transformation: Transformation = Transformation.IDENTITY
+    indirect: bool = False
+    process: NodeRef | None = None
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    evidence: Evidence
+
+
+Fact = Annotated[Dataset | Process | Identity | Edge | ColumnLineage, Field(discriminator="fact")]
+NodeFact = Dataset | Process | Identity
+
+
+class Problem(_Frozen):
+    """Something a collector could not understand; errors as data, with the place."""
+
+    severity: Literal["error", "warning"] = "error"
+    message: str
+    source: str
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        place = self.source
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        where = f" (field {self.field})" if self.field else ""
+        return f"{place}: {self.severity}: {self.message}{where}"
+
+
+class RawInput(_Frozen):
+    """The bytes a batch was collected from, kept so the graph can be rebuilt."""
+
+    collector: str
+    source: str
+    content: bytes
+    append_only: bool = False
+
+
+class LineageBatch(BaseModel):
+    """What one collector returns for one source: facts, the raw input, and problems."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    collector: str
+    source: str
+    facts: list[Fact] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    raw: RawInput | None = None
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    def add(self, *facts: Dataset | Process | Identity | Edge | ColumnLineage) -> None:
+        self.facts.extend(facts)
+
+    def extend(self, facts: Iterable[Dataset | Process | Identity | Edge | ColumnLineage]) -> None:
+        self.facts.extend(facts)
+
+    def problem(self, message: str, *, line: int | None = None, field: str | None = None,
+                severity: Literal["error", "warning"] = "error") -> None:
+        self.problems.append(
+            Problem(message=message, source=self.source, line=line, field=field, severity=severity)
+        )
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
