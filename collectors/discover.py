@@ -1,0 +1,114 @@
+"""Finding sources under the paths a user gives and running the right collector on each.
+
+Directories are walked recursively without following symbolic links (so link loops cannot trap
+the walk); hidden folders and common build folders are skipped. Each file is offered to every
+collector's `detect`; files nobody recognises inside a directory are skipped quietly and counted,
+while a file named explicitly that nobody recognises is a problem. Nothing here touches the store.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collectors.base import Collector, Source, available_collectors, get_collector
+from lineage.errors import CollectorError
+from lineage.models import LineageBatch, Problem
+
+HEAD_BYTES = 4096
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".venv", "venv", "dbt_packages", "logs"})
+
+
+@dataclass
+class Plan:
+    """What a collect run will read: (collector, file) pairs, plus problems met while looking."""
+
+    work: list[tuple[Collector, Path]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def _detect(path: Path, collectors: list[Collector]) -> Collector | None:
+    head = _head(path)
+    for collector in collectors:
+        if collector.detect(path, head):
+            return collector
+    return None
+
+
+def plan(paths: list[str | Path], *, kind: str | None = None) -> Plan:
+    """Decide which collector reads which file.
+
+    Raises:
+        CollectorError: `kind` names no collector.
+    """
+    collectors = [get_collector(kind)] if kind else list(available_collectors().values())
+    out = Plan()
+    for given in paths:
+        path = Path(given)
+        if not path.exists() and not path.is_symlink():
+            out.problems.append(Problem(message="no such file or directory", source=str(path)))
+        elif path.is_dir():
+            found = 0
+            for file in _walk(path):
+                try:
+                    collector = _detect(file, collectors) if file.is_file() else None
+                except OSError as exc:
+                    out.problems.append(Problem(message=f"cannot read: {exc.strerror}", source=str(file)))
+                    continue
+                if collector is None:
+                    out.skipped += 1
+                else:
+                    out.work.append((collector, file))
+                    found += 1
+            if not found:
+                what = f"{kind} sources" if kind else "sources of any known kind"
+                out.problems.append(Problem(message=f"no {what} found in this directory", source=str(path)))
+        elif not path.is_file():
+            out.problems.append(Problem(message="not a regular file", source=str(path)))
+        else:
+            try:
+                collector = collectors[0] if kind else _detect(path, collectors)
+            except OSError as exc:
+                out.problems.append(Problem(message=f"cannot read: {exc.strerror}", source=str(path)))
+                continue
+            if collector is None:
+                out.problems.append(Problem(
+                    message="no collector recognises this file; name its kind with --kind "
+                    f"({', '.join(sorted(available_collectors()))})", source=str(path)))
+            else:
+                out.work.append((collector, path))
+    return out
+
+
+def collect_file(collector: Collector, path: Path, *, max_bytes: int) -> LineageBatch:
+    """Run one collector on one file; unreadable or oversized files give a batch with one problem."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CollectorError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
+        data = path.read_bytes()
+        return collector.collect(Source(name=name, data=data, path=path))
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+    except CollectorError as exc:
+        message = str(exc)
+    batch = LineageBatch(collector=collector.name, source=name)
+    batch.problem(message)
+    return batch

@@ -1,0 +1,386 @@
+"""The `lineage` command: a thin layer that parses arguments, loads settings and calls the API.
+
+Exit codes: 0 success; 1 findings, or problems in the sources read (the valid rest is still
+stored); 2 usage or input errors (a missing file, an unknown node, a bad option).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lineage.errors import LineageError
+from lineage.settings import Settings, load_settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DB_HELP = "The store: a DuckDB file. Default ./lineage.duckdb, or env LINEAGE_DB, or `store:` in lineage.yaml."
+
+
+def _settings(ctx: click.Context, db: str | None) -> Settings:
+    return load_settings(ctx.obj.get("project") if ctx.obj else None, db=db)
+
+
+def _store(settings: Settings) -> Any:
+    from lineage.store import open_store
+
+    return open_store(settings.db, lock_timeout=settings.lock_timeout)
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+db_option = click.option("--db", metavar="FILE", help=DB_HELP)
+as_of_option = click.option("--as-of", "as_of", metavar="TIME",
+                            help="Build the graph as it was at this ISO 8601 time (default: now).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--project", metavar="FILE", help="Project file (default: ./lineage.yaml if present).")
+@click.version_option(package_name="lineage-mapper", prog_name="lineage")
+@click.pass_context
+def cli(ctx: click.Context, project: str | None) -> None:
+    """Map where AI pipeline data comes from, where it is cached, which third parties process it,
+    where it is stored, whether it is real or synthetic, and who may read or write it.
+
+    \b
+    Start here:
+      lineage demo --no-serve            collect the sample pipelines and print a summary
+      lineage collect PATH...            collect sources (pipeline specs, ...) into the store
+      lineage graph upstream NODE        where a node's data comes from
+      lineage explain NODE               every fact about a node, with its evidence
+      lineage export --format json       the whole graph as JSON
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project
+
+
+# -- collect ------------------------------------------------------------------------------------
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True, disable=not err_console.is_terminal)
+
+
+def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | None = None,
+                strict: bool = False, command: str = "collect") -> dict[str, Any]:
+    """Collect `paths` into the store; returns the run's counts and problems."""
+    from collectors.discover import collect_file, plan
+    from lineage.store import RunRecord
+
+    store = _store(settings)
+    store.migrate()
+    run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=datetime.now(UTC))
+    work = plan(list(paths), kind=kind)
+    problems = list(work.problems)
+    stored = skipped = refused = 0
+    with _progress() as progress:
+        task = progress.add_task("collecting", total=len(work.work))
+        for collector, path in work.work:
+            progress.update(task, description=f"collecting {escape(path.name)}")
+            batch = collect_file(collector, path, max_bytes=settings.max_source_bytes)
+            problems.extend(batch.problems)
+            if strict and batch.problems:
+                refused += 1
+            else:
+                result = store.ingest(batch)
+                stored += result.facts
+                skipped += result.skipped
+            progress.advance(task)
+    run.finished_at = datetime.now(UTC)
+    run.sources, run.facts, run.problems = len(work.work), stored, len(problems)
+    run.status = "failed" if any(p.severity == "error" for p in problems) else "ok"
+    run.detail = {"paths": [str(p) for p in paths], "skipped_unchanged": skipped, "refused": refused}
+    store.record_run(run)
+    return {"sources": len(work.work), "facts": stored, "unchanged": skipped, "refused": refused,
+            "problems": problems, "ignored_files": work.skipped}
+
+
+def _report_collect(result: dict[str, Any]) -> int:
+    for problem in result["problems"]:
+        err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
+    console.print(
+        f"Collected {result['sources']} source(s): {result['facts']} new fact(s), "
+        f"{result['unchanged']} unchanged, {len(result['problems'])} problem(s)"
+        + (f", {result['refused']} refused (--strict)" if result["refused"] else "")
+        + (f"; {result['ignored_files']} other file(s) ignored" if result["ignored_files"] else "")
+    )
+    missing = any(p.message in ("no such file or directory", "not a regular file") for p in result["problems"])
+    if missing:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if any(p.severity == "error" for p in result["problems"]) else EXIT_OK
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--kind", metavar="KIND", help="Read every file as this kind instead of detecting it (e.g. spec).")
+@click.option("--strict", is_flag=True, help="Store nothing from a source that has any problem; exit 1.")
+@click.pass_context
+def collect(ctx: click.Context, paths: tuple[str, ...], db: str | None, kind: str | None, strict: bool) -> int:
+    """Collect sources into the store.
+
+    PATHS are files or directories (searched recursively). Each file's kind is detected from its
+    name and content: pipeline specs (YAML with `version` and `datasets`/`processes`/`flows`), and
+    the other kinds listed by `--kind`. Collecting the same unchanged file twice changes nothing;
+    a changed file replaces what its previous version said, and the old version stays for
+    `--as-of` queries.
+
+    \b
+    Examples:
+      lineage collect sample_pipelines/
+      lineage collect pipeline.yaml --db team.duckdb --strict
+    """
+    return _report_collect(run_collect(_settings(ctx, db), paths, kind=kind, strict=strict))
+
+
+# -- graph queries ----------------------------------------------------------------------------------
+
+
+def _graph(settings: Settings, as_of: datetime | None = None) -> Any:
+    from lineage.graph import load_graph
+
+    return load_graph(_store(settings), as_of)
+
+
+@cli.group()
+def graph() -> None:
+    """Walk the lineage: what a node depends on, or what depends on it."""
+
+
+def _walk_command(direction: str) -> Any:
+    @click.argument("node")
+    @click.option("--depth", type=click.IntRange(min=1), help="Follow at most N edges (default: all).")
+    @click.option("--kind", "kinds", multiple=True, type=click.Choice(["dataset", "process", "identity"]),
+                  help="Only list nodes of this kind (repeatable).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @db_option
+    @as_of_option
+    @click.pass_context
+    def command(ctx: click.Context, node: str, depth: int | None, kinds: tuple[str, ...], fmt: str,
+                db: str | None, as_of: str | None) -> int:
+        g = _graph(_settings(ctx, db), _as_of(as_of))
+        node_id = g.resolve(node)
+        walk = g.upstream if direction == "upstream" else g.downstream
+        found = walk(node_id, depth=depth, kinds=kinds or None)
+        if fmt == "json":
+            console.print_json(json.dumps({"node": node_id, "direction": direction, "nodes": [
+                {"id": n, "distance": d, "kind": g.node(n)["kind"]} for n, d in found.items()]}))
+            return EXIT_OK
+        console.print(f"{direction} of {escape(node_id)}: {len(found)} node(s)")
+        for n, d in found.items():
+            attrs = g.node(n)
+            marks = " ".join(x for x in (attrs.get("role"), attrs.get("origin"),
+                                         "third-party" if attrs.get("third_party") else None) if x)
+            console.print(f"  {d:>3}  {escape(n)}" + (f"  [dim]({escape(marks)})[/dim]" if marks else ""))
+        return EXIT_OK
+
+    command.__doc__ = (
+        f"List the nodes {direction} of NODE, nearest first.\n\n"
+        "NODE is a full id (dataset:NAMESPACE:NAME), a name, or any unique part of an id.\n\n"
+        f"\b\nExample:\n  lineage graph {direction} vectors --depth 2 --kind dataset"
+    )
+    return command
+
+
+graph.command("upstream")(_walk_command("upstream"))
+graph.command("downstream")(_walk_command("downstream"))
+
+
+@cli.command()
+@click.argument("node")
+@db_option
+@as_of_option
+@click.pass_context
+def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) -> int:
+    """Show every fact about NODE with the evidence behind it: which collector saw it, in which
+    file and line (or endpoint and run), when, and whether a newer source replaced it."""
+    settings = _settings(ctx, db)
+    g = _graph(settings, _as_of(as_of))
+    node_id = g.resolve(node)
+    attrs = g.node(node_id)
+    table = Table(title=escape(node_id), show_header=False, title_justify="left")
+    for key in sorted(attrs):
+        if key in ("id", "columns") or attrs[key] in (None, [], ""):
+            continue
+        table.add_row(escape(key), escape(str(attrs[key])))
+    console.print(table)
+    if attrs.get("columns"):
+        cols = Table("column", "type", "classifications", title="columns", title_justify="left")
+        for c in attrs["columns"]:
+            cols.add_row(escape(c["name"]), escape(str(c.get("type") or "")),
+                         escape(", ".join(c.get("classifications") or [])))
+        console.print(cols)
+    for label, edges in (("reads from", g.predecessors(node_id, "read")),
+                         ("writes to", g.successors(node_id, "write")),
+                         ("read by", g.successors(node_id, "read")),
+                         ("written by", g.predecessors(node_id, "write")),
+                         ("run by", g.predecessors(node_id, "runs")),
+                         ("runs", g.successors(node_id, "runs")),
+                         ("granted to", g.predecessors(node_id, "grant"))):
+        if edges:
+            console.print(f"[bold]{label}[/bold]: " + ", ".join(escape(e) for e in edges))
+    for target in g.successors(node_id, "grant"):
+        perms = (g.edge(node_id, target, "grant") or {}).get("permissions", [])
+        console.print(f"[bold]grant[/bold] {escape('/'.join(perms))} on {escape(target)}")
+    evidence = Table("fact", "about", "layer", "collector", "source", "observed", "status",
+                     title="evidence", title_justify="left")
+    layers = {0: "inferred", 1: "observed", 2: "declared"}
+    for f in _store(settings).facts_about([node_id]):
+        about = f["edge_kind"] + " " + (f["other"] if f["subject"] == node_id else f["subject"]) \
+            if f["fact"] == "edge" else (f["body"] if f["fact"] == "node" else f"column lineage {f['body']}")
+        place = f["source"] + (f":{f['line']}" if f["line"] else "") + (f" run {f['run_id']}" if f["run_id"] else "")
+        evidence.add_row(f["fact"], escape(str(about)), layers.get(f["layer"], "?"), escape(f["collector"]),
+                         escape(place), f["observed_at"].isoformat(timespec="seconds"),
+                         "superseded" if f["superseded_at"] else "current")
+    console.print(evidence)
+    return EXIT_OK
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
+              help="json: the documented interchange format (README, 'Interchange format').")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@db_option
+@as_of_option
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: str | None, db: str | None, as_of: str | None) -> int:
+    """Export the whole graph."""
+    from lineage.exports import interchange
+
+    when = _as_of(as_of)
+    text = interchange.dumps(_graph(_settings(ctx, db), when), as_of=when)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {escape(output)}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+# -- store ------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def store() -> None:
+    """Look after the store."""
+
+
+@store.command("info")
+@db_option
+@click.pass_context
+def store_info(ctx: click.Context, db: str | None) -> int:
+    """Print the store's location, schema version and row counts."""
+    settings = _settings(ctx, db)
+    s = _store(settings)
+    console.print(f"store: {escape(settings.db)} (schema version {s.schema_version()})")
+    for table, count in s.counts().items():
+        console.print(f"  {table}: {count:,}")
+    return EXIT_OK
+
+
+# -- demo -------------------------------------------------------------------------------------------
+
+
+def sample_pipelines_dir() -> Path:
+    """The sample pipelines shipped beside the package (a source checkout), else ./sample_pipelines."""
+    beside = Path(__file__).resolve().parent.parent / "sample_pipelines"
+    return beside if beside.is_dir() else Path("sample_pipelines")
+
+
+def print_summary(g: Any) -> None:
+    stats = g.stats()
+    table = Table("what", "count", title="Lineage map", title_justify="left")
+    for kind, count in sorted(stats["by_kind"].items()):
+        table.add_row(f"{kind}s", str(count))
+    for role, count in sorted(stats["datasets_by_role"].items()):
+        table.add_row(f"  datasets with role {role}", str(count))
+    for origin, count in sorted(stats["datasets_by_origin"].items()):
+        table.add_row(f"  datasets of origin {origin}", str(count))
+    for kind, count in sorted(stats["edges_by_kind"].items()):
+        table.add_row(f"{kind} edges", str(count))
+    table.add_row("column lineage entries", str(stats["column_lineage"]))
+    console.print(table)
+    third = Table("processor", "type", "vendor", "region", "approved", title="Third-party processors",
+                  title_justify="left")
+    for attrs in sorted((a for a in g.nodes("process") if a.get("third_party")), key=lambda a: a["id"]):
+        approved = attrs.get("approved")
+        third.add_row(escape(attrs["name"]), escape(str(attrs.get("processor_type") or "")),
+                      escape(str(attrs.get("vendor") or "")), escape(str(attrs.get("region") or "")),
+                      "yes" if approved else ("no" if approved is False else "unknown"))
+    console.print(third)
+
+
+@cli.command()
+@click.option("--no-serve", is_flag=True, help="Only collect and summarise; do not start the dashboard.")
+@click.option("--path", "path", type=click.Path(exists=True, file_okay=False),
+              help="Folder of pipelines to collect (default: the bundled sample_pipelines/).")
+@db_option
+@click.pass_context
+def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -> int:
+    """Collect every sample AI pipeline into the store and summarise the map.
+
+    The samples are a RAG ingestion pipeline, a fine-tuning pipeline with synthetic data, an agent
+    with MCP tools, a feature store, and a warehouse ELT feeding an LLM. Each folder's README lists
+    the risks it contains.
+    """
+    settings = _settings(ctx, db)
+    folder = Path(path) if path else sample_pipelines_dir()
+    started = time.monotonic()
+    result = run_collect(settings, [folder], command="demo")
+    code = _report_collect(result)
+    print_summary(_graph(settings))
+    console.print(f"Store: {escape(settings.db)}  ({time.monotonic() - started:.1f} s)")
+    if not no_serve:
+        console.print("The dashboard is not part of this release yet; explore with "
+                      "`lineage graph`, `lineage explain` and `lineage export`.")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with `argv` (default: sys.argv[1:]) and return the exit code."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="lineage",
+                          standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        return EXIT_USAGE
+    except LineageError as exc:
+        err_console.print(f"error: {escape(str(exc))}", style="red")
+        return EXIT_USAGE
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

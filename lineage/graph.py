@@ -1,0 +1,331 @@
+"""The lineage graph: the one module that imports networkx.
+
+Nodes are datasets, processes and identities keyed by their id (`kind:namespace:name`); edges are
+keyed by their kind (read, write, runs, grant). Facts about one node merge by precedence:
+declared beats observed beats inferred, and within a layer the latest fact wins; classifications
+and columns accumulate. Data flows along read and write edges; queries follow those unless told
+otherwise.
+
+Example:
+    >>> g = LineageGraph.from_records(
+    ...     nodes=[{"id": "dataset:s:a", "kind": "dataset"}, {"id": "process:j:p", "kind": "process"},
+    ...            {"id": "dataset:s:b", "kind": "dataset"}],
+    ...     edges=[("dataset:s:a", "process:j:p", "read"), ("process:j:p", "dataset:s:b", "write")])
+    >>> g.upstream("dataset:s:b")
+    {'process:j:p': 1, 'dataset:s:a': 2}
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import networkx as nx
+
+from lineage.errors import NodeNotFound
+from lineage.store.base import GraphData, NodeFactRow
+
+FLOW_EDGES: frozenset[str] = frozenset({"read", "write"})
+ALL_EDGES: frozenset[str] = frozenset({"read", "write", "runs", "grant"})
+
+_ACCUMULATE = ("classifications",)
+
+
+def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
+    """Merge one node's facts, given in ascending (layer, observed_at) order, into attributes.
+
+    Scalars: the last non-empty value wins, so a declared fact beats an observed or inferred one.
+    Classifications: union. Columns: merged by name, field by field the same way.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+        >>> rows = [NodeFactRow("dataset:s:a", "dataset", "s", "a", {"role": "store"}, 0, t),
+        ...         NodeFactRow("dataset:s:a", "dataset", "s", "a", {"role": "cache"}, 2, t)]
+        >>> merge_facts(rows)["role"]
+        'cache'
+    """
+    first = rows[0]
+    attrs: dict[str, Any] = {"id": first.node_id, "kind": first.kind, "namespace": first.namespace,
+                             "name": first.name}
+    columns: dict[str, dict[str, Any]] = {}
+    classes: set[str] = set()
+    layer = 0
+    for row in rows:
+        layer = max(layer, row.layer)
+        attrs["last_seen"] = max(attrs.get("last_seen", row.observed_at), row.observed_at)
+        attrs["first_seen"] = min(attrs.get("first_seen", row.observed_at), row.observed_at)
+        for key, value in row.body.items():
+            if key == "classifications":
+                classes.update(value)
+            elif key == "columns":
+                for col in value:
+                    merged = columns.setdefault(col["name"], {"name": col["name"]})
+                    for ck, cv in col.items():
+                        if ck == "classifications":
+                            merged["classifications"] = sorted(set(merged.get("classifications", ())) | set(cv))
+                        elif cv not in (None, "", [], {}):
+                            merged[ck] = cv
+            elif value not in (None, "", [], {}):
+                attrs[key] = value
+    attrs["classifications"] = sorted(classes)
+    attrs["columns"] = list(columns.values())
+    attrs["layer"] = layer
+    return attrs
+
+
+class LineageGraph:
+    """An in-memory view of the lineage, built from the store or from plain records."""
+
+    def __init__(self, graph: nx.MultiDiGraph | None = None,
+                 column_lineage: list[dict[str, Any]] | None = None) -> None:
+        self._g: nx.MultiDiGraph = graph if graph is not None else nx.MultiDiGraph()
+        self.column_lineage: list[dict[str, Any]] = column_lineage or []
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_data(cls, data: GraphData) -> LineageGraph:
+        """Build from the store's plain rows (see `lineage.store.GraphData`)."""
+        g = nx.MultiDiGraph()
+        rows = data.nodes
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i].node_id != rows[start].node_id:
+                attrs = merge_facts(rows[start:i])
+                g.add_node(attrs["id"], **attrs)
+                start = i
+        g.add_edges_from(
+            (u, v, kind, {"kind": kind, "permissions": perms, "confidence": conf})
+            for u, v, kind, perms, conf in data.edges
+        )
+        for node in g.nodes:  # an edge end with no fact of its own (never from the store)
+            if "kind" not in g.nodes[node]:
+                kind, _, rest = node.partition(":")
+                g.nodes[node].update(id=node, kind=kind, namespace="", name=rest, classifications=[], columns=[])
+        return cls(g, data.column_lineage)
+
+    @classmethod
+    def from_records(cls, nodes: Iterable[Mapping[str, Any]],
+                     edges: Iterable[Sequence[Any]] = (),
+                     column_lineage: Iterable[dict[str, Any]] = ()) -> LineageGraph:
+        """Build from node attribute dicts (each with `id`) and `(source, target, kind[, attrs])` tuples."""
+        g = nx.MultiDiGraph()
+        for node in nodes:
+            attrs = {"classifications": [], "columns": [], **node}
+            g.add_node(attrs["id"], **attrs)
+        for edge in edges:
+            u, v, kind = edge[0], edge[1], edge[2]
+            extra = dict(edge[3]) if len(edge) > 3 else {}
+            g.add_edge(u, v, key=kind, kind=kind, permissions=extra.get("permissions", []),
+                       confidence=extra.get("confidence", 1.0))
+        return cls(g, list(column_lineage))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._g
+
+    def __len__(self) -> int:
+        return int(self._g.number_of_nodes())
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        """The merged attributes of a node.
+
+        Raises:
+            NodeNotFound: no node has that id.
+        """
+        if node_id not in self._g:
+            raise NodeNotFound(f"no node {node_id!r}")
+        return dict(self._g.nodes[node_id])
+
+    def nodes(self, kind: str | None = None) -> Iterator[dict[str, Any]]:
+        for _, attrs in self._g.nodes(data=True):
+            if kind is None or attrs.get("kind") == kind:
+                yield attrs
+
+    def edges(self, kinds: Iterable[str] | None = None) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        wanted = frozenset(kinds) if kinds is not None else None
+        for u, v, key, attrs in self._g.edges(keys=True, data=True):
+            if wanted is None or key in wanted:
+                yield u, v, key, attrs
+
+    def number_of_edges(self) -> int:
+        return int(self._g.number_of_edges())
+
+    def resolve(self, query: str) -> str:
+        """The id of the node a user means: an exact id, `namespace:name`, an exact name, or a unique
+        case-insensitive part of a name or id.
+
+        Raises:
+            NodeNotFound: nothing matches, or several nodes do (the message lists some).
+        """
+        if query in self._g:
+            return query
+        for kind in ("dataset", "process", "identity"):
+            if f"{kind}:{query}" in self._g:
+                return f"{kind}:{query}"
+        exact = [n for n, a in self._g.nodes(data=True) if a.get("name") == query]
+        if len(exact) == 1:
+            return str(exact[0])
+        needle = query.casefold()
+        found = exact or [n for n in self._g.nodes if needle in str(n).casefold()]
+        if len(found) == 1:
+            return str(found[0])
+        if not found:
+            raise NodeNotFound(f"no node matches {query!r}")
+        shown = ", ".join(sorted(found)[:10])
+        more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+        raise NodeNotFound(f"{query!r} matches {len(found)} nodes: {shown}{more}; give the full id")
+
+    def search(self, text: str, limit: int = 50) -> list[str]:
+        """Ids whose id contains `text`, case-insensitively (a glob when it has `*` or `?`)."""
+        needle = text.casefold()
+        is_glob = any(c in text for c in "*?[")
+        out = []
+        for n in self._g.nodes:
+            key = str(n).casefold()
+            if (fnmatch.fnmatchcase(key, needle) if is_glob else needle in key):
+                out.append(str(n))
+                if len(out) >= limit:
+                    break
+        return sorted(out)
+
+    # -- traversal -----------------------------------------------------------------------------
+
+    def _walk(self, start: str, *, reverse: bool, depth: int | None,
+              edge_kinds: frozenset[str]) -> dict[str, int]:
+        if start not in self._g:
+            raise NodeNotFound(f"no node {start!r}")
+        adjacency = self._g.pred if reverse else self._g.succ
+        seen = {start: 0}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            dist = seen[node]
+            if depth is not None and dist >= depth:
+                continue
+            for nbr, keyed in adjacency[node].items():
+                if nbr not in seen and not edge_kinds.isdisjoint(keyed):
+                    seen[nbr] = dist + 1
+                    queue.append(nbr)
+        del seen[start]
+        return seen
+
+    def upstream(self, node_id: str, *, depth: int | None = None, kinds: Iterable[str] | None = None,
+                 edge_kinds: Iterable[str] = FLOW_EDGES) -> dict[str, int]:
+        """Nodes that `node_id` depends on, with their distance, nearest first.
+
+        Args:
+            node_id: where to start.
+            depth: how many edges to follow at most; `None` follows them all.
+            kinds: only return nodes of these kinds (the walk still passes through others).
+            edge_kinds: which edges to follow; data-flow edges by default.
+
+        Raises:
+            NodeNotFound: the start node does not exist.
+        """
+        found = self._walk(node_id, reverse=True, depth=depth, edge_kinds=frozenset(edge_kinds))
+        return self._filter(found, kinds)
+
+    def downstream(self, node_id: str, *, depth: int | None = None, kinds: Iterable[str] | None = None,
+                   edge_kinds: Iterable[str] = FLOW_EDGES) -> dict[str, int]:
+        """Nodes that depend on `node_id`, with their distance; arguments as for `upstream`."""
+        found = self._walk(node_id, reverse=False, depth=depth, edge_kinds=frozenset(edge_kinds))
+        return self._filter(found, kinds)
+
+    def _filter(self, found: dict[str, int], kinds: Iterable[str] | None) -> dict[str, int]:
+        wanted = frozenset(kinds) if kinds is not None else None
+        return {n: d for n, d in sorted(found.items(), key=lambda item: (item[1], item[0]))
+                if wanted is None or self._g.nodes[n].get("kind") in wanted}
+
+    def paths(self, source: str, target: str, *, max_depth: int = 12, limit: int = 100,
+              edge_kinds: Iterable[str] = ALL_EDGES) -> list[list[str]]:
+        """Simple paths from `source` to `target`, shortest first, at most `limit` of them and
+        `max_depth` edges long.
+
+        Raises:
+            NodeNotFound: either end does not exist.
+        """
+        for end in (source, target):
+            if end not in self._g:
+                raise NodeNotFound(f"no node {end!r}")
+        kinds = frozenset(edge_kinds)
+        view = nx.subgraph_view(self._g, filter_edge=lambda u, v, k: k in kinds)
+        out: list[list[str]] = []
+        for path in nx.all_simple_paths(view, source, target, cutoff=max_depth):
+            out.append([str(n) for n in path])
+            if len(out) >= 10 * limit:
+                break
+        out.sort(key=lambda p: (len(p), p))
+        return out[:limit]
+
+    def subgraph(self, node_id: str, *, depth: int = 2, upstream: bool = True, downstream: bool = True,
+                 edge_kinds: Iterable[str] = ALL_EDGES) -> LineageGraph:
+        """The neighbourhood of a node: it, plus what is within `depth` edges up and/or down."""
+        kinds = frozenset(edge_kinds)
+        keep = {node_id}
+        if upstream:
+            keep.update(self._walk(node_id, reverse=True, depth=depth, edge_kinds=kinds))
+        if downstream:
+            keep.update(self._walk(node_id, reverse=False, depth=depth, edge_kinds=kinds))
+        return self.restricted_to(keep)
+
+    def restricted_to(self, node_ids: Iterable[str]) -> LineageGraph:
+        keep = set(node_ids)
+        g = self._g.subgraph(keep).copy()
+        cll = [c for c in self.column_lineage if c["target"] in keep]
+        return LineageGraph(g, cll)
+
+    def origins(self, dataset_id: str) -> list[str]:
+        """The datasets where the data in `dataset_id` enters the map: upstream datasets with no
+        dataset upstream of them (the dataset itself when nothing feeds it).
+
+        Raises:
+            NodeNotFound: the dataset does not exist.
+        """
+        up = self.upstream(dataset_id, kinds=("dataset",))
+        candidates = [*up, dataset_id] if not up else list(up)
+        return sorted(n for n in candidates if not any(
+            self._g.nodes[p].get("kind") == "dataset" for p in self._walk(n, reverse=True, depth=2,
+                                                                        edge_kinds=FLOW_EDGES)))
+
+    def predecessors(self, node_id: str, edge_kind: str) -> list[str]:
+        return sorted(u for u, keyed in self._g.pred[node_id].items() if edge_kind in keyed)
+
+    def successors(self, node_id: str, edge_kind: str) -> list[str]:
+        return sorted(v for v, keyed in self._g.succ[node_id].items() if edge_kind in keyed)
+
+    def edge(self, source: str, target: str, kind: str) -> dict[str, Any] | None:
+        data = self._g.get_edge_data(source, target, key=kind)
+        return dict(data) if data is not None else None
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by kind, by dataset role and origin, and of third-party processors and edges."""
+        by_kind: dict[str, int] = {}
+        by_role: dict[str, int] = {}
+        by_origin: dict[str, int] = {}
+        third_party = 0
+        for _, a in self._g.nodes(data=True):
+            kind = a.get("kind", "?")
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+            if kind == "dataset":
+                by_role[a.get("role") or "unknown"] = by_role.get(a.get("role") or "unknown", 0) + 1
+                by_origin[a.get("origin") or "unknown"] = by_origin.get(a.get("origin") or "unknown", 0) + 1
+            elif kind == "process" and a.get("third_party"):
+                third_party += 1
+        by_edge: dict[str, int] = {}
+        for _, _, key in self._g.edges(keys=True):
+            by_edge[key] = by_edge.get(key, 0) + 1
+        return {"nodes": self._g.number_of_nodes(), "edges": self._g.number_of_edges(),
+                "by_kind": by_kind, "datasets_by_role": by_role, "datasets_by_origin": by_origin,
+                "third_party_processors": third_party, "edges_by_kind": by_edge,
+                "column_lineage": len(self.column_lineage)}
+
+
+def load_graph(store: Any, as_of: datetime | None = None) -> LineageGraph:
+    """The graph of everything in `store` (a `lineage.store.Store`) as of a time (default: now)."""
+    return LineageGraph.from_data(store.graph_data(as_of))

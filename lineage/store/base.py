@@ -1,0 +1,87 @@
+"""The store interface and the plain data it hands to the graph.
+
+The rest of the code talks to a `Store`; which database is behind it is the store package's
+business alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from lineage.models import LineageBatch
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    input_id: str | None
+    facts: int
+    problems: int
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class NodeFactRow:
+    node_id: str
+    kind: str
+    namespace: str
+    name: str
+    body: dict[str, Any]
+    layer: int
+    observed_at: datetime
+
+
+@dataclass(frozen=True)
+class RawInputRow:
+    collector: str
+    source: str
+    content: bytes
+    append_only: bool
+    received_at: datetime
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    command: str
+    started_at: datetime
+    status: str = "running"
+    finished_at: datetime | None = None
+    sources: int = 0
+    facts: int = 0
+    problems: int = 0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class GraphData:
+    """Facts as plain rows: node facts ordered by node, layer and time; edges merged per
+    (source, target, kind) as (source, target, kind, permissions, confidence); column lineage."""
+
+    nodes: list[NodeFactRow]
+    edges: list[tuple[str, str, str, list[str], float]]
+    column_lineage: list[dict[str, Any]]
+
+
+class Store(Protocol):
+    def migrate(self) -> int: ...
+
+    def schema_version(self) -> int: ...
+
+    def ingest(self, batch: LineageBatch) -> IngestResult: ...
+
+    def record_run(self, run: RunRecord) -> None: ...
+
+    def graph_data(self, as_of: datetime | None = None) -> GraphData: ...
+
+    def facts_about(self, node_ids: list[str]) -> list[dict[str, Any]]: ...
+
+    def problems(self, limit: int = 1000) -> list[dict[str, Any]]: ...
+
+    def runs(self, limit: int = 100) -> list[RunRecord]: ...
+
+    def raw_inputs(self) -> Iterator[RawInputRow]: ...
+
+    def counts(self) -> dict[str, int]: ...

@@ -1,0 +1,463 @@
+"""The embedded store: one DuckDB file.
+
+DuckDB lets one process at a time open a file for writing, and while it does, other processes
+cannot open the file at all. So no process keeps the file open: every read and every write opens
+a short-lived connection, does its work in one transaction and closes it. A process that finds
+the file locked waits and retries with jittered backoff until `lock_timeout`. Collectors parse
+before the store is opened, so the lock is held only for the insert itself, and the dashboard,
+the endpoint and scheduled collectors take turns instead of failing.
+
+Ingest is idempotent: an input (the raw bytes of a source) whose content equals the current
+snapshot of that source is skipped, and a fact already stored from an append-only source (an
+OpenLineage event delivered twice) is not stored again. A new snapshot of a source supersedes
+the previous one from its receive time on, so the graph can be built as of any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from lineage.errors import StoreError
+from lineage.models import (
+    ColumnLineage,
+    Dataset,
+    Edge,
+    Identity,
+    LineageBatch,
+    NodeRef,
+    Process,
+)
+from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord
+from lineage.store.schema import LATEST_VERSION, MIGRATIONS
+
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: str) -> threading.RLock:
+    # In one process DuckDB refuses a read-only and a read-write connection to one file at once.
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(path, threading.RLock())
+
+
+def _is_lock_conflict(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflict" in text or "could not set" in text)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+
+
+class DuckDBStore:
+    """A store in one DuckDB file.
+
+    Args:
+        path: the database file; created with the latest schema when missing.
+        lock_timeout: seconds to wait for another process's lock before giving up.
+    """
+
+    def __init__(self, path: str | Path, *, lock_timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._lock = _process_lock(str(self.path.resolve()))
+
+    def __repr__(self) -> str:
+        return f"DuckDBStore({str(self.path)!r})"
+
+    # -- connections ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            if read_only and not self.path.exists():
+                self.migrate()
+            deadline = time.monotonic() + self.lock_timeout
+            delay = 0.005
+            while True:
+                try:
+                    con = duckdb.connect(str(self.path), read_only=read_only)
+                    break
+                except duckdb.IOException as exc:
+                    if not _is_lock_conflict(exc):
+                        raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"{self.path}: still locked by another process after {self.lock_timeout:.0f} s"
+                        ) from exc
+                    time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
+                    delay = min(delay * 2, 0.25)
+                except duckdb.Error as exc:
+                    raise StoreError(f"{self.path}: not a readable store: {exc}") from exc
+            try:
+                if read_only and self._version(con) < LATEST_VERSION:
+                    con.close()
+                    self.migrate()  # an older store, or one created empty by another tool
+                    con = duckdb.connect(str(self.path), read_only=True)
+                con.execute("SET TimeZone = 'UTC'")
+                if read_only:
+                    self._check_version(con)
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._connect(read_only=False) as con:
+            self._migrate(con)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def _version(self, con: duckdb.DuckDBPyConnection) -> int:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self, con: duckdb.DuckDBPyConnection) -> None:
+        version = self._version(con)
+        if version > LATEST_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema version {version} is newer than this release knows "
+                f"({LATEST_VERSION}); upgrade lineage-mapper"
+            )
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        version = self._version(con)
+        if version > LATEST_VERSION:
+            self._check_version(con)
+        if version == LATEST_VERSION:
+            return
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+        )
+        for migration in MIGRATIONS:
+            if migration.version > version:
+                for statement in migration.statements:
+                    con.execute(statement)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [migration.version, migration.description, datetime.now(UTC)],
+                )
+        con.execute("COMMIT")
+
+    def migrate(self) -> int:
+        """Create the store or bring its schema up to date; returns the schema version."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, self._connect(read_only=False) as con:
+            self._migrate(con)
+            return self._version(con)
+
+    def schema_version(self) -> int:
+        with self._connect(read_only=True) as con:
+            return self._version(con)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def ingest(self, batch: LineageBatch) -> IngestResult:
+        """Store one batch atomically: its raw input, its facts and its problems.
+
+        Returns what was stored; `skipped` when the same input was stored before.
+        """
+        now = datetime.now(UTC)
+        content = batch.raw.content if batch.raw else _canonical_facts(batch)
+        append_only = batch.raw.append_only if batch.raw else False
+        content_sha = hashlib.sha256(content).hexdigest()
+        input_id = _digest(batch.collector, batch.source, content_sha, now.isoformat())
+        tables = _fact_tables(batch, input_id)
+        with self._transaction() as con:
+            if append_only:
+                seen = con.execute(
+                    "SELECT 1 FROM inputs WHERE collector = ? AND content_sha = ? LIMIT 1",
+                    [batch.collector, content_sha],
+                ).fetchone()
+            else:
+                seen = con.execute(
+                    "SELECT 1 FROM inputs WHERE collector = ? AND source = ? AND content_sha = ? "
+                    "AND superseded_at IS NULL LIMIT 1",
+                    [batch.collector, batch.source, content_sha],
+                ).fetchone()
+            if seen:
+                return IngestResult(input_id=None, facts=0, problems=0, skipped=True)
+            if not append_only:
+                con.execute(
+                    "UPDATE inputs SET superseded_at = ? WHERE collector = ? AND source = ? "
+                    "AND superseded_at IS NULL",
+                    [now, batch.collector, batch.source],
+                )
+            stored = 0
+            for table, rows in tables.items():
+                if rows.num_rows == 0:
+                    continue
+                con.register("staged", rows)
+                if append_only:
+                    # The same fact from an earlier delivery of the same events is not stored twice.
+                    con.execute(
+                        f"INSERT INTO {table} SELECT s.* FROM staged s WHERE s.fact_key NOT IN "  # noqa: S608
+                        f"(SELECT t.fact_key FROM {table} t JOIN inputs i USING (input_id) "
+                        "WHERE i.append_only)"
+                    )
+                else:
+                    con.execute(f"INSERT INTO {table} SELECT * FROM staged")  # noqa: S608
+                con.unregister("staged")
+                stored += rows.num_rows
+            for p in batch.problems:
+                con.execute(
+                    "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [input_id, p.source, p.line, p.column, p.field, p.severity, p.message, now],
+                )
+            con.execute(
+                "INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                [input_id, batch.collector, batch.source, content_sha, content if batch.raw else None,
+                 append_only, now, stored, len(batch.problems)],
+            )
+        return IngestResult(input_id=input_id, facts=stored, problems=len(batch.problems), skipped=False)
+
+    def record_run(self, run: RunRecord) -> None:
+        """Insert or update one collection run (for the dashboard's history)."""
+        with self._transaction() as con:
+            con.execute("DELETE FROM collection_runs WHERE run_id = ?", [run.run_id])
+            con.execute(
+                "INSERT INTO collection_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run.run_id, run.command, run.started_at, run.finished_at, run.status, run.sources,
+                 run.facts, run.problems, json.dumps(run.detail)],
+            )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def graph_data(self, as_of: datetime | None = None) -> GraphData:
+        """Every fact visible at `as_of` (default: now), as plain data for `LineageGraph`."""
+        at = as_of or datetime.now(UTC)
+        visible = "i.received_at <= $at AND (i.superseded_at IS NULL OR i.superseded_at > $at) " \
+                  "AND f.observed_at <= $at"
+        with self._connect(read_only=True) as con:
+            nodes = con.execute(
+                "SELECT f.node_id, f.kind, f.namespace, f.name, f.body, f.layer, f.observed_at "
+                f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {visible} "  # noqa: S608
+                "ORDER BY f.node_id, f.layer, f.observed_at",
+                {"at": at},
+            ).fetchall()
+            edges = con.sql(
+                "SELECT f.source_id, f.target_id, f.kind, list_sort(list_distinct(flatten(list(f.permissions)))), "
+                "max(f.confidence) "
+                f"FROM edge_facts f JOIN inputs i USING (input_id) WHERE {visible} "  # noqa: S608
+                "GROUP BY ALL",
+                params={"at": at},
+            ).to_arrow_table()
+            columns = con.execute(
+                "SELECT DISTINCT f.target_id, f.target_column, f.sources, f.transformation, f.indirect, "
+                "f.process_id, f.confidence "
+                f"FROM column_facts f JOIN inputs i USING (input_id) WHERE {visible} "  # noqa: S608
+                "ORDER BY 1, 2",
+                {"at": at},
+            ).fetchall()
+        return GraphData(
+            nodes=[
+                NodeFactRow(node_id=r[0], kind=r[1], namespace=r[2], name=r[3], body=json.loads(r[4]),
+                            layer=r[5], observed_at=r[6])
+                for r in nodes
+            ],
+            edges=list(zip(*(edges.column(i).to_pylist() for i in range(5)), strict=True))
+            if edges.num_rows else [],
+            column_lineage=[
+                {"target": r[0], "column": r[1], "sources": json.loads(r[2]), "transformation": r[3],
+                 "indirect": r[4], "process": r[5], "confidence": r[6]}
+                for r in columns
+            ],
+        )
+
+    def facts_about(self, node_ids: list[str]) -> list[dict[str, Any]]:
+        """Every stored fact (current or superseded) that mentions one of the nodes, with evidence."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT 'node' AS fact, f.node_id AS subject, NULL AS other, NULL AS edge_kind, f.body::VARCHAR, "
+                "f.layer, f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+                "FROM node_facts f JOIN inputs i USING (input_id) WHERE f.node_id IN (SELECT unnest($ids)) "
+                "UNION ALL "
+                "SELECT 'edge', f.source_id, f.target_id, f.kind, to_json(f.permissions)::VARCHAR, f.layer, "
+                "f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+                "FROM edge_facts f JOIN inputs i USING (input_id) "
+                "WHERE f.source_id IN (SELECT unnest($ids)) OR f.target_id IN (SELECT unnest($ids)) "
+                "UNION ALL "
+                "SELECT 'column_lineage', f.target_id, f.process_id, f.transformation, "
+                "json_object('column', f.target_column, 'sources', f.sources)::VARCHAR, f.layer, f.collector, "
+                "f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+                "FROM column_facts f JOIN inputs i USING (input_id) "
+                "WHERE f.target_id IN (SELECT unnest($ids)) OR f.process_id IN (SELECT unnest($ids)) "
+                "ORDER BY 11, 1",
+                {"ids": node_ids},
+            ).fetchall()
+        keys = ("fact", "subject", "other", "edge_kind", "body", "layer", "collector", "source", "line",
+                "run_id", "observed_at", "superseded_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def problems(self, limit: int = 1000) -> list[dict[str, Any]]:
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT source, line, col, field, severity, message, observed_at FROM problems "
+                "ORDER BY observed_at DESC LIMIT ?", [limit]
+            ).fetchall()
+        keys = ("source", "line", "column", "field", "severity", "message", "observed_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def runs(self, limit: int = 100) -> list[RunRecord]:
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT run_id, command, started_at, finished_at, status, sources, facts, problems, detail "
+                "FROM collection_runs ORDER BY started_at DESC LIMIT ?", [limit]
+            ).fetchall()
+        return [
+            RunRecord(run_id=r[0], command=r[1], started_at=r[2], finished_at=r[3], status=r[4],
+                      sources=r[5], facts=r[6], problems=r[7], detail=json.loads(r[8]) if r[8] else {})
+            for r in rows
+        ]
+
+    def raw_inputs(self) -> Iterator[RawInputRow]:
+        """The current raw inputs, oldest first, to collect again when the rules change."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT collector, source, content, append_only, received_at FROM inputs "
+                "WHERE superseded_at IS NULL AND content IS NOT NULL ORDER BY received_at"
+            ).fetchall()
+        for r in rows:
+            yield RawInputRow(collector=r[0], source=r[1], content=bytes(r[2]), append_only=r[3],
+                              received_at=r[4])
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table, for tests and `lineage store info`."""
+        with self._connect(read_only=True) as con:
+            out = {}
+            for table in ("inputs", "node_facts", "edge_facts", "column_facts", "problems", "collection_runs"):
+                row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+                out[table] = int(row[0]) if row else 0
+            return out
+
+
+# -- turning a batch into rows ---------------------------------------------------------------------
+
+
+def _canonical_facts(batch: LineageBatch) -> bytes:
+    return "\n".join(sorted(f.model_dump_json() for f in batch.facts)).encode()
+
+
+_NODE_SCHEMA = pa.schema([
+    ("input_id", pa.string()), ("fact_key", pa.string()), ("node_id", pa.string()), ("kind", pa.string()),
+    ("namespace", pa.string()), ("name", pa.string()), ("body", pa.string()),
+    ("layer", pa.int16()), ("collector", pa.string()), ("source", pa.string()), ("line", pa.int32()),
+    ("run_id", pa.string()), ("observed_at", pa.timestamp("us", tz="UTC")),
+])
+_EDGE_SCHEMA = pa.schema([
+    ("input_id", pa.string()), ("fact_key", pa.string()), ("source_id", pa.string()),
+    ("target_id", pa.string()), ("kind", pa.string()), ("permissions", pa.list_(pa.string())),
+    ("confidence", pa.float64()),
+    ("layer", pa.int16()), ("collector", pa.string()), ("source", pa.string()), ("line", pa.int32()),
+    ("run_id", pa.string()), ("observed_at", pa.timestamp("us", tz="UTC")),
+])
+_COLUMN_SCHEMA = pa.schema([
+    ("input_id", pa.string()), ("fact_key", pa.string()), ("target_id", pa.string()),
+    ("target_column", pa.string()), ("sources", pa.string()), ("transformation", pa.string()),
+    ("indirect", pa.bool_()), ("process_id", pa.string()), ("confidence", pa.float64()),
+    ("layer", pa.int16()), ("collector", pa.string()), ("source", pa.string()), ("line", pa.int32()),
+    ("run_id", pa.string()), ("observed_at", pa.timestamp("us", tz="UTC")),
+])
+
+_NODE_BODY_EXCLUDE = {"evidence", "namespace", "name", "fact"}
+
+
+def _fact_tables(batch: LineageBatch, input_id: str) -> dict[str, pa.Table]:
+    """Columnar rows for each fact table; duplicate facts in one batch collapse to one row.
+
+    Every edge end gets at least a bare node fact, so every node in the graph has a name.
+    """
+    nodes: dict[str, list[Any]] = {name: [] for name in _NODE_SCHEMA.names}
+    edges: dict[str, list[Any]] = {name: [] for name in _EDGE_SCHEMA.names}
+    columns: dict[str, list[Any]] = {name: [] for name in _COLUMN_SCHEMA.names}
+    seen: set[str] = set()
+    named: set[str] = set()
+    bare: dict[str, tuple[NodeRef, Any]] = {}
+    evidence_keys: dict[int, tuple[str, list[Any]]] = {}
+
+    def evidence(ev: Any) -> tuple[str, list[Any]]:
+        cached = evidence_keys.get(id(ev))
+        if cached is None:
+            values = [int(ev.layer), ev.collector, ev.source, ev.line, ev.run_id, ev.observed_at]
+            cached = (_digest(*values), values)
+            evidence_keys[id(ev)] = cached
+        return cached
+
+    def add(table: dict[str, list[Any]], row: list[Any]) -> None:
+        for column, value in zip(table, row, strict=True):
+            table[column].append(value)
+
+    def add_node(ref: NodeRef, body: str, ev: Any) -> None:
+        ev_key, ev_values = evidence(ev)
+        key = _digest("n", ref.id, body, ev_key)
+        if key in seen:
+            return
+        seen.add(key)
+        add(nodes, [input_id, key, ref.id, ref.kind.value, ref.namespace, ref.name, body, *ev_values])
+
+    for fact in batch.facts:
+        if isinstance(fact, Dataset | Process | Identity):
+            body = json.dumps(
+                fact.model_dump(mode="json", exclude_defaults=True, exclude=_NODE_BODY_EXCLUDE), sort_keys=True
+            )
+            add_node(fact.ref, body, fact.evidence)
+            named.add(fact.ref.id)
+        elif isinstance(fact, Edge):
+            ev_key, ev_values = evidence(fact.evidence)
+            perms = [p.value for p in fact.permissions]
+            key = _digest("e", fact.source.id, fact.target.id, fact.kind.value, perms, fact.confidence, ev_key)
+            if key in seen:
+                continue
+            seen.add(key)
+            add(edges, [input_id, key, fact.source.id, fact.target.id, fact.kind.value, perms,
+                        fact.confidence, *ev_values])
+            bare.setdefault(fact.source.id, (fact.source, fact.evidence))
+            bare.setdefault(fact.target.id, (fact.target, fact.evidence))
+        elif isinstance(fact, ColumnLineage):
+            ev_key, ev_values = evidence(fact.evidence)
+            sources = json.dumps(sorted([s.dataset.id, s.column] for s in fact.sources))
+            process = fact.process.id if fact.process else None
+            key = _digest("c", fact.target.dataset.id, fact.target.column, sources, fact.transformation.value,
+                          fact.indirect, process, fact.confidence, ev_key)
+            if key in seen:
+                continue
+            seen.add(key)
+            add(columns, [input_id, key, fact.target.dataset.id, fact.target.column, sources,
+                          fact.transformation.value, fact.indirect, process, fact.confidence, *ev_values])
+            refs = [fact.target.dataset, *(s.dataset for s in fact.sources)]
+            if fact.process:
+                refs.append(fact.process)
+            for ref in refs:
+                bare.setdefault(ref.id, (ref, fact.evidence))
+    for ref_id, (ref, ev) in bare.items():
+        if ref_id not in named:
+            add_node(ref, "{}", ev)
+    return {
+        "node_facts": pa.table(nodes, schema=_NODE_SCHEMA),
+        "edge_facts": pa.table(edges, schema=_EDGE_SCHEMA),
+        "column_facts": pa.table(columns, schema=_COLUMN_SCHEMA),
+    }
