@@ -204,6 +204,12 @@ class Dataset(_Frozen):
     ttl: str | None = None
     encrypted: bool | None = None
     retired: bool | None = None
+    aliases: tuple[str, ...] = ()
+    data_source: str | None = None
+    storage: str | None = None
+    row_count: int | None = None
+    size_bytes: int | None = None
+    quality: tuple[str, ...] = ()
     evidence: Evidence
 
     @property
@@ -227,6 +233,13 @@ class Process(_Frozen):
     environment: Environment | None = None
     privacy_step: PrivacyStep | None = None
     description: str | None = None
+    owner: str | None = None
+    job_type: str | None = None
+    processing_engine: str | None = None
+    run_state: str | None = None
+    parent: str | None = None
+    sql: str | None = None
+    error_message: str | None = None
     evidence: Evidence
 
     @property

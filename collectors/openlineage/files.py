@@ -1,0 +1,320 @@
+"""Reading OpenLineage events out of files, streamed so memory stays flat on large files.
+
+Accepted layouts: one JSON document, a JSON array of events, JSON lines (what the file transport
+writes; also concatenated documents), each optionally gzip-compressed (recognised by its magic
+bytes, not its name). Text is decoded and parsed a chunk at a time with
+`json.JSONDecoder.raw_decode`; only the event being parsed is held whole.
+
+A malformed event is reported with its line and skipped: parsing resumes at the next line that
+starts with `{` in the first column (JSON lines) or at the next array element, so the valid rest of
+the file is kept. Bytes that are not UTF-8 refuse only the event they are in.
+
+Marquez's seed file (`metadata.template.json`) uses `{{...}}` placeholders for times. They are
+filled deterministically: `{{RUN_START_TIME}}` is the first `nominalStartTime` in the file (else
+1970-01-01T00:00:00Z) and `{{RUN_END_TIME_AFTER_<n>_MINUTES}}` is that time plus n minutes, so
+collecting the file twice gives the same facts. Any other placeholder refuses the file with a
+message naming it and its line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+
+from lineage.errors import CollectorError
+
+CHUNK_CHARS = 1 << 20
+MAX_EVENT_CHARS = 64 << 20
+TEMPLATE_MAX_BYTES = 64 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\r\n]*")
+_BAD_UTF8 = re.compile("[\udc80-\udcff]")
+# A placeholder is a whole JSON string value, so `{{ ref('x') }}` inside a dbt query is left alone.
+_PLACEHOLDER = re.compile(r'"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}"')
+_TEMPLATE_HINT = re.compile(rb'"\{\{\s*[A-Za-z][A-Za-z0-9_]*\s*\}\}"')
+_END_AFTER = re.compile(r"RUN_END_TIME_AFTER_(\d{1,6})_MINUTES")
+_NOMINAL = re.compile(r'"nominalStartTime"\s*:\s*"([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event read from a file: where it starts, its parsed value (None if it could not be
+    parsed), why not, and its text (kept as the raw input)."""
+
+    line: int
+    value: Any
+    error: str | None
+    text: str
+
+
+# -- detection ---------------------------------------------------------------------------------
+
+
+def gunzip_head(head: bytes, limit: int = 8192) -> bytes:
+    """The first bytes of gzip data (or `head` itself when it is not gzip)."""
+    if not head.startswith(GZIP_MAGIC):
+        return head
+    try:
+        return zlib.decompressobj(wbits=31).decompress(head, limit)
+    except zlib.error:
+        return b""
+
+
+def looks_like_events(head: bytes) -> bool:
+    """Whether the first bytes of a file look like OpenLineage events (not another JSON kind).
+
+    Example:
+        >>> looks_like_events(b'{"eventTime": "2026-01-01T00:00:00Z", "job": {}, "run": {}}')
+        True
+        >>> looks_like_events(b'{"format": "lineage-mapper", "eventTime": 1, "job": {}}')
+        False
+    """
+    text = gunzip_head(head).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith((b"{", b"[")):
+        return False
+    if b'"format": "lineage-mapper"' in text or b'"format":"lineage-mapper"' in text:
+        return False
+    if b'"mcpServers"' in text or b'"dbt_schema_version"' in text:
+        return False
+    keys = sum(k in text for k in (b'"job"', b'"run"', b'"dataset"', b'"producer"', b'"schemaURL"',
+                                   b'"eventType"', b'"runId"'))
+    return b'"eventTime"' in text and keys >= 2
+
+
+# -- opening -----------------------------------------------------------------------------------
+
+
+class _Gunzip(io.RawIOBase):
+    """Gzip data decompressed as it is read; concatenated members are read in turn. Unlike
+    `gzip.GzipFile`, everything decompressed before a truncation or corruption is still returned,
+    then `error` says what went wrong."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.inflate = zlib.decompressobj(wbits=31)
+        self.started = False
+        self.carry = b""
+        self.pending = b""
+        self.done = False
+        self.error: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        view = memoryview(target).cast("B")
+        while not self.pending and not self.done:
+            if self.inflate.unconsumed_tail:
+                data = self.inflate.unconsumed_tail
+            elif self.carry:
+                data, self.carry = self.carry, b""
+            else:
+                data = self.raw.read(1 << 16)
+            if not data:
+                self.done = True
+                if self.started and not self.inflate.eof:
+                    self.error = "the gzip data is truncated"
+                break
+            self.started = True
+            try:
+                self.pending = self.inflate.decompress(data, 1 << 20)
+            except zlib.error as exc:
+                self.done, self.error = True, f"the gzip data is corrupt ({exc})"
+                break
+            if self.inflate.eof:  # the next member, if any (zero padding is not one)
+                self.carry = self.inflate.unused_data.lstrip(b"\0")
+                self.inflate = zlib.decompressobj(wbits=31)
+                self.started = False
+        size = min(len(view), len(self.pending))
+        view[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+
+def open_binary(stream: IO[bytes]) -> tuple[io.BufferedReader, _Gunzip | None]:
+    """`stream` as a buffered reader, transparently gunzipped when it starts with the gzip magic
+    bytes; the second value reports gzip errors once the stream is read."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    if buffered.peek(2)[:2] == GZIP_MAGIC:
+        gunzip = _Gunzip(buffered)
+        return io.BufferedReader(gunzip, 1 << 16), gunzip
+    return buffered, None
+
+
+def _fill_template(text: str) -> str:
+    nominal = _NOMINAL.search(text)
+    base = datetime(1970, 1, 1, tzinfo=UTC)
+    if nominal:
+        try:
+            parsed = datetime.fromisoformat(nominal.group(1))
+            base = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "RUN_START_TIME":
+            when = base
+        elif end := _END_AFTER.fullmatch(name):
+            when = base + timedelta(minutes=int(end.group(1)))
+        else:
+            line = text.count("\n", 0, match.start()) + 1
+            raise CollectorError(
+                f"line {line}: unknown placeholder {{{{{name}}}}}; only {{{{RUN_START_TIME}}}} and "
+                "{{RUN_END_TIME_AFTER_<n>_MINUTES}} can be filled"
+            )
+        return '"' + when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z") + '"'
+
+    return _PLACEHOLDER.sub(fill, text)
+
+
+# -- streaming parse ---------------------------------------------------------------------------
+
+
+class _Reader:
+    """Characters from a binary stream, decoded as UTF-8 a chunk at a time."""
+
+    def __init__(self, stream: IO[bytes], max_bytes: int) -> None:
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+        self.max_bytes = max_bytes
+        self.read_bytes = 0
+        self.eof = False
+        self.error: str | None = None
+
+    def more(self) -> str:
+        if self.eof:
+            return ""
+        try:
+            data = self.stream.read(CHUNK_CHARS)
+        except (EOFError, OSError, zlib.error) as exc:
+            self.eof = True
+            self.error = f"the compressed data is truncated or corrupt ({exc})"
+            return self.decoder.decode(b"", final=True)
+        self.read_bytes += len(data)
+        if self.read_bytes > self.max_bytes:
+            self.eof = True
+            self.error = f"more than {self.max_bytes:,} bytes (decompressed); the rest is not read"
+            return ""
+        if not data:
+            self.eof = True
+            return self.decoder.decode(b"", final=True)
+        return self.decoder.decode(data)
+
+
+def iter_events(stream: IO[bytes], *, max_bytes: int = 1 << 40) -> Iterator[Item]:
+    """Every event in a file of any accepted layout, in order, with its line.
+
+    Items whose `error` is set could not be parsed; a final item with `value` None and an error
+    reports a problem with the file as a whole (truncated gzip, size limit, bad placeholder).
+
+    Raises:
+        CollectorError: the file is a template with a placeholder that cannot be filled.
+    """
+    raw, gunzip = open_binary(stream)
+    head = raw.peek(4096)[:4096]
+    if _TEMPLATE_HINT.search(head):
+        data = raw.read(TEMPLATE_MAX_BYTES + 1)
+        if len(data) > TEMPLATE_MAX_BYTES:
+            raise CollectorError(f"a template file over {TEMPLATE_MAX_BYTES:,} bytes is not read")
+        text = _fill_template(data.decode("utf-8", errors="surrogateescape"))
+        reader = _Reader(io.BytesIO(text.encode("utf-8", errors="surrogateescape")), max_bytes)
+    else:
+        reader = _Reader(raw, max_bytes)
+    yield from _parse(reader)
+    error = reader.error or (gunzip.error if gunzip else None)
+    if error:
+        yield Item(line=0, value=None, error=error, text="")
+
+
+def _parse(reader: _Reader) -> Iterator[Item]:
+    buf = reader.more()
+    pos = 0
+    line = 1
+    if buf.startswith("\ufeff"):
+        pos = 1
+    in_array = False
+    array_started = False
+    while True:
+        # skip whitespace (and, inside an array, the commas between elements)
+        while True:
+            pos = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+            if pos < len(buf) or reader.eof:
+                break
+            line += buf.count("\n", 0, pos)
+            buf, pos = reader.more(), 0
+        if pos >= len(buf):
+            if in_array:
+                yield Item(line=line, value=None, error="the array is not closed (truncated file?)", text="")
+            return
+        char = buf[pos]
+        if not array_started and char == "[":
+            in_array = array_started = True
+            pos += 1
+            continue
+        if in_array and char in ",]":
+            pos += 1
+            if char == "]":
+                in_array = False
+            continue
+        line += buf.count("\n", 0, pos)
+        buf, pos = buf[pos:], 0
+        start_line = line
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(buf, 0)
+                error = None
+                break
+            except json.JSONDecodeError as exc:
+                near_end = exc.pos >= len(buf) - 8 or exc.msg.startswith("Unterminated string")
+                if near_end and not reader.eof and len(buf) < MAX_EVENT_CHARS:
+                    buf += reader.more()
+                    continue
+                where = start_line + buf.count("\n", 0, exc.pos)
+                error = f"line {where}: not valid JSON: {exc.msg}"
+                if len(buf) >= MAX_EVENT_CHARS and near_end:
+                    error = f"an event longer than {MAX_EVENT_CHARS:,} characters is not read"
+                end = _resync(buf, exc.pos, in_array)
+                value = None
+                break
+            except RecursionError:
+                error = "the event is nested too deeply to parse"
+                end = _resync(buf, 1, in_array)
+                value = None
+                break
+        text = buf[:end]
+        if error is None and _BAD_UTF8.search(text):
+            bad = _BAD_UTF8.search(text)
+            assert bad is not None
+            where = start_line + text.count("\n", 0, bad.start())
+            error = f"line {where}: bytes that are not UTF-8 (0x{ord(bad.group()) - 0xDC00:02x})"
+            value = None
+        yield Item(line=start_line, value=value, error=error, text=text)
+        line = start_line + buf.count("\n", 0, end)
+        buf, pos = buf[end:], 0
+        if not buf and not reader.eof:
+            buf = reader.more()
+
+
+def _resync(buf: str, pos: int, in_array: bool) -> int:
+    """Where to resume after a malformed event: the next line starting with `{` (for arrays,
+    indented no deeper than this element), else the end of the buffer."""
+    indent = len(buf) - len(buf.lstrip(" \t"))
+    pattern = re.compile(r"\n[ \t]{0,%d}\{" % indent) if in_array else re.compile(r"\n\{")
+    found = pattern.search(buf, max(pos, 1) - 1)
+    return found.start() + 1 if found else len(buf)
+
+
+def iter_bytes(data: bytes, *, max_bytes: int = 1 << 40) -> Iterator[Item]:
+    """`iter_events` over bytes in memory."""
+    return iter_events(io.BytesIO(data), max_bytes=max_bytes)
