@@ -362,6 +362,11 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
                       "`lineage graph`, `lineage explain` and `lineage export`.")
     return code
 
+from lineage.server.command import serve  # noqa: E402 - the endpoint's command lives with it
+
+cli.add_command(serve)
+
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with `argv` (default: sys.argv[1:]) and return the exit code."""

@@ -1,0 +1,89 @@
+"""`lineage serve`: run the OpenLineage endpoint."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import sys
+
+import click
+
+from lineage.errors import ConfigError
+
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address (or `localhost`).
+
+    Example:
+        >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("0.0.0.0")
+        (True, True, False)
+    """
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--db", metavar="FILE", help="The store: a DuckDB file (default as for `collect`).")
+@click.option("--no-auth", is_flag=True, help="Accept requests without a token (loopback addresses only).")
+@click.option("--max-body-bytes", default=DEFAULT_MAX_BODY, show_default=True, type=click.IntRange(1024),
+              help="Largest request body, compressed or decompressed; larger ones get 413.")
+@click.option("--strict", is_flag=True, help="Refuse (422) events that deviate from the OpenLineage schema at all.")
+@click.option("--queue-size", default=4096, show_default=True, type=click.IntRange(1),
+              help="Requests that may wait for the writer; beyond this, 503 with Retry-After.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, db: str | None, no_auth: bool, max_body_bytes: int,
+          strict: bool, queue_size: int, log_level: str) -> int:
+    """Run the OpenLineage endpoint: POST /api/v1/lineage (and /api/v1/lineage/batch).
+
+    Producers send events as to Marquez (Airflow, Spark, dbt-ol, Flink, the Python client); each
+    gets 201 once it is committed to the store. Requests need `Authorization: Bearer <token>`
+    with a token from env LINEAGE_API_TOKENS (comma-separated) or `server: {api_tokens: [...]}`
+    in lineage.yaml; --no-auth turns that off and is only allowed on a loopback address.
+
+    \b
+    Example:
+      LINEAGE_API_TOKENS=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') \\
+        lineage serve --host 0.0.0.0 --port 5000
+    """
+    import uvicorn
+
+    from lineage.server.app import ServerConfig, create_app
+    from lineage.server.auth import TokenCheck, tokens_from
+    from lineage.server.writer import GroupWriter
+    from lineage.settings import find_project_file, load_settings
+    from lineage.store import open_store
+
+    project = ctx.obj.get("project") if ctx.obj else None
+    settings = load_settings(project, db=db)
+    if no_auth:
+        if not is_loopback(host):
+            raise click.UsageError(f"--no-auth is only allowed on a loopback address, not {host!r}")
+        tokens = TokenCheck([])
+    else:
+        tokens = TokenCheck(tokens_from(os.environ, find_project_file(project)))
+        if not tokens:
+            raise ConfigError("no API tokens: set LINEAGE_API_TOKENS or server.api_tokens in lineage.yaml "
+                              "(or run with --no-auth on 127.0.0.1)")
+    store = open_store(settings.db, lock_timeout=settings.lock_timeout)
+    store.migrate()
+    logging.basicConfig(level=getattr(logging, log_level.upper()), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    writer = GroupWriter(store, max_queue=queue_size)
+    app = create_app(ServerConfig(tokens=tokens, max_body_bytes=max_body_bytes, strict=strict), writer)
+    logging.getLogger("lineage.server").info(
+        "store %s; auth %s; body limit %d bytes%s", settings.db, "on" if tokens else "OFF (--no-auth)",
+        max_body_bytes, "; strict" if strict else "")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
+                timeout_graceful_shutdown=10)
+    return 0
