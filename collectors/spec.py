@@ -65,7 +65,6 @@ from lineage.naming import normalize
 from lineage.yamlsafe import Locator, YamlError, load_yaml
 
 COLLECTOR = "spec"
-SPEC_VERSION = 1
 
 _DURATION = (
     r"^(?:0|[0-9]+(?:ms|s|m|h|d|w|y)|P[0-9]+[YMWD](?:[0-9]+[YMWD])*(?:T(?:[0-9]+[HMS])+)?|PT(?:[0-9]+[HMS])+)$"

@@ -431,6 +431,12 @@ def test_missing_required_field_names_the_field_and_the_entry_line() -> None:
     assert [(p.line, p.field, p.message) for p in b.errors] == [(4, "processes[0].name", "name is required")]
 
 
+def test_empty_file_is_an_error_at_line_1() -> None:
+    b = collect("# nothing yet\n")
+    assert [(p.line, p.severity) for p in b.problems] == [(1, "error")]
+    assert b.facts == []
+
+
 def test_top_level_that_is_not_a_mapping_is_an_error() -> None:
     b = collect("- version: 1\n")
     assert b.facts == []
