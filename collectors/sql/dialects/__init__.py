@@ -1,0 +1,135 @@
+"""Per-dialect hooks, chosen by a registry: the core never branches on a dialect's name.
+
+Each module here exposes `HOOKS: DialectHooks`. A hook set names the sqlglot dialect to parse
+with, the OpenLineage platform used to name datasets, the default namespace of a SQL file of
+that dialect (when no `--namespace` is given), and rewriters for statements sqlglot can only
+parse as an opaque `Command` (Redshift `UNLOAD`, Snowflake `PUT`/`GET`).
+
+Example:
+    >>> hooks_for("postgresql").platform
+    'postgres'
+    >>> hooks_for("sparksql").sqlglot
+    'spark'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from collectors.sql.result import StatementResult, TableRef
+from lineage.errors import CollectorError
+
+
+@dataclass(frozen=True)
+class CommandRewrite:
+    """What a dialect makes of an opaque command: an inner query to analyse, plus fixed refs."""
+
+    kind: str
+    query: str | None = None
+    inputs: tuple[TableRef, ...] = ()
+    outputs: tuple[TableRef, ...] = ()
+
+
+CommandHook = Callable[[str, str], CommandRewrite | None]
+"""(command keyword upper-cased, the rest of the text) -> a rewrite, or None when not understood."""
+
+
+@dataclass(frozen=True)
+class DialectHooks:
+    name: str
+    sqlglot: str
+    platform: str
+    default_namespace: str
+    commands: tuple[CommandHook, ...] = ()
+    stage_prefix: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def rewrite_command(self, keyword: str, rest: str) -> CommandRewrite | None:
+        for hook in self.commands:
+            found = hook(keyword.upper(), rest)
+            if found is not None:
+                return found
+        return None
+
+
+_MODULES = (
+    "duckdb",
+    "postgres",
+    "snowflake",
+    "bigquery",
+    "databricks",
+    "spark",
+    "hive",
+    "redshift",
+    "tsql",
+    "mysql",
+    "trino",
+    "generic",
+)
+
+# Our name -> (module, attribute); aliases that other tools use are accepted too.
+ALIASES: dict[str, str] = {
+    "postgresql": "postgres",
+    "greenplum": "postgres",
+    "materialize": "postgres",
+    "risingwave": "postgres",
+    "sparksql": "spark",
+    "spark2": "spark",
+    "mssql": "tsql",
+    "sqlserver": "tsql",
+    "fabric": "tsql",
+    "mariadb": "mysql",
+    "singlestore": "mysql",
+    "presto": "trino",
+    "athena": "trino",
+    "ansi": "generic",
+    "": "generic",
+    "none": "generic",
+}
+_GENERIC = (
+    "sqlite",
+    "oracle",
+    "teradata",
+    "clickhouse",
+    "exasol",
+    "dremio",
+    "doris",
+    "starrocks",
+    "drill",
+    "druid",
+)
+_CACHE: dict[str, DialectHooks] = {}
+
+
+def known_dialects() -> tuple[str, ...]:
+    """The dialect names `--dialect` accepts (aliases excluded)."""
+    return tuple(m for m in _MODULES if m != "generic") + _GENERIC + ("generic",)
+
+
+def hooks_for(dialect: str | None) -> DialectHooks:
+    """The hooks of `dialect` (any case; common aliases accepted).
+
+    Raises:
+        CollectorError: the dialect is unknown.
+    """
+    name = (dialect or "generic").lower()
+    name = ALIASES.get(name, name)
+    if name in _CACHE:
+        return _CACHE[name]
+    if name in _MODULES:
+        hooks: DialectHooks = importlib.import_module(f"collectors.sql.dialects.{name}").HOOKS
+    elif name in _GENERIC:
+        from collectors.sql.dialects.generic import hooks_for_platform
+
+        hooks = hooks_for_platform(name)
+    else:
+        raise CollectorError(f"unknown SQL dialect {dialect!r}; known: {', '.join(known_dialects())}")
+    _CACHE[name] = hooks
+    return hooks
+
+
+def opaque(kind: str) -> StatementResult:
+    """A result for a command that has no lineage (SET, SHOW, VACUUM ...)."""
+    return StatementResult(kind=kind)

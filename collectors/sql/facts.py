@@ -1,0 +1,285 @@
+"""From statement results to lineage facts: naming datasets, one process per writing statement,
+read and write edges, column lineage, AI processors, and the script state between statements.
+
+Naming: every table goes through `lineage.naming` (`qualify` with the source's default database
+and schema and the dialect's platform, then `normalize`); files and URLs through `split_uri`.
+A table's namespace is the source's `--namespace`, else the dialect's default (see
+`dialects/`). Locations: `s3://`, `gs://` and other object stores are stores; local paths and
+`@stages` are caches; `https://` URLs are origins.
+
+Processes: a statement that writes (or, in a query log, any statement) is a `Process` in the job
+namespace (default `sql`) named `<source>#<fingerprint>`: the first 12 hex digits of the
+statement's normalised fingerprint, stable when other statements of the file change or move.
+
+Scripts: `USE db` changes the default database of the statements after it; a temporary table
+created and then read within the script is replaced, for the readers, by what it was built from
+(the temporary table itself is still a cache dataset written by its statement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from collectors.sql.dialects import DialectHooks
+from collectors.sql.result import RANK_NAMES, StatementResult, TableRef
+from lineage import naming
+from lineage.models import (
+    Column,
+    ColumnLineage,
+    ColumnRef,
+    Dataset,
+    Edge,
+    EdgeKind,
+    Evidence,
+    Layer,
+    NodeRef,
+    Process,
+    ProcessorType,
+    Role,
+    Transformation,
+)
+
+COLLECTOR = "sql"
+_OBJECT_STORES = ("s3", "gs", "abfss", "wasbs", "hdfs", "dbfs")
+
+
+@dataclass
+class Namer:
+    """Dataset identities for one source; refs already named are remembered."""
+
+    namespace: str
+    platform: str
+    default_database: str | None = None
+    default_schema: str | None = None
+    _seen: dict[tuple[TableRef, str | None, str | None], tuple[str, str, Role | None]] = field(
+        default_factory=dict
+    )
+
+    def dataset(self, ref: TableRef) -> tuple[str, str, Role | None]:
+        key = (ref, self.default_database, self.default_schema)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._name(ref)
+            self._seen[key] = found
+        return found
+
+    def _name(self, ref: TableRef) -> tuple[str, str, Role | None]:
+        if ref.kind == "stage":
+            return self.namespace, ref.parts[0], Role.CACHE
+        if ref.kind in ("uri", "path"):
+            try:
+                ns, name = naming.split_uri(ref.parts[0])
+            except ValueError:
+                ns, name = "file", ref.parts[0]
+            scheme = ns.split(":", 1)[0]
+            role = (
+                Role.STORE
+                if scheme in _OBJECT_STORES
+                else (Role.ORIGIN if scheme in ("http", "https") else Role.CACHE)
+            )
+            return ns, name, role
+        try:
+            name = naming.qualify(
+                list(ref.parts),
+                default_database=self.default_database,
+                default_schema=self.default_schema,
+                platform=self.platform,
+            )
+            ns, name = naming.normalize(self.namespace, name)
+        except ValueError:
+            ns, name = self.namespace, ".".join(ref.parts)
+        return ns, name, None
+
+
+@dataclass
+class Script:
+    """What earlier statements of one source tell the later ones."""
+
+    temp: dict[TableRef, tuple[tuple[TableRef, ...], dict[str, tuple[tuple[TableRef, str], ...]]]] = field(
+        default_factory=dict
+    )
+
+    def resolve(self, result: StatementResult) -> StatementResult:
+        """Replace reads of this script's temporary tables by what they were built from."""
+        if not self.temp or not any(i in self.temp for i in result.inputs):
+            return result
+        inputs: list[TableRef] = []
+        for ref in result.inputs:
+            inputs.extend(self.temp[ref][0] if ref in self.temp else (ref,))
+        columns = []
+        for c in result.columns:
+            sources: list[tuple[TableRef, str]] = []
+            for ref, col in c.sources:
+                if ref in self.temp:
+                    sources.extend(self.temp[ref][1].get(col, ()))
+                else:
+                    sources.append((ref, col))
+            columns.append(replace(c, sources=tuple(dict.fromkeys(sources))))
+        calls = []
+        for call in result.ai_calls:
+            refs: list[TableRef] = []
+            for ref in call.inputs:
+                refs.extend(self.temp[ref][0] if ref in self.temp else (ref,))
+            calls.append(replace(call, inputs=tuple(dict.fromkeys(refs))))
+        return replace(
+            result, inputs=tuple(dict.fromkeys(inputs)), columns=tuple(columns), ai_calls=tuple(calls)
+        )
+
+    def remember(self, result: StatementResult) -> None:
+        for ref in result.temporary:
+            cols: dict[str, tuple[tuple[TableRef, str], ...]] = {}
+            for c in result.columns:
+                if not c.indirect:
+                    cols[c.target] = cols.get(c.target, ()) + c.sources
+            self.temp[ref] = (result.inputs, cols)
+        for ref in result.retired:
+            self.temp.pop(ref, None)
+
+
+def _transformation(rank: int, indirect: str) -> Transformation:
+    if indirect:
+        return Transformation.FILTER if indirect == "filter" else Transformation.JOIN
+    return Transformation(RANK_NAMES[rank])
+
+
+def statement_facts(
+    result: StatementResult,
+    *,
+    namer: Namer,
+    process: NodeRef,
+    evidence: Evidence,
+    always_process: bool = False,
+) -> list[object]:
+    """Facts for one statement: datasets, its process and edges, column lineage, AI processors."""
+    facts: list[object] = []
+    named_in = {ref: namer.dataset(ref) for ref in result.inputs}
+    named_out = {ref: namer.dataset(ref) for ref in result.outputs}
+    temporary = set(result.temporary)
+    for ref, (ns, name, role) in {**named_in, **named_out}.items():
+        if ref in temporary:
+            role = Role.CACHE
+        columns = (
+            tuple(Column(name=c) for c in result.output_columns if c != "*")
+            if ref in named_out and len(named_out) == 1
+            else ()
+        )
+        if role is not None or columns:
+            facts.append(Dataset(namespace=ns, name=name, role=role, columns=columns, evidence=evidence))
+    for ref in result.retired:
+        ns, name, role = namer.dataset(ref)
+        facts.append(Dataset(namespace=ns, name=name, retired=True, evidence=evidence))
+    if not (named_out or (always_process and named_in)):
+        return facts
+    facts.append(
+        Process(
+            namespace=process.namespace,
+            name=process.name,
+            evidence=evidence,
+            description=f"SQL {result.kind.replace('_', ' ')} statement",
+        )
+    )
+    conf = result.confidence
+    for ns, name, _ in named_in.values():
+        facts.append(
+            Edge(
+                source=NodeRef.dataset(ns, name),
+                target=process,
+                kind=EdgeKind.READ,
+                confidence=conf,
+                evidence=evidence,
+            )
+        )
+    for ns, name, _ in named_out.values():
+        facts.append(
+            Edge(
+                source=process,
+                target=NodeRef.dataset(ns, name),
+                kind=EdgeKind.WRITE,
+                confidence=conf,
+                evidence=evidence,
+            )
+        )
+    if named_out and result.columns:
+        ns, name, _ = next(iter(named_out.values()))
+        target = NodeRef.dataset(ns, name)
+        for c in result.columns:
+            sources = tuple(
+                ColumnRef(dataset=NodeRef.dataset(*namer.dataset(ref)[:2]), column=col)
+                for ref, col in c.sources
+            )
+            if not sources:
+                continue
+            facts.append(
+                ColumnLineage(
+                    target=ColumnRef(dataset=target, column=c.target),
+                    sources=sources,
+                    transformation=_transformation(c.rank, c.indirect),
+                    indirect=bool(c.indirect),
+                    process=process,
+                    confidence=result.column_confidence,
+                    evidence=evidence,
+                )
+            )
+    facts.extend(_ai_facts(result, named_in, named_out, namer, evidence))
+    return facts
+
+
+def _ai_facts(
+    result: StatementResult,
+    named_in: dict[TableRef, tuple[str, str, Role | None]],
+    named_out: dict[TableRef, tuple[str, str, Role | None]],
+    namer: Namer,
+    evidence: Evidence,
+) -> list[object]:
+    facts: list[object] = []
+    for call in result.ai_calls:
+        host = urlsplit(call.endpoint).hostname if call.endpoint else None
+        ns = f"https://{host}" if host else namer.namespace
+        name = call.function + (f"/{call.model}" if call.model else "")
+        proc = NodeRef.process(ns, name)
+        facts.append(
+            Process(
+                namespace=ns,
+                name=name,
+                third_party=True,
+                processor_type=ProcessorType(call.processor_type),
+                vendor=call.vendor,
+                description=f"called from SQL ({call.function})",
+                evidence=evidence,
+            )
+        )
+        inputs = (
+            [named_in.get(r) or namer.dataset(r) for r in call.inputs]
+            if call.inputs
+            else list(named_in.values())
+        )
+        for ns_, name_, _ in inputs:
+            facts.append(
+                Edge(
+                    source=NodeRef.dataset(ns_, name_),
+                    target=proc,
+                    kind=EdgeKind.READ,
+                    confidence=min(result.confidence, 0.8),
+                    evidence=evidence,
+                )
+            )
+        for ns_, name_, _ in named_out.values():
+            facts.append(
+                Edge(
+                    source=proc,
+                    target=NodeRef.dataset(ns_, name_),
+                    kind=EdgeKind.WRITE,
+                    confidence=min(result.confidence, 0.8),
+                    evidence=evidence,
+                )
+            )
+    return facts
+
+
+def make_evidence(source: str, line: int) -> Evidence:
+    return Evidence(collector=COLLECTOR, source=source, line=line, layer=Layer.INFERRED)
+
+
+def default_namespace(hooks: DialectHooks, given: str | None) -> str:
+    return given or hooks.default_namespace

@@ -1,0 +1,365 @@
+"""One statement's lineage: what kind it is, what it reads and writes, and (via `columns.py`) how
+each output column is made. Statement types are handled by a table of small functions keyed by
+sqlglot expression class; dialect quirks live in `dialects/`, never here.
+
+Example:
+    >>> r = analyse_text("INSERT INTO mart.t SELECT a FROM raw.s", Analyzer.for_dialect("postgres"))[0]
+    >>> (r.kind, [i.key for i in r.inputs], [o.key for o in r.outputs])
+    ('insert', ['raw.s'], ['mart.t'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from collectors.sql import columns as column_pass
+from collectors.sql._compat import (
+    Dialect,
+    ParseError,
+    SqlglotError,
+    TokenError,
+    command_parts,
+    dialect,
+    exp,
+    parse,
+)
+from collectors.sql.ai_functions import AIMatcher
+from collectors.sql.dialects import DialectHooks, hooks_for
+from collectors.sql.dialects._uri import location_ref
+from collectors.sql.guard import StatementTimeout, check_limits, time_limit
+from collectors.sql.options import SqlOptions
+from collectors.sql.result import Note, StatementResult, TableRef
+from collectors.sql.schema import SchemaIndex
+from collectors.sql.tables import fold, scan, table_ref
+
+# Statements with no lineage that are understood (not reported).
+_SILENT = (
+    exp.Set,
+    exp.Show,
+    exp.Describe,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Pragma,
+    exp.Grant,
+    exp.Revoke,
+    exp.Comment,
+    exp.Analyze,
+    exp.Declare,
+    exp.Cache,
+    exp.Uncache,
+    exp.Refresh,
+)
+_TEMP_PREFIX = "#"
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Everything that decides a statement's analysis, built once per source."""
+
+    options: SqlOptions
+    hooks: DialectHooks
+    d: Dialect
+    ai: AIMatcher
+    schema: SchemaIndex | None
+    external: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def for_dialect(cls, name: str, **options: object) -> Analyzer:
+        return cls.build(SqlOptions.from_mapping({"dialect": name, **options}))
+
+    @classmethod
+    def build(cls, options: SqlOptions) -> Analyzer:
+        hooks = hooks_for(options.dialect)
+        d = dialect(hooks.sqlglot)
+        schema = None
+        if options.schema:
+            schema = SchemaIndex.from_mapping(options.schema).folded(
+                lambda s: str(d.normalize_identifier(exp.to_identifier(s)).this)
+            )
+        return cls(options, hooks, d, AIMatcher(options.ai_functions, hooks.name), schema)
+
+
+def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
+    """Results for one statement's text (usually one; a chunk sqlglot splits further gives more)."""
+    reason = check_limits(text, an.options.limits)
+    if reason:
+        return [StatementResult(kind="unparsed", notes=(Note(reason),), confidence=0.0)]
+    try:
+        with time_limit(an.options.limits.timeout_seconds):
+            trees = parse(text, an.d)
+            return [analyse_tree(t, an) for t in trees if t is not None]
+    except StatementTimeout:
+        message = f"took longer than {an.options.limits.timeout_seconds:g} s to analyse; skipped"
+    except RecursionError:
+        message = "too deeply nested to parse"
+    except (ParseError, TokenError) as exc:
+        return [StatementResult(kind="unparsed", notes=(_parse_note(exc),), confidence=0.0)]
+    except SqlglotError as exc:
+        message = f"cannot analyse: {str(exc).splitlines()[0][:200]}"
+    return [StatementResult(kind="unparsed", notes=(Note(message),), confidence=0.0)]
+
+
+def _parse_note(exc: SqlglotError) -> Note:
+    errors = getattr(exc, "errors", None) or []
+    first = errors[0] if errors else {}
+    desc = str(first.get("description") or str(exc).splitlines()[0])[:200]
+    line = int(first.get("line") or 1) - 1
+    if isinstance(exc, TokenError):
+        return Note(f"cannot tokenize (an unterminated string, quoted name or comment?): {desc}", "error", 0)
+    return Note(f"cannot parse: {desc}", "error", max(line, 0))
+
+
+def analyse_tree(tree: exp.Expression, an: Analyzer) -> StatementResult:
+    handler = _HANDLERS.get(type(tree))
+    if handler is None:
+        for cls, fn in _HANDLERS.items():
+            if isinstance(tree, cls):
+                handler = fn
+                break
+    if handler is None:
+        if isinstance(tree, _SILENT):
+            return StatementResult(kind=type(tree).__name__.lower())
+        return StatementResult(
+            kind="other",
+            notes=(
+                Note(
+                    f"statement type {type(tree).__name__} has no lineage rule; no lineage taken from it",
+                    "warning",
+                ),
+            ),
+        )
+    return handler(tree, an)
+
+
+# -- building results ------------------------------------------------------------------------------
+
+
+def _target(node: exp.Expression | None) -> exp.Table | None:
+    while isinstance(node, exp.Schema | exp.Alias):
+        node = node.this
+    return node if isinstance(node, exp.Table) else None
+
+
+def _ref(an: Analyzer, table: exp.Table | None) -> TableRef | None:
+    return table_ref(an.d, table) if table is not None else None
+
+
+def _result(
+    tree: exp.Expression,
+    an: Analyzer,
+    kind: str,
+    targets: list[exp.Table],
+    *,
+    extra_inputs: tuple[TableRef, ...] = (),
+    extra_outputs: tuple[TableRef, ...] = (),
+    temporary: bool = False,
+    query: exp.Expr | None = None,
+    target_columns: tuple[str, ...] = (),
+    read_targets: bool = False,
+) -> StatementResult:
+    skip = {id(t) for t in targets}
+    found = scan(tree, an.d, an.ai, skip=skip, external=an.external)
+    outputs = [r for r in (_ref(an, t) for t in targets) if r is not None] + list(extra_outputs)
+    inputs = list(dict.fromkeys([*extra_inputs, *found.inputs]))
+    if read_targets:
+        inputs.extend(o for o in outputs if o not in inputs)
+    for t in targets:
+        if t.name.startswith(_TEMP_PREFIX):
+            temporary = True
+    result = StatementResult(
+        kind=kind,
+        inputs=tuple(inputs),
+        outputs=tuple(dict.fromkeys(outputs)),
+        temporary=tuple(outputs) if temporary else (),
+        ai_calls=tuple(found.ai_calls),
+    )
+    if an.options.columns and query is not None:
+        result = column_pass.add_columns(result, query, an, found, target_columns)
+    return result
+
+
+def _query_kind(tree: exp.Expression, an: Analyzer) -> StatementResult:
+    into = tree.args.get("into") if isinstance(tree, exp.Select) else None
+    if into is not None:
+        target = _target(into.this)
+        tree.set("into", None)
+        temp = bool(into.args.get("temporary") or into.args.get("unlogged"))
+        return _result(tree, an, "select_into", [target] if target else [], temporary=temp, query=tree)
+    return _result(tree, an, "select", [], query=tree)
+
+
+def _insert(tree: exp.Insert, an: Analyzer) -> StatementResult:
+    this = tree.this
+    cols = tuple(fold(an.d, c) for c in this.expressions) if isinstance(this, exp.Schema) else ()
+    if isinstance(this, exp.Directory):
+        loc = location_ref(this.this.name)
+        return _result(tree, an, "insert_directory", [], extra_outputs=(loc,), query=tree.expression)
+    kind = "insert_overwrite" if tree.args.get("overwrite") else "insert"
+    target = _target(this)
+    return _result(tree, an, kind, [target] if target else [], query=tree.expression, target_columns=cols)
+
+
+def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
+    kind = str(tree.args.get("kind") or "").upper()
+    target = _target(tree.this)
+    if kind not in ("TABLE", "VIEW") or target is None:
+        return _create_other(tree, an, kind)
+    props = tree.args.get("properties")
+    temp = bool(
+        props and any(isinstance(p, exp.TemporaryProperty | exp.VolatileProperty) for p in props.expressions)
+    )
+    materialized = bool(props and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions))
+    query: exp.Expr | None = tree.expression if isinstance(tree.expression, exp.Query) else None
+    label = (
+        ("materialized_view" if materialized else "view")
+        if kind == "VIEW"
+        else ("create_table_as" if query is not None else "create_table")
+    )
+    cols = (
+        tuple(fold(an.d, c.this) for c in tree.this.expressions if isinstance(c, exp.ColumnDef))
+        if isinstance(tree.this, exp.Schema)
+        else ()
+    )
+    if (
+        query is None
+        and not tree.args.get("clone")
+        and not an.options.conventions.ddl_is_output
+        and not _has_like(tree)
+    ):
+        return StatementResult(kind=label, output_columns=cols)
+    result = _result(tree, an, label, [target], temporary=temp, query=query, target_columns=cols)
+    return replace(result, output_columns=result.output_columns or cols)
+
+
+def _has_like(tree: exp.Create) -> bool:
+    return any(True for _ in tree.find_all(exp.LikeProperty))
+
+
+def _create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
+    """CREATE FUNCTION (external or remote ones are remembered as external calls), SCHEMA, INDEX ..."""
+    props = tree.args.get("properties")
+    remote = props is not None and any(
+        isinstance(p, exp.ExternalProperty | exp.RemoteWithConnectionModelProperty) for p in props.expressions
+    )
+    if kind == "FUNCTION" and remote and isinstance(tree.this, exp.UserDefinedFunction):
+        name = (
+            ".".join(p.name for p in tree.this.this.parts)
+            if isinstance(tree.this.this, exp.Table)
+            else tree.this.name
+        )
+        return StatementResult(
+            kind="create_external_function", defines=(("external_function", name.upper()),)
+        )
+    return StatementResult(kind=f"create_{kind.lower() or 'other'}")
+
+
+def _dml(kind: str) -> Callable[[exp.Expression, Analyzer], StatementResult]:
+    def handle(tree: exp.Expression, an: Analyzer) -> StatementResult:
+        target = _target(tree.this)
+        read_target = an.options.conventions.update_target_is_input
+        result = _result(tree, an, kind, [target] if target else [], read_targets=read_target)
+        if an.options.columns and kind in ("update", "merge") and target is not None:
+            result = column_pass.add_dml_columns(result, tree, target, an)
+        return result
+
+    return handle
+
+
+def _copy(tree: exp.Copy, an: Analyzer) -> StatementResult:
+    files: list[TableRef] = []
+    for f in tree.args.get("files") or []:
+        ref = (
+            location_ref(f.name)
+            if isinstance(f, exp.Literal)
+            else (_ref(an, f) if isinstance(f, exp.Table) else None)
+        )
+        if ref is not None:
+            files.append(ref)
+    if tree.args.get("kind"):  # COPY [INTO] target FROM files
+        target = _target(tree.this)
+        return _result(tree, an, "copy_from", [target] if target else [], extra_inputs=tuple(files))
+    query = tree.this.this if isinstance(tree.this, exp.Subquery) else None
+    return _result(tree, an, "copy_to", [], extra_outputs=tuple(files), query=query)
+
+
+def _drop(tree: exp.Drop, an: Analyzer) -> StatementResult:
+    kind = str(tree.args.get("kind") or "").upper()
+    if kind not in ("TABLE", "VIEW", "MATERIALIZED VIEW", "DYNAMIC TABLE", "EXTERNAL TABLE"):
+        return StatementResult(kind=f"drop_{kind.lower() or 'other'}")
+    refs = tuple(r for r in (_ref(an, t) for t in tree.find_all(exp.Table)) if r is not None)
+    outputs = refs if an.options.conventions.drop_is_output else ()
+    return StatementResult(kind="drop", outputs=outputs, retired=refs)
+
+
+def _truncate(tree: exp.TruncateTable, an: Analyzer) -> StatementResult:
+    refs = tuple(r for r in (_ref(an, t) for t in tree.expressions if isinstance(t, exp.Table)) if r)
+    return StatementResult(kind="truncate", outputs=refs if an.options.conventions.truncate_is_output else ())
+
+
+def _alter(tree: exp.Alter, an: Analyzer) -> StatementResult:
+    old = _ref(an, _target(tree.this))
+    for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.AlterRename) and old is not None:
+            new = _ref(an, _target(action.this))
+            if new is not None and len(new.parts) < len(old.parts):
+                new = TableRef(old.parts[: len(old.parts) - len(new.parts)] + new.parts, new.kind)
+            return StatementResult(
+                kind="rename", inputs=(old,), outputs=(new,) if new else (), retired=(old,)
+            )
+    found = scan(tree, an.d, an.ai, skip={id(_target(tree.this))})
+    outputs = (old,) if old is not None and an.options.conventions.alter_is_output else ()
+    return StatementResult(kind="alter", inputs=tuple(found.inputs), outputs=outputs)
+
+
+def _use(tree: exp.Use, an: Analyzer) -> StatementResult:
+    target = tree.this
+    parts = tuple(p.name for p in target.parts) if isinstance(target, exp.Table) else (target.name,)
+    return StatementResult(kind="use", defines=(("use", ".".join(parts)),))
+
+
+def _command(tree: exp.Command, an: Analyzer) -> StatementResult:
+    keyword, rest = command_parts(tree)
+    rewrite = an.hooks.rewrite_command(keyword, rest)
+    if rewrite is None:
+        return StatementResult(
+            kind="command",
+            notes=(
+                Note(
+                    f"not understood: sqlglot reads this {keyword.upper()} statement only as an opaque "
+                    "command; "
+                    "no lineage taken from it",
+                    "warning",
+                ),
+            ),
+            confidence=0.0,
+        )
+    inner = StatementResult(kind=rewrite.kind)
+    if rewrite.query:
+        found = analyse_text(rewrite.query, an)
+        inner = found[0] if found else inner
+    return replace(
+        inner,
+        kind=rewrite.kind,
+        inputs=tuple(dict.fromkeys([*rewrite.inputs, *inner.inputs])),
+        outputs=tuple(dict.fromkeys([*inner.outputs, *rewrite.outputs])),
+        confidence=min(inner.confidence, 0.8) if rewrite.query else 0.8,
+    )
+
+
+_HANDLERS: dict[type[exp.Expression], Callable[..., StatementResult]] = {
+    exp.Select: _query_kind,
+    exp.SetOperation: _query_kind,
+    exp.Insert: _insert,
+    exp.Create: _create,
+    exp.Update: _dml("update"),
+    exp.Delete: _dml("delete"),
+    exp.Merge: _dml("merge"),
+    exp.Copy: _copy,
+    exp.Drop: _drop,
+    exp.TruncateTable: _truncate,
+    exp.Alter: _alter,
+    exp.Use: _use,
+    exp.Command: _command,
+}

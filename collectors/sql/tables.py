@@ -1,0 +1,143 @@
+"""Table-level references in one parsed statement: which tables, files, stages and URLs it reads,
+and which AI or external functions it calls. One walk over the tree, no optimizer.
+
+Every `exp.Table` read gets its `TableRef` stored in `node.meta["ref"]`, so the column pass can
+map qualified tables back to the same refs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from collectors.sql._compat import Dialect, exp
+from collectors.sql.ai_functions import AIMatcher
+from collectors.sql.dialects._uri import is_location, location_ref
+from collectors.sql.result import AICall, TableRef
+
+REF = "ref"
+_FILE_FORMATS = frozenset({"delta", "parquet", "csv", "json", "orc", "avro", "text", "binaryfile", "iceberg"})
+
+
+def fold(d: Dialect, ident: exp.Expression | None) -> str:
+    """An identifier's name under the dialect's case rules (unquoted names folded)."""
+    if not isinstance(ident, exp.Identifier):
+        return ident.name if ident is not None else ""
+    if ident.quoted:
+        return str(ident.this)
+    return str(d.normalize_identifier(ident.copy()).this)
+
+
+def table_ref(d: Dialect, table: exp.Table) -> TableRef | None:
+    """The ref of a table node, or None for table functions that read nothing we can name."""
+    this = table.this
+    if isinstance(this, exp.Literal) and this.is_string:
+        return location_ref(this.name)
+    if isinstance(this, exp.Var) and this.name.startswith("@"):
+        return location_ref(this.name)
+    if isinstance(this, exp.Identifier):
+        name = str(this.this)
+        db = table.args.get("db")
+        if ("/" in name or "://" in name) and (this.quoted or (db and db.name.lower() in _FILE_FORMATS)):
+            return location_ref(name)
+        if this.quoted and is_location(name) and not db:
+            return location_ref(name)
+        parts = tuple(fold(d, p) for p in (table.args.get("catalog"), db, this) if p is not None and p.name)
+        return TableRef(parts) if parts else None
+    if isinstance(this, exp.Func):
+        for lit in this.find_all(exp.Literal):
+            if lit.is_string and is_location(lit.name):
+                return location_ref(lit.name)
+    return None
+
+
+def function_name(node: exp.Func) -> str:
+    """The dotted name of a call: `SNOWFLAKE.CORTEX.COMPLETE`, `ML.GENERATE_TEXT`, `ai_query`."""
+    base = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+    parent = node.parent
+    if isinstance(parent, exp.Dot) and parent.expression is node:
+        prefix = (
+            ".".join(p.name for p in parent.this.flatten())
+            if isinstance(parent.this, exp.Dot)
+            else parent.this.name
+        )
+        return f"{prefix}.{base}" if prefix else base
+    if isinstance(parent, exp.Table) and parent.this is node and parent.args.get("db"):
+        return f"{parent.args['db'].name}.{base}"
+    return base
+
+
+def _model(node: exp.Func) -> str | None:
+    """The model or endpoint a call names, when it is a short string literal or a MODEL reference."""
+    this = node.this if isinstance(node.this, exp.Expression) else None
+    if isinstance(this, exp.Table) and this.name:
+        return ".".join(p.name for p in this.parts)
+    for arg in node.iter_expressions():
+        if isinstance(arg, exp.Kwarg) and arg.this.name.lower() in ("model", "endpoint", "connection_id"):
+            arg = arg.expression
+        if isinstance(arg, exp.Literal) and arg.is_string and len(arg.name) < 80 and " " not in arg.name:
+            return arg.name
+        if isinstance(arg, exp.Literal | exp.Column | exp.Kwarg):
+            break
+    return None
+
+
+@dataclass
+class TableScan:
+    inputs: list[TableRef] = field(default_factory=list)
+    ai_calls: list[AICall] = field(default_factory=list)
+    ai_nodes: list[tuple[exp.Func, int]] = field(default_factory=list)  # (node, index in ai_calls)
+    ctes: set[str] = field(default_factory=set)
+
+
+def scan(
+    root: exp.Expression, d: Dialect, ai: AIMatcher, *, skip: set[int], external: frozenset[str] = frozenset()
+) -> TableScan:
+    """Tables read anywhere under `root` (except nodes whose id is in `skip`), CTE names, and AI calls."""
+    out = TableScan()
+    tables: list[exp.Table] = []
+    for node in root.walk():
+        if isinstance(node, exp.Table):
+            if id(node) not in skip:
+                tables.append(node)
+        elif isinstance(node, exp.CTE):
+            out.ctes.add(fold(d, node.args["alias"].this) if node.args.get("alias") else node.alias)
+        elif isinstance(node, exp.Func):
+            name = function_name(node)
+            found = ai.match(name)
+            if found is not None:
+                this = node.this
+                if isinstance(this, exp.Table):
+                    skip.add(id(this))  # a MODEL reference, not a table read
+                out.ai_nodes.append((node, len(out.ai_calls)))
+                out.ai_calls.append(AICall(name.upper(), found.processor_type, found.vendor, _model(node)))
+            elif name.upper() in external:
+                out.ai_nodes.append((node, len(out.ai_calls)))
+                out.ai_calls.append(AICall(name.upper(), "external_function", "external", None))
+    seen: set[TableRef] = set()
+    for t in tables:
+        if id(t) in skip:
+            continue
+        ref = table_ref(d, t)
+        if ref is None or (ref.kind == "table" and len(ref.parts) == 1 and ref.parts[0] in out.ctes):
+            continue
+        t.meta[REF] = ref
+        if (
+            ref.kind == "uri"
+            and isinstance(t.this, exp.Func)
+            and ref.parts[0].startswith(("http://", "https://"))
+        ):
+            host = urlsplit(ref.parts[0]).hostname or "unknown"
+            out.ai_calls.append(
+                AICall(
+                    t.this.sql_name() if not isinstance(t.this, exp.Anonymous) else t.this.name.upper(),
+                    "external_function",
+                    host,
+                    endpoint=ref.parts[0],
+                    inputs=(ref,),
+                )
+            )
+        if ref not in seen:
+            seen.add(ref)
+            out.inputs.append(ref)
+    return out
