@@ -95,7 +95,7 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
     store.migrate()
     run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=datetime.now(UTC))
     work = plan(list(paths), kind=kind)
-    problems = list(work.problems)
+    problems = list(work.problems)  # problems with the paths themselves: usage errors
     stored = skipped = refused = 0
     with _progress() as progress:
         task = progress.add_task("collecting", total=len(work.work))
@@ -116,7 +116,7 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
     run.detail = {"paths": [str(p) for p in paths], "skipped_unchanged": skipped, "refused": refused}
     store.record_run(run)
     return {"sources": len(work.work), "facts": stored, "unchanged": skipped, "refused": refused,
-            "problems": problems, "ignored_files": work.skipped}
+            "problems": problems, "ignored_files": work.skipped, "path_problems": len(work.problems)}
 
 
 def _report_collect(result: dict[str, Any]) -> int:
@@ -128,8 +128,7 @@ def _report_collect(result: dict[str, Any]) -> int:
         + (f", {result['refused']} refused (--strict)" if result["refused"] else "")
         + (f"; {result['ignored_files']} other file(s) ignored" if result["ignored_files"] else "")
     )
-    missing = any(p.message in ("no such file or directory", "not a regular file") for p in result["problems"])
-    if missing:
+    if result["path_problems"]:
         return EXIT_USAGE
     return EXIT_FINDINGS if any(p.severity == "error" for p in result["problems"]) else EXIT_OK
 
@@ -362,10 +361,10 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
                       "`lineage graph`, `lineage explain` and `lineage export`.")
     return code
 
+
 from lineage.server.command import serve  # noqa: E402 - the endpoint's command lives with it
 
 cli.add_command(serve)
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:

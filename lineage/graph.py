@@ -1,7 +1,8 @@
 """The lineage graph: the one module that imports networkx.
 
-Nodes are datasets, processes and identities keyed by their id (`kind:namespace:name`); edges are
-keyed by their kind (read, write, runs, grant). Facts about one node merge by precedence:
+Nodes are datasets, processes and identities keyed by their id (`kind:namespace:name`). Between
+two nodes there is at most one networkx edge; its `kinds` say which of read, write, runs and grant
+it stands for (an identity can both run a process and hold a grant on it). Facts about one node merge by precedence:
 declared beats observed beats inferred, and within a layer the latest fact wins; classifications
 and columns accumulate. Data flows along read and write edges; queries follow those unless told
 otherwise.
@@ -80,9 +81,9 @@ def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
 class LineageGraph:
     """An in-memory view of the lineage, built from the store or from plain records."""
 
-    def __init__(self, graph: nx.MultiDiGraph | None = None,
+    def __init__(self, graph: nx.DiGraph | None = None,
                  column_lineage: list[dict[str, Any]] | None = None) -> None:
-        self._g: nx.MultiDiGraph = graph if graph is not None else nx.MultiDiGraph()
+        self._g: nx.DiGraph = graph if graph is not None else nx.DiGraph()
         self.column_lineage: list[dict[str, Any]] = column_lineage or []
 
     # -- building ------------------------------------------------------------------------------
@@ -90,7 +91,7 @@ class LineageGraph:
     @classmethod
     def from_data(cls, data: GraphData) -> LineageGraph:
         """Build from the store's plain rows (see `lineage.store.GraphData`)."""
-        g = nx.MultiDiGraph()
+        g = nx.DiGraph()
         rows = data.nodes
         start = 0
         for i in range(1, len(rows) + 1):
@@ -98,10 +99,8 @@ class LineageGraph:
                 attrs = merge_facts(rows[start:i])
                 g.add_node(attrs["id"], **attrs)
                 start = i
-        g.add_edges_from(
-            (u, v, kind, {"kind": kind, "permissions": perms, "confidence": conf})
-            for u, v, kind, perms, conf in data.edges
-        )
+        g.add_edges_from(_pairs((u, v, kind, {"permissions": perms, "confidence": conf})
+                                for u, v, kind, perms, conf in data.edges))
         for node in g.nodes:  # an edge end with no fact of its own (never from the store)
             if "kind" not in g.nodes[node]:
                 kind, _, rest = node.partition(":")
@@ -113,15 +112,11 @@ class LineageGraph:
                      edges: Iterable[Sequence[Any]] = (),
                      column_lineage: Iterable[dict[str, Any]] = ()) -> LineageGraph:
         """Build from node attribute dicts (each with `id`) and `(source, target, kind[, attrs])` tuples."""
-        g = nx.MultiDiGraph()
+        g = nx.DiGraph()
         for node in nodes:
             attrs = {"classifications": [], "columns": [], **node}
             g.add_node(attrs["id"], **attrs)
-        for edge in edges:
-            u, v, kind = edge[0], edge[1], edge[2]
-            extra = dict(edge[3]) if len(edge) > 3 else {}
-            g.add_edge(u, v, key=kind, kind=kind, permissions=extra.get("permissions", []),
-                       confidence=extra.get("confidence", 1.0))
+        g.add_edges_from(_pairs((e[0], e[1], e[2], dict(e[3]) if len(e) > 3 else {}) for e in edges))
         return cls(g, list(column_lineage))
 
     # -- reading -------------------------------------------------------------------------------
@@ -148,13 +143,16 @@ class LineageGraph:
                 yield attrs
 
     def edges(self, kinds: Iterable[str] | None = None) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """Every edge as (source, target, kind, attributes); a pair with two kinds gives two edges."""
         wanted = frozenset(kinds) if kinds is not None else None
-        for u, v, key, attrs in self._g.edges(keys=True, data=True):
-            if wanted is None or key in wanted:
-                yield u, v, key, attrs
+        for u, v, attrs in self._g.edges(data=True):
+            for kind in sorted(attrs["kinds"]):
+                if wanted is None or kind in wanted:
+                    yield u, v, kind, {"permissions": attrs["permissions"] if kind == "grant" else [],
+                                       "confidence": attrs["confidence"]}
 
     def number_of_edges(self) -> int:
-        return int(self._g.number_of_edges())
+        return sum(len(attrs["kinds"]) for _, _, attrs in self._g.edges(data=True))
 
     def resolve(self, query: str) -> str:
         """The id of the node a user means: an exact id, `namespace:name`, an exact name, or a unique
@@ -208,8 +206,8 @@ class LineageGraph:
             dist = seen[node]
             if depth is not None and dist >= depth:
                 continue
-            for nbr, keyed in adjacency[node].items():
-                if nbr not in seen and not edge_kinds.isdisjoint(keyed):
+            for nbr, attrs in adjacency[node].items():
+                if nbr not in seen and not edge_kinds.isdisjoint(attrs["kinds"]):
                     seen[nbr] = dist + 1
                     queue.append(nbr)
         del seen[start]
@@ -254,7 +252,7 @@ class LineageGraph:
             if end not in self._g:
                 raise NodeNotFound(f"no node {end!r}")
         kinds = frozenset(edge_kinds)
-        view = nx.subgraph_view(self._g, filter_edge=lambda u, v, k: k in kinds)
+        view = nx.subgraph_view(self._g, filter_edge=lambda u, v: not kinds.isdisjoint(self._g[u][v]["kinds"]))
         out: list[list[str]] = []
         for path in nx.all_simple_paths(view, source, target, cutoff=max_depth):
             out.append([str(n) for n in path])
@@ -294,14 +292,18 @@ class LineageGraph:
                                                                         edge_kinds=FLOW_EDGES)))
 
     def predecessors(self, node_id: str, edge_kind: str) -> list[str]:
-        return sorted(u for u, keyed in self._g.pred[node_id].items() if edge_kind in keyed)
+        return sorted(u for u, attrs in self._g.pred[node_id].items() if edge_kind in attrs["kinds"])
 
     def successors(self, node_id: str, edge_kind: str) -> list[str]:
-        return sorted(v for v, keyed in self._g.succ[node_id].items() if edge_kind in keyed)
+        return sorted(v for v, attrs in self._g.succ[node_id].items() if edge_kind in attrs["kinds"])
 
     def edge(self, source: str, target: str, kind: str) -> dict[str, Any] | None:
-        data = self._g.get_edge_data(source, target, key=kind)
-        return dict(data) if data is not None else None
+        """The attributes of the `kind` edge from `source` to `target`, or None."""
+        data = self._g.get_edge_data(source, target)
+        if data is None or kind not in data["kinds"]:
+            return None
+        return {"kind": kind, "permissions": data["permissions"] if kind == "grant" else [],
+                "confidence": data["confidence"]}
 
     def stats(self) -> dict[str, Any]:
         """Counts by kind, by dataset role and origin, and of third-party processors and edges."""
@@ -318,12 +320,29 @@ class LineageGraph:
             elif kind == "process" and a.get("third_party"):
                 third_party += 1
         by_edge: dict[str, int] = {}
-        for _, _, key in self._g.edges(keys=True):
-            by_edge[key] = by_edge.get(key, 0) + 1
-        return {"nodes": self._g.number_of_nodes(), "edges": self._g.number_of_edges(),
+        for _, _, kinds in self._g.edges(data="kinds"):
+            for kind in kinds:
+                by_edge[kind] = by_edge.get(kind, 0) + 1
+        return {"nodes": self._g.number_of_nodes(), "edges": sum(by_edge.values()),
                 "by_kind": by_kind, "datasets_by_role": by_role, "datasets_by_origin": by_origin,
                 "third_party_processors": third_party, "edges_by_kind": by_edge,
                 "column_lineage": len(self.column_lineage)}
+
+
+def _pairs(edges: Iterable[tuple[str, str, str, dict[str, Any]]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Fold (source, target, kind, attrs) edges into one attribute dict per (source, target) pair."""
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for u, v, kind, attrs in edges:
+        entry = pairs.get((u, v))
+        if entry is None:
+            pairs[(u, v)] = {"kinds": {kind}, "permissions": sorted(attrs.get("permissions") or []),
+                             "confidence": attrs.get("confidence", 1.0)}
+        else:
+            entry["kinds"].add(kind)
+            entry["permissions"] = sorted(set(entry["permissions"]) | set(attrs.get("permissions") or []))
+            entry["confidence"] = max(entry["confidence"], attrs.get("confidence", 1.0))
+    for (u, v), attrs in pairs.items():
+        yield u, v, attrs
 
 
 def load_graph(store: Any, as_of: datetime | None = None) -> LineageGraph:

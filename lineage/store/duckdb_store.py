@@ -106,7 +106,7 @@ class DuckDBStore:
                     con.close()
                     self.migrate()  # an older store, or one created empty by another tool
                     con = duckdb.connect(str(self.path), read_only=True)
-                con.execute("SET TimeZone = 'UTC'")
+                con.execute("SET TimeZone = 'UTC'").fetchall()
                 if read_only:
                     self._check_version(con)
                 yield con
@@ -128,11 +128,11 @@ class DuckDBStore:
     def _version(self, con: duckdb.DuckDBPyConnection) -> int:
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-        ).fetchone()
-        if not exists or not exists[0]:
+        ).fetchall()
+        if not exists[0][0]:
             return 0
-        row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-        return int(row[0]) if row else 0
+        rows = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()
+        return int(rows[0][0])
 
     def _check_version(self, con: duckdb.DuckDBPyConnection) -> None:
         version = self._version(con)
@@ -253,12 +253,12 @@ class DuckDBStore:
         visible = "i.received_at <= $at AND (i.superseded_at IS NULL OR i.superseded_at > $at) " \
                   "AND f.observed_at <= $at"
         with self._connect(read_only=True) as con:
-            nodes = con.execute(
+            nodes = con.sql(
                 "SELECT f.node_id, f.kind, f.namespace, f.name, f.body, f.layer, f.observed_at "
                 f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {visible} "  # noqa: S608
                 "ORDER BY f.node_id, f.layer, f.observed_at",
-                {"at": at},
-            ).fetchall()
+                params={"at": at},
+            ).to_arrow_table()
             edges = con.sql(
                 "SELECT f.source_id, f.target_id, f.kind, list_sort(list_distinct(flatten(list(f.permissions)))), "
                 "max(f.confidence) "
@@ -275,9 +275,9 @@ class DuckDBStore:
             ).fetchall()
         return GraphData(
             nodes=[
-                NodeFactRow(node_id=r[0], kind=r[1], namespace=r[2], name=r[3], body=json.loads(r[4]),
-                            layer=r[5], observed_at=r[6])
-                for r in nodes
+                NodeFactRow(node_id=r[0], kind=r[1], namespace=r[2], name=r[3],
+                            body=json.loads(r[4]) if r[4] != "{}" else {}, layer=r[5], observed_at=r[6])
+                for r in zip(*(nodes.column(i).to_pylist() for i in range(7)), strict=True)
             ],
             edges=list(zip(*(edges.column(i).to_pylist() for i in range(5)), strict=True))
             if edges.num_rows else [],
@@ -389,8 +389,11 @@ _NODE_BODY_EXCLUDE = {"evidence", "namespace", "name", "fact"}
 def _fact_tables(batch: LineageBatch, input_id: str) -> dict[str, pa.Table]:
     """Columnar rows for each fact table; duplicate facts in one batch collapse to one row.
 
-    Every edge end gets at least a bare node fact, so every node in the graph has a name.
+    Every edge end gets at least a bare node fact, so every node in the graph has a name. A fact
+    from an append-only source is keyed without its source, so the same event delivered by two
+    routes (a file and the endpoint) is recognised as one.
     """
+    keyed_by_source = not (batch.raw and batch.raw.append_only)
     nodes: dict[str, list[Any]] = {name: [] for name in _NODE_SCHEMA.names}
     edges: dict[str, list[Any]] = {name: [] for name in _EDGE_SCHEMA.names}
     columns: dict[str, list[Any]] = {name: [] for name in _COLUMN_SCHEMA.names}
@@ -403,7 +406,8 @@ def _fact_tables(batch: LineageBatch, input_id: str) -> dict[str, pa.Table]:
         cached = evidence_keys.get(id(ev))
         if cached is None:
             values = [int(ev.layer), ev.collector, ev.source, ev.line, ev.run_id, ev.observed_at]
-            cached = (_digest(*values), values)
+            key_values = values if keyed_by_source else [v for i, v in enumerate(values) if i not in (2, 3)]
+            cached = (_digest(*key_values), values)
             evidence_keys[id(ev)] = cached
         return cached
 
