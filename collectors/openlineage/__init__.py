@@ -17,18 +17,18 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from collectors.base import Source, register_collector
-from collectors.openlineage.events import COLLECTOR, AliasMap, MappedEvent, SqlHook, map_event
+from collectors.openlineage.events import COLLECTOR, AliasMap, MappedEvent, map_event
 from collectors.openlineage.files import Item, iter_events, looks_like_events
+from collectors.openlineage.sql import SqlHook, sql_hook
 from lineage.errors import CollectorError
-from lineage.models import Evidence, LineageBatch, NodeRef, Problem, RawInput
+from lineage.models import LineageBatch, Problem, RawInput
 
 __all__ = ["COLLECTOR", "AliasMap", "OpenLineageCollector", "canonical_bytes", "map_event", "sql_hook"]
 
@@ -45,39 +45,20 @@ def canonical_bytes(event: Any) -> bytes:
     return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def sql_hook() -> SqlHook | None:
-    """The SQL collector's `lineage_from_sql`, wrapped as a hook, when `collectors.sql` has it."""
-    try:
-        module = importlib.import_module("collectors.sql")
-    except ImportError:
-        return None
-    function: Callable[..., Any] | None = getattr(module, "lineage_from_sql", None)
-    if function is None:
-        return None
-
-    def hook(query: str, process: NodeRef, evidence: Evidence) -> tuple[list[Any], list[str]]:
-        try:
-            result = function(query)
-        except Exception as exc:  # noqa: BLE001 - a SQL parser failure must not lose the event
-            return [], [f"the SQL collector could not read the query: {exc}"[:300]]
-        facts = list(getattr(result, "facts", result) or [])
-        notes = [str(p.message) for p in getattr(result, "problems", [])]
-        return facts, notes
-
-    return hook
-
-
-def _batch_from(items: Iterable[Item], source: str, aliases: AliasMap, hook: SqlHook | None,
-                raw: bytes | None) -> LineageBatch:
+def _batch_from(
+    items: Iterable[Item], source: str, aliases: AliasMap, hook: SqlHook | None, raw: bytes | None
+) -> LineageBatch:
     batch = LineageBatch(collector=COLLECTOR, source=source)
     texts: list[str] = []
     for item in items:
         if item.error is not None or item.value is None:
-            batch.problems.append(Problem(message=item.error or "empty event", source=source,
-                                          line=item.line or None))
+            batch.problems.append(
+                Problem(message=item.error or "empty event", source=source, line=item.line or None)
+            )
             continue
-        mapped: MappedEvent = map_event(item.value, source=source, line=item.line, aliases=aliases,
-                                        sql_hook=hook)
+        mapped: MappedEvent = map_event(
+            item.value, source=source, line=item.line, aliases=aliases, sql_hook=hook
+        )
         batch.facts.extend(mapped.facts)
         batch.problems.extend(mapped.problems)
         if raw is None:
@@ -112,8 +93,9 @@ class OpenLineageCollector:
             batch.problem("no OpenLineage events in this file")
         return batch
 
-    def collect_path(self, path: Path, *, chunk_events: int = CHUNK_EVENTS,
-                     max_bytes: int = 1 << 40) -> Iterator[LineageBatch]:
+    def collect_path(
+        self, path: Path, *, chunk_events: int = CHUNK_EVENTS, max_bytes: int = 1 << 40
+    ) -> Iterator[LineageBatch]:
         """A large file as a stream of batches of `chunk_events` events each, so memory stays flat.
 
         Each batch keeps its events' text as its raw input; chunks are cut at the same events every

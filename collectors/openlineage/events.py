@@ -31,12 +31,13 @@ Mapping:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from collectors.openlineage import facets as F
+from collectors.openlineage.sql import SqlHook
 from collectors.openlineage.validate import event_kind, validate_event
 from lineage.models import (
     ColumnLineage,
@@ -59,7 +60,6 @@ MAX_NAME = 2000
 MAX_DATASETS = 10_000
 
 FactT = Dataset | Process | Edge | ColumnLineage
-SqlHook = Callable[[str, NodeRef, Evidence], tuple[list[Any], list[str]]]
 
 
 class EventError(ValueError):
@@ -157,18 +157,26 @@ def _is_dbt(event: Mapping[str, Any], run_facets: Mapping[str, Any], job_facets:
 
 
 class _Mapper:
-    def __init__(self, event: Mapping[str, Any], source: str, line: int | None, aliases: AliasMap,
-                 sql_hook: SqlHook | None) -> None:
+    def __init__(
+        self,
+        event: Mapping[str, Any],
+        source: str,
+        line: int | None,
+        aliases: AliasMap,
+        sql_hook: SqlHook | None,
+    ) -> None:
         self.event = event
         self.source = source
         self.line = line
         self.aliases = aliases
         self.sql_hook = sql_hook
+        self.sql_dialect: str | None = None
         self.out = MappedEvent()
 
     def warn(self, message: str, where: str) -> None:
-        self.out.problems.append(Problem(severity="warning", message=message, source=self.source,
-                                         line=self.line, field=where))
+        self.out.problems.append(
+            Problem(severity="warning", message=message, source=self.source, line=self.line, field=where)
+        )
 
     # -- datasets ------------------------------------------------------------------------------
 
@@ -212,7 +220,9 @@ class _Mapper:
             if (dq := F._facet(extra, "dataQualityMetrics", f"{where}.inputFacets", self.warn)) is not None:
                 values["row_count"] = F.read_count(dq, "rowCount")
                 values["size_bytes"] = F.read_count(dq, "bytes", "size")
-            if (qa := F._facet(extra, "dataQualityAssertions", f"{where}.inputFacets", self.warn)) is not None:
+            if (
+                qa := F._facet(extra, "dataQualityAssertions", f"{where}.inputFacets", self.warn)
+            ) is not None:
                 values["quality"] = F.read_assertions(qa)
         elif side == "output":
             extra = _facets_of(entry, "outputFacets", where, self.warn)
@@ -222,9 +232,14 @@ class _Mapper:
         if (qa := F._facet(facets, "dataQualityAssertions", fw, self.warn)) is not None:
             values["quality"] = F.read_assertions(qa)
         return Dataset(
-            namespace=ref.namespace, name=ref.name, columns=F.with_column_marks(columns, marks),
-            classifications=tuple(sorted(marks.classifications)), origin=marks.origin,
-            environment=marks.environment, aliases=aliases, evidence=ev,
+            namespace=ref.namespace,
+            name=ref.name,
+            columns=F.with_column_marks(columns, marks),
+            classifications=tuple(sorted(marks.classifications)),
+            origin=marks.origin,
+            environment=marks.environment,
+            aliases=aliases,
+            evidence=ev,
             **{k: v for k, v in values.items() if v not in (None, ())},
         )
 
@@ -239,8 +254,9 @@ class _Mapper:
         out = []
         for i, ident in enumerate(identifiers):
             try:
-                alias = self.dataset_ref(_obj(ident, f"{where}.symlinks.identifiers.{i}"),
-                                         f"{where}.symlinks.identifiers.{i}")
+                alias = self.dataset_ref(
+                    _obj(ident, f"{where}.symlinks.identifiers.{i}"), f"{where}.symlinks.identifiers.{i}"
+                )
             except EventError as exc:
                 self.warn(f"symlink {exc}; ignored", exc.field)
                 continue
@@ -251,8 +267,15 @@ class _Mapper:
 
     # -- column lineage ------------------------------------------------------------------------
 
-    def column_lineage(self, entry: Mapping[str, Any], target: Dataset, where: str, process: NodeRef | None,
-                       known: set[str] | None, ev: Evidence) -> list[ColumnLineage]:
+    def column_lineage(
+        self,
+        entry: Mapping[str, Any],
+        target: Dataset,
+        where: str,
+        process: NodeRef | None,
+        known: set[str] | None,
+        ev: Evidence,
+    ) -> list[ColumnLineage]:
         facets = _facets_of(entry, "facets", where, self.warn)
         facet = F._facet(facets, "columnLineage", f"{where}.facets", self.warn)
         if facet is None:
@@ -281,8 +304,11 @@ class _Mapper:
                 if known is not None and ref.id not in known:
                     if ref.id not in dropped:
                         dropped.add(ref.id)
-                        self.warn(f"column lineage names {ref.namespace}/{ref.name}, which is not an input "
-                                  "of this event (a CTE or alias?); not made a dataset", f"{path}.{i}")
+                        self.warn(
+                            f"column lineage names {ref.namespace}/{ref.name}, which is not an input "
+                            "of this event (a CTE or alias?); not made a dataset",
+                            f"{path}.{i}",
+                        )
                     continue
                 col = ColumnRef(dataset=ref, column=column)
                 for kind in F.transformation_kinds(obj, legacy):
@@ -295,30 +321,48 @@ class _Mapper:
             if not isinstance(spec, Mapping) or not isinstance(column, str) or not column:
                 self.warn("a column lineage entry must be an object; ignored", f"{fw}.fields.{column}")
                 continue
-            groups = sources(spec.get("inputFields"), f"{fw}.fields.{column}.inputFields",
-                             spec.get("transformationType"))
+            groups = sources(
+                spec.get("inputFields"), f"{fw}.fields.{column}.inputFields", spec.get("transformationType")
+            )
             out.extend(self._lineage(target, column, groups, process, ev))
         if "dataset" in facet:
             groups = sources(facet.get("dataset"), f"{fw}.dataset", None)
-            indirect = {(t if t is not Transformation.IDENTITY else Transformation.TRANSFORMATION, True): refs
-                        for (t, _), refs in groups.items()}
+            indirect: dict[tuple[Transformation, bool], list[ColumnRef]] = {
+                (t if t is not Transformation.IDENTITY else Transformation.TRANSFORMATION, True): refs
+                for (t, _), refs in groups.items()
+            }
             targets = [c.name for c in target.columns] or [c for c in fields if isinstance(c, str)]
             for column in dict.fromkeys(targets):
                 out.extend(self._lineage(target, column, indirect, process, ev))
         return out
 
     @staticmethod
-    def _lineage(target: Dataset, column: str, groups: dict[tuple[Transformation, bool], list[ColumnRef]],
-                 process: NodeRef | None, ev: Evidence) -> list[ColumnLineage]:
+    def _lineage(
+        target: Dataset,
+        column: str,
+        groups: dict[tuple[Transformation, bool], list[ColumnRef]],
+        process: NodeRef | None,
+        ev: Evidence,
+    ) -> list[ColumnLineage]:
         ref = ColumnRef(dataset=target.ref, column=column)
-        return [ColumnLineage(target=ref, sources=tuple(cols), transformation=t, indirect=indirect,
-                              process=process, evidence=ev)
-                for (t, indirect), cols in groups.items() if cols]
+        return [
+            ColumnLineage(
+                target=ref,
+                sources=tuple(cols),
+                transformation=t,
+                indirect=indirect,
+                process=process,
+                evidence=ev,
+            )
+            for (t, indirect), cols in groups.items()
+            if cols
+        ]
 
     # -- jobs ----------------------------------------------------------------------------------
 
-    def process(self, job: Mapping[str, Any], run_facets: Mapping[str, Any], state: str | None,
-                ev: Evidence) -> Process:
+    def process(
+        self, job: Mapping[str, Any], run_facets: Mapping[str, Any], state: str | None, ev: Evidence
+    ) -> Process:
         namespace = _name(job.get("namespace"), "job.namespace")
         name = _name(job.get("name"), "job.name")
         job_facets = _facets_of(job, "facets", "job", self.warn)
@@ -334,21 +378,25 @@ class _Mapper:
             values["owner"] = F.read_owners(own)
         if (sql := F._facet(job_facets, "sql", "job.facets", self.warn)) is not None:
             values["sql"] = F.text(sql.get("query"), 100_000)
+            self.sql_dialect = F.text(sql.get("dialect"), 50)
         if (eng := F._facet(run_facets, "processing_engine", "run.facets", self.warn)) is not None:
             values["processing_engine"] = F.read_engine(eng)
         if (err := F._facet(run_facets, "errorMessage", "run.facets", self.warn)) is not None:
             values["error_message"] = F.text(err.get("message"))
         if (parent := F._facet(run_facets, "parent", "run.facets", self.warn)) is not None:
             values["parent"] = self._parent(parent, ev)
-        return Process(namespace=namespace, name=name, evidence=ev,
-                       **{k: v for k, v in values.items() if v is not None})
+        return Process(
+            namespace=namespace, name=name, evidence=ev, **{k: v for k, v in values.items() if v is not None}
+        )
 
     def _parent(self, facet: Mapping[str, Any], ev: Evidence) -> str | None:
         job = facet.get("job")
         try:
             job = _obj(job, "run.facets.parent.job")
-            ref = NodeRef.process(_name(job.get("namespace"), "run.facets.parent.job.namespace"),
-                                  _name(job.get("name"), "run.facets.parent.job.name"))
+            ref = NodeRef.process(
+                _name(job.get("namespace"), "run.facets.parent.job.namespace"),
+                _name(job.get("name"), "run.facets.parent.job.name"),
+            )
         except EventError as exc:
             self.warn(f"parent job {exc}; ignored", exc.field)
             return None
@@ -371,8 +419,13 @@ class _Mapper:
         kind = event_kind(event)
         if kind == "DatasetEvent":
             entry = _obj(event.get("dataset"), "dataset")
-            ev = Evidence(collector=COLLECTOR, source=self.source, line=self.line, observed_at=observed,
-                          layer=Layer.OBSERVED)
+            ev = Evidence(
+                collector=COLLECTOR,
+                source=self.source,
+                line=self.line,
+                observed_at=observed,
+                layer=Layer.OBSERVED,
+            )
             ds = self.dataset(entry, "dataset", ev, None)
             self.out.facts.append(ds)
             self.out.facts.extend(self.column_lineage(entry, ds, "dataset", None, None, ev))
@@ -388,8 +441,14 @@ class _Mapper:
         if state is not None and state not in RUN_STATES:
             state = "OTHER"
         self.out.run_id = run_id
-        ev = Evidence(collector=COLLECTOR, source=self.source, line=self.line, run_id=run_id,
-                      observed_at=observed, layer=Layer.OBSERVED)
+        ev = Evidence(
+            collector=COLLECTOR,
+            source=self.source,
+            line=self.line,
+            run_id=run_id,
+            observed_at=observed,
+            layer=Layer.OBSERVED,
+        )
         process = self.process(job, run_facets, state if isinstance(state, str) else None, ev)
         self.out.facts.append(process)
         entries = self._entries()
@@ -405,7 +464,8 @@ class _Mapper:
         for ds, entry, where in outputs:
             self.out.facts.extend(self.column_lineage(entry, ds, where, process.ref, known, ev))
         if process.sql and self.sql_hook is not None:
-            facts, notes = self.sql_hook(process.sql, process.ref, ev)
+            datasets = [ds.ref for ds, _, _ in inputs + outputs]
+            facts, notes = self.sql_hook(process.sql, self.sql_dialect, datasets, process.ref, ev)
             self.out.facts.extend(facts)
             for note in notes:
                 self.warn(note, "job.facets.sql.query")
@@ -426,8 +486,14 @@ class _Mapper:
         return out
 
 
-def map_event(event: Any, *, source: str, line: int | None = None, aliases: AliasMap | None = None,
-              sql_hook: SqlHook | None = None) -> MappedEvent:
+def map_event(
+    event: Any,
+    *,
+    source: str,
+    line: int | None = None,
+    aliases: AliasMap | None = None,
+    sql_hook: SqlHook | None = None,
+) -> MappedEvent:
     """Map one parsed OpenLineage event to facts.
 
     Never raises for bad content: an event that cannot be mapped comes back `refused`, with one
@@ -448,7 +514,9 @@ def map_event(event: Any, *, source: str, line: int | None = None, aliases: Alia
         >>> sorted(type(f).__name__ for f in m.facts), m.refused
         (['Dataset', 'Edge', 'Process'], False)
     """
-    mapper = _Mapper(event if isinstance(event, Mapping) else {}, source, line, aliases or AliasMap(), sql_hook)
+    mapper = _Mapper(
+        event if isinstance(event, Mapping) else {}, source, line, aliases or AliasMap(), sql_hook
+    )
     try:
         if not isinstance(event, Mapping):
             raise EventError(f"an event must be a JSON object, not {_json_type(event)}", "(event)")
@@ -456,19 +524,27 @@ def map_event(event: Any, *, source: str, line: int | None = None, aliases: Alia
     except EventError as exc:
         mapper.out.facts = []
         mapper.out.refused = True
-        mapper.out.problems.append(Problem(message=f"{exc.field}: {exc}", source=source, line=line,
-                                           field=exc.field))
+        mapper.out.problems.append(
+            Problem(message=f"{exc.field}: {exc}", source=source, line=line, field=exc.field)
+        )
     except RecursionError:
         mapper.out.facts = []
         mapper.out.refused = True
-        mapper.out.problems.append(Problem(message="the event is nested too deeply", source=source, line=line,
-                                           field="(event)"))
+        mapper.out.problems.append(
+            Problem(message="the event is nested too deeply", source=source, line=line, field="(event)")
+        )
     except ValueError as exc:  # a value the core model refuses (pydantic's ValidationError)
         mapper.out.facts = []
         mapper.out.refused = True
         first = str(exc).splitlines()
-        mapper.out.problems.append(Problem(message=f"invalid value: {' '.join(first[:3])[:300]}",
-                                           source=source, line=line, field="(event)"))
+        mapper.out.problems.append(
+            Problem(
+                message=f"invalid value: {' '.join(first[:3])[:300]}",
+                source=source,
+                line=line,
+                field="(event)",
+            )
+        )
     return mapper.out
 
 

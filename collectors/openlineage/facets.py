@@ -35,10 +35,10 @@ def text(value: Any, limit: int = MAX_TEXT) -> str | None:
     """
     if not isinstance(value, str):
         return None
-    value = value.strip()
-    if not value:
+    stripped: str = value.strip()
+    if not stripped:
         return None
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    return stripped if len(stripped) <= limit else stripped[: limit - 1] + "…"
 
 
 def _facet(facets: Mapping[str, Any], key: str, where: str, report: Report) -> Mapping[str, Any] | None:
@@ -144,8 +144,12 @@ def read_schema(facet: Mapping[str, Any], where: str, marks: Marks, report: Repo
                     if isinstance(tag, Mapping) and isinstance(tag.get("key"), str):
                         value = tag.get("value")
                         marks.add(tag["key"], value if isinstance(value, str) else "", full)
-            out.setdefault(full, Column(name=full, type=text(field.get("type"), 200),
-                                        description=text(field.get("description"))))
+            out.setdefault(
+                full,
+                Column(
+                    name=full, type=text(field.get("type"), 200), description=text(field.get("description"))
+                ),
+            )
             nested = field.get("fields")
             if isinstance(nested, list) and len(stack) < 64:
                 stack.append((f"{full}.", f"{path}.{i}.fields", nested))
@@ -161,10 +165,16 @@ def with_column_marks(columns: tuple[Column, ...], marks: Marks) -> tuple[Column
     for col in columns:
         extra = marks.columns.get(col.name)
         seen.add(col.name)
-        out.append(col.model_copy(update={"classifications": tuple(sorted(set(col.classifications) | extra))})
-                   if extra else col)
-    out.extend(Column(name=name, classifications=tuple(sorted(labels)))
-               for name, labels in sorted(marks.columns.items()) if name not in seen)
+        out.append(
+            col.model_copy(update={"classifications": tuple(sorted(set(col.classifications) | extra))})
+            if extra
+            else col
+        )
+    out.extend(
+        Column(name=name, classifications=tuple(sorted(labels)))
+        for name, labels in sorted(marks.columns.items())
+        if name not in seen
+    )
     return tuple(out)
 
 

@@ -19,7 +19,6 @@ message naming it and its line.
 from __future__ import annotations
 
 import codecs
-import gzip
 import io
 import json
 import re
@@ -27,7 +26,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from lineage.errors import CollectorError
 
@@ -86,8 +85,10 @@ def looks_like_events(head: bytes) -> bool:
         return False
     if b'"mcpServers"' in text or b'"dbt_schema_version"' in text:
         return False
-    keys = sum(k in text for k in (b'"job"', b'"run"', b'"dataset"', b'"producer"', b'"schemaURL"',
-                                   b'"eventType"', b'"runId"'))
+    keys = sum(
+        k in text
+        for k in (b'"job"', b'"run"', b'"dataset"', b'"producer"', b'"schemaURL"', b'"eventType"', b'"runId"')
+    )
     return b'"eventTime"' in text and keys >= 2
 
 
@@ -144,7 +145,9 @@ class _Gunzip(io.RawIOBase):
 def open_binary(stream: IO[bytes]) -> tuple[io.BufferedReader, _Gunzip | None]:
     """`stream` as a buffered reader, transparently gunzipped when it starts with the gzip magic
     bytes; the second value reports gzip errors once the stream is read."""
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered: io.BufferedReader = (
+        stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(Any, stream))
+    )
     if buffered.peek(2)[:2] == GZIP_MAGIC:
         gunzip = _Gunzip(buffered)
         return io.BufferedReader(gunzip, 1 << 16), gunzip
@@ -310,7 +313,7 @@ def _resync(buf: str, pos: int, in_array: bool) -> int:
     """Where to resume after a malformed event: the next line starting with `{` (for arrays,
     indented no deeper than this element), else the end of the buffer."""
     indent = len(buf) - len(buf.lstrip(" \t"))
-    pattern = re.compile(r"\n[ \t]{0,%d}\{" % indent) if in_array else re.compile(r"\n\{")
+    pattern = re.compile(rf"\n[ \t]{{0,{indent}}}\{{") if in_array else re.compile(r"\n\{")
     found = pattern.search(buf, max(pos, 1) - 1)
     return found.start() + 1 if found else len(buf)
 

@@ -116,7 +116,7 @@ def _path(prefix: str, error: ValidationError) -> str:
 
 
 def _message(error: ValidationError) -> str:
-    text = error.message
+    text = str(error.message)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -132,13 +132,17 @@ def _shape(value: Any, key: str = "", depth: int = 0) -> Any:
     if isinstance(value, Mapping):
         if key == "facets" or key.endswith("Facets"):
             return tuple(
-                (k, tuple((b, _shape(v.get(b), b)) for b in _BASE_FACET_KEYS if b in v)
-                 if isinstance(v, Mapping) else _shape(v))
+                (
+                    k,
+                    tuple((b, _shape(v.get(b), b)) for b in _BASE_FACET_KEYS if b in v)
+                    if isinstance(v, Mapping)
+                    else _shape(v),
+                )
                 for k, v in value.items()
             )
         return tuple((k, _shape(v, k, depth + 1)) for k, v in value.items())
     if isinstance(value, list):
-        return ("[",) + tuple(_shape(v, "", depth + 1) for v in value)
+        return ("[", *(_shape(v, "", depth + 1) for v in value))
     if key == "eventType":
         return ("eventType", value if isinstance(value, str) else type(value).__name__)
     return type(value).__name__

@@ -102,7 +102,9 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
     try:
         out = inflate.decompress(body, limit + 1)
     except zlib.error as exc:
-        raise BadRequest(400, f"the body is not valid {'gzip' if wbits == 31 else 'deflate'} data: {exc}") from None
+        raise BadRequest(
+            400, f"the body is not valid {'gzip' if wbits == 31 else 'deflate'} data: {exc}"
+        ) from None
     if len(out) > limit or inflate.unconsumed_tail:
         raise BadRequest(413, f"decompressed body is over the {limit:,}-byte limit")
     if not inflate.eof:
@@ -143,7 +145,9 @@ class _Endpoint:
 
     async def _ingest(self, request: Request, *, batch: bool) -> Response:
         if not self._authorised(request):
-            return _error(401, "a valid bearer token is required (Authorization: Bearer <token>)", "Authorization")
+            return _error(
+                401, "a valid bearer token is required (Authorization: Bearer <token>)", "Authorization"
+            )
         limit = self.config.max_body_bytes
         try:
             body = await _read_body(request, limit)
@@ -166,8 +170,10 @@ class _Endpoint:
         for i, event in enumerate(events):
             mapped = map_event(event, source=source, aliases=self.aliases, sql_hook=self.sql_hook)
             prefix = f"{i}." if batch else ""
-            issues = [{"field": prefix + (p.field or "(event)"), "message": p.message, "severity": p.severity}
-                      for p in mapped.problems]
+            issues = [
+                {"field": prefix + (p.field or "(event)"), "message": p.message, "severity": p.severity}
+                for p in mapped.problems
+            ]
             if mapped.refused or (self.config.strict and mapped.problems):
                 refused.append({"index": i, "problems": issues} if batch else {"problems": issues})
                 continue
@@ -180,18 +186,32 @@ class _Endpoint:
                 return outcome
             stored, duplicates = len(accepted) - outcome, outcome
         if refused:
-            issues = refused[0]["problems"] or [{"field": "(event)", "message": "invalid", "severity": "error"}]
+            issues = refused[0]["problems"] or [
+                {"field": "(event)", "message": "invalid", "severity": "error"}
+            ]
             first = next((p for p in issues if p["severity"] == "error"), issues[0])
-            return _error(422, f"invalid event: {first['message']}", first["field"], refused=refused,
-                          stored=stored, duplicates=duplicates)
-        return JSONResponse({"stored": stored, "duplicates": duplicates, "warnings": warnings[:50]}, status_code=201)
+            return _error(
+                422,
+                f"invalid event: {first['message']}",
+                first["field"],
+                refused=refused,
+                stored=stored,
+                duplicates=duplicates,
+            )
+        return JSONResponse(
+            {"stored": stored, "duplicates": duplicates, "warnings": warnings[:50]}, status_code=201
+        )
 
     async def _commit(self, events: list[tuple[bytes, list[Any], list[Any]]]) -> int | Response:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[BaseException | None] = loop.create_future()
 
+        def settle(error: BaseException | None) -> None:
+            if not future.done():
+                future.set_result(error)
+
         def done(error: BaseException | None) -> None:
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(error))
+            loop.call_soon_threadsafe(settle, error)
 
         submission = Submission(events=events, done=done)
         if not self.writer.submit(submission):
@@ -205,8 +225,15 @@ class _Endpoint:
         return submission.duplicates
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "queued": self.writer.backlog, "commits": self.writer.commits,
-                             "events": self.writer.events, "auth": bool(self.config.tokens)})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "queued": self.writer.backlog,
+                "commits": self.writer.commits,
+                "events": self.writer.events,
+                "auth": bool(self.config.tokens),
+            }
+        )
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(openapi_document())
@@ -217,15 +244,24 @@ def openapi_document() -> dict[str, Any]:
     error = {"$ref": "#/components/schemas/Error"}
     responses = {
         "201": {"description": "stored durably (or stored before)"},
-        "400": {"description": "not JSON (empty, truncated, not UTF-8, too deep, bad gzip)",
-                "content": {"application/json": {"schema": error}}},
+        "400": {
+            "description": "not JSON (empty, truncated, not UTF-8, too deep, bad gzip)",
+            "content": {"application/json": {"schema": error}},
+        },
         "401": {"description": "no valid bearer token", "content": {"application/json": {"schema": error}}},
-        "413": {"description": "body over the size limit", "content": {"application/json": {"schema": error}}},
+        "413": {
+            "description": "body over the size limit",
+            "content": {"application/json": {"schema": error}},
+        },
         "415": {"description": "unsupported Content-Encoding"},
-        "422": {"description": "not a valid OpenLineage event; `field` names the place",
-                "content": {"application/json": {"schema": error}}},
-        "503": {"description": "busy or store unavailable; retry after Retry-After seconds",
-                "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+        "422": {
+            "description": "not a valid OpenLineage event; `field` names the place",
+            "content": {"application/json": {"schema": error}},
+        },
+        "503": {
+            "description": "busy or store unavailable; retry after Retry-After seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
     }
     event = {"$ref": "https://openlineage.io/spec/2-0-2/OpenLineage.json"}
     return {
@@ -233,22 +269,40 @@ def openapi_document() -> dict[str, Any]:
         "info": {"title": "lineage-mapper OpenLineage endpoint", "version": "1"},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {
-                "error": {"type": "string"}, "field": {"type": "string"}}}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
+                }
+            },
         },
         "security": [{"bearer": []}],
         "paths": {
-            "/api/v1/lineage": {"post": {
-                "summary": "Send one OpenLineage event (run, dataset or job event); gzip allowed",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": event}}},
-                "responses": responses}},
-            "/api/v1/lineage/batch": {"post": {
-                "summary": "Send an array of OpenLineage events",
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"type": "array", "items": event}}}},
-                "responses": responses}},
-            "/api/v1/health": {"get": {"summary": "Liveness and writer queue", "security": [],
-                                       "responses": {"200": {"description": "up"}}}},
+            "/api/v1/lineage": {
+                "post": {
+                    "summary": "Send one OpenLineage event (run, dataset or job event); gzip allowed",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": event}}},
+                    "responses": responses,
+                }
+            },
+            "/api/v1/lineage/batch": {
+                "post": {
+                    "summary": "Send an array of OpenLineage events",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"type": "array", "items": event}}},
+                    },
+                    "responses": responses,
+                }
+            },
+            "/api/v1/health": {
+                "get": {
+                    "summary": "Liveness and writer queue",
+                    "security": [],
+                    "responses": {"200": {"description": "up"}},
+                }
+            },
         },
     }
 
@@ -284,8 +338,15 @@ class RequestLog:
             await self.app(scope, counting_receive, capturing_send)
         finally:
             client = scope.get("client")
-            log.info("%s %s %s %d %dB %.1fms", client[0] if client else "-", scope.get("method"),
-                     scope.get("path"), status, received, (time.perf_counter() - started) * 1000)
+            log.info(
+                "%s %s %s %d %dB %.1fms",
+                client[0] if client else "-",
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                received,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def create_app(config: ServerConfig, writer: GroupWriter) -> Starlette:

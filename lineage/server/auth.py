@@ -48,8 +48,10 @@ def tokens_from(env: Mapping[str, str], project_file: Path | None) -> tuple[str,
             found.extend(t.strip() for t in listed if t.strip())
     for token in found:
         if len(token) < MIN_TOKEN_LENGTH:
-            raise ConfigError(f"an API token is shorter than {MIN_TOKEN_LENGTH} characters; use a long random one "
-                              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+            raise ConfigError(
+                f"an API token is shorter than {MIN_TOKEN_LENGTH} characters; use a long random one "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
     return tuple(dict.fromkeys(found))
 
 

@@ -31,19 +31,43 @@ def is_loopback(host: str) -> bool:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
 @click.option("--db", metavar="FILE", help="The store: a DuckDB file (default as for `collect`).")
 @click.option("--no-auth", is_flag=True, help="Accept requests without a token (loopback addresses only).")
-@click.option("--max-body-bytes", default=DEFAULT_MAX_BODY, show_default=True, type=click.IntRange(1024),
-              help="Largest request body, compressed or decompressed; larger ones get 413.")
-@click.option("--strict", is_flag=True, help="Refuse (422) events that deviate from the OpenLineage schema at all.")
-@click.option("--queue-size", default=4096, show_default=True, type=click.IntRange(1),
-              help="Requests that may wait for the writer; beyond this, 503 with Retry-After.")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option(
+    "--max-body-bytes",
+    default=DEFAULT_MAX_BODY,
+    show_default=True,
+    type=click.IntRange(1024),
+    help="Largest request body, compressed or decompressed; larger ones get 413.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Refuse (422) events that deviate from the OpenLineage schema at all."
+)
+@click.option(
+    "--queue-size",
+    default=4096,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Requests that may wait for the writer; beyond this, 503 with Retry-After.",
+)
+@click.option(
+    "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, db: str | None, no_auth: bool, max_body_bytes: int,
-          strict: bool, queue_size: int, log_level: str) -> int:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    db: str | None,
+    no_auth: bool,
+    max_body_bytes: int,
+    strict: bool,
+    queue_size: int,
+    log_level: str,
+) -> int:
     """Run the OpenLineage endpoint: POST /api/v1/lineage (and /api/v1/lineage/batch).
 
     Producers send events as to Marquez (Airflow, Spark, dbt-ol, Flink, the Python client); each
@@ -73,17 +97,33 @@ def serve(ctx: click.Context, host: str, port: int, db: str | None, no_auth: boo
     else:
         tokens = TokenCheck(tokens_from(os.environ, find_project_file(project)))
         if not tokens:
-            raise ConfigError("no API tokens: set LINEAGE_API_TOKENS or server.api_tokens in lineage.yaml "
-                              "(or run with --no-auth on 127.0.0.1)")
+            raise ConfigError(
+                "no API tokens: set LINEAGE_API_TOKENS or server.api_tokens in lineage.yaml "
+                "(or run with --no-auth on 127.0.0.1)"
+            )
     store = open_store(settings.db, lock_timeout=settings.lock_timeout)
     store.migrate()
-    logging.basicConfig(level=getattr(logging, log_level.upper()), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, log_level.upper()),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     writer = GroupWriter(store, max_queue=queue_size)
     app = create_app(ServerConfig(tokens=tokens, max_body_bytes=max_body_bytes, strict=strict), writer)
     logging.getLogger("lineage.server").info(
-        "store %s; auth %s; body limit %d bytes%s", settings.db, "on" if tokens else "OFF (--no-auth)",
-        max_body_bytes, "; strict" if strict else "")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
-                timeout_graceful_shutdown=10)
+        "store %s; auth %s; body limit %d bytes%s",
+        settings.db,
+        "on" if tokens else "OFF (--no-auth)",
+        max_body_bytes,
+        "; strict" if strict else "",
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
     return 0

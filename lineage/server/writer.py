@@ -56,8 +56,15 @@ class GroupWriter:
         remember: content hashes of committed events kept to skip client retries.
     """
 
-    def __init__(self, store: Store, *, max_queue: int = 4096, max_group: int = 2000,
-                 max_delay: float = 0.005, remember: int = 200_000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_queue: int = 4096,
+        max_group: int = 2000,
+        max_delay: float = 0.005,
+        remember: int = 200_000,
+    ) -> None:
         self.store = store
         self.max_group = max_group
         self.max_delay = max_delay
@@ -134,11 +141,13 @@ class GroupWriter:
                 batch.problems.extend(problems)
         error: BaseException | None = None
         if lines:
-            batch.raw = RawInput(collector=COLLECTOR, source="http", content=b"\n".join(lines), append_only=True)
+            batch.raw = RawInput(
+                collector=COLLECTOR, source="http", content=b"\n".join(lines), append_only=True
+            )
             started = time.perf_counter()
             try:
                 self.store.ingest(batch)
-            except Exception as exc:  # noqa: BLE001 - every waiting request must hear about it
+            except Exception as exc:  # every waiting request must hear about it
                 log.error("commit of %d event(s) failed: %s", len(lines), exc)
                 error = exc
             else:
@@ -148,9 +157,11 @@ class GroupWriter:
                     self._seen[digest] = None
                 while len(self._seen) > self.remember:
                     self._seen.popitem(last=False)
-                log.debug("committed %d event(s) in %.1f ms", len(lines), (time.perf_counter() - started) * 1000)
+                log.debug(
+                    "committed %d event(s) in %.1f ms", len(lines), (time.perf_counter() - started) * 1000
+                )
         for sub in group:
             try:
                 sub.done(error)
-            except Exception:  # noqa: BLE001 - a closed request must not stop the writer
+            except Exception:  # a closed request must not stop the writer
                 log.exception("could not complete a request")

@@ -63,8 +63,24 @@ def start_server(tmp: Path, *args: str, token: str | None = TOKEN, host: str = "
         env["LINEAGE_API_TOKENS"] = token
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "lineage.cli", "serve", "--host", host, "--port", str(port), "--db", str(db),
-             *args], cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "lineage.cli",
+                "serve",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                *args,
+            ],
+            cwd=tmp,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(f"http://{host}:{port}", db, process, log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

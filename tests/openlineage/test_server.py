@@ -27,7 +27,12 @@ from openlineage.client.event_v2 import (
     RunState,
     StaticDataset,
 )
-from openlineage.client.facet_v2 import column_lineage_dataset, error_message_run, schema_dataset, tags_dataset
+from openlineage.client.facet_v2 import (
+    column_lineage_dataset,
+    error_message_run,
+    schema_dataset,
+    tags_dataset,
+)
 
 from lineage.cli import main
 from lineage.graph import load_graph
@@ -39,8 +44,12 @@ NOW = "2026-03-01T10:00:00.000Z"
 
 
 def client(server: Server, *, token: str | None = TOKEN, gzip_on: bool = False) -> OpenLineageClient:
-    transport: dict[str, Any] = {"type": "http", "url": server.url, "timeout": 10,
-                                 "retry": {"total": 2, "backoff_factor": 0.1}}
+    transport: dict[str, Any] = {
+        "type": "http",
+        "url": server.url,
+        "timeout": 10,
+        "retry": {"total": 2, "backoff_factor": 0.1},
+    }
     if token:
         transport["auth"] = {"type": "api_key", "apiKey": token}
     if gzip_on:
@@ -48,7 +57,9 @@ def client(server: Server, *, token: str | None = TOKEN, gzip_on: bool = False) 
     return OpenLineageClient(config={"transport": transport})
 
 
-def graph_of(server: Server, namespace_part: str) -> tuple[set[str], set[str], set[tuple[str, str, str]], Any]:
+def graph_of(
+    server: Server, namespace_part: str
+) -> tuple[set[str], set[str], set[tuple[str, str, str]], Any]:
     g = load_graph(open_store(server.db, lock_timeout=30))
     nodes = {n["id"] for n in g.nodes() if namespace_part in n["id"]}
     datasets = {n for n in nodes if n.startswith("dataset:")}
@@ -69,49 +80,130 @@ def test_python_client_events_build_exactly_the_expected_graph(server: Server, g
     ol = client(server, gzip_on=gzip_on)
     run = Run(runId=str(uuid.uuid4()))
     job = Job(namespace=ns, name="etl.load_orders")
-    orders = InputDataset(namespace=pg, name="shop.public.orders", facets={
-        "schema": schema_dataset.SchemaDatasetFacet(fields=[
-            schema_dataset.SchemaDatasetFacetFields(name="id", type="int"),
-            schema_dataset.SchemaDatasetFacetFields(name="email", type="text")]),
-        "tags": tags_dataset.TagsDatasetFacet(tags=[
-            tags_dataset.TagsDatasetFacetFields(key="classification", value="pii.email", field="email")])})
-    lineage = column_lineage_dataset.ColumnLineageDatasetFacet(fields={
-        "customer_id": column_lineage_dataset.Fields(inputFields=[column_lineage_dataset.InputField(
-            namespace=pg, name="shop.public.orders", field="id",
-            transformations=[column_lineage_dataset.Transformation(type="DIRECT", subtype="IDENTITY")])]),
-        "email_hash": column_lineage_dataset.Fields(inputFields=[column_lineage_dataset.InputField(
-            namespace=pg, name="shop.public.orders", field="email",
-            transformations=[column_lineage_dataset.Transformation(type="DIRECT", subtype="TRANSFORMATION",
-                                                                   masking=True)])]),
-    })
-    summary = OutputDataset(namespace=pg, name="shop.public.customer_summary", facets={"columnLineage": lineage})
-    ol.emit(RunEvent(eventType=RunState.START, eventTime=NOW, run=run, job=job, producer=PRODUCER,
-                     inputs=[orders]))
-    ol.emit(RunEvent(eventType=RunState.COMPLETE, eventTime="2026-03-01T10:05:00.000Z", run=run, job=job,
-                     producer=PRODUCER, inputs=[orders], outputs=[summary]))
-    failed = Run(runId=str(uuid.uuid4()), facets={"errorMessage": error_message_run.ErrorMessageRunFacet(
-        message="division by zero", programmingLanguage="python")})
-    ol.emit(RunEvent(eventType=RunState.FAIL, eventTime="2026-03-01T11:00:00.000Z", run=failed,
-                     job=Job(namespace=ns, name="etl.score"), producer=PRODUCER))
-    ol.emit(DatasetEvent(eventTime=NOW, producer=PRODUCER,
-                         dataset=StaticDataset(namespace=pg, name="shop.public.refunds")))
-    ol.emit(JobEvent(eventTime=NOW, producer=PRODUCER, job=Job(namespace=ns, name="etl.export"),
-                     inputs=[InputDataset(namespace=pg, name="shop.public.customer_summary")],
-                     outputs=[OutputDataset(namespace="s3://exports-" + tag, name="summary.csv")]))
+    orders = InputDataset(
+        namespace=pg,
+        name="shop.public.orders",
+        facets={
+            "schema": schema_dataset.SchemaDatasetFacet(
+                fields=[
+                    schema_dataset.SchemaDatasetFacetFields(name="id", type="int"),
+                    schema_dataset.SchemaDatasetFacetFields(name="email", type="text"),
+                ]
+            ),
+            "tags": tags_dataset.TagsDatasetFacet(
+                tags=[
+                    tags_dataset.TagsDatasetFacetFields(
+                        key="classification", value="pii.email", field="email"
+                    )
+                ]
+            ),
+        },
+    )
+    lineage = column_lineage_dataset.ColumnLineageDatasetFacet(
+        fields={
+            "customer_id": column_lineage_dataset.Fields(
+                inputFields=[
+                    column_lineage_dataset.InputField(
+                        namespace=pg,
+                        name="shop.public.orders",
+                        field="id",
+                        transformations=[
+                            column_lineage_dataset.Transformation(type="DIRECT", subtype="IDENTITY")
+                        ],
+                    )
+                ]
+            ),
+            "email_hash": column_lineage_dataset.Fields(
+                inputFields=[
+                    column_lineage_dataset.InputField(
+                        namespace=pg,
+                        name="shop.public.orders",
+                        field="email",
+                        transformations=[
+                            column_lineage_dataset.Transformation(
+                                type="DIRECT", subtype="TRANSFORMATION", masking=True
+                            )
+                        ],
+                    )
+                ]
+            ),
+        }
+    )
+    summary = OutputDataset(
+        namespace=pg, name="shop.public.customer_summary", facets={"columnLineage": lineage}
+    )
+    ol.emit(
+        RunEvent(
+            eventType=RunState.START, eventTime=NOW, run=run, job=job, producer=PRODUCER, inputs=[orders]
+        )
+    )
+    ol.emit(
+        RunEvent(
+            eventType=RunState.COMPLETE,
+            eventTime="2026-03-01T10:05:00.000Z",
+            run=run,
+            job=job,
+            producer=PRODUCER,
+            inputs=[orders],
+            outputs=[summary],
+        )
+    )
+    failed = Run(
+        runId=str(uuid.uuid4()),
+        facets={
+            "errorMessage": error_message_run.ErrorMessageRunFacet(
+                message="division by zero", programmingLanguage="python"
+            )
+        },
+    )
+    ol.emit(
+        RunEvent(
+            eventType=RunState.FAIL,
+            eventTime="2026-03-01T11:00:00.000Z",
+            run=failed,
+            job=Job(namespace=ns, name="etl.score"),
+            producer=PRODUCER,
+        )
+    )
+    ol.emit(
+        DatasetEvent(
+            eventTime=NOW, producer=PRODUCER, dataset=StaticDataset(namespace=pg, name="shop.public.refunds")
+        )
+    )
+    ol.emit(
+        JobEvent(
+            eventTime=NOW,
+            producer=PRODUCER,
+            job=Job(namespace=ns, name="etl.export"),
+            inputs=[InputDataset(namespace=pg, name="shop.public.customer_summary")],
+            outputs=[OutputDataset(namespace="s3://exports-" + tag, name="summary.csv")],
+        )
+    )
     ol.close()
 
     datasets, processes, edges, g = graph_of(server, tag)
-    assert datasets == {f"dataset:{pg}:shop.public.orders", f"dataset:{pg}:shop.public.customer_summary",
-                        f"dataset:{pg}:shop.public.refunds", f"dataset:s3://exports-{tag}:summary.csv"}
-    assert processes == {f"process:{ns}:etl.load_orders", f"process:{ns}:etl.score", f"process:{ns}:etl.export"}
+    assert datasets == {
+        f"dataset:{pg}:shop.public.orders",
+        f"dataset:{pg}:shop.public.customer_summary",
+        f"dataset:{pg}:shop.public.refunds",
+        f"dataset:s3://exports-{tag}:summary.csv",
+    }
+    assert processes == {
+        f"process:{ns}:etl.load_orders",
+        f"process:{ns}:etl.score",
+        f"process:{ns}:etl.export",
+    }
     assert edges == {
         (f"dataset:{pg}:shop.public.orders", f"process:{ns}:etl.load_orders", "read"),
         (f"process:{ns}:etl.load_orders", f"dataset:{pg}:shop.public.customer_summary", "write"),
         (f"dataset:{pg}:shop.public.customer_summary", f"process:{ns}:etl.export", "read"),
         (f"process:{ns}:etl.export", f"dataset:s3://exports-{tag}:summary.csv", "write"),
     }
-    lineage_rows = {(c["column"], c["transformation"], tuple(map(tuple, c["sources"])))
-                    for c in g.column_lineage if tag in c["target"]}
+    lineage_rows = {
+        (c["column"], c["transformation"], tuple(map(tuple, c["sources"])))
+        for c in g.column_lineage
+        if tag in c["target"]
+    }
     assert lineage_rows == {
         ("customer_id", "identity", ((f"dataset:{pg}:shop.public.orders", "id"),)),
         ("email_hash", "masking", ((f"dataset:{pg}:shop.public.orders", "email"),)),
@@ -127,8 +219,13 @@ def test_python_client_events_build_exactly_the_expected_graph(server: Server, g
 def test_request_without_a_valid_token_gets_401_and_stores_nothing(server: Server, token: str | None) -> None:
     tag = f"t{uuid.uuid4().hex[:8]}"
     ol = client(server, token=token)
-    event = RunEvent(eventType=RunState.COMPLETE, eventTime=NOW, run=Run(runId=str(uuid.uuid4())),
-                     job=Job(namespace=f"ns-{tag}", name="job"), producer=PRODUCER)
+    event = RunEvent(
+        eventType=RunState.COMPLETE,
+        eventTime=NOW,
+        run=Run(runId=str(uuid.uuid4())),
+        job=Job(namespace=f"ns-{tag}", name="job"),
+        producer=PRODUCER,
+    )
     with pytest.raises(requests.HTTPError) as raised:
         ol.emit(event)
     assert raised.value.response.status_code == 401
@@ -143,10 +240,17 @@ def test_several_clients_at_once_lose_nothing(server: Server) -> None:
         ol = client(server, gzip_on=sender % 2 == 0)
         try:
             for i in range(25):
-                ol.emit(RunEvent(eventType=RunState.COMPLETE, eventTime=NOW, run=Run(runId=str(uuid.uuid4())),
-                                 job=Job(namespace=f"ns-{tag}", name=f"job-{sender}-{i}"), producer=PRODUCER,
-                                 outputs=[OutputDataset(namespace=f"s3://b-{tag}", name=f"out/{sender}/{i}")]))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+                ol.emit(
+                    RunEvent(
+                        eventType=RunState.COMPLETE,
+                        eventTime=NOW,
+                        run=Run(runId=str(uuid.uuid4())),
+                        job=Job(namespace=f"ns-{tag}", name=f"job-{sender}-{i}"),
+                        producer=PRODUCER,
+                        outputs=[OutputDataset(namespace=f"s3://b-{tag}", name=f"out/{sender}/{i}")],
+                    )
+                )
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
@@ -165,8 +269,12 @@ def test_an_event_delivered_twice_is_stored_once(server: Server) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     first = requests.post(server.url + "/api/v1/lineage", json=event, headers=headers, timeout=10)
     before = counts(server)
-    again = requests.post(server.url + "/api/v1/lineage", data=gzip.compress(json.dumps(event).encode()),
-                          headers=headers, timeout=10)
+    again = requests.post(
+        server.url + "/api/v1/lineage",
+        data=gzip.compress(json.dumps(event).encode()),
+        headers=headers,
+        timeout=10,
+    )
     assert (first.status_code, again.status_code) == (201, 201)
     assert (first.json()["stored"], again.json()["duplicates"]) == (1, 1)
     assert counts(server) == before
@@ -181,10 +289,14 @@ def _bomb() -> bytes:
 MALFORMED: dict[str, tuple[bytes, dict[str, str], int]] = {
     "truncated": (json.dumps(load("marquez/event_full.json")).encode()[:500], {}, 400),
     "wrong_types": (b'{"eventTime": 5, "run": {"runId": 7}, "job": {"namespace": [], "name": {}}}', {}, 422),
-    "not_an_object": (b'[1, 2, 3]', {}, 422),
+    "not_an_object": (b"[1, 2, 3]", {}, 422),
     "empty": (b"", {}, 400),
     "nested_10000_deep": (b"[" * 10_000 + b"]" * 10_000, {}, 400),
-    "invalid_utf8": (b'{"eventTime": "2026-01-01T00:00:00Z", "job": {"namespace": "a\xff", "name": "b"}}', {}, 400),
+    "invalid_utf8": (
+        b'{"eventTime": "2026-01-01T00:00:00Z", "job": {"namespace": "a\xff", "name": "b"}}',
+        {},
+        400,
+    ),
     "gzip_bomb": (b"", {"Content-Encoding": "gzip"}, 413),
     "bad_gzip": (b"\x1f\x8b\x08\x00garbage", {}, 400),
     "fifty_megabytes": (b"", {}, 413),
@@ -199,8 +311,12 @@ def test_malformed_body_gets_4xx_stores_nothing_and_server_stays_up(server: Serv
     elif case == "fifty_megabytes":
         body = b'{"eventTime": "' + b"x" * (50 * 1024 * 1024) + b'"}'
     before = counts(server)
-    response = requests.post(server.url + "/api/v1/lineage", data=body, timeout=30,
-                             headers={"Authorization": f"Bearer {TOKEN}", **headers})
+    response = requests.post(
+        server.url + "/api/v1/lineage",
+        data=body,
+        timeout=30,
+        headers={"Authorization": f"Bearer {TOKEN}", **headers},
+    )
     assert response.status_code == status
     assert response.json()["error"]
     assert server.alive()
@@ -209,19 +325,32 @@ def test_malformed_body_gets_4xx_stores_nothing_and_server_stays_up(server: Serv
 
 
 def test_invalid_event_answer_names_the_field(server: Server) -> None:
-    response = requests.post(server.url + "/api/v1/lineage", timeout=10, headers={"Authorization": f"Bearer {TOKEN}"},
-                             json={"eventTime": NOW, "run": {"runId": "r"}, "job": {"namespace": "n"}})
+    response = requests.post(
+        server.url + "/api/v1/lineage",
+        timeout=10,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        json={"eventTime": NOW, "run": {"runId": "r"}, "job": {"namespace": "n"}},
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "job.name"
 
 
 def test_batch_stores_valid_events_and_lists_invalid_ones(server: Server) -> None:
     tag = f"t{uuid.uuid4().hex[:8]}"
-    good = {"eventType": "COMPLETE", "eventTime": NOW, "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": f"ns-{tag}", "name": "ok"}, "producer": PRODUCER,
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"}
-    response = requests.post(server.url + "/api/v1/lineage/batch", timeout=10,
-                             headers={"Authorization": f"Bearer {TOKEN}"}, json=[good, {"eventTime": NOW}])
+    good = {
+        "eventType": "COMPLETE",
+        "eventTime": NOW,
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": f"ns-{tag}", "name": "ok"},
+        "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+    response = requests.post(
+        server.url + "/api/v1/lineage/batch",
+        timeout=10,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        json=[good, {"eventTime": NOW}],
+    )
     assert response.status_code == 422
     assert response.json()["stored"] == 1
     assert [r["index"] for r in response.json()["refused"]] == [1]
@@ -236,7 +365,9 @@ def test_health_and_openapi_document_are_served(server: Server) -> None:
 
 
 def test_request_log_has_requests_but_never_the_token(server: Server) -> None:
-    requests.post(server.url + "/api/v1/lineage", data=b"{}", timeout=5, headers={"Authorization": f"Bearer {TOKEN}"})
+    requests.post(
+        server.url + "/api/v1/lineage", data=b"{}", timeout=5, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     time.sleep(0.2)
     text = server.log.read_text()
     assert "POST /api/v1/lineage 422" in text
@@ -248,8 +379,15 @@ def test_events_acknowledged_before_sigkill_are_all_stored(tmp_path: Path) -> No
     ol = client(s)
     run_ids = [str(uuid.uuid4()) for _ in range(30)]
     for i, run_id in enumerate(run_ids):
-        ol.emit(RunEvent(eventType=RunState.COMPLETE, eventTime=NOW, run=Run(runId=run_id),
-                         job=Job(namespace="durable", name=f"job-{i}"), producer=PRODUCER))
+        ol.emit(
+            RunEvent(
+                eventType=RunState.COMPLETE,
+                eventTime=NOW,
+                run=Run(runId=run_id),
+                job=Job(namespace="durable", name=f"job-{i}"),
+                producer=PRODUCER,
+            )
+        )
     s.stop(signal.SIGKILL)
     assert s.process.returncode == -signal.SIGKILL
     g = load_graph(open_store(s.db))
@@ -259,18 +397,34 @@ def test_events_acknowledged_before_sigkill_are_all_stored(tmp_path: Path) -> No
 def test_full_queue_answers_503_with_retry_after_then_commits(tmp_path: Path) -> None:
     s = start_server(tmp_path, "--queue-size", "1")
     locker = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('locked', flush=True); time.sleep(60)", str(s.db)], stdout=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(60)",
+            str(s.db),
+        ],
+        stdout=subprocess.PIPE,
+    )
     try:
         assert locker.stdout is not None and locker.stdout.readline().strip() == b"locked"
         results: list[int] = []
         retry_after: list[str | None] = []
 
         def post(i: int) -> None:
-            event = {"eventType": "COMPLETE", "eventTime": NOW, "run": {"runId": str(uuid.uuid4())},
-                     "job": {"namespace": "busy", "name": f"job-{i}"}, "producer": PRODUCER}
-            r = requests.post(s.url + "/api/v1/lineage", json=event, timeout=60,
-                              headers={"Authorization": f"Bearer {TOKEN}"})
+            event = {
+                "eventType": "COMPLETE",
+                "eventTime": NOW,
+                "run": {"runId": str(uuid.uuid4())},
+                "job": {"namespace": "busy", "name": f"job-{i}"},
+                "producer": PRODUCER,
+            }
+            r = requests.post(
+                s.url + "/api/v1/lineage",
+                json=event,
+                timeout=60,
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
             results.append(r.status_code)
             if r.status_code == 503:
                 retry_after.append(r.headers.get("Retry-After"))
@@ -300,15 +454,25 @@ def test_no_auth_is_refused_on_a_non_loopback_address() -> None:
 def test_no_auth_on_loopback_accepts_requests_without_a_token(tmp_path: Path) -> None:
     s = start_server(tmp_path, "--no-auth", token=None)
     try:
-        response = requests.post(s.url + "/api/v1/lineage", timeout=10, json={
-            "eventType": "START", "eventTime": NOW, "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "open", "name": "job"}, "producer": PRODUCER})
+        response = requests.post(
+            s.url + "/api/v1/lineage",
+            timeout=10,
+            json={
+                "eventType": "START",
+                "eventTime": NOW,
+                "run": {"runId": str(uuid.uuid4())},
+                "job": {"namespace": "open", "name": "job"},
+                "producer": PRODUCER,
+            },
+        )
         assert response.status_code == 201
     finally:
         s.stop()
 
 
-def test_serve_without_any_token_configured_refuses_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_without_any_token_configured_refuses_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LINEAGE_API_TOKENS", raising=False)
     monkeypatch.chdir(tmp_path)
     assert main(["serve", "--db", str(tmp_path / "x.duckdb"), "--port", "1"]) == 2
