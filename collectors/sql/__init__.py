@@ -145,7 +145,15 @@ def collect_script(
             analyzer = _apply_defines(result, namer, analyzer)
             resolved = script.resolve(result)
             script.remember(result)
-            batch.extend(statement_facts(resolved, namer=namer, process=process, evidence=evidence))  # type: ignore[arg-type]
+            batch.extend(
+                statement_facts(
+                    resolved,
+                    namer=namer,
+                    process=process,
+                    evidence=evidence,  # type: ignore[arg-type]
+                    always_process=options.conventions.select_is_read,
+                )
+            )
             confidences.append(result.confidence)
     batch.confidence = round(sum(confidences) / len(confidences), 3) if confidences else 1.0
     batch.raw = RawInput(

@@ -92,7 +92,7 @@ def qualify_columns(
     schema: MappingSchema | None,
     db: str | None,
     catalog: str | None,
-) -> exp.Expression:
+) -> exp.Expr:
     """Qualify tables and columns and expand stars (when the schema is known), in place, once."""
     return qualify(
         expression,

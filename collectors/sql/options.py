@@ -9,6 +9,9 @@ than tuned to one set:
 - `update_target_is_input`: UPDATE/MERGE also read their target (default: only when the SET or
   ON clauses read the target's columns, which is when the old values matter).
 - `ddl_is_output`: CREATE TABLE without AS writes its table (default: yes).
+- `rename_is_lineage`: ALTER TABLE a RENAME TO b reads a and writes b (default: yes).
+- `select_is_read`: a plain SELECT in a script is a process that reads its tables (default: no;
+  always yes in query logs, where the user who ran it is known).
 
 Example:
     >>> o = SqlOptions.from_mapping({"dialect": "snowflake", "drop_is_output": True})
@@ -40,6 +43,8 @@ class Conventions:
     alter_is_output: bool = False
     update_target_is_input: bool = False
     ddl_is_output: bool = True
+    select_is_read: bool = False
+    rename_is_lineage: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -50,8 +51,12 @@ _SILENT = (
     exp.Cache,
     exp.Uncache,
     exp.Refresh,
+    exp.EndStatement,
 )
 _TEMP_PREFIX = "#"
+_STATEMENT_START = re.compile(
+    r"^(?=(?:INSERT|SELECT|UPDATE|DELETE|MERGE|CREATE|DROP|WITH|ALTER|TRUNCATE)\b)", re.I | re.M
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,11 @@ def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
     except RecursionError:
         message = "too deeply nested to parse"
     except (ParseError, TokenError) as exc:
+        parts = _STATEMENT_START.split(text)
+        if len(parts) > 2:  # statements not separated by semicolons (T-SQL scripts): try each line-start
+            starts = [m.start() for m in _STATEMENT_START.finditer(text)]
+            pieces = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+            return [r for piece in pieces for r in analyse_text(piece.strip(), an)]
         return [StatementResult(kind="unparsed", notes=(_parse_note(exc),), confidence=0.0)]
     except SqlglotError as exc:
         message = f"cannot analyse: {str(exc).splitlines()[0][:200]}"
@@ -252,13 +262,29 @@ def _create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
         return StatementResult(
             kind="create_external_function", defines=(("external_function", name.upper()),)
         )
+    body = tree.expression
+    if (
+        kind in ("PROCEDURE", "FUNCTION")
+        and isinstance(body, exp.Command)
+        and str(body.this).upper() == "BEGIN"
+    ):
+        inner = analyse_text(command_parts(body)[1], an)
+        return StatementResult(
+            kind=f"create_{kind.lower()}",
+            inputs=tuple(dict.fromkeys(i for r in inner for i in r.inputs)),
+            outputs=tuple(dict.fromkeys(o for r in inner for o in r.outputs)),
+            ai_calls=tuple(c for r in inner for c in r.ai_calls),
+            notes=tuple(n for r in inner for n in r.notes),
+            columns=inner[0].columns if len(inner) == 1 else (),
+            output_columns=inner[0].output_columns if len(inner) == 1 else (),
+        )
     return StatementResult(kind=f"create_{kind.lower() or 'other'}")
 
 
 def _dml(kind: str) -> Callable[[exp.Expression, Analyzer], StatementResult]:
     def handle(tree: exp.Expression, an: Analyzer) -> StatementResult:
         target = _target(tree.this)
-        read_target = an.options.conventions.update_target_is_input
+        read_target = kind == "update" and an.options.conventions.update_target_is_input
         result = _result(tree, an, kind, [target] if target else [], read_targets=read_target)
         if an.options.columns and kind in ("update", "merge") and target is not None:
             result = column_pass.add_dml_columns(result, tree, target, an)
@@ -305,6 +331,8 @@ def _alter(tree: exp.Alter, an: Analyzer) -> StatementResult:
             new = _ref(an, _target(action.this))
             if new is not None and len(new.parts) < len(old.parts):
                 new = TableRef(old.parts[: len(old.parts) - len(new.parts)] + new.parts, new.kind)
+            if not an.options.conventions.rename_is_lineage:
+                return StatementResult(kind="rename", retired=(old,))
             return StatementResult(
                 kind="rename", inputs=(old,), outputs=(new,) if new else (), retired=(old,)
             )
@@ -350,6 +378,7 @@ def _command(tree: exp.Command, an: Analyzer) -> StatementResult:
 
 _HANDLERS: dict[type[exp.Expression], Callable[..., StatementResult]] = {
     exp.Select: _query_kind,
+    exp.Subquery: lambda tree, an: analyse_tree(tree.unnest(), an),
     exp.SetOperation: _query_kind,
     exp.Insert: _insert,
     exp.Create: _create,

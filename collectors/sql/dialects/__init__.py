@@ -82,13 +82,13 @@ ALIASES: dict[str, str] = {
     "fabric": "tsql",
     "mariadb": "mysql",
     "singlestore": "mysql",
-    "presto": "trino",
-    "athena": "trino",
     "ansi": "generic",
     "": "generic",
     "none": "generic",
 }
 _GENERIC = (
+    "athena",
+    "presto",
     "sqlite",
     "oracle",
     "teradata",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collectors.sql.dialects import DialectHooks
 
+_PLATFORMS = {"athena": "awsathena"}
 _NAMESPACES = {
+    "athena": "awsathena://athena.us-east-1.amazonaws.com",
+    "presto": "presto://localhost:8080",
     "sqlite": "sqlite",
     "oracle": "oracle://localhost:1521",
     "teradata": "teradata://localhost:1025",
@@ -19,7 +22,9 @@ _NAMESPACES = {
 
 
 def hooks_for_platform(name: str) -> DialectHooks:
-    return DialectHooks(name=name, sqlglot=name, platform=name, default_namespace=_NAMESPACES[name])
+    return DialectHooks(
+        name=name, sqlglot=name, platform=_PLATFORMS.get(name, name), default_namespace=_NAMESPACES[name]
+    )
 
 
 HOOKS = DialectHooks(name="generic", sqlglot="", platform="sql", default_namespace="sql")
