@@ -6,7 +6,7 @@ business alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -85,3 +85,7 @@ class Store(Protocol):
     def raw_inputs(self) -> Iterator[RawInputRow]: ...
 
     def counts(self) -> dict[str, int]: ...
+
+    def cached_parses(self, fingerprints: list[str]) -> dict[str, str]: ...
+
+    def cache_parses(self, entries: Mapping[str, str]) -> None: ...

@@ -20,7 +20,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -344,6 +344,28 @@ class DuckDBStore:
         for r in rows:
             yield RawInputRow(collector=r[0], source=r[1], content=bytes(r[2]), append_only=r[3],
                               received_at=r[4])
+
+    def cached_parses(self, fingerprints: list[str]) -> dict[str, str]:
+        """Cached SQL analyses (JSON text) by fingerprint, for the fingerprints that have one."""
+        if not fingerprints:
+            return {}
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT fingerprint, analysis FROM sql_parse_cache WHERE fingerprint IN (SELECT unnest($f))",
+                {"f": list(fingerprints)},
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def cache_parses(self, entries: Mapping[str, str]) -> None:
+        """Remember SQL analyses by fingerprint; an existing entry is replaced."""
+        if not entries:
+            return
+        rows = pa.table({"fingerprint": list(entries), "analysis": list(entries.values())})
+        with self._transaction() as con:
+            con.register("parsed", rows)
+            con.execute("DELETE FROM sql_parse_cache WHERE fingerprint IN (SELECT fingerprint FROM parsed)")
+            con.execute("INSERT INTO sql_parse_cache SELECT fingerprint, analysis, now() FROM parsed")
+            con.unregister("parsed")
 
     def counts(self) -> dict[str, int]:
         """Row counts per table, for tests and `lineage store info`."""

@@ -99,6 +99,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX inputs_source ON inputs (collector, source)",
         ),
     ),
+    Migration(
+        2,
+        "parse cache: SQL statement analyses by fingerprint",
+        (
+            """CREATE TABLE sql_parse_cache (
+                fingerprint VARCHAR PRIMARY KEY,
+                analysis VARCHAR NOT NULL,
+                cached_at TIMESTAMPTZ NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
