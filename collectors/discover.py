@@ -9,9 +9,10 @@ while a file named explicitly that nobody recognises is a problem. Nothing here 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from collectors.base import Collector, Source, available_collectors, get_collector
 from lineage.errors import CollectorError
@@ -96,14 +97,23 @@ def plan(paths: list[str | Path], *, kind: str | None = None) -> Plan:
     return out
 
 
-def collect_file(collector: Collector, path: Path, *, max_bytes: int) -> LineageBatch:
-    """Run one collector on one file; unreadable or oversized files give a batch with one problem."""
+def collect_file(collector: Collector, path: Path, *, max_bytes: int,
+                 options: Mapping[str, Mapping[str, Any]] | None = None) -> LineageBatch:
+    """Run one collector on one file; unreadable or oversized files give a batch with one problem.
+
+    `options` maps a collector name to its options (e.g. `{"sql": {"dialect": "snowflake"}}`); a
+    collector that takes options has `with_options(mapping) -> Collector`.
+    """
     name = str(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise CollectorError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
         data = path.read_bytes()
+        given = (options or {}).get(collector.name)
+        configure = getattr(collector, "with_options", None)
+        if given and configure is not None:
+            collector = configure(given)
         return collector.collect(Source(name=name, data=data, path=path))
     except OSError as exc:
         message = f"cannot read: {exc.strerror or exc}"

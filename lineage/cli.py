@@ -85,8 +85,20 @@ def _progress() -> Progress:
                     console=err_console, transient=True, disable=not err_console.is_terminal)
 
 
+def _sql_options(store: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """SQL collector options: the flags, the parse cache (the store) and the schemas it knows."""
+    from collectors.sql.schema import load_schema_file
+
+    known: dict[str, Any] = {n.name: [c["name"] for c in n.body["columns"]]
+                             for n in store.graph_data().nodes if n.kind == "dataset" and n.body.get("columns")}
+    if given.get("schema"):
+        known.update(load_schema_file(given["schema"]))
+    return {**given, "schema": known or None, "cache": store}
+
+
 def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | None = None,
-                strict: bool = False, command: str = "collect") -> dict[str, Any]:
+                strict: bool = False, command: str = "collect",
+                sql: dict[str, Any] | None = None) -> dict[str, Any]:
     """Collect `paths` into the store; returns the run's counts and problems."""
     from collectors.discover import collect_file, plan
     from lineage.store import RunRecord
@@ -95,13 +107,16 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
     store.migrate()
     run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=datetime.now(UTC))
     work = plan(list(paths), kind=kind)
+    options: dict[str, dict[str, Any]] = {}
     problems = list(work.problems)  # problems with the paths themselves: usage errors
     stored = skipped = refused = 0
     with _progress() as progress:
         task = progress.add_task("collecting", total=len(work.work))
         for collector, path in work.work:
             progress.update(task, description=f"collecting {escape(path.name)}")
-            batch = collect_file(collector, path, max_bytes=settings.max_source_bytes)
+            if collector.name == "sql" and "sql" not in options:
+                options["sql"] = _sql_options(store, sql or {})
+            batch = collect_file(collector, path, max_bytes=settings.max_source_bytes, options=options)
             problems.extend(batch.problems)
             if strict and batch.problems:
                 refused += 1
@@ -138,8 +153,13 @@ def _report_collect(result: dict[str, Any]) -> int:
 @db_option
 @click.option("--kind", metavar="KIND", help="Read every file as this kind instead of detecting it (e.g. spec).")
 @click.option("--strict", is_flag=True, help="Store nothing from a source that has any problem; exit 1.")
+@click.option("--dialect", metavar="NAME", help="SQL dialect of .sql files and query logs (default: generic).")
+@click.option("--namespace", metavar="NS", help="Namespace of the tables SQL names (default: the dialect's).")
+@click.option("--schema", "schema_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="JSON of table columns for SQL (expands SELECT *).")
 @click.pass_context
-def collect(ctx: click.Context, paths: tuple[str, ...], db: str | None, kind: str | None, strict: bool) -> int:
+def collect(ctx: click.Context, paths: tuple[str, ...], db: str | None, kind: str | None, strict: bool,
+            dialect: str | None, namespace: str | None, schema_file: str | None) -> int:
     """Collect sources into the store.
 
     PATHS are files or directories (searched recursively). Each file's kind is detected from its
@@ -153,7 +173,8 @@ def collect(ctx: click.Context, paths: tuple[str, ...], db: str | None, kind: st
       lineage collect sample_pipelines/
       lineage collect pipeline.yaml --db team.duckdb --strict
     """
-    return _report_collect(run_collect(_settings(ctx, db), paths, kind=kind, strict=strict))
+    sql = {k: v for k, v in (("dialect", dialect), ("namespace", namespace), ("schema", schema_file)) if v}
+    return _report_collect(run_collect(_settings(ctx, db), paths, kind=kind, strict=strict, sql=sql))
 
 
 # -- graph queries ----------------------------------------------------------------------------------
