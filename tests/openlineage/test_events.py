@@ -1,0 +1,353 @@
+"""Mapping one OpenLineage event to core facts (the pure core of the collector)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collectors.openlineage.events import AliasMap, map_event
+from collectors.openlineage.sql import repoint
+from lineage.models import ColumnLineage, Dataset, Edge, EdgeKind, Evidence, NodeRef, Process, Transformation
+from tests.openlineage.conftest import SHARED, load
+
+BASE: dict[str, Any] = {
+    "eventType": "COMPLETE",
+    "eventTime": "2026-02-01T08:00:00Z",
+    "run": {"runId": "0192c7a6-8f2b-7c3d-9e4f-a1b2c3d4e5f6"},
+    "job": {"namespace": "dbt", "name": "shop.analytics.orders"},
+    "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/integration/dbt",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    "inputs": [
+        {"namespace": "postgres://db:5432", "name": "shop.public.raw_orders"},
+        {"namespace": "postgres://db:5432", "name": "shop.public.raw_payments"},
+    ],
+    "outputs": [{"namespace": "postgres://db:5432", "name": "shop.analytics.orders"}],
+}
+PG = "postgres://db:5432"
+
+
+def event(**changes: Any) -> dict[str, Any]:
+    out = copy.deepcopy(BASE)
+    out.update(changes)
+    return out
+
+
+def of(kind: type, facts: list[Any]) -> list[Any]:
+    return [f for f in facts if isinstance(f, kind)]
+
+
+def test_run_event_maps_job_to_process_and_datasets_to_read_and_write_edges() -> None:
+    mapped = map_event(event(), source="e.json", line=3)
+    edges = {(e.source.id, e.target.id, e.kind) for e in of(Edge, mapped.facts)}
+    assert edges == {
+        (f"dataset:{PG}:shop.public.raw_orders", "process:dbt:shop.analytics.orders", EdgeKind.READ),
+        (f"dataset:{PG}:shop.public.raw_payments", "process:dbt:shop.analytics.orders", EdgeKind.READ),
+        ("process:dbt:shop.analytics.orders", f"dataset:{PG}:shop.analytics.orders", EdgeKind.WRITE),
+    }
+    process = of(Process, mapped.facts)[0]
+    assert (
+        process.run_state,
+        process.evidence.run_id,
+        process.evidence.line,
+        process.evidence.collector,
+    ) == ("COMPLETE", BASE["run"]["runId"], 3, "openlineage")
+    assert process.evidence.observed_at.isoformat() == "2026-02-01T08:00:00+00:00"
+    assert mapped.problems == []
+
+
+def test_dataset_names_are_normalised_by_the_naming_rules() -> None:
+    mapped = map_event(
+        event(inputs=[{"namespace": "postgresql://DB:5432", "name": "Shop.Public.Raw_Orders"}], outputs=[]),
+        source="e",
+    )
+    assert [d.ref.id for d in of(Dataset, mapped.facts)] == [f"dataset:{PG}:shop.public.raw_orders"]
+
+
+def _cll(input_fields: list[dict[str, Any]], **facet: Any) -> dict[str, Any]:
+    outputs = copy.deepcopy(BASE["outputs"])
+    outputs[0]["facets"] = {"columnLineage": {"fields": {"total": {"inputFields": input_fields}}, **facet}}
+    return event(outputs=outputs)
+
+
+def _field(name: str, field: str, *transformations: tuple[str, str, bool]) -> dict[str, Any]:
+    return {
+        "namespace": PG,
+        "name": name,
+        "field": field,
+        "transformations": [{"type": t, "subtype": s, "masking": m} for t, s, m in transformations],
+    }
+
+
+def test_column_lineage_keeps_transformation_types_subtypes_masking_and_indirect() -> None:
+    mapped = map_event(
+        _cll(
+            [
+                _field("shop.public.raw_orders", "amount", ("DIRECT", "AGGREGATION", False)),
+                _field("shop.public.raw_orders", "status", ("INDIRECT", "FILTER", False)),
+                _field(
+                    "shop.public.raw_payments",
+                    "order_id",
+                    ("INDIRECT", "JOIN", False),
+                    ("INDIRECT", "GROUP_BY", False),
+                ),
+                _field("shop.public.raw_payments", "card", ("DIRECT", "TRANSFORMATION", True)),
+            ]
+        ),
+        source="e",
+    )
+    got = {
+        (c.transformation, c.indirect, tuple(s.column for s in c.sources))
+        for c in of(ColumnLineage, mapped.facts)
+    }
+    assert got == {
+        (Transformation.AGGREGATION, False, ("amount",)),
+        (Transformation.FILTER, True, ("status",)),
+        (Transformation.JOIN, True, ("order_id",)),
+        (Transformation.AGGREGATION, True, ("order_id",)),
+        (Transformation.MASKING, False, ("card",)),
+    }
+    assert {c.process.id for c in of(ColumnLineage, mapped.facts) if c.process} == {
+        "process:dbt:shop.analytics.orders"
+    }
+
+
+def test_dataset_level_column_lineage_applies_indirectly_to_every_output_column() -> None:
+    mapped = map_event(
+        _cll(
+            [_field("shop.public.raw_orders", "amount", ("DIRECT", "IDENTITY", False))],
+            dataset=[_field("shop.public.raw_orders", "status", ("INDIRECT", "FILTER", False))],
+        ),
+        source="e",
+    )
+    indirect = [c for c in of(ColumnLineage, mapped.facts) if c.indirect]
+    assert [(c.target.column, c.transformation, c.sources[0].column) for c in indirect] == [
+        ("total", Transformation.FILTER, "status")
+    ]
+
+
+def test_dbt_cte_alias_in_column_lineage_is_dropped_with_a_warning_not_made_a_dataset() -> None:
+    mapped = map_event(
+        _cll(
+            [
+                _field("orders", "amount", ("DIRECT", "IDENTITY", False)),
+                _field("shop.public.raw_orders", "amount", ("DIRECT", "IDENTITY", False)),
+            ]
+        ),
+        source="e",
+    )
+    sources = {s.dataset.name for c in of(ColumnLineage, mapped.facts) for s in c.sources}
+    assert sources == {"shop.public.raw_orders"}
+    cte = [(p.severity, p.field) for p in mapped.problems if "CTE" in p.message]
+    assert cte == [("warning", "outputs.0.facets.columnLineage.fields.total.inputFields.0")]
+    assert not mapped.refused
+
+
+def test_dbt_build_and_dbt_run_name_one_model_process() -> None:
+    run = map_event(event(), source="e")
+    build = map_event(event(job={"namespace": "dbt", "name": "shop.analytics.orders.build.run"}), source="e")
+    assert of(Process, run.facts)[0].ref == of(Process, build.facts)[0].ref
+    assert "dbt build" in (of(Process, build.facts)[0].job_type or "")
+
+
+def test_parent_run_facet_links_the_model_to_its_dbt_run_without_a_data_flow_edge() -> None:
+    parent = {
+        "run": {"runId": "0192c7a6-0000-7000-8000-000000000001"},
+        "job": {"namespace": "dbt", "name": "dbt-run-shop"},
+    }
+    run = {
+        "runId": BASE["run"]["runId"],
+        "facets": {"parent": {"_producer": "p", "_schemaURL": "u", **parent}},
+    }
+    mapped = map_event(event(run=run), source="e")
+    processes = {p.ref.id: p for p in of(Process, mapped.facts)}
+    assert processes["process:dbt:shop.analytics.orders"].parent == "process:dbt:dbt-run-shop"
+    assert processes["process:dbt:dbt-run-shop"].evidence.run_id == parent["run"]["runId"]
+    assert all("dbt-run-shop" not in (e.source.id + e.target.id) for e in of(Edge, mapped.facts))
+
+
+def test_tags_become_classifications_origin_and_environment() -> None:
+    outputs = [
+        {
+            "namespace": PG,
+            "name": "shop.analytics.orders",
+            "facets": {
+                "tags": {
+                    "tags": [
+                        {"key": "pii", "value": "true"},
+                        {"key": "classification:pii.email", "value": "", "field": "email"},
+                        {"key": "origin", "value": "synthetic"},
+                        {"key": "environment", "value": "production"},
+                    ]
+                },
+                "schema": {
+                    "fields": [
+                        {"name": "email", "type": "text"},
+                        {"name": "phone", "tags": [{"key": "classification", "value": "pii.phone"}]},
+                    ]
+                },
+            },
+        }
+    ]
+    ds = of(Dataset, map_event(event(outputs=outputs), source="e").facts)[-1]
+    assert (ds.classifications, ds.origin.value if ds.origin else None, ds.environment) == (
+        ("pii",),
+        "synthetic",
+        ds.environment,
+    )
+    assert ds.environment is not None and ds.environment.value == "prod"
+    assert {c.name: c.classifications for c in ds.columns} == {
+        "email": ("pii.email",),
+        "phone": ("pii.phone",),
+    }
+
+
+def test_symlink_aliases_merge_into_the_dataset_named_by_the_producer() -> None:
+    aliases = AliasMap()
+    first = load("compat/CLL/5.json")
+    mapped = map_event(first, source="e", aliases=aliases)
+    source1 = next(d for d in of(Dataset, mapped.facts) if d.name == "/tmp/cll_test/cll_source1")
+    assert source1.aliases == ("dataset:file:/tmp/cll_test/default.cll_source1",)
+    by_alias = event(inputs=[{"namespace": "file:/tmp/cll_test", "name": "default.cll_source1"}], outputs=[])
+    later = map_event(by_alias, source="e", aliases=aliases)
+    assert [d.ref.id for d in of(Dataset, later.facts)] == ["dataset:file:/tmp/cll_test/cll_source1"]
+
+
+def test_error_message_owner_storage_quality_and_documentation_are_kept() -> None:
+    run = {
+        "runId": BASE["run"]["runId"],
+        "facets": {"errorMessage": {"message": "boom", "programmingLanguage": "SQL"}},
+    }
+    job = {
+        "namespace": "dbt",
+        "name": "m",
+        "facets": {
+            "ownership": {"owners": [{"name": "team:data", "type": "TEAM"}]},
+            "documentation": {"description": "builds orders"},
+            "jobType": {"integration": "DBT", "jobType": "MODEL", "processingType": "BATCH"},
+        },
+    }
+    inputs = [
+        {
+            "namespace": PG,
+            "name": "shop.public.raw_orders",
+            "facets": {"storage": {"storageLayer": "iceberg", "fileFormat": "parquet"}},
+            "inputFacets": {
+                "dataQualityMetrics": {"rowCount": 10, "bytes": 2048, "columnMetrics": {}},
+                "dataQualityAssertions": {
+                    "assertions": [{"assertion": "not_null", "success": False, "column": "id"}]
+                },
+            },
+        }
+    ]
+    mapped = map_event(event(eventType="FAIL", run=run, job=job, inputs=inputs, outputs=[]), source="e")
+    process = of(Process, mapped.facts)[0]
+    ds = of(Dataset, mapped.facts)[0]
+    assert (
+        process.run_state,
+        process.error_message,
+        process.owner,
+        process.description,
+        process.job_type,
+    ) == ("FAIL", "boom", "team:data", "builds orders", "DBT/MODEL/BATCH")
+    assert (ds.storage, ds.row_count, ds.size_bytes, ds.quality) == (
+        "iceberg/parquet",
+        10,
+        2048,
+        ("not_null(id): failed",),
+    )
+
+
+def test_old_and_odd_producer_events_are_accepted_with_warnings() -> None:
+    no_zone = map_event(load("marquez/event_required_no_timezone.json"), source="e")
+    no_url = map_event(load("marquez/event_without_schema_url.json"), source="e")
+    assert not no_zone.refused and not no_url.refused
+    assert [p.field for p in no_zone.problems] == ["eventTime"]
+    assert [p.field for p in no_url.problems] == ["schemaURL"]
+    assert {p.severity for p in no_zone.problems + no_url.problems} == {"warning"}
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"job": {"namespace": "n"}}, "job.name"),
+        ({"run": {}}, "run.runId"),
+        ({"eventTime": "yesterday"}, "eventTime"),
+        ({"inputs": "shop.public.raw_orders"}, "inputs"),
+        ({"outputs": [{"namespace": PG}]}, "outputs.0.name"),
+        ({"outputs": [{"namespace": "postgres://d\x07b:5432", "name": "x"}]}, "outputs.0"),
+    ],
+)
+def test_an_event_missing_what_identifies_it_is_refused_naming_the_field(
+    bad: dict[str, Any], field: str
+) -> None:
+    mapped = map_event(event(**bad), source="e", line=7)
+    assert mapped.refused and mapped.facts == []
+    errors = [p for p in mapped.problems if p.severity == "error"]
+    assert [(p.field, p.line) for p in errors] == [(field, 7)]
+
+
+@pytest.mark.parametrize("value", [[], "text", 3, None])
+def test_a_non_object_event_is_refused(value: Any) -> None:
+    assert map_event(value, source="e").refused
+
+
+def test_dataset_event_maps_to_a_dataset_without_a_process() -> None:
+    mapped = map_event(load("marquez/event_dataset_event.json"), source="e")
+    assert [type(f).__name__ for f in mapped.facts] == ["Dataset"]
+    assert [c.name for c in of(Dataset, mapped.facts)[0].columns] == ["col_a"]
+
+
+def test_sql_facts_are_repointed_at_the_events_job_and_datasets() -> None:
+    ev = Evidence(collector="sql", source="q")
+    job, menus = (
+        NodeRef.process("food_delivery", "etl_menus"),
+        NodeRef.dataset("food_delivery", "public.menus"),
+    )
+    facts = [
+        Edge(
+            source=NodeRef.dataset("food_delivery", "tmp_menus"),
+            target=NodeRef.process("sql", "x#1"),
+            kind=EdgeKind.READ,
+            evidence=ev,
+        ),
+        Edge(
+            source=NodeRef.process("sql", "x#1"),
+            target=NodeRef.dataset("food_delivery", "menus"),
+            kind=EdgeKind.WRITE,
+            evidence=ev,
+        ),
+    ]
+    kept, notes = repoint(facts, [menus], job)
+    assert [(f.source.id, f.target.id) for f in kept] == [(job.id, menus.id)]
+    assert notes == ["the SQL names 'tmp_menus', which is not a dataset of this event; not made a dataset"]
+
+
+@pytest.mark.parametrize(
+    "example", sorted(f"{p.parent.name}/{p.name}" for p in (SHARED / "spec-examples").glob("*/*.json"))
+)
+def test_every_spec_facet_example_maps_without_refusing_the_event(example: str) -> None:
+    path = SHARED / "spec-examples" / example
+    facet_kind = path.parent.name
+    facets = json.loads(path.read_text())
+    e = event()
+    if facet_kind.endswith("RunFacet"):
+        e["run"]["facets"] = facets
+    elif facet_kind.endswith("JobFacet"):
+        e["job"]["facets"] = facets
+    elif facet_kind.endswith("InputDatasetFacet"):
+        e["inputs"][0]["inputFacets"] = facets
+    elif facet_kind.endswith("OutputDatasetFacet"):
+        e["outputs"][0]["outputFacets"] = facets
+    else:
+        e["outputs"][0]["facets"] = facets
+    mapped = map_event(e, source=str(path))
+    assert not mapped.refused
+    assert of(Process, mapped.facts)
+
+
+def test_shared_fixtures_are_beside_the_checkout() -> None:
+    assert Path(SHARED, "spec", "OpenLineage.json").is_file()

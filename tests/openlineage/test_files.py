@@ -1,0 +1,291 @@
+"""OpenLineage event files: every layout, bad input, the Marquez seed, and the graphs they give."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from collectors.base import Source, get_collector
+from collectors.discover import plan
+from lineage.cli import main
+from lineage.errors import CollectorError
+from lineage.graph import load_graph
+from lineage.models import ColumnLineage, Dataset, Process
+from lineage.store import Store, open_store
+from tests.openlineage.conftest import FIXTURES, SHARED
+
+COLLECTOR = get_collector("openlineage")
+CLL = sorted((FIXTURES / "compat" / "CLL").glob("*.json"), key=lambda p: int(p.stem))
+
+
+def jsonl(paths: list[Path]) -> bytes:
+    return b"".join(json.dumps(json.loads(p.read_text())).encode() + b"\n" for p in paths)
+
+
+def collect(name: str, data: bytes):  # type: ignore[no-untyped-def]
+    return COLLECTOR.collect(Source(name=name, data=data))
+
+
+def processes(batch) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.ref.id for f in batch.facts if isinstance(f, Process)}
+
+
+def test_json_lines_array_single_document_and_gzip_give_the_same_facts() -> None:
+    lines = jsonl(CLL)
+    array = (
+        "[\n" + ",\n".join(json.dumps(json.loads(p.read_text()), indent=2) for p in CLL) + "\n]"
+    ).encode()
+    variants = {
+        "jsonl": lines,
+        "array": array,
+        "gzip": gzip.compress(lines),
+        "concatenated": b"".join(p.read_bytes() for p in CLL),
+    }
+    facts = {
+        name: {f.model_dump_json(exclude={"evidence"}) for f in collect(name, data).facts}
+        for name, data in variants.items()
+    }
+    assert facts["jsonl"] == facts["array"] == facts["gzip"] == facts["concatenated"]
+    assert len(facts["jsonl"]) > 20
+
+
+def test_a_malformed_line_is_reported_with_its_line_and_the_rest_is_kept() -> None:
+    lines = jsonl(CLL).split(b"\n")
+    lines[3] = lines[3][:80]
+    batch = collect("events.jsonl", b"\n".join(lines))
+    assert [(p.line, p.severity) for p in batch.problems] == [(4, "error")]
+    assert "not valid JSON" in batch.problems[0].message
+    assert processes(batch) == processes(collect("rest.jsonl", jsonl(CLL[:3] + CLL[4:])))
+
+
+def test_invalid_utf8_refuses_only_the_event_it_is_in() -> None:
+    lines = jsonl(CLL[:3]).split(b"\n")
+    lines[1] = lines[1].replace(b"testColumnLevelLineage", b"test\xffColumnLevelLineage", 1)
+    batch = collect("events.jsonl", b"\n".join(lines))
+    assert [(p.line, "UTF-8" in p.message) for p in batch.problems] == [(2, True)]
+    assert processes(batch) == processes(collect("x", jsonl([CLL[0], CLL[2]])))
+
+
+def test_truncated_gzip_keeps_the_events_before_the_cut() -> None:
+    data = gzip.compress(jsonl(CLL) * 20)
+    batch = collect("events.jsonl.gz", data[: len(data) // 2])
+    assert batch.problems[-1].message == "the gzip data is truncated"
+    assert processes(batch)
+
+
+def test_nesting_10000_deep_and_an_array_of_non_events_are_reported_not_raised() -> None:
+    deep = collect("deep.json", b"[" * 10_000 + b"]" * 10_000 + b"\n" + CLL[0].read_bytes())
+    assert deep.problems and deep.problems[0].severity == "error"
+    assert processes(deep) == processes(collect("one.json", CLL[0].read_bytes()))
+    junk = collect("junk.json", b'[1, "two", null]')
+    assert [p.severity for p in junk.problems] == ["error", "error", "error"]
+
+
+def test_a_truncated_array_is_reported_and_its_complete_events_kept() -> None:
+    array = ("[\n" + ",\n".join(json.dumps(json.loads(p.read_text())) for p in CLL[:3])).encode()
+    batch = collect("cut.json", array)
+    assert any("not closed" in p.message for p in batch.problems)
+    assert processes(batch) == processes(collect("x", jsonl(CLL[:3])))
+
+
+def test_marquez_seed_placeholders_are_filled_deterministically() -> None:
+    data = (FIXTURES / "marquez" / "metadata.template.json").read_bytes()
+    first, second = collect("seed.json", data), collect("seed.json", data)
+    assert [f.evidence.observed_at for f in first.facts] == [f.evidence.observed_at for f in second.facts]
+    assert min(f.evidence.observed_at for f in first.facts).isoformat() == "2020-02-22T22:00:00+00:00"
+    assert not [p for p in first.problems if p.severity == "error"]
+
+
+def test_a_seed_with_an_unknown_placeholder_is_refused_naming_it() -> None:
+    data = (
+        (FIXTURES / "marquez" / "metadata.template.json")
+        .read_bytes()
+        .replace(b'"{{RUN_START_TIME}}"', b'"{{DEPLOY_TIME}}"', 1)
+    )
+    with pytest.raises(CollectorError, match=r"line 4: unknown placeholder \{\{DEPLOY_TIME\}\}"):
+        collect("seed.json", data)
+
+
+def test_marquez_seed_graph_has_exactly_the_described_datasets_jobs_and_column_lineage(store: Store) -> None:
+    store.ingest(collect("seed.json", (FIXTURES / "marquez" / "metadata.template.json").read_bytes()))
+    g = load_graph(store)
+    tables = {
+        "categories",
+        "customers",
+        "delivery_7_days",
+        "discounts",
+        "drivers",
+        "menu_items",
+        "menus",
+        "order_status",
+        "orders",
+        "orders_7_days",
+        "popular_orders_day_of_week",
+        "restaurants",
+        "top_delivery_times",
+    }
+    jobs = {
+        "delivery_times_7_days",
+        "email_discounts",
+        "etl_categories",
+        "etl_customers",
+        "etl_delivery_7_days",
+        "etl_drivers",
+        "etl_menu_items",
+        "etl_menus",
+        "etl_order_status",
+        "etl_orders",
+        "etl_orders_7_days",
+        "etl_restaurants",
+        "orders_popular_day_of_week",
+    }
+    assert {n["id"] for n in g.nodes("dataset")} == {f"dataset:food_delivery:public.{t}" for t in tables}
+    assert {n["id"] for n in g.nodes("process")} == {f"process:food_delivery:{j}" for j in jobs}
+    # `public.menu_item_id` (a column the seed names as a table) is no dataset: category_id loses its source
+    per_table: dict[str, set[str]] = {}
+    for c in g.column_lineage:
+        per_table.setdefault(c["target"].rsplit(".", 1)[-1], set()).add(c["column"])
+    assert {t: len(cols) for t, cols in per_table.items()} == {
+        "delivery_7_days": 12,
+        "orders_7_days": 7,
+        "top_delivery_times": 7,
+        "popular_orders_day_of_week": 3,
+        "discounts": 2,
+    }
+    assert "category_id" not in per_table["delivery_7_days"]
+    assert ("dataset:food_delivery:public.orders", "process:food_delivery:etl_orders_7_days", "read") in {
+        (u, v, k) for u, v, k, _ in g.edges()
+    }
+
+
+def test_spark_column_lineage_scenario_graph_is_exact(store: Store) -> None:
+    store.ingest(collect("cll.jsonl", jsonl(CLL)))
+    g = load_graph(store)
+    assert {n["id"] for n in g.nodes("dataset")} == {
+        "dataset:file:/tmp/cll_test/cll_source1",
+        "dataset:file:/tmp/cll_test/cll_source2",
+        "dataset:file:/tmp/cll_test/tbl1",
+    }
+    root = "open_lineage_integration_create_table"
+    assert {n["name"] for n in g.nodes("process")} == {
+        root,
+        f"{root}.execute_create_table_command.cll_test_cll_source1",
+        f"{root}.execute_create_table_command.cll_test_cll_source2",
+        f"{root}.execute_create_hive_table_as_select_command.default_tbl1",
+    }
+    ctas = f"process:testColumnLevelLineage:{root}.execute_create_hive_table_as_select_command.default_tbl1"
+    assert g.node(ctas)["parent"] == f"process:testColumnLevelLineage:{root}"
+    assert not g.successors(f"process:testColumnLevelLineage:{root}", "write")
+    direct = {
+        (c["column"], c["transformation"], tuple(map(tuple, c["sources"])))
+        for c in g.column_lineage
+        if not c["indirect"]
+    }
+    src1, src2 = "dataset:file:/tmp/cll_test/cll_source1", "dataset:file:/tmp/cll_test/cll_source2"
+    assert direct == {
+        ("ident", "identity", ((src1, "a"),)),
+        ("trans", "transformation", ((src1, "b"),)),
+        ("agg", "aggregation", ((src2, "c"),)),
+    }
+    assert {c["transformation"] for c in g.column_lineage if c["indirect"]} == {
+        "join",
+        "filter",
+        "aggregation",
+    }
+    assert sorted(g.node("dataset:file:/tmp/cll_test/tbl1")["aliases"]) == [
+        "dataset:file:/tmp/cll_test/default.tbl1"
+    ]
+
+
+def test_airflow_dag_run_graph_is_exact(store: Store) -> None:
+    store.ingest(collect("bq.jsonl", jsonl(sorted((FIXTURES / "compat" / "airflow_bq").glob("*.json")))))
+    g = load_graph(store)
+    assert {(u, v, k) for u, v, k, _ in g.edges()} == {
+        ("dataset:gs://mock-bucket:copied.csv", "process:airflow:BQ.upload", "read"),
+        ("dataset:gs://mock-bucket:test.csv", "process:airflow:BQ.upload", "read"),
+        ("process:airflow:BQ.upload", "dataset:bigquery:mock-project.test.upload", "write"),
+        ("dataset:bigquery:mock-project.test.upload", "process:airflow:BQ.copy", "read"),
+        ("process:airflow:BQ.copy", "dataset:bigquery:mock-project.test.upload_cp", "write"),
+        ("dataset:bigquery:mock-project.test.upload_cp", "process:airflow:BQ.download", "read"),
+        ("process:airflow:BQ.download", "dataset:gs://mock-bucket:result.csv", "write"),
+    }
+    assert g.node("process:airflow:BQ.upload")["parent"] == "process:airflow:BQ"
+    assert g.node("process:airflow:BQ")["run_state"] == "COMPLETE"
+
+
+def test_collecting_the_same_file_twice_stores_nothing_new(store: Store) -> None:
+    batch = collect("cll.jsonl", jsonl(CLL))
+    assert store.ingest(batch).facts > 0
+    assert store.ingest(collect("cll.jsonl", jsonl(CLL))).skipped
+
+
+def test_a_large_file_streams_in_chunks_that_ingest_idempotently(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(jsonl(CLL) * 30)
+    batches = list(COLLECTOR.collect_path(path, chunk_events=50))  # type: ignore[attr-defined]
+    assert [len(b.raw.content.splitlines()) for b in batches] == [50] * 5 + [20]
+    first = sum(store.ingest(b).facts for b in batches)
+    again = [store.ingest(b) for b in COLLECTOR.collect_path(path, chunk_events=50)]  # type: ignore[attr-defined]
+    assert first > 0 and all(r.skipped for r in again)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"format": "lineage-mapper", "version": 1, "nodes": [], "eventTime": "x", "job": {}}', False),
+        (b'{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}}', False),
+        (b'{"mcpServers": {"fs": {"command": "npx"}}}', False),
+        (b"version: 1\ndatasets: []\n", False),
+        (b'{"eventType": "START", "eventTime": "2026-01-01T00:00:00Z", "run": {"runId": "r"}}', True),
+        (
+            gzip.compress(b'[{"eventTime": "2026-01-01T00:00:00Z", "job": {"name": "j"}, "producer": "p"}]'),
+            True,
+        ),
+    ],
+)
+def test_detect_recognises_openlineage_files_and_not_other_json(content: bytes, expected: bool) -> None:
+    assert COLLECTOR.detect(Path("x.json"), content[:4096]) is expected
+
+
+def test_collect_finds_event_files_in_a_directory_recursively(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "run.jsonl").write_bytes(jsonl(CLL[:2]))
+    (tmp_path / "a" / "manifest.json").write_text('{"metadata": {"dbt_schema_version": "v12"}}')
+    work = plan([tmp_path], kind=None)
+    assert [(c.name, p.name) for c, p in work.work if c.name == "openlineage"] == [
+        ("openlineage", "run.jsonl")
+    ]
+
+
+def test_strict_collect_refuses_a_file_with_schema_deviations(tmp_path: Path) -> None:
+    path = tmp_path / "e.json"
+    path.write_bytes((FIXTURES / "marquez" / "event_without_schema_url.json").read_bytes())
+    db = tmp_path / "s.duckdb"
+    assert main(["collect", str(path), "--db", str(db), "--strict"]) == 0
+    assert open_store(db).counts().get("node_facts", 0) == 0
+    assert main(["collect", str(path), "--db", str(db)]) == 0
+    assert open_store(db).counts()["node_facts"] > 0
+
+
+EVENT_FILES = sorted(
+    str(p.relative_to(SHARED))
+    for p in SHARED.rglob("*.json")
+    if "events" in p.parts or p.name == "metadata.template.json"
+)
+
+
+@pytest.mark.parametrize("relative", EVENT_FILES)
+def test_every_shared_event_file_ingests(relative: str, store: Store) -> None:
+    path = SHARED / relative
+    assert COLLECTOR.detect(path, path.read_bytes()[:4096])
+    batch = collect(str(path), path.read_bytes())
+    assert not batch.errors
+    assert any(isinstance(f, Process | Dataset | ColumnLineage) for f in batch.facts)
+    assert store.ingest(batch).facts > 0
+
+
+def test_the_sweep_covers_every_event_file() -> None:
+    assert len(EVENT_FILES) == 90  # 74 compat events, 15 Marquez events, the Marquez seed
