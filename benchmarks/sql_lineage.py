@@ -32,8 +32,12 @@ from collectors.sql.statements import Analyzer, analyse_text  # noqa: E402
 
 Tables = tuple[set[str], set[str]]
 CONVENTIONS: dict[str, dict[str, Any]] = {
-    "datahub": {"drop_is_output": True, "alter_is_output": True, "update_target_is_input": True,
-                "select_is_read": True},
+    "datahub": {
+        "drop_is_output": True,
+        "alter_is_output": True,
+        "update_target_is_input": True,
+        "select_is_read": True,
+    },
     "openlineage_tests": {"drop_is_output": True, "alter_is_output": True, "select_is_read": True},
     "sqllineage_tests": {"hide_intermediate": True, "select_is_read": True, "rename_is_lineage": False},
 }
@@ -63,18 +67,28 @@ def ours(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables, set[tu
     conv = dict(CONVENTIONS.get(item["subset"], {}))
     hide = conv.pop("hide_intermediate", False)
     label = item["label"] or {}
-    options = SqlOptions.from_mapping({
-        "dialect": item["dialects"]["sqlglot"] or "generic", "namespace": "bench",
-        "default_database": label.get("default_db"), "default_schema": label.get("default_schema"),
-        "schema": label.get("schemas") or None, "columns": columns, **conv})
+    options = SqlOptions.from_mapping(
+        {
+            "dialect": item["dialects"]["sqlglot"] or "generic",
+            "namespace": "bench",
+            "default_database": label.get("default_db"),
+            "default_schema": label.get("default_schema"),
+            "schema": label.get("schemas") or None,
+            "columns": columns,
+            **conv,
+        }
+    )
     batch = collect_script(item["sql"], item["id"], options)
     ins: set[str] = set()
     outs: set[str] = set()
     first_write: dict[str, int] = {}
     last_read: dict[str, int] = {}
     for f in batch.facts:
-        if f.fact != "edge" or f.kind.value not in ("read", "write") or "sql" not in (
-                f.source.namespace, f.target.namespace):
+        if (
+            f.fact != "edge"
+            or f.kind.value not in ("read", "write")
+            or "sql" not in (f.source.namespace, f.target.namespace)
+        ):
             continue
         line = f.evidence.line or 0
         if f.kind.value == "read":
@@ -95,8 +109,12 @@ def ours(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables, set[tu
         for stmt in split_statements(item["sql"]):
             for r in analyse_text(stmt.text, analyzer):
                 target = namer.dataset(r.outputs[0])[1] + "." if r.outputs else ""
-                pairs.update((_norm(f"{namer.dataset(ref)[1]}.{col}"), _norm(target + c.target))
-                             for c in r.columns if not c.indirect for ref, col in c.sources)
+                pairs.update(
+                    (_norm(f"{namer.dataset(ref)[1]}.{col}"), _norm(target + c.target))
+                    for c in r.columns
+                    if not c.indirect
+                    for ref, col in c.sources
+                )
     return ({_norm(x) for x in ins}, {_norm(x) for x in outs}), pairs
 
 
@@ -108,12 +126,19 @@ def sqllineage_tool(item: dict[str, Any], *, columns: bool = False) -> tuple[Tab
     from sqllineage.runner import LineageRunner
 
     r = LineageRunner(item["sql"], dialect=item["dialects"]["sqllineage"], silent_mode=True)
-    tables = ({_norm(str(t)).removeprefix("<default>.") for t in r.source_tables},
-              {_norm(str(t)).removeprefix("<default>.") for t in r.target_tables})
+    tables = (
+        {_norm(str(t)).removeprefix("<default>.") for t in r.source_tables},
+        {_norm(str(t)).removeprefix("<default>.") for t in r.target_tables},
+    )
     pairs: set[tuple[str, str]] = set()
     if columns:
         for path in r.get_column_lineage(exclude_subquery_columns=True):
-            pairs.add((_norm(str(path[0])).removeprefix("<default>."), _norm(str(path[-1])).removeprefix("<default>.")))
+            pairs.add(
+                (
+                    _norm(str(path[0])).removeprefix("<default>."),
+                    _norm(str(path[-1])).removeprefix("<default>."),
+                )
+            )
     return tables, pairs
 
 
@@ -121,8 +146,9 @@ def openlineage_tool(item: dict[str, Any], *, columns: bool = False) -> tuple[Ta
     import openlineage_sql
 
     label = item["label"] or {}
-    r = openlineage_sql.parse([item["sql"]], dialect=item["dialects"]["openlineage"],
-                              default_schema=label.get("default_schema"))
+    r = openlineage_sql.parse(
+        [item["sql"]], dialect=item["dialects"]["openlineage"], default_schema=label.get("default_schema")
+    )
     if r is None:
         return (set(), set()), set()
     tables = ({_norm(t.qualified_name) for t in r.in_tables}, {_norm(t.qualified_name) for t in r.out_tables})
@@ -131,7 +157,9 @@ def openlineage_tool(item: dict[str, Any], *, columns: bool = False) -> tuple[Ta
     for cl in r.column_lineage if columns else []:
         for src in cl.lineage:
             if src.origin is not None:
-                pairs.add((_norm(f"{src.origin.qualified_name}.{src.name}"), _norm(f"{out}.{cl.descendant.name}")))
+                pairs.add(
+                    (_norm(f"{src.origin.qualified_name}.{src.name}"), _norm(f"{out}.{cl.descendant.name}"))
+                )
     return tables, pairs
 
 
@@ -150,7 +178,9 @@ def sqlglot_tool(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables
         if tree is None:
             continue
         target = None
-        if isinstance(tree, exp.Insert | exp.Create | exp.Merge | exp.Update | exp.Delete | exp.Drop | exp.Alter):
+        if isinstance(
+            tree, exp.Insert | exp.Create | exp.Merge | exp.Update | exp.Delete | exp.Drop | exp.Alter
+        ):
             target = tree.this.find(exp.Table) if tree.this else None
         ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
         for t in tree.find_all(exp.Table):
@@ -163,7 +193,11 @@ def sqlglot_tool(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables
 
 
 TOOLS: dict[str, Callable[..., tuple[Tables, set[tuple[str, str]]]]] = {
-    "ours": ours, "sqllineage": sqllineage_tool, "openlineage-sql": openlineage_tool, "sqlglot": sqlglot_tool}
+    "ours": ours,
+    "sqllineage": sqllineage_tool,
+    "openlineage-sql": openlineage_tool,
+    "sqlglot": sqlglot_tool,
+}
 
 
 # -- scoring --------------------------------------------------------------------------------------
@@ -211,7 +245,10 @@ def score_tables(tool: str, items: list[dict[str, Any]], misses: list[str]) -> s
     for it in items:
         (ins, outs), _ = _safe(TOOLS[tool], it)
         lab = it["label"]
-        for got, want in ((ins, {_norm(x) for x in lab["in_tables"]}), (outs, {_norm(x) for x in lab["out_tables"]})):
+        for got, want in (
+            (ins, {_norm(x) for x in lab["in_tables"]}),
+            (outs, {_norm(x) for x in lab["out_tables"]}),
+        ):
             got, want = _unprefix(got, lab), _unprefix(want, lab)
             tp += len(got & want)
             fp += len(got - want)
@@ -242,8 +279,9 @@ def column_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for it in items:
         lab = it["label"] or {}
-        if "column_pairs" in lab or (lab.get("column_lineage") and not str(lab.get("note") or "").startswith(
-                "datahub_specific")):
+        if "column_pairs" in lab or (
+            lab.get("column_lineage") and not str(lab.get("note") or "").startswith("datahub_specific")
+        ):
             out.append(it)
     return out
 
@@ -294,25 +332,44 @@ def generate_log(path: Path, n: int = 100_000, shapes: int = 3000, seed: int = 7
         if k == 0:
             templates.append(f"SELECT id, name, amount FROM {a} WHERE id = {{v}} AND region = 'eu'")
         elif k == 1:
-            templates.append(f"INSERT INTO {a} SELECT x.id, sum(y.amount) AS total FROM {b} x JOIN {c} y "
-                             f"ON x.id = y.id WHERE y.ts > '{{d}}' GROUP BY x.id")
+            templates.append(
+                f"INSERT INTO {a} SELECT x.id, sum(y.amount) AS total FROM {b} x JOIN {c} y "
+                f"ON x.id = y.id WHERE y.ts > '{{d}}' GROUP BY x.id"
+            )
         elif k == 2:
-            templates.append(f"CREATE OR REPLACE TABLE {a} AS WITH r AS (SELECT id, amount FROM {b} "
-                             f"WHERE amount > {{v}}) SELECT id, amount * 2 AS doubled FROM r")
+            templates.append(
+                f"CREATE OR REPLACE TABLE {a} AS WITH r AS (SELECT id, amount FROM {b} "
+                f"WHERE amount > {{v}}) SELECT id, amount * 2 AS doubled FROM r"
+            )
         elif k == 3:
-            templates.append(f"MERGE INTO {a} t USING {b} s ON t.id = s.id WHEN MATCHED THEN UPDATE SET "
-                             f"t.amount = s.amount WHEN NOT MATCHED THEN INSERT (id, amount) VALUES (s.id, s.amount)")
+            templates.append(
+                f"MERGE INTO {a} t USING {b} s ON t.id = s.id WHEN MATCHED THEN UPDATE SET "
+                f"t.amount = s.amount WHEN NOT MATCHED THEN INSERT (id, amount) VALUES (s.id, s.amount)"
+            )
         elif k == 4:
-            templates.append(f"SELECT s.id, SNOWFLAKE.CORTEX.SENTIMENT(s.body) AS sentiment FROM {a} s "
-                             f"WHERE s.id IN ({{v}}, {{v}}, {{v}})")
+            templates.append(
+                f"SELECT s.id, SNOWFLAKE.CORTEX.SENTIMENT(s.body) AS sentiment FROM {a} s "
+                f"WHERE s.id IN ({{v}}, {{v}}, {{v}})"
+            )
         else:
             templates.append(f"UPDATE {a} SET status = 'done' WHERE id = {{v}}")
     with path.open("w") as fh:
         for i in range(n):
-            t = templates[min(int(rnd.paretovariate(1.2)) - 1, shapes - 1) if i % 3 else rnd.randrange(shapes)]
+            t = templates[
+                min(int(rnd.paretovariate(1.2)) - 1, shapes - 1) if i % 3 else rnd.randrange(shapes)
+            ]
             text = t.format(v=rnd.randrange(10**6), d=f"2026-0{rnd.randrange(1, 9)}-01")
-            fh.write(json.dumps({"text": text, "user": rnd.choice(users), "timestamp": f"2026-11-0{1 + i % 9}T10:00:00Z",
-                                 "database": "ANALYTICS"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "text": text,
+                        "user": rnd.choice(users),
+                        "timestamp": f"2026-11-0{1 + i % 9}T10:00:00Z",
+                        "database": "ANALYTICS",
+                    }
+                )
+                + "\n"
+            )
 
 
 def main(argv: list[str]) -> int:
@@ -325,15 +382,20 @@ def main(argv: list[str]) -> int:
     print(f"corpus: {corpus} ({len(items)} statements)\n")
     print("Table-level precision / recall" + "".join(f" | {t:>15}" for t in tools))
     for name, its in sets.items():
-        print(f"{name} ({len(its)})".ljust(30) + "".join(f" | {score_tables(t, its, misses):>15}" for t in tools))
+        print(
+            f"{name} ({len(its)})".ljust(30)
+            + "".join(f" | {score_tables(t, its, misses):>15}" for t in tools)
+        )
     print(f"  conventions per set: {json.dumps(CONVENTIONS)}")
     cols = column_items(items)
     dh = [it for it in cols if it["subset"] == "datahub"]
     sl = [it for it in cols if it["subset"] == "sqllineage_tests"]
     print("\nColumn-level precision / recall" + "".join(f" | {t:>15}" for t in tools if t != "sqlglot"))
     for name, its in (("datahub", dh), ("sqllineage_tests", sl)):
-        print(f"{name} ({len(its)})".ljust(31) + "".join(f" | {score_columns(t, its):>15}" for t in tools
-                                                          if t != "sqlglot"))
+        print(
+            f"{name} ({len(its)})".ljust(31)
+            + "".join(f" | {score_columns(t, its):>15}" for t in tools if t != "sqlglot")
+        )
     tpc = tpc_items(items, corpus)
     print("\nStatements/s on the 121 TPC statements (median of 3)")
     speeds = {
@@ -351,11 +413,15 @@ def main(argv: list[str]) -> int:
         generate_log(log)
         started = time.perf_counter()
         data = log.read_bytes()
-        collector = SqlCollector().with_options({"dialect": "snowflake", "namespace": "snowflake://acme-prod"})
+        collector = SqlCollector().with_options(
+            {"dialect": "snowflake", "namespace": "snowflake://acme-prod"}
+        )
         batch = collector.collect(Source(name=str(log), data=data, path=log))
         took = time.perf_counter() - started
-        print(f"\nQuery log: 100,000 statements, {len({f.name for f in batch.facts if f.fact == 'process'})} "
-              f"processes, {len(batch.facts):,} facts, {len(batch.problems)} problems: {took:.1f} s end to end")
+        print(
+            f"\nQuery log: 100,000 statements, {len({f.name for f in batch.facts if f.fact == 'process'})} "
+            f"processes, {len(batch.facts):,} facts, {len(batch.problems)} problems: {took:.1f} s end to end"
+        )
     if misses and "-v" in argv:
         print("\nour table-level differences:\n  " + "\n  ".join(misses))
     return 0

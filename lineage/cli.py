@@ -26,7 +26,7 @@ from lineage.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DB_HELP = "The store: a DuckDB file. Default ./lineage.duckdb, or env LINEAGE_DB, or `store:` in lineage.yaml."
@@ -266,17 +266,20 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
     for target in g.successors(node_id, "grant"):
         perms = (g.edge(node_id, target, "grant") or {}).get("permissions", [])
         console.print(f"[bold]grant[/bold] {escape('/'.join(perms))} on {escape(target)}")
-    evidence = Table("fact", "about", "layer", "collector", "source", "observed", "status",
-                     title="evidence", title_justify="left")
+    console.print("[bold]evidence[/bold] (layer, collector, place, observed at, fact):")
     layers = {0: "inferred", 1: "observed", 2: "declared"}
     for f in _store(settings).facts_about([node_id]):
-        about = f["edge_kind"] + " " + (f["other"] if f["subject"] == node_id else f["subject"]) \
-            if f["fact"] == "edge" else (f["body"] if f["fact"] == "node" else f"column lineage {f['body']}")
+        if f["fact"] == "edge":
+            other = f["other"] if f["subject"] == node_id else f["subject"]
+            about = f"{f['edge_kind']} edge {'to' if f['subject'] == node_id else 'from'} {other}"
+        elif f["fact"] == "node":
+            about = f"attributes {f['body']}"
+        else:
+            about = f"column lineage via {f['other']}: {f['body']}"
         place = f["source"] + (f":{f['line']}" if f["line"] else "") + (f" run {f['run_id']}" if f["run_id"] else "")
-        evidence.add_row(f["fact"], escape(str(about)), layers.get(f["layer"], "?"), escape(f["collector"]),
-                         escape(place), f["observed_at"].isoformat(timespec="seconds"),
-                         "superseded" if f["superseded_at"] else "current")
-    console.print(evidence)
+        status = " [dim](superseded)[/dim]" if f["superseded_at"] else ""
+        console.print(f"  {layers.get(f['layer'], '?'):<8} {escape(f['collector'])}  {escape(place)}  "
+                      f"{f['observed_at'].isoformat(timespec='seconds')}  {escape(about)}{status}")
     return EXIT_OK
 
 
@@ -351,7 +354,7 @@ def print_summary(g: Any) -> None:
                   title_justify="left")
     for attrs in sorted((a for a in g.nodes("process") if a.get("third_party")), key=lambda a: a["id"]):
         approved = attrs.get("approved")
-        third.add_row(escape(attrs["name"]), escape(str(attrs.get("processor_type") or "")),
+        third.add_row(escape(f"{attrs['namespace']} {attrs['name']}"), escape(str(attrs.get("processor_type") or "")),
                       escape(str(attrs.get("vendor") or "")), escape(str(attrs.get("region") or "")),
                       "yes" if approved else ("no" if approved is False else "unknown"))
     console.print(third)

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import fnmatch
+import gc
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -27,6 +28,7 @@ from typing import Any
 import networkx as nx
 
 from lineage.errors import NodeNotFound
+from lineage.perf import paused_gc
 from lineage.store.base import GraphData, NodeFactRow
 
 FLOW_EDGES: frozenset[str] = frozenset({"read", "write"})
@@ -91,6 +93,11 @@ class LineageGraph:
     @classmethod
     def from_data(cls, data: GraphData) -> LineageGraph:
         """Build from the store's plain rows (see `lineage.store.GraphData`)."""
+        with paused_gc():
+            return cls._from_data(data)
+
+    @classmethod
+    def _from_data(cls, data: GraphData) -> LineageGraph:
         g = nx.DiGraph()
         rows = data.nodes
         start = 0
@@ -99,8 +106,7 @@ class LineageGraph:
                 attrs = merge_facts(rows[start:i])
                 g.add_node(attrs["id"], **attrs)
                 start = i
-        g.add_edges_from(_pairs((u, v, kind, {"permissions": perms, "confidence": conf})
-                                for u, v, kind, perms, conf in data.edges))
+        g.add_edges_from(_pairs(data.edges))
         for node in g.nodes:  # an edge end with no fact of its own (never from the store)
             if "kind" not in g.nodes[node]:
                 kind, _, rest = node.partition(":")
@@ -116,7 +122,10 @@ class LineageGraph:
         for node in nodes:
             attrs = {"classifications": [], "columns": [], **node}
             g.add_node(attrs["id"], **attrs)
-        g.add_edges_from(_pairs((e[0], e[1], e[2], dict(e[3]) if len(e) > 3 else {}) for e in edges))
+        g.add_edges_from(_pairs(
+            (e[0], e[1], e[2], (e[3] if len(e) > 3 else {}).get("permissions") or [],
+             (e[3] if len(e) > 3 else {}).get("confidence", 1.0))
+            for e in edges))
         return cls(g, list(column_lineage))
 
     # -- reading -------------------------------------------------------------------------------
@@ -329,22 +338,25 @@ class LineageGraph:
                 "column_lineage": len(self.column_lineage)}
 
 
-def _pairs(edges: Iterable[tuple[str, str, str, dict[str, Any]]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Fold (source, target, kind, attrs) edges into one attribute dict per (source, target) pair."""
+def _pairs(edges: Iterable[tuple[str, str, str, list[str], float]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Fold (source, target, kind, permissions, confidence) edges into one attribute dict per pair."""
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for u, v, kind, attrs in edges:
+    for u, v, kind, perms, conf in edges:
         entry = pairs.get((u, v))
         if entry is None:
-            pairs[(u, v)] = {"kinds": {kind}, "permissions": sorted(attrs.get("permissions") or []),
-                             "confidence": attrs.get("confidence", 1.0)}
+            pairs[(u, v)] = {"kinds": {kind}, "permissions": perms, "confidence": conf}
         else:
             entry["kinds"].add(kind)
-            entry["permissions"] = sorted(set(entry["permissions"]) | set(attrs.get("permissions") or []))
-            entry["confidence"] = max(entry["confidence"], attrs.get("confidence", 1.0))
+            entry["permissions"] = sorted(set(entry["permissions"]) | set(perms))
+            entry["confidence"] = max(entry["confidence"], conf)
     for (u, v), attrs in pairs.items():
         yield u, v, attrs
 
 
 def load_graph(store: Any, as_of: datetime | None = None) -> LineageGraph:
     """The graph of everything in `store` (a `lineage.store.Store`) as of a time (default: now)."""
-    return LineageGraph.from_data(store.graph_data(as_of))
+    with paused_gc():
+        graph = LineageGraph.from_data(store.graph_data(as_of))
+        # The graph lives long and holds no garbage cycles: keep the collector from re-scanning it.
+        gc.freeze()
+    return graph

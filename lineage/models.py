@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -140,9 +141,9 @@ class NodeRef(_Frozen):
     namespace: str = Field(min_length=1)
     name: str = Field(min_length=1)
 
-    @property
+    @cached_property
     def id(self) -> str:
-        return node_id(self.kind, self.namespace, self.name)
+        return f"{self.kind.value}:{self.namespace}:{self.name}"
 
     @classmethod
     def dataset(cls, namespace: str, name: str) -> NodeRef:

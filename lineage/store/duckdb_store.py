@@ -39,6 +39,7 @@ from lineage.models import (
     NodeRef,
     Process,
 )
+from lineage.perf import paused_gc
 from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord
 from lineage.store.schema import LATEST_VERSION, MIGRATIONS
 
@@ -186,7 +187,8 @@ class DuckDBStore:
         append_only = batch.raw.append_only if batch.raw else False
         content_sha = hashlib.sha256(content).hexdigest()
         input_id = _digest(batch.collector, batch.source, content_sha, now.isoformat())
-        tables = _fact_tables(batch, input_id)
+        with paused_gc():
+            tables = _fact_tables(batch, input_id)
         with self._transaction() as con:
             if append_only:
                 seen = con.execute(

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lineage.cli import main
+from lineage.store import open_store
+from lineage.store.schema import LATEST_VERSION
+from tests.conftest import SAMPLES
+
+SPEC = """\
+version: 1
+pipeline: tiny
+datasets:
+  - {id: src, namespace: "postgres://db:5432", name: app.public.users, role: origin, origin: real,
+     classifications: [pii.email], columns: [{name: email, type: text}]}
+  - {id: dst, namespace: "s3://bucket", name: exports/users.parquet, role: store}
+processes:
+  - {id: job, namespace: airflow, name: export_users}
+flows:
+  - {from: src, through: job, to: dst}
+"""
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "cli.duckdb")
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SPEC)
+    return path
+
+
+def test_demo_collects_all_five_sample_pipelines_and_prints_the_summary(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo", "--no-serve", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "Collected 5 source(s)" in out and "0 problem(s)" in out
+    assert "Third-party processors" in out and "embedding_api" in out
+    assert "datasets of origin real" in out and "datasets of origin synthetic" in out
+    assert open_store(db).counts()["inputs"] == 5
+
+
+def test_collecting_the_same_folder_twice_stores_nothing_new(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["collect", str(SAMPLES), "--db", db]) == 0
+    before = open_store(db).counts()
+    capsys.readouterr()
+    assert main(["collect", str(SAMPLES), "--db", db]) == 0
+    assert "0 new fact(s), 5 unchanged" in capsys.readouterr().out
+    after = open_store(db).counts()
+    assert {k: v for k, v in after.items() if k != "collection_runs"} == \
+        {k: v for k, v in before.items() if k != "collection_runs"}
+
+
+def test_a_missing_path_is_a_usage_error_naming_it(db: str, tmp_path: Path, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "nowhere.yaml"
+    assert main(["collect", str(missing), str(spec), "--db", db]) == 2
+    captured = capsys.readouterr()
+    assert f"{missing}: error: no such file or directory" in captured.err
+    stored = {row.node_id for row in open_store(db).graph_data().nodes}
+    assert "dataset:postgres://db:5432:app.public.users" in stored, "the valid file is still collected"
+
+
+def test_a_folder_without_sources_is_a_usage_error(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("nothing to see")
+    assert main(["collect", str(folder), "--db", db]) == 2
+    assert "no sources of any known kind found" in capsys.readouterr().err
+
+
+def test_an_unknown_kind_is_a_usage_error_listing_the_known_ones(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["collect", str(spec), "--kind", "nope", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "unknown collector kind 'nope'" in err and "spec" in err
+
+
+def test_a_binary_file_read_as_a_spec_is_a_problem_and_stores_nothing(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    junk = tmp_path / "junk.yaml"
+    junk.write_bytes(bytes(range(256)) * 40)
+    assert main(["collect", str(junk), "--kind", "spec", "--db", db]) == 1
+    assert str(junk) in capsys.readouterr().err
+    assert open_store(db).counts()["node_facts"] == 0
+
+
+def test_a_yaml_bomb_is_refused_and_the_store_keeps_what_it_had(db: str, spec: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["collect", str(spec), "--db", db]) == 0
+    before = open_store(db).counts()
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    lines += ["datasets: *a8"]
+    bomb.write_text("\n".join(lines) + "\n")
+    assert main(["collect", str(bomb), "--db", db]) == 1
+    assert "bomb.yaml" in capsys.readouterr().err
+    after = open_store(db).counts()
+    assert after["node_facts"] == before["node_facts"] and after["edge_facts"] == before["edge_facts"]
+
+
+def test_strict_mode_stores_nothing_from_a_source_with_problems(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC.replace("role: store", "role: warehouse"))
+    assert main(["collect", str(bad), "--strict", "--db", db]) == 1
+    assert "refused (--strict)" in capsys.readouterr().out
+    assert open_store(db).counts()["inputs"] == 0
+
+
+def test_upstream_lists_the_origin_of_an_export_as_json(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    main(["collect", str(spec), "--db", db])
+    capsys.readouterr()
+    assert main(["graph", "upstream", "exports/users.parquet", "--format", "json", "--db", db]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["node"] == "dataset:s3://bucket:exports/users.parquet"
+    assert [(n["id"], n["distance"]) for n in doc["nodes"]] == [
+        ("process:airflow:export_users", 1), ("dataset:postgres://db:5432:app.public.users", 2)]
+
+
+def test_downstream_with_a_kind_filter_skips_processes(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    main(["collect", str(spec), "--db", db])
+    capsys.readouterr()
+    assert main(["graph", "downstream", "users", "--kind", "dataset", "--db", db]) == 2  # ambiguous: two datasets and the job
+    assert "matches 3 nodes" in capsys.readouterr().err
+    assert main(["graph", "downstream", "app.public.users", "--kind", "dataset", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "exports/users.parquet" in out and "export_users" not in out
+
+
+def test_an_unknown_node_is_a_usage_error(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    main(["collect", str(spec), "--db", db])
+    assert main(["explain", "no-such-table", "--db", db]) == 2
+    assert "no node matches 'no-such-table'" in capsys.readouterr().err
+
+
+def test_explain_shows_each_fact_with_file_and_line(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    main(["collect", str(spec), "--db", db])
+    capsys.readouterr()
+    assert main(["explain", "app.public.users", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert f"{spec}:4" in out, out
+    assert "declared" in out and "pii.email" in out and "read export_users" not in out
+    assert "process:airflow:export_users" in out
+
+
+def test_an_invalid_as_of_time_is_a_usage_error(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["export", "--as-of", "yesterday", "--db", db]) == 2
+    assert "ISO 8601" in capsys.readouterr().err
+
+
+def test_export_json_writes_the_documented_format(db: str, tmp_path: Path) -> None:
+    main(["demo", "--no-serve", "--db", db])
+    out = tmp_path / "graph.json"
+    assert main(["export", "--format", "json", "-o", str(out), "--db", db]) == 0
+    doc = json.loads(out.read_text())
+    assert (doc["format"], doc["version"]) == ("lineage-mapper", 1)
+    node_keys = {"id", "kind", "namespace", "name", "role", "origin", "classifications", "environment",
+                 "third_party", "processor_type", "columns"}
+    assert all(node_keys <= set(n) for n in doc["nodes"])
+    assert {n["kind"] for n in doc["nodes"]} == {"dataset", "process", "identity"}
+    ids = {n["id"] for n in doc["nodes"]}
+    assert all(e["source"] in ids and e["target"] in ids for e in doc["edges"])
+    assert {e["kind"] for e in doc["edges"]} == {"read", "write", "runs", "grant"}
+    assert all(e["permissions"] for e in doc["edges"] if e["kind"] == "grant")
+    assert doc["column_lineage"], "the samples declare column lineage"
+    entry = doc["column_lineage"][0]
+    assert set(entry) >= {"target", "sources", "transformation", "process"}
+    assert set(entry["target"]) == {"dataset", "column"}
+
+
+def test_export_is_byte_for_byte_stable(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    main(["collect", str(SAMPLES), "--db", db])
+    capsys.readouterr()
+    main(["export", "--db", db])
+    first = capsys.readouterr().out
+    main(["export", "--db", db])
+    assert capsys.readouterr().out == first
+
+
+def test_hostile_names_survive_export_verbatim(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    hostile = '<img src=x onerror=alert(1)> "quoted" \\ back `code` [link](x)'
+    path = tmp_path / "hostile.yaml"
+    path.write_text(SPEC.replace("exports/users.parquet", json.dumps(hostile)))
+    assert main(["collect", str(path), "--db", db]) == 0
+    capsys.readouterr()
+    main(["export", "--db", db])
+    names = {n["name"] for n in json.loads(capsys.readouterr().out)["nodes"]}
+    assert hostile in names
+
+
+def test_help_teaches_with_examples(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["collect", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Examples:" in out and "lineage collect sample_pipelines/" in out
+
+
+def test_store_info_reports_the_schema_version(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["store", "info", "--db", db]) == 0
+    assert f"schema version {LATEST_VERSION}" in capsys.readouterr().out
+
+
+def test_the_db_can_come_from_the_environment(tmp_path: Path, spec: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "from-env.duckdb"
+    monkeypatch.setenv("LINEAGE_DB", str(target))
+    assert main(["collect", str(spec)]) == 0
+    assert target.exists()
