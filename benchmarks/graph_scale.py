@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lineage.graph import load_graph  # noqa: E402
-from lineage.models import (  # noqa: E402
+from lineage.graph import load_graph
+from lineage.models import (
     Dataset,
     Edge,
     EdgeKind,
@@ -44,7 +44,7 @@ from lineage.models import (  # noqa: E402
     RawInput,
     Role,
 )
-from lineage.store import open_store  # noqa: E402
+from lineage.store import open_store
 
 LAYERS = 8
 

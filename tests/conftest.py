@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def chain_batch(source: str, names: list[str], *, layer: Layer = Layer.DECLARED,
     batch = LineageBatch(collector=collector, source=source)
     datasets = [Dataset(namespace="postgres://db:5432", name=n, evidence=ev, **dataset_fields) for n in names]
     batch.extend(datasets)
-    for i, (a, b) in enumerate(zip(datasets, datasets[1:], strict=False)):
+    for i, (a, b) in enumerate(pairwise(datasets)):
         step = Process(namespace="airflow", name=f"{job or source}.step{i}", evidence=ev)
         batch.add(step, Edge(source=a.ref, target=step.ref, kind=EdgeKind.READ, evidence=ev),
                   Edge(source=step.ref, target=b.ref, kind=EdgeKind.WRITE, evidence=ev))

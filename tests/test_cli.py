@@ -36,7 +36,7 @@ def spec(tmp_path: Path) -> Path:
     return path
 
 
-def test_demo_collects_all_five_sample_pipelines_and_prints_the_summary(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_collects_all_five_sample_pipelines_and_prints_the_summary(db: str, capsys) -> None:
     assert main(["demo", "--no-serve", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "Collected 5 source(s)" in out and "0 problem(s)" in out
@@ -45,7 +45,7 @@ def test_demo_collects_all_five_sample_pipelines_and_prints_the_summary(db: str,
     assert open_store(db).counts()["inputs"] == 5
 
 
-def test_collecting_the_same_folder_twice_stores_nothing_new(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_collecting_the_same_folder_twice_stores_nothing_new(db: str, capsys) -> None:
     assert main(["collect", str(SAMPLES), "--db", db]) == 0
     before = open_store(db).counts()
     capsys.readouterr()
@@ -56,7 +56,7 @@ def test_collecting_the_same_folder_twice_stores_nothing_new(db: str, capsys) ->
         {k: v for k, v in before.items() if k != "collection_runs"}
 
 
-def test_a_missing_path_is_a_usage_error_naming_it(db: str, tmp_path: Path, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_path_is_a_usage_error_naming_it(db: str, tmp_path: Path, spec: Path, capsys) -> None:
     missing = tmp_path / "nowhere.yaml"
     assert main(["collect", str(missing), str(spec), "--db", db]) == 2
     captured = capsys.readouterr()
@@ -65,7 +65,7 @@ def test_a_missing_path_is_a_usage_error_naming_it(db: str, tmp_path: Path, spec
     assert "dataset:postgres://db:5432:app.public.users" in stored, "the valid file is still collected"
 
 
-def test_a_folder_without_sources_is_a_usage_error(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_folder_without_sources_is_a_usage_error(db: str, tmp_path: Path, capsys) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "notes.txt").write_text("nothing to see")
@@ -73,13 +73,13 @@ def test_a_folder_without_sources_is_a_usage_error(db: str, tmp_path: Path, caps
     assert "no sources of any known kind found" in capsys.readouterr().err
 
 
-def test_an_unknown_kind_is_a_usage_error_listing_the_known_ones(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_kind_is_a_usage_error_listing_the_known_ones(db: str, spec: Path, capsys) -> None:
     assert main(["collect", str(spec), "--kind", "nope", "--db", db]) == 2
     err = capsys.readouterr().err
     assert "unknown collector kind 'nope'" in err and "spec" in err
 
 
-def test_a_binary_file_read_as_a_spec_is_a_problem_and_stores_nothing(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_binary_file_read_as_a_spec_is_a_problem_and_stores_nothing(db: str, tmp_path: Path, capsys) -> None:
     junk = tmp_path / "junk.yaml"
     junk.write_bytes(bytes(range(256)) * 40)
     assert main(["collect", str(junk), "--kind", "spec", "--db", db]) == 1
@@ -87,7 +87,7 @@ def test_a_binary_file_read_as_a_spec_is_a_problem_and_stores_nothing(db: str, t
     assert open_store(db).counts()["node_facts"] == 0
 
 
-def test_a_yaml_bomb_is_refused_and_the_store_keeps_what_it_had(db: str, spec: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_yaml_bomb_is_refused_and_the_store_keeps_what_it_had(db: str, spec: Path, tmp_path: Path, capsys) -> None:
     assert main(["collect", str(spec), "--db", db]) == 0
     before = open_store(db).counts()
     bomb = tmp_path / "bomb.yaml"
@@ -101,7 +101,7 @@ def test_a_yaml_bomb_is_refused_and_the_store_keeps_what_it_had(db: str, spec: P
     assert after["node_facts"] == before["node_facts"] and after["edge_facts"] == before["edge_facts"]
 
 
-def test_strict_mode_stores_nothing_from_a_source_with_problems(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_strict_mode_stores_nothing_from_a_source_with_problems(db: str, tmp_path: Path, capsys) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(SPEC.replace("role: store", "role: warehouse"))
     assert main(["collect", str(bad), "--strict", "--db", db]) == 1
@@ -109,7 +109,7 @@ def test_strict_mode_stores_nothing_from_a_source_with_problems(db: str, tmp_pat
     assert open_store(db).counts()["inputs"] == 0
 
 
-def test_upstream_lists_the_origin_of_an_export_as_json(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_upstream_lists_the_origin_of_an_export_as_json(db: str, spec: Path, capsys) -> None:
     main(["collect", str(spec), "--db", db])
     capsys.readouterr()
     assert main(["graph", "upstream", "exports/users.parquet", "--format", "json", "--db", db]) == 0
@@ -119,23 +119,23 @@ def test_upstream_lists_the_origin_of_an_export_as_json(db: str, spec: Path, cap
         ("process:airflow:export_users", 1), ("dataset:postgres://db:5432:app.public.users", 2)]
 
 
-def test_downstream_with_a_kind_filter_skips_processes(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_downstream_with_a_kind_filter_skips_processes(db: str, spec: Path, capsys) -> None:
     main(["collect", str(spec), "--db", db])
     capsys.readouterr()
-    assert main(["graph", "downstream", "users", "--kind", "dataset", "--db", db]) == 2  # ambiguous: two datasets and the job
+    assert main(["graph", "downstream", "users", "--kind", "dataset", "--db", db]) == 2
     assert "matches 3 nodes" in capsys.readouterr().err
     assert main(["graph", "downstream", "app.public.users", "--kind", "dataset", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "exports/users.parquet" in out and "export_users" not in out
 
 
-def test_an_unknown_node_is_a_usage_error(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_node_is_a_usage_error(db: str, spec: Path, capsys) -> None:
     main(["collect", str(spec), "--db", db])
     assert main(["explain", "no-such-table", "--db", db]) == 2
     assert "no node matches 'no-such-table'" in capsys.readouterr().err
 
 
-def test_explain_shows_each_fact_with_file_and_line(db: str, spec: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_explain_shows_each_fact_with_file_and_line(db: str, spec: Path, capsys) -> None:
     main(["collect", str(spec), "--db", db])
     capsys.readouterr()
     assert main(["explain", "app.public.users", "--db", db]) == 0
@@ -145,7 +145,7 @@ def test_explain_shows_each_fact_with_file_and_line(db: str, spec: Path, capsys)
     assert "process:airflow:export_users" in out
 
 
-def test_an_invalid_as_of_time_is_a_usage_error(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_as_of_time_is_a_usage_error(db: str, capsys) -> None:
     assert main(["export", "--as-of", "yesterday", "--db", db]) == 2
     assert "ISO 8601" in capsys.readouterr().err
 
@@ -170,7 +170,7 @@ def test_export_json_writes_the_documented_format(db: str, tmp_path: Path) -> No
     assert set(entry["target"]) == {"dataset", "column"}
 
 
-def test_export_is_byte_for_byte_stable(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_export_is_byte_for_byte_stable(db: str, capsys) -> None:
     main(["collect", str(SAMPLES), "--db", db])
     capsys.readouterr()
     main(["export", "--db", db])
@@ -179,7 +179,7 @@ def test_export_is_byte_for_byte_stable(db: str, capsys) -> None:  # type: ignor
     assert capsys.readouterr().out == first
 
 
-def test_hostile_names_survive_export_verbatim(db: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_names_survive_export_verbatim(db: str, tmp_path: Path, capsys) -> None:
     hostile = '<img src=x onerror=alert(1)> "quoted" \\ back `code` [link](x)'
     path = tmp_path / "hostile.yaml"
     path.write_text(SPEC.replace("exports/users.parquet", json.dumps(hostile)))
@@ -190,18 +190,18 @@ def test_hostile_names_survive_export_verbatim(db: str, tmp_path: Path, capsys) 
     assert hostile in names
 
 
-def test_help_teaches_with_examples(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_help_teaches_with_examples(capsys) -> None:
     assert main(["collect", "--help"]) == 0
     out = capsys.readouterr().out
     assert "Examples:" in out and "lineage collect sample_pipelines/" in out
 
 
-def test_store_info_reports_the_schema_version(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_store_info_reports_the_schema_version(db: str, capsys) -> None:
     assert main(["store", "info", "--db", db]) == 0
     assert f"schema version {LATEST_VERSION}" in capsys.readouterr().out
 
 
-def test_the_db_can_come_from_the_environment(tmp_path: Path, spec: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_db_can_come_from_the_environment(tmp_path: Path, spec: Path, monkeypatch) -> None:
     target = tmp_path / "from-env.duckdb"
     monkeypatch.setenv("LINEAGE_DB", str(target))
     assert main(["collect", str(spec)]) == 0

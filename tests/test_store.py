@@ -42,11 +42,11 @@ def test_store_written_by_a_newer_release_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_duckdb_database_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "notes.duckdb"
     path.write_text("just some text, not a database\n" * 100)
-    with pytest.raises(StoreError, match="notes.duckdb"):
+    with pytest.raises(StoreError, match=r"notes\.duckdb"):
         open_store(path).migrate()
 
 
-def test_the_same_input_twice_changes_nothing(store) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_input_twice_changes_nothing(store) -> None:
     first = store.ingest(chain_batch("a.yaml", ["x", "y", "z"]))
     before = store.counts()
     second = store.ingest(chain_batch("a.yaml", ["x", "y", "z"]))
@@ -55,7 +55,7 @@ def test_the_same_input_twice_changes_nothing(store) -> None:  # type: ignore[no
     assert store.counts() == before
 
 
-def test_append_only_facts_delivered_twice_in_different_inputs_are_stored_once(store) -> None:  # type: ignore[no-untyped-def]
+def test_append_only_facts_delivered_twice_in_different_inputs_are_stored_once(store) -> None:
     at = datetime(2026, 5, 1, tzinfo=UTC)
     store.ingest(chain_batch("events-1.jsonl", ["x", "y"], at=at, append_only=True, content=b"one",
                              job="etl"))
@@ -66,7 +66,7 @@ def test_append_only_facts_delivered_twice_in_different_inputs_are_stored_once(s
     assert store.counts()["inputs"] == 2
 
 
-def test_a_changed_source_replaces_its_previous_version_but_time_travel_keeps_it(store) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_source_replaces_its_previous_version_but_time_travel_keeps_it(store) -> None:
     store.ingest(chain_batch("p.yaml", ["raw", "clean"]))
     between = datetime.now(UTC)
     time.sleep(0.01)
@@ -79,12 +79,12 @@ def test_a_changed_source_replaces_its_previous_version_but_time_travel_keeps_it
     assert "dataset:postgres://db:5432:features" not in old_graph
 
 
-def test_graph_before_anything_was_collected_is_empty(store) -> None:  # type: ignore[no-untyped-def]
+def test_graph_before_anything_was_collected_is_empty(store) -> None:
     store.ingest(chain_batch("p.yaml", ["a", "b"]))
     assert len(load_graph(store, as_of=datetime.now(UTC) - timedelta(days=1))) == 0
 
 
-def test_declared_facts_win_over_newer_inferred_ones(store) -> None:  # type: ignore[no-untyped-def]
+def test_declared_facts_win_over_newer_inferred_ones(store) -> None:
     old = datetime(2026, 1, 1, tzinfo=UTC)
     store.ingest(chain_batch("spec.yaml", ["t"], layer=Layer.DECLARED, at=old, origin=Origin.SYNTHETIC))
     store.ingest(chain_batch("q.sql", ["t"], layer=Layer.INFERRED, collector="sql", origin=Origin.REAL))
@@ -93,7 +93,7 @@ def test_declared_facts_win_over_newer_inferred_ones(store) -> None:  # type: ig
     assert node["layer"] == int(Layer.DECLARED)
 
 
-def test_every_fact_keeps_its_evidence(store) -> None:  # type: ignore[no-untyped-def]
+def test_every_fact_keeps_its_evidence(store) -> None:
     store.ingest(chain_batch("spec.yaml", ["a", "b"]))
     store.ingest(chain_batch("other.yaml", ["a", "c"]))
     facts = store.facts_about(["dataset:postgres://db:5432:a"])
@@ -102,7 +102,7 @@ def test_every_fact_keeps_its_evidence(store) -> None:  # type: ignore[no-untype
     assert all(f["observed_at"] is not None and f["collector"] == "test" for f in facts)
 
 
-def test_problems_are_stored_with_their_place(store) -> None:  # type: ignore[no-untyped-def]
+def test_problems_are_stored_with_their_place(store) -> None:
     batch = chain_batch("bad.yaml", ["a"])
     batch.problem("role must be origin, store or cache", line=7, field="datasets.0.role")
     store.ingest(batch)
@@ -110,7 +110,7 @@ def test_problems_are_stored_with_their_place(store) -> None:  # type: ignore[no
     assert (problem["source"], problem["line"], problem["field"]) == ("bad.yaml", 7, "datasets.0.role")
 
 
-def test_raw_inputs_are_kept_for_rebuilding(store) -> None:  # type: ignore[no-untyped-def]
+def test_raw_inputs_are_kept_for_rebuilding(store) -> None:
     store.ingest(chain_batch("spec.yaml", ["a", "b"], content=b"the original bytes"))
     (raw,) = list(store.raw_inputs())
     assert raw.content == b"the original bytes" and raw.source == "spec.yaml"

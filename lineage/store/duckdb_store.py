@@ -252,26 +252,27 @@ class DuckDBStore:
     def graph_data(self, as_of: datetime | None = None) -> GraphData:
         """Every fact visible at `as_of` (default: now), as plain data for `LineageGraph`."""
         at = as_of or datetime.now(UTC)
-        visible = "i.received_at <= $at AND (i.superseded_at IS NULL OR i.superseded_at > $at) " \
-                  "AND f.observed_at <= $at"
+        # a fact is visible when it was observed by then and its input was current then
+        visible = "i.received_at <= $at AND (i.superseded_at IS NULL OR i.superseded_at > $at) AND f.observed_at <= $at"
         with self._connect(read_only=True) as con:
             nodes = con.sql(
-                "SELECT f.node_id, f.kind, f.namespace, f.name, f.body, f.layer, f.observed_at "
-                f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {visible} "  # noqa: S608
+                "SELECT f.node_id, f.kind, f.namespace, f.name, f.body, f.layer, f.observed_at "  # noqa: S608
+                f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {visible} "
                 "ORDER BY f.node_id, f.layer, f.observed_at",
                 params={"at": at},
             ).to_arrow_table()
             edges = con.sql(
-                "SELECT f.source_id, f.target_id, f.kind, list_sort(list_distinct(flatten(list(f.permissions)))), "
+                "SELECT f.source_id, f.target_id, f.kind, "  # noqa: S608
+                "list_sort(list_distinct(flatten(list(f.permissions)))), "
                 "max(f.confidence) "
-                f"FROM edge_facts f JOIN inputs i USING (input_id) WHERE {visible} "  # noqa: S608
+                f"FROM edge_facts f JOIN inputs i USING (input_id) WHERE {visible} "
                 "GROUP BY ALL",
                 params={"at": at},
             ).to_arrow_table()
             columns = con.execute(
-                "SELECT DISTINCT f.target_id, f.target_column, f.sources, f.transformation, f.indirect, "
+                "SELECT DISTINCT f.target_id, f.target_column, f.sources, f.transformation, f.indirect, "  # noqa: S608
                 "f.process_id, f.confidence "
-                f"FROM column_facts f JOIN inputs i USING (input_id) WHERE {visible} "  # noqa: S608
+                f"FROM column_facts f JOIN inputs i USING (input_id) WHERE {visible} "
                 "ORDER BY 1, 2",
                 {"at": at},
             ).fetchall()
