@@ -157,9 +157,7 @@ def openlineage_tool(item: dict[str, Any], *, columns: bool = False) -> tuple[Ta
     for cl in r.column_lineage if columns else []:
         for src in cl.lineage:
             if src.origin is not None:
-                pairs.add(
-                    (_norm(f"{src.origin.qualified_name}.{src.name}"), _norm(f"{out}.{cl.descendant.name}"))
-                )
+                pairs.add((_norm(f"{src.origin.qualified_name}.{src.name}"), _norm(f"{out}.{cl.descendant.name}")))
     return tables, pairs
 
 
@@ -178,9 +176,7 @@ def sqlglot_tool(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables
         if tree is None:
             continue
         target = None
-        if isinstance(
-            tree, exp.Insert | exp.Create | exp.Merge | exp.Update | exp.Delete | exp.Drop | exp.Alter
-        ):
+        if isinstance(tree, exp.Insert | exp.Create | exp.Merge | exp.Update | exp.Delete | exp.Drop | exp.Alter):
             target = tree.this.find(exp.Table) if tree.this else None
         ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
         for t in tree.find_all(exp.Table):
@@ -355,9 +351,7 @@ def generate_log(path: Path, n: int = 100_000, shapes: int = 3000, seed: int = 7
             templates.append(f"UPDATE {a} SET status = 'done' WHERE id = {{v}}")
     with path.open("w") as fh:
         for i in range(n):
-            t = templates[
-                min(int(rnd.paretovariate(1.2)) - 1, shapes - 1) if i % 3 else rnd.randrange(shapes)
-            ]
+            t = templates[min(int(rnd.paretovariate(1.2)) - 1, shapes - 1) if i % 3 else rnd.randrange(shapes)]
             text = t.format(v=rnd.randrange(10**6), d=f"2026-0{rnd.randrange(1, 9)}-01")
             fh.write(
                 json.dumps(
@@ -382,10 +376,7 @@ def main(argv: list[str]) -> int:
     print(f"corpus: {corpus} ({len(items)} statements)\n")
     print("Table-level precision / recall" + "".join(f" | {t:>15}" for t in tools))
     for name, its in sets.items():
-        print(
-            f"{name} ({len(its)})".ljust(30)
-            + "".join(f" | {score_tables(t, its, misses):>15}" for t in tools)
-        )
+        print(f"{name} ({len(its)})".ljust(30) + "".join(f" | {score_tables(t, its, misses):>15}" for t in tools))
     print(f"  conventions per set: {json.dumps(CONVENTIONS)}")
     cols = column_items(items)
     dh = [it for it in cols if it["subset"] == "datahub"]
@@ -413,9 +404,7 @@ def main(argv: list[str]) -> int:
         generate_log(log)
         started = time.perf_counter()
         data = log.read_bytes()
-        collector = SqlCollector().with_options(
-            {"dialect": "snowflake", "namespace": "snowflake://acme-prod"}
-        )
+        collector = SqlCollector().with_options({"dialect": "snowflake", "namespace": "snowflake://acme-prod"})
         batch = collector.collect(Source(name=str(log), data=data, path=log))
         took = time.perf_counter() - started
         print(

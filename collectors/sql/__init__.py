@@ -156,9 +156,7 @@ def collect_script(
             )
             confidences.append(result.confidence)
     batch.confidence = round(sum(confidences) / len(confidences), 3) if confidences else 1.0
-    batch.raw = RawInput(
-        collector=COLLECTOR, source=source, content=raw if raw is not None else text.encode()
-    )
+    batch.raw = RawInput(collector=COLLECTOR, source=source, content=raw if raw is not None else text.encode())
     return batch
 
 
@@ -200,9 +198,7 @@ def collect_log(data: bytes, source: str, options: SqlOptions) -> LineageBatch:
         process = NodeRef.process(options.job_namespace, f"{source}#{key[:12]}")
         if (key, database, schema_) not in done:
             done.add((key, database, schema_))
-            namer = namers.setdefault(
-                (database, schema_), Namer(namespace, hooks.platform, database, schema_)
-            )
+            namer = namers.setdefault((database, schema_), Namer(namespace, hooks.platform, database, schema_))
             evidence = Evidence(
                 collector=COLLECTOR,
                 source=source,

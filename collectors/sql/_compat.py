@@ -18,7 +18,7 @@ from typing import Any, cast
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.errors import ErrorLevel, ParseError, SqlglotError, TokenError
+from sqlglot.errors import ErrorLevel, OptimizeError, ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 from sqlglot.schema import MappingSchema
@@ -93,17 +93,27 @@ def qualify_columns(
     db: str | None,
     catalog: str | None,
 ) -> exp.Expr:
-    """Qualify tables and columns and expand stars (when the schema is known), in place, once."""
-    return qualify(
-        expression,
-        dialect=d,
-        schema=schema,
-        db=db,
-        catalog=catalog,
-        validate_qualify_columns=False,
-        quote_identifiers=False,
-        identify=False,
-        expand_alias_refs=True,
-        expand_stars=True,
-        qualify_columns=True,
-    )
+    """Qualify tables and columns and expand stars (when the schema is known), in place, once.
+
+    Without a schema sqlglot cannot always tell a lateral alias from a column and gives up; then the
+    statement is qualified again without expanding alias references, and at worst tables only.
+    """
+    attempts = ({"expand_alias_refs": True}, {"expand_alias_refs": False}, {"qualify_columns": False})
+    for i, extra in enumerate(attempts):
+        try:
+            return qualify(
+                expression,
+                dialect=d,
+                schema=schema,
+                db=db,
+                catalog=catalog,
+                validate_qualify_columns=False,
+                quote_identifiers=False,
+                identify=False,
+                expand_stars=True,
+                **{"expand_alias_refs": True, "qualify_columns": True, **extra},
+            )
+        except OptimizeError:
+            if i == len(attempts) - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from collectors.sql._compat import (
+    Dialect,
     MappingSchema,
     Scope,
     SqlglotError,
@@ -38,7 +39,7 @@ from collectors.sql.result import (
     StatementResult,
     TableRef,
 )
-from collectors.sql.tables import REF, TableScan
+from collectors.sql.tables import REF, TableScan, table_ref
 
 if TYPE_CHECKING:
     from collectors.sql.statements import Analyzer
@@ -52,7 +53,9 @@ _EMPTY: frozenset[Source] = frozenset()
 class _Walk:
     """State of one statement's pass: each scope's output columns, and what filters and joins read."""
 
-    def __init__(self) -> None:
+    def __init__(self, d: Dialect, ctes: set[str] | None = None) -> None:
+        self.d = d
+        self.ctes = ctes or set()
         self.outputs: dict[int, dict[str, Col]] = {}
         self.by_expression: dict[int, Scope] = {}
         self.filters: set[Source] = set()
@@ -73,7 +76,7 @@ class _Walk:
                 break
             s = s.parent
         if isinstance(source, exp.Table):
-            ref = source.meta.get(REF)
+            ref = self.ref(source)
             return (frozenset({(ref, col.name)}), IDENTITY) if ref is not None else (_EMPTY, IDENTITY)
         if isinstance(source, Scope):
             found = self.outputs.get(id(source), {}).get(col.name)
@@ -82,14 +85,26 @@ class _Walk:
         self.unresolved += 1
         return _EMPTY, IDENTITY
 
+    def ref(self, table: exp.Table) -> TableRef | None:
+        """The ref recorded on a table node; tables the optimizer rebuilt get theirs recomputed."""
+        ref = table.meta.get(REF)
+        if ref is None:
+            ref = table_ref(self.d, table)
+            if ref is not None and ref.kind == "table":
+                ref = TableRef(tuple(p for p in ref.parts if p != "_"))
+                if len(ref.parts) == 1 and ref.parts[0] in self.ctes:
+                    ref = None
+            table.meta[REF] = ref
+        return ref
+
     def star(self, star: exp.Expression, scope: Scope) -> Col:
         table = star.table if isinstance(star, exp.Column) else ""
         found: set[Source] = set()
         for alias, source in scope.sources.items():
             if table and alias != table:
                 continue
-            if isinstance(source, exp.Table) and source.meta.get(REF) is not None:
-                found.add((source.meta[REF], "*"))
+            if isinstance(source, exp.Table) and self.ref(source) is not None:
+                found.add((self.ref(source), "*"))  # type: ignore[arg-type]
             elif isinstance(source, Scope):
                 for srcs, _ in self.outputs.get(id(source), {}).values():
                     found.update(srcs)
@@ -132,7 +147,7 @@ class _Walk:
 
     def scope(self, scope: Scope) -> None:
         self.by_expression[id(scope.expression)] = scope
-        if scope.is_set_operation:
+        if isinstance(scope.expression, exp.SetOperation):
             branches = [self.outputs.get(id(s), {}) for s in scope.set_operation_scopes]
             names = list(branches[0]) if branches else []
             merged: dict[str, Col] = {}
@@ -171,8 +186,8 @@ class _Walk:
             self.clause_columns(join.args.get("on"), scope, self.joins)
             for using in join.args.get("using") or []:
                 for alias, source in scope.sources.items():
-                    if isinstance(source, exp.Table) and source.meta.get(REF) is not None:
-                        self.joins.add((source.meta[REF], using.name))
+                    if isinstance(source, exp.Table) and self.ref(source) is not None:
+                        self.joins.add((self.ref(source), using.name))  # type: ignore[arg-type]
                     del alias
 
 
@@ -181,9 +196,7 @@ def _statement_schema(query: exp.Expr, an: Analyzer) -> MappingSchema | None:
     table nodes are padded to that depth so that sqlglot can match them."""
     if an.schema is None:
         return None
-    tables = [
-        t for t in query.find_all(exp.Table) if t.meta.get(REF) is not None and t.meta[REF].kind == "table"
-    ]
+    tables = [t for t in query.find_all(exp.Table) if t.meta.get(REF) is not None and t.meta[REF].kind == "table"]
     hits = {id(t): an.schema.lookup(t.meta[REF].parts) for t in tables}
     known = [h for h in hits.values() if h is not None]
     if not known:
@@ -194,9 +207,7 @@ def _statement_schema(query: exp.Expr, an: Analyzer) -> MappingSchema | None:
         hit = hits[id(t)]
         parts = hit[0] if hit else t.meta[REF].parts
         parts = ("_",) * (depth - len(parts)) + parts[-depth:]
-        for key, value in zip(
-            ("catalog", "db"), parts[:-1][-2:] if depth == 3 else (None, *parts[:-1]), strict=False
-        ):
+        for key, value in zip(("catalog", "db"), parts[:-1][-2:] if depth == 3 else (None, *parts[:-1]), strict=False):
             if value is not None:
                 t.set(key, exp.to_identifier(value))
         if hit:
@@ -204,16 +215,16 @@ def _statement_schema(query: exp.Expr, an: Analyzer) -> MappingSchema | None:
             for p in parts[:-1]:
                 node = node.setdefault(p, {})
             node[parts[-1]] = dict.fromkeys(hit[1], "UNKNOWN")
-    return MappingSchema(nested, dialect=an.d, normalize=False)
+    return MappingSchema(nested, dialect=an.d, normalize=True)
 
 
-def _run(query: exp.Expr, an: Analyzer) -> tuple[_Walk, Scope]:
+def _run(query: exp.Expr, an: Analyzer, ctes: set[str] | None = None) -> tuple[_Walk, Scope]:
     schema = _statement_schema(query, an)
     qualified = qualify_columns(query, d=an.d, schema=schema, db=None, catalog=None)
     root = build_scope(qualified)
     if root is None:
         raise SqlglotError("no query scope")
-    walk = _Walk()
+    walk = _Walk(an.d, ctes)
     for scope in root.traverse():
         walk.scope(scope)
     return walk, root
@@ -271,7 +282,11 @@ def add_columns(
 ) -> StatementResult:
     """`result` with column lineage of `query` (the SELECT that feeds the statement's output)."""
     try:
-        walk, root = _run(query, an)
+        parent = query.parent
+        with_ = parent.args.get("with") if parent is not None else None
+        if with_ is not None and isinstance(query, exp.Query) and not query.args.get("with"):
+            query.set("with", with_.copy())  # INSERT/CREATE ... WITH: the CTEs belong to the query
+        walk, root = _run(query, an, found.ctes)
         edges, names = _edges(walk, root, targets)
         result = _ai_inputs(result, walk, found)
     except (SqlglotError, RecursionError, KeyError, ValueError, AttributeError) as exc:
@@ -280,9 +295,7 @@ def add_columns(
     return replace(result, columns=tuple(edges), output_columns=names, column_confidence=confidence)
 
 
-def add_dml_columns(
-    result: StatementResult, tree: exp.Expression, target: exp.Table, an: Analyzer
-) -> StatementResult:
+def add_dml_columns(result: StatementResult, tree: exp.Expression, target: exp.Table, an: Analyzer) -> StatementResult:
     """Column lineage of UPDATE ... SET and MERGE ... WHEN, through an equivalent SELECT."""
     try:
         select = _dml_select(tree, target)
@@ -322,10 +335,7 @@ def _dml_select(tree: exp.Expression, target: exp.Table) -> exp.Select | None:
                 and isinstance(then.this, exp.Tuple)
                 and isinstance(then.expression, exp.Tuple)
             ):
-                pairs += [
-                    (c.name, v)
-                    for c, v in zip(then.this.expressions, then.expression.expressions, strict=False)
-                ]
+                pairs += [(c.name, v) for c, v in zip(then.this.expressions, then.expression.expressions, strict=False)]
     if not pairs:
         return None
     select = exp.Select(expressions=[exp.alias_(value.copy(), name) for name, value in pairs])

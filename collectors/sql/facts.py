@@ -52,9 +52,7 @@ class Namer:
     platform: str
     default_database: str | None = None
     default_schema: str | None = None
-    _seen: dict[tuple[TableRef, str | None, str | None], tuple[str, str, Role | None]] = field(
-        default_factory=dict
-    )
+    _seen: dict[tuple[TableRef, str | None, str | None], tuple[str, str, Role | None]] = field(default_factory=dict)
 
     def dataset(self, ref: TableRef) -> tuple[str, str, Role | None]:
         key = (ref, self.default_database, self.default_schema)
@@ -74,9 +72,7 @@ class Namer:
                 ns, name = "file", ref.parts[0]
             scheme = ns.split(":", 1)[0]
             role = (
-                Role.STORE
-                if scheme in _OBJECT_STORES
-                else (Role.ORIGIN if scheme in ("http", "https") else Role.CACHE)
+                Role.STORE if scheme in _OBJECT_STORES else (Role.ORIGIN if scheme in ("http", "https") else Role.CACHE)
             )
             return ns, name, role
         try:
@@ -122,9 +118,7 @@ class Script:
             for ref in call.inputs:
                 refs.extend(self.temp[ref][0] if ref in self.temp else (ref,))
             calls.append(replace(call, inputs=tuple(dict.fromkeys(refs))))
-        return replace(
-            result, inputs=tuple(dict.fromkeys(inputs)), columns=tuple(columns), ai_calls=tuple(calls)
-        )
+        return replace(result, inputs=tuple(dict.fromkeys(inputs)), columns=tuple(columns), ai_calls=tuple(calls))
 
     def remember(self, result: StatementResult) -> None:
         for ref in result.temporary:
@@ -205,8 +199,7 @@ def statement_facts(
         target = NodeRef.dataset(ns, name)
         for c in result.columns:
             sources = tuple(
-                ColumnRef(dataset=NodeRef.dataset(*namer.dataset(ref)[:2]), column=col)
-                for ref, col in c.sources
+                ColumnRef(dataset=NodeRef.dataset(*namer.dataset(ref)[:2]), column=col) for ref, col in c.sources
             )
             if not sources:
                 continue
@@ -249,11 +242,7 @@ def _ai_facts(
                 evidence=evidence,
             )
         )
-        inputs = (
-            [named_in.get(r) or namer.dataset(r) for r in call.inputs]
-            if call.inputs
-            else list(named_in.values())
-        )
+        inputs = [named_in.get(r) or namer.dataset(r) for r in call.inputs] if call.inputs else list(named_in.values())
         for ns_, name_, _ in inputs:
             facts.append(
                 Edge(

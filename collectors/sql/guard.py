@@ -71,8 +71,7 @@ def decode(data: bytes) -> tuple[str | None, list[tuple[str, int | None]]]:
         text = data.decode("utf-8", errors="replace")
         return text, [
             (
-                f"not valid UTF-8 at byte {exc.start} (mixed encodings?); undecodable bytes were "
-                "replaced with U+FFFD",
+                f"not valid UTF-8 at byte {exc.start} (mixed encodings?); undecodable bytes were replaced with U+FFFD",
                 line,
             )
         ]
@@ -131,9 +130,7 @@ class StatementTimeout(Exception):
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise `StatementTimeout` in the block after `seconds` (main thread on POSIX; elsewhere no limit)."""
-    usable = (
-        seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    )
+    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return

@@ -69,9 +69,7 @@ def analyse_many(
     if len(todo) >= options.parallel_threshold and workers > 1 and not analyzer.external:
         size = max(16, len(todo) // (workers * 8))
         chunks = [[texts[i] for i in todo[j : j + size]] for j in range(0, len(todo), size)]
-        with ProcessPoolExecutor(
-            workers, initializer=_init_worker, initargs=(replace(options, cache=None),)
-        ) as ex:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(replace(options, cache=None),)) as ex:
             done = [r for chunk in ex.map(_work, chunks) for r in chunk]
         for i, results in zip(todo, done, strict=True):
             out[i] = results

@@ -108,9 +108,7 @@ class StatementResult:
             temporary=tuple(ref(x) for x in d["temporary"]),
             retired=tuple(ref(x) for x in d["retired"]),
             columns=tuple(
-                ColumnEdge(
-                    c["target"], tuple((ref(s), col) for s, col in c["sources"]), c["rank"], c["indirect"]
-                )
+                ColumnEdge(c["target"], tuple((ref(s), col) for s, col in c["sources"]), c["rank"], c["indirect"])
                 for c in d["columns"]
             ),
             output_columns=tuple(d["output_columns"]),

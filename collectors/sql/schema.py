@@ -66,19 +66,13 @@ class SchemaIndex:
         def walk(prefix: tuple[str, ...], node: Any) -> None:
             if isinstance(node, list | tuple):
                 tables[prefix] = tuple(str(c["name"]) if isinstance(c, Mapping) else str(c) for c in node)
-            elif (
-                isinstance(node, Mapping)
-                and node
-                and all(isinstance(v, str) or v is None for v in node.values())
-            ):
+            elif isinstance(node, Mapping) and node and all(isinstance(v, str) or v is None for v in node.values()):
                 tables[prefix] = tuple(str(k) for k in node)
             elif isinstance(node, Mapping):
                 for key, value in node.items():
                     walk(prefix + tuple(str(key).split(".")), value)
             else:
-                raise CollectorError(
-                    f"schema entry {'.'.join(prefix)!r}: expected a list or mapping of columns"
-                )
+                raise CollectorError(f"schema entry {'.'.join(prefix)!r}: expected a list or mapping of columns")
 
         if not isinstance(data, Mapping):
             raise CollectorError("a schema must be a JSON object of tables")

@@ -217,9 +217,7 @@ def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
     if kind not in ("TABLE", "VIEW") or target is None:
         return _create_other(tree, an, kind)
     props = tree.args.get("properties")
-    temp = bool(
-        props and any(isinstance(p, exp.TemporaryProperty | exp.VolatileProperty) for p in props.expressions)
-    )
+    temp = bool(props and any(isinstance(p, exp.TemporaryProperty | exp.VolatileProperty) for p in props.expressions))
     materialized = bool(props and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions))
     query: exp.Expr | None = tree.expression if isinstance(tree.expression, exp.Query) else None
     label = (
@@ -255,19 +253,11 @@ def _create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
     )
     if kind == "FUNCTION" and remote and isinstance(tree.this, exp.UserDefinedFunction):
         name = (
-            ".".join(p.name for p in tree.this.this.parts)
-            if isinstance(tree.this.this, exp.Table)
-            else tree.this.name
+            ".".join(p.name for p in tree.this.this.parts) if isinstance(tree.this.this, exp.Table) else tree.this.name
         )
-        return StatementResult(
-            kind="create_external_function", defines=(("external_function", name.upper()),)
-        )
+        return StatementResult(kind="create_external_function", defines=(("external_function", name.upper()),))
     body = tree.expression
-    if (
-        kind in ("PROCEDURE", "FUNCTION")
-        and isinstance(body, exp.Command)
-        and str(body.this).upper() == "BEGIN"
-    ):
+    if kind in ("PROCEDURE", "FUNCTION") and isinstance(body, exp.Command) and str(body.this).upper() == "BEGIN":
         inner = analyse_text(command_parts(body)[1], an)
         return StatementResult(
             kind=f"create_{kind.lower()}",
@@ -297,9 +287,7 @@ def _copy(tree: exp.Copy, an: Analyzer) -> StatementResult:
     files: list[TableRef] = []
     for f in tree.args.get("files") or []:
         ref = (
-            location_ref(f.name)
-            if isinstance(f, exp.Literal)
-            else (_ref(an, f) if isinstance(f, exp.Table) else None)
+            location_ref(f.name) if isinstance(f, exp.Literal) else (_ref(an, f) if isinstance(f, exp.Table) else None)
         )
         if ref is not None:
             files.append(ref)
@@ -333,9 +321,7 @@ def _alter(tree: exp.Alter, an: Analyzer) -> StatementResult:
                 new = TableRef(old.parts[: len(old.parts) - len(new.parts)] + new.parts, new.kind)
             if not an.options.conventions.rename_is_lineage:
                 return StatementResult(kind="rename", retired=(old,))
-            return StatementResult(
-                kind="rename", inputs=(old,), outputs=(new,) if new else (), retired=(old,)
-            )
+            return StatementResult(kind="rename", inputs=(old,), outputs=(new,) if new else (), retired=(old,))
     found = scan(tree, an.d, an.ai, skip={id(_target(tree.this))})
     outputs = (old,) if old is not None and an.options.conventions.alter_is_output else ()
     return StatementResult(kind="alter", inputs=tuple(found.inputs), outputs=outputs)

@@ -57,9 +57,7 @@ def function_name(node: exp.Func) -> str:
     parent = node.parent
     if isinstance(parent, exp.Dot) and parent.expression is node:
         prefix = (
-            ".".join(p.name for p in parent.this.flatten())
-            if isinstance(parent.this, exp.Dot)
-            else parent.this.name
+            ".".join(p.name for p in parent.this.flatten()) if isinstance(parent.this, exp.Dot) else parent.this.name
         )
         return f"{prefix}.{base}" if prefix else base
     if isinstance(parent, exp.Table) and parent.this is node and parent.args.get("db"):
@@ -122,11 +120,7 @@ def scan(
         if ref is None or (ref.kind == "table" and len(ref.parts) == 1 and ref.parts[0] in out.ctes):
             continue
         t.meta[REF] = ref
-        if (
-            ref.kind == "uri"
-            and isinstance(t.this, exp.Func)
-            and ref.parts[0].startswith(("http://", "https://"))
-        ):
+        if ref.kind == "uri" and isinstance(t.this, exp.Func) and ref.parts[0].startswith(("http://", "https://")):
             host = urlsplit(ref.parts[0]).hostname or "unknown"
             out.ai_calls.append(
                 AICall(

@@ -4,6 +4,4 @@ from __future__ import annotations
 
 from collectors.sql.dialects import DialectHooks
 
-HOOKS = DialectHooks(
-    name="duckdb", sqlglot="duckdb", platform="duckdb", default_namespace="duckdb://:memory:"
-)
+HOOKS = DialectHooks(name="duckdb", sqlglot="duckdb", platform="duckdb", default_namespace="duckdb://:memory:")

@@ -17,9 +17,7 @@ def unload(keyword: str, rest: str) -> CommandRewrite | None:
     m = _UNLOAD.match(rest)
     if not m:
         return None
-    return CommandRewrite(
-        kind="unload", query=m.group(1).replace("''", "'"), outputs=(location_ref(m.group(2)),)
-    )
+    return CommandRewrite(kind="unload", query=m.group(1).replace("''", "'"), outputs=(location_ref(m.group(2)),))
 
 
 HOOKS = DialectHooks(

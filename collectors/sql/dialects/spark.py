@@ -4,6 +4,4 @@ from __future__ import annotations
 
 from collectors.sql.dialects import DialectHooks
 
-HOOKS = DialectHooks(
-    name="spark", sqlglot="spark", platform="hive", default_namespace="hive://localhost:9083"
-)
+HOOKS = DialectHooks(name="spark", sqlglot="spark", platform="hive", default_namespace="hive://localhost:9083")

@@ -4,6 +4,4 @@ from __future__ import annotations
 
 from collectors.sql.dialects import DialectHooks
 
-HOOKS = DialectHooks(
-    name="tsql", sqlglot="tsql", platform="sqlserver", default_namespace="sqlserver://localhost:1433"
-)
+HOOKS = DialectHooks(name="tsql", sqlglot="tsql", platform="sqlserver", default_namespace="sqlserver://localhost:1433")

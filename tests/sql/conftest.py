@@ -1,0 +1,79 @@
+"""SQL collector test helpers: golden files, the dialect list, and the corpus location.
+
+`assert_lineage_golden(sql, dialect=..., golden=...)` runs the collector and compares a normalised
+view of the batch (sorted facts without times, plus problems) with `tests/goldens/sql/<golden>.json`.
+A missing golden is written and the test fails; `pytest tests/sql --update-goldens` rewrites them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collectors.sql import SqlOptions, collect_script
+from lineage.models import LineageBatch
+
+GOLDENS = Path(__file__).resolve().parent.parent / "goldens" / "sql"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "sql-lineage"
+DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "redshift", "tsql", "mysql",
+            "trino")
+_UPDATE = {"on": False}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/goldens/sql/*.json")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _UPDATE["on"] = bool(config.getoption("--update-goldens", default=False))
+
+
+def normalised(batch: LineageBatch) -> dict[str, Any]:
+    """The batch as sorted plain data, without observation times."""
+    facts = []
+    for f in batch.facts:
+        d = f.model_dump(mode="json", exclude={"evidence"}, exclude_defaults=True)
+        d["fact"], d["line"] = f.fact, f.evidence.line
+        facts.append(d)
+    facts.sort(key=lambda d: json.dumps(d, sort_keys=True))
+    unique = [f for i, f in enumerate(facts) if i == 0 or f != facts[i - 1]]
+    problems = sorted(f"{p.line}: {p.severity}: {p.message}" for p in batch.problems)
+    return {"facts": unique, "problems": problems}
+
+
+def run(sql: str, dialect: str, **options: Any) -> LineageBatch:
+    return collect_script(sql, "case.sql", SqlOptions.from_mapping({"dialect": dialect, **options}))
+
+
+def assert_lineage_golden(sql: str, *, dialect: str, golden: str, schemas: Mapping[str, Any] | None = None,
+                          **options: Any) -> LineageBatch:
+    batch = run(sql, dialect, schema=schemas, **options)
+    got = normalised(batch)
+    path = GOLDENS / f"{golden}.json"
+    text = json.dumps(got, indent=1, sort_keys=True) + "\n"
+    if _UPDATE["on"] or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        if not _UPDATE["on"]:
+            pytest.fail(f"golden {path.name} was missing and has been written; check it and rerun")
+        return batch
+    assert got == json.loads(path.read_text()), f"lineage differs from {path}; rerun with --update-goldens"
+    return batch
+
+
+def edges(batch: LineageBatch, kind: str) -> set[tuple[str, str]]:
+    """(source name, target name) of the batch's edges of one kind."""
+    return {(f.source.name, f.target.name) for f in batch.facts if f.fact == "edge" and f.kind.value == kind}
+
+
+def reads_writes(batch: LineageBatch) -> tuple[set[str], set[str]]:
+    """Names of the datasets read and written by SQL statement processes."""
+    reads = {f.source.name for f in batch.facts if f.fact == "edge" and f.kind.value == "read"
+             and f.target.namespace == "sql"}
+    writes = {f.target.name for f in batch.facts if f.fact == "edge" and f.kind.value == "write"
+              and f.source.namespace == "sql"}
+    return reads, writes
