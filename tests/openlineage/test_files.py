@@ -35,9 +35,7 @@ def processes(batch) -> set[str]:  # type: ignore[no-untyped-def]
 
 def test_json_lines_array_single_document_and_gzip_give_the_same_facts() -> None:
     lines = jsonl(CLL)
-    array = (
-        "[\n" + ",\n".join(json.dumps(json.loads(p.read_text()), indent=2) for p in CLL) + "\n]"
-    ).encode()
+    array = ("[\n" + ",\n".join(json.dumps(json.loads(p.read_text()), indent=2) for p in CLL) + "\n]").encode()
     variants = {
         "jsonl": lines,
         "array": array,
@@ -195,9 +193,7 @@ def test_spark_column_lineage_scenario_graph_is_exact(store: Store) -> None:
         "filter",
         "aggregation",
     }
-    assert sorted(g.node("dataset:file:/tmp/cll_test/tbl1")["aliases"]) == [
-        "dataset:file:/tmp/cll_test/default.tbl1"
-    ]
+    assert sorted(g.node("dataset:file:/tmp/cll_test/tbl1")["aliases"]) == ["dataset:file:/tmp/cll_test/default.tbl1"]
 
 
 def test_airflow_dag_run_graph_is_exact(store: Store) -> None:
@@ -255,9 +251,7 @@ def test_collect_finds_event_files_in_a_directory_recursively(tmp_path: Path) ->
     (tmp_path / "a" / "b" / "run.jsonl").write_bytes(jsonl(CLL[:2]))
     (tmp_path / "a" / "manifest.json").write_text('{"metadata": {"dbt_schema_version": "v12"}}')
     work = plan([tmp_path], kind=None)
-    assert [(c.name, p.name) for c, p in work.work if c.name == "openlineage"] == [
-        ("openlineage", "run.jsonl")
-    ]
+    assert [(c.name, p.name) for c, p in work.work if c.name == "openlineage"] == [("openlineage", "run.jsonl")]
 
 
 def test_strict_collect_refuses_a_file_with_schema_deviations(tmp_path: Path) -> None:
@@ -289,3 +283,17 @@ def test_every_shared_event_file_ingests(relative: str, store: Store) -> None:
 
 def test_the_sweep_covers_every_event_file() -> None:
     assert len(EVENT_FILES) == 90  # 74 compat events, 15 Marquez events, the Marquez seed
+
+
+@pytest.mark.parametrize("pipeline", ["warehouse_elt", "feature_store", "fine_tuning"])
+def test_sample_pipeline_events_name_the_datasets_their_spec_declares(pipeline: str, store: Store) -> None:
+    folder = FIXTURES.parents[2] / "sample_pipelines" / pipeline
+    spec = get_collector("spec").collect(Source(str(folder / "pipeline.yaml"), (folder / "pipeline.yaml").read_bytes()))
+    events = collect(str(folder / "openlineage_events.jsonl"), (folder / "openlineage_events.jsonl").read_bytes())
+    declared = {f.ref.id for f in spec.facts if isinstance(f, Dataset)}
+    observed = {f.ref.id for f in events.facts if isinstance(f, Dataset)}
+    assert observed and observed <= declared
+    assert not events.errors
+    store.ingest(spec)
+    store.ingest(events)
+    assert {n["id"] for n in load_graph(store).nodes("dataset")} == declared
