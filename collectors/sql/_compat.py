@@ -98,8 +98,8 @@ def qualify_columns(
     Without a schema sqlglot cannot always tell a lateral alias from a column and gives up; then the
     statement is qualified again without expanding alias references, and at worst tables only.
     """
-    attempts = ({"expand_alias_refs": True}, {"expand_alias_refs": False}, {"qualify_columns": False})
-    for i, extra in enumerate(attempts):
+    attempts = ((True, True), (False, True), (False, False))  # (expand_alias_refs, qualify_columns)
+    for i, (alias_refs, columns) in enumerate(attempts):
         try:
             return qualify(
                 expression,
@@ -111,7 +111,8 @@ def qualify_columns(
                 quote_identifiers=False,
                 identify=False,
                 expand_stars=True,
-                **{"expand_alias_refs": True, "qualify_columns": True, **extra},
+                expand_alias_refs=alias_refs,
+                qualify_columns=columns,
             )
         except OptimizeError:
             if i == len(attempts) - 1:

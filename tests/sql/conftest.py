@@ -19,8 +19,7 @@ from lineage.models import LineageBatch
 
 GOLDENS = Path(__file__).resolve().parent.parent / "goldens" / "sql"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "sql-lineage"
-DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "redshift", "tsql", "mysql",
-            "trino")
+DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "redshift", "tsql", "mysql", "trino")
 _UPDATE = {"on": False}
 
 
@@ -49,8 +48,9 @@ def run(sql: str, dialect: str, **options: Any) -> LineageBatch:
     return collect_script(sql, "case.sql", SqlOptions.from_mapping({"dialect": dialect, **options}))
 
 
-def assert_lineage_golden(sql: str, *, dialect: str, golden: str, schemas: Mapping[str, Any] | None = None,
-                          **options: Any) -> LineageBatch:
+def assert_lineage_golden(
+    sql: str, *, dialect: str, golden: str, schemas: Mapping[str, Any] | None = None, **options: Any
+) -> LineageBatch:
     batch = run(sql, dialect, schema=schemas, **options)
     got = normalised(batch)
     path = GOLDENS / f"{golden}.json"
@@ -72,8 +72,14 @@ def edges(batch: LineageBatch, kind: str) -> set[tuple[str, str]]:
 
 def reads_writes(batch: LineageBatch) -> tuple[set[str], set[str]]:
     """Names of the datasets read and written by SQL statement processes."""
-    reads = {f.source.name for f in batch.facts if f.fact == "edge" and f.kind.value == "read"
-             and f.target.namespace == "sql"}
-    writes = {f.target.name for f in batch.facts if f.fact == "edge" and f.kind.value == "write"
-              and f.source.namespace == "sql"}
+    reads = {
+        f.source.name
+        for f in batch.facts
+        if f.fact == "edge" and f.kind.value == "read" and f.target.namespace == "sql"
+    }
+    writes = {
+        f.target.name
+        for f in batch.facts
+        if f.fact == "edge" and f.kind.value == "write" and f.source.namespace == "sql"
+    }
     return reads, writes

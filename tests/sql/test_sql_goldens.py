@@ -30,34 +30,65 @@ PORTABLE = {
 }
 
 SPECIFIC = {
-    "snowflake_merge": ("snowflake", (
-        "MERGE INTO mart.customers t USING raw.customers s ON t.id = s.id "
-        "WHEN MATCHED THEN UPDATE SET t.email = s.email "
-        "WHEN NOT MATCHED THEN INSERT (id, email) VALUES (s.id, s.email)")),
+    "snowflake_merge": (
+        "snowflake",
+        (
+            "MERGE INTO mart.customers t USING raw.customers s ON t.id = s.id "
+            "WHEN MATCHED THEN UPDATE SET t.email = s.email "
+            "WHEN NOT MATCHED THEN INSERT (id, email) VALUES (s.id, s.email)"
+        ),
+    ),
     "snowflake_copy_into_stage": ("snowflake", "COPY INTO @exports/orders/ FROM (SELECT id, total FROM mart.orders)"),
     "snowflake_copy_from_s3": ("snowflake", "COPY INTO raw.events FROM 's3://acme-landing/events/'"),
-    "snowflake_qualify": ("snowflake", (
-        "CREATE TABLE mart.latest AS SELECT id, status FROM raw.events "
-        "QUALIFY row_number() OVER (PARTITION BY id ORDER BY ts DESC) = 1")),
-    "snowflake_temp_table_script": ("snowflake", (
-        "CREATE TEMPORARY TABLE tmp_active AS SELECT id, email FROM raw.users WHERE active;\n"
-        "INSERT INTO mart.mailing SELECT id, email FROM tmp_active;")),
+    "snowflake_qualify": (
+        "snowflake",
+        (
+            "CREATE TABLE mart.latest AS SELECT id, status FROM raw.events "
+            "QUALIFY row_number() OVER (PARTITION BY id ORDER BY ts DESC) = 1"
+        ),
+    ),
+    "snowflake_temp_table_script": (
+        "snowflake",
+        (
+            "CREATE TEMPORARY TABLE tmp_active AS SELECT id, email FROM raw.users WHERE active;\n"
+            "INSERT INTO mart.mailing SELECT id, email FROM tmp_active;"
+        ),
+    ),
     "snowflake_use_database": ("snowflake", "USE DATABASE analytics;\nINSERT INTO marts.t SELECT id FROM raw.s;"),
-    "redshift_unload": ("redshift", "UNLOAD ('SELECT id, total FROM mart.orders') TO 's3://acme-exports/orders_' "
-                                    "IAM_ROLE 'arn:aws:iam::1:role/x'"),
+    "redshift_unload": (
+        "redshift",
+        "UNLOAD ('SELECT id, total FROM mart.orders') TO 's3://acme-exports/orders_' IAM_ROLE 'arn:aws:iam::1:role/x'",
+    ),
     "postgres_copy_to_file": ("postgres", "COPY (SELECT id FROM mart.orders) TO '/tmp/orders.csv'"),
     "postgres_alter_rename": ("postgres", "ALTER TABLE mart.orders_new RENAME TO orders"),
-    "spark_insert_overwrite": ("spark", "INSERT OVERWRITE TABLE mart.daily SELECT day, sum(v) AS v FROM raw.e GROUP BY day"),
-    "spark_lateral_view": ("spark", (
-        "INSERT INTO mart.tags SELECT id, tag FROM raw.posts LATERAL VIEW explode(tags) t AS tag")),
-    "tsql_select_into_temp": ("tsql", "SELECT id, name INTO #people FROM dbo.staff;\nINSERT INTO dbo.p SELECT id FROM #people"),
-    "bigquery_unnest": ("bigquery", (
-        "CREATE TABLE `proj.mart.items` AS SELECT o.id, item FROM `proj.raw.orders` o, UNNEST(o.items) AS item")),
+    "spark_insert_overwrite": (
+        "spark",
+        "INSERT OVERWRITE TABLE mart.daily SELECT day, sum(v) AS v FROM raw.e GROUP BY day",
+    ),
+    "spark_lateral_view": (
+        "spark",
+        ("INSERT INTO mart.tags SELECT id, tag FROM raw.posts LATERAL VIEW explode(tags) t AS tag"),
+    ),
+    "tsql_select_into_temp": (
+        "tsql",
+        "SELECT id, name INTO #people FROM dbo.staff;\nINSERT INTO dbo.p SELECT id FROM #people",
+    ),
+    "bigquery_unnest": (
+        "bigquery",
+        ("CREATE TABLE `proj.mart.items` AS SELECT o.id, item FROM `proj.raw.orders` o, UNNEST(o.items) AS item"),
+    ),
     "duckdb_read_parquet_s3": ("duckdb", "CREATE TABLE mart.x AS SELECT * FROM read_parquet('s3://lake/x/*.parquet')"),
-    "databricks_materialized_view": ("databricks", (
-        "CREATE MATERIALIZED VIEW main.mart.mv AS SELECT region, sum(total) AS total FROM main.raw.orders GROUP BY region")),
+    "databricks_materialized_view": (
+        "databricks",
+        (
+            "CREATE MATERIALIZED VIEW main.mart.mv AS SELECT region, sum(total) AS total FROM main.raw.orders GROUP BY region"
+        ),
+    ),
     "trino_insert_select": ("trino", "INSERT INTO hive.mart.t SELECT a, lower(b) AS b FROM hive.raw.s"),
-    "mysql_insert_select": ("mysql", "INSERT INTO shop.summary (day, n) SELECT day, count(*) FROM shop.orders GROUP BY day"),
+    "mysql_insert_select": (
+        "mysql",
+        "INSERT INTO shop.summary (day, n) SELECT day, count(*) FROM shop.orders GROUP BY day",
+    ),
 }
 
 
@@ -74,8 +105,12 @@ def test_dialect_statement_matches_golden(case: str) -> None:
 
 
 def test_select_star_expands_with_schema() -> None:
-    batch = assert_lineage_golden("CREATE TABLE mart.c AS SELECT * FROM raw.customers", dialect="postgres",
-                                  golden="select_star_with_schema", schemas={"raw": {"customers": ["id", "email"]}})
+    batch = assert_lineage_golden(
+        "CREATE TABLE mart.c AS SELECT * FROM raw.customers",
+        dialect="postgres",
+        golden="select_star_with_schema",
+        schemas={"raw": {"customers": ["id", "email"]}},
+    )
     cols = {f.target.column for f in batch.facts if f.fact == "column_lineage"}
     assert cols == {"id", "email"}
 
