@@ -6,6 +6,8 @@ since they change the lineage; other strings and numbers become `?`, and `IN (?,
 
 Example:
     >>> fingerprint("SELECT * FROM t WHERE id = 42 -- hi") == fingerprint("select *  FROM t WHERE id = 7")
+    True
+    >>> fingerprint('SELECT * FROM "T"') == fingerprint('SELECT * FROM "t"')
     False
     >>> fingerprint("SELECT * FROM t WHERE id = 42") == fingerprint("SELECT * FROM t\\nWHERE id = 7")
     True
@@ -23,14 +25,16 @@ _TOKENS = re.compile(
       | (?P<qid>"(?:[^"]|"")*"|`[^`]*`)
       | (?P<comment>--[^\n]*|/\*.*?\*/)
       | (?P<num>(?<![\w$.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w$]))
-      | (?P<ws>\s+)""",
+      | (?P<ws>\s+)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)""",
     re.S | re.X,
 )
 _LIST = re.compile(r"\(\s*\?(?:\s*,\s*\?)+\s*\)")
 
 
 def normalise(sql: str) -> str:
-    """The statement with comments dropped, whitespace collapsed and plain literals masked."""
+    """The statement with comments dropped, whitespace collapsed, unquoted words lower-cased and
+    plain literals masked."""
 
     def sub(m: re.Match[str]) -> str:
         kind = m.lastgroup
@@ -40,6 +44,8 @@ def normalise(sql: str) -> str:
             return "?"
         if kind in ("comment", "ws"):
             return " "
+        if kind == "word":
+            return m.group().lower()
         return m.group()
 
     return _LIST.sub("(?)", _TOKENS.sub(sub, sql)).strip()

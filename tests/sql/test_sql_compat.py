@@ -1,0 +1,45 @@
+"""Pins every sqlglot assumption `collectors/sql/_compat.py` makes, so an upgrade fails here first."""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+
+from collectors.sql import _compat
+
+
+def test_sqlglot_version_is_the_tested_one() -> None:
+    assert _compat.sqlglot_version() >= _compat.TESTED_VERSION
+
+
+def test_from_clause_lives_under_from_underscore() -> None:
+    select = sqlglot.parse_one("SELECT a FROM t")
+    assert _compat.FROM_ARG in select.args
+    assert _compat.from_clause(select).this.name == "t"
+
+
+def test_unknown_statements_become_commands_with_keyword_and_rest() -> None:
+    tree = _compat.parse("VACUUM big_table", _compat.dialect("postgres"))[0]
+    assert isinstance(tree, exp.Command)
+    assert _compat.command_parts(tree) == ("VACUUM", "big_table")
+
+
+def test_qualify_accepts_the_options_we_pass_and_expands_stars() -> None:
+    tree = sqlglot.parse_one("SELECT * FROM t")
+    schema = _compat.MappingSchema({"t": {"a": "INT"}}, dialect="duckdb")
+    out = _compat.qualify_columns(tree, d=_compat.dialect("duckdb"), schema=schema, db=None, catalog=None)
+    assert out.sql() == "SELECT t.a AS a FROM t AS t"
+
+
+def test_root_set_operation_scope_is_not_flagged_as_a_branch() -> None:
+    root = _compat.build_scope(sqlglot.parse_one("SELECT a FROM x UNION ALL SELECT a FROM y"))
+    assert root is not None and not root.is_set_operation and len(root.set_operation_scopes) == 2
+
+
+def test_parse_errors_carry_a_line() -> None:
+    try:
+        _compat.parse("SELECT (1", _compat.dialect("postgres"))
+    except _compat.ParseError as exc:
+        assert exc.errors[0]["line"] == 1
+    else:
+        raise AssertionError("expected a ParseError")
