@@ -51,7 +51,7 @@ def test_binary_garbage_is_one_clear_error() -> None:
 
 def test_mixed_encodings_warn_with_line_and_keep_lineage() -> None:
     data = (
-        "INSERT INTO a SELECT x FROM b;\n".encode()
+        b"INSERT INTO a SELECT x FROM b;\n"
         + "-- caf\xe9\n".encode("latin-1")
         + b"INSERT INTO c SELECT y FROM d;"
     )

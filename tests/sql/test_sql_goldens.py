@@ -13,7 +13,8 @@ PORTABLE = {
         "JOIN raw.orders o ON o.customer_id = c.id WHERE o.total > 100"
     ),
     "cte_union": (
-        "INSERT INTO mart.people WITH a AS (SELECT id, name FROM raw.staff), b AS (SELECT id, name FROM raw.contractors) "
+        "INSERT INTO mart.people WITH a AS (SELECT id, name FROM raw.staff), "
+        "b AS (SELECT id, name FROM raw.contractors) "
         "SELECT id, name FROM a UNION ALL SELECT id, name FROM b"
     ),
     "create_view_subquery": (
@@ -81,7 +82,8 @@ SPECIFIC = {
     "databricks_materialized_view": (
         "databricks",
         (
-            "CREATE MATERIALIZED VIEW main.mart.mv AS SELECT region, sum(total) AS total FROM main.raw.orders GROUP BY region"
+            "CREATE MATERIALIZED VIEW main.mart.mv AS SELECT region, sum(total) AS total "
+            "FROM main.raw.orders GROUP BY region"
         ),
     ),
     "trino_insert_select": ("trino", "INSERT INTO hive.mart.t SELECT a, lower(b) AS b FROM hive.raw.s"),
