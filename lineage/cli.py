@@ -137,15 +137,16 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
 def _report_collect(result: dict[str, Any]) -> int:
     for problem in result["problems"]:
         err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
+    errors = sum(1 for p in result["problems"] if p.severity == "error")
     console.print(
         f"Collected {result['sources']} source(s): {result['facts']} new fact(s), "
-        f"{result['unchanged']} unchanged, {len(result['problems'])} problem(s)"
+        f"{result['unchanged']} unchanged, {errors} error(s), {len(result['problems']) - errors} warning(s)"
         + (f", {result['refused']} refused (--strict)" if result["refused"] else "")
         + (f"; {result['ignored_files']} other file(s) ignored" if result["ignored_files"] else "")
     )
     if result["path_problems"]:
         return EXIT_USAGE
-    return EXIT_FINDINGS if any(p.severity == "error" for p in result["problems"]) else EXIT_OK
+    return EXIT_FINDINGS if errors else EXIT_OK
 
 
 @cli.command()
