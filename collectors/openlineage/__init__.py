@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,6 +33,7 @@ from lineage.models import LineageBatch, Problem, RawInput
 __all__ = ["COLLECTOR", "AliasMap", "OpenLineageCollector", "canonical_bytes", "map_event", "sql_hook"]
 
 CHUNK_EVENTS = 2000
+CHUNK_CHARS = 16 << 20
 
 
 def canonical_bytes(event: Any) -> bytes:
@@ -45,27 +46,39 @@ def canonical_bytes(event: Any) -> bytes:
     return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _batch_from(
-    items: Iterable[Item], source: str, aliases: AliasMap, hook: SqlHook | None, raw: bytes | None
-) -> LineageBatch:
-    batch = LineageBatch(collector=COLLECTOR, source=source)
-    texts: list[str] = []
-    for item in items:
+class _Builder:
+    """Maps items into a batch one at a time, so a parsed event is dropped as soon as it is mapped."""
+
+    def __init__(self, source: str, aliases: AliasMap, hook: SqlHook | None, keep_text: bool) -> None:
+        self.batch = LineageBatch(collector=COLLECTOR, source=source)
+        self.aliases = aliases
+        self.hook = hook
+        self.keep_text = keep_text
+        self.texts: list[str] = []
+        self.events = 0
+        self.chars = 0
+
+    def add(self, item: Item) -> None:
+        self.events += 1
         if item.error is not None or item.value is None:
-            batch.problems.append(
-                Problem(message=item.error or "empty event", source=source, line=item.line or None)
+            self.batch.problems.append(
+                Problem(message=item.error or "empty event", source=self.batch.source, line=item.line or None)
             )
-            continue
+            return
         mapped: MappedEvent = map_event(
-            item.value, source=source, line=item.line, aliases=aliases, sql_hook=hook
+            item.value, source=self.batch.source, line=item.line, aliases=self.aliases, sql_hook=self.hook
         )
-        batch.facts.extend(mapped.facts)
-        batch.problems.extend(mapped.problems)
-        if raw is None:
-            texts.append(item.text.strip())
-    content = raw if raw is not None else "\n".join(texts).encode("utf-8", errors="replace")
-    batch.raw = RawInput(collector=COLLECTOR, source=source, content=content, append_only=True)
-    return batch
+        self.batch.facts.extend(mapped.facts)
+        self.batch.problems.extend(mapped.problems)
+        if self.keep_text:
+            text = item.text.strip()
+            self.chars += len(text)
+            self.texts.append(text)
+
+    def finish(self, raw: bytes | None = None) -> LineageBatch:
+        content = raw if raw is not None else "\n".join(self.texts).encode("utf-8", errors="replace")
+        self.batch.raw = RawInput(collector=COLLECTOR, source=self.batch.source, content=content, append_only=True)
+        return self.batch
 
 
 @register_collector
@@ -86,17 +99,24 @@ class OpenLineageCollector:
         Raises:
             CollectorError: the source is a template with a placeholder that cannot be filled.
         """
-        aliases = AliasMap()
-        items = iter_events(io.BytesIO(source.data))
-        batch = _batch_from(items, source.name, aliases, sql_hook(), source.data)
+        builder = _Builder(source.name, AliasMap(), sql_hook(), keep_text=False)
+        for item in iter_events(io.BytesIO(source.data)):
+            builder.add(item)
+        batch = builder.finish(source.data)
         if not batch.facts and not batch.problems:
             batch.problem("no OpenLineage events in this file")
         return batch
 
     def collect_path(
-        self, path: Path, *, chunk_events: int = CHUNK_EVENTS, max_bytes: int = 1 << 40
+        self,
+        path: Path,
+        *,
+        chunk_events: int = CHUNK_EVENTS,
+        chunk_chars: int = CHUNK_CHARS,
+        max_bytes: int = 1 << 40,
     ) -> Iterator[LineageBatch]:
-        """A large file as a stream of batches of `chunk_events` events each, so memory stays flat.
+        """A large file as a stream of batches of at most `chunk_events` events (or about
+        `chunk_chars` characters of events) each, so memory stays flat.
 
         Each batch keeps its events' text as its raw input; chunks are cut at the same events every
         time, so collecting an unchanged file again stores nothing new.
@@ -111,12 +131,11 @@ class OpenLineageCollector:
         aliases = AliasMap()
         hook = sql_hook()
         with stream:
-            items = iter_events(stream, max_bytes=max_bytes)
-            chunk: list[Item] = []
-            for item in items:
-                chunk.append(item)
-                if len(chunk) >= chunk_events:
-                    yield _batch_from(chunk, str(path), aliases, hook, None)
-                    chunk = []
-            if chunk:
-                yield _batch_from(chunk, str(path), aliases, hook, None)
+            builder = _Builder(str(path), aliases, hook, keep_text=True)
+            for item in iter_events(stream, max_bytes=max_bytes):
+                builder.add(item)
+                if builder.events >= chunk_events or builder.chars >= chunk_chars:
+                    yield builder.finish()
+                    builder = _Builder(str(path), aliases, hook, keep_text=True)
+            if builder.events:
+                yield builder.finish()

@@ -220,9 +220,7 @@ class _Mapper:
             if (dq := F._facet(extra, "dataQualityMetrics", f"{where}.inputFacets", self.warn)) is not None:
                 values["row_count"] = F.read_count(dq, "rowCount")
                 values["size_bytes"] = F.read_count(dq, "bytes", "size")
-            if (
-                qa := F._facet(extra, "dataQualityAssertions", f"{where}.inputFacets", self.warn)
-            ) is not None:
+            if (qa := F._facet(extra, "dataQualityAssertions", f"{where}.inputFacets", self.warn)) is not None:
                 values["quality"] = F.read_assertions(qa)
         elif side == "output":
             extra = _facets_of(entry, "outputFacets", where, self.warn)
@@ -514,9 +512,7 @@ def map_event(
         >>> sorted(type(f).__name__ for f in m.facts), m.refused
         (['Dataset', 'Edge', 'Process'], False)
     """
-    mapper = _Mapper(
-        event if isinstance(event, Mapping) else {}, source, line, aliases or AliasMap(), sql_hook
-    )
+    mapper = _Mapper(event if isinstance(event, Mapping) else {}, source, line, aliases or AliasMap(), sql_hook)
     try:
         if not isinstance(event, Mapping):
             raise EventError(f"an event must be a JSON object, not {_json_type(event)}", "(event)")
@@ -524,9 +520,7 @@ def map_event(
     except EventError as exc:
         mapper.out.facts = []
         mapper.out.refused = True
-        mapper.out.problems.append(
-            Problem(message=f"{exc.field}: {exc}", source=source, line=line, field=exc.field)
-        )
+        mapper.out.problems.append(Problem(message=f"{exc.field}: {exc}", source=source, line=line, field=exc.field))
     except RecursionError:
         mapper.out.facts = []
         mapper.out.refused = True

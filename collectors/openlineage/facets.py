@@ -146,9 +146,7 @@ def read_schema(facet: Mapping[str, Any], where: str, marks: Marks, report: Repo
                         marks.add(tag["key"], value if isinstance(value, str) else "", full)
             out.setdefault(
                 full,
-                Column(
-                    name=full, type=text(field.get("type"), 200), description=text(field.get("description"))
-                ),
+                Column(name=full, type=text(field.get("type"), 200), description=text(field.get("description"))),
             )
             nested = field.get("fields")
             if isinstance(nested, list) and len(stack) < 64:

@@ -86,8 +86,7 @@ def looks_like_events(head: bytes) -> bool:
     if b'"mcpServers"' in text or b'"dbt_schema_version"' in text:
         return False
     keys = sum(
-        k in text
-        for k in (b'"job"', b'"run"', b'"dataset"', b'"producer"', b'"schemaURL"', b'"eventType"', b'"runId"')
+        k in text for k in (b'"job"', b'"run"', b'"dataset"', b'"producer"', b'"schemaURL"', b'"eventType"', b'"runId"')
     )
     return b'"eventTime"' in text and keys >= 2
 
@@ -242,19 +241,17 @@ def iter_events(stream: IO[bytes], *, max_bytes: int = 1 << 40) -> Iterator[Item
 
 def _parse(reader: _Reader) -> Iterator[Item]:
     buf = reader.more()
-    pos = 0
-    line = 1
-    if buf.startswith("\ufeff"):
-        pos = 1
-    in_array = False
-    array_started = False
+    pos = 1 if buf.startswith("\ufeff") else 0
+    line = 1  # the line `pos` is on
+    in_array = array_started = False
     while True:
         # skip whitespace (and, inside an array, the commas between elements)
         while True:
-            pos = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+            skipped = _WS.match(buf, pos).end()  # type: ignore[union-attr]
+            line += buf.count("\n", pos, skipped)
+            pos = skipped
             if pos < len(buf) or reader.eof:
                 break
-            line += buf.count("\n", 0, pos)
             buf, pos = reader.more(), 0
         if pos >= len(buf):
             if in_array:
@@ -267,54 +264,50 @@ def _parse(reader: _Reader) -> Iterator[Item]:
             continue
         if in_array and char in ",]":
             pos += 1
-            if char == "]":
-                in_array = False
+            in_array = char == ","
             continue
-        line += buf.count("\n", 0, pos)
-        buf, pos = buf[pos:], 0
-        start_line = line
+        if pos > CHUNK_CHARS:  # drop what has been read, now and then (not per event)
+            buf, pos = buf[pos:], 0
+        error: str | None = None
+        value: Any = None
         while True:
             try:
-                value, end = _DECODER.raw_decode(buf, 0)
-                error = None
+                value, end = _DECODER.raw_decode(buf, pos)
                 break
             except json.JSONDecodeError as exc:
                 near_end = exc.pos >= len(buf) - 8 or exc.msg.startswith("Unterminated string")
-                if near_end and not reader.eof and len(buf) < MAX_EVENT_CHARS:
-                    buf += reader.more()
+                if near_end and not reader.eof and len(buf) - pos < MAX_EVENT_CHARS:
+                    buf, pos = buf[pos:] + reader.more(), 0
                     continue
-                where = start_line + buf.count("\n", 0, exc.pos)
+                where = line + buf.count("\n", pos, exc.pos)
                 error = f"line {where}: not valid JSON: {exc.msg}"
-                if len(buf) >= MAX_EVENT_CHARS and near_end:
+                if len(buf) - pos >= MAX_EVENT_CHARS and near_end:
                     error = f"an event longer than {MAX_EVENT_CHARS:,} characters is not read"
-                end = _resync(buf, exc.pos, in_array)
-                value = None
+                end = _resync(buf, pos, exc.pos, in_array)
                 break
             except RecursionError:
                 error = "the event is nested too deeply to parse"
-                end = _resync(buf, 1, in_array)
-                value = None
+                end = _resync(buf, pos, pos + 1, in_array)
                 break
-        text = buf[:end]
-        if error is None and _BAD_UTF8.search(text):
-            bad = _BAD_UTF8.search(text)
-            assert bad is not None
-            where = start_line + text.count("\n", 0, bad.start())
+        text = buf[pos:end]
+        if error is None and (bad := _BAD_UTF8.search(text)):
+            where = line + text.count("\n", 0, bad.start())
             error = f"line {where}: bytes that are not UTF-8 (0x{ord(bad.group()) - 0xDC00:02x})"
             value = None
-        yield Item(line=start_line, value=value, error=error, text=text)
-        line = start_line + buf.count("\n", 0, end)
-        buf, pos = buf[end:], 0
-        if not buf and not reader.eof:
-            buf = reader.more()
+        yield Item(line=line, value=value if error is None else None, error=error, text=text)
+        line += text.count("\n")
+        pos = end
+        if pos >= len(buf) and not reader.eof:
+            buf, pos = reader.more(), 0
 
 
-def _resync(buf: str, pos: int, in_array: bool) -> int:
-    """Where to resume after a malformed event: the next line starting with `{` (for arrays,
-    indented no deeper than this element), else the end of the buffer."""
-    indent = len(buf) - len(buf.lstrip(" \t"))
+def _resync(buf: str, start: int, pos: int, in_array: bool) -> int:
+    """Where to resume after a malformed event that starts at `start`: the next line starting with
+    `{` (for arrays, indented no deeper than this element), else the end of the buffer."""
+    line_start = buf.rfind("\n", 0, start) + 1
+    indent = start - line_start
     pattern = re.compile(rf"\n[ \t]{{0,{indent}}}\{{") if in_array else re.compile(r"\n\{")
-    found = pattern.search(buf, max(pos, 1) - 1)
+    found = pattern.search(buf, max(pos, start + 1) - 1)
     return found.start() + 1 if found else len(buf)
 
 

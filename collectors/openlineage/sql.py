@@ -78,16 +78,13 @@ def repoint(
                     fact.model_copy(
                         update={
                             "target": ColumnRef(dataset=target, column=fact.target.column),
-                            "sources": tuple(
-                                ColumnRef(dataset=ref, column=c) for ref, c in sources if ref is not None
-                            ),
+                            "sources": tuple(ColumnRef(dataset=ref, column=c) for ref, c in sources if ref is not None),
                             "process": process,
                         }
                     )
                 )
     notes = [
-        f"the SQL names {name!r}, which is not a dataset of this event; not made a dataset"
-        for name in sorted(unknown)
+        f"the SQL names {name!r}, which is not a dataset of this event; not made a dataset" for name in sorted(unknown)
     ]
     return out, notes
 

@@ -69,9 +69,7 @@ def _base_of(schema: Mapping[str, Any]) -> str | None:
 @cache
 def _schemas() -> _Schemas:
     documents = [json.loads(path.read_text(encoding="utf-8")) for path in _schema_files()]
-    registry: Registry[Any] = Registry().with_resources(
-        (doc["$id"], Resource.from_contents(doc)) for doc in documents
-    )
+    registry: Registry[Any] = Registry().with_resources((doc["$id"], Resource.from_contents(doc)) for doc in documents)
     core = documents[0]
     core_id = core["$id"]
     events = {

@@ -99,10 +99,7 @@ def test_column_lineage_keeps_transformation_types_subtypes_masking_and_indirect
         ),
         source="e",
     )
-    got = {
-        (c.transformation, c.indirect, tuple(s.column for s in c.sources))
-        for c in of(ColumnLineage, mapped.facts)
-    }
+    got = {(c.transformation, c.indirect, tuple(s.column for s in c.sources)) for c in of(ColumnLineage, mapped.facts)}
     assert got == {
         (Transformation.AGGREGATION, False, ("amount",)),
         (Transformation.FILTER, True, ("status",)),
@@ -110,9 +107,7 @@ def test_column_lineage_keeps_transformation_types_subtypes_masking_and_indirect
         (Transformation.AGGREGATION, True, ("order_id",)),
         (Transformation.MASKING, False, ("card",)),
     }
-    assert {c.process.id for c in of(ColumnLineage, mapped.facts) if c.process} == {
-        "process:dbt:shop.analytics.orders"
-    }
+    assert {c.process.id for c in of(ColumnLineage, mapped.facts) if c.process} == {"process:dbt:shop.analytics.orders"}
 
 
 def test_dataset_level_column_lineage_applies_indirectly_to_every_output_column() -> None:
@@ -237,9 +232,7 @@ def test_error_message_owner_storage_quality_and_documentation_are_kept() -> Non
             "facets": {"storage": {"storageLayer": "iceberg", "fileFormat": "parquet"}},
             "inputFacets": {
                 "dataQualityMetrics": {"rowCount": 10, "bytes": 2048, "columnMetrics": {}},
-                "dataQualityAssertions": {
-                    "assertions": [{"assertion": "not_null", "success": False, "column": "id"}]
-                },
+                "dataQualityAssertions": {"assertions": [{"assertion": "not_null", "success": False, "column": "id"}]},
             },
         }
     ]
@@ -281,9 +274,7 @@ def test_old_and_odd_producer_events_are_accepted_with_warnings() -> None:
         ({"outputs": [{"namespace": "postgres://d\x07b:5432", "name": "x"}]}, "outputs.0"),
     ],
 )
-def test_an_event_missing_what_identifies_it_is_refused_naming_the_field(
-    bad: dict[str, Any], field: str
-) -> None:
+def test_an_event_missing_what_identifies_it_is_refused_naming_the_field(bad: dict[str, Any], field: str) -> None:
     mapped = map_event(event(**bad), source="e", line=7)
     assert mapped.refused and mapped.facts == []
     errors = [p for p in mapped.problems if p.severity == "error"]

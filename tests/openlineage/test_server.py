@@ -57,9 +57,7 @@ def client(server: Server, *, token: str | None = TOKEN, gzip_on: bool = False) 
     return OpenLineageClient(config={"transport": transport})
 
 
-def graph_of(
-    server: Server, namespace_part: str
-) -> tuple[set[str], set[str], set[tuple[str, str, str]], Any]:
+def graph_of(server: Server, namespace_part: str) -> tuple[set[str], set[str], set[tuple[str, str, str]], Any]:
     g = load_graph(open_store(server.db, lock_timeout=30))
     nodes = {n["id"] for n in g.nodes() if namespace_part in n["id"]}
     datasets = {n for n in nodes if n.startswith("dataset:")}
@@ -91,11 +89,7 @@ def test_python_client_events_build_exactly_the_expected_graph(server: Server, g
                 ]
             ),
             "tags": tags_dataset.TagsDatasetFacet(
-                tags=[
-                    tags_dataset.TagsDatasetFacetFields(
-                        key="classification", value="pii.email", field="email"
-                    )
-                ]
+                tags=[tags_dataset.TagsDatasetFacetFields(key="classification", value="pii.email", field="email")]
             ),
         },
     )
@@ -107,9 +101,7 @@ def test_python_client_events_build_exactly_the_expected_graph(server: Server, g
                         namespace=pg,
                         name="shop.public.orders",
                         field="id",
-                        transformations=[
-                            column_lineage_dataset.Transformation(type="DIRECT", subtype="IDENTITY")
-                        ],
+                        transformations=[column_lineage_dataset.Transformation(type="DIRECT", subtype="IDENTITY")],
                     )
                 ]
             ),
@@ -120,23 +112,15 @@ def test_python_client_events_build_exactly_the_expected_graph(server: Server, g
                         name="shop.public.orders",
                         field="email",
                         transformations=[
-                            column_lineage_dataset.Transformation(
-                                type="DIRECT", subtype="TRANSFORMATION", masking=True
-                            )
+                            column_lineage_dataset.Transformation(type="DIRECT", subtype="TRANSFORMATION", masking=True)
                         ],
                     )
                 ]
             ),
         }
     )
-    summary = OutputDataset(
-        namespace=pg, name="shop.public.customer_summary", facets={"columnLineage": lineage}
-    )
-    ol.emit(
-        RunEvent(
-            eventType=RunState.START, eventTime=NOW, run=run, job=job, producer=PRODUCER, inputs=[orders]
-        )
-    )
+    summary = OutputDataset(namespace=pg, name="shop.public.customer_summary", facets={"columnLineage": lineage})
+    ol.emit(RunEvent(eventType=RunState.START, eventTime=NOW, run=run, job=job, producer=PRODUCER, inputs=[orders]))
     ol.emit(
         RunEvent(
             eventType=RunState.COMPLETE,
@@ -166,9 +150,7 @@ def test_python_client_events_build_exactly_the_expected_graph(server: Server, g
         )
     )
     ol.emit(
-        DatasetEvent(
-            eventTime=NOW, producer=PRODUCER, dataset=StaticDataset(namespace=pg, name="shop.public.refunds")
-        )
+        DatasetEvent(eventTime=NOW, producer=PRODUCER, dataset=StaticDataset(namespace=pg, name="shop.public.refunds"))
     )
     ol.emit(
         JobEvent(
@@ -365,9 +347,7 @@ def test_health_and_openapi_document_are_served(server: Server) -> None:
 
 
 def test_request_log_has_requests_but_never_the_token(server: Server) -> None:
-    requests.post(
-        server.url + "/api/v1/lineage", data=b"{}", timeout=5, headers={"Authorization": f"Bearer {TOKEN}"}
-    )
+    requests.post(server.url + "/api/v1/lineage", data=b"{}", timeout=5, headers={"Authorization": f"Bearer {TOKEN}"})
     time.sleep(0.2)
     text = server.log.read_text()
     assert "POST /api/v1/lineage 422" in text
@@ -400,8 +380,7 @@ def test_full_queue_answers_503_with_retry_after_then_commits(tmp_path: Path) ->
         [
             sys.executable,
             "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-            "print('locked', flush=True); time.sleep(60)",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
             str(s.db),
         ],
         stdout=subprocess.PIPE,
@@ -470,9 +449,7 @@ def test_no_auth_on_loopback_accepts_requests_without_a_token(tmp_path: Path) ->
         s.stop()
 
 
-def test_serve_without_any_token_configured_refuses_to_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_serve_without_any_token_configured_refuses_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LINEAGE_API_TOKENS", raising=False)
     monkeypatch.chdir(tmp_path)
     assert main(["serve", "--db", str(tmp_path / "x.duckdb"), "--port", "1"]) == 2
