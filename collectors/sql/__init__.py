@@ -22,6 +22,8 @@ Example:
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -88,6 +90,30 @@ def lineage_from_sql(
         schema=schema,
     )
     return collect_script(sql, source, options, line_offset=line_offset)
+
+
+_DIRECTIVE = re.compile(rb"^\s*--\s*lineage:\s*(.+)$", re.M)
+_DIRECTIVE_KEYS = ("dialect", "namespace", "job_namespace", "default_database", "default_schema")
+
+
+def directive(head: bytes) -> dict[str, str]:
+    """Per-file options written in the file itself.
+
+    Example:
+        >>> directive(b"-- lineage: dialect=snowflake namespace=snowflake://acme-prod\\nSELECT 1")
+        {'dialect': 'snowflake', 'namespace': 'snowflake://acme-prod'}
+    """
+    if head.lstrip().startswith(b'{"lineage"'):
+        try:
+            values = json.loads(head.split(b"\n", 1)[0])["lineage"]
+        except (ValueError, KeyError, TypeError):
+            return {}
+        return {k: str(v) for k, v in values.items() if k in _DIRECTIVE_KEYS} if isinstance(values, dict) else {}
+    m = _DIRECTIVE.search(head)
+    if not m:
+        return {}
+    pairs = (p.split("=", 1) for p in m.group(1).decode("utf-8", "replace").split() if "=" in p)
+    return {k: v for k, v in pairs if k in _DIRECTIVE_KEYS}
 
 
 def _batch(source: str) -> LineageBatch:
@@ -269,17 +295,32 @@ class SqlCollector:
     def detect(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".sql" or is_query_log(path.name.lower(), head)
 
+    def _directed(self, head: bytes) -> SqlOptions:
+        """Options from a `-- lineage: dialect=snowflake namespace=...` comment (or a JSON-lines
+        `{"lineage": {...}}` first line); they fill only options left at their defaults."""
+        found = directive(head)
+        if not found:
+            return self.options
+        defaults = SqlOptions()
+        keep = {k: v for k, v in found.items() if getattr(self.options, k, None) == getattr(defaults, k, None)}
+        return (
+            replace(self.options, **{k: v for k, v in SqlOptions.from_mapping(keep).__dict__.items() if k in keep})
+            if keep
+            else self.options
+        )
+
     def collect(self, source: Source) -> LineageBatch:
         name = source.path.name.lower() if source.path else source.name.lower()
+        options = self._directed(source.data[:4096])
         if is_query_log(name, source.data[:4096]):
-            return collect_log(source.data, source.name, self.options)
+            return collect_log(source.data, source.name, options)
         text, problems = decode(source.data)
         if text is None:
             batch = _batch(source.name)
             for message, line in problems:
                 batch.problem(message, line=line)
             return batch
-        batch = collect_script(text, source.name, self.options, raw=source.data)
+        batch = collect_script(text, source.name, options, raw=source.data)
         for message, line in problems:
             batch.problem(message, line=line, severity="warning")
         return batch

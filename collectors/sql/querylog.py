@@ -7,6 +7,9 @@ thousand shapes parses a few thousand statements. Each user becomes an `Identity
 runs the process of every statement shape it was seen running; a plain SELECT is a process with
 read edges only, so a user's observed reads are identity -> runs -> process <- read <- dataset.
 
+A JSON-lines log may start with a header line `{"lineage": {"dialect": ..., "namespace": ...}}`
+giving the options of the whole log.
+
 Example:
     >>> entries, problems = read_log(b'{"text": "select 1", "user": "ann"}\\n', "q.jsonl")
     >>> (entries[0].text, entries[0].user, entries[0].line)
@@ -83,7 +86,10 @@ def _entry(row: dict[str, object], line: int) -> LogEntry | None:
 
 def is_query_log(name: str, head: bytes) -> bool:
     """Whether a file is a query log, from its name and first bytes."""
-    first = head.split(b"\n", 1)[0].strip().lower()
+    lines = head.split(b"\n", 2)
+    first = lines[0].strip().lower()
+    if first.startswith(b'{"lineage"') and len(lines) > 1:
+        first = lines[1].strip().lower()  # the options header
     if name.endswith((".jsonl", ".ndjson", ".json")) and first.startswith(b"{"):
         try:
             row = json.loads(first)
@@ -110,6 +116,8 @@ def read_log(data: bytes, source: str) -> tuple[list[LogEntry], list[tuple[str, 
             except ValueError as exc:
                 problems.append((f"not a JSON object: {exc}", n))
                 continue
+            if n == 1 and isinstance(row, dict) and set(row) == {"lineage"}:
+                continue  # the options header (see collectors.sql.directive)
             entry = _entry(row, n) if isinstance(row, dict) else None
             if entry is None:
                 problems.append(("no query text (expected a 'text' or 'query' field)", n))
