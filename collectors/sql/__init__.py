@@ -31,7 +31,7 @@ from typing import Any
 
 from collectors.base import Source, register_collector
 from collectors.sql.facts import COLLECTOR, Namer, Script, default_namespace, make_evidence, statement_facts
-from collectors.sql.fingerprint import fingerprint
+from collectors.sql.fingerprint import digest, fingerprint
 from collectors.sql.guard import decode, split_statements
 from collectors.sql.options import SqlOptions
 from collectors.sql.pool import ParseCache, analyse_many
@@ -155,7 +155,7 @@ def collect_script(
     )
     script = Script()
     statements = split_statements(text)
-    keys = [fingerprint(s.text) for s in statements]
+    keys = [digest(" ".join(s.text.split())) for s in statements]  # exact text: cheaper than fingerprint()
     cache: ParseCache | None = options.cache
     plain = not any(k in s.text.upper() for s in statements for k in ("EXTERNAL FUNCTION", "REMOTE WITH"))
     if plain:

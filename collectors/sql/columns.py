@@ -215,7 +215,7 @@ def _statement_schema(query: exp.Expr, an: Analyzer) -> MappingSchema | None:
             for p in parts[:-1]:
                 node = node.setdefault(p, {})
             node[parts[-1]] = dict.fromkeys(hit[1], "UNKNOWN")
-    return MappingSchema(nested, dialect=an.d, normalize=True)
+    return MappingSchema(nested, dialect=an.d, normalize=False)  # names were folded by SchemaIndex.folded
 
 
 def _run(query: exp.Expr, an: Analyzer, ctes: set[str] | None = None) -> tuple[_Walk, Scope]:

@@ -8,8 +8,9 @@ A table's namespace is the source's `--namespace`, else the dialect's default (s
 `@stages` are caches; `https://` URLs are origins.
 
 Processes: a statement that writes (or, in a query log, any statement) is a `Process` in the job
-namespace (default `sql`) named `<source>#<fingerprint>`: the first 12 hex digits of the
-statement's normalised fingerprint, stable when other statements of the file change or move.
+namespace (default `sql`) named `<source>#<hash>`: the first 12 hex digits of a hash of the
+statement's text with whitespace collapsed (in query logs: of its literal-free fingerprint), stable
+when other statements of the file change or move.
 
 Scripts: `USE db` changes the default database of the statements after it; a temporary table
 created and then read within the script is replaced, for the readers, by what it was built from

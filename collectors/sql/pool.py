@@ -51,7 +51,7 @@ def analyse_many(
 ) -> tuple[list[list[StatementResult]], int]:
     """Results for each text (keys are their fingerprints), and how many came from the cache."""
     options = analyzer.options
-    suffix = ":" + options.analysis_key()
+    suffix = ":" + options.analysis_key() if cache is not None else ""
     cache_keys = [k + suffix for k in keys]
     cached: Mapping[str, str] = {}
     if cache is not None and not analyzer.external:

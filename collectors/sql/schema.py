@@ -55,8 +55,9 @@ class SchemaIndex:
         return (full, self.tables[full]) if full else None
 
     def folded(self, fold: Fold) -> SchemaIndex:
-        """The same schema with every table name part passed through `fold` (a dialect's case rule)."""
-        return SchemaIndex({tuple(fold(p) for p in k): v for k, v in self.tables.items()})
+        """The same schema with every table name part and column passed through `fold` (a dialect's
+        case rule for unquoted names)."""
+        return SchemaIndex({tuple(fold(p) for p in k): tuple(fold(c) for c in v) for k, v in self.tables.items()})
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SchemaIndex:

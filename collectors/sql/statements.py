@@ -79,9 +79,9 @@ class Analyzer:
         hooks = hooks_for(options.dialect)
         d = dialect(hooks.sqlglot)
         schema = None
-        if options.schema:
+        if options.schema and options.columns:
             schema = SchemaIndex.from_mapping(options.schema).folded(
-                lambda s: str(d.normalize_identifier(exp.to_identifier(s)).this)
+                lambda s: fold(d, exp.Identifier(this=s, quoted=False))
             )
         return cls(options, hooks, d, AIMatcher(options.ai_functions, hooks.name), schema)
 

@@ -16,6 +16,7 @@ from collectors.sql.dialects._uri import is_location, location_ref
 from collectors.sql.result import AICall, TableRef
 
 REF = "ref"
+_FOLDED: dict[tuple[int, str], str] = {}
 _FILE_FORMATS = frozenset({"delta", "parquet", "csv", "json", "orc", "avro", "text", "binaryfile", "iceberg"})
 
 
@@ -25,7 +26,13 @@ def fold(d: Dialect, ident: exp.Expression | None) -> str:
         return ident.name if ident is not None else ""
     if ident.quoted:
         return str(ident.this)
-    return str(d.normalize_identifier(ident.copy()).this)
+    name = str(ident.this)
+    key = (id(d), name)
+    folded = _FOLDED.get(key)
+    if folded is None:
+        folded = str(d.normalize_identifier(exp.Identifier(this=name, quoted=False)).this)
+        _FOLDED[key] = folded
+    return folded
 
 
 def table_ref(d: Dialect, table: exp.Table) -> TableRef | None:
