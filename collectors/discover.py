@@ -17,6 +17,7 @@ from typing import Any
 from collectors.base import Collector, Source, available_collectors, get_collector
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch, Problem
+from lineage.store.base import RawInputRow
 
 HEAD_BYTES = 4096
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".venv", "venv", "dbt_packages", "logs"})
@@ -114,11 +115,32 @@ def collect_file(collector: Collector, path: Path, *, max_bytes: int,
         configure = getattr(collector, "with_options", None)
         if given and configure is not None:
             collector = configure(given)
-        return collector.collect(Source(name=name, data=data, path=path))
+        batch = collector.collect(Source(name=name, data=data, path=path))
+        if given and batch.raw is not None:
+            # plain options are kept with the raw input, so a rebuild reads it the same way
+            plain = {k: v for k, v in given.items() if isinstance(v, str | int | float | bool)}
+            batch.raw = batch.raw.model_copy(update={"options": plain})
+        return batch
     except OSError as exc:
         message = f"cannot read: {exc.strerror or exc}"
     except CollectorError as exc:
         message = str(exc)
     batch = LineageBatch(collector=collector.name, source=name)
     batch.problem(message)
+    return batch
+
+
+def recollect(raw: RawInputRow) -> LineageBatch:
+    """Collect a kept raw input again, with the collector and options it was first read with.
+
+    Raises:
+        CollectorError: its collector is no longer available.
+    """
+    collector = get_collector(raw.collector)
+    configure = getattr(collector, "with_options", None)
+    if raw.options and configure is not None:
+        collector = configure(raw.options)
+    batch = collector.collect(Source(name=raw.source, data=raw.content))
+    if batch.raw is not None:
+        batch.raw = batch.raw.model_copy(update={"append_only": raw.append_only, "options": raw.options})
     return batch

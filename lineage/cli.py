@@ -329,6 +329,45 @@ def store_info(ctx: click.Context, db: str | None) -> int:
     return EXIT_OK
 
 
+@store.command("rebuild")
+@click.option("--to", "target", required=True, metavar="FILE", type=click.Path(dir_okay=False),
+              help="The new store to build (must not exist yet).")
+@db_option
+@click.pass_context
+def store_rebuild(ctx: click.Context, target: str, db: str | None) -> int:
+    """Build a new store by collecting every kept raw input again with today's collectors.
+
+    Use it after an upgrade changes how sources are read: the old store is left as it is. Inputs
+    are collected oldest first, each with the options it was first read with.
+
+    \b
+    Example:
+      lineage store rebuild --db lineage.duckdb --to rebuilt.duckdb
+    """
+    from collectors.discover import recollect
+    from lineage.store import open_store
+
+    settings = _settings(ctx, db)
+    if Path(target).exists():
+        raise click.BadParameter(f"{target} exists; choose a new file", param_hint="--to")
+    source = _store(settings)
+    rebuilt = open_store(target, lock_timeout=settings.lock_timeout)
+    rebuilt.migrate()
+    raws = list(source.raw_inputs())
+    facts = problems = 0
+    with _progress() as progress:
+        task = progress.add_task("rebuilding", total=len(raws))
+        for raw in raws:
+            batch = recollect(raw)
+            problems += len(batch.problems)
+            for problem in batch.problems:
+                err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
+            facts += rebuilt.ingest(batch).facts
+            progress.advance(task)
+    console.print(f"Rebuilt {len(raws)} input(s) into {escape(target)}: {facts} fact(s), {problems} problem(s)")
+    return EXIT_OK
+
+
 # -- demo -------------------------------------------------------------------------------------------
 
 

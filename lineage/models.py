@@ -335,6 +335,7 @@ class RawInput(_Frozen):
     source: str
     content: bytes
     append_only: bool = False
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
 class LineageBatch(BaseModel):

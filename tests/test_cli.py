@@ -207,3 +207,21 @@ def test_the_db_can_come_from_the_environment(tmp_path: Path, spec: Path, monkey
     monkeypatch.setenv("LINEAGE_DB", str(target))
     assert main(["collect", str(spec)]) == 0
     assert target.exists()
+
+
+def test_rebuilding_from_raw_inputs_gives_the_same_graph(db: str, tmp_path: Path, capsys) -> None:
+    main(["collect", str(SAMPLES), "--db", db])
+    rebuilt = str(tmp_path / "rebuilt.duckdb")
+    capsys.readouterr()
+    assert main(["store", "rebuild", "--db", db, "--to", rebuilt]) == 0
+    assert "Rebuilt" in capsys.readouterr().out
+    main(["export", "--db", db])
+    original = json.loads(capsys.readouterr().out)
+    main(["export", "--db", rebuilt])
+    assert json.loads(capsys.readouterr().out) == original
+
+
+def test_rebuild_refuses_to_overwrite_a_store(db: str, spec: Path, capsys) -> None:
+    main(["collect", str(spec), "--db", db])
+    assert main(["store", "rebuild", "--db", db, "--to", db]) == 2
+    assert "exists" in capsys.readouterr().err

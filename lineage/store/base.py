@@ -40,6 +40,7 @@ class RawInputRow:
     content: bytes
     append_only: bool
     received_at: datetime
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

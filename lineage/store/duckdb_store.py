@@ -231,9 +231,11 @@ class DuckDBStore:
                     [input_id, p.source, p.line, p.column, p.field, p.severity, p.message, now],
                 )
             con.execute(
-                "INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                "INSERT INTO inputs (input_id, collector, source, content_sha, content, append_only, received_at, "
+                "fact_count, problem_count, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [input_id, batch.collector, batch.source, content_sha, content if batch.raw else None,
-                 append_only, now, stored, len(batch.problems)],
+                 append_only, now, stored, len(batch.problems),
+                 json.dumps(batch.raw.options) if batch.raw and batch.raw.options else None],
             )
         return IngestResult(input_id=input_id, facts=stored, problems=len(batch.problems), skipped=False)
 
@@ -341,12 +343,12 @@ class DuckDBStore:
         """The current raw inputs, oldest first, to collect again when the rules change."""
         with self._connect(read_only=True) as con:
             rows = con.execute(
-                "SELECT collector, source, content, append_only, received_at FROM inputs "
+                "SELECT collector, source, content, append_only, received_at, options FROM inputs "
                 "WHERE superseded_at IS NULL AND content IS NOT NULL ORDER BY received_at"
             ).fetchall()
         for r in rows:
             yield RawInputRow(collector=r[0], source=r[1], content=bytes(r[2]), append_only=r[3],
-                              received_at=r[4])
+                              received_at=r[4], options=json.loads(r[5]) if r[5] else {})
 
     def cached_parses(self, fingerprints: list[str]) -> dict[str, str]:
         """Cached SQL analyses (JSON text) by fingerprint, for the fingerprints that have one."""

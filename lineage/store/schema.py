@@ -110,6 +110,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        3,
+        "inputs remember the collector options they were read with, for rebuilding",
+        ("ALTER TABLE inputs ADD COLUMN options JSON",),
+    ),
 )
+
 
 LATEST_VERSION = MIGRATIONS[-1].version
