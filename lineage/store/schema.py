@@ -115,6 +115,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         "inputs remember the collector options they were read with, for rebuilding",
         ("ALTER TABLE inputs ADD COLUMN options JSON",),
     ),
+    Migration(
+        4,
+        "scheduled jobs: what each job last read of each source, for incremental runs",
+        (
+            """CREATE TABLE job_sources (
+                job VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                size BIGINT,
+                mtime_ns BIGINT,
+                content_sha VARCHAR,
+                "offset" BIGINT,
+                line BIGINT,
+                detail JSON,
+                updated_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (job, source)
+            )""",
+        ),
+    ),
 )
 
 
