@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from lineage.errors import StoreError
-from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord, Store
+from lineage.store.base import (
+    GraphData,
+    IngestResult,
+    NodeFactRow,
+    RawInputRow,
+    RunRecord,
+    SourceState,
+    Store,
+)
 
-__all__ = ["GraphData", "IngestResult", "NodeFactRow", "RawInputRow", "RunRecord", "Store", "open_store"]
+__all__ = ["GraphData", "IngestResult", "NodeFactRow", "RawInputRow", "RunRecord", "SourceState", "Store",
+           "open_store"]
 
 
 def open_store(location: str | Path, *, lock_timeout: float = 60.0) -> Store:

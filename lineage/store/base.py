@@ -6,7 +6,7 @@ business alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -54,6 +54,27 @@ class RunRecord:
     facts: int = 0
     problems: int = 0
     detail: dict[str, Any] = field(default_factory=dict)
+    job: str | None = None  # the scheduled job that made the run (kept in `detail["job"]`)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What a scheduled job last read of one source, so its next run reads only what changed.
+
+    `offset` and `line` mark where an appended JSON-lines log was read up to; `detail` holds
+    source-specific checks (the file's inode and a hash of the bytes before `offset`; a URL's
+    ETag and Last-Modified).
+    """
+
+    job: str
+    source: str
+    size: int | None = None
+    mtime_ns: int | None = None
+    content_sha: str | None = None
+    offset: int | None = None
+    line: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
 
 
 @dataclass
@@ -82,6 +103,12 @@ class Store(Protocol):
     def problems(self, limit: int = 1000) -> list[dict[str, Any]]: ...
 
     def runs(self, limit: int = 100) -> list[RunRecord]: ...
+
+    def job_runs(self, job: str, limit: int = 100) -> list[RunRecord]: ...
+
+    def source_states(self, job: str) -> dict[str, SourceState]: ...
+
+    def save_source_states(self, states: Sequence[SourceState]) -> None: ...
 
     def raw_inputs(self) -> Iterator[RawInputRow]: ...
 

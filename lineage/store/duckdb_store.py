@@ -20,7 +20,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,7 @@ from lineage.models import (
     Process,
 )
 from lineage.perf import paused_gc
-from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord
+from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord, SourceState
 from lineage.store.schema import LATEST_VERSION, MIGRATIONS
 
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
@@ -246,7 +246,7 @@ class DuckDBStore:
             con.execute(
                 "INSERT INTO collection_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run.run_id, run.command, run.started_at, run.finished_at, run.status, run.sources,
-                 run.facts, run.problems, json.dumps(run.detail)],
+                 run.facts, run.problems, json.dumps({**run.detail, "job": run.job} if run.job else run.detail)],
             )
 
     # -- reading -------------------------------------------------------------------------------
@@ -333,11 +333,42 @@ class DuckDBStore:
                 "SELECT run_id, command, started_at, finished_at, status, sources, facts, problems, detail "
                 "FROM collection_runs ORDER BY started_at DESC LIMIT ?", [limit]
             ).fetchall()
-        return [
-            RunRecord(run_id=r[0], command=r[1], started_at=r[2], finished_at=r[3], status=r[4],
-                      sources=r[5], facts=r[6], problems=r[7], detail=json.loads(r[8]) if r[8] else {})
-            for r in rows
-        ]
+        return [_run_record(r) for r in rows]
+
+    def job_runs(self, job: str, limit: int = 100) -> list[RunRecord]:
+        """The runs of one scheduled job, newest first."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT run_id, command, started_at, finished_at, status, sources, facts, problems, detail "
+                "FROM collection_runs WHERE json_extract_string(detail, '$.job') = ? "
+                "ORDER BY started_at DESC LIMIT ?", [job, limit]
+            ).fetchall()
+        return [_run_record(r) for r in rows]
+
+    def source_states(self, job: str) -> dict[str, SourceState]:
+        """What `job` last read of each of its sources, by source."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                'SELECT job, source, size, mtime_ns, content_sha, "offset", line, detail, updated_at '
+                "FROM job_sources WHERE job = ?", [job]
+            ).fetchall()
+        return {r[1]: SourceState(job=r[0], source=r[1], size=r[2], mtime_ns=r[3], content_sha=r[4], offset=r[5],
+                                  line=r[6], detail=json.loads(r[7]) if r[7] else {}, updated_at=r[8])
+                for r in rows}
+
+    def save_source_states(self, states: Sequence[SourceState]) -> None:
+        """Remember what jobs read of their sources; an existing entry is replaced."""
+        if not states:
+            return
+        now = datetime.now(UTC)
+        with self._transaction() as con:
+            for s in states:
+                con.execute("DELETE FROM job_sources WHERE job = ? AND source = ?", [s.job, s.source])
+                con.execute(
+                    "INSERT INTO job_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [s.job, s.source, s.size, s.mtime_ns, s.content_sha, s.offset, s.line,
+                     json.dumps(s.detail), s.updated_at or now],
+                )
 
     def raw_inputs(self) -> Iterator[RawInputRow]:
         """The current raw inputs, oldest first, to collect again when the rules change."""
@@ -380,6 +411,12 @@ class DuckDBStore:
                 row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
                 out[table] = int(row[0]) if row else 0
             return out
+
+
+def _run_record(r: tuple[Any, ...]) -> RunRecord:
+    detail = json.loads(r[8]) if r[8] else {}
+    return RunRecord(run_id=r[0], command=r[1], started_at=r[2], finished_at=r[3], status=r[4],
+                     sources=r[5], facts=r[6], problems=r[7], detail=detail, job=detail.get("job"))
 
 
 # -- turning a batch into rows ---------------------------------------------------------------------
