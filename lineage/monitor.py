@@ -1,0 +1,217 @@
+"""Production monitoring, the pure part: what is new in the lineage between two graphs.
+
+A *flow* is one data-flow edge: a process reading a dataset, or a process writing one. Diffing the
+flows of the graph before a collector run with the graph after it says which flows appeared (an
+agent writing somewhere it never did) and which disappeared. New findings are the findings whose
+fingerprints the previous run had not seen. `build_alert` puts both in the payload the sinks send.
+
+Example:
+    >>> from lineage.graph import LineageGraph
+    >>> before = LineageGraph.from_records(
+    ...     [{"id": "process:a:agent", "kind": "process"}, {"id": "dataset:s:crm", "kind": "dataset"}],
+    ...     [("process:a:agent", "dataset:s:crm", "write")])
+    >>> after = LineageGraph.from_records(
+    ...     [*before.nodes(), {"id": "dataset:https://paste.example:dump", "kind": "dataset"}],
+    ...     [("process:a:agent", "dataset:s:crm", "write"),
+    ...      ("process:a:agent", "dataset:https://paste.example:dump", "write")])
+    >>> [f.target for f in diff_flows(before, after).added]
+    ['dataset:https://paste.example:dump']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from lineage.graph import FLOW_EDGES, LineageGraph
+
+ALERT_TYPE = "lineage.monitor.alert"
+ALERT_VERSION = 1
+
+
+@dataclass(frozen=True, order=True)
+class Flow:
+    """One data-flow edge: `kind` is `read` (dataset -> process) or `write` (process -> dataset)."""
+
+    source: str
+    target: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class FlowDiff:
+    """Flows in the later graph and not the earlier one (`added`), and the reverse (`removed`)."""
+
+    added: tuple[Flow, ...] = ()
+    removed: tuple[Flow, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+class FindingLike(Protocol):
+    """What the monitor needs of a policy finding (`lineage.policy.Finding`)."""
+
+    @property
+    def rule_id(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+
+def flows(graph: LineageGraph) -> frozenset[Flow]:
+    """Every data-flow edge of a graph.
+
+    Example:
+        >>> g = LineageGraph.from_records([{"id": "dataset:s:a", "kind": "dataset"},
+        ...                                {"id": "process:j:p", "kind": "process"}],
+        ...                               [("dataset:s:a", "process:j:p", "read")])
+        >>> sorted(flows(g))
+        [Flow(source='dataset:s:a', target='process:j:p', kind='read')]
+    """
+    return frozenset(Flow(u, v, kind) for u, v, kind, _ in graph.edges(FLOW_EDGES))
+
+
+def diff_flows(before: LineageGraph | Iterable[Flow], after: LineageGraph | Iterable[Flow]) -> FlowDiff:
+    """The flows that appeared and disappeared from `before` to `after` (graphs or flow sets),
+    each sorted.
+
+    Example:
+        >>> a, b = Flow("dataset:s:x", "process:j:p", "read"), Flow("process:j:p", "dataset:s:y", "write")
+        >>> d = diff_flows({a}, {a, b})
+        >>> d.added == (b,), d.removed
+        (True, ())
+    """
+    old = flows(before) if isinstance(before, LineageGraph) else frozenset(before)
+    new = flows(after) if isinstance(after, LineageGraph) else frozenset(after)
+    return FlowDiff(added=tuple(sorted(new - old)), removed=tuple(sorted(old - new)))
+
+
+def new_findings(findings: Iterable[FindingLike], seen: Iterable[str]) -> list[FindingLike]:
+    """The findings whose fingerprint is not in `seen` (the previous run's fingerprints).
+
+    Example:
+        >>> from types import SimpleNamespace as F
+        >>> [f.rule_id for f in new_findings([F(rule_id="r1", fingerprint="a"),
+        ...                                    F(rule_id="r2", fingerprint="b")], {"a"})]
+        ['r2']
+    """
+    known = set(seen)
+    return [f for f in findings if f.fingerprint not in known]
+
+
+def describe_flow(graph: LineageGraph, flow: Flow) -> dict[str, Any]:
+    """A flow as plain data for an alert: both ends with their names and the attributes a reviewer
+    needs (a dataset's role, a process's vendor, who runs the process).
+
+    Example:
+        >>> g = LineageGraph.from_records(
+        ...     [{"id": "process:a:bot", "kind": "process", "name": "bot"},
+        ...      {"id": "dataset:s:t", "kind": "dataset", "name": "t", "role": "store"},
+        ...      {"id": "identity:k8s:sa", "kind": "identity", "name": "sa"}],
+        ...     [("process:a:bot", "dataset:s:t", "write"), ("identity:k8s:sa", "process:a:bot", "runs")])
+        >>> d = describe_flow(g, Flow("process:a:bot", "dataset:s:t", "write"))
+        >>> d["summary"], d["run_by"], d["target_role"]
+        ('bot writes t', ['identity:k8s:sa'], 'store')
+    """
+    process = flow.target if flow.kind == "read" else flow.source
+    out: dict[str, Any] = {"kind": flow.kind, "source": flow.source, "target": flow.target}
+    for end, node_id in (("source", flow.source), ("target", flow.target)):
+        attrs = graph.node(node_id) if node_id in graph else {}
+        out[f"{end}_name"] = attrs.get("name") or node_id
+        for key in ("role", "origin", "third_party", "vendor", "processor_type", "environment"):
+            if attrs.get(key) not in (None, "", []):
+                out[f"{end}_{key}"] = attrs[key]
+        if attrs.get("classifications"):
+            out[f"{end}_classifications"] = list(attrs["classifications"])
+    out["run_by"] = graph.predecessors(process, "runs") if process in graph else []
+    verb = "reads" if flow.kind == "read" else "writes"
+    reader, data = (out["target_name"], out["source_name"]) if flow.kind == "read" else (
+        out["source_name"], out["target_name"])
+    out["summary"] = f"{reader} {verb} {data}"
+    return out
+
+
+def finding_to_dict(finding: Any) -> dict[str, Any]:
+    """A finding (a pydantic model, a dataclass or any object with the usual attributes) as JSON data."""
+    dump = getattr(finding, "model_dump", None)
+    if callable(dump):
+        data: dict[str, Any] = dump(mode="json")
+        return data
+    keys = ("rule_id", "severity", "message", "path", "fingerprint", "status")
+    return {k: _plain(getattr(finding, k, None)) for k in keys}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(getattr(value, "value", value))
+
+
+@dataclass
+class Alert:
+    """What one job run found new. `to_json` gives the payload every sink sends."""
+
+    job: str
+    run_id: str
+    status: str
+    started_at: datetime
+    finished_at: datetime
+    new_flows: list[dict[str, Any]] = field(default_factory=list)
+    removed_flows: list[dict[str, Any]] = field(default_factory=list)
+    new_findings: list[dict[str, Any]] = field(default_factory=list)
+    since_baseline: list[dict[str, Any]] | None = None
+    baseline: datetime | None = None
+    previous_run: str | None = None
+    findings_evaluated: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    store: str | None = None
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.new_flows or self.new_findings)
+
+    def to_json(self) -> dict[str, Any]:
+        """The alert payload (documented in docs/jobs.md)."""
+        return {
+            "type": ALERT_TYPE,
+            "version": ALERT_VERSION,
+            "job": self.job,
+            "run_id": self.run_id,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "store": self.store,
+            "previous_run": self.previous_run,
+            "baseline": self.baseline.isoformat() if self.baseline else None,
+            "summary": self.summary(),
+            "counts": dict(self.counts),
+            "new_flows": self.new_flows,
+            "removed_flows": self.removed_flows,
+            "new_findings": self.new_findings,
+            "findings_evaluated": self.findings_evaluated,
+            "new_since_baseline": self.since_baseline,
+        }
+
+    def summary(self) -> str:
+        """One line for logs and chat messages.
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+            >>> Alert("events", "r1", "ok", t, t, new_flows=[{"summary": "bot writes t"}]).summary()
+            'job events: 1 new flow (bot writes t), 0 new findings'
+        """
+        shown = ", ".join(f["summary"] for f in self.new_flows[:3] if "summary" in f)
+        more = f" and {len(self.new_flows) - 3} more" if len(self.new_flows) > 3 else ""
+        flows_text = f"{len(self.new_flows)} new flow{'s' if len(self.new_flows) != 1 else ''}"
+        if shown:
+            flows_text += f" ({shown}{more})"
+        n = len(self.new_findings)
+        return f"job {self.job}: {flows_text}, {n} new finding{'s' if n != 1 else ''}"
