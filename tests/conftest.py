@@ -22,6 +22,11 @@ def store(tmp_path: Path) -> Store:
     return s
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Options for every test directory (registered here so they work whichever paths are given)."""
+    parser.addoption("--update-goldens", action="store_true", help="rewrite golden files (tests/goldens/**)")
+
+
 def chain_batch(source: str, names: list[str], *, layer: Layer = Layer.DECLARED,
                 at: datetime | None = None, collector: str = "test", content: bytes | None = None,
                 append_only: bool = False, job: str | None = None, **dataset_fields: object) -> LineageBatch:

@@ -2,7 +2,8 @@
 
 `assert_lineage_golden(sql, dialect=..., golden=...)` runs the collector and compares a normalised
 view of the batch (sorted facts without times, plus problems) with `tests/goldens/sql/<golden>.json`.
-A missing golden is written and the test fails; `pytest tests/sql --update-goldens` rewrites them.
+A missing golden is written and the test fails; `pytest --update-goldens` rewrites them
+(the option is registered in the top-level `tests/conftest.py`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,6 @@ GOLDENS = Path(__file__).resolve().parent.parent / "goldens" / "sql"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "sql-lineage"
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "redshift", "tsql", "mysql", "trino")
 _UPDATE = {"on": False}
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/goldens/sql/*.json")
 
 
 def pytest_configure(config: pytest.Config) -> None:
