@@ -4,11 +4,16 @@ Top level: `format` ("lineage-mapper"), `version` (1), `nodes`, `edges`, `column
 `as_of` when the graph was built as of a time. Every list is sorted so that the same graph always
 gives the same bytes. The README documents every field.
 
+`export` writes a document and `read` reads one back into a graph; `check_header` refuses any
+other format or version (the `interchange` collector uses it too, to load a document into a store).
+
 Example:
     >>> from lineage.graph import LineageGraph
     >>> g = LineageGraph.from_records([{"id": "dataset:s:a", "kind": "dataset", "namespace": "s", "name": "a"}])
     >>> to_document(g)["nodes"][0]["id"]
     'dataset:s:a'
+    >>> read(export(g)).node("dataset:s:a")["name"]
+    'a'
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from lineage.exports.base import ExportError
 from lineage.graph import LineageGraph
 
 FORMAT = "lineage-mapper"
@@ -47,19 +53,9 @@ def _node(attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def to_document(graph: LineageGraph, *, as_of: datetime | None = None) -> dict[str, Any]:
-    """The graph as an interchange document (plain JSON-ready data)."""
-    nodes = sorted((_node(a) for a in graph.nodes()), key=lambda n: n["id"])
-    edges = []
-    for u, v, kind, attrs in graph.edges():
-        edge: dict[str, Any] = {"source": u, "target": v, "kind": kind}
-        if kind == "grant":
-            edge["permissions"] = sorted(attrs.get("permissions") or [])
-        if attrs.get("confidence", 1.0) != 1.0:
-            edge["confidence"] = attrs["confidence"]
-        edges.append(edge)
-    edges.sort(key=lambda e: (e["source"], e["target"], e["kind"]))
-    column_lineage = sorted(
+def column_lineage_document(graph: LineageGraph) -> list[dict[str, Any]]:
+    """The graph's column lineage as the document's sorted `column_lineage` list."""
+    return sorted(
         (
             {
                 "target": {"dataset": c["target"], "column": c["column"]},
@@ -72,6 +68,41 @@ def to_document(graph: LineageGraph, *, as_of: datetime | None = None) -> dict[s
         ),
         key=lambda c: json.dumps(c, sort_keys=True),
     )
+
+
+def column_lineage_records(entries: list[Any], where: str = "column_lineage") -> list[dict[str, Any]]:
+    """The inverse of `column_lineage_document`: entries as `LineageGraph` column lineage records.
+
+    Raises:
+        ExportError: an entry lacks a target, a source or a column (the message names it).
+    """
+    out = []
+    for i, c in enumerate(entries):
+        try:
+            out.append({
+                "target": c["target"]["dataset"], "column": c["target"]["column"],
+                "sources": [[s["dataset"], s["column"]] for s in c["sources"]],
+                "transformation": c.get("transformation", "identity"), "indirect": bool(c.get("indirect")),
+                "process": c.get("process"), "confidence": 1.0,
+            })
+        except (KeyError, TypeError) as exc:
+            raise ExportError(f"{where}.{i}: missing or malformed {exc}") from None
+    return out
+
+
+def to_document(graph: LineageGraph, *, as_of: datetime | None = None) -> dict[str, Any]:
+    """The graph as an interchange document (plain JSON-ready data)."""
+    nodes = sorted((_node(a) for a in graph.nodes()), key=lambda n: n["id"])
+    edges = []
+    for u, v, kind, attrs in graph.edges():
+        edge: dict[str, Any] = {"source": u, "target": v, "kind": kind}
+        if kind == "grant":
+            edge["permissions"] = sorted(attrs.get("permissions") or [])
+        if attrs.get("confidence", 1.0) != 1.0:
+            edge["confidence"] = attrs["confidence"]
+        edges.append(edge)
+    edges.sort(key=lambda e: (e["source"], e["target"], e["kind"]))
+    column_lineage = column_lineage_document(graph)
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     if as_of is not None:
         doc["as_of"] = as_of.isoformat()
@@ -82,3 +113,71 @@ def to_document(graph: LineageGraph, *, as_of: datetime | None = None) -> dict[s
 def dumps(graph: LineageGraph, *, as_of: datetime | None = None) -> str:
     """The interchange document as JSON text, indented, keys in a fixed order, ending in a newline."""
     return json.dumps(to_document(graph, as_of=as_of), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def export(graph: LineageGraph, *, as_of: datetime | None = None) -> str:
+    """The exporter of the `json` format: `dumps` under the registry's name."""
+    return dumps(graph, as_of=as_of)
+
+
+def check_header(doc: Any) -> None:
+    """Refuse anything but an interchange document of a version this code reads.
+
+    Raises:
+        ExportError: not a JSON object, another `format`, or a `version` other than 1.
+
+    Example:
+        >>> check_header({"format": "lineage-mapper", "version": 2})
+        Traceback (most recent call last):
+        ...
+        lineage.exports.base.ExportError: interchange version 2 is not supported; this version reads version 1
+    """
+    if not isinstance(doc, dict):
+        raise ExportError("an interchange document is a JSON object")
+    if doc.get("format") != FORMAT:
+        raise ExportError(f"not an interchange document: format is {doc.get('format')!r}, not {FORMAT!r}")
+    version = doc.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise ExportError(f"interchange version {version!r} is not supported; this version reads version {VERSION}")
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise ExportError(f"{key} must be a list")
+    return value
+
+
+def read(text: str | bytes) -> LineageGraph:
+    """A graph from an interchange document (the reader of the `json` format).
+
+    Raises:
+        ExportError: the text is not JSON, not an interchange document of version 1, or an entry
+            lacks what identifies it (the message names the entry).
+    """
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise ExportError(f"not JSON: {exc}") from None
+    check_header(doc)
+    nodes = []
+    for i, node in enumerate(_list(doc, "nodes")):
+        if not isinstance(node, dict) or not all(isinstance(node.get(k), str) for k in ("id", "kind")):
+            raise ExportError(f"nodes.{i}: a node needs a string id and kind")
+        attrs = {k: v for k, v in node.items() if v is not None}
+        if node["kind"] != "process":
+            attrs.pop("third_party", None)
+        attrs["columns"] = [{k: v for k, v in c.items() if v not in (None, [])} if isinstance(c, dict) else c
+                            for c in node.get("columns") or []]
+        nodes.append(attrs)
+    ids = {n["id"] for n in nodes}
+    edges = []
+    for i, edge in enumerate(_list(doc, "edges")):
+        if not isinstance(edge, dict) or not all(isinstance(edge.get(k), str) for k in ("source", "target", "kind")):
+            raise ExportError(f"edges.{i}: an edge needs a string source, target and kind")
+        missing = [end for end in (edge["source"], edge["target"]) if end not in ids]
+        if missing:
+            raise ExportError(f"edges.{i}: no node {missing[0]!r}")
+        edges.append((edge["source"], edge["target"], edge["kind"],
+                      {"permissions": edge.get("permissions") or [], "confidence": edge.get("confidence", 1.0)}))
+    return LineageGraph.from_records(nodes, edges, column_lineage_records(_list(doc, "column_lineage")))
