@@ -60,6 +60,9 @@ _LAZY: dict[str, str] = {
     "openlineage": "collectors.openlineage",
     "sql": "collectors.sql",
     "interchange": "collectors.interchange",
+    "dbt": "collectors.dbt",
+    "mcp": "collectors.mcp",
+    "catalog": "collectors.catalog",
 }
 
 

@@ -218,8 +218,22 @@ class Dataset(_Frozen):
         return NodeRef.dataset(self.namespace, self.name)
 
 
+class SecretRef(_Frozen):
+    """Where a literal secret sits in a config (file, line, key path) and what kind it is; never its value."""
+
+    location: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+
+
 class Process(_Frozen):
-    """Something that reads and writes data: an internal job or a third-party processor."""
+    """Something that reads and writes data: an internal job or a third-party processor.
+
+    The fields from `transport` on describe how a client reaches a server (MCP servers): how it is
+    launched (`launcher`: npx, uvx, docker, a binary), which `package` at which `version` pin (None:
+    unpinned), its `url`, how it authenticates (`auth_mode`: none, static_header, env_token,
+    prompted_input, oauth), the tool lists the client applies, the config's `scope` (project or user),
+    what its tools can do (`capabilities`) and where literal secrets sit in its config (`secrets`).
+    """
 
     fact: Literal["process"] = "process"
     namespace: str = Field(min_length=1)
@@ -241,6 +255,19 @@ class Process(_Frozen):
     parent: str | None = None
     sql: str | None = None
     error_message: str | None = None
+    transport: str | None = None
+    launcher: str | None = None
+    package: str | None = None
+    version: str | None = None
+    pinned: bool | None = None
+    url: str | None = None
+    auth_mode: str | None = None
+    auto_approve: tuple[str, ...] = ()
+    allowed_tools: tuple[str, ...] = ()
+    denied_tools: tuple[str, ...] = ()
+    scope: str | None = None
+    capabilities: tuple[str, ...] = ()
+    secrets: tuple[SecretRef, ...] = ()
     evidence: Evidence
 
     @property
