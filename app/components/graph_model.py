@@ -1,0 +1,335 @@
+"""What the graph view draws, as plain data: nodes with a level, a shape, colours, a text label and
+a text tooltip, and edges; above a cap, nodes grouped by namespace. No streamlit, no pyvis here, so
+the tests can check it directly.
+
+Levels lay the view out left to right: upstream nodes get negative levels, downstream positive.
+Levels are doubled so an identity can sit between a process and the datasets before it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lineage.graph import FLOW_EDGES, LineageGraph
+
+DEFAULT_CAP = 150
+
+ORIGIN_FILL = {"real": "#f9c9a7", "synthetic": "#a9e3bd", "mixed": "#d9c2ec", "unknown": "#e4e7eb"}
+PROCESS_FILL = "#cfe2ff"
+THIRD_PARTY_FILL = "#ffe08a"
+THIRD_PARTY_BORDER = "#c1121f"
+IDENTITY_FILL = "#e7dcf7"
+GROUP_FILL = "#ffffff"
+FOCUS_BORDER = "#111827"
+BORDER = "#6b7280"
+
+LEGEND: tuple[tuple[str, str, str], ...] = (
+    # (shape, css background, text)
+    ("rounded", ORIGIN_FILL["real"], "dataset: real"),
+    ("rounded", ORIGIN_FILL["synthetic"], "synthetic"),
+    ("rounded", ORIGIN_FILL["mixed"], "mixed"),
+    ("rounded", ORIGIN_FILL["unknown"], "origin unknown"),
+    ("dashed", ORIGIN_FILL["unknown"], "cache (dashed)"),
+    ("box", PROCESS_FILL, "internal process"),
+    ("third", THIRD_PARTY_FILL, "third-party processor"),
+    ("ellipse", IDENTITY_FILL, "identity"),
+    ("group", GROUP_FILL, "group: one namespace (dotted)"),
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which nodes to show besides the focus; an empty set means no restriction."""
+
+    kinds: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    origins: frozenset[str] = frozenset()
+    classifications: frozenset[str] = frozenset()
+    environments: frozenset[str] = frozenset()
+    namespaces: frozenset[str] = frozenset()
+
+    def keeps(self, attrs: Mapping[str, Any]) -> bool:
+        kind = attrs.get("kind")
+        if self.kinds and kind not in self.kinds:
+            return False
+        if kind == "dataset":
+            if self.roles and (attrs.get("role") or "unknown") not in self.roles:
+                return False
+            if self.origins and (attrs.get("origin") or "unknown") not in self.origins:
+                return False
+            if self.classifications and not self.classifications & set(attrs.get("classifications") or ()):
+                return False
+        if self.environments and (attrs.get("environment") or "unknown") not in self.environments:
+            return False
+        return not (self.namespaces and attrs.get("namespace") not in self.namespaces)
+
+
+@dataclass
+class View:
+    """Nodes and edges ready for vis-network, plus what a caption should say about them."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    grouped: list[str] = field(default_factory=list)
+    hidden: int = 0
+    total: int = 0
+    focus: str | None = None
+    members: dict[str, str] = field(default_factory=dict)  # node id -> the group drawn for it
+
+    def node_ids(self) -> list[str]:
+        return [n["id"] for n in self.nodes if not n.get("group")]
+
+
+def short(text: str, limit: int = 38) -> str:
+    """`text`, cut in the middle when longer than `limit`.
+
+    Example:
+        >>> short("abcdefghij", 7)
+        'abc…hij'
+    """
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+def tooltip(attrs: Mapping[str, Any]) -> str:
+    """Plain text (the page shows it as text, never as HTML) describing a node."""
+    lines = [f"{attrs.get('kind', '?')}: {attrs.get('name', '')}", f"namespace: {attrs.get('namespace', '')}"]
+    for key in ("role", "origin", "environment", "processor_type", "vendor", "region", "identity_type"):
+        if attrs.get(key):
+            lines.append(f"{key}: {attrs[key]}")
+    if attrs.get("third_party"):
+        lines.append("third party: yes" + ("" if attrs.get("approved") else " (not approved)"))
+    if attrs.get("classifications"):
+        lines.append("classifications: " + ", ".join(attrs["classifications"]))
+    return "\n".join(lines)
+
+
+def node_label(attrs: Mapping[str, Any]) -> str:
+    name = str(attrs.get("name") or attrs.get("id", ""))
+    label = short(name)
+    kind = attrs.get("kind")
+    if kind == "dataset":
+        marks = [m for m in (attrs.get("role"), attrs.get("origin")) if m]
+        return label + (f"\n({' · '.join(marks)})" if marks else "")
+    if kind == "process" and attrs.get("third_party"):
+        return label + f"\n[third party: {short(str(attrs.get('vendor') or attrs.get('namespace', '')), 28)}]"
+    return label
+
+
+def node_style(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """vis-network shape and colours for a node, by kind, role, origin and third-party status."""
+    kind = attrs.get("kind")
+    if kind == "dataset":
+        fill = ORIGIN_FILL.get(str(attrs.get("origin") or "unknown"), ORIGIN_FILL["unknown"])
+        style: dict[str, Any] = {"shape": "box", "color": {"background": fill, "border": BORDER},
+                                 "shapeProperties": {"borderRadius": 14}}
+        if attrs.get("role") == "cache":
+            style["shapeProperties"] = {"borderRadius": 14, "borderDashes": [6, 4]}
+            style["borderWidth"] = 2
+        return style
+    if kind == "process":
+        if attrs.get("third_party"):
+            return {"shape": "box", "borderWidth": 3, "shapeProperties": {"borderRadius": 0},
+                    "color": {"background": THIRD_PARTY_FILL, "border": THIRD_PARTY_BORDER}}
+        return {"shape": "box", "shapeProperties": {"borderRadius": 0},
+                "color": {"background": PROCESS_FILL, "border": BORDER}}
+    if kind == "identity":
+        return {"shape": "ellipse", "color": {"background": IDENTITY_FILL, "border": BORDER}}
+    return {"shape": "box", "color": {"background": GROUP_FILL, "border": BORDER}}
+
+
+def _vis_node(attrs: Mapping[str, Any], level: int, *, focus: bool = False) -> dict[str, Any]:
+    node = {"id": attrs["id"], "label": node_label(attrs), "title": tooltip(attrs), "level": level,
+            "kind": attrs.get("kind"), **node_style(attrs)}
+    if focus:
+        node["borderWidth"] = 4
+        node["color"] = {**node["color"], "border": FOCUS_BORDER}
+        node["font"] = {"bold": True}
+    return node
+
+
+def _levels(graph: LineageGraph, focus: str, *, depth: int, upstream: bool,
+            downstream: bool) -> dict[str, int]:
+    levels: dict[str, int] = {focus: 0}
+    if downstream:
+        for n, d in graph.downstream(focus, depth=depth).items():
+            levels.setdefault(n, 2 * d)
+    if upstream:
+        for n, d in graph.upstream(focus, depth=depth).items():
+            levels[n] = -2 * d
+    return levels
+
+
+def _with_identities(graph: LineageGraph, levels: dict[str, int], grants: bool) -> None:
+    """Add the identities that run the processes in view (and, with `grants`, hold grants on nodes)."""
+    for node, level in list(levels.items()):
+        if graph.node(node).get("kind") == "process":
+            for ident in graph.predecessors(node, "runs"):
+                levels.setdefault(ident, level - 1)
+        if grants:
+            for ident in graph.predecessors(node, "grant"):
+                levels.setdefault(ident, level - 1)
+
+
+def _group(graph: LineageGraph, levels: Mapping[str, int], keep: set[str],
+           cap: int) -> tuple[dict[str, str], list[str]]:
+    """Map nodes to group ids, collapsing the biggest namespaces first until the view fits `cap`."""
+    by_ns: dict[str, list[str]] = defaultdict(list)
+    for node in levels:
+        if node not in keep:
+            by_ns[str(graph.node(node).get("namespace", ""))].append(node)
+    count = len(levels)
+    groups: dict[str, str] = {}
+    notes: list[str] = []
+    for ns, members in sorted(by_ns.items(), key=lambda item: (-len(item[1]), item[0])):
+        if count <= cap:
+            break
+        slots = {(str(graph.node(n).get("kind")), levels[n]) for n in members}
+        if len(slots) >= len(members):
+            continue
+        for n in members:
+            groups[n] = f"group:{ns}:{graph.node(n).get('kind')}:{levels[n]}"
+        count += len(slots) - len(members)
+        notes.append(f"{len(members)} nodes of {ns} into {len(slots)} group(s)")
+    return groups, notes
+
+
+def _edges(graph: LineageGraph, ids: Iterable[str], groups: Mapping[str, str],
+           edge_kinds: frozenset[str]) -> list[dict[str, Any]]:
+    sub = graph.restricted_to(ids)
+    seen: dict[tuple[str, str, str], int] = {}
+    for u, v, kind, attrs in sub.edges(edge_kinds):
+        a, b = groups.get(u, u), groups.get(v, v)
+        if a == b:
+            continue
+        key = (a, b, kind)
+        seen[key] = seen.get(key, 0) + 1
+        if kind == "grant":
+            seen.setdefault((a, b, "perms:" + "/".join(attrs.get("permissions") or [])), 0)
+    edges = []
+    for (a, b, kind), n in seen.items():
+        if kind.startswith("perms:"):
+            continue
+        edge: dict[str, Any] = {"from": a, "to": b, "arrows": "to", "title": f"{kind}" + (f" (x{n})" if n > 1 else "")}
+        if kind in ("runs", "grant"):
+            edge["dashes"] = True
+            edge["color"] = {"color": "#9b87c9"}
+        else:
+            edge["color"] = {"color": "#6b7280"}
+        if n > 1:
+            edge["width"] = min(1 + n ** 0.5, 8)
+        edges.append(edge)
+    return edges
+
+
+def _assemble(graph: LineageGraph, levels: dict[str, int], keep: set[str], cap: int,
+              edge_kinds: frozenset[str], focus: str | None, hidden: int, total: int,
+              forced: Mapping[str, str] | None = None) -> View:
+    groups, notes = _group(graph, levels, keep, cap) if len(levels) > cap else ({}, [])
+    if forced:
+        groups = {**groups, **forced}
+    view = View(grouped=notes, hidden=hidden, total=total, focus=focus, members=groups)
+    members: dict[str, list[str]] = defaultdict(list)
+    for node, level in sorted(levels.items(), key=lambda item: (item[1], item[0])):
+        if node in groups:
+            members[groups[node]].append(node)
+        else:
+            view.nodes.append(_vis_node(graph.node(node), level, focus=node == focus))
+    for gid, nodes in members.items():
+        first = graph.node(nodes[0])
+        kind = str(first.get("kind"))
+        label = f"{short(str(first.get('namespace', '')), 32)}\n{len(nodes)} {kind}s"
+        title = f"{len(nodes)} {kind}s in {first.get('namespace', '')}:\n" + "\n".join(
+            short(str(graph.node(n).get("name", "")), 60) for n in nodes[:25]) + ("\n…" if len(nodes) > 25 else "")
+        style = node_style(first)  # members share namespace, kind and level: draw the group like them
+        view.nodes.append({"id": gid, "label": label, "title": title, "level": levels[nodes[0]], "group": True,
+                           "kind": "group", **style, "borderWidth": 3,
+                           "shapeProperties": {**style.get("shapeProperties", {}), "borderDashes": [2, 3]}})
+    if len(view.nodes) > cap:  # even the groups do not fit: keep the nearest, say so
+        view.nodes.sort(key=lambda n: (abs(n["level"]), n["id"]))
+        dropped = len(view.nodes) - cap
+        view.nodes = view.nodes[:cap]
+        view.grouped.append(f"{dropped} farther nodes or groups left out")
+    shown = {n["id"] for n in view.nodes}
+    view.edges = [e for e in _edges(graph, levels, groups, edge_kinds) if e["from"] in shown and e["to"] in shown]
+    return view
+
+
+def focus_view(graph: LineageGraph, focus: str, *, depth: int = 2, upstream: bool = True,
+               downstream: bool = True, filters: Filters | None = None, identities: bool = True,
+               grants: bool = False, cap: int = DEFAULT_CAP) -> View:
+    """The neighbourhood of `focus`: upstream to the left, downstream to the right."""
+    levels = _levels(graph, focus, depth=depth, upstream=upstream, downstream=downstream)
+    if identities or grants:
+        _with_identities(graph, levels, grants)
+    total = len(levels)
+    flt = filters or Filters()
+    kept = {n: lvl for n, lvl in levels.items() if n == focus or flt.keeps(graph.node(n))}
+    kinds = FLOW_EDGES | ({"runs"} if identities else set()) | ({"grant"} if grants else set())
+    return _assemble(graph, kept, {focus}, cap, frozenset(kinds), focus, total - len(kept), total)
+
+
+def path_view(graph: LineageGraph, path: Iterable[str], cap: int = DEFAULT_CAP) -> View:
+    """The nodes of one path (a finding's), left to right, with the edges between them."""
+    levels: dict[str, int] = {}
+    for i, node in enumerate(path):
+        if node in graph:
+            levels.setdefault(node, 2 * i)
+    return _assemble(graph, levels, set(levels), cap, frozenset({"read", "write", "runs", "grant"}),
+                     None, 0, len(levels))
+
+
+def layered_view(graph: LineageGraph, levels: dict[str, int], cap: int = DEFAULT_CAP,
+                 group: Callable[[Mapping[str, Any]], bool] | None = None) -> View:
+    """Any set of nodes at given levels (the data map), grouped by namespace above `cap`; nodes
+    for which `group(attrs)` is true are grouped by namespace and level whatever the size."""
+    forced = {}
+    if group is not None:
+        for n, level in levels.items():
+            attrs = graph.node(n)
+            if group(attrs):
+                forced[n] = f"group:{attrs.get('namespace', '')}:{attrs.get('kind')}:{level}"
+    view = _assemble(graph, levels, set(), cap, frozenset(FLOW_EDGES), None, 0, len(levels), forced)
+    singles = {n for n, g in forced.items() if sum(1 for x in forced.values() if x == g) == 1}
+    if singles:  # a group of one is just the node
+        return _assemble(graph, levels, set(), cap, frozenset(FLOW_EDGES), None, 0, len(levels),
+                         {n: g for n, g in forced.items() if n not in singles})
+    return view
+
+
+def column_view(graph: LineageGraph, levels: Mapping[str, int], focus: str | None = None) -> View:
+    """Column-level lineage among the datasets in `levels` (node id -> level, as in a focus view):
+    one node per column, an edge from each source column to the column it feeds."""
+    keep = {n for n in levels if n in graph and graph.node(n).get("kind") == "dataset"}
+    entries = [c for c in graph.column_lineage
+               if c["target"] in keep and any(d in keep for d, _ in c["sources"])]
+    level_of = dict(levels)
+    view = View(focus=focus)
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: set[tuple[str, str, str]] = set()
+
+    def column_node(dataset: str, column: str) -> str:
+        cid = f"{dataset}#{column}"
+        if cid not in nodes and dataset in graph:
+            attrs = graph.node(dataset)
+            style = node_style(attrs)
+            nodes[cid] = {"id": cid, "label": f"{short(str(attrs.get('name', '')), 30)}\n.{short(column, 30)}",
+                          "title": f"column {column}\nof {dataset}", "level": level_of.get(dataset, 0),
+                          "kind": "column", "shape": "box", "color": style["color"]}
+        return cid
+
+    for entry in entries:
+        target = column_node(entry["target"], entry["column"])
+        for dataset, column in entry["sources"]:
+            if dataset in keep:
+                edges.add((column_node(dataset, column), target, str(entry["transformation"])))
+    view.nodes = sorted(nodes.values(), key=lambda n: (n["level"], n["id"]))
+    view.edges = [{"from": a, "to": b, "arrows": "to", "title": t, "color": {"color": "#6b7280"}}
+                  for a, b, t in sorted(edges)]
+    view.total = len(view.nodes)
+    return view

@@ -1,0 +1,82 @@
+"""Draw a `View` with pyvis's vis-network, offline, as a Streamlit component.
+
+pyvis assembles the nodes and edges; the page is our own small template (`graph.html.j2`) so that
+vis-network's JavaScript and CSS, shipped inside the pyvis package, are inlined (no CDN, no
+bootstrap link as pyvis's own template has), and so that every name is put on the page as text:
+the data goes in as JSON escaped for a script block, tooltips and the click panel are filled
+with `textContent`, and labels are drawn on the canvas (never parsed as HTML).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pyvis
+import streamlit as st
+import streamlit.components.v1 as components
+from pyvis.network import Network
+
+from app.components.graph_model import LEGEND, View
+
+VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+TEMPLATE = Path(__file__).with_name("graph.html.j2")
+DETAIL_PATH = "node"
+
+
+@functools.cache
+def _assets() -> tuple[str, str, jinja2.Template]:
+    env = jinja2.Environment(autoescape=True)
+    template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    js = (VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
+    return js, css, template
+
+
+def options(*, physics: bool = False, direction: str = "LR") -> dict[str, Any]:
+    """vis-network options: a layered (hierarchical) layout, physics off unless asked."""
+    return {
+        "layout": {"hierarchical": {"enabled": True, "direction": direction, "sortMethod": "directed",
+                                    "levelSeparation": 230, "nodeSpacing": 95, "treeSpacing": 120,
+                                    "shakeTowards": "roots"}},
+        "physics": {"enabled": physics, "hierarchicalRepulsion": {"nodeDistance": 150}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
+        "nodes": {"font": {"size": 14, "face": "sans-serif", "multi": False}, "margin": 8,
+                  "widthConstraint": {"maximum": 230}},
+        "edges": {"smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
+                             "roundness": 0.4},
+                  "arrows": {"to": {"scaleFactor": 0.6}}},
+    }
+
+
+def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path: str | None = DETAIL_PATH) -> str:
+    """The complete, self-contained HTML page for a view."""
+    net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
+    for node in view.nodes:
+        attrs = {k: v for k, v in node.items() if k not in ("id", "label")}
+        net.add_node(node["id"], label=node["label"], **attrs)
+    for edge in view.edges:
+        net.add_edge(edge["from"], edge["to"], **{k: v for k, v in edge.items() if k not in ("from", "to")})
+    js, css, template = _assets()
+    data = {"nodes": net.nodes, "edges": net.edges, "options": options(physics=physics),
+            "legend": [list(item) for item in LEGEND], "detail_path": detail_path}
+    json.dumps(data)  # fail here, not in the browser, on anything that is not JSON
+    return template.render(vis_js=js, vis_css=css, data=data, height=height)
+
+
+def draw(view: View, *, height: int = 620, physics: bool = False) -> None:
+    """Render a view in the page, with a caption saying what was grouped or hidden."""
+    if not view.nodes:
+        st.info("Nothing to draw with these settings.")
+        return
+    notes = []
+    if view.grouped:
+        notes.append("Grouped by namespace to stay readable: " + "; ".join(view.grouped) + ".")
+    if view.hidden:
+        notes.append(f"{view.hidden} node(s) hidden by the filters.")
+    if notes:
+        st.caption(" ".join(notes))
+    components.html(to_html(view, height=height, physics=physics), height=height + 44, scrolling=False)

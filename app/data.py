@@ -1,0 +1,440 @@
+"""Everything the pages show, read through `lineage` functions and cached.
+
+The store is opened lazily inside a `st.cache_resource` function (never at import). Every read is
+keyed by the store's path and a cheap change marker (how many inputs, runs and reviews it holds),
+so a new ingest or review shows up on the next rerun without a restart.
+
+The graph itself is a `st.cache_resource` (shared, never copied): `st.cache_data` pickles its value
+on every read, which for a million-edge graph would cost seconds per rerun. Pages never get the
+graph: they get plain rows, dicts and `View`s from the `st.cache_data` functions below, which
+take the path and marker as their key. The only writes are review decisions (`record_review`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from app.components.graph_model import DEFAULT_CAP, Filters, View, column_view, focus_view, layered_view, path_view
+from lineage.errors import LineageError, NodeNotFound
+from lineage.graph import LineageGraph, load_graph
+from lineage.store import Store, open_store
+
+SEVERITIES = ("critical", "high", "medium", "low")
+REVIEW_STATUSES = ("accepted_risk", "false_positive")
+
+
+# -- the store ---------------------------------------------------------------------------------------
+
+
+def db_path(argv: Sequence[str] | None = None) -> str:
+    """The store file: `--db FILE` after `streamlit run app/streamlit_app.py --`, else the settings'."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--db")
+    known, _ = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if known.db:
+        return str(known.db)
+    from lineage.settings import load_settings
+
+    return load_settings().db
+
+
+@st.cache_resource(show_spinner=False)
+def store(path: str) -> Store:
+    """The store, opened once per path; each read inside it is a short-lived connection."""
+    from lineage.settings import load_settings
+
+    return open_store(path, lock_timeout=load_settings().lock_timeout)
+
+
+@st.cache_data(ttl=2, show_spinner=False)
+def change_marker(path: str) -> str:
+    """Changes whenever something is ingested, a run is recorded or a review is made."""
+    s = store(path)
+    counts = s.counts()
+    reviews = len(s.reviews()) if hasattr(s, "reviews") else 0
+    return f"{counts.get('inputs', 0)}:{counts.get('collection_runs', 0)}:{reviews}"
+
+
+def key() -> tuple[str, str]:
+    """(path, marker): the cache key of everything read from the store on this rerun."""
+    path = db_path()
+    return path, change_marker(path)
+
+
+@st.cache_resource(max_entries=3, show_spinner="Building the lineage graph…")
+def graph(path: str, marker: str, as_of: str | None = None) -> LineageGraph:
+    return load_graph(store(path), datetime.fromisoformat(as_of) if as_of else None)
+
+
+# -- overview ----------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def stats(path: str, marker: str, as_of: str | None = None) -> dict[str, Any]:
+    return graph(path, marker, as_of).stats()
+
+
+@st.cache_data(show_spinner=False)
+def third_parties(path: str, marker: str) -> list[dict[str, Any]]:
+    g = graph(path, marker)
+    rows = []
+    for a in sorted((a for a in g.nodes("process") if a.get("third_party")), key=lambda a: a["id"]):
+        approved = a.get("approved")
+        rows.append({"processor": a["name"], "namespace": a["namespace"], "type": a.get("processor_type") or "",
+                     "vendor": a.get("vendor") or "", "region": a.get("region") or "",
+                     "retention": a.get("retention") or "",
+                     "approved": "yes" if approved else ("no" if approved is False else "unknown"), "id": a["id"]})
+    return rows
+
+
+@st.cache_data(show_spinner=False)
+def data_map(path: str, marker: str, cap: int = 60) -> View | None:
+    """Origins, then the processors their data reaches (third parties marked), then the stores and
+    caches those processors write; None when the graph is too big to draw this way."""
+    g = graph(path, marker)
+    if len(g) > 20_000:
+        return None
+    levels: dict[str, int] = {}
+    for proc in g.nodes("process"):
+        pid = proc["id"]
+        fed = [n for n in g.upstream(pid, kinds=("dataset",)) if g.node(n).get("role") == "origin"]
+        writes = g.successors(pid, "write")
+        if not fed and not writes:
+            continue
+        levels[pid] = 2
+        for origin in fed:
+            levels[origin] = 0
+        for target in writes:
+            if g.node(target).get("role") != "origin":
+                levels[target] = 4 if g.node(target).get("role") != "cache" else 6
+    view = layered_view(g, levels, cap=cap, group=lambda a: a.get("role") != "origin")
+    # left to right only; an origin's data reaching a processor through other steps is a dashed edge
+    shown = {n["id"]: n["level"] for n in view.nodes}
+    view.edges = [e for e in view.edges if shown[e["from"]] < shown[e["to"]]]
+    existing = {(e["from"], e["to"]) for e in view.edges}
+    reaches: set[tuple[str, str]] = set()
+    for pid, level in levels.items():
+        if level == 2:
+            for origin in g.upstream(pid, kinds=("dataset",)):
+                if levels.get(origin) == 0:
+                    reaches.add((view.members.get(origin, origin), view.members.get(pid, pid)))
+    for a, b in sorted(reaches - existing):
+        if a in shown and b in shown:
+            view.edges.append({"from": a, "to": b, "arrows": "to", "title": "data reaches (through other steps)",
+                               "dashes": [4, 4], "color": {"color": "#9ca3af"}})
+    return view
+
+
+@st.cache_data(show_spinner=False)
+def runs(path: str, marker: str, limit: int = 100) -> list[dict[str, Any]]:
+    rows = []
+    for r in store(path).runs(limit):
+        duration = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
+        rows.append({"started": r.started_at, "command": r.command, "status": r.status,
+                     "seconds": round(duration, 1) if duration is not None else None, "sources": r.sources,
+                     "facts": r.facts, "problems": r.problems,
+                     "paths": ", ".join(map(str, r.detail.get("paths", []))), "run id": r.run_id})
+    return rows
+
+
+@st.cache_data(show_spinner=False)
+def problems(path: str, marker: str, limit: int = 1000) -> list[dict[str, Any]]:
+    return store(path).problems(limit)
+
+
+@st.cache_data(show_spinner=False)
+def run_times(path: str, marker: str) -> list[datetime]:
+    """When each collection run finished, newest first: moments worth comparing on History."""
+    return sorted({r.finished_at or r.started_at for r in store(path).runs(200)}, reverse=True)
+
+
+# -- explore -----------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def search(path: str, marker: str, text: str, limit: int = 50) -> list[str]:
+    """Node ids containing `text` (any case); exact and whole-name matches first."""
+    g = graph(path, marker)
+    if not text.strip():
+        return []
+    found = g.search(text.strip(), limit=limit)
+    try:
+        exact = g.resolve(text.strip())
+    except NodeNotFound:
+        return found
+    return [exact, *(n for n in found if n != exact)]
+
+
+@st.cache_data(show_spinner=False)
+def filter_options(path: str, marker: str) -> dict[str, list[str]]:
+    g = graph(path, marker)
+    options: dict[str, set[str]] = {k: set() for k in ("kind", "role", "origin", "classification",
+                                                        "environment", "namespace")}
+    for a in g.nodes():
+        options["kind"].add(str(a.get("kind")))
+        options["namespace"].add(str(a.get("namespace", "")))
+        options["environment"].add(str(a.get("environment") or "unknown"))
+        if a.get("kind") == "dataset":
+            options["role"].add(str(a.get("role") or "unknown"))
+            options["origin"].add(str(a.get("origin") or "unknown"))
+            options["classification"].update(a.get("classifications") or ())
+    return {k: sorted(v) for k, v in options.items()}
+
+
+@st.cache_data(show_spinner=False)
+def explore_view(path: str, marker: str, focus: str, *, depth: int, direction: str, filters: Filters,
+                 identities: bool, grants: bool, columns: bool, cap: int = DEFAULT_CAP) -> View:
+    g = graph(path, marker)
+    view = focus_view(g, focus, depth=depth, upstream=direction in ("both", "upstream"),
+                      downstream=direction in ("both", "downstream"), filters=filters, identities=identities,
+                      grants=grants, cap=cap)
+    if columns:
+        return column_view(g, {n["id"]: n["level"] // 2 for n in view.nodes if not n.get("group")}, focus)
+    return view
+
+
+def node_brief(path: str, marker: str, node_id: str) -> dict[str, Any]:
+    return graph(path, marker).node(node_id)
+
+
+# -- node detail -------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return "" if value is None else str(value)
+
+
+@st.cache_data(show_spinner=False)
+def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
+    """Attributes, schema, column lineage, neighbours and walks of one node, as plain rows."""
+    g = graph(path, marker)
+    attrs = g.node(node_id)
+    attributes = [{"attribute": k, "value": _text(v)} for k, v in sorted(attrs.items())
+                  if k not in ("columns",) and v not in (None, "", [], {})]
+    columns = [{"column": c["name"], "type": c.get("type") or "", "classifications": _text(c.get("classifications")),
+                "description": c.get("description") or ""} for c in attrs.get("columns") or []]
+    column_lineage = []
+    for c in g.column_lineage:
+        sources = [f"{d}.{col}" for d, col in c["sources"]]
+        if c["target"] == node_id or c.get("process") == node_id or any(d == node_id for d, _ in c["sources"]):
+            column_lineage.append({"target": f"{c['target']}.{c['column']}", "sources": ", ".join(sources),
+                                   "transformation": c["transformation"], "indirect": bool(c.get("indirect")),
+                                   "through": c.get("process") or ""})
+    links = []
+    for label, ids in (("reads from", g.predecessors(node_id, "read")), ("writes to", g.successors(node_id, "write")),
+                       ("read by", g.successors(node_id, "read")), ("written by", g.predecessors(node_id, "write")),
+                       ("run by", g.predecessors(node_id, "runs")), ("runs", g.successors(node_id, "runs")),
+                       ("granted to", g.predecessors(node_id, "grant")),
+                       ("has grants on", g.successors(node_id, "grant"))):
+        for other in ids:
+            perms = ""
+            if label in ("granted to", "has grants on"):
+                edge = g.edge(other, node_id, "grant") if label == "granted to" else g.edge(node_id, other, "grant")
+                perms = "/".join((edge or {}).get("permissions") or [])
+            links.append({"relation": label, "node": other, "permissions": perms})
+
+    def walk(found: dict[str, int]) -> list[dict[str, Any]]:
+        out = []
+        for n, d in found.items():
+            a = g.node(n)
+            out.append({"distance": d, "id": n, "kind": a.get("kind"), "namespace": a.get("namespace"),
+                        "name": a.get("name"), "role": a.get("role") or "", "origin": a.get("origin") or "",
+                        "third party": bool(a.get("third_party")),
+                        "classifications": _text(a.get("classifications"))})
+        return out
+
+    return {"attrs": {k: v for k, v in attrs.items() if k != "columns"}, "attributes": attributes,
+            "columns": columns, "column_lineage": column_lineage, "links": links,
+            "upstream": walk(g.upstream(node_id)), "downstream": walk(g.downstream(node_id))}
+
+
+@st.cache_data(show_spinner=False)
+def evidence(path: str, marker: str, node_id: str) -> list[dict[str, Any]]:
+    layers = {0: "inferred", 1: "observed", 2: "declared"}
+    rows = []
+    for f in store(path).facts_about([node_id]):
+        if f["fact"] == "edge":
+            toward = f["subject"] == node_id
+            about = f"{f['edge_kind']} edge {'to' if toward else 'from'} {f['other'] if toward else f['subject']}"
+        elif f["fact"] == "node":
+            about = f"attributes {f['body']}"
+        else:
+            about = f"column lineage via {f['other']}: {f['body']}"
+        rows.append({"layer": layers.get(f["layer"], str(f["layer"])), "collector": f["collector"],
+                     "source": f["source"], "line": f["line"], "run id": f["run_id"] or "",
+                     "observed": f["observed_at"], "superseded": f["superseded_at"] is not None, "fact": about})
+    return rows
+
+
+# -- policy: tags, findings and reviews ---------------------------------------------------------------
+
+
+def _module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def policy_available() -> bool:
+    policy, tagging = _module("lineage.policy"), _module("lineage.tagging")
+    return bool(policy and hasattr(policy, "evaluate") and tagging and hasattr(tagging, "propagate"))
+
+
+@st.cache_resource(max_entries=3, show_spinner="Propagating tags…")
+def _tags(path: str, marker: str) -> Any:
+    tagging = _module("lineage.tagging")
+    return tagging.propagate(graph(path, marker)) if tagging and hasattr(tagging, "propagate") else None
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return _plain(value.model_dump(mode="json"))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, str | int | float | bool):
+        return value.value
+    return value
+
+
+@st.cache_data(show_spinner="Evaluating the policy…")
+def findings(path: str, marker: str) -> list[dict[str, Any]] | None:
+    """Every finding with its review state, as plain dicts; None while the policy engine is missing."""
+    if not policy_available():
+        return None
+    policy = importlib.import_module("lineage.policy")
+    s = store(path)
+    reviews = s.reviews() if hasattr(s, "reviews") else ()
+    result = policy.evaluate(graph(path, marker), tags=_tags(path, marker), reviews=reviews,
+                             now=datetime.now(UTC))
+    out = []
+    for f in result:
+        row = _plain(f)
+        row["path"] = [str(n) for n in row.get("path") or ()]
+        out.append(row)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(out, key=lambda r: (order.get(str(r.get("severity")), 9), str(r.get("rule_id")),
+                                      str(r.get("fingerprint"))))
+
+
+@st.cache_data(show_spinner=False)
+def tags_of(path: str, marker: str, node_id: str) -> dict[str, Any] | None:
+    """Propagated origin and classifications of a node with the paths that explain them."""
+    tags = _tags(path, marker)
+    if tags is None:
+        return None
+    why = []
+    for reason in tags.why(node_id) or ():
+        r = _plain(reason)
+        why.append({"tag": r.get("tag"), "value": _text(r.get("value")),
+                    "declared": bool(r.get("declared")), "path": " → ".join(map(str, r.get("path") or ()))})
+    return {"origin": _plain(tags.origin(node_id)), "classifications": sorted(map(str, _plain(
+        list(tags.classifications(node_id) or ())))), "why": why}
+
+
+@st.cache_data(show_spinner=False)
+def review_history(path: str, marker: str, fingerprint: str) -> list[dict[str, Any]]:
+    s = store(path)
+    if not hasattr(s, "review_history"):
+        return []
+    return [_plain(r) if not isinstance(r, dict) else r for r in s.review_history(fingerprint)]
+
+
+def record_review(fingerprint: str, status: str, reviewer: str, reason: str, expires_at: datetime | None) -> None:
+    """Record a person's decision on a finding (the app's only write), then refresh what is shown."""
+    if status not in REVIEW_STATUSES:
+        raise ValueError(f"unknown review status {status!r}")
+    store(db_path()).add_review(fingerprint, status, reviewer, reason, expires_at)  # type: ignore[attr-defined]
+    change_marker.clear()
+
+
+@st.cache_data(show_spinner=False)
+def finding_view(path: str, marker: str, node_path: tuple[str, ...]) -> View:
+    return path_view(graph(path, marker), node_path)
+
+
+# -- identities --------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def identities(path: str, marker: str) -> list[dict[str, Any]]:
+    g = graph(path, marker)
+    rows = []
+    for a in sorted(g.nodes("identity"), key=lambda a: a["id"]):
+        ident = a["id"]
+        rows.append({"id": ident, "name": a.get("name"), "namespace": a.get("namespace"),
+                     "type": a.get("identity_type") or "", "runs": len(g.successors(ident, "runs")),
+                     "grants": len(g.successors(ident, "grant"))})
+    return rows
+
+
+@st.cache_data(show_spinner=False)
+def access(path: str, marker: str, identity: str) -> list[dict[str, Any]]:
+    """One row per node the identity is granted or observed to use: granted permissions next to the
+    use seen in the lineage (what the processes it runs read and write, and which processors it runs)."""
+    g = graph(path, marker)
+    granted: dict[str, set[str]] = {}
+    for target in g.successors(identity, "grant"):
+        granted[target] = set((g.edge(identity, target, "grant") or {}).get("permissions") or [])
+    used: dict[str, set[str]] = {}
+    via: dict[str, set[str]] = {}
+    for proc in g.successors(identity, "runs"):
+        used.setdefault(proc, set()).add("read")  # calling a processor needs read on it
+        via.setdefault(proc, set()).add("runs it")
+        for ds in g.predecessors(proc, "read"):
+            used.setdefault(ds, set()).add("read")
+            via.setdefault(ds, set()).add(g.node(proc).get("name", proc))
+        for ds in g.successors(proc, "write"):
+            used.setdefault(ds, set()).add("write")
+            via.setdefault(ds, set()).add(g.node(proc).get("name", proc))
+    rows = []
+    for target in sorted(set(granted) | set(used)):
+        have, need = granted.get(target, set()), used.get(target, set())
+        unused = sorted(have - need - ({"write"} if "edit" in have and "write" in need else set()))
+        missing = sorted(p for p in need if p not in have and not (p == "write" and "edit" in have))
+        status = "used, not granted" if missing else ("granted, not used" if unused else "as granted")
+        rows.append({"node": target, "kind": g.node(target).get("kind"), "granted": "/".join(sorted(have)),
+                     "observed use": "/".join(sorted(need)), "unused grants": "/".join(unused),
+                     "missing grants": "/".join(missing), "status": status,
+                     "via": ", ".join(sorted(map(str, via.get(target, ()))))})
+    return rows
+
+
+# -- history -----------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner="Comparing the two times…")
+def history_diff(path: str, marker: str, before: str | None, after: str | None) -> list[dict[str, str]]:
+    """The changes from `before` to `after` (ISO times; None is now) as rows."""
+    from lineage.diff import diff_graphs, diff_rows
+
+    edge_kinds = {"read", "write", "runs", "grant"}
+    return [dict(r) for r in diff_rows(diff_graphs(graph(path, marker, before), graph(path, marker, after),
+                                                   edge_kinds=edge_kinds))]
+
+
+def safe(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a data function; a store or lineage error becomes a message on the page, not a traceback."""
+    try:
+        return call(*args, **kwargs)
+    except LineageError as exc:
+        st.error(f"{type(exc).__name__}: {exc}")
+        st.stop()

@@ -1,0 +1,76 @@
+"""Explore: one node's upstream and downstream, layered left to right, with filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import data
+from app.components import graph_view
+from app.components.graph_model import Filters
+from app.components.ui import esc, node_picker, table
+
+path, marker = data.key()
+st.title("Explore")
+
+top = st.columns([3, 2, 2])
+with top[0]:
+    focus = node_picker(path, marker, key="explore")
+if focus is None:
+    st.info("Type part of a node's name to start, e.g. `orders`, `vector` or `agent`.")
+    st.stop()
+with top[1]:
+    depth = st.slider("Depth (edges each way)", 1, 6, 2, key="explore-depth")
+with top[2]:
+    direction = st.radio("Direction", ["both", "upstream", "downstream"], horizontal=True, key="explore-direction")
+
+toggles = st.columns(4)
+columns = toggles[0].toggle("Column-level lineage", key="explore-columns")
+identities = toggles[1].toggle("Identities that run processes", value=True, key="explore-identities")
+grants = toggles[2].toggle("Grants", key="explore-grants")
+physics = toggles[3].toggle("Physics (let nodes move)", key="explore-physics")
+
+options = data.filter_options(path, marker)
+with st.expander("Filters"):
+    f = st.columns(3)
+    kinds = f[0].multiselect("Kind", options["kind"], key="f-kind")
+    roles = f[1].multiselect("Role (datasets)", options["role"], key="f-role")
+    origins = f[2].multiselect("Origin (datasets)", options["origin"], key="f-origin")
+    g = st.columns(3)
+    classes = g[0].multiselect("Classification (datasets)", options["classification"], key="f-class")
+    environments = g[1].multiselect("Environment", options["environment"], key="f-env")
+    namespaces = g[2].multiselect("Namespace", options["namespace"], key="f-ns")
+filters = Filters(kinds=frozenset(kinds), roles=frozenset(roles), origins=frozenset(origins),
+                  classifications=frozenset(classes), environments=frozenset(environments),
+                  namespaces=frozenset(namespaces))
+
+view = data.safe(data.explore_view, path, marker, focus, depth=depth, direction=direction, filters=filters,
+                 identities=identities, grants=grants, columns=columns)
+shown = view.node_ids()
+st.caption(f"{esc(focus)}: {len(shown)} node(s) shown" + (" (columns)" if columns else "")
+           + ". Click a node for its details; hover for a summary.")
+graph_view.draw(view, physics=physics)
+
+if not columns:
+    st.subheader("Nodes in view")
+    st.caption("Select a row to see the node's details.")
+    rows = []
+    for n in view.nodes:
+        if n.get("group"):
+            continue
+        a = data.node_brief(path, marker, n["id"])
+        rows.append({"id": n["id"], "kind": a.get("kind"), "name": a.get("name"), "namespace": a.get("namespace"),
+                     "role": a.get("role") or "", "origin": a.get("origin") or "",
+                     "third party": bool(a.get("third_party")),
+                     "side": "focus" if n["level"] == 0 else ("upstream" if n["level"] < 0 else "downstream")})
+    event = table(rows, key="explore-nodes", select=True, height=260)
+    picked = focus
+    if event is not None and event.selection.rows:
+        picked = rows[event.selection.rows[0]]["id"]
+    detail = data.node_detail(path, marker, picked)
+    st.markdown(f"**Selected:** {esc(picked)}")
+    table(detail["attributes"], key="explore-attrs")
+    st.page_link("pages/node_detail.py", label="Open the node page", icon=":material/open_in_new:",
+                  query_params={"node": picked})
+else:
+    table([e for e in data.node_detail(path, marker, focus)["column_lineage"]], key="explore-cll",
+          empty="No column lineage recorded around this node.")

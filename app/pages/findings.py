@@ -1,0 +1,75 @@
+"""Findings: filter, see each finding's path on the graph, and record a review decision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import streamlit as st
+
+from app import data
+from app.components import graph_view
+from app.components.ui import esc, table
+
+path, marker = data.key()
+st.title("Findings")
+found = data.safe(data.findings, path, marker)
+if found is None:
+    st.warning("The policy engine (`lineage.policy.evaluate`) is not available in this build yet, so there are "
+               "no findings to show. The rest of the dashboard works without it.")
+    st.stop()
+
+f = st.columns(3)
+severities = f[0].multiselect("Severity", list(data.SEVERITIES), key="fi-sev")
+rules = f[1].multiselect("Rule", sorted({str(x.get("rule_id")) for x in found}), key="fi-rule")
+statuses = f[2].multiselect("Status", sorted({str(x.get("status", "open")) for x in found}), default=["open"]
+                            if any(x.get("status", "open") == "open" for x in found) else None, key="fi-status")
+shown = [x for x in found
+         if (not severities or x.get("severity") in severities) and (not rules or str(x.get("rule_id")) in rules)
+         and (not statuses or str(x.get("status", "open")) in statuses)]
+st.caption(f"{len(shown)} of {len(found)} finding(s). Select one to see its path, evidence and reviews.")
+rows = [{"severity": x.get("severity"), "rule": x.get("rule_id"), "title": x.get("title"),
+         "status": x.get("status", "open"), "message": x.get("message"), "fingerprint": x.get("fingerprint")}
+        for x in shown]
+event = table(rows, key="fi-table", select=True, height=300, empty="No findings match.")
+if event is None or not event.selection.rows:
+    st.stop()
+finding = shown[event.selection.rows[0]]
+
+st.subheader(esc(finding.get("title") or finding.get("rule_id")))
+st.markdown(f"**{esc(finding.get('severity'))}** · rule {esc(finding.get('rule_id'))} · "
+            f"status {esc(finding.get('status', 'open'))}")
+st.text(str(finding.get("message") or ""))
+if finding.get("fix"):
+    st.markdown("**How to fix**")
+    st.text(str(finding["fix"]))
+if finding["path"]:
+    st.markdown("**Path**")
+    st.text(" → ".join(finding["path"]))
+    graph_view.draw(data.finding_view(path, marker, tuple(finding["path"])), height=360)
+if finding.get("evidence"):
+    st.markdown("**Evidence**")
+    evidence = finding["evidence"]
+    table(evidence if isinstance(evidence, list) and all(isinstance(e, dict) for e in evidence)
+          else [{"evidence": str(e)} for e in (evidence if isinstance(evidence, list) else [evidence])], key="fi-ev")
+if finding.get("references"):
+    st.markdown("**References**")
+    for ref in finding["references"]:
+        st.text(str(ref))
+
+st.markdown("**Review**")
+with st.form("review", clear_on_submit=True):
+    status = st.radio("Decision", list(data.REVIEW_STATUSES), horizontal=True,
+                      format_func=lambda s: {"accepted_risk": "Accept the risk", "false_positive": "False positive"}[s])
+    reviewer = st.text_input("Reviewer", placeholder="name or e-mail")
+    reason = st.text_area("Reason", placeholder="why this is acceptable, or why the finding is wrong")
+    expires = st.date_input("Expires on", value=datetime.now(UTC).date() + timedelta(days=90))
+    if st.form_submit_button("Record the decision"):
+        if not reviewer.strip() or not reason.strip():
+            st.error("A decision needs a reviewer and a reason.")
+        else:
+            until = datetime.combine(expires, time(23, 59, 59), tzinfo=UTC) if expires else None
+            data.record_review(str(finding["fingerprint"]), status, reviewer.strip(), reason.strip(), until)
+            st.success("Decision recorded.")
+            st.rerun()
+st.markdown("**Review history**")
+table(data.review_history(path, marker, str(finding["fingerprint"])), empty="No reviews yet.", key="fi-hist")

@@ -1,0 +1,49 @@
+"""Identities: each agent or service identity, its grants against its observed use, and its trifecta."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import data
+from app.components.ui import esc, table
+
+path, marker = data.key()
+st.title("Identities")
+rows = data.safe(data.identities, path, marker)
+if not rows:
+    st.info("No identities in the map. Pipeline specs and MCP configs declare them.")
+    st.stop()
+st.caption("Select an identity to compare what it is granted with what the lineage shows it using.")
+event = table(rows, key="id-table", select=True, height=280)
+chosen = rows[event.selection.rows[0]]["id"] if event is not None and event.selection.rows else rows[0]["id"]
+
+st.subheader(esc(chosen))
+access = data.access(path, marker, chosen)
+over = [r for r in access if r["unused grants"]]
+missing = [r for r in access if r["missing grants"]]
+cols = st.columns(3)
+cols[0].metric("Nodes granted or used", len(access))
+cols[1].metric("With unused grants", len(over))
+cols[2].metric("Used without a grant", len(missing))
+st.markdown("**Grants against observed use**")
+st.caption("Observed use: the processes this identity runs, what they read and write, and the processors it "
+           "calls. A grant nobody uses is a least-privilege gap; a use without a grant is a missing declaration.")
+table(access, key="id-access", empty="No grants and no observed use.")
+
+st.markdown("**Trifecta capabilities**")
+found = data.findings(path, marker)
+if found is None:
+    st.info("Trifecta capabilities (private data, untrusted content, a way out) come from the policy engine "
+            "(`lineage.policy`), which is not available in this build yet.")
+else:
+    trifecta = [f for f in found if chosen in f["path"] and "trifecta" in str(f.get("rule_id", "")).lower()]
+    related = [f for f in found if chosen in f["path"]]
+    if trifecta:
+        for f in trifecta:
+            st.error(f"{esc(f.get('title') or f.get('rule_id'))}: {esc(f.get('message'))}")
+            table([{"evidence": str(e)} for e in (f.get("evidence") or [])], key=f"id-tri-{f.get('fingerprint')}")
+    else:
+        st.success("No trifecta finding for this identity.")
+    st.markdown("**All findings involving this identity**")
+    table([{"severity": f.get("severity"), "rule": f.get("rule_id"), "status": f.get("status"),
+            "message": f.get("message")} for f in related], key="id-findings", empty="None.")

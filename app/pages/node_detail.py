@@ -1,0 +1,63 @@
+"""Node detail: attributes, schema, column lineage, tags and why, evidence, findings, neighbours."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import data
+from app.components.ui import csv_bytes, esc, node_picker, table
+
+path, marker = data.key()
+st.title("Node detail")
+node = node_picker(path, marker, key="detail")
+if node is None:
+    st.info("Type part of a node's name, or open a node from Explore.")
+    st.stop()
+detail = data.safe(data.node_detail, path, marker, node)
+attrs = detail["attrs"]
+st.subheader(esc(attrs.get("name", node)))
+marks = [str(attrs.get("kind")), attrs.get("role"), attrs.get("origin"),
+         "third party" if attrs.get("third_party") else None, attrs.get("environment")]
+st.caption(esc(" · ".join(m for m in marks if m)) + "  \n" + esc(node))
+
+tabs = st.tabs(["Attributes", "Schema", "Column lineage", "Tags", "Evidence", "Findings", "Upstream",
+                "Downstream", "Connections"])
+with tabs[0]:
+    table(detail["attributes"], key="d-attrs")
+with tabs[1]:
+    table(detail["columns"], empty="No schema known for this node.", key="d-cols")
+with tabs[2]:
+    table(detail["column_lineage"], empty="No column lineage into, out of or through this node.", key="d-cll")
+with tabs[3]:
+    tags = data.tags_of(path, marker, node)
+    if tags is None:
+        st.info("Propagated tags appear here once tag propagation (`lineage.tagging`) is available. "
+                "Declared tags are in Attributes.")
+    else:
+        st.markdown(f"**Origin:** {esc(tags['origin'])}  \n**Classifications:** "
+                    f"{esc(', '.join(tags['classifications']) or '(none)')}")
+        table(tags["why"], empty="No tag reasons recorded.", key="d-why")
+with tabs[4]:
+    rows = data.evidence(path, marker, node)
+    st.caption("Every stored fact about this node: which collector saw it, where (file and line, or run), "
+               "when, and whether a newer source replaced it.")
+    table(rows, empty="No evidence stored.", key="d-evidence")
+with tabs[5]:
+    found = data.findings(path, marker)
+    if found is None:
+        st.info("Findings appear here once the policy engine (`lineage.policy`) is available.")
+    else:
+        mine = [f for f in found if node in f["path"]]
+        table([{"severity": f.get("severity"), "rule": f.get("rule_id"), "title": f.get("title"),
+                "status": f.get("status"), "message": f.get("message")} for f in mine],
+              empty="No findings involve this node.", key="d-findings")
+for tab, name in ((tabs[6], "upstream"), (tabs[7], "downstream")):
+    with tab:
+        rows = detail[name]
+        st.caption(f"{len(rows)} node(s) {name}, nearest first.")
+        table(rows, empty=f"Nothing {name}.", key=f"d-{name}")
+        if rows:
+            st.download_button(f"Download {name} as CSV", csv_bytes(rows), file_name=f"{name}.csv",
+                               mime="text/csv", key=f"d-{name}-csv")
+with tabs[8]:
+    table(detail["links"], empty="No direct connections.", key="d-links")

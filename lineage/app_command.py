@@ -1,0 +1,59 @@
+"""`lineage app`: serve the dashboard (`app/`) with Streamlit in a child process; only app/ imports streamlit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+ENTRY = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+
+
+def streamlit_command(db: str, *, port: int, host: str) -> list[str]:
+    """The command line that serves the dashboard on `host:port` for the store `db`.
+
+    Example:
+        >>> streamlit_command("x.duckdb", port=8501, host="127.0.0.1")[-2:]
+        ['--db', 'x.duckdb']
+    """
+    return [sys.executable, "-m", "streamlit", "run", str(ENTRY), "--server.headless", "true",
+            "--server.port", str(port), "--server.address", host, "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none", "--global.developmentMode", "false", "--", "--db", db]
+
+
+def serve_app(db: str, *, port: int = 8501, host: str = "127.0.0.1") -> int:
+    """Run the dashboard until it stops (Ctrl-C); returns its exit code."""
+    click.echo(f"Dashboard on http://{host}:{port}  (store {db}; Ctrl-C to stop)")
+    process = subprocess.Popen(streamlit_command(str(Path(db).resolve()), port=port, host=host))
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+
+@click.command("app")
+@click.option("--db", metavar="FILE", help="The store: a DuckDB file (default as for `collect`).")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.pass_context
+def app_command(ctx: click.Context, db: str | None, port: int, host: str) -> int:
+    """Serve the dashboard: overview, explore, node detail, findings, identities, history, collectors.
+
+    It only reads the store (and records review decisions), through short-lived connections, so
+    collectors and `lineage serve` keep writing while it runs.
+
+    \b
+    Example:
+      lineage app --db lineage.duckdb --port 8501
+    """
+    from lineage.settings import load_settings
+
+    settings = load_settings(ctx.obj.get("project") if ctx.obj else None, db=db)
+    return serve_app(settings.db, port=port, host=host)
