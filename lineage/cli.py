@@ -421,14 +421,17 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
     print_summary(_graph(settings))
     console.print(f"Store: {escape(settings.db)}  ({time.monotonic() - started:.1f} s)")
     if not no_serve:
-        console.print("The dashboard is not part of this release yet; explore with "
-                      "`lineage graph`, `lineage explain` and `lineage export`.")
+        from lineage.app_command import serve_app
+
+        return serve_app(settings.db) or code
     return code
 
 
 from lineage.server.command import serve  # noqa: E402 - the endpoint's command lives with it
+from lineage.app_command import app_command  # noqa: E402
 
 cli.add_command(serve)
+cli.add_command(app_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
