@@ -42,13 +42,13 @@ class Category:
 
 
 CATEGORIES: dict[str, Category] = {
-    "origin": Category("origin dataset (data enters here)", "#2e7d32", "cylinder", "[(", ")]", "database"),
-    "store": Category("store", "#1565c0", "cylinder", "[(", ")]", "database"),
-    "cache": Category("cache (temporary copy)", "#ef6c00", "cylinder", "[(", ")]", "database"),
-    "dataset": Category("dataset (role unknown)", "#607d8b", "cylinder", "[(", ")]", "database"),
+    "origin": Category("origin dataset (data enters here)", "#2e7d32", "cylinder", "[(", ")]", "dot"),
+    "store": Category("store", "#1565c0", "cylinder", "[(", ")]", "dot"),
+    "cache": Category("cache (temporary copy)", "#ef6c00", "cylinder", "[(", ")]", "dot"),
+    "dataset": Category("dataset (role unknown)", "#607d8b", "cylinder", "[(", ")]", "dot"),
     "process": Category("internal job", "#6a1b9a", "box", "[", "]", "box"),
     "third_party": Category("third-party processor", "#c62828", "hexagon", "{{", "}}", "hexagon"),
-    "identity": Category("identity (agent, service account)", "#00838f", "ellipse", "([", "])", "ellipse"),
+    "identity": Category("identity (agent, service account)", "#00838f", "ellipse", "([", "])", "diamond"),
 }
 
 EDGE_STYLES: dict[str, str] = {"read": "solid", "write": "solid", "runs": "dashed", "grant": "dotted"}
