@@ -427,10 +427,12 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
     return code
 
 
-from lineage.server.command import serve  # noqa: E402 - the endpoint's command lives with it
 from lineage.app_command import app_command  # noqa: E402
+from lineage.jobs.command import jobs  # noqa: E402 - the jobs commands live with them
+from lineage.server.command import serve  # noqa: E402 - the endpoint's command lives with it
 
 cli.add_command(serve)
+cli.add_command(jobs)
 cli.add_command(app_command)
 
 

@@ -1,21 +1,23 @@
-"""Production monitoring, the pure part: what is new in the lineage between two graphs.
+"""Production monitoring, the pure part: what a collector run made new in the lineage.
 
-A *flow* is one data-flow edge: a process reading a dataset, or a process writing one. Diffing the
-flows of the graph before a collector run with the graph after it says which flows appeared (an
-agent writing somewhere it never did) and which disappeared. New findings are the findings whose
-fingerprints the previous run had not seen. `build_alert` puts both in the payload the sinks send.
+A *flow* is one data-flow edge (`lineage.diff.Flow`): a process reading a dataset, or writing one.
+`lineage.diff.diff_graphs` compares the graph before a run with the graph after it; this module
+turns the flows that appeared (an agent writing somewhere it never did) into reviewable alert
+entries, picks the findings whose fingerprints the previous run had not seen, and builds the
+`Alert` payload every sink sends.
 
 Example:
+    >>> from lineage.diff import diff_graphs
     >>> from lineage.graph import LineageGraph
     >>> before = LineageGraph.from_records(
     ...     [{"id": "process:a:agent", "kind": "process"}, {"id": "dataset:s:crm", "kind": "dataset"}],
     ...     [("process:a:agent", "dataset:s:crm", "write")])
     >>> after = LineageGraph.from_records(
-    ...     [*before.nodes(), {"id": "dataset:https://paste.example:dump", "kind": "dataset"}],
+    ...     [*before.nodes(), {"id": "dataset:https://paste.example:dump", "kind": "dataset", "name": "dump"}],
     ...     [("process:a:agent", "dataset:s:crm", "write"),
     ...      ("process:a:agent", "dataset:https://paste.example:dump", "write")])
-    >>> [f.target for f in diff_flows(before, after).added]
-    ['dataset:https://paste.example:dump']
+    >>> [f["summary"] for f in describe_flows(after, diff_graphs(before, after).flows_added)]
+    ['process:a:agent writes dump']
 """
 
 from __future__ import annotations
@@ -25,30 +27,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from lineage.graph import FLOW_EDGES, LineageGraph
+from lineage.diff import Flow
+from lineage.graph import LineageGraph
 
 ALERT_TYPE = "lineage.monitor.alert"
 ALERT_VERSION = 1
-
-
-@dataclass(frozen=True, order=True)
-class Flow:
-    """One data-flow edge: `kind` is `read` (dataset -> process) or `write` (process -> dataset)."""
-
-    source: str
-    target: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class FlowDiff:
-    """Flows in the later graph and not the earlier one (`added`), and the reverse (`removed`)."""
-
-    added: tuple[Flow, ...] = ()
-    removed: tuple[Flow, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.removed)
 
 
 class FindingLike(Protocol):
@@ -59,34 +42,6 @@ class FindingLike(Protocol):
 
     @property
     def fingerprint(self) -> str: ...
-
-
-def flows(graph: LineageGraph) -> frozenset[Flow]:
-    """Every data-flow edge of a graph.
-
-    Example:
-        >>> g = LineageGraph.from_records([{"id": "dataset:s:a", "kind": "dataset"},
-        ...                                {"id": "process:j:p", "kind": "process"}],
-        ...                               [("dataset:s:a", "process:j:p", "read")])
-        >>> sorted(flows(g))
-        [Flow(source='dataset:s:a', target='process:j:p', kind='read')]
-    """
-    return frozenset(Flow(u, v, kind) for u, v, kind, _ in graph.edges(FLOW_EDGES))
-
-
-def diff_flows(before: LineageGraph | Iterable[Flow], after: LineageGraph | Iterable[Flow]) -> FlowDiff:
-    """The flows that appeared and disappeared from `before` to `after` (graphs or flow sets),
-    each sorted.
-
-    Example:
-        >>> a, b = Flow("dataset:s:x", "process:j:p", "read"), Flow("process:j:p", "dataset:s:y", "write")
-        >>> d = diff_flows({a}, {a, b})
-        >>> d.added == (b,), d.removed
-        (True, ())
-    """
-    old = flows(before) if isinstance(before, LineageGraph) else frozenset(before)
-    new = flows(after) if isinstance(after, LineageGraph) else frozenset(after)
-    return FlowDiff(added=tuple(sorted(new - old)), removed=tuple(sorted(old - new)))
 
 
 def new_findings(findings: Iterable[FindingLike], seen: Iterable[str]) -> list[FindingLike]:
@@ -132,6 +87,11 @@ def describe_flow(graph: LineageGraph, flow: Flow) -> dict[str, Any]:
         out["source_name"], out["target_name"])
     out["summary"] = f"{reader} {verb} {data}"
     return out
+
+
+def describe_flows(graph: LineageGraph, found: Iterable[Flow]) -> list[dict[str, Any]]:
+    """`describe_flow` for each flow, in order."""
+    return [describe_flow(graph, f) for f in found]
 
 
 def finding_to_dict(finding: Any) -> dict[str, Any]:

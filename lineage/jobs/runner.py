@@ -1,0 +1,265 @@
+"""One run of one job: lock, read what changed, store it, record the run, alert on what is new.
+
+The order matters for safety:
+
+1. take the job's lock (`JobLock`; a second caller waits or gets `JobBusy`);
+2. mark runs of this job still `running` in the store as `aborted`: the lock proves that their
+   process is gone (killed or crashed);
+3. record this run as `running`, then read and store source by source. Each batch is one short
+   store transaction, and each source's position is saved after its batch, so a killed run leaves
+   every stored batch whole and the next run resumes where it stopped. Passing failures are
+   retried with backoff; a stop request (SIGTERM) is honoured between sources;
+4. diff the graph as of the end of the previous check (the last monitored run of any job) with
+   the graph now, so flows that arrived by any route in between (other jobs, `lineage collect`,
+   the endpoint) are reported once; evaluate the policy when `lineage.policy` is present; send
+   the alert to the sinks;
+5. record the run's end, status, counts, problems and what was new.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lineage.diff import diff_graphs
+from lineage.errors import StoreError
+from lineage.graph import LineageGraph
+from lineage.jobs.config import JobConfig, JobsConfig
+from lineage.jobs.lock import JobLock
+from lineage.jobs.reading import TransientError, read_source
+from lineage.jobs.sinks import deliver
+from lineage.jobs.sources import SourceRef, expand
+from lineage.models import Problem
+from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
+from lineage.settings import Settings
+from lineage.store import RunRecord, SourceState, Store, open_store
+
+log = logging.getLogger("lineage.jobs")
+
+MAX_LISTED = 200  # flows, findings and problems listed in a run's history or an alert
+STALE_MESSAGE = "the run ended without finishing: its process was killed or crashed"
+
+
+@dataclass
+class RunOutcome:
+    """What a run did, for the CLI and the scheduler's log."""
+
+    job: str
+    run_id: str
+    status: str = "running"
+    sources: int = 0
+    changed: int = 0
+    facts: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    error: str | None = None
+    alert: Alert | None = None
+    alert_sent: bool = False
+    delivery_failures: list[str] = field(default_factory=list)
+    stale_runs: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    def summary(self) -> str:
+        new = self.alert.summary().split(": ", 1)[1] if self.alert else "not monitored"
+        return (f"job {self.job}: {self.status}; {self.sources} source(s), {self.changed} changed, "
+                f"{self.facts} new fact(s), {self.errors} error(s), "
+                f"{len(self.problems) - self.errors} warning(s); {new}")
+
+
+def close_stale_runs(store: Store, job: str, now: datetime) -> int:
+    """Mark the job's runs still `running` as `aborted` (call only while holding the job's lock)."""
+    closed = 0
+    for run in store.job_runs(job, limit=1000):
+        if run.status == "running":
+            run.status = "aborted"
+            run.detail = {**run.detail, "error": STALE_MESSAGE, "aborted_detected_at": now.isoformat()}
+            store.record_run(run)
+            closed += 1
+    return closed
+
+
+def last_monitored_run(store: Store, cfg: JobsConfig) -> RunRecord | None:
+    """The latest run of any configured job that checked for news: its end is where this run's
+    check starts, so each new flow is reported once, by the first check after it arrived."""
+    found: RunRecord | None = None
+    for job in cfg.jobs:
+        run = next((r for r in store.job_runs(job.name, limit=50) if "monitor_until" in r.detail), None)
+        if run is not None and (found is None or run.detail["monitor_until"] > found.detail["monitor_until"]):
+            found = run
+    return found
+
+
+def _collector_options(job: JobConfig, store: Store, sources: list[SourceRef]) -> dict[str, dict[str, Any]]:
+    names = {ref.collector for ref in sources if ref.collector}
+    options: dict[str, dict[str, Any]] = {name: dict(job.options) for name in names if job.options}
+    if "sql" in names:
+        from lineage.cli import _sql_options  # the parse cache and known schemas, as `lineage collect` uses
+
+        options["sql"] = _sql_options(store, dict(job.options))
+    return options
+
+
+def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, SourceState],
+              options: Mapping[str, Mapping[str, Any]], settings: Settings, out: RunOutcome,
+              wait: Callable[[float], bool]) -> None:
+    """Read and store one source, retrying passing failures with backoff."""
+    delays = job.retry.delays()
+    for attempt in range(job.retry.attempts):
+        try:
+            changed = False
+            for step in read_source(ref, states.get(ref.name), job=job.name, options=options,
+                                    max_bytes=settings.max_source_bytes, timeout=job.timeout):
+                out.problems.extend(step.problems)
+                if step.batch is not None:
+                    result = store.ingest(step.batch)
+                    out.facts += result.facts
+                    out.problems.extend(step.batch.problems)
+                    changed = True
+                if step.state is not None:
+                    store.save_source_states([step.state])
+                    states[ref.name] = step.state
+                log.debug("job %s: %s: %s", job.name, ref.name, step.note)
+            out.changed += changed
+            return
+        except (TransientError, StoreError) as exc:
+            if attempt + 1 >= job.retry.attempts:
+                out.problems.append(Problem(message=f"gave up after {job.retry.attempts} attempt(s): {exc}",
+                                            source=ref.name))
+                return
+            delay = delays[attempt]
+            log.warning("job %s: %s: %s; trying again in %.1f s", job.name, ref.name, exc, delay)
+            if wait(delay):
+                out.problems.append(Problem(severity="warning", message=f"stopped while retrying: {exc}",
+                                            source=ref.name))
+                return
+
+
+def evaluate_findings(graph: LineageGraph) -> list[Any] | None:
+    """The policy engine's findings on `graph`, or None when this install has no `lineage.policy`."""
+    try:
+        policy = importlib.import_module("lineage.policy")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("lineage.policy", "lineage"):
+            return None
+        raise
+    evaluate = getattr(policy, "evaluate", None)
+    return None if evaluate is None else list(evaluate(graph))
+
+
+def _monitor(job: JobConfig, cfg: JobsConfig, store: Store, run: RunRecord, previous: RunRecord | None,
+             out: RunOutcome, cfg_store: str) -> tuple[Alert, dict[str, Any]]:
+    """Diff the graph since the previous run (and the baseline), pick new findings, build the alert."""
+    since = datetime.fromisoformat(previous.detail["monitor_until"]) if previous else run.started_at
+    until = datetime.now(UTC)
+    after = LineageGraph.from_data(store.graph_data(until))
+    before = LineageGraph.from_data(store.graph_data(since))
+    diff = diff_graphs(before, after)
+    alert = Alert(job=job.name, run_id=run.run_id, status=out.status, started_at=run.started_at, finished_at=until,
+                  new_flows=describe_flows(after, diff.flows_added[:MAX_LISTED]),
+                  removed_flows=describe_flows(before, diff.flows_removed[:MAX_LISTED]),
+                  previous_run=previous.run_id if previous else None, baseline=cfg.monitor.baseline,
+                  store=cfg_store)
+    if cfg.monitor.baseline is not None:
+        base = LineageGraph.from_data(store.graph_data(cfg.monitor.baseline))
+        alert.since_baseline = describe_flows(after, diff_graphs(base, after).flows_added[:MAX_LISTED])
+    detail: dict[str, Any] = {"monitor_since": since.isoformat(), "monitor_until": until.isoformat(),
+                              "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed)}
+    try:
+        findings = evaluate_findings(after)
+    except Exception as exc:  # a broken rule must not lose the run's record
+        out.problems.append(Problem(severity="warning", message=f"policy evaluation failed: {exc}",
+                                    source="lineage.policy"))
+        findings = None
+    if findings is not None:
+        seen = previous.detail.get("findings", []) if previous else []
+        fresh = new_findings(findings, seen)
+        alert.findings_evaluated = True
+        alert.new_findings = [finding_to_dict(f) for f in fresh[:MAX_LISTED]]
+        detail["findings"] = sorted({f.fingerprint for f in findings})
+        detail["new_findings"] = len(fresh)
+    return alert, detail
+
+
+def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float = 0.0,
+            stop: threading.Event | None = None, command: str = "jobs run") -> RunOutcome:
+    """Run `job` once.
+
+    Raises:
+        JobBusy: the job is running in another process, still after `wait` seconds.
+        StoreError: the store cannot be opened or recorded to.
+        CollectorError: the job names an unknown collector.
+    """
+    halt = stop or threading.Event()
+    lock = JobLock(settings.db, job.name).acquire(wait)
+    with lock:
+        store = open_store(settings.db, lock_timeout=settings.lock_timeout)
+        store.migrate()
+        now = datetime.now(UTC)
+        run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=now, job=job.name,
+                        detail={"pid": os.getpid(), "host": socket.gethostname()})
+        out = RunOutcome(job=job.name, run_id=run.run_id, stale_runs=close_stale_runs(store, job.name, now))
+        if out.stale_runs:
+            log.warning("job %s: %d earlier run(s) had been killed; marked aborted", job.name, out.stale_runs)
+        previous = last_monitored_run(store, cfg)
+        store.record_run(run)
+        log.info("job %s: run %s started", job.name, run.run_id)
+        try:
+            _run(job, cfg, settings, store, run, previous, out, halt)
+        except BaseException as exc:
+            out.status = "aborted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "failed"
+            out.error = f"{type(exc).__name__}: {exc}"
+            run.status, run.finished_at = out.status, datetime.now(UTC)
+            run.detail = {**run.detail, "error": out.error}
+            try:
+                store.record_run(run)
+            except Exception:  # the store itself failed: the next run marks this one aborted
+                log.exception("job %s: could not record the failed run", job.name)
+            if not isinstance(exc, Exception):
+                raise
+            log.error("job %s: run %s failed: %s", job.name, run.run_id, out.error)
+    return out
+
+
+def _run(job: JobConfig, cfg: JobsConfig, settings: Settings, store: Store, run: RunRecord,
+         previous: RunRecord | None, out: RunOutcome, halt: threading.Event) -> None:
+    expansion = expand(job.sources, cfg.base_dir, job.collector)
+    out.problems.extend(expansion.problems)
+    out.sources = len(expansion.sources)
+    states = store.source_states(job.name)
+    options = _collector_options(job, store, expansion.sources)
+    stopped = 0
+    for i, ref in enumerate(expansion.sources):
+        if halt.is_set():
+            stopped = len(expansion.sources) - i
+            break
+        _read_one(ref, job, store, states, options, settings, out, halt.wait)
+    out.status = "aborted" if stopped else ("failed" if out.errors else "ok")
+    alert, monitored = _monitor(job, cfg, store, run, previous, out, settings.db)
+    out.alert = alert
+    alert.counts = {"sources": out.sources, "changed": out.changed, "facts": out.facts,
+                    "problems": len(out.problems)}
+    if job.alert and cfg.monitor.sinks and (cfg.monitor.send == "always" or alert.has_news):
+        out.delivery_failures = deliver(cfg.monitor.sinks, alert.to_json(), base_dir=cfg.base_dir)
+        out.alert_sent = True
+    run.status, run.finished_at = out.status, datetime.now(UTC)
+    run.sources, run.facts, run.problems = out.sources, out.facts, len(out.problems)
+    run.detail = {
+        **run.detail, **monitored,
+        "sources": [s.name for s in expansion.sources][:MAX_LISTED], "changed": out.changed,
+        "ignored_files": expansion.ignored, "stale_runs_closed": out.stale_runs,
+        "problem_list": [str(p) for p in out.problems[:MAX_LISTED]],
+        "alert_sent": out.alert_sent, "alert_failures": out.delivery_failures,
+        **({"error": f"stopped before reading {stopped} source(s)"} if stopped else {}),
+    }
+    store.record_run(run)
+    log.info("%s", out.summary())
