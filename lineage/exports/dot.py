@@ -71,7 +71,8 @@ def export(graph: LineageGraph, *, findings: Sequence[Finding] = (), direction: 
     ids = {str(a["id"]): f"n{i}" for i, a in enumerate(nodes)}
     flagged = {n for f in findings for n in f.path if n in ids}
     flagged_pairs = {(f.path[i], f.path[i + 1]) for f in findings for i in range(len(f.path) - 1)}
-    graph_attrs = {"rankdir": direction, "fontname": "Helvetica", "fontsize": 11, "nodesep": 0.3}
+    graph_attrs: dict[str, str | int | float] = {"rankdir": direction, "fontname": "Helvetica", "fontsize": 11,
+                                                 "nodesep": 0.3}
     if title:
         graph_attrs["label"] = one_line(title)
     lines = ["digraph lineage {", f"  graph [{_attrs(**graph_attrs)}];",
