@@ -1,0 +1,168 @@
+"""Every page run with Streamlit's AppTest against a store filled from the sample pipelines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lineage.graph import load_graph
+from lineage.store import open_store
+from tests.app.conftest import AGENT_CONTEXT, HOSTILE
+from tests.conftest import REPO_ROOT
+
+ENTRY = str(REPO_ROOT / "app" / "streamlit_app.py")
+
+
+def run(db: str, monkeypatch: pytest.MonkeyPatch, page: str | None = None, **query: str) -> AppTest:
+    monkeypatch.setenv("LINEAGE_DB", db)
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [str(m.label) + " " + str(m.value) for m in at.metric] + [s.value for s in at.subheader]
+    parts += [str(e.value) for e in at.info] + [str(e.value) for e in at.warning] + [t.value for t in at.text]
+    return "\n".join(map(str, parts))
+
+
+def frames(at: AppTest) -> list:
+    return [d.value for d in at.dataframe]
+
+
+def test_overview_counts_third_parties_and_runs(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch)
+    stats = load_graph(open_store(samples_db)).stats()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Datasets"] == str(stats["by_kind"]["dataset"]) and metrics["Datasets"] != "0"
+    assert metrics["Processes"] == str(stats["by_kind"]["process"])
+    assert metrics["Identities"] == str(stats["by_kind"]["identity"])
+    assert metrics["Third-party processors"] == str(stats["third_party_processors"])
+    third, runs = frames(at)[0], frames(at)[-1]
+    assert "https://api.openai.com" in set(third["namespace"]) and {"yes", "no"} <= set(third["approved"])
+    assert list(runs["command"]) == ["collect"]
+    assert list(runs["run id"]) == [r.run_id for r in open_store(samples_db).runs()]
+    assert "Data map" in texts(at)
+
+
+def test_explore_shows_the_neighbourhood_of_the_agent_memory(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=AGENT_CONTEXT)
+    nodes = frames(at)[0]
+    assert AGENT_CONTEXT in set(nodes["id"])
+    assert {"upstream", "downstream", "focus"} <= set(nodes["side"])
+    assert "process:https://api.anthropic.com:v1/messages" in set(nodes["id"])
+    assert "node(s) shown" in texts(at)
+
+
+def test_explore_search_is_partial_and_case_insensitive(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore")
+    at.text_input(key="explore-search").input("TRIAGE-AGENT.SESS").run()
+    assert at.selectbox(key="explore-pick").value == AGENT_CONTEXT
+
+
+def test_explore_depth_one_shows_fewer_nodes_than_depth_two(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=AGENT_CONTEXT)
+    two = len(frames(at)[0])
+    at.slider(key="explore-depth").set_value(1).run()
+    assert 1 < len(frames(at)[0]) < two
+
+
+def test_explore_filters_by_origin(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=AGENT_CONTEXT)
+    at.multiselect(key="f-kind").set_value(["dataset"]).run()
+    at.multiselect(key="f-origin").set_value(["real"]).run()
+    nodes = frames(at)[0]
+    others = nodes[nodes["id"] != AGENT_CONTEXT]
+    assert len(others) and set(others["origin"]) == {"real"} and set(others["kind"]) == {"dataset"}
+    assert "hidden by the filters" in texts(at)
+
+
+def test_explore_column_toggle_shows_column_lineage(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=AGENT_CONTEXT)
+    at.toggle(key="explore-columns").set_value(True).run()
+    assert not at.exception
+    cll = frames(at)[0]
+    assert any("Email" in s for s in cll["sources"]) and "(columns)" in texts(at)
+
+
+def test_node_detail_shows_schema_evidence_and_walks(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    contacts = "dataset:https://acme.my.salesforce.com:services/data/v61.0/sobjects/Contact"
+    at = run(samples_db, monkeypatch, "node_detail", node=contacts)
+    shown = texts(at)
+    assert "services/data/v61.0/sobjects/Contact" in shown.replace("\\", "")
+    tables = frames(at)
+    attributes = dict(zip(tables[0]["attribute"], tables[0]["value"], strict=True))
+    assert attributes["role"] == "store" and "pii.email" in attributes["classifications"]
+    assert {"Id", "Name", "Email", "Phone"} == set(tables[1]["column"])
+    evidence = next(t for t in tables if "collector" in t.columns)
+    assert any(s.endswith("mcp_agent/pipeline.yaml") for s in evidence["source"])
+    assert set(evidence["layer"]) >= {"declared"}
+    downstream = next(t for t in tables if "distance" in t.columns and "triage-agent.sessions" in " ".join(t["id"]))
+    assert AGENT_CONTEXT in set(downstream["id"])
+    assert any(b.label == "Download downstream as CSV" for b in at.get("download_button"))
+
+
+def test_collectors_lists_runs_and_problems(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "collectors")
+    runs, problems = frames(at)
+    assert list(runs["status"]) == [r.status for r in open_store(samples_db).runs()]
+    assert any("query_log.jsonl" in s for s in problems["source"])
+    assert set(problems["severity"]) <= {"warning", "error"}
+
+
+def test_identities_compare_grants_with_use(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "identities")
+    ids = frames(at)[0]
+    assert "identity:agents:eng-triage-agent" in set(ids["id"])
+    row = list(ids["id"]).index("identity:agents:eng-triage-agent")
+    at.session_state["id-table"] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    access = frames(at)[1]
+    repo = access[access["node"] == "dataset:https://github.com:acme/platform"].iloc[0]
+    assert repo["granted"] == "read/write" and repo["observed use"] == "read" and repo["unused grants"] == "write"
+    assert "Trifecta capabilities" in texts(at)
+
+
+def test_history_diffs_the_first_run_against_now(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "history")
+    stats = load_graph(open_store(samples_db)).stats()
+    assert f"Datasets {stats['by_kind']['dataset']}" in texts(at)
+    at.text_input(key="h-before-typed").input("2000-01-01T00:00:00Z").run()
+    diff = frames(at)[0]
+    assert (diff["change"] == "node added").sum() == stats["nodes"]
+    assert (diff["change"] == "flow added").sum() == stats["edges"]
+
+
+def test_findings_page_says_when_the_policy_engine_is_missing_or_lists_findings(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "findings")
+    from app import data
+
+    if data.policy_available():
+        assert frames(at), "findings are listed"
+    else:
+        assert "not available in this build yet" in texts(at)
+
+
+def test_hostile_names_are_shown_as_text(hostile_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    node = f"dataset:postgres://db:5432:{HOSTILE}"
+    at = run(hostile_db, monkeypatch, "node_detail", node=node)
+    assert HOSTILE in set(frames(at)[0]["value"])  # tables show the name as it is, as text
+    for md in [*at.markdown, *at.caption, *at.subheader]:  # Markdown gets every < escaped, never a tag
+        assert not re.search(r"(?<!\\)<", md.value), md.value
+    explore = run(hostile_db, monkeypatch, "explore", node=node)
+    assert not explore.exception
+
+
+def test_a_missing_store_is_an_empty_map_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(str(tmp_path / "new.duckdb"), monkeypatch)
+    assert "The store is empty" in texts(at)
