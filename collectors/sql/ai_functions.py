@@ -20,9 +20,8 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from typing import Any
 
 from lineage.errors import CollectorError
@@ -96,23 +95,47 @@ class AIMatcher:
 
     functions: tuple[AIFunction, ...] = DEFAULT_AI_FUNCTIONS
     dialect: str = ""
+    _seen: dict[str, AIFunction | None] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def match(self, name: str) -> AIFunction | None:
+        """The first entry matching `name` (any case), or None; answers are remembered per name."""
+        try:
+            return self._seen[name]
+        except KeyError:
+            pass
         found = _match(self.functions, name.upper(), self.dialect)
-        if found is None:
-            return None
         vendor = _DIALECT_VENDOR.get(self.dialect)
-        if vendor and found.pattern in ("AI_*", "AI_EMBED"):
-            return AIFunction(found.pattern, found.processor_type, vendor, found.dialects)
+        if found is not None and vendor and found.pattern in ("AI_*", "AI_EMBED"):
+            found = AIFunction(found.pattern, found.processor_type, vendor, found.dialects)
+        if len(self._seen) < 65536:
+            self._seen[name] = found
         return found
 
 
-@lru_cache(maxsize=4096)
 def _match(functions: tuple[AIFunction, ...], upper: str, dialect: str) -> AIFunction | None:
     for f in functions:
         if (not f.dialects or dialect in f.dialects) and fnmatchcase(upper, f.pattern):
             return f
     return None
+
+
+_MATCHERS: dict[tuple[tuple[AIFunction, ...], str], AIMatcher] = {}
+
+
+def matcher(functions: tuple[AIFunction, ...], dialect: str) -> AIMatcher:
+    """A shared matcher for these entries and dialect, so that its remembered answers outlive one call.
+
+    Example:
+        >>> matcher(DEFAULT_AI_FUNCTIONS, "snowflake") is matcher(DEFAULT_AI_FUNCTIONS, "snowflake")
+        True
+    """
+    key = (functions, dialect)
+    found = _MATCHERS.get(key)
+    if found is None:
+        if len(_MATCHERS) >= 64:
+            _MATCHERS.pop(next(iter(_MATCHERS)))
+        found = _MATCHERS[key] = AIMatcher(functions, dialect)
+    return found
 
 
 def match(name: str) -> AIFunction | None:

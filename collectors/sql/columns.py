@@ -235,13 +235,15 @@ def _edges(walk: _Walk, root: Scope, targets: tuple[str, ...]) -> tuple[list[Col
     names = list(produced)
     out_names = tuple(targets[i] if i < len(targets) else n for i, n in enumerate(names))
     edges: list[ColumnEdge] = []
+    filters = tuple(sorted(walk.filters, key=_key))  # one tuple shared by every output column's edge
+    joins = tuple(sorted(walk.joins, key=_key))
     for out, name in zip(out_names, names, strict=True):
         srcs, rank = produced[name]
         edges.append(ColumnEdge(out, tuple(sorted(srcs, key=_key)), rank))
-        if walk.filters:
-            edges.append(ColumnEdge(out, tuple(sorted(walk.filters, key=_key)), IDENTITY, "filter"))
-        if walk.joins:
-            edges.append(ColumnEdge(out, tuple(sorted(walk.joins, key=_key)), IDENTITY, "join"))
+        if filters:
+            edges.append(ColumnEdge(out, filters, IDENTITY, "filter"))
+        if joins:
+            edges.append(ColumnEdge(out, joins, IDENTITY, "join"))
     return edges, out_names
 
 

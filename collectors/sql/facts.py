@@ -20,6 +20,7 @@ created and then read within the script is replaced, for the readers, by what it
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from collectors.sql.dialects import DialectHooks
@@ -47,46 +48,58 @@ _OBJECT_STORES = ("s3", "gs", "abfss", "wasbs", "hdfs", "dbfs")
 
 @dataclass
 class Namer:
-    """Dataset identities for one source; refs already named are remembered."""
+    """Dataset identities for one source; refs already named (and their node refs) are remembered."""
 
     namespace: str
     platform: str
     default_database: str | None = None
     default_schema: str | None = None
-    _seen: dict[tuple[TableRef, str | None, str | None], tuple[str, str, Role | None]] = field(default_factory=dict)
+    _nodes: dict[tuple[TableRef, str | None, str | None], NodeRef] = field(default_factory=dict)
+    _columns: dict[tuple[TableRef, str, str | None, str | None], ColumnRef] = field(default_factory=dict)
 
     def dataset(self, ref: TableRef) -> tuple[str, str, Role | None]:
+        """(namespace, name, role) of a ref under the current defaults."""
+        return _dataset_name(self.namespace, self.platform, self.default_database, self.default_schema, ref)
+
+    def node(self, ref: TableRef) -> NodeRef:
+        """The dataset node of a ref, built once per ref and defaults."""
         key = (ref, self.default_database, self.default_schema)
-        found = self._seen.get(key)
+        found = self._nodes.get(key)
         if found is None:
-            found = self._name(ref)
-            self._seen[key] = found
+            ns, name, _ = self.dataset(ref)
+            found = self._nodes[key] = NodeRef.dataset(ns, name)
         return found
 
-    def _name(self, ref: TableRef) -> tuple[str, str, Role | None]:
-        if ref.kind == "stage":
-            return self.namespace, ref.parts[0], Role.CACHE
-        if ref.kind in ("uri", "path"):
-            try:
-                ns, name = naming.split_uri(ref.parts[0])
-            except ValueError:
-                ns, name = "file", ref.parts[0]
-            scheme = ns.split(":", 1)[0]
-            role = (
-                Role.STORE if scheme in _OBJECT_STORES else (Role.ORIGIN if scheme in ("http", "https") else Role.CACHE)
-            )
-            return ns, name, role
+    def column(self, ref: TableRef, column: str) -> ColumnRef:
+        """A column of a ref's dataset, built once (column lineage repeats the same sources a lot)."""
+        key = (ref, column, self.default_database, self.default_schema)
+        found = self._columns.get(key)
+        if found is None:
+            found = self._columns[key] = ColumnRef(dataset=self.node(ref), column=column)
+        return found
+
+
+@lru_cache(maxsize=65536)
+def _dataset_name(
+    namespace: str, platform: str, database: str | None, schema: str | None, ref: TableRef
+) -> tuple[str, str, Role | None]:
+    """(namespace, name, role) of a ref: a pure function of its arguments, so remembered across sources."""
+    if ref.kind == "stage":
+        return namespace, ref.parts[0], Role.CACHE
+    if ref.kind in ("uri", "path"):
         try:
-            name = naming.qualify(
-                list(ref.parts),
-                default_database=self.default_database,
-                default_schema=self.default_schema,
-                platform=self.platform,
-            )
-            ns, name = naming.normalize(self.namespace, name)
+            ns, name = naming.split_uri(ref.parts[0])
         except ValueError:
-            ns, name = self.namespace, ".".join(ref.parts)
-        return ns, name, None
+            ns, name = "file", ref.parts[0]
+        scheme = ns.split(":", 1)[0]
+        role = Role.STORE if scheme in _OBJECT_STORES else (Role.ORIGIN if scheme in ("http", "https") else Role.CACHE)
+        return ns, name, role
+    try:
+        name = naming.qualify(list(ref.parts), default_database=database, default_schema=schema, platform=platform)
+        ns, name = naming.normalize(namespace, name)
+    except ValueError:
+        ns, name = namespace, ".".join(ref.parts)
+    return ns, name, None
 
 
 @dataclass
@@ -175,38 +188,38 @@ def statement_facts(
         )
     )
     conf = result.confidence
-    for ns, name, _ in named_in.values():
+    for ref in named_in:
         facts.append(
             Edge(
-                source=NodeRef.dataset(ns, name),
+                source=namer.node(ref),
                 target=process,
                 kind=EdgeKind.READ,
                 confidence=conf,
                 evidence=evidence,
             )
         )
-    for ns, name, _ in named_out.values():
+    for ref in named_out:
         facts.append(
             Edge(
                 source=process,
-                target=NodeRef.dataset(ns, name),
+                target=namer.node(ref),
                 kind=EdgeKind.WRITE,
                 confidence=conf,
                 evidence=evidence,
             )
         )
     if named_out and result.columns:
-        ns, name, _ = next(iter(named_out.values()))
-        target = NodeRef.dataset(ns, name)
+        target = next(iter(named_out))
+        converted: dict[int, tuple[ColumnRef, ...]] = {}  # filter and join sources repeat per column
         for c in result.columns:
-            sources = tuple(
-                ColumnRef(dataset=NodeRef.dataset(*namer.dataset(ref)[:2]), column=col) for ref, col in c.sources
-            )
+            sources = converted.get(id(c.sources))
+            if sources is None:
+                sources = converted[id(c.sources)] = tuple(namer.column(ref, col) for ref, col in c.sources)
             if not sources:
                 continue
             facts.append(
                 ColumnLineage(
-                    target=ColumnRef(dataset=target, column=c.target),
+                    target=namer.column(target, c.target),
                     sources=sources,
                     transformation=_transformation(c.rank, c.indirect),
                     indirect=bool(c.indirect),

@@ -127,21 +127,43 @@ class StatementTimeout(Exception):
     """Raised inside a statement's analysis when it runs past its time limit."""
 
 
+def _expire(signum: int, frame: object) -> None:
+    raise StatementTimeout
+
+
+def _usable(seconds: float) -> bool:
+    return seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise `StatementTimeout` in the block after `seconds` (main thread on POSIX; elsewhere no limit)."""
-    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+def alarm_handler() -> Iterator[None]:
+    """Install the timeout handler once around many `time_limit` blocks (each then only sets a timer)."""
+    if not _usable(1.0) or signal.getsignal(signal.SIGALRM) is _expire:
         yield
         return
-
-    def expire(signum: int, frame: object) -> None:
-        raise StatementTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGALRM, _expire)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise `StatementTimeout` in the block after `seconds` (main thread on POSIX; elsewhere no limit).
+
+    Inside another `time_limit` block (a procedure body analysed within its statement) the outer
+    limit keeps running and governs.
+    """
+    if not _usable(seconds) or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
+        return
+    if signal.getsignal(signal.SIGALRM) is _expire:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return
+    with alarm_handler(), time_limit(seconds):
+        yield

@@ -56,7 +56,7 @@ class SqlOptions:
     job_namespace: str = "sql"
     default_database: str | None = None
     default_schema: str | None = None
-    schema: Mapping[str, Any] | None = None
+    schema: Mapping[str, Any] | None = None  # read once per object: do not mutate it after passing it
     columns: bool = True
     conventions: Conventions = field(default_factory=Conventions)
     ai_functions: tuple[AIFunction, ...] = DEFAULT_AI_FUNCTIONS

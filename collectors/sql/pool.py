@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Protocol
 
+from collectors.sql.guard import alarm_handler
 from collectors.sql.options import SqlOptions
 from collectors.sql.result import StatementResult
 from collectors.sql.statements import Analyzer, analyse_text
@@ -35,7 +36,8 @@ def _init_worker(options: SqlOptions) -> None:
 
 def _work(texts: list[str]) -> list[list[StatementResult]]:
     assert _WORKER is not None
-    return [analyse_text(t, _WORKER) for t in texts]
+    with alarm_handler():
+        return [analyse_text(t, _WORKER) for t in texts]
 
 
 def _encode(results: list[StatementResult]) -> str:
@@ -65,8 +67,8 @@ def analyse_many(
         else:
             todo.append(i)
     hits = len(texts) - len(todo)
-    workers = options.worker_count
-    if len(todo) >= options.parallel_threshold and workers > 1 and not analyzer.external:
+    if len(todo) >= options.parallel_threshold and options.worker_count > 1 and not analyzer.external:
+        workers = options.worker_count
         size = max(16, len(todo) // (workers * 8))
         chunks = [[texts[i] for i in todo[j : j + size]] for j in range(0, len(todo), size)]
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(replace(options, cache=None),)) as ex:
@@ -74,8 +76,9 @@ def analyse_many(
         for i, results in zip(todo, done, strict=True):
             out[i] = results
     else:
-        for i in todo:
-            out[i] = analyse_text(texts[i], analyzer)
+        with alarm_handler():
+            for i in todo:
+                out[i] = analyse_text(texts[i], analyzer)
     if cache is not None and todo and not analyzer.external:
         cache.cache_parses({cache_keys[i]: _encode(out[i] or []) for i in todo})
     return [r or [] for r in out], hits

@@ -11,8 +11,9 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from collectors.sql import columns as column_pass
 from collectors.sql._compat import (
@@ -25,7 +26,7 @@ from collectors.sql._compat import (
     exp,
     parse,
 )
-from collectors.sql.ai_functions import AIMatcher
+from collectors.sql.ai_functions import AIMatcher, matcher
 from collectors.sql.dialects import DialectHooks, hooks_for
 from collectors.sql.dialects._uri import location_ref
 from collectors.sql.guard import StatementTimeout, check_limits, time_limit
@@ -76,14 +77,31 @@ class Analyzer:
 
     @classmethod
     def build(cls, options: SqlOptions) -> Analyzer:
+        """The analyzer for `options`; the folded schema and the AI matcher are shared between calls."""
         hooks = hooks_for(options.dialect)
         d = dialect(hooks.sqlglot)
-        schema = None
-        if options.schema and options.columns:
-            schema = SchemaIndex.from_mapping(options.schema).folded(
-                lambda s: fold(d, exp.Identifier(this=s, quoted=False))
-            )
-        return cls(options, hooks, d, AIMatcher(options.ai_functions, hooks.name), schema)
+        schema = _schema_index(options.schema, hooks.sqlglot, d) if options.schema and options.columns else None
+        return cls(options, hooks, d, matcher(options.ai_functions, hooks.name), schema)
+
+
+_SCHEMAS: dict[tuple[int, str], tuple[Mapping[str, Any], SchemaIndex]] = {}
+
+
+def _schema_index(schema: Mapping[str, Any], dialect_name: str, d: Dialect) -> SchemaIndex:
+    """The schema folded by the dialect's case rules, built once per schema object and dialect.
+
+    A schema mapping is read once: like the rest of `SqlOptions` it is treated as immutable. The
+    cache holds the mapping itself, so its `id` cannot be reused by another object while cached.
+    """
+    key = (id(schema), dialect_name)
+    hit = _SCHEMAS.get(key)
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    index = SchemaIndex.from_mapping(schema).folded(lambda s: fold(d, exp.Identifier(this=s, quoted=False)))
+    if len(_SCHEMAS) >= 16:
+        _SCHEMAS.pop(next(iter(_SCHEMAS)))
+    _SCHEMAS[key] = (schema, index)
+    return index
 
 
 def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
