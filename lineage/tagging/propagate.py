@@ -76,7 +76,7 @@ def _reasons(index: FlowIndex, origin: OriginResult, classes: ClassResult, i: in
                 path = tuple(ids[j] for j in origin.path(i, flag))
                 note = _origin_note(index, origin, flag, path)
                 if declared == "synthetic":
-                    note = "declared synthetic, but real data reaches it with no privacy step; " + note
+                    note += "; declared synthetic, but real data reaches it with no privacy step"
                 out.append(TagReason(tag="origin", value=value, path=path, declared=False, note=note))
         if not origin.flags[i]:
             out.append(TagReason(tag="origin", value=value, path=(node,), declared=False,

@@ -1,0 +1,123 @@
+"""Findings, reviews and severities: the data the policy engine produces and people act on.
+
+Example:
+    >>> f = Finding.make("LM001", title="t", severity="high", message="m", nodes=("process:a:b",))
+    >>> f.fingerprint == Finding.make("LM001", title="t", severity="high", message="other",
+    ...                               nodes=("process:a:b",)).fingerprint
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["low", "medium", "high", "critical"]
+Status = Literal["open", "accepted_risk", "false_positive", "fixed"]
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+STATUSES: tuple[Status, ...] = ("open", "accepted_risk", "false_positive", "fixed")
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+SECURITY_SEVERITY: dict[str, str] = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
+
+Place = tuple[str, int | None]
+
+
+def fingerprint(rule_id: str, nodes: Sequence[str]) -> str:
+    """A stable id of a finding: a hash of the rule id and the nodes that make it true.
+
+    Example:
+        >>> fingerprint("LM001", ["process:a:b"]) == fingerprint("LM001", ["process:a:b"])
+        True
+        >>> len(fingerprint("LM001", ["process:a:b"]))
+        32
+    """
+    text = "\x1f".join([rule_id, *nodes])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class Review(BaseModel):
+    """A person's decision on a finding: who, why, until when. Kept as an audit trail."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fingerprint: str = Field(min_length=1)
+    status: Status
+    reviewer: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    expires_at: datetime | None = None
+    created_at: datetime | None = None
+    source: str = "store"
+    """Where the review lives: `store`, or `FILE:LINE` of a project file."""
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the review has run out at `now` (an expired review reopens the finding).
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> r = Review(fingerprint="f", status="accepted_risk", reviewer="a", reason="b",
+            ...            expires_at=datetime(2020, 1, 1, tzinfo=UTC))
+            >>> r.expired(datetime(2021, 1, 1, tzinfo=UTC))
+            True
+        """
+        return self.expires_at is not None and self.expires_at <= now
+
+
+class Finding(BaseModel):
+    """A rule that holds somewhere in the graph: what, how bad, where, why, and its review state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    severity: Severity
+    message: str
+    path: tuple[str, ...] = ()
+    """Node ids along the flow that makes the finding true, source first."""
+    nodes: tuple[str, ...] = ()
+    """The nodes the fingerprint is computed from."""
+    evidence: tuple[Place, ...] = ()
+    """(source, line) places of the facts behind it."""
+    fingerprint: str
+    references: tuple[str, ...] = ()
+    fix: str = ""
+    status: Status = "open"
+    review: Review | None = None
+
+    @classmethod
+    def make(cls, rule_id: str, *, title: str, severity: Severity, message: str, nodes: Sequence[str],
+             path: Sequence[str] = (), references: Sequence[str] = (), fix: str = "",
+             evidence: Sequence[Place] = ()) -> Finding:
+        """A finding whose fingerprint is computed from `rule_id` and `nodes`."""
+        return cls(rule_id=rule_id, title=title, severity=severity, message=message, path=tuple(path or nodes),
+                   nodes=tuple(nodes), evidence=tuple(evidence), fingerprint=fingerprint(rule_id, nodes),
+                   references=tuple(references), fix=fix)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+def sort_key(finding: Finding) -> tuple[int, str, str]:
+    """Most severe first, then by rule id, then by fingerprint.
+
+    Example:
+        >>> a = Finding.make("LM002", title="t", severity="low", message="m", nodes=("x",))
+        >>> b = Finding.make("LM009", title="t", severity="critical", message="m", nodes=("x",))
+        >>> [f.rule_id for f in sorted([a, b], key=sort_key)]
+        ['LM009', 'LM002']
+    """
+    return (-SEVERITY_RANK[finding.severity], finding.rule_id, finding.fingerprint)
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    """Whether `severity` is at or above `threshold`.
+
+    Example:
+        >>> at_least("critical", "high"), at_least("medium", "high")
+        (True, False)
+    """
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
