@@ -152,7 +152,7 @@ class PolicyContext:
     def origin_path(self, node_id: str, origin: str = "real") -> tuple[str, ...]:
         """The path that explains an origin flag at the node (the node alone if none)."""
         for reason in self.tags.why(node_id):
-            if reason.tag == "origin" and reason.note.startswith(origin) or (
+            if (reason.tag == "origin" and reason.note.startswith(origin)) or (
                     reason.tag == "origin" and reason.declared and reason.value == origin):
                 return reason.path
         return (node_id,)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lineage.models import LineageBatch
+
+if TYPE_CHECKING:
+    from lineage.policy.finding import Review
 
 
 @dataclass(frozen=True)
@@ -117,3 +120,10 @@ class Store(Protocol):
     def cached_parses(self, fingerprints: list[str]) -> dict[str, str]: ...
 
     def cache_parses(self, entries: Mapping[str, str]) -> None: ...
+
+    def add_review(self, fingerprint: str, status: str, reviewer: str, reason: str,
+                   expires_at: datetime | None = None) -> None: ...
+
+    def reviews(self) -> list[Review]: ...
+
+    def review_history(self, fingerprint: str) -> list[Review]: ...

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -42,6 +42,9 @@ from lineage.models import (
 from lineage.perf import paused_gc
 from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord, SourceState
 from lineage.store.schema import LATEST_VERSION, MIGRATIONS
+
+if TYPE_CHECKING:
+    from lineage.policy.finding import Review
 
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
@@ -403,6 +406,39 @@ class DuckDBStore:
             con.execute("INSERT INTO sql_parse_cache SELECT fingerprint, analysis, now() FROM parsed")
             con.unregister("parsed")
 
+    # -- reviews of findings (an append-only audit trail) ----------------------------------------
+
+    def add_review(self, fingerprint: str, status: str, reviewer: str, reason: str,
+                   expires_at: datetime | None = None) -> None:
+        """Record a person's decision on a finding; earlier decisions stay as its history.
+
+        Raises:
+            PolicyError: the status, reviewer or reason is invalid.
+        """
+        review = _review(fingerprint=fingerprint, status=status, reviewer=reviewer, reason=reason,
+                         expires_at=expires_at, created_at=datetime.now(UTC))
+        with self._transaction() as con:
+            con.execute("INSERT INTO finding_reviews VALUES (?, ?, ?, ?, ?, ?)",
+                        [review.fingerprint, review.status, review.reviewer, review.reason, review.expires_at,
+                         review.created_at])
+
+    def reviews(self) -> list[Review]:
+        """The latest review of each fingerprint."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT fingerprint, status, reviewer, reason, expires_at, created_at FROM finding_reviews "
+                "QUALIFY row_number() OVER (PARTITION BY fingerprint ORDER BY created_at DESC) = 1 "
+                "ORDER BY fingerprint").fetchall()
+        return [_review_row(r) for r in rows]
+
+    def review_history(self, fingerprint: str) -> list[Review]:
+        """Every review of one fingerprint, oldest first: the audit trail."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT fingerprint, status, reviewer, reason, expires_at, created_at FROM finding_reviews "
+                "WHERE fingerprint = ? ORDER BY created_at", [fingerprint]).fetchall()
+        return [_review_row(r) for r in rows]
+
     def counts(self) -> dict[str, int]:
         """Row counts per table, for tests and `lineage store info`."""
         with self._connect(read_only=True) as con:
@@ -417,6 +453,24 @@ def _run_record(r: tuple[Any, ...]) -> RunRecord:
     detail = json.loads(r[8]) if r[8] else {}
     return RunRecord(run_id=r[0], command=r[1], started_at=r[2], finished_at=r[3], status=r[4],
                      sources=r[5], facts=r[6], problems=r[7], detail=detail, job=detail.get("job"))
+
+
+def _review(**fields: Any) -> Review:
+    from pydantic import ValidationError
+
+    from lineage.errors import PolicyError
+    from lineage.policy.finding import Review
+
+    try:
+        return Review(**fields)
+    except ValidationError as exc:
+        raise PolicyError(f"invalid review: {exc.errors(include_url=False)[0]['msg']}") from exc
+
+
+def _review_row(r: tuple[Any, ...]) -> Review:
+    from lineage.policy.finding import Review
+
+    return Review(fingerprint=r[0], status=r[1], reviewer=r[2], reason=r[3], expires_at=r[4], created_at=r[5])
 
 
 # -- turning a batch into rows ---------------------------------------------------------------------

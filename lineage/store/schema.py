@@ -133,6 +133,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        5,
+        "finding reviews: every decision kept as an audit trail (append-only)",
+        (
+            """CREATE TABLE finding_reviews (
+                fingerprint VARCHAR NOT NULL,
+                status VARCHAR NOT NULL,
+                reviewer VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL,
+                expires_at TIMESTAMPTZ,
+                created_at TIMESTAMPTZ NOT NULL
+            )""",
+            "CREATE INDEX finding_reviews_fingerprint ON finding_reviews (fingerprint)",
+        ),
+    ),
 )
 
 

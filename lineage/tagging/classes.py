@@ -166,7 +166,8 @@ def propagate_classes(index: FlowIndex, column_lineage: Iterable[Mapping[str, An
 
     Example:
         >>> from lineage.graph import LineageGraph
-        >>> g = LineageGraph.from_records(nodes=[{"id": "dataset:s:a", "kind": "dataset", "classifications": ["health"]}])
+        >>> g = LineageGraph.from_records(
+        ...     nodes=[{"id": "dataset:s:a", "kind": "dataset", "classifications": ["health"]}])
         >>> propagate_classes(FlowIndex.build(g), []).classes(0)
         {'health'}
     """
@@ -183,7 +184,7 @@ def propagate_classes(index: FlowIndex, column_lineage: Iterable[Mapping[str, An
 
     def available(s: int, slot: Slot) -> dict[str, Slot]:
         held = slots.get(s, {})
-        out = {c: None for c in held.get(None, {}) if c not in fixed[s] and c not in PLACE_LABELS}
+        out: dict[str, Slot] = {c: None for c in held.get(None, {}) if c not in fixed[s] and c not in PLACE_LABELS}
         if slot is None:
             for col, classes in held.items():
                 out.update((c, col) for c in classes if c not in out)

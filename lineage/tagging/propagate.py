@@ -85,16 +85,16 @@ def _reasons(index: FlowIndex, origin: OriginResult, classes: ClassResult, i: in
     if held is not None:
         for cls in sorted(held):
             s, slot = held[cls]
-            path, start_slot, how = classes.trail(s, slot, cls)
-            out.append(TagReason(tag="classification", value=cls, path=(*(ids[j] for j in path), node),
+            trail, start_slot, how = classes.trail(s, slot, cls)
+            out.append(TagReason(tag="classification", value=cls, path=(*(ids[j] for j in trail), node),
                                  declared=False, column=start_slot, note=f"read by this process; {how} at the start"))
         return out
     for slot in sorted(classes.slots.get(i, {}), key=lambda s: (s is not None, s or "")):
         for cls in sorted(classes.slots[i][slot]):
-            path, start_slot, how = classes.trail(i, slot, cls)
-            is_seed = len(path) == 1
-            note = how if is_seed else f"{how} on {ids[path[0]]}" + (f" column {start_slot}" if start_slot else "")
-            out.append(TagReason(tag="classification", value=cls, path=tuple(ids[j] for j in path),
+            trail, start_slot, how = classes.trail(i, slot, cls)
+            is_seed = len(trail) == 1
+            note = how if is_seed else f"{how} on {ids[trail[0]]}" + (f" column {start_slot}" if start_slot else "")
+            out.append(TagReason(tag="classification", value=cls, path=tuple(ids[j] for j in trail),
                                  declared=is_seed and how == "declared", column=slot, note=note))
     return out
 

@@ -35,11 +35,11 @@ def _problem(attrs: dict[str, object]) -> tuple[Severity, str] | None:
 
 
 def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:
-    groups: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple[str, Severity, str], list[str]] = {}
     for attrs in ctx.third_parties():
         found = _problem(attrs)
         if found is not None:
-            groups.setdefault((str(attrs.get("namespace", "")), *found), []).append(str(attrs["id"]))
+            groups.setdefault((str(attrs.get("namespace", "")), found[0], found[1]), []).append(str(attrs["id"]))
     for (namespace, severity, what), nodes in sorted(groups.items()):
         names = ", ".join(label(ctx.attrs(n)) for n in nodes)
         yield ctx.finding(
