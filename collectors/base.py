@@ -58,11 +58,11 @@ _REGISTRY: dict[str, Collector] = {}
 _LAZY: dict[str, str] = {
     "spec": "collectors.spec",
     "openlineage": "collectors.openlineage",
-    "sql": "collectors.sql",
-    "interchange": "collectors.interchange",
     "dbt": "collectors.dbt",
     "mcp": "collectors.mcp",
     "catalog": "collectors.catalog",
+    "sql": "collectors.sql",
+    "interchange": "collectors.interchange",
 }
 
 
