@@ -16,15 +16,15 @@ if str(ROOT) not in sys.path:  # a source checkout run without installing the pa
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
-st.set_page_config(page_title="Lineage map", page_icon=":material/account_tree:", layout="wide")
+st.set_page_config(page_title="Lineage map", layout="wide")
 
 navigation = st.navigation([
-    st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page(PAGES / "explore.py", title="Explore", icon=":material/account_tree:", url_path="explore"),
-    st.Page(PAGES / "node_detail.py", title="Node detail", icon=":material/info:", url_path="node"),
-    st.Page(PAGES / "findings.py", title="Findings", icon=":material/report:", url_path="findings"),
-    st.Page(PAGES / "identities.py", title="Identities", icon=":material/badge:", url_path="identities"),
-    st.Page(PAGES / "history.py", title="History", icon=":material/history:", url_path="history"),
-    st.Page(PAGES / "collectors.py", title="Collectors", icon=":material/input:", url_path="collectors"),
+    st.Page(PAGES / "overview.py", title="Overview", url_path="overview", default=True),
+    st.Page(PAGES / "explore.py", title="Explore", url_path="explore"),
+    st.Page(PAGES / "node_detail.py", title="Node detail", url_path="node"),
+    st.Page(PAGES / "findings.py", title="Findings", url_path="findings"),
+    st.Page(PAGES / "identities.py", title="Identities", url_path="identities"),
+    st.Page(PAGES / "history.py", title="History", url_path="history"),
+    st.Page(PAGES / "collectors.py", title="Collectors", url_path="collectors"),
 ])
 navigation.run()

@@ -69,7 +69,7 @@ if not columns:
     detail = data.node_detail(path, marker, picked)
     st.markdown(f"**Selected:** {esc(picked)}")
     table(detail["attributes"], key="explore-attrs")
-    st.page_link("pages/node_detail.py", label="Open the node page", icon=":material/open_in_new:",
+    st.page_link("pages/node_detail.py", label="Open the node page",
                   query_params={"node": picked})
 else:
     table([e for e in data.node_detail(path, marker, focus)["column_lineage"]], key="explore-cll",

@@ -1,0 +1,129 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Playwright): every page renders
+without errors and offline, a click on a node in Explore shows its detail, and hostile names run
+no script anywhere."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from tests.app.conftest import AGENT_CONTEXT, ARTIFACTS, HOSTILE, HOSTILE_SCRIPT, RunningApp, start_app, stop_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {"overview": "", "explore": f"explore?node={quote(AGENT_CONTEXT)}", "node": f"node?node={quote(AGENT_CONTEXT)}",
+         "findings": "findings", "identities": "identities", "history": "history", "collectors": "collectors"}
+ERROR_MARKERS = ("Traceback", "Exception", "Error:", "Page not found")
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (scripts/system-deps.sh)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    pg = context.new_page()
+    pg.outside = []  # requests that left the machine
+    pg.dialogs = []
+    pg.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+          else pg.outside.append(r.url))
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def settle(pg: Any, *, graph: bool = False) -> None:
+    """Wait until the script has run (a title is shown and nothing is running), and the graph is drawn."""
+    pg.wait_for_selector("h1", timeout=60_000)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    if graph:
+        frame = pg.frame_locator("iframe").first
+        frame.locator("body[data-drawn='1']").wait_for(state="attached", timeout=30_000)
+
+
+def page_errors(pg: Any) -> list[str]:
+    found = pg.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts()
+    text = pg.locator("[data-testid='stMain']").inner_text()
+    return found + [m for m in ERROR_MARKERS if m in text]
+
+
+def graph_frame(pg: Any) -> Any:
+    return next(f for f in pg.frames if f != pg.main_frame and f.evaluate("() => !!window.lineageNetwork"))
+
+
+def test_every_page_renders_offline_without_errors(running_app: RunningApp, page: Any) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name, path in PAGES.items():
+        page.goto(f"{running_app.url}/{path}")
+        settle(page, graph=name in ("overview", "explore"))
+        assert page_errors(page) == [], name
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert page.outside == [], "the dashboard fetched something from outside the machine"
+    assert page.dialogs == []
+
+
+def test_clicking_a_node_in_explore_shows_its_detail(running_app: RunningApp, page: Any) -> None:
+    page.goto(f"{running_app.url}/{PAGES['explore']}")
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    target = "process:https://api.anthropic.com:v1/messages"
+    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
+        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", target)
+    box = frame.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = frame.locator("#panel")
+    panel.wait_for(state="visible", timeout=5_000)
+    assert "v1/messages" in panel.inner_text() and "third party: yes" in panel.inner_text()
+    href = frame.locator("#panel-link").get_attribute("href")
+    assert href and "node=" in href
+    page.goto(href)
+    settle(page)
+    assert "v1/messages" in page.locator("[data-testid='stMain']").inner_text()
+    assert page_errors(page) == []
+    page.screenshot(path=str(ARTIFACTS / "clicked-node-detail.png"), full_page=True)
+
+
+def test_hostile_names_run_no_script(hostile_db: str, browser: Any, page: Any,
+                                     tmp_path_factory: pytest.TempPathFactory) -> None:
+    app = start_app(hostile_db, tmp_path_factory.mktemp("hostile-app") / "app.log")
+    try:
+        node = f"dataset:postgres://db:5432:{HOSTILE}"
+        for path in (f"explore?node={quote(node)}", f"node?node={quote(node)}", "", "identities", "history"):
+            page.goto(f"{app.url}/{path}")
+            settle(page, graph=path.startswith("explore") or path == "")
+            if path.startswith("explore"):
+                frame = graph_frame(page)
+                box = frame.locator("#graph").bounding_box()
+                for target in frame.evaluate("() => window.lineageNetwork.body.nodeIndices"):
+                    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
+                        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", target)
+                    page.mouse.move(box["x"] + x, box["y"] + y)  # the tooltip
+                    page.wait_for_timeout(400)
+                    page.mouse.click(box["x"] + x, box["y"] + y)  # the detail panel
+                    page.wait_for_timeout(200)
+                panel = frame.locator("#panel-body").inner_text()
+                assert "<" in panel, "names are shown as text, with their angle brackets"
+                assert frame.locator("img, svg[onload], b[onmouseover]").count() == 0
+            if path.startswith("node"):
+                assert HOSTILE in page.locator("[data-testid='stMain']").inner_text(), "shown as text"
+            flags = [f.evaluate("() => window.__pwned") for f in page.frames]
+            assert flags == [None] * len(flags)
+            assert page.dialogs == [], page.dialogs
+        page.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
+        assert HOSTILE_SCRIPT  # the store also holds a name that closes a script block
+    finally:
+        stop_app(app.process)
