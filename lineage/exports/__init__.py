@@ -13,7 +13,7 @@ reader, where the format can be read back) by dotted path, imported only when fi
 | csv | `tables` (a zip of nodes, edges and impact, or one table) | no |
 | markdown | `markdown_report` | no |
 | cyclonedx | `cyclonedx_bom` | no |
-| openlineage | `openlineage_events` | yes (`lineage collect`) |
+| openlineage | `openlineage_events` | with `lineage collect` (the OpenLineage collector) |
 
 Example:
     >>> from lineage.graph import LineageGraph
@@ -75,7 +75,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "CycloneDX 1.6: processors as services with data flows, datasets as data components",
            shows_findings=False),
     Format("openlineage", _P + "openlineage_events:export", "jsonl", "application/x-ndjson",
-           "OpenLineage events, one JSON object per line", reader=_P + "openlineage_events:read"),
+           "OpenLineage events, one JSON object per line (read back with lineage collect)"),
 )}
 
 
