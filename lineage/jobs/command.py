@@ -14,6 +14,8 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
@@ -112,13 +114,23 @@ def list_jobs(ctx: click.Context, db: str | None, fmt: str) -> int:
     return EXIT_OK
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `stop` (in the main thread) until the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
     def handle(signum: int, frame: FrameType | None) -> None:
         err.print(f"{signal.Signals(signum).name}: stopping after the current source")
         stop.set()
 
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
+    saved = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, previous in saved.items():
+            signal.signal(s, previous)
 
 
 @jobs.command("run")
@@ -139,14 +151,13 @@ def run(ctx: click.Context, names: tuple[str, ...], run_all: bool, wait: float, 
     cfg, settings = _load(ctx, db)
     chosen = _chosen(cfg, names, run_all)
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        _stop_on_signals(stop)
     failed = busy = False
     for job in chosen:
         if stop.is_set():
             break
         try:
-            outcome = run_job(job, cfg, settings, wait=wait, stop=stop)
+            with _stop_on_signals(stop):
+                outcome = run_job(job, cfg, settings, wait=wait, stop=stop)
         except JobBusy as exc:
             err.print(f"error: {escape(str(exc))}", style="red")
             busy = True

@@ -1,0 +1,116 @@
+"""Incremental reads: a rerun reads only what is new, and what was read is remembered in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lineage.jobs.reading import tail_batch
+from lineage.jobs.runner import run_job
+from lineage.store import open_store
+from tests.jobs.support import FIXTURES, Project, Web, fixture_bytes
+
+EVENTS_JOB = """\
+jobs:
+  - name: agent-events
+    collector: openlineage
+    sources: [logs/*.jsonl]
+    schedule: 1m
+"""
+
+
+def _inputs(db: Path) -> list[tuple[str, bytes]]:
+    return [(r.source, r.content) for r in open_store(db).raw_inputs()]
+
+
+def test_appended_events_are_read_alone_on_the_next_run(project: Project) -> None:
+    log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    cfg, settings = project.write(EVENTS_JOB).config()
+    first = run_job(cfg.jobs[0], cfg, settings)
+    assert (first.status, first.changed) == ("ok", 1) and first.facts > 0
+    day2 = fixture_bytes("agent_day2.jsonl")
+    project.append("logs/agent.jsonl", day2)
+
+    second = run_job(cfg.jobs[0], cfg, settings)
+
+    assert second.status == "ok" and second.changed == 1
+    inputs = _inputs(project.db)
+    assert [content for _, content in inputs] == [fixture_bytes("agent_day1.jsonl"), day2], \
+        "the second run stored only the appended lines, as an append-only input"
+    state = open_store(project.db).source_states("agent-events")[str(log)]
+    assert (state.offset, state.line) == (log.stat().st_size, 5)
+    # the appended events' evidence points at their real lines in the file
+    lines = {f["line"] for f in open_store(project.db).facts_about(
+        ["dataset:https://paste.example.com:api/v1/pastes"])}
+    assert lines == {4}
+
+
+def test_an_unchanged_log_is_not_read_again(project: Project) -> None:
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    cfg, settings = project.write(EVENTS_JOB).config()
+    run_job(cfg.jobs[0], cfg, settings)
+    again = run_job(cfg.jobs[0], cfg, settings)
+    assert (again.changed, again.facts) == (0, 0)
+    assert len(_inputs(project.db)) == 1
+
+
+def test_a_half_written_last_line_waits_for_the_next_run(project: Project) -> None:
+    day2 = fixture_bytes("agent_day2.jsonl")
+    first_line, rest = day2.split(b"\n", 1)
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl") + first_line[:40])
+    cfg, settings = project.write(EVENTS_JOB).config()
+    partial = run_job(cfg.jobs[0], cfg, settings)
+    assert partial.status == "ok" and not partial.problems, "a line still being written is no problem"
+    project.append("logs/agent.jsonl", first_line[40:] + b"\n" + rest)
+    run_job(cfg.jobs[0], cfg, settings)
+    assert [c for _, c in _inputs(project.db)] == [fixture_bytes("agent_day1.jsonl"), day2]
+
+
+def test_a_rotated_log_is_read_from_the_start_without_duplicating_facts(project: Project) -> None:
+    log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    cfg, settings = project.write(EVENTS_JOB).config()
+    run_job(cfg.jobs[0], cfg, settings)
+    facts_before = open_store(project.db).counts()["edge_facts"]
+    log.unlink()  # rotation: a new file of the same name, starting with an event already stored
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl").split(b"\n")[1] + b"\n"
+                   + fixture_bytes("agent_day2.jsonl"))
+    rotated = run_job(cfg.jobs[0], cfg, settings)
+    assert rotated.status == "ok"
+    counts = open_store(project.db).counts()
+    new_edges = counts["edge_facts"] - facts_before
+    assert new_edges > 0, "the day-2 events are stored"
+    # the day-1 event read a second time adds no fact: reading it again alone stores nothing new
+    again = open_store(project.db).ingest(tail_batch(str(log), fixture_bytes("agent_day1.jsonl")))
+    assert again.facts == 0
+
+
+def test_a_spec_file_is_read_whole_only_when_its_bytes_change(project: Project) -> None:
+    spec = project.root / "pipeline.yaml"
+    spec.write_bytes((Path(__file__).parents[2] / "sample_pipelines/rag_ingestion/pipeline.yaml").read_bytes())
+    cfg, settings = project.write(
+        "jobs:\n  - {name: specs, sources: [pipeline.yaml], schedule: 1h}\n").config()
+    assert run_job(cfg.jobs[0], cfg, settings).changed == 1
+    spec.touch()  # a new mtime, the same bytes
+    touched = run_job(cfg.jobs[0], cfg, settings)
+    assert (touched.changed, touched.facts) == (0, 0)
+    spec.write_bytes(spec.read_bytes() + b"\n# reviewed\n")
+    assert run_job(cfg.jobs[0], cfg, settings).changed == 1
+    assert len(list(open_store(project.db).raw_inputs())) == 1, "the new version supersedes the old"
+
+
+def test_sources_that_do_not_exist_yet_are_warnings(project: Project) -> None:
+    cfg, settings = project.write(
+        "jobs:\n  - {name: later, sources: [logs/*.jsonl, missing.yaml], schedule: 1h}\n").config()
+    outcome = run_job(cfg.jobs[0], cfg, settings)
+    assert outcome.status == "ok"
+    assert sorted(p.message for p in outcome.problems) == ["no such file or directory (yet)",
+                                                           "the pattern matches no files yet"]
+    assert all(p.severity == "warning" for p in outcome.problems)
+
+
+def test_a_url_source_is_fetched_again_only_when_it_changed(project: Project, web: Web) -> None:
+    web.pages["/events.json"] = (FIXTURES / "event_simple.json").read_bytes()
+    cfg, settings = project.write(
+        f"jobs:\n  - {{name: remote, sources: ['{web.url}/events.json'], schedule: 1h}}\n").config()
+    first = run_job(cfg.jobs[0], cfg, settings)
+    assert (first.status, first.changed) == ("ok", 1) and first.facts > 0
+    assert run_job(cfg.jobs[0], cfg, settings).changed == 0
