@@ -40,7 +40,14 @@ CONVENTIONS: dict[str, dict[str, Any]] = {
         "select_is_read": True,
     },
     "openlineage_tests": {"drop_is_output": True, "alter_is_output": True, "select_is_read": True},
-    "sqllineage_tests": {"hide_intermediate": True, "select_is_read": True, "rename_is_lineage": False},
+    "sqllineage_tests": {
+        "hide_intermediate": True,
+        "select_is_read": True,
+        "rename_is_lineage": False,
+        "truncate_is_output": False,
+        "delete_is_output": False,
+        "swap_both_ways": False,
+    },
 }
 
 
@@ -93,14 +100,16 @@ def ours(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables, set[tu
     outs: set[str] = set()
     first_write: dict[str, int] = {}
     last_read: dict[str, int] = {}
-    for f in batch.facts:
+    dropped: dict[str, int] = {}
+    for line, f in enumerate(batch.facts):  # facts come in statement order
+        if f.fact == "dataset" and f.retired:
+            dropped[_display(f.namespace, f.name)] = line
         if (
             f.fact != "edge"
             or f.kind.value not in ("read", "write")
             or "sql" not in (f.source.namespace, f.target.namespace)
         ):
             continue
-        line = f.evidence.line or 0
         if f.kind.value == "read":
             name = _display(f.source.namespace, f.source.name)
             ins.add(name)
@@ -109,8 +118,9 @@ def ours(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables, set[tu
             name = _display(f.target.namespace, f.target.name)
             outs.add(name)
             first_write[name] = min(line, first_write.get(name, line))
-    if hide:  # sqllineage: a table written and then read later in the script is an intermediate
+    if hide:  # sqllineage: a table written and then read or dropped later in the script is an intermediate
         hidden = {n for n in ins & outs if first_write[n] < last_read[n]}
+        hidden |= {n for n in outs if n in dropped and first_write[n] < dropped[n]}
         ins, outs = ins - hidden, outs - hidden
     pairs: set[tuple[str, str]] = set()
     if columns:

@@ -323,8 +323,10 @@ def _dml_select(tree: exp.Expression, target: exp.Table) -> exp.Select | None:
         frm = from_clause(tree)
         if frm is not None:
             sources.append(frm.this.copy())
-        joins = [j.this.copy() for j in (frm.args.get("joins") or [])] if frm is not None else []
-        sources.extend(joins)
+        joins = list(frm.args.get("joins") or []) if frm is not None else []
+        sources.extend(j.this.copy() for j in joins)
+        if frm is not None and (frm.this is target or any(j.this is target for j in joins)):
+            sources.pop(0)  # the target is one of the FROM tables (UPDATE alias SET ... FROM t AS alias)
     elif isinstance(tree, exp.Merge):
         on = tree.args.get("on")
         sources.append(exp.Join(this=tree.args["using"].copy(), on=on.copy() if on is not None else None))

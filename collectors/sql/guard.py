@@ -27,9 +27,16 @@ _TOKEN = re.compile(
       | --[^\n]*
       | /\*.*?(?:\*/|\Z)
       | (?P<semi>;)
-      | ^[ \t]*(?P<go>GO)[ \t]*$""",
+      | ^[ \t]*(?P<go>GO)[ \t]*$
+      | \b(?P<block>BEGIN|CASE|END)\b(?P<after>[ \t]+\w+)?""",
     re.S | re.X | re.M | re.I,
 )
+# A routine whose body is a BEGIN ... END block: its semicolons do not end the statement.
+_ROUTINE = re.compile(
+    r"CREATE\s+(?:OR\s+(?:REPLACE|ALTER)\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:PROCEDURE|PROC|FUNCTION|TRIGGER)\b", re.I
+)
+_NOT_A_BLOCK = frozenset({"TRAN", "TRANSACTION", "WORK", "DISTRIBUTED"})  # BEGIN TRANSACTION is a statement
+_ENDS_OTHER = frozenset({"IF", "LOOP", "WHILE", "REPEAT", "FOR"})  # END IF closes no BEGIN or CASE
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?(?:\*/|\Z))*", re.S)
 _PARENS = re.compile(r"[()]")
 
@@ -95,12 +102,31 @@ def split_statements(text: str) -> list[RawStatement]:
             counted = start + skip
             out.append(RawStatement(len(out), line, body))
 
+    depth = 0
+    routine: bool | None = None  # whether the current statement creates a routine (None: not checked yet)
     for m in _TOKEN.finditer(text):
-        if m.group("semi") or m.group("go"):
+        word = m.group("block")
+        if word:
+            if routine is None:
+                lead = _LEADING.match(text, start)
+                routine = bool(_ROUTINE.match(text, lead.end() if lead else start))
+            if routine:
+                depth += _block_step(word.upper(), (m.group("after") or "").strip().upper(), depth)
+        elif (m.group("semi") and depth <= 0) or m.group("go"):
             emit(m.start())
             start = m.end()
+            depth, routine = 0, None
     emit(len(text))
     return out
+
+
+def _block_step(word: str, after: str, depth: int) -> int:
+    """How a BEGIN, CASE or END word changes the block depth inside a routine's body."""
+    if word == "BEGIN":
+        return 0 if after in _NOT_A_BLOCK else 1
+    if word == "CASE":
+        return 1 if depth > 0 else 0
+    return -1 if depth > 0 and after not in _ENDS_OTHER else 0
 
 
 def check_limits(text: str, limits: Limits) -> str | None:

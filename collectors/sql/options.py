@@ -5,6 +5,9 @@ than tuned to one set:
 
 - `drop_is_output`: a DROP TABLE writes (destroys) its table; by default it only retires it.
 - `truncate_is_output`: TRUNCATE writes its table (default: yes, it removes every row).
+- `delete_is_output`: DELETE writes its table (default: yes; the tables it reads are inputs either way).
+- `swap_both_ways`: `ALTER TABLE a SWAP WITH b` (Snowflake) moves b's data into a and a's into b
+  (default: yes); when no, only b -> a, the usual "build in staging, then swap in" reading.
 - `alter_is_output`: ALTER TABLE (other than RENAME) writes its table (default: no).
 - `update_target_is_input`: UPDATE/MERGE also read their target (default: only when the SET or
   ON clauses read the target's columns, which is when the old values matter).
@@ -32,7 +35,7 @@ from collectors.sql.ai_functions import DEFAULT_AI_FUNCTIONS, AIFunction, load_a
 from collectors.sql.guard import Limits
 from lineage.errors import CollectorError
 
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 """Bumped whenever analysis output changes, so cached parses of older versions are not reused."""
 
 
@@ -40,6 +43,8 @@ ANALYSIS_VERSION = "1"
 class Conventions:
     drop_is_output: bool = False
     truncate_is_output: bool = True
+    delete_is_output: bool = True
+    swap_both_ways: bool = True
     alter_is_output: bool = False
     update_target_is_input: bool = False
     ddl_is_output: bool = True

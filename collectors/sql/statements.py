@@ -24,6 +24,7 @@ from collectors.sql._compat import (
     command_parts,
     dialect,
     exp,
+    from_clause,
     parse,
 )
 from collectors.sql.ai_functions import AIMatcher, matcher
@@ -118,6 +119,9 @@ def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
     except RecursionError:
         message = "too deeply nested to parse"
     except (ParseError, TokenError) as exc:
+        retried = _reparse(text, an)
+        if retried is not None:
+            return retried
         parts = _STATEMENT_START.split(text)
         if len(parts) > 2:  # statements not separated by semicolons (T-SQL scripts): try each line-start
             starts = [m.start() for m in _STATEMENT_START.finditer(text)]
@@ -127,6 +131,23 @@ def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
     except SqlglotError as exc:
         message = f"cannot analyse: {str(exc).splitlines()[0][:200]}"
     return [StatementResult(kind="unparsed", notes=(Note(message),), confidence=0.0)]
+
+
+def _reparse(text: str, an: Analyzer) -> list[StatementResult] | None:
+    """Results of a statement the dialect's parser rejected, parsed after the dialect's text rewrites
+    or by its fallback dialects' rules; None when none of them parses it either."""
+    rewritten = an.hooks.rewrite_text(text)
+    attempts = [(rewritten, an.d, 1.0)] if rewritten is not None else []
+    attempts += [(rewritten or text, dialect(name), 0.8) for name in an.hooks.fallback_dialects]
+    for sql, d, confidence in attempts:
+        try:
+            with time_limit(an.options.limits.timeout_seconds):
+                trees = parse(sql, d)
+                results = [analyse_tree(t, an) for t in trees if t is not None]
+        except (SqlglotError, StatementTimeout, RecursionError):
+            continue
+        return [replace(r, confidence=min(r.confidence, confidence)) for r in results]
+    return None
 
 
 def _parse_note(exc: SqlglotError) -> Note:
@@ -186,8 +207,9 @@ def _result(
     query: exp.Expr | None = None,
     target_columns: tuple[str, ...] = (),
     read_targets: bool = False,
+    hidden: tuple[exp.Table, ...] = (),
 ) -> StatementResult:
-    skip = {id(t) for t in targets}
+    skip = {id(t) for t in (*targets, *hidden)}
     found = scan(tree, an.d, an.ai, skip=skip, external=an.external)
     outputs = [r for r in (_ref(an, t) for t in targets) if r is not None] + list(extra_outputs)
     inputs = list(dict.fromkeys([*extra_inputs, *found.inputs]))
@@ -209,10 +231,13 @@ def _result(
 
 
 def _query_kind(tree: exp.Expression, an: Analyzer) -> StatementResult:
-    into = tree.args.get("into") if isinstance(tree, exp.Select) else None
+    first = tree
+    while isinstance(first, exp.SetOperation):  # SELECT ... INTO t FROM a UNION SELECT ... FROM b
+        first = first.this
+    into = first.args.get("into") if isinstance(first, exp.Select) else None
     if into is not None:
         target = _target(into.this)
-        tree.set("into", None)
+        first.set("into", None)
         temp = bool(into.args.get("temporary") or into.args.get("unlogged"))
         return _result(tree, an, "select_into", [target] if target else [], temporary=temp, query=tree)
     return _result(tree, an, "select", [], query=tree)
@@ -275,8 +300,14 @@ def _create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
         )
         return StatementResult(kind="create_external_function", defines=(("external_function", name.upper()),))
     body = tree.expression
+    inner: list[StatementResult] = []
     if kind in ("PROCEDURE", "FUNCTION") and isinstance(body, exp.Command) and str(body.this).upper() == "BEGIN":
         inner = analyse_text(command_parts(body)[1], an)
+    elif kind in ("PROCEDURE", "FUNCTION") and isinstance(body, exp.Block):
+        inner = [analyse_tree(e, an) for e in body.expressions]
+    elif kind == "PROCEDURE" and isinstance(body, exp.Expression) and isinstance(body, exp.Query | exp.DML):
+        inner = [analyse_tree(body, an)]
+    if inner:
         return StatementResult(
             kind=f"create_{kind.lower()}",
             inputs=tuple(dict.fromkeys(i for r in inner for i in r.inputs)),
@@ -291,14 +322,33 @@ def _create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
 
 def _dml(kind: str) -> Callable[[exp.Expression, Analyzer], StatementResult]:
     def handle(tree: exp.Expression, an: Analyzer) -> StatementResult:
-        target = _target(tree.this)
+        written = _target(tree.this)
+        target = _aliased_target(tree, written) if kind in ("update", "delete") else written
+        hidden = (written,) if written is not None and target is not written else ()
         read_target = kind == "update" and an.options.conventions.update_target_is_input
-        result = _result(tree, an, kind, [target] if target else [], read_targets=read_target)
+        if kind == "delete" and not an.options.conventions.delete_is_output:
+            return _result(tree, an, kind, [], hidden=(*hidden, *([target] if target else [])))
+        result = _result(tree, an, kind, [target] if target else [], read_targets=read_target, hidden=hidden)
         if an.options.columns and kind in ("update", "merge") and target is not None:
             result = column_pass.add_dml_columns(result, tree, target, an)
         return result
 
     return handle
+
+
+def _aliased_target(tree: exp.Expression, target: exp.Table | None) -> exp.Table | None:
+    """The table an UPDATE/DELETE writes when its target is an alias of a FROM or JOIN table
+    (T-SQL `UPDATE sr SET ... FROM Production.ScrapReason AS sr JOIN ...`); else `target`."""
+    if target is None or target.args.get("db") or target.alias:
+        return target
+    frm = from_clause(tree)
+    if frm is None:
+        return target
+    joins = [*(frm.args.get("joins") or []), *(tree.args.get("joins") or [])]
+    for table in (frm.this, *(j.this for j in joins)):
+        if isinstance(table, exp.Table) and table.alias and table.alias == target.name:
+            return table
+    return target
 
 
 def _copy(tree: exp.Copy, an: Analyzer) -> StatementResult:
@@ -333,6 +383,13 @@ def _truncate(tree: exp.TruncateTable, an: Analyzer) -> StatementResult:
 def _alter(tree: exp.Alter, an: Analyzer) -> StatementResult:
     old = _ref(an, _target(tree.this))
     for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.SwapTable) and old is not None:
+            other = _ref(an, _target(action.this))
+            if other is not None:
+                both = an.options.conventions.swap_both_ways
+                return StatementResult(
+                    kind="swap", inputs=(other, old) if both else (other,), outputs=(old, other) if both else (old,)
+                )
         if isinstance(action, exp.AlterRename) and old is not None:
             new = _ref(an, _target(action.this))
             if new is not None and len(new.parts) < len(old.parts):
@@ -368,6 +425,9 @@ def _command(tree: exp.Command, an: Analyzer) -> StatementResult:
             confidence=0.0,
         )
     inner = StatementResult(kind=rewrite.kind)
+    named_in = tuple(r for r in (_named(an, n) for n in rewrite.input_tables) if r is not None)
+    named_out = tuple(r for r in (_named(an, n) for n in rewrite.output_tables) if r is not None)
+    rewrite = replace(rewrite, inputs=rewrite.inputs + named_in, outputs=rewrite.outputs + named_out)
     if rewrite.query:
         found = analyse_text(rewrite.query, an)
         inner = found[0] if found else inner
@@ -378,6 +438,14 @@ def _command(tree: exp.Command, an: Analyzer) -> StatementResult:
         outputs=tuple(dict.fromkeys([*inner.outputs, *rewrite.outputs])),
         confidence=min(inner.confidence, 0.8) if rewrite.query else 0.8,
     )
+
+
+def _named(an: Analyzer, name: str) -> TableRef | None:
+    """The ref of a table name written in an opaque command, case-folded by the dialect's rules."""
+    try:
+        return _ref(an, exp.to_table(name, dialect=an.d))
+    except SqlglotError:
+        return None
 
 
 _HANDLERS: dict[type[exp.Expression], Callable[..., StatementResult]] = {

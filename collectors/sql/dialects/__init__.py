@@ -24,16 +24,24 @@ from lineage.errors import CollectorError
 
 @dataclass(frozen=True)
 class CommandRewrite:
-    """What a dialect makes of an opaque command: an inner query to analyse, plus fixed refs."""
+    """What a dialect makes of an opaque command: an inner query to analyse, plus fixed refs, plus
+    table names as written in the command (`input_tables`/`output_tables`, parsed and case-folded by
+    the core with the dialect's rules)."""
 
     kind: str
     query: str | None = None
     inputs: tuple[TableRef, ...] = ()
     outputs: tuple[TableRef, ...] = ()
+    input_tables: tuple[str, ...] = ()
+    output_tables: tuple[str, ...] = ()
 
 
 CommandHook = Callable[[str, str], CommandRewrite | None]
 """(command keyword upper-cased, the rest of the text) -> a rewrite, or None when not understood."""
+
+TextRewrite = Callable[[str], str | None]
+"""A statement's text -> an equivalent text sqlglot can parse, or None; tried only when the
+dialect's parser rejects the statement as written."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class DialectHooks:
     platform: str
     default_namespace: str
     commands: tuple[CommandHook, ...] = ()
+    text_rewrites: tuple[TextRewrite, ...] = ()
+    fallback_dialects: tuple[str, ...] = ()  # sqlglot dialects to parse with when this one's parser rejects a statement
     stage_prefix: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -53,8 +63,17 @@ class DialectHooks:
                 return found
         return None
 
+    def rewrite_text(self, text: str) -> str | None:
+        """The first rewrite of a statement the parser rejected, or None."""
+        for hook in self.text_rewrites:
+            found = hook(text)
+            if found is not None and found != text:
+                return found
+        return None
+
 
 _MODULES = (
+    "athena",
     "duckdb",
     "postgres",
     "snowflake",
@@ -87,7 +106,6 @@ ALIASES: dict[str, str] = {
     "none": "generic",
 }
 _GENERIC = (
-    "athena",
     "presto",
     "sqlite",
     "oracle",

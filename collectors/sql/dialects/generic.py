@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collectors.sql.dialects import DialectHooks
 
-_PLATFORMS = {"athena": "awsathena"}
+_PLATFORMS: dict[str, str] = {}
 _NAMESPACES = {
-    "athena": "awsathena://athena.us-east-1.amazonaws.com",
     "presto": "presto://localhost:8080",
     "sqlite": "sqlite",
     "oracle": "oracle://localhost:1521",
