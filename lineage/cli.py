@@ -281,30 +281,76 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
         status = " [dim](superseded)[/dim]" if f["superseded_at"] else ""
         console.print(f"  {layers.get(f['layer'], '?'):<8} {escape(f['collector'])}  {escape(place)}  "
                       f"{f['observed_at'].isoformat(timespec='seconds')}  {escape(about)}{status}")
+    from lineage.policy.show import explain_node
+
+    explain_node(console, g, _store(settings), node_id, ctx.obj.get("project") if ctx.obj else None)
     return EXIT_OK
 
 
 # -- export -----------------------------------------------------------------------------------------
 
 
+def _policy_evaluate() -> Any:
+    """`lineage.policy.evaluate` when the policy engine is installed, else None."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("lineage.policy") is None:
+        return None
+    return importlib.import_module("lineage.policy").evaluate
+
+
+def _export_formats() -> list[str]:
+    from lineage.exports import FORMATS
+
+    return list(FORMATS)
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
-              help="json: the documented interchange format (README, 'Interchange format').")
+@click.option("--format", "fmt", type=click.Choice(_export_formats()), default="json", show_default=True,
+              help="json: the interchange format (README); graphml, gexf: every attribute; dot, mermaid: pictures; "
+                   "html: one offline page; csv: nodes, edges, impact; markdown: a PR report; cyclonedx: "
+                   "CycloneDX 1.6; openlineage: events (docs/exports.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--focus", metavar="NODE", help="Export only this node's neighbourhood (an id, a name, or a unique part).")
+@click.option("--depth", type=click.IntRange(min=0), help="With --focus: keep nodes within N edges (default: all).")
+@click.option("--upstream", is_flag=True, help="With --focus: only what the node depends on.")
+@click.option("--downstream", is_flag=True, help="With --focus: only what depends on the node.")
+@click.option("--table", type=click.Choice(["nodes", "edges", "impact"]),
+              help="csv: write this one table as text instead of a zip of all three.")
+@click.option("--baseline", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="markdown: a json export to compare with; the report lists new findings and new flows.")
 @db_option
 @as_of_option
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: str | None, db: str | None, as_of: str | None) -> int:
-    """Export the whole graph."""
+def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, depth: int | None, upstream: bool,
+           downstream: bool, table: str | None, baseline: str | None, db: str | None, as_of: str | None) -> int:
+    """Export the graph (or one node's neighbourhood) with its findings.
+
+    \b
+    Examples:
+      lineage export --format html -o lineage.html
+      lineage export --format dot --focus vectors --depth 2 | dot -Tsvg > vectors.svg
+      lineage export --format csv --table impact --focus app.public.users
+      lineage export --format markdown --baseline main.json > report.md
+    """
     from lineage.exports import interchange
+    from lineage.exports.request import render
 
     when = _as_of(as_of)
-    text = interchange.dumps(_graph(_settings(ctx, db), when), as_of=when)
+    base = interchange.read(Path(baseline).read_bytes()) if baseline else None
+    result = render(_graph(_settings(ctx, db), when), fmt, focus=focus, depth=depth, upstream=upstream,
+                    downstream=downstream, as_of=when, table=table, baseline=base, evaluate=_policy_evaluate())
+    data = result.encode("utf-8") if isinstance(result, str) else result
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_bytes(data)
         err_console.print(f"wrote {escape(output)}")
+    elif isinstance(result, bytes) and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is a zip file; write it with -o FILE (or pick one table with --table)")
     else:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     return EXIT_OK
 
 
@@ -419,6 +465,9 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
     result = run_collect(settings, [folder], command="demo")
     code = _report_collect(result)
     print_summary(_graph(settings))
+    from lineage.policy.show import demo_findings
+
+    demo_findings(console, _store(settings), ctx.obj.get("project") if ctx.obj else None)
     console.print(f"Store: {escape(settings.db)}  ({time.monotonic() - started:.1f} s)")
     if not no_serve:
         from lineage.app_command import serve_app
@@ -429,9 +478,11 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
 
 from lineage.app_command import app_command  # noqa: E402
 from lineage.jobs.command import jobs  # noqa: E402 - the jobs commands live with them
+from lineage.policy.command import check  # noqa: E402 - the CI gate lives with the policy engine
 from lineage.server.command import serve  # noqa: E402 - the endpoint's command lives with it
 
 cli.add_command(serve)
+cli.add_command(check)
 cli.add_command(jobs)
 cli.add_command(app_command)
 
