@@ -34,6 +34,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from collectors.openlineage import facets as F
@@ -53,6 +54,9 @@ from lineage.models import (
     Transformation,
 )
 from lineage.naming import normalize
+
+# A stream of events names the same few datasets again and again: normalise each name once.
+_normalize = lru_cache(maxsize=65_536)(normalize)
 
 COLLECTOR = "openlineage"
 RUN_STATES = frozenset({"START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"})
@@ -184,7 +188,7 @@ class _Mapper:
         namespace = _name(entry.get("namespace"), f"{where}.namespace")
         name = _name(entry.get("name"), f"{where}.name")
         try:
-            ns, nm = normalize(namespace, name)
+            ns, nm = _normalize(namespace, name)
         except ValueError as exc:
             raise EventError(f"is not a dataset name: {exc}", where) from None
         return self.aliases.resolve(NodeRef.dataset(ns, nm))
