@@ -1,0 +1,149 @@
+"""`lineage check`: the CI gate. Evaluates the policy on the store and fails on open findings.
+
+Exit codes: 0 no open finding at or above `--fail-on` (outside the baseline); 1 there is one;
+2 usage or input errors (a bad option, an invalid lineage.yaml, an unreadable baseline or store).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from lineage.policy.engine import evaluate, with_evidence
+from lineage.policy.finding import SEVERITIES, Finding, Place, at_least
+from lineage.policy.project import PolicyConfig, load_policy_config
+from lineage.policy.report import json_report, markdown, sarif
+from lineage.policy.rules import RULES
+from lineage.settings import find_project_file, load_settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+
+
+def _version() -> str:
+    try:
+        return version("lineage-mapper")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def evidence_of(store: Any, node_ids: Sequence[str]) -> dict[str, list[Place]]:
+    """(source, line) of the current facts about each node, declared facts first."""
+    if not node_ids:
+        return {}
+    facts = [f for f in store.facts_about(sorted(set(node_ids))) if not f["superseded_at"] and f["fact"] == "node"]
+    facts.sort(key=lambda f: (-int(f["layer"]), str(f["source"]), f["line"] or 0))
+    out: dict[str, list[Place]] = {}
+    for f in facts:
+        place = (str(f["source"]), f["line"])
+        if place not in out.setdefault(str(f["subject"]), []):
+            out[str(f["subject"])].append(place)
+    return out
+
+
+def run_check(store: Any, config: PolicyConfig, *, now: datetime | None = None,
+              baseline_at: datetime | None = None) -> list[Finding]:
+    """Load the graph from `store`, evaluate the policy with its reviews, and attach evidence."""
+    from lineage.graph import load_graph
+
+    graph = load_graph(store)
+    rules = [r for r in RULES if r.id not in config.disabled]
+    reviews = [*config.reviews, *store.reviews()]
+    findings = evaluate(graph, rules=rules, custom_rules=config.rules, reviews=reviews, now=now,
+                        baseline_at=baseline_at or config.baseline_at)
+    nodes = [n for f in findings for n in (*f.nodes, *f.path) if n in graph]
+    return with_evidence(findings, evidence_of(store, nodes))
+
+
+def print_table(console: Console, findings: Sequence[Finding], *, title: str = "Findings") -> None:
+    """The findings as a readable table, open ones first."""
+    table = Table("severity", "rule", "status", "finding", "fingerprint", title=title, title_justify="left")
+    for f in sorted(findings, key=lambda f: not f.is_open):
+        table.add_row(f"[{_STYLE[f.severity]}]{f.severity}[/]", escape(f.rule_id), escape(f.status),
+                      escape(f.message), f.fingerprint[:12])
+    console.print(table)
+
+
+@click.command()
+@click.option("--db", metavar="FILE", help="The store (default ./lineage.duckdb, env LINEAGE_DB, or lineage.yaml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES),
+              help="Exit 1 when an open finding at or above this severity exists (default: policy.fail_on, "
+                   "else high).")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False),
+              help="A previous report (--format json or sarif): fail only on findings not in it.")
+@click.pass_context
+def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail_on: str | None,
+          baseline: str | None) -> int:
+    """Evaluate the policy on the lineage map and fail the build on open risky findings.
+
+    Runs every built-in rule and the custom rules of lineage.yaml, applies the reviews kept in the
+    store and in lineage.yaml (expired reviews reopen their finding), and prints the findings.
+
+    \b
+    Exit codes:
+      0  no open finding at or above --fail-on (outside the baseline)
+      1  at least one such finding
+      2  usage or input error (bad option, invalid lineage.yaml, unreadable baseline)
+
+    \b
+    Examples:
+      lineage check
+      lineage check --format sarif -o lineage.sarif --fail-on high
+      lineage check --format json -o baseline.json     # accept today's findings ...
+      lineage check --baseline baseline.json           # ... and fail only on new ones
+    """
+    from lineage.store import open_store
+
+    project = ctx.obj.get("project") if ctx.obj else None
+    settings = load_settings(project, db=db)
+    config = load_policy_config(find_project_file(project))
+    threshold = fail_on or config.fail_on or "high"
+    known: frozenset[str] = frozenset()
+    baseline_at = None
+    if baseline:
+        known, baseline_at = json_report.baseline_fingerprints(Path(baseline).read_text(encoding="utf-8"), baseline)
+    store = open_store(settings.db, lock_timeout=settings.lock_timeout)
+    now = datetime.now(UTC)
+    findings = run_check(store, config, now=now, baseline_at=baseline_at)
+    failing = [f for f in findings if f.is_open and at_least(f.severity, threshold) and f.fingerprint not in known]
+    if fmt == "json":
+        text = json_report.dumps(findings, generated_at=now)
+    elif fmt == "sarif":
+        ran = [*(r for r in RULES if r.id not in config.disabled), *config.rules]
+        text = json.dumps(sarif.to_sarif(findings, ran, root=Path.cwd(), version=_version(),
+                                         fallback=config.source or "lineage.yaml"), indent=2) + "\n"
+    elif fmt == "markdown":
+        text = markdown.render(findings, fail_on=threshold)
+    else:
+        text = ""
+    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if fmt == "text" and not output:
+        print_table(console, findings)
+    elif output:
+        if fmt == "text":
+            with Path(output).open("w", encoding="utf-8") as handle:
+                print_table(Console(file=handle, width=160, highlight=False, soft_wrap=True), findings)
+        else:
+            Path(output).write_text(text, encoding="utf-8")
+        err.print(f"wrote {escape(output)}")
+    else:
+        sys.stdout.write(text)
+    new = f" not in the baseline {escape(baseline)}" if baseline else ""
+    (err if fmt != "text" or output else console).print(
+        f"{len(findings)} finding(s), {sum(f.is_open for f in findings)} open; "
+        f"{len(failing)} open at or above {threshold}{new}: " + ("FAIL" if failing else "pass"))
+    return EXIT_FINDINGS if failing else EXIT_OK

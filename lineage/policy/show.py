@@ -1,0 +1,39 @@
+"""What `lineage explain` and `lineage demo` print about tags and findings (terminal output)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from lineage.policy.command import print_table, run_check
+from lineage.policy.project import load_policy_config
+from lineage.settings import find_project_file
+from lineage.tagging import propagate
+
+
+def explain_node(console: Console, graph: Any, store: Any, node_id: str, project: str | None = None) -> None:
+    """Print the node's derived tags with the paths that explain them, and its findings."""
+    tags = propagate(graph)
+    console.print(f"[bold]origin[/bold]: {escape(tags.origin(node_id))}   [bold]classifications[/bold]: "
+                  + escape(", ".join(sorted(tags.classifications(node_id))) or "none"))
+    for reason in tags.why(node_id):
+        kind = "declared" if reason.declared else "derived"
+        column = f" (column {reason.column})" if reason.column else ""
+        console.print(f"  {kind} {escape(reason.tag)} {escape(reason.value)}{escape(column)}: "
+                      f"{escape(reason.note)}")
+        if len(reason.path) > 1:
+            console.print("    " + escape(" -> ".join(reason.path)), style="dim")
+    findings = [f for f in run_check(store, load_policy_config(find_project_file(project)))
+                if node_id in f.path or node_id in f.nodes]
+    if findings:
+        print_table(console, findings, title=f"Findings on {escape(node_id)}")
+    else:
+        console.print("[bold]findings[/bold]: none")
+
+
+def demo_findings(console: Console, store: Any, project: str | None = None) -> None:
+    """Print the open findings of what the demo collected."""
+    findings = run_check(store, load_policy_config(find_project_file(project)))
+    print_table(console, findings, title=f"Findings ({len(findings)}; `lineage check` is the CI gate)")
