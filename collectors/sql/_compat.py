@@ -1,7 +1,8 @@
 """Every assumption this package makes about sqlglot, in one place; tests/sql/test_compat.py pins them.
 
 - sqlglot >= 30.30 (tested with 30.30): the SELECT's FROM clause lives under the arg `from_`
-  (older releases used `from`), `Dialect.get_or_raise` returns an instance, `qualify` accepts
+  and a statement's WITH clause under `with_` (older releases used `from` and `with`),
+  `Dialect.get_or_raise` returns an instance, `qualify` accepts
   `validate_qualify_columns`, `quote_identifiers` and `identify`, and statements the parser does
   not understand come back as `exp.Command(this=KEYWORD, expression=Literal(rest))` with a
   warning on the `sqlglot` logger.
@@ -38,11 +39,14 @@ __all__ = [
     "from_clause",
     "parse",
     "qualify_columns",
+    "set_with",
     "sqlglot_version",
+    "with_clause",
 ]
 
 TESTED_VERSION = (30, 30)
 FROM_ARG = "from_"
+WITH_ARG = "with_"
 _COMMAND_FALLBACK = "Falling back to parsing as a 'Command'"
 
 
@@ -77,6 +81,15 @@ def parse(sql: str, d: Dialect) -> list[exp.Expression | None]:
 
 def from_clause(select: exp.Expression) -> Any:
     return select.args.get(FROM_ARG) or select.args.get("from")
+
+
+def with_clause(node: exp.Expr) -> Any:
+    """A statement's WITH clause (`with_` since sqlglot 30; `with` before)."""
+    return node.args.get(WITH_ARG) or node.args.get("with")
+
+
+def set_with(node: exp.Expr, value: exp.Expr) -> None:
+    node.set(WITH_ARG if WITH_ARG in type(node).arg_types else "with", value)
 
 
 def command_parts(command: exp.Command) -> tuple[str, str]:

@@ -28,6 +28,8 @@ from collectors.sql._compat import (
     exp,
     from_clause,
     qualify_columns,
+    set_with,
+    with_clause,
 )
 from collectors.sql.result import (
     AGGREGATION,
@@ -79,9 +81,14 @@ class _Walk:
             ref = self.ref(source)
             return (frozenset({(ref, col.name)}), IDENTITY) if ref is not None else (_EMPTY, IDENTITY)
         if isinstance(source, Scope):
-            found = self.outputs.get(id(source), {}).get(col.name)
+            outputs = self.outputs.get(id(source), {})
+            found = outputs.get(col.name)
             if found is not None:
                 return found
+            star = outputs.get("*")
+            tables = {ref for ref, name in star[0] if name == "*"} if star else set()
+            if len(tables) == 1:  # SELECT * of one table whose columns are unknown: the column is that table's
+                return frozenset({(tables.pop(), col.name)}), star[1]  # type: ignore[index]
         self.unresolved += 1
         return _EMPTY, IDENTITY
 
@@ -285,9 +292,11 @@ def add_columns(
     """`result` with column lineage of `query` (the SELECT that feeds the statement's output)."""
     try:
         parent = query.parent
-        with_ = parent.args.get("with") if parent is not None else None
-        if with_ is not None and isinstance(query, exp.Query) and not query.args.get("with"):
-            query.set("with", with_.copy())  # INSERT/CREATE ... WITH: the CTEs belong to the query
+        while isinstance(parent, exp.Subquery):  # INSERT INTO t (SELECT ...)
+            parent = parent.parent
+        with_ = with_clause(parent) if parent is not None else None
+        if with_ is not None and isinstance(query, exp.Query) and not with_clause(query):
+            set_with(query, with_.copy())  # WITH ... INSERT/CREATE: the CTEs belong to the query
         walk, root = _run(query, an, found.ctes)
         edges, names = _edges(walk, root, targets)
         result = _ai_inputs(result, walk, found)

@@ -251,7 +251,14 @@ def _insert(tree: exp.Insert, an: Analyzer) -> StatementResult:
         return _result(tree, an, "insert_directory", [], extra_outputs=(loc,), query=tree.expression)
     kind = "insert_overwrite" if tree.args.get("overwrite") else "insert"
     target = _target(this)
-    return _result(tree, an, kind, [target] if target else [], query=tree.expression, target_columns=cols)
+    return _result(tree, an, kind, [target] if target else [], query=_unwrap(tree.expression), target_columns=cols)
+
+
+def _unwrap(query: exp.Expr | None) -> exp.Expr | None:
+    """The query inside parentheses: `INSERT INTO t (SELECT ...)`, `CREATE VIEW v AS ((SELECT ...))`."""
+    while isinstance(query, exp.Subquery) and isinstance(query.this, exp.Query):
+        query = query.this
+    return query
 
 
 def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
@@ -262,14 +269,19 @@ def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
     props = tree.args.get("properties")
     temp = bool(props and any(isinstance(p, exp.TemporaryProperty | exp.VolatileProperty) for p in props.expressions))
     materialized = bool(props and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions))
-    query: exp.Expr | None = tree.expression if isinstance(tree.expression, exp.Query) else None
+    body = _unwrap(tree.expression)
+    query: exp.Expr | None = body if isinstance(body, exp.Query) else None
     label = (
         ("materialized_view" if materialized else "view")
         if kind == "VIEW"
         else ("create_table_as" if query is not None else "create_table")
     )
-    cols = (
-        tuple(fold(an.d, c.this) for c in tree.this.expressions if isinstance(c, exp.ColumnDef))
+    cols = (  # CREATE TABLE t (a INT, ...) and CREATE VIEW v (a, b) AS ...
+        tuple(
+            fold(an.d, c.this if isinstance(c, exp.ColumnDef) else c)
+            for c in tree.this.expressions
+            if isinstance(c, exp.ColumnDef | exp.Identifier)
+        )
         if isinstance(tree.this, exp.Schema)
         else ()
     )
