@@ -56,8 +56,9 @@ def _rule(meta: Any) -> dict[str, Any]:
 def _location(finding: Finding, root: Path | None, fallback: str) -> dict[str, Any]:
     source, line = finding.evidence[0] if finding.evidence else (fallback, 1)
     region = {"startLine": max(1, int(line or 1))}
-    return {"physicalLocation": {"artifactLocation": {"uri": _uri(source, root), "uriBaseId": "%SRCROOT%"},
-                                 "region": region}}
+    uri = _uri(source, root)
+    artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
 def to_sarif(findings: Sequence[Finding], rules: Sequence[Any], *, root: Path | None = None,

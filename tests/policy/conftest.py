@@ -1,0 +1,10 @@
+"""Fixtures of the policy tests (helpers live in policy_helpers.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens", default=False))

@@ -1,0 +1,63 @@
+"""Helpers for the policy tests: small graphs from records, and the sample pipelines' graphs
+(each spec collected alone into its own DuckDB file, as its README describes it)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collectors.base import Source
+from collectors.spec import SpecCollector
+from lineage.graph import LineageGraph, load_graph
+from lineage.store import open_store
+
+REPO = Path(__file__).resolve().parent.parent.parent
+SAMPLES = REPO / "sample_pipelines"
+NAMES = ("rag_ingestion", "fine_tuning", "mcp_agent", "feature_store", "warehouse_elt")
+GOLDENS = REPO / "tests" / "goldens" / "policy"
+
+
+def graph(nodes: Iterable[dict[str, Any]], edges: Iterable[Sequence[Any]] = (),
+          column_lineage: Iterable[dict[str, Any]] = ()) -> LineageGraph:
+    """A graph from records; `kind` is taken from the id when not given."""
+    return LineageGraph.from_records(
+        nodes=[{"kind": n["id"].split(":", 1)[0], **n} for n in nodes], edges=edges, column_lineage=column_lineage)
+
+
+def spec_batch(name: str) -> Any:
+    path = SAMPLES / name / "pipeline.yaml"
+    return SpecCollector().collect(Source(name=f"sample_pipelines/{name}/pipeline.yaml", data=path.read_bytes()))
+
+
+@cache
+def sample_store(name: str) -> Any:
+    """A store holding one sample pipeline's spec (built once per test session)."""
+    store = open_store(Path(tempfile.mkdtemp(prefix=f"policy-{name}-")) / "lineage.duckdb")
+    store.migrate()
+    store.ingest(spec_batch(name))
+    return store
+
+
+@cache
+def sample_graph(name: str) -> LineageGraph:
+    return load_graph(sample_store(name))
+
+
+def assert_golden(name: str, data: object, *, update: bool = False) -> None:
+    """Compare `data` with tests/goldens/policy/<name>.json; write it when missing or asked to."""
+    path = GOLDENS / f"{name}.json"
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if update or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if not update:
+            pytest.fail(f"wrote the missing golden {path}; check it and rerun")
+        return
+    assert json.loads(text) == json.loads(path.read_text(encoding="utf-8")), (
+        f"findings differ from {path}; rerun with --update-goldens if the change is intended")
