@@ -27,12 +27,13 @@ from urllib.parse import urlsplit
 
 from collectors.mcp.clients import RawServer
 from collectors.mcp.formats import KeyPath
-from collectors.mcp.secrets import Found, find_secrets, is_placeholder
+from collectors.mcp.secrets import Found, find_secrets
 
 _EXACT = re.compile(r"^v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.-]+)?$|^sha256:[0-9a-f]{64}$")
 _DOCKER_VALUE_FLAGS = frozenset({"-e", "--env", "-v", "--volume", "--name", "--network", "-p", "--publish",
                                  "-w", "--workdir", "--env-file", "--mount", "-u", "--user", "--entrypoint",
                                  "--platform", "-l", "--label", "--add-host", "--cpus", "-m", "--memory"})
+_ENV_REF = re.compile(r"\$\{(?!input:)[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{env:[^}]+\}")
 _RUNNERS = {"npx": "npx", "bunx": "bunx", "uvx": "uvx", "pipx": "pipx", "docker": "docker", "podman": "docker",
             "deno": "deno", "pnpm": "pnpm", "yarn": "yarn", "node": "node", "python": "python",
             "python3": "python", "uv": "uv", "go": "go", "java": "java"}
@@ -146,8 +147,7 @@ def _transport(entry: Mapping[str, Any], url: str | None, command: str | None) -
     if kind in ("builtin", "platform", "extension", "frontend", "inline-python") or entry.get("source") == "extension":
         return "extension"
     if url:
-        return "sse" if entry.get("url") and "httpUrl" not in entry and entry.get("serverUrl") is None and \
-            str(entry.get("url")).rstrip("/").endswith("/sse") else "http"
+        return "sse" if "httpUrl" not in entry and url.rstrip("/").endswith("/sse") else "http"
     return "stdio" if command else "unknown"
 
 
@@ -227,8 +227,11 @@ def read_server(raw: RawServer) -> ServerInfo:
     elif secrets:
         auth = "static_env"
     elif entry.get("bearer_token_env_var") or entry.get("env_http_headers") or entry.get("env_keys") or (
-            refs and is_placeholder(refs)):
+            _ENV_REF.search(refs)):
         auth = "env_token"
+    elif isinstance(headers, Mapping) and any(str(k).lower() in ("authorization", "x-api-key", "api-key")
+                                              for k in headers):
+        auth = "static_header"  # a credential header to be filled in (`Bearer <token>`)
     elif isinstance(entry.get("oauth"), Mapping) or entry.get("authProviderType") or entry.get("auth") == "oauth":
         auth = "oauth"
     else:
