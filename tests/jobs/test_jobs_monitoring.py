@@ -1,0 +1,132 @@
+"""Monitoring: an agent that starts writing to a new destination is reported within one run, to a
+real webhook on 127.0.0.1, a JSON-lines file and stdout; passing failures are retried."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lineage.jobs.runner import run_job
+from lineage.store import open_store
+from tests.jobs.support import Project, Web, fixture_bytes
+
+PASTE = "dataset:https://paste.example.com:api/v1/pastes"
+AGENT = "process:agents-prod:support_agent"
+
+
+def _project(project: Project, web: Web, extra_sinks: str = "") -> Project:
+    return project.write(f"""\
+jobs:
+  - name: agent-events
+    collector: openlineage
+    sources: [logs/*.jsonl]
+    schedule: 1s
+monitor:
+  sinks:
+    - type: webhook
+      url: {web.url}/hooks/lineage
+      timeout: 5s
+      retries: 2
+      backoff: 10ms
+      headers_env: {{Authorization: JOBS_TEST_HOOK_TOKEN}}
+{extra_sinks}""")
+
+
+def test_a_new_destination_reaches_the_webhook_within_one_run(
+        project: Project, web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "Bearer t0ken")
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    cfg, settings = _project(project, web).config()
+    first = run_job(cfg.jobs[0], cfg, settings)
+    assert first.alert_sent and len(web.posts) == 1, "the first run reports the flows it found"
+    assert PASTE not in {f["target"] for f in web.posts[0]["json"]["new_flows"]}
+
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day2.jsonl"))
+    run_job(cfg.jobs[0], cfg, settings)
+
+    assert len(web.posts) == 2
+    post = web.posts[1]
+    assert post["path"] == "/hooks/lineage"
+    assert post["headers"]["Authorization"] == "Bearer t0ken"
+    assert post["headers"]["Content-Type"] == "application/json"
+    alert = post["json"]
+    assert (alert["type"], alert["version"], alert["job"], alert["status"]) == (
+        "lineage.monitor.alert", 1, "agent-events", "ok")
+    assert alert["previous_run"] == first.run_id
+    assert [(f["source"], f["target"], f["kind"]) for f in alert["new_flows"]] == [(AGENT, PASTE, "write")]
+    assert alert["new_flows"][0]["summary"] == "support_agent writes api/v1/pastes"
+    assert "1 new flow (support_agent writes api/v1/pastes)" in alert["summary"]
+    assert alert["counts"]["facts"] > 0
+
+
+def test_a_run_with_nothing_new_sends_nothing_and_history_says_so(project: Project, web: Web,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "x")
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    cfg, settings = _project(project, web).config()
+    run_job(cfg.jobs[0], cfg, settings)
+    quiet = run_job(cfg.jobs[0], cfg, settings)
+    assert not quiet.alert_sent and len(web.posts) == 1
+    runs = open_store(project.db).job_runs("agent-events")
+    assert [r.status for r in runs] == ["ok", "ok"]
+    assert [r.detail["new_flows"] for r in runs] == [0, 2]
+    assert runs[0].job == "agent-events" and runs[0].command == "jobs run"
+
+
+def test_the_webhook_is_retried_then_delivered_and_other_sinks_get_the_same_alert(
+        project: Project, web: Web, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "x")
+    web.post_status.extend([503, 500])  # two failures, then 200
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    cfg, settings = _project(project, web, "    - {type: jsonl, path: out/alerts.jsonl}\n"
+                                           "    - {type: stdout}\n").config()
+    outcome = run_job(cfg.jobs[0], cfg, settings)
+    assert outcome.delivery_failures == []
+    assert len(web.posts) == 1
+    written = [json.loads(line) for line in (project.root / "out/alerts.jsonl").read_text().splitlines()]
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert written == printed == [web.posts[0]["json"]]
+
+
+def test_an_unreachable_webhook_is_recorded_not_fatal(project: Project, web: Web,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "x")
+    web.post_status.extend([404])
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    cfg, settings = _project(project, web).config()
+    outcome = run_job(cfg.jobs[0], cfg, settings)
+    assert outcome.status == "ok"
+    assert outcome.delivery_failures == [f"webhook {web.url}/hooks/lineage: HTTP 404 Not Found"]
+    assert open_store(project.db).job_runs("agent-events")[0].detail["alert_failures"] == outcome.delivery_failures
+
+
+def test_a_source_failing_for_a_passing_reason_is_retried_with_backoff(project: Project, web: Web) -> None:
+    answers = [(503, b"busy"), (502, b"bad gateway"), (200, fixture_bytes("event_simple.json"))]
+    web.pages["/events.json"] = lambda: answers.pop(0)
+    cfg, settings = project.write(f"""\
+jobs:
+  - name: remote
+    sources: ["{web.url}/events.json"]
+    schedule: 1h
+    retry: {{attempts: 3, backoff: 10ms}}
+""").config()
+    outcome = run_job(cfg.jobs[0], cfg, settings)
+    assert (outcome.status, outcome.changed, answers) == ("ok", 1, [])
+
+
+def test_a_source_that_keeps_failing_gives_up_with_a_problem(project: Project, web: Web) -> None:
+    web.pages["/events.json"] = lambda: (503, b"down")
+    cfg, settings = project.write(f"""\
+jobs:
+  - name: remote
+    sources: ["{web.url}/events.json"]
+    schedule: 1h
+    retry: {{attempts: 2, backoff: 10ms}}
+""").config()
+    outcome = run_job(cfg.jobs[0], cfg, settings)
+    assert outcome.status == "failed"
+    assert [p.message for p in outcome.problems] == [
+        f"gave up after 2 attempt(s): {web.url}/events.json: HTTP 503 Service Unavailable"]
+    run = open_store(project.db).job_runs("remote")[0]
+    assert (run.status, run.problems) == ("failed", 1)
