@@ -29,6 +29,7 @@ from lineage.store import Store, open_store
 
 SEVERITIES = ("critical", "high", "medium", "low")
 REVIEW_STATUSES = ("accepted_risk", "false_positive")
+WALK_ROWS = 10_000  # upstream/downstream rows listed on the node page (and in its CSV)
 
 
 # -- the store ---------------------------------------------------------------------------------------
@@ -205,6 +206,14 @@ def node_brief(path: str, marker: str, node_id: str) -> dict[str, Any]:
     return graph(path, marker).node(node_id)
 
 
+@st.cache_data(show_spinner=False)
+def node_attributes(path: str, marker: str, node_id: str) -> list[dict[str, str]]:
+    """A node's attributes as (attribute, value) text rows."""
+    attrs = graph(path, marker).node(node_id)
+    return [{"attribute": k, "value": _text(v)} for k, v in sorted(attrs.items())
+            if k != "columns" and v not in (None, "", [], {})]
+
+
 # -- node detail -------------------------------------------------------------------------------------
 
 
@@ -223,8 +232,7 @@ def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
     """Attributes, schema, column lineage, neighbours and walks of one node, as plain rows."""
     g = graph(path, marker)
     attrs = g.node(node_id)
-    attributes = [{"attribute": k, "value": _text(v)} for k, v in sorted(attrs.items())
-                  if k not in ("columns",) and v not in (None, "", [], {})]
+    attributes = node_attributes(path, marker, node_id)
     columns = [{"column": c["name"], "type": c.get("type") or "", "classifications": _text(c.get("classifications")),
                 "description": c.get("description") or ""} for c in attrs.get("columns") or []]
     column_lineage = []
@@ -249,7 +257,7 @@ def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
 
     def walk(found: dict[str, int]) -> list[dict[str, Any]]:
         out = []
-        for n, d in found.items():
+        for n, d in list(found.items())[:WALK_ROWS]:
             a = g.node(n)
             out.append({"distance": d, "id": n, "kind": a.get("kind"), "namespace": a.get("namespace"),
                         "name": a.get("name"), "role": a.get("role") or "", "origin": a.get("origin") or "",
@@ -257,9 +265,11 @@ def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
                         "classifications": _text(a.get("classifications"))})
         return out
 
+    up, down = g.upstream(node_id), g.downstream(node_id)
     return {"attrs": {k: v for k, v in attrs.items() if k != "columns"}, "attributes": attributes,
+            "upstream_total": len(up), "downstream_total": len(down),
             "columns": columns, "column_lineage": column_lineage, "links": links,
-            "upstream": walk(g.upstream(node_id)), "downstream": walk(g.downstream(node_id))}
+            "upstream": walk(up), "downstream": walk(down)}
 
 
 @st.cache_data(show_spinner=False)

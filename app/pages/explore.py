@@ -66,9 +66,8 @@ if not columns:
     picked = focus
     if event is not None and event.selection.rows:
         picked = rows[event.selection.rows[0]]["id"]
-    detail = data.node_detail(path, marker, picked)
     st.markdown(f"**Selected:** {esc(picked)}")
-    table(detail["attributes"], key="explore-attrs")
+    table(data.node_attributes(path, marker, picked), key="explore-attrs")
     st.page_link("pages/node_detail.py", label="Open the node page",
                   query_params={"node": picked})
 else:

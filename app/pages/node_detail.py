@@ -54,7 +54,9 @@ with tabs[5]:
 for tab, name in ((tabs[6], "upstream"), (tabs[7], "downstream")):
     with tab:
         rows = detail[name]
-        st.caption(f"{len(rows)} node(s) {name}, nearest first.")
+        total = detail[f"{name}_total"]
+        st.caption(f"{total} node(s) {name}, nearest first" + (f"; the first {len(rows)} listed." if total > len(rows)
+                                                                 else "."))
         table(rows, empty=f"Nothing {name}.", key=f"d-{name}")
         if rows:
             st.download_button(f"Download {name} as CSV", csv_bytes(rows), file_name=f"{name}.csv",
