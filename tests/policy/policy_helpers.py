@@ -25,9 +25,13 @@ GOLDENS = REPO / "tests" / "goldens" / "policy"
 
 def graph(nodes: Iterable[dict[str, Any]], edges: Iterable[Sequence[Any]] = (),
           column_lineage: Iterable[dict[str, Any]] = ()) -> LineageGraph:
-    """A graph from records; `kind` is taken from the id when not given."""
-    return LineageGraph.from_records(
-        nodes=[{"kind": n["id"].split(":", 1)[0], **n} for n in nodes], edges=edges, column_lineage=column_lineage)
+    """A graph from records; `kind`, `namespace` and `name` are taken from the id when not given."""
+    def full(n: dict[str, Any]) -> dict[str, Any]:
+        kind, _, rest = n["id"].partition(":")
+        namespace, _, name = rest.rpartition(":")
+        return {"kind": kind, "namespace": namespace, "name": name, **n}
+
+    return LineageGraph.from_records(nodes=[full(n) for n in nodes], edges=edges, column_lineage=column_lineage)
 
 
 def spec_batch(name: str) -> Any:
