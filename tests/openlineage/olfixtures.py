@@ -1,4 +1,7 @@
-"""Fixtures for the OpenLineage tests: copied producer events, and a real `lineage serve` process."""
+"""Helpers for the OpenLineage tests: copied producer events, and a real `lineage serve` process.
+
+Not named conftest.py: several test folders have one, and without packages their names collide.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -93,10 +94,3 @@ def start_server(tmp: Path, *args: str, token: str | None = TOKEN, host: str = "
             time.sleep(0.1)
     server.stop(signal.SIGKILL)
     raise RuntimeError(f"server did not start: {log.read_text()}")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    s = start_server(tmp_path_factory.mktemp("serve"))
-    yield s
-    s.stop()

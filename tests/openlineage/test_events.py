@@ -12,7 +12,7 @@ import pytest
 from collectors.openlineage.events import AliasMap, map_event
 from collectors.openlineage.sql import repoint
 from lineage.models import ColumnLineage, Dataset, Edge, EdgeKind, Evidence, NodeRef, Process, Transformation
-from tests.openlineage.conftest import SHARED, load
+from tests.openlineage.olfixtures import SHARED, load
 
 BASE: dict[str, Any] = {
     "eventType": "COMPLETE",
