@@ -21,6 +21,7 @@ import streamlit.components.v1 as components
 from pyvis.network import Network
 
 from app.components.graph_model import LEGEND, View
+from app.components.ui import esc
 
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATE = Path(__file__).with_name("graph.html.j2")
@@ -36,11 +37,11 @@ def _assets() -> tuple[str, str, jinja2.Template]:
     return js, css, template
 
 
-def options(*, physics: bool = False, direction: str = "LR") -> dict[str, Any]:
+def options(*, physics: bool = False, direction: str = "LR", spacing: int = 95) -> dict[str, Any]:
     """vis-network options: a layered (hierarchical) layout, physics off unless asked."""
     return {
         "layout": {"hierarchical": {"enabled": True, "direction": direction, "sortMethod": "directed",
-                                    "levelSeparation": 230, "nodeSpacing": 95, "treeSpacing": 120,
+                                    "levelSeparation": 230, "nodeSpacing": spacing, "treeSpacing": 120,
                                     "shakeTowards": "roots"}},
         "physics": {"enabled": physics, "hierarchicalRepulsion": {"nodeDistance": 150}},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
@@ -52,7 +53,8 @@ def options(*, physics: bool = False, direction: str = "LR") -> dict[str, Any]:
     }
 
 
-def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path: str | None = DETAIL_PATH) -> str:
+def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path: str | None = DETAIL_PATH,
+            spacing: int = 95) -> str:
     """The complete, self-contained HTML page for a view."""
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     for node in view.nodes:
@@ -61,13 +63,13 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
     for edge in view.edges:
         net.add_edge(edge["from"], edge["to"], **{k: v for k, v in edge.items() if k not in ("from", "to")})
     js, css, template = _assets()
-    data = {"nodes": net.nodes, "edges": net.edges, "options": options(physics=physics),
+    data = {"nodes": net.nodes, "edges": net.edges, "options": options(physics=physics, spacing=spacing),
             "legend": [list(item) for item in LEGEND], "detail_path": detail_path}
     json.dumps(data)  # fail here, not in the browser, on anything that is not JSON
     return template.render(vis_js=js, vis_css=css, data=data, height=height)
 
 
-def draw(view: View, *, height: int = 620, physics: bool = False) -> None:
+def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int = 95) -> None:
     """Render a view in the page, with a caption saying what was grouped or hidden."""
     if not view.nodes:
         st.info("Nothing to draw with these settings.")
@@ -78,5 +80,5 @@ def draw(view: View, *, height: int = 620, physics: bool = False) -> None:
     if view.hidden:
         notes.append(f"{view.hidden} node(s) hidden by the filters.")
     if notes:
-        st.caption(" ".join(notes))
-    components.html(to_html(view, height=height, physics=physics), height=height + 44, scrolling=False)
+        st.caption(esc(" ".join(notes)))
+    components.html(to_html(view, height=height, physics=physics, spacing=spacing), height=height + 44, scrolling=False)
