@@ -9,8 +9,10 @@
   the OpenLineage collector's own parser and mapper, at most `CHUNK_LINES` events each. The
   position is saved after each batch, so a killed run resumes where it stopped.
 - A URL is fetched with `If-None-Match`/`If-Modified-Since`; a 304 or identical bytes store nothing.
-- A connection string goes to its collector's `collect_location(location)`; a catalog whose
-  snapshot is unchanged stores nothing, a changed one replaces the previous snapshot.
+- A connection string (`postgres://`, `postgresql://`, `duckdb://PATH`) is read by the catalog
+  collector's readers, or by any collector with `collect_location(location)`; a catalog whose
+  snapshot is unchanged stores nothing, a changed one replaces the previous snapshot (so dropped
+  tables leave the current graph and stay in the history).
 
 Network errors, HTTP 429 and 5xx raise `TransientError`, which the runner retries with backoff.
 Every other failure is a problem in the run, never an exception.
@@ -284,18 +286,46 @@ def _read_url(ref: SourceRef, prev: SourceState | None, job: str,
     yield Step(batch=batch, state=state, note="fetched")
 
 
+CATALOG_SCHEMES = ("postgres", "postgresql", "duckdb")
+
+
+def catalog_batch(location: str, name: str) -> LineageBatch:
+    """A `postgres://`, `postgresql://` or `duckdb://PATH` catalog read by the catalog collector's
+    readers (read-only connections), as that collector's snapshot batch named `name`.
+
+    Raises:
+        CollectorError: another scheme, or the catalog cannot be read.
+    """
+    from collectors.catalog import collect_snapshot
+    from collectors.catalog.readers import read_duckdb, read_postgres
+
+    scheme, _, rest = location.partition("://")
+    if scheme.lower() in ("postgres", "postgresql"):
+        snapshot = read_postgres(location)
+    elif scheme.lower() == "duckdb":
+        snapshot = read_duckdb(Path(rest))
+    else:
+        raise CollectorError(f"no catalog reader for {scheme}:// (known: {', '.join(CATALOG_SCHEMES)})")
+    return collect_snapshot(snapshot, name)
+
+
 def _read_catalog(ref: SourceRef, prev: SourceState | None, job: str,
                   options: Mapping[str, Mapping[str, Any]]) -> Iterator[Step]:
-    if not ref.collector:
+    scheme = ref.location.partition("://")[0].lower()
+    name = ref.collector or ("catalog" if scheme in CATALOG_SCHEMES else None)
+    if name is None:
         yield _problem(ref, "a connection string needs `collector:` naming a catalog collector")
         return
-    collector = _configured(get_collector(ref.collector), options)
+    collector = _configured(get_collector(name), options)
     collect_location = getattr(collector, "collect_location", None)
-    if collect_location is None:
-        yield _problem(ref, f"the {ref.collector!r} collector cannot read connection strings")
-        return
     try:
-        batch: LineageBatch = collect_location(ref.location)
+        if collect_location is not None:
+            batch: LineageBatch = collect_location(ref.location)
+        elif name == "catalog":
+            batch = catalog_batch(ref.location, ref.name)
+        else:
+            yield _problem(ref, f"the {name!r} collector cannot read connection strings")
+            return
     except CollectorError as exc:
         yield _problem(ref, str(exc))
         return

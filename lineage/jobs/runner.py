@@ -76,10 +76,10 @@ class RunOutcome:
                 f"{len(self.problems) - self.errors} warning(s); {new}")
 
 
-def close_stale_runs(store: Store, job: str, now: datetime) -> int:
-    """Mark the job's runs still `running` as `aborted` (call only while holding the job's lock)."""
+def close_stale_runs(store: Store, runs: list[RunRecord], now: datetime) -> int:
+    """Mark those of a job's `runs` still `running` as `aborted` (only while holding the job's lock)."""
     closed = 0
-    for run in store.job_runs(job, limit=1000):
+    for run in runs:
         if run.status == "running":
             run.status = "aborted"
             run.detail = {**run.detail, "error": STALE_MESSAGE, "aborted_detected_at": now.isoformat()}
@@ -88,12 +88,14 @@ def close_stale_runs(store: Store, job: str, now: datetime) -> int:
     return closed
 
 
-def last_monitored_run(store: Store, cfg: JobsConfig) -> RunRecord | None:
+def last_monitored_run(store: Store, cfg: JobsConfig, known: Mapping[str, list[RunRecord]]) -> RunRecord | None:
     """The latest run of any configured job that checked for news: its end is where this run's
-    check starts, so each new flow is reported once, by the first check after it arrived."""
+    check starts, so each new flow is reported once, by the first check after it arrived.
+    `known` holds runs already read, by job."""
     found: RunRecord | None = None
     for job in cfg.jobs:
-        run = next((r for r in store.job_runs(job.name, limit=50) if "monitor_until" in r.detail), None)
+        runs = known[job.name] if job.name in known else store.job_runs(job.name, limit=50)
+        run = next((r for r in runs if "monitor_until" in r.detail), None)
         if run is not None and (found is None or run.detail["monitor_until"] > found.detail["monitor_until"]):
             found = run
     return found
@@ -203,14 +205,14 @@ def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float 
     lock = JobLock(settings.db, job.name).acquire(wait)
     with lock:
         store = open_store(settings.db, lock_timeout=settings.lock_timeout)
-        store.migrate()
         now = datetime.now(UTC)
         run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=now, job=job.name,
                         detail={"pid": os.getpid(), "host": socket.gethostname()})
-        out = RunOutcome(job=job.name, run_id=run.run_id, stale_runs=close_stale_runs(store, job.name, now))
+        own = store.job_runs(job.name, limit=1000)
+        out = RunOutcome(job=job.name, run_id=run.run_id, stale_runs=close_stale_runs(store, own, now))
         if out.stale_runs:
             log.warning("job %s: %d earlier run(s) had been killed; marked aborted", job.name, out.stale_runs)
-        previous = last_monitored_run(store, cfg)
+        previous = last_monitored_run(store, cfg, {job.name: own})
         store.record_run(run)
         log.info("job %s: run %s started", job.name, run.run_id)
         try:

@@ -103,6 +103,9 @@ def expand(entries: tuple[str, ...], base: Path, collector: str | None) -> Expan
         kind = classify(entry)
         if kind == "file":
             _files(entry, base, collector, out)
+        elif entry.lower().startswith("duckdb://") and not Path(entry[9:]).expanduser().is_absolute():
+            location = "duckdb://" + str(base / entry[9:])  # a path relative to the project file
+            out.sources.append(SourceRef(kind, location, location, collector))
         else:
             out.sources.append(SourceRef(kind, entry, redact(entry), collector))
     seen: set[str] = set()

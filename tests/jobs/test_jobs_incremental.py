@@ -114,3 +114,26 @@ def test_a_url_source_is_fetched_again_only_when_it_changed(project: Project, we
     first = run_job(cfg.jobs[0], cfg, settings)
     assert (first.status, first.changed) == ("ok", 1) and first.facts > 0
     assert run_job(cfg.jobs[0], cfg, settings).changed == 0
+
+
+def test_a_catalog_connection_string_collects_only_changes(project: Project) -> None:
+    import duckdb
+
+    warehouse = project.root / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE TABLE orders (id INTEGER, email VARCHAR)")
+    cfg, settings = project.write(
+        "jobs:\n  - {name: warehouse, sources: ['duckdb://warehouse.duckdb'], schedule: 1h}\n").config()
+    first = run_job(cfg.jobs[0], cfg, settings)
+    assert (first.status, first.changed) == ("ok", 1), first.problems
+    assert run_job(cfg.jobs[0], cfg, settings).changed == 0, "an unchanged catalog stores nothing"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE VIEW customers AS SELECT DISTINCT email FROM orders")
+    changed = run_job(cfg.jobs[0], cfg, settings)
+    assert changed.changed == 1
+    assert changed.alert is not None
+    assert [f["summary"] for f in changed.alert.new_flows] == [
+        "view:warehouse.main.customers reads warehouse.main.orders",
+        "view:warehouse.main.customers writes warehouse.main.customers"]
+    inputs = list(open_store(project.db).raw_inputs())
+    assert [r.source for r in inputs] == [f"duckdb://{warehouse}"], "the new snapshot supersedes the old"
