@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assert_lineage_golden, edges, run
+from tests.sql.conftest import assert_lineage_golden, edges, run
 
 from collectors.sql.ai_functions import AIMatcher, load_ai_functions
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import reads_writes, run
+from tests.sql.conftest import reads_writes, run
 
 from collectors.base import Source
 from collectors.sql import SqlCollector

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import _UPDATE, CORPUS
+from tests.sql.conftest import _UPDATE, CORPUS
 
 from collectors.sql import SqlOptions, collect_script
 

@@ -3,7 +3,7 @@ that label sets disagree on (each an explicit option)."""
 
 from __future__ import annotations
 
-from conftest import reads_writes, run
+from tests.sql.conftest import reads_writes, run
 
 from collectors.sql.guard import split_statements
 
