@@ -166,3 +166,28 @@ def test_hostile_names_are_shown_as_text(hostile_db: str, monkeypatch: pytest.Mo
 def test_a_missing_store_is_an_empty_map_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = run(str(tmp_path / "new.duckdb"), monkeypatch)
     assert "The store is empty" in texts(at)
+
+
+def test_a_review_on_the_findings_page_is_recorded_with_reviewer_reason_and_expiry(
+        samples_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import data
+
+    if not data.policy_available():
+        pytest.skip("the policy engine is not in this build")
+    at = run(samples_copy, monkeypatch, "findings")
+    listed = frames(at)[0]
+    assert len(listed) and set(listed["status"]) == {"open"}
+    fingerprint = listed["fingerprint"].iloc[0]
+    at.session_state["fi-table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    at.radio[0].set_value("accepted_risk")
+    at.text_input[0].input("sec-lead@acme.com")
+    at.text_area[0].input("vendor DPA signed; revisit next quarter")
+    next(b for b in at.button if b.label == "Record the decision").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    reviews = [r for r in open_store(samples_copy).review_history(fingerprint)]
+    assert len(reviews) == 1
+    review = reviews[0]
+    assert review.status == "accepted_risk" and review.reviewer == "sec-lead@acme.com"
+    assert review.reason.startswith("vendor DPA") and review.expires_at is not None
