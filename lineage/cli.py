@@ -312,7 +312,8 @@ def _export_formats() -> list[str]:
                    "html: one offline page; csv: nodes, edges, impact; markdown: a PR report; cyclonedx: "
                    "CycloneDX 1.6; openlineage: events (docs/exports.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
-@click.option("--focus", metavar="NODE", help="Export only this node's neighbourhood (an id, a name, or a unique part).")
+@click.option("--focus", metavar="NODE",
+              help="Export only this node's neighbourhood (an id, a name, or a unique part of one).")
 @click.option("--depth", type=click.IntRange(min=0), help="With --focus: keep nodes within N edges (default: all).")
 @click.option("--upstream", is_flag=True, help="With --focus: only what the node depends on.")
 @click.option("--downstream", is_flag=True, help="With --focus: only what depends on the node.")

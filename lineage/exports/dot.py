@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from lineage.exports.attributes import CATEGORIES, EDGE_STYLES, category, label, one_line, text
@@ -25,10 +26,11 @@ from lineage.exports.base import Finding
 from lineage.graph import LineageGraph
 
 FINDING_COLOR = "#d50000"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def quote(value: str) -> str:
-    """A DOT double-quoted string; newlines become `\\n` line breaks.
+    """A DOT double-quoted string; newlines become `\\n` line breaks, other control characters spaces.
 
     Example:
         >>> print(quote('a\\\\b"c\\nd'))
@@ -36,7 +38,7 @@ def quote(value: str) -> str:
     """
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return f'"{escaped}"'
+    return '"' + _CONTROL.sub(" ", escaped) + '"'
 
 
 def _attrs(**values: str | int | float) -> str:

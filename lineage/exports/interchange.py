@@ -54,9 +54,13 @@ def _node(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def column_lineage_document(graph: LineageGraph) -> list[dict[str, Any]]:
-    """The graph's column lineage as the document's sorted `column_lineage` list."""
-    return sorted(
-        (
+    """The graph's column lineage as the document's sorted `column_lineage` list.
+
+    Entries that say the same thing (two collectors saw one column flow) are listed once.
+    """
+    unique = {
+        json.dumps(entry, sort_keys=True): entry
+        for entry in (
             {
                 "target": {"dataset": c["target"], "column": c["column"]},
                 "sources": [{"dataset": d, "column": col} for d, col in sorted(c["sources"])],
@@ -65,9 +69,9 @@ def column_lineage_document(graph: LineageGraph) -> list[dict[str, Any]]:
                 "process": c.get("process"),
             }
             for c in graph.column_lineage
-        ),
-        key=lambda c: json.dumps(c, sort_keys=True),
-    )
+        )
+    }
+    return [unique[key] for key in sorted(unique)]
 
 
 def column_lineage_records(entries: list[Any], where: str = "column_lineage") -> list[dict[str, Any]]:
