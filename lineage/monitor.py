@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from lineage.diff import Flow
 from lineage.graph import LineageGraph
@@ -44,7 +44,10 @@ class FindingLike(Protocol):
     def fingerprint(self) -> str: ...
 
 
-def new_findings(findings: Iterable[FindingLike], seen: Iterable[str]) -> list[FindingLike]:
+F = TypeVar("F", bound=FindingLike)
+
+
+def new_findings(findings: Iterable[F], seen: Iterable[str]) -> list[F]:
     """The findings whose fingerprint is not in `seen` (the previous run's fingerprints).
 
     Example:
@@ -126,7 +129,6 @@ class Alert:
     new_flows: list[dict[str, Any]] = field(default_factory=list)
     removed_flows: list[dict[str, Any]] = field(default_factory=list)
     new_findings: list[dict[str, Any]] = field(default_factory=list)
-    since_baseline: list[dict[str, Any]] | None = None
     baseline: datetime | None = None
     previous_run: str | None = None
     findings_evaluated: bool = False
@@ -156,7 +158,6 @@ class Alert:
             "removed_flows": self.removed_flows,
             "new_findings": self.new_findings,
             "findings_evaluated": self.findings_evaluated,
-            "new_since_baseline": self.since_baseline,
         }
 
     def summary(self) -> str:

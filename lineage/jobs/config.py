@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -155,11 +154,11 @@ Sink = Annotated[WebhookSink | JsonLinesSink | StdoutSink, Field(discriminator="
 
 
 class MonitorConfig(_Model):
-    """Where alerts go and when: `new` sends only when a run found new flows or findings."""
+    """Where alerts go and when: `new` sends only when a run found new flows or findings. (The
+    accepted baseline is the policy's `policy.baseline_at`, read by the policy engine.)"""
 
     sinks: tuple[Sink, ...] = ()
     send: Literal["new", "always"] = "new"
-    baseline: datetime | None = None
 
 
 class JobsConfig(_Model):

@@ -11,14 +11,14 @@ The order matters for safety:
    retried with backoff; a stop request (SIGTERM) is honoured between sources;
 4. diff the graph as of the end of the previous check (the last monitored run of any job) with
    the graph now, so flows that arrived by any route in between (other jobs, `lineage collect`,
-   the endpoint) are reported once; evaluate the policy when `lineage.policy` is present; send
-   the alert to the sinks;
+   the endpoint) are reported once; evaluate the policy as `lineage check` does (with rule LM014,
+   flows first seen after the accepted `policy.baseline_at`) and keep the open findings whose
+   fingerprints the previous check had not seen; send the alert to the sinks;
 5. record the run's end, status, counts, problems and what was new.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
@@ -27,10 +27,11 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from lineage.diff import diff_graphs
-from lineage.errors import StoreError
+from lineage.errors import LineageError, StoreError
 from lineage.graph import LineageGraph
 from lineage.jobs.config import JobConfig, JobsConfig
 from lineage.jobs.lock import JobLock
@@ -39,6 +40,9 @@ from lineage.jobs.sinks import deliver
 from lineage.jobs.sources import SourceRef, expand
 from lineage.models import Problem
 from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
+from lineage.policy import Finding
+from lineage.policy.command import run_check
+from lineage.policy.project import load_policy_config
 from lineage.settings import Settings
 from lineage.store import RunRecord, SourceState, Store, open_store
 
@@ -146,21 +150,20 @@ def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, So
                 return
 
 
-def evaluate_findings(graph: LineageGraph) -> list[Any] | None:
-    """The policy engine's findings on `graph`, or None when this install has no `lineage.policy`."""
-    try:
-        policy = importlib.import_module("lineage.policy")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("lineage.policy", "lineage"):
-            return None
-        raise
-    evaluate = getattr(policy, "evaluate", None)
-    return None if evaluate is None else list(evaluate(graph))
+def evaluate_findings(store: Store, cfg: JobsConfig) -> tuple[list[Finding], datetime | None]:
+    """The policy's findings on the store, exactly as `lineage check` computes them (the project
+    file's custom rules, reviews and `policy.baseline_at`), and that baseline.
+
+    Raises:
+        PolicyError: the policy sections of the project file are invalid.
+    """
+    config = load_policy_config(Path(cfg.source) if cfg.source else None)
+    return run_check(store, config), config.baseline_at
 
 
 def _monitor(job: JobConfig, cfg: JobsConfig, store: Store, run: RunRecord, previous: RunRecord | None,
-             out: RunOutcome, cfg_store: str) -> tuple[Alert, dict[str, Any]]:
-    """Diff the graph since the previous run (and the baseline), pick new findings, build the alert."""
+             out: RunOutcome, store_name: str) -> tuple[Alert, dict[str, Any]]:
+    """Diff the graph since the previous check, pick the new open findings, build the alert."""
     since = datetime.fromisoformat(previous.detail["monitor_until"]) if previous else run.started_at
     until = datetime.now(UTC)
     after = LineageGraph.from_data(store.graph_data(until))
@@ -169,26 +172,22 @@ def _monitor(job: JobConfig, cfg: JobsConfig, store: Store, run: RunRecord, prev
     alert = Alert(job=job.name, run_id=run.run_id, status=out.status, started_at=run.started_at, finished_at=until,
                   new_flows=describe_flows(after, diff.flows_added[:MAX_LISTED]),
                   removed_flows=describe_flows(before, diff.flows_removed[:MAX_LISTED]),
-                  previous_run=previous.run_id if previous else None, baseline=cfg.monitor.baseline,
-                  store=cfg_store)
-    if cfg.monitor.baseline is not None:
-        base = LineageGraph.from_data(store.graph_data(cfg.monitor.baseline))
-        alert.since_baseline = describe_flows(after, diff_graphs(base, after).flows_added[:MAX_LISTED])
+                  previous_run=previous.run_id if previous else None, store=store_name)
     detail: dict[str, Any] = {"monitor_since": since.isoformat(), "monitor_until": until.isoformat(),
                               "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed)}
     try:
-        findings = evaluate_findings(after)
-    except Exception as exc:  # a broken rule must not lose the run's record
-        out.problems.append(Problem(severity="warning", message=f"policy evaluation failed: {exc}",
-                                    source="lineage.policy"))
-        findings = None
-    if findings is not None:
-        seen = previous.detail.get("findings", []) if previous else []
-        fresh = new_findings(findings, seen)
-        alert.findings_evaluated = True
-        alert.new_findings = [finding_to_dict(f) for f in fresh[:MAX_LISTED]]
-        detail["findings"] = sorted({f.fingerprint for f in findings})
-        detail["new_findings"] = len(fresh)
+        findings, alert.baseline = evaluate_findings(store, cfg)
+    except LineageError as exc:  # an invalid policy section must not lose the run's record
+        out.problems.append(Problem(severity="warning", message=f"findings not evaluated: {exc}",
+                                    source=cfg.source or "lineage.yaml"))
+        return alert, detail
+    seen = previous.detail.get("findings", []) if previous else []
+    fresh = [f for f in new_findings(findings, seen) if f.is_open]
+    alert.findings_evaluated = True
+    alert.new_findings = [finding_to_dict(f) for f in fresh[:MAX_LISTED]]
+    detail["findings"] = sorted({f.fingerprint for f in findings})
+    detail["open_findings"] = sum(1 for f in findings if f.is_open)
+    detail["new_findings"] = len(fresh)
     return alert, detail
 
 

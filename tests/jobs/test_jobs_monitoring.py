@@ -17,6 +17,7 @@ AGENT = "process:agents-prod:support_agent"
 
 def _project(project: Project, web: Web, extra_sinks: str = "") -> Project:
     return project.write(f"""\
+policy: {{baseline_at: "2026-03-01T12:00:00Z"}}
 jobs:
   - name: agent-events
     collector: openlineage
@@ -56,8 +57,14 @@ def test_a_new_destination_reaches_the_webhook_within_one_run(
     assert alert["previous_run"] == first.run_id
     assert [(f["source"], f["target"], f["kind"]) for f in alert["new_flows"]] == [(AGENT, PASTE, "write")]
     assert alert["new_flows"][0]["summary"] == "support_agent writes api/v1/pastes"
-    assert "1 new flow (support_agent writes api/v1/pastes)" in alert["summary"]
+    assert alert["summary"] == "job agent-events: 1 new flow (support_agent writes api/v1/pastes), 1 new finding"
     assert alert["counts"]["facts"] > 0
+    # the policy's monitoring rule: a flow first seen after the accepted baseline is a finding
+    assert alert["findings_evaluated"] and alert["baseline"] == "2026-03-01T12:00:00+00:00"
+    [finding] = alert["new_findings"]
+    assert (finding["rule_id"], finding["status"]) == ("LM014", "open")
+    assert finding["path"][1:3] == [AGENT, PASTE]
+    assert finding["fingerprint"] not in {f["fingerprint"] for f in web.posts[0]["json"]["new_findings"]}
 
 
 def test_a_run_with_nothing_new_sends_nothing_and_history_says_so(project: Project, web: Web,
