@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,11 @@ def serve_app(db: str, *, port: int = 8501, host: str = "127.0.0.1") -> int:
     """Run the dashboard until it stops (Ctrl-C); returns its exit code."""
     click.echo(f"Dashboard on http://{host}:{port}  (store {db}; Ctrl-C to stop)")
     process = subprocess.Popen(streamlit_command(str(Path(db).resolve()), port=port, host=host))
+
+    def forward(signum: int, _frame: object) -> None:  # a SIGTERM to us stops the server too
+        process.terminate()
+
+    previous = signal.signal(signal.SIGTERM, forward)
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -36,6 +42,8 @@ def serve_app(db: str, *, port: int = 8501, host: str = "127.0.0.1") -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             return process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.command("app")
