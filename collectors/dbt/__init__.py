@@ -31,6 +31,10 @@ from lineage.yamlsafe import YamlError, load_yaml
 
 __all__ = ["COLLECTOR", "DbtCollector"]
 
+ENVELOPE = "lineage-dbt-artifacts"
+"""The raw input kept for a manifest: `{"format", "manifest", "catalog", "naming"}`, so a rebuild
+reads it exactly as the first collection did, without the project around it."""
+
 _ENVIRONMENTS = {"prod": Environment.PROD, "production": Environment.PROD, "staging": Environment.STAGING,
                  "dev": Environment.DEV, "development": Environment.DEV, "ci": Environment.TEST,
                  "test": Environment.TEST}
@@ -92,7 +96,7 @@ class DbtCollector:
         self.options = dict(options or {})
 
     def with_options(self, options: Mapping[str, Any]) -> DbtCollector:
-        unknown = set(options) - {"target", "namespace", "job_namespace"}
+        unknown = set(options) - {"target", "namespace", "job_namespace", "adapter"}
         if unknown:
             from lineage.errors import CollectorError
 
@@ -115,6 +119,9 @@ class DbtCollector:
         except (ValueError, UnicodeDecodeError) as exc:
             batch.problem(f"not valid JSON: {exc}"[:300])
             return batch
+        kept = manifest if isinstance(manifest, Mapping) and manifest.get("format") == ENVELOPE else None
+        if kept is not None:  # a kept raw input: the manifest, its catalog and the naming it was read with
+            manifest = kept.get("manifest")
         if not isinstance(manifest, Mapping) or not isinstance(manifest.get("nodes"), Mapping):
             batch.problem("not a dbt manifest: no `nodes` object at the root", field="nodes")
             return batch
@@ -128,8 +135,12 @@ class DbtCollector:
             batch.problem(f"manifest schema v{version} is newer than v{KNOWN_VERSIONS.stop - 1}; read as "
                           f"v{KNOWN_VERSIONS.stop - 1}", field="metadata.dbt_schema_version", severity="warning")
         adapter = str((manifest.get("metadata") or {}).get("adapter_type") or "")
-        profile = _Profile(source.path, self.options.get("target"))
-        namespace = self.options.get("namespace")
+        options = {**(kept.get("naming") or {}), **self.options} if kept is not None else self.options
+        profile = _Profile(source.path, options.get("target"))
+        if kept is not None:
+            profile.target_name = options.get("target")
+            adapter = str(options.get("adapter") or adapter)
+        namespace = options.get("namespace")
         if namespace is None and profile.target is not None:
             try:
                 namespace = namespace_of(profile.target)
@@ -144,11 +155,11 @@ class DbtCollector:
                           severity="warning")
         target_name = profile.target_name or "default"
         naming = Naming(namespace=str(namespace),
-                        job_namespace=str(self.options.get("job_namespace") or f"dbt-{target_name}"),
+                        job_namespace=str(options.get("job_namespace") or f"dbt-{target_name}"),
                         environment=_ENVIRONMENTS.get(target_name.lower()),
                         dialect=DIALECTS.get(adapter.lower(), "generic"))
-        catalog = None
-        if source.path is not None and (source.path.parent / "catalog.json").is_file():
+        catalog = kept.get("catalog") if kept is not None else None
+        if kept is None and source.path is not None and (source.path.parent / "catalog.json").is_file():
             try:
                 catalog = json.loads((source.path.parent / "catalog.json").read_bytes())
             except (OSError, ValueError) as exc:
@@ -157,5 +168,9 @@ class DbtCollector:
         batch.extend(facts)
         for note in notes:
             batch.problem(note, severity="warning")
-        batch.raw = RawInput(collector=COLLECTOR, source=source.name, content=source.data)
+        envelope = {"format": ENVELOPE, "manifest": manifest, "catalog": catalog,
+                    "naming": {"namespace": naming.namespace, "job_namespace": naming.job_namespace,
+                               "target": target_name, "adapter": adapter}}
+        batch.raw = RawInput(collector=COLLECTOR, source=source.name,
+                             content=json.dumps(envelope, separators=(",", ":")).encode())
         return batch

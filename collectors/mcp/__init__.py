@@ -39,6 +39,7 @@ from lineage.models import LineageBatch, RawInput
 __all__ = ["COLLECTOR", "McpCollector"]
 
 MAX_BYTES = 5 * 1024 * 1024
+ENVELOPE = "lineage-mcp-config"
 TOOLS_DIR = "mcp-tools"
 _NAMES = frozenset({"claude_desktop_config.json", ".mcp.json", ".claude.json", "managed-mcp.json",
                     "cline_mcp_settings.json", "mcp_settings.json", "mcp_config.json"})
@@ -138,8 +139,16 @@ class McpCollector:
         if len(source.data) > MAX_BYTES:
             batch.problem(f"the file is {len(source.data):,} bytes, over the {MAX_BYTES:,}-byte limit for a config")
             return batch
+        data, kept_tools = source.data, None
+        if source.data[:40].lstrip().startswith(b'{"format":"' + ENVELOPE.encode()):
+            try:  # a kept raw input: the redacted config and the tools lists read beside it
+                envelope = json.loads(source.data)
+                data, kept_tools = envelope["config"].encode(), envelope.get("tools") or {}
+            except (ValueError, KeyError, AttributeError):
+                batch.problem("a kept MCP raw input is damaged")
+                return batch
         try:
-            doc = load_document(source.data, source.name)
+            doc = load_document(data, source.name)
         except FormatError as exc:
             batch.problem(exc.reason, line=exc.line)
             return batch
@@ -157,8 +166,19 @@ class McpCollector:
                 batch.problem(f"a literal {secret.kind} is written in the config; it was not stored (move it to "
                               "an environment variable or a prompted input)", line=doc.line(secret.path),
                               field=json_path(secret.path), severity="warning")
-        ctx = Context(source=source.name, client=client, lines=doc.line, table=self.table,
-                      tools=_saved_tools(source.path, servers, batch))
+        if kept_tools is not None:
+            tools = {k: [Tool(t["name"], t.get("description"), tuple(t["permissions"]), tuple(t["capabilities"]))
+                         for t in v] for k, v in kept_tools.items()}
+        else:
+            tools = _saved_tools(source.path, servers, batch)
+        ctx = Context(source=source.name, client=client, lines=doc.line, table=self.table, tools=tools)
         batch.extend(client_facts([s for s in servers if s.transport != "unknown"], ctx))
-        batch.raw = RawInput(collector=COLLECTOR, source=source.name, content=redact(doc.text, secrets).encode())
+        text = redact(doc.text, secrets)
+        content = text.encode()
+        if tools:
+            content = json.dumps({"format": ENVELOPE, "config": text, "tools": {
+                k: [{"name": t.name, "description": t.description, "permissions": list(t.permissions),
+                     "capabilities": list(t.capabilities)} for t in v] for k, v in tools.items()}},
+                separators=(",", ":")).encode()
+        batch.raw = RawInput(collector=COLLECTOR, source=source.name, content=content)
         return batch

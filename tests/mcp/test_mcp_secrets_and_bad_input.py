@@ -32,7 +32,7 @@ CONFIG = """{
     "api": {"type": "http", "url": "https://api.example.com/mcp",
             "headers": {"X-Session": "%s", "Authorization": "Bearer %s"}}
   }
-}""" % (GITHUB, SLACK, OPENAI, AWS, JWT, BEARER)
+}""" % (GITHUB, SLACK, OPENAI, AWS, JWT, BEARER)  # noqa: UP031
 
 
 @pytest.fixture
