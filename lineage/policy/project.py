@@ -20,8 +20,8 @@
 Every problem is reported with its `FILE:LINE`, all at once, as a `PolicyError`.
 
 Example:
-    >>> config = parse_policy_config(b"rules:\\n  - {id: R1, message: m, from: {kind: dataset}, to: {kind: process}}\\n",
-    ...                              "lineage.yaml")
+    >>> text = b"rules:\\n  - {id: R1, message: m, from: {kind: dataset}, to: {kind: process}}\\n"
+    >>> config = parse_policy_config(text, "lineage.yaml")
     >>> [(r.id, r.source) for r in config.rules]
     [('R1', 'lineage.yaml:2')]
 """

@@ -13,7 +13,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policy_helpers import NAMES, spec_batch
 
 from lineage.graph import LineageGraph, load_graph
 from lineage.models import (
@@ -35,6 +34,7 @@ from lineage.models import (
 from lineage.policy import evaluate
 from lineage.store import open_store
 from lineage.tagging import propagate
+from tests.policy.policy_helpers import NAMES, spec_batch
 
 EV = Evidence(collector="test", source="gen.yaml", line=1, layer=Layer.DECLARED,
               observed_at=datetime(2026, 1, 1, tzinfo=UTC))

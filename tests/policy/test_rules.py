@@ -7,18 +7,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from policy_helpers import graph
 
 from lineage.graph import LineageGraph
 from lineage.policy import RULES, evaluate
+from tests.policy.policy_helpers import graph
 
 SRC = "dataset:pg:crm.contacts"
 REAL_PII: dict[str, Any] = {"id": SRC, "origin": "real", "classifications": ["pii.email"]}
 LLM = "process:https://api.llm.example:v1/chat"
 
 
-def via(process: dict[str, Any], *, source: dict[str, Any] | None = None, out: dict[str, Any] | None = None,
-        extra: list[dict[str, Any]] | None = None, edges: list[tuple[Any, ...]] | None = None) -> LineageGraph:
+def via(
+    process: dict[str, Any],
+    *,
+    source: dict[str, Any] | None = None,
+    out: dict[str, Any] | None = None,
+    extra: list[dict[str, Any]] | None = None,
+    edges: list[tuple[Any, ...]] | None = None,
+) -> LineageGraph:
     """source -> process (-> out), plus extra nodes and edges."""
     src = source or REAL_PII
     nodes = [src, process, *([out] if out else []), *(extra or [])]
@@ -26,11 +32,21 @@ def via(process: dict[str, Any], *, source: dict[str, Any] | None = None, out: d
     return graph(nodes, flow + (edges or []))
 
 
-def agent(*, untrusted: bool, tool_name: str = "tools/delete_record", tool_writes: str = "dataset:crm:contacts",
-          public_sink: bool = True, auto: Any = None) -> LineageGraph:
+def agent(
+    *,
+    untrusted: bool,
+    tool_name: str = "tools/delete_record",
+    tool_writes: str = "dataset:crm:contacts",
+    public_sink: bool = True,
+    auto: Any = None,
+) -> LineageGraph:
     ident = "identity:agents:bot"
-    issues = {"id": "dataset:https://github.com:o/r/issues", "role": "origin", "origin": "real",
-              "classifications": ["public", "untrusted"] if untrusted else ["internal"]}
+    issues = {
+        "id": "dataset:https://github.com:o/r/issues",
+        "role": "origin",
+        "origin": "real",
+        "classifications": ["public", "untrusted"] if untrusted else ["internal"],
+    }
     context = {"id": "dataset:redis://mem:ctx", "role": "cache", "ttl": "1h"}
     crm = {"id": "dataset:crm:contacts", "origin": "real", "classifications": ["pii.email"]}
     sink = {"id": "dataset:slack:shared", "classifications": ["public"] if public_sink else []}
@@ -38,15 +54,23 @@ def agent(*, untrusted: bool, tool_name: str = "tools/delete_record", tool_write
         {"id": LLM, "processor_type": "llm_api", "approved": True},
         {"id": "process:mcp://gh:tools/get_issue", "processor_type": "mcp_tool", "approved": True},
         {"id": "process:mcp://crm:tools/query", "processor_type": "mcp_tool", "approved": True},
-        {"id": f"process:mcp://crm:{tool_name}", "processor_type": "mcp_tool", "approved": True,
-         **({"auto_approve": auto} if auto is not None else {})},
+        {
+            "id": f"process:mcp://crm:{tool_name}",
+            "processor_type": "mcp_tool",
+            "approved": True,
+            **({"auto_approve": auto} if auto is not None else {}),
+        },
         {"id": "process:mcp://slack:tools/post_message", "processor_type": "mcp_tool", "approved": True},
     ]
     edges: list[tuple[Any, ...]] = [
-        (issues["id"], "process:mcp://gh:tools/get_issue", "read"), ("process:mcp://gh:tools/get_issue", context["id"], "write"),
-        (crm["id"], "process:mcp://crm:tools/query", "read"), ("process:mcp://crm:tools/query", context["id"], "write"),
-        (context["id"], LLM, "read"), (LLM, context["id"], "write"),
-        (context["id"], f"process:mcp://crm:{tool_name}", "read"), (f"process:mcp://crm:{tool_name}", tool_writes, "write"),
+        (issues["id"], "process:mcp://gh:tools/get_issue", "read"),
+        ("process:mcp://gh:tools/get_issue", context["id"], "write"),
+        (crm["id"], "process:mcp://crm:tools/query", "read"),
+        ("process:mcp://crm:tools/query", context["id"], "write"),
+        (context["id"], LLM, "read"),
+        (LLM, context["id"], "write"),
+        (context["id"], f"process:mcp://crm:{tool_name}", "read"),
+        (f"process:mcp://crm:{tool_name}", tool_writes, "write"),
         (context["id"], "process:mcp://slack:tools/post_message", "read"),
         ("process:mcp://slack:tools/post_message", sink["id"], "write"),
     ]
@@ -56,16 +80,22 @@ def agent(*, untrusted: bool, tool_name: str = "tools/delete_record", tool_write
 
 def grants(used: bool) -> LineageGraph:
     ident, job, table = "identity:sa:etl", "process:airflow:load", "dataset:pg:orders"
-    edges: list[tuple[Any, ...]] = [(ident, job, "runs"), (ident, table, "grant", {"permissions": ["read", "write"]}),
-                                    (table, job, "read")]
+    edges: list[tuple[Any, ...]] = [
+        (ident, job, "runs"),
+        (ident, table, "grant", {"permissions": ["read", "write"]}),
+        (table, job, "read"),
+    ]
     if used:
         edges.append((job, table, "write"))
     return graph([{"id": ident}, {"id": job}, {"id": table, "origin": "real"}], edges)
 
 
 def prod_to_dev(env: str) -> LineageGraph:
-    return via({"id": "process:airflow:clone"}, source={**REAL_PII, "environment": "prod"},
-               out={"id": "dataset:sf-dev:contacts", "environment": env})
+    return via(
+        {"id": "process:airflow:clone"},
+        source={**REAL_PII, "environment": "prod"},
+        out={"id": "dataset:sf-dev:contacts", "environment": env},
+    )
 
 
 def cache(**attrs: Any) -> LineageGraph:
@@ -80,41 +110,90 @@ NEW, OLD = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
 BASELINE = datetime(2026, 3, 1, tzinfo=UTC)
 
 CASES: dict[str, tuple[Callable[[], LineageGraph], Callable[[], LineageGraph]]] = {
-    "LM001": (lambda: via({"id": LLM, "processor_type": "llm_api", "approved": False}),
-              lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True})),
+    "LM001": (
+        lambda: via({"id": LLM, "processor_type": "llm_api", "approved": False}),
+        lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True}),
+    ),
     "LM002": (lambda: agent(untrusted=True), lambda: agent(untrusted=False)),
     "LM003": (lambda: agent(untrusted=True), lambda: agent(untrusted=False)),
-    "LM004": (lambda: via({"id": "process:j:paraphrase"}, out={"id": "dataset:s3:synth", "origin": "synthetic"}),
-              lambda: via({"id": "process:j:dp", "privacy_step": {"kind": "differential_privacy", "epsilon": 1.0}},
-                          out={"id": "dataset:s3:synth", "origin": "synthetic"})),
+    "LM004": (
+        lambda: via({"id": "process:j:paraphrase"}, out={"id": "dataset:s3:synth", "origin": "synthetic"}),
+        lambda: via(
+            {"id": "process:j:dp", "privacy_step": {"kind": "differential_privacy", "epsilon": 1.0}},
+            out={"id": "dataset:s3:synth", "origin": "synthetic"},
+        ),
+    ),
     "LM005": (lambda: prod_to_dev("dev"), lambda: prod_to_dev("prod")),
     "LM006": (lambda: cache(ttl=None), lambda: cache(ttl="1h")),
-    "LM007": (lambda: via({"id": "process:https://api.smith.langchain.com:runs/batch", "processor_type": "saas",
-                           "vendor": "LangSmith", "approved": True}),
-              lambda: via({"id": "process:https://api.smith.langchain.com:runs/batch", "processor_type": "saas",
-                           "vendor": "LangSmith", "approved": True}, source={**REAL_PII, "classifications": []})),
-    "LM008": (lambda: mcp_server(url="http://mcp.example.com/sse"), lambda: mcp_server(url="https://mcp.example.com/sse",
-                                                                                      auth="oauth")),
-    "LM009": (lambda: mcp_server(secrets=[{"location": "mcp.json:7", "kind": "api_key"}]), lambda: mcp_server(secrets=[])),
-    "LM010": (lambda: mcp_server(launcher="npx -y @modelcontextprotocol/server-slack"),
-              lambda: mcp_server(launcher="npx -y @modelcontextprotocol/server-slack@2025.4.25")),
+    "LM007": (
+        lambda: via(
+            {
+                "id": "process:https://api.smith.langchain.com:runs/batch",
+                "processor_type": "saas",
+                "vendor": "LangSmith",
+                "approved": True,
+            }
+        ),
+        lambda: via(
+            {
+                "id": "process:https://api.smith.langchain.com:runs/batch",
+                "processor_type": "saas",
+                "vendor": "LangSmith",
+                "approved": True,
+            },
+            source={**REAL_PII, "classifications": []},
+        ),
+    ),
+    "LM008": (
+        lambda: mcp_server(url="http://mcp.example.com/sse"),
+        lambda: mcp_server(url="https://mcp.example.com/sse", auth="oauth"),
+    ),
+    "LM009": (
+        lambda: mcp_server(secrets=[{"location": "mcp.json:7", "kind": "api_key"}]),
+        lambda: mcp_server(secrets=[]),
+    ),
+    "LM010": (
+        lambda: mcp_server(launcher="npx -y @modelcontextprotocol/server-slack"),
+        lambda: mcp_server(launcher="npx -y @modelcontextprotocol/server-slack@2025.4.25"),
+    ),
     "LM011": (lambda: agent(untrusted=False, auto=True), lambda: agent(untrusted=False, auto=False)),
     "LM012": (lambda: grants(used=False), lambda: grants(used=True)),
-    "LM013": (lambda: graph([{"id": "dataset:s3:mystery"}]), lambda: graph([{"id": "dataset:s3:mystery", "origin": "real"}])),
-    "LM014": (lambda: graph([{"id": "dataset:a:x", "origin": "real", "first_seen": OLD}, {"id": "process:j:p", "first_seen": NEW}],
-                            [("dataset:a:x", "process:j:p", "read")]),
-              lambda: graph([{"id": "dataset:a:x", "origin": "real", "first_seen": OLD}, {"id": "process:j:p", "first_seen": OLD}],
-                            [("dataset:a:x", "process:j:p", "read")])),
-    "LM015": (lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True, "retention": "30d"}),
-              lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True, "retention": "0"})),
-    "LM016": (lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True}, out={"id": "dataset:pg:summaries"}),
-              lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True},
-                          out={"id": "dataset:pg:summaries", "classifications": ["pii.email"]})),
+    "LM013": (
+        lambda: graph([{"id": "dataset:s3:mystery"}]),
+        lambda: graph([{"id": "dataset:s3:mystery", "origin": "real"}]),
+    ),
+    "LM014": (
+        lambda: graph(
+            [{"id": "dataset:a:x", "origin": "real", "first_seen": OLD}, {"id": "process:j:p", "first_seen": NEW}],
+            [("dataset:a:x", "process:j:p", "read")],
+        ),
+        lambda: graph(
+            [{"id": "dataset:a:x", "origin": "real", "first_seen": OLD}, {"id": "process:j:p", "first_seen": OLD}],
+            [("dataset:a:x", "process:j:p", "read")],
+        ),
+    ),
+    "LM015": (
+        lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True, "retention": "30d"}),
+        lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True, "retention": "0"}),
+    ),
+    "LM016": (
+        lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True}, out={"id": "dataset:pg:summaries"}),
+        lambda: via(
+            {"id": LLM, "processor_type": "llm_api", "approved": True},
+            out={"id": "dataset:pg:summaries", "classifications": ["pii.email"]},
+        ),
+    ),
     "LM017": (lambda: agent(untrusted=False, public_sink=True), lambda: agent(untrusted=False, public_sink=False)),
-    "LM018": (lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True},
-                          source={"id": "dataset:s3:crawl", "origin": "real", "classifications": ["untrusted"]}),
-              lambda: via({"id": LLM, "processor_type": "llm_api", "approved": True},
-                          source={"id": "dataset:s3:crawl", "origin": "real", "classifications": ["internal"]})),
+    "LM018": (
+        lambda: via(
+            {"id": LLM, "processor_type": "llm_api", "approved": True},
+            source={"id": "dataset:s3:crawl", "origin": "real", "classifications": ["untrusted"]},
+        ),
+        lambda: via(
+            {"id": LLM, "processor_type": "llm_api", "approved": True},
+            source={"id": "dataset:s3:crawl", "origin": "real", "classifications": ["internal"]},
+        ),
+    ),
 }
 
 
@@ -160,19 +239,35 @@ def test_read_tools_writing_only_the_agent_context_are_not_write_tools() -> None
 
 def test_auto_approve_list_on_the_server_covers_its_tools() -> None:
     g = agent(untrusted=False)
-    nodes = [dict(n) for n in g.nodes()] + [{"id": "process:mcp://crm:server", "kind": "process", "namespace": "mcp://crm",
-                                             "processor_type": "mcp_server", "auto_approve": ["delete_record"]}]
+    nodes = [dict(n) for n in g.nodes()] + [
+        {
+            "id": "process:mcp://crm:server",
+            "kind": "process",
+            "namespace": "mcp://crm",
+            "processor_type": "mcp_server",
+            "auto_approve": ["delete_record"],
+        }
+    ]
     g2 = LineageGraph.from_records(nodes=nodes, edges=[(u, v, k, a) for u, v, k, a in g.edges()])
     assert [f.nodes for f in evaluate(g2) if f.rule_id == "LM011"] == [("process:mcp://crm:tools/delete_record",)]
 
 
-@pytest.mark.parametrize(("launcher", "pinned"), [
-    ("npx -y @scope/pkg@latest", False), ("npx -y pkg@^1.2.0", False), ("npx -y pkg@1.2.0", True),
-    ("uvx mcp-server-git", False), ("uvx mcp-server-git==2025.1.14", True), ("uvx --from pkg==1.0 cmd", True),
-    ("docker run -i --rm -e TOKEN ghcr.io/github/github-mcp-server", False),
-    ("docker run -i ghcr.io/x/y:latest", False), ("docker run ghcr.io/x/y@sha256:" + "a" * 64, True),
-    ("docker run -i ghcr.io/x/y:1.4.2", True), ("python server.py", True),
-])
+@pytest.mark.parametrize(
+    ("launcher", "pinned"),
+    [
+        ("npx -y @scope/pkg@latest", False),
+        ("npx -y pkg@^1.2.0", False),
+        ("npx -y pkg@1.2.0", True),
+        ("uvx mcp-server-git", False),
+        ("uvx mcp-server-git==2025.1.14", True),
+        ("uvx --from pkg==1.0 cmd", True),
+        ("docker run -i --rm -e TOKEN ghcr.io/github/github-mcp-server", False),
+        ("docker run -i ghcr.io/x/y:latest", False),
+        ("docker run ghcr.io/x/y@sha256:" + "a" * 64, True),
+        ("docker run -i ghcr.io/x/y:1.4.2", True),
+        ("python server.py", True),
+    ],
+)
 def test_launchers_are_judged_pinned_or_not(launcher: str, pinned: bool) -> None:
     from lineage.policy.rules.lm010_unpinned_launcher import unpinned
 

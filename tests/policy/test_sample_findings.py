@@ -4,10 +4,10 @@ lists, and quiet on what its README calls not a risk."""
 from __future__ import annotations
 
 import pytest
-from policy_helpers import NAMES, assert_golden, sample_graph
 
 from lineage.policy import Finding, evaluate
 from lineage.tagging import propagate
+from tests.policy.policy_helpers import NAMES, assert_golden, sample_graph
 
 
 def findings(name: str) -> list[Finding]:
@@ -77,7 +77,7 @@ RISKS: dict[str, list[tuple[str, ...]]] = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_risk_the_readme_lists_is_found(name: str) -> None:
-    from policy_helpers import SAMPLES
+    from tests.policy.policy_helpers import SAMPLES
 
     text = (SAMPLES / name / "README.md").read_text(encoding="utf-8")
     bullets = text.split("## Risks", 1)[1].split("\n## ", 1)[0].count("\n- ")

@@ -31,7 +31,8 @@ def render(findings: Sequence[Finding], *, fail_on: str | None = None) -> str:
     lines = ["# Lineage check", "", f"{len(open_)} open finding(s) ({counts}); {len(findings) - len(open_)} reviewed."]
     if fail_on:
         lines.append(f"Fails on: {escape(fail_on)} and above.")
-    lines += ["", "| severity | rule | status | finding | path | fingerprint |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += ["", "| severity | rule | status | finding | path | fingerprint |",
+              "| --- | --- | --- | --- | --- | --- |"]
     for f in sorted(findings, key=lambda f: (not f.is_open,)):
         status = f.status + (f" ({f.review.reviewer})" if f.review else "")
         lines.append(f"| {f.severity} | {escape(f.rule_id)} | {escape(status)} | {escape(f.message)} | "
