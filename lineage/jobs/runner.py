@@ -37,7 +37,7 @@ from lineage.jobs.config import JobConfig, JobsConfig
 from lineage.jobs.lock import JobLock
 from lineage.jobs.reading import TransientError, read_source
 from lineage.jobs.sinks import deliver
-from lineage.jobs.sources import SourceRef, expand
+from lineage.jobs.sources import SourceRef, expand, redact
 from lineage.models import Problem
 from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
 from lineage.policy import Finding
@@ -205,8 +205,9 @@ def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float 
     with lock:
         store = open_store(settings.db, lock_timeout=settings.lock_timeout)
         now = datetime.now(UTC)
-        run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=now, job=job.name,
-                        detail={"pid": os.getpid(), "host": socket.gethostname()})
+        run = RunRecord(run_id=uuid.uuid4().hex, command=f"{command} {job.name}", started_at=now, job=job.name,
+                        detail={"pid": os.getpid(), "host": socket.gethostname(),
+                                "paths": [redact(s) for s in job.sources]})
         own = store.job_runs(job.name, limit=1000)
         out = RunOutcome(job=job.name, run_id=run.run_id, stale_runs=close_stale_runs(store, own, now))
         if out.stale_runs:

@@ -124,3 +124,15 @@ def test_an_interval_job_runs_at_start_then_never_bursts_to_catch_up(tmp_path: P
     assert first_due(job, t) == t
     assert next_due(job, t, t + timedelta(seconds=2)) == t + timedelta(seconds=10)
     assert next_due(job, t, t + timedelta(minutes=5)) == t + timedelta(minutes=5)
+
+
+def test_the_documented_project_file_is_valid(tmp_path: Path) -> None:
+    from lineage.policy.project import load_policy_config
+
+    doc = (Path(__file__).parents[2] / "docs" / "jobs.md").read_text(encoding="utf-8")
+    yaml_text = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = _write(tmp_path, yaml_text)
+    cfg = load_jobs(path)
+    assert [j.name for j in cfg.jobs] == ["airflow-events", "warehouse"]
+    assert [s.type for s in cfg.monitor.sinks] == ["webhook", "jsonl", "stdout"]
+    assert load_policy_config(path).baseline_at == datetime(2026, 3, 1, tzinfo=UTC)

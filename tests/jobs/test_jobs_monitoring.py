@@ -78,7 +78,8 @@ def test_a_run_with_nothing_new_sends_nothing_and_history_says_so(project: Proje
     runs = open_store(project.db).job_runs("agent-events")
     assert [r.status for r in runs] == ["ok", "ok"]
     assert [r.detail["new_flows"] for r in runs] == [0, 2]
-    assert runs[0].job == "agent-events" and runs[0].command == "jobs run"
+    assert runs[0].job == "agent-events" and runs[0].command == "jobs run agent-events"
+    assert runs[0].detail["paths"] == ["logs/*.jsonl"]
 
 
 def test_the_webhook_is_retried_then_delivered_and_other_sinks_get_the_same_alert(
