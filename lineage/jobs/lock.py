@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,12 +55,14 @@ class JobLock:
         except OSError:
             return "unknown"
 
-    def acquire(self, wait: float = 0.0, poll: float = 0.2) -> JobLock:
-        """Take the lock, waiting up to `wait` seconds (sleeping between tries, never spinning).
+    def acquire(self, wait: float = 0.0, poll: float = 0.2, stop: threading.Event | None = None) -> JobLock:
+        """Take the lock, waiting up to `wait` seconds (sleeping between tries, never spinning);
+        setting `stop` ends the wait early.
 
         Raises:
-            JobBusy: another process holds the lock after `wait` seconds.
+            JobBusy: another process holds the lock after `wait` seconds (or when stopped).
         """
+        pause = stop.wait if stop is not None else time.sleep
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait
@@ -69,14 +72,14 @@ class JobLock:
                 break
             except BlockingIOError:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or (stop is not None and stop.is_set()):
                     os.close(fd)
                     waited = f" after waiting {wait:.0f} s" if wait else ""
                     raise JobBusy(
                         f"job {self.job!r} is already running ({self.holder()}){waited}; "
                         "wait for it to finish, or pass --wait SECONDS"
                     ) from None
-                time.sleep(min(poll, left))
+                pause(min(poll, left))
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}\n".encode())
         self._fd = fd

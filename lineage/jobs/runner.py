@@ -201,7 +201,7 @@ def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float 
         CollectorError: the job names an unknown collector.
     """
     halt = stop or threading.Event()
-    lock = JobLock(settings.db, job.name).acquire(wait)
+    lock = JobLock(settings.db, job.name).acquire(wait, stop=halt)
     with lock:
         store = open_store(settings.db, lock_timeout=settings.lock_timeout)
         now = datetime.now(UTC)
