@@ -1,7 +1,7 @@
 """Finding sources under the paths a user gives and running the right collector on each.
 
 Directories are walked recursively without following symbolic links (so link loops cannot trap
-the walk); hidden folders and common build folders are skipped. Each file is offered to every
+the walk); version-control, virtualenv and cache folders are skipped. Each file is offered to every
 collector's `detect`; files nobody recognises inside a directory are skipped quietly and counted,
 while a file named explicitly that nobody recognises is a problem. Nothing here touches the store.
 """
@@ -20,7 +20,11 @@ from lineage.models import LineageBatch, Problem
 from lineage.store.base import RawInputRow
 
 HEAD_BYTES = 4096
-SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".venv", "venv", "dbt_packages", "logs"})
+# Folders that never hold sources. Other hidden folders are searched: MCP clients keep their
+# configs in .cursor/, .vscode/, .claude/ and the like, and .mcp.json is a hidden file.
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".tox",
+                       ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".idea",
+                       "dbt_packages", "logs"})
 
 
 @dataclass
@@ -34,9 +38,9 @@ class Plan:
 
 def _walk(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in sorted(filenames):
-            if not name.startswith("."):
+            if name not in (".DS_Store", ".gitignore", ".gitattributes"):
                 yield Path(dirpath) / name
 
 

@@ -225,3 +225,10 @@ def test_rebuild_refuses_to_overwrite_a_store(db: str, spec: Path, capsys) -> No
     main(["collect", str(spec), "--db", db])
     assert main(["store", "rebuild", "--db", db, "--to", db]) == 2
     assert "exists" in capsys.readouterr().err
+
+
+def test_collecting_a_folder_finds_mcp_configs_in_hidden_files_and_folders(db: str) -> None:
+    assert main(["collect", str(SAMPLES / "coding_agent"), "--db", db]) == 0
+    sources = {Path(raw.source).relative_to(SAMPLES / "coding_agent").as_posix()
+               for raw in open_store(db).raw_inputs()}
+    assert {".mcp.json", ".cursor/mcp.json", ".vscode/mcp.json"} <= sources
