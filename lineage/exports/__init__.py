@@ -34,7 +34,25 @@ from typing import TYPE_CHECKING, Any, cast
 from lineage.exports.base import Exporter, ExportError, Finding, Reader
 
 if TYPE_CHECKING:
+    from lineage.exports import (
+        cyclonedx_bom,
+        dot,
+        gexf,
+        graphml,
+        htmlpage,
+        interchange,
+        markdown_report,
+        mermaid,
+        openlineage_events,
+        tables,
+    )
     from lineage.graph import LineageGraph
+
+    # mypy checks that every registered exporter (and reader) fits the contract.
+    _EXPORTERS: tuple[Exporter, ...] = (interchange.export, graphml.export, gexf.export, dot.export, mermaid.export,
+                                        htmlpage.export, tables.export, markdown_report.export, cyclonedx_bom.export,
+                                        openlineage_events.export)
+    _READERS: tuple[Reader, ...] = (interchange.read, graphml.read, gexf.read)
 
 __all__ = ["FORMATS", "ExportError", "Exporter", "Finding", "Format", "export", "get_exporter", "get_reader",
            "read"]
