@@ -1,19 +1,45 @@
 """The store's schema as an ordered list of migrations. Version N is the first N migrations applied.
 
-Each migration is plain SQL that DuckDB runs; a store whose version is newer than this list was
-written by a newer release and is refused rather than misread.
+Each migration lists its statements once per dialect: a plain string is portable SQL that both
+DuckDB and PostgreSQL run as written; a `Dialects` pair gives each its own text where they differ
+(DuckDB's `BLOB` and `DOUBLE` are PostgreSQL's `BYTEA` and `DOUBLE PRECISION`). Both backends
+count versions with the same numbers, so a store copied from one to the other keeps its version.
+A store whose version is newer than this list was written by a newer release and is refused
+rather than misread.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Dialect = Literal["duckdb", "postgresql"]
+
+
+@dataclass(frozen=True)
+class Dialects:
+    """One statement written for each dialect; None where a dialect needs nothing."""
+
+    duckdb: str | None
+    postgresql: str | None
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     description: str
-    statements: tuple[str, ...]
+    statements: tuple[str | Dialects, ...]
+
+    def sql(self, dialect: Dialect) -> tuple[str, ...]:
+        """The statements for `dialect`, in order.
+
+        Example:
+            >>> m = Migration(9, "demo", ("CREATE TABLE a (x INTEGER)", Dialects("b BLOB", "b BYTEA")))
+            >>> m.sql("postgresql")
+            ('CREATE TABLE a (x INTEGER)', 'b BYTEA')
+        """
+        texts = (s if isinstance(s, str) else getattr(s, dialect) for s in self.statements)
+        return tuple(t for t in texts if t is not None)
 
 
 _EVIDENCE = """
@@ -25,23 +51,47 @@ _EVIDENCE = """
     observed_at TIMESTAMPTZ NOT NULL
 """
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        "inputs, facts, problems and collection runs",
-        (
-            """CREATE TABLE inputs (
+_INPUTS = """CREATE TABLE inputs (
                 input_id VARCHAR PRIMARY KEY,
                 collector VARCHAR NOT NULL,
                 source VARCHAR NOT NULL,
                 content_sha VARCHAR NOT NULL,
-                content BLOB,
+                content {blob},
                 append_only BOOLEAN NOT NULL,
                 received_at TIMESTAMPTZ NOT NULL,
                 superseded_at TIMESTAMPTZ,
                 fact_count INTEGER NOT NULL,
                 problem_count INTEGER NOT NULL
-            )""",
+            )"""
+_EDGE_FACTS = f"""CREATE TABLE edge_facts (
+                input_id VARCHAR NOT NULL,
+                fact_key VARCHAR NOT NULL,
+                source_id VARCHAR NOT NULL,
+                target_id VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                permissions VARCHAR[] NOT NULL,
+                confidence {{double}} NOT NULL,
+                {_EVIDENCE}
+            )"""
+_COLUMN_FACTS = f"""CREATE TABLE column_facts (
+                input_id VARCHAR NOT NULL,
+                fact_key VARCHAR NOT NULL,
+                target_id VARCHAR NOT NULL,
+                target_column VARCHAR NOT NULL,
+                sources JSON NOT NULL,
+                transformation VARCHAR NOT NULL,
+                indirect BOOLEAN NOT NULL,
+                process_id VARCHAR,
+                confidence {{double}} NOT NULL,
+                {_EVIDENCE}
+            )"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "inputs, facts, problems and collection runs",
+        (
+            Dialects(_INPUTS.format(blob="BLOB"), _INPUTS.format(blob="BYTEA")),
             f"""CREATE TABLE node_facts (
                 input_id VARCHAR NOT NULL,
                 fact_key VARCHAR NOT NULL,
@@ -52,28 +102,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 body JSON NOT NULL,
                 {_EVIDENCE}
             )""",
-            f"""CREATE TABLE edge_facts (
-                input_id VARCHAR NOT NULL,
-                fact_key VARCHAR NOT NULL,
-                source_id VARCHAR NOT NULL,
-                target_id VARCHAR NOT NULL,
-                kind VARCHAR NOT NULL,
-                permissions VARCHAR[] NOT NULL,
-                confidence DOUBLE NOT NULL,
-                {_EVIDENCE}
-            )""",
-            f"""CREATE TABLE column_facts (
-                input_id VARCHAR NOT NULL,
-                fact_key VARCHAR NOT NULL,
-                target_id VARCHAR NOT NULL,
-                target_column VARCHAR NOT NULL,
-                sources JSON NOT NULL,
-                transformation VARCHAR NOT NULL,
-                indirect BOOLEAN NOT NULL,
-                process_id VARCHAR,
-                confidence DOUBLE NOT NULL,
-                {_EVIDENCE}
-            )""",
+            Dialects(_EDGE_FACTS.format(double="DOUBLE"), _EDGE_FACTS.format(double="DOUBLE PRECISION")),
+            Dialects(_COLUMN_FACTS.format(double="DOUBLE"), _COLUMN_FACTS.format(double="DOUBLE PRECISION")),
             """CREATE TABLE problems (
                 input_id VARCHAR,
                 source VARCHAR NOT NULL,
@@ -97,6 +127,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
             "CREATE INDEX node_facts_node ON node_facts (node_id)",
             "CREATE INDEX inputs_source ON inputs (collector, source)",
+            # PostgreSQL only: the claim on each append-only fact key, so concurrent writers store a
+            # fact once (INSERT ... ON CONFLICT DO NOTHING), and indexes for lookups by node
+            Dialects(None, "CREATE TABLE fact_claims (fact_key VARCHAR PRIMARY KEY)"),
+            Dialects(None, "CREATE INDEX inputs_content ON inputs (collector, content_sha)"),
+            Dialects(None, "CREATE INDEX edge_facts_source ON edge_facts (source_id)"),
+            Dialects(None, "CREATE INDEX edge_facts_target ON edge_facts (target_id)"),
+            Dialects(None, "CREATE INDEX column_facts_target ON column_facts (target_id)"),
         ),
     ),
     Migration(
