@@ -70,27 +70,16 @@ class PolicyContext:
     now: datetime
     baseline_at: datetime | None = None
     evidence: Mapping[str, Sequence[Place]] = field(default_factory=dict)
-    _runs: dict[str, list[str]] = field(default_factory=dict)
-    _grants: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, graph: LineageGraph, *, tags: Tags | None = None, now: datetime | None = None,
               baseline_at: datetime | None = None, evidence: Mapping[str, Sequence[Place]] | None = None,
               index: FlowIndex | None = None) -> PolicyContext:
         """Index `graph` and propagate its tags unless given."""
-        index = index or FlowIndex.build(graph)
-        ctx = cls(graph=graph, tags=tags or propagate(graph, index=index), index=index,
-                  now=now or datetime.now(UTC), baseline_at=baseline_at, evidence=evidence or {})
-        for u, v, kind, attrs in graph.edges(("runs", "grant")):
-            if kind == "runs":
-                ctx._runs.setdefault(u, []).append(v)
-            else:
-                ctx._grants.setdefault(u, []).append((v, tuple(attrs.get("permissions") or ())))
-        for runs in ctx._runs.values():
-            runs.sort()
-        for grants in ctx._grants.values():
-            grants.sort()
-        return ctx
+        index = index or (tags.flow_index if tags is not None and tags.flow_index is not None
+                          else FlowIndex.build(graph))
+        return cls(graph=graph, tags=tags or propagate(graph, index=index), index=index,
+                   now=now or datetime.now(UTC), baseline_at=baseline_at, evidence=evidence or {})
 
     # -- nodes ------------------------------------------------------------------------------------
 
@@ -125,11 +114,11 @@ class PolicyContext:
 
     def runs(self, identity_id: str) -> list[str]:
         """Processes an identity runs, in id order."""
-        return self._runs.get(identity_id, [])
+        return self.index.runs.get(identity_id, [])
 
     def grants(self, identity_id: str) -> list[tuple[str, tuple[str, ...]]]:
         """(target, permissions) an identity holds, in target order."""
-        return self._grants.get(identity_id, [])
+        return self.index.grants.get(identity_id, [])
 
     def is_real(self, node_id: str) -> bool:
         """Whether real data may be at the node: origin real or mixed."""

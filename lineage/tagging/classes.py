@@ -202,12 +202,12 @@ def propagate_classes(index: FlowIndex, column_lineage: Iterable[Mapping[str, An
         if grew and d not in queued:
             changed.append(d)
 
-    def flow(s: int, p: int, d: int, changed: list[int]) -> None:
+    def flow(s: int, p: int, d: int, changed: list[int], whole: dict[str, Slot]) -> None:
         mapped = maps.get((s, p, d))
         if mapped is None and p >= 0:
-            whole = available(s, None)
-            add(d, None, {c: f for c, f in whole.items() if passes(c, "identity", privacy_step=p in privacy)},
-                s, p, changed)
+            if p in privacy:
+                return
+            add(d, None, {c: f for c, f in whole.items() if c not in PLACE_LABELS}, s, p, changed)
             return
         for src_col, tgt_col, transformation, indirect in mapped or ():
             found = available(s, src_col)
@@ -219,14 +219,15 @@ def propagate_classes(index: FlowIndex, column_lineage: Iterable[Mapping[str, An
         s = queue.popleft()
         queued.discard(s)
         changed: list[int] = []
+        whole = available(s, None)
         for p in succ[s]:
             if kinds[p] != "process":
                 continue
             for d in succ[p]:
                 if kinds[d] == "dataset":
-                    flow(s, p, d, changed)
+                    flow(s, p, d, changed, whole)
         for d in direct.get(s, ()):
-            flow(s, -1, d, changed)
+            flow(s, -1, d, changed, whole)
         for d in sorted(set(changed)):
             if d not in queued:
                 queued.add(d)

@@ -59,7 +59,7 @@ def propagate(graph: LineageGraph, *, index: FlowIndex | None = None) -> Tags:
 
     return Tags(_origins=origins, _classes=class_sets, _columns=columns, _why=why,
                 false_synthetic=frozenset(ids[i] for i in origin.false_synthetic),
-                unknown_sources=tuple(ids[i] for i in origin.unknown_sources))
+                unknown_sources=tuple(ids[i] for i in origin.unknown_sources), flow_index=index)
 
 
 def _reasons(index: FlowIndex, origin: OriginResult, classes: ClassResult, i: int) -> list[TagReason]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -47,6 +48,8 @@ class Tags:
     """Datasets declared synthetic whose upstream is real with no privacy step between."""
     unknown_sources: tuple[str, ...] = ()
     """Nodes where unknown origin enters the map: undeclared nodes with nothing upstream."""
+    flow_index: Any = None
+    """The `FlowIndex` the tags were computed on, for analyses of the same graph to reuse."""
     _cache: dict[str, list[TagReason]] = field(default_factory=dict)
 
     def origin(self, node_id: str) -> str:
