@@ -4,12 +4,14 @@ The lock is `fcntl.flock` on `<store>.locks/job-<name>.lock`. The kernel drops i
 process ends however it ends (SIGKILL included), so a killed run never leaves the job locked, and
 whoever takes the lock next knows that a run still marked `running` in the store is dead. The
 holder writes its pid and start time into the file, so a refused caller can say who holds it.
-The lock is per machine, as the DuckDB store is.
+The lock is per machine, as the DuckDB store is; with a server store (PostgreSQL) the lock file
+is in the user's cache folder and still guards one machine only.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import threading
 import time
@@ -18,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from lineage.errors import LineageError
+from lineage.jobs.sources import redact
 
 
 class JobBusy(LineageError):
@@ -25,12 +28,19 @@ class JobBusy(LineageError):
 
 
 def lock_path(store: str | Path, job: str) -> Path:
-    """Where the lock file of `job` lives for the store at `store`.
+    """Where the lock file of `job` lives for the store at `store`: beside a store file, or for a
+    server store (a URL) in the user's cache folder, one folder per store.
 
     Example:
         >>> lock_path("/srv/lineage.duckdb", "events").as_posix()
         '/srv/lineage.duckdb.locks/job-events.lock'
+        >>> lock_path("postgresql://u:pw@db/lineage", "events").parent.parent.name
+        'locks'
     """
+    text = str(store)
+    if "://" in text:
+        key = hashlib.sha256(redact(text).encode()).hexdigest()[:16]
+        return Path.home() / ".cache" / "lineage-mapper" / "locks" / key / f"job-{job}.lock"
     base = Path(store)
     return base.with_name(base.name + ".locks") / f"job-{job}.lock"
 
