@@ -138,3 +138,29 @@ jobs:
         f"gave up after 2 attempt(s): {web.url}/events.json: HTTP 503 Service Unavailable"]
     run = open_store(project.db).job_runs("remote")[0]
     assert (run.status, run.problems) == ("failed", 1)
+
+
+def test_run_all_reports_on_stderr_keeps_stdout_for_alerts_and_list_shows_the_last_run(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    from lineage.cli import main
+
+    project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
+    project.write("""\
+jobs:
+  - {name: agent-events, collector: openlineage, sources: [logs/*.jsonl], schedule: 1m}
+  - {name: nothing-yet, sources: [later/*.yaml], schedule: "0 3 * * *"}
+monitor:
+  sinks: [{type: stdout}]
+""")
+    assert main(["--project", str(project.file), "jobs", "run", "--all"]) == 0
+    out, err = capsys.readouterr()
+    alerts = [json.loads(line) for line in out.splitlines()]
+    assert [a["job"] for a in alerts] == ["agent-events"], "one alert: the second job found nothing new"
+    assert "job agent-events: ok; 1 source(s), 1 changed" in err
+    assert "later/*.yaml: warning: the pattern matches no files yet" in err
+
+    assert main(["--project", str(project.file), "jobs", "list", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(j["name"], j["schedule"], j["last_run"]["status"]) for j in listed["jobs"]] == [
+        ("agent-events", "every 1m", "ok"), ("nothing-yet", "cron 0 3 * * *", "ok")]
+    assert listed["jobs"][0]["last_run"]["new_flows"] == 2
