@@ -16,6 +16,9 @@ from lineage.models import Layer, Origin
 from lineage.store import open_store
 from lineage.store.schema import LATEST_VERSION
 from tests.conftest import chain_batch
+from tests.pg import pg_server, store
+
+__all__ = ["pg_server", "store"]  # fixtures: every test taking `store` runs on DuckDB and on PostgreSQL
 
 
 def test_new_store_is_created_at_the_latest_schema_version(tmp_path: Path) -> None:

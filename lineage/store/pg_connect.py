@@ -1,0 +1,192 @@
+"""Connections to a PostgreSQL store: URL masking, a small pool, schema checks and migrations.
+
+Every connection runs in autocommit mode with the session time zone set to UTC; work that must be
+atomic opens an explicit transaction. A new connection checks the schema version once: an older
+schema is migrated (under an advisory lock, so replicas starting together migrate once), a newer
+one is refused. Connections are reused from a small pool guarded by a lock, so the endpoint's
+writer thread and the dashboard's sessions share a handful of them; a connection inherited across
+`fork()` is never used (nor closed) by the child.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from lineage.errors import StoreError
+from lineage.store.schema import LATEST_VERSION, MIGRATIONS
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+SCHEMES = ("postgresql", "postgres")
+MIGRATION_LOCK = 0x6C696E6561676501  # pg_advisory_xact_lock key: one migrating process at a time
+
+
+def is_postgres_url(location: str) -> bool:
+    """Whether `location` names a PostgreSQL store.
+
+    Example:
+        >>> is_postgres_url("postgresql://lineage@db:5432/lineage"), is_postgres_url("lineage.duckdb")
+        (True, False)
+    """
+    return location.split("://", 1)[0].lower() in SCHEMES and "://" in location
+
+
+def mask_url(url: str) -> str:
+    """`url` with its password (in the user part or a `password=` parameter) replaced by `***`.
+
+    Example:
+        >>> mask_url("postgresql://app:s3cret@db:5432/lineage?sslmode=require&password=x")
+        'postgresql://app:***@db:5432/lineage?sslmode=require&password=%2A%2A%2A'
+    """
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            user, host = netloc.rsplit("@", 1)
+            if ":" in user:
+                user = user.split(":", 1)[0] + ":***"
+            netloc = f"{user}@{host}"
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            if any(k.lower() == "password" for k, _ in pairs):
+                query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs])
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return url.split("://", 1)[0] + "://***"
+
+
+class ConnectionPool:
+    """Open connections to one database, reused one caller at a time.
+
+    Args:
+        url: the libpq connection URL.
+        connect_timeout: seconds to wait for the server.
+        max_idle: connections kept open between uses.
+    """
+
+    def __init__(self, url: str, *, connect_timeout: float, max_idle: int = 4) -> None:
+        self.url = url
+        self.masked = mask_url(url)
+        self.connect_timeout = max(1, int(connect_timeout))
+        self.max_idle = max_idle
+        self._idle: list[Connection] = []
+        self._guard = threading.Lock()
+        self._pid = os.getpid()
+        self._inherited: list[Connection] = []
+
+    def _take(self) -> Connection | None:
+        with self._guard:
+            if self._pid != os.getpid():  # forked: the parent's sockets are not ours to use or close
+                self._inherited.extend(self._idle)
+                self._idle, self._pid = [], os.getpid()
+            while self._idle:
+                con = self._idle.pop()
+                if not con.closed:
+                    return con
+        return None
+
+    def _give(self, con: Connection) -> None:
+        ok = not con.closed and con.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with self._guard:
+            if ok and self._pid == os.getpid() and len(self._idle) < self.max_idle:
+                self._idle.append(con)
+                return
+        con.close()
+
+    def _open(self) -> Connection:
+        try:
+            con = psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.masked}: cannot connect to the store: {exc}") from exc
+        try:
+            con.execute("SET TIME ZONE 'UTC'")
+            ensure_schema(con, self.masked)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for the caller alone until the block ends."""
+        con = self._take() or self._open()
+        try:
+            yield con
+        finally:
+            self._give(con)
+
+    def close(self) -> None:
+        """Close the idle connections (those in use close when given back)."""
+        with self._guard:
+            idle, self._idle = self._idle, []
+        for con in idle:
+            con.close()
+
+
+def schema_version(con: Connection) -> int:
+    """The schema version of the store in the connection's current schema (0: none yet)."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'schema_migrations' AND table_schema = current_schema()"
+    ).fetchone()
+    if not row or not row[0]:
+        return 0
+    version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(version[0]) if version else 0
+
+
+def _refuse_newer(version: int, masked: str) -> None:
+    if version > LATEST_VERSION:
+        raise StoreError(
+            f"{masked}: store schema version {version} is newer than this release knows "
+            f"({LATEST_VERSION}); upgrade lineage-mapper"
+        )
+
+
+def migrate(con: Connection, masked: str) -> int:
+    """Bring the schema up to date in one transaction; returns the version.
+
+    Raises:
+        StoreError: the store was written by a newer release.
+    """
+    version = schema_version(con)
+    _refuse_newer(version, masked)
+    if version == LATEST_VERSION:
+        return version
+    with con.transaction():
+        con.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+        )
+        version = schema_version(con)  # another process may have migrated while we waited
+        _refuse_newer(version, masked)
+        for migration in MIGRATIONS:
+            if migration.version > version:
+                for statement in migration.sql("postgresql"):
+                    con.execute(sql.SQL(statement))  # the schema's own text
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (%s, %s, %s)",
+                    [migration.version, migration.description, datetime.now(UTC)],
+                )
+    return schema_version(con)
+
+
+def ensure_schema(con: Connection, masked: str) -> None:
+    """Migrate an older store, refuse a newer one, and create this session's staging tables."""
+    migrate(con, masked)
+    for table in ("node_facts", "edge_facts", "column_facts"):
+        con.execute(
+            sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
+                sql.Identifier(f"stage_{table}"), sql.Identifier(table)
+            )
+        )
