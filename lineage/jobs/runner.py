@@ -24,7 +24,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +68,7 @@ class RunOutcome:
     alert_sent: bool = False
     delivery_failures: list[str] = field(default_factory=list)
     stale_runs: int = 0
+    interrupted: bool = False  # stopped part-way through a source
 
     @property
     def errors(self) -> int:
@@ -117,8 +118,9 @@ def _collector_options(job: JobConfig, store: Store, sources: list[SourceRef]) -
 
 def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, SourceState],
               options: Mapping[str, Mapping[str, Any]], settings: Settings, out: RunOutcome,
-              wait: Callable[[float], bool]) -> None:
-    """Read and store one source, retrying passing failures with backoff."""
+              halt: threading.Event) -> None:
+    """Read and store one source, retrying passing failures with backoff; a stop request ends
+    the read after the batch being stored (its position is saved, so the next run goes on)."""
     delays = job.retry.delays()
     for attempt in range(job.retry.attempts):
         try:
@@ -135,6 +137,9 @@ def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, So
                     store.save_source_states([step.state])
                     states[ref.name] = step.state
                 log.debug("job %s: %s: %s", job.name, ref.name, step.note)
+                if halt.is_set():
+                    out.interrupted = True
+                    break
             out.changed += changed
             return
         except (TransientError, StoreError) as exc:
@@ -144,7 +149,7 @@ def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, So
                 return
             delay = delays[attempt]
             log.warning("job %s: %s: %s; trying again in %.1f s", job.name, ref.name, exc, delay)
-            if wait(delay):
+            if halt.wait(delay):
                 out.problems.append(Problem(severity="warning", message=f"stopped while retrying: {exc}",
                                             source=ref.name))
                 return
@@ -244,8 +249,8 @@ def _run(job: JobConfig, cfg: JobsConfig, settings: Settings, store: Store, run:
         if halt.is_set():
             stopped = len(expansion.sources) - i
             break
-        _read_one(ref, job, store, states, options, settings, out, halt.wait)
-    out.status = "aborted" if stopped else ("failed" if out.errors else "ok")
+        _read_one(ref, job, store, states, options, settings, out, halt)
+    out.status = "aborted" if stopped or out.interrupted else ("failed" if out.errors else "ok")
     alert, monitored = _monitor(job, cfg, store, run, previous, out, settings.db)
     out.alert = alert
     alert.counts = {"sources": out.sources, "changed": out.changed, "facts": out.facts,
@@ -262,6 +267,8 @@ def _run(job: JobConfig, cfg: JobsConfig, settings: Settings, store: Store, run:
         "problem_list": [str(p) for p in out.problems[:MAX_LISTED]],
         "alert_sent": out.alert_sent, "alert_failures": out.delivery_failures,
         **({"error": f"stopped before reading {stopped} source(s)"} if stopped else {}),
+        **({"error": "stopped part-way through a source; the next run goes on from there"}
+           if out.interrupted and not stopped else {}),
     }
     store.record_run(run)
     log.info("%s", out.summary())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from lineage.jobs.reading import tail_batch
 from lineage.jobs.runner import run_job
@@ -137,3 +140,35 @@ def test_a_catalog_connection_string_collects_only_changes(project: Project) -> 
         "view:warehouse.main.customers writes warehouse.main.customers"]
     inputs = list(open_store(project.db).raw_inputs())
     assert [r.source for r in inputs] == [f"duckdb://{warehouse}"], "the new snapshot supersedes the old"
+
+
+def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_goes_on(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from lineage.jobs import reading, runner
+
+    log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl") + fixture_bytes("agent_day2.jsonl"))
+    cfg, settings = project.write(EVENTS_JOB).config()
+    monkeypatch.setattr(reading, "CHUNK_LINES", 1)  # one event per batch
+    stop = threading.Event()
+
+    def stop_after_first_batch(*args: object, **kwargs: object) -> Iterator[reading.Step]:
+        for step in reading.read_source(*args, **kwargs):  # type: ignore[arg-type]
+            stop.set()  # as SIGTERM would, while the first batch is being stored
+            yield step
+
+    monkeypatch.setattr(runner, "read_source", stop_after_first_batch)
+    stopped = run_job(cfg.jobs[0], cfg, settings, stop=stop)
+    assert stopped.status == "aborted"
+    first_line = len(fixture_bytes("agent_day1.jsonl").split(b"\n")[0]) + 1
+    store = open_store(project.db)
+    assert store.source_states("agent-events")[str(log)].offset == first_line
+    assert store.job_runs("agent-events")[0].detail["error"].startswith("stopped part-way through a source")
+
+    monkeypatch.undo()
+    monkeypatch.setattr(reading, "CHUNK_LINES", 1)
+    resumed = run_job(cfg.jobs[0], cfg, settings)
+    assert resumed.status == "ok"
+    assert store.source_states("agent-events")[str(log)].offset == log.stat().st_size
+    assert len(list(store.raw_inputs())) == 4, "each event once, in its own append-only batch"
