@@ -122,7 +122,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
         return
 
     def handle(signum: int, frame: FrameType | None) -> None:
-        err.print(f"{signal.Signals(signum).name}: stopping after the current source")
+        err.print(f"{signal.Signals(signum).name}: stopping after the batch in hand")
         stop.set()
 
     saved = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -181,7 +181,7 @@ def run(ctx: click.Context, names: tuple[str, ...], run_all: bool, wait: float, 
 def schedule(ctx: click.Context, names: tuple[str, ...], db: str | None, log_level: str | None) -> int:
     """Run every job (or the NAMES given) on its schedule until SIGTERM or SIGINT.
 
-    A run in progress finishes the source it is reading and records itself before the scheduler
+    A run in progress finishes storing the batch in hand and records itself before the scheduler
     exits 0. Run it as a service (docs/jobs.md has a systemd unit and a Kubernetes Deployment).
     """
     from lineage.jobs.scheduler import Scheduler

@@ -2,7 +2,7 @@
 
 One thread runs due jobs one after another and otherwise sleeps on an event until the next job
 is due, so it never spins. SIGTERM and SIGINT set that event: a run in progress finishes the
-source it is reading, records itself (`aborted` when sources were left), and the scheduler exits
+batch it is storing, records itself (`aborted` when something was left), and the scheduler exits
 0. An interval job runs at start and then every interval after its previous run began (a run
 longer than its interval is followed at once by the next, never by a burst of catch-up runs); a
 cron job runs at the cron's next time. A job that another process is running is skipped until
