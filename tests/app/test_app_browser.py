@@ -21,12 +21,11 @@ PAGES = {"overview": "", "explore": f"explore?node={quote(AGENT_CONTEXT)}", "nod
          "findings": "findings", "identities": "identities", "history": "history", "collectors": "collectors"}
 ERROR_MARKERS = ("Traceback", "Exception", "Error:", "Page not found")
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (scripts/system-deps.sh)")
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run scripts/system-deps.sh"
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,7 +18,6 @@ MERMAID_JS = Path(os.environ.get("LINEAGE_MERMAID_JS", Path.home() / ".cache/lin
                                                                      "mermaid/dist/mermaid.min.js"))
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) is not installed: scripts/system-deps.sh")
 def test_the_sample_pipelines_render_with_graphviz(sample_graph: LineageGraph) -> None:
     source = export(sample_graph, "dot")
     result = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True, timeout=120, check=False)
@@ -52,10 +50,10 @@ def test_the_cyclonedx_validator_rejects_a_broken_bom(hostile: LineageGraph) -> 
 
 
 def _browser():  # type: ignore[no-untyped-def]
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: scripts/system-deps.sh")
-    return playwright.sync_playwright()
+    from playwright import sync_api
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run scripts/system-deps.sh"
+    return sync_api.sync_playwright()
 
 
 def test_the_html_page_opens_offline_in_chromium_without_errors(sample_graph: LineageGraph, hostile: LineageGraph,
@@ -88,8 +86,6 @@ def test_the_html_page_opens_offline_in_chromium_without_errors(sample_graph: Li
             browser.close()
 
 
-@pytest.mark.skipif(not MERMAID_JS.exists(), reason="optional: `npm install mermaid` into ~/.cache/lineage-mapper/"
-                                                    "mermaid (or set LINEAGE_MERMAID_JS) to parse with real Mermaid")
 def test_the_real_mermaid_parser_accepts_and_renders_the_flowchart(sample_graph: LineageGraph, hostile: LineageGraph,
                                                                    findings: list[FakeFinding]) -> None:
     with _browser() as p:

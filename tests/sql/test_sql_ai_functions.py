@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.sql.conftest import assert_lineage_golden, edges, run
 
 from collectors.sql.ai_functions import AIMatcher, load_ai_functions
+from tests.sql.conftest import assert_lineage_golden, edges, run
 
 CASES = {
     "snowflake_cortex_complete": (

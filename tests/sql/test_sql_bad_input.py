@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
-from tests.sql.conftest import reads_writes, run
-
 from collectors.base import Source
 from collectors.sql import SqlCollector
+from tests.sql.conftest import reads_writes, run
 
 
 def _collect(data: bytes, name: str = "bad.sql", **options: object):

@@ -12,12 +12,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import pytest
-from tests.sql.conftest import _UPDATE, CORPUS
+import openlineage_sql  # the differential peer, a test-only dependency
 
 from collectors.sql import SqlOptions, collect_script
+from tests.sql.conftest import _UPDATE, CORPUS
 
-openlineage_sql = pytest.importorskip("openlineage_sql")
 FIXTURE = Path(__file__).parent / "fixtures" / "openlineage_sql_disagreements.json"
 CATEGORIES = {
     "ol_unknown_origin": "openlineage-sql takes no schema, so an unqualified column read from a FROM with several "
@@ -30,7 +29,6 @@ CATEGORIES = {
     "follow them to the base tables they come from.",
 }
 
-pytestmark = pytest.mark.skipif(not (CORPUS / "manifest.json").exists(), reason="benchmark corpus not present")
 
 
 def _tpc() -> list[tuple[str, str, dict[str, Any]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.sql.conftest import DIALECTS, assert_lineage_golden, reads_writes
 
 # Statements every dialect reads the same way; each runs under every dialect in DIALECTS.

@@ -3,9 +3,8 @@ that label sets disagree on (each an explicit option)."""
 
 from __future__ import annotations
 
-from tests.sql.conftest import reads_writes, run
-
 from collectors.sql.guard import split_statements
+from tests.sql.conftest import reads_writes, run
 
 
 def test_select_into_on_a_union_writes_the_into_table() -> None:
