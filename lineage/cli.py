@@ -29,7 +29,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DB_HELP = "The store: a DuckDB file. Default ./lineage.duckdb, or env LINEAGE_DB, or `store:` in lineage.yaml."
+DB_HELP = ("The store: a DuckDB file or a postgresql:// URL. Default ./lineage.duckdb, or env LINEAGE_DB, "
+           "or `store:` in lineage.yaml.")
 
 
 def _settings(ctx: click.Context, db: str | None) -> Settings:
@@ -370,7 +371,9 @@ def store_info(ctx: click.Context, db: str | None) -> int:
     """Print the store's location, schema version and row counts."""
     settings = _settings(ctx, db)
     s = _store(settings)
-    console.print(f"store: {escape(settings.db)} (schema version {s.schema_version()})")
+    from lineage.store import display_location
+
+    console.print(f"store: {escape(display_location(settings.db))} (schema version {s.schema_version()})")
     for table, count in s.counts().items():
         console.print(f"  {table}: {count:,}")
     return EXIT_OK
@@ -412,6 +415,42 @@ def store_rebuild(ctx: click.Context, target: str, db: str | None) -> int:
             facts += rebuilt.ingest(batch).facts
             progress.advance(task)
     console.print(f"Rebuilt {len(raws)} input(s) into {escape(target)}: {facts} fact(s), {problems} problem(s)")
+    return EXIT_OK
+
+
+@store.command("copy")
+@click.option("--from", "source", required=True, metavar="STORE",
+              help="The store to copy: a DuckDB file or a postgresql:// URL.")
+@click.option("--to", "target", required=True, metavar="STORE",
+              help="The empty store to copy into: a DuckDB file or a postgresql:// URL.")
+@click.pass_context
+def store_copy(ctx: click.Context, source: str, target: str) -> int:
+    """Copy a whole store to another backend: DuckDB to PostgreSQL, or back.
+
+    Raw inputs, facts, problems, runs, reviews, job states and caches are copied as they are, so
+    history and time travel carry over. The target must be empty; a failed copy leaves it empty.
+
+    \b
+    Example:
+      lineage store copy --from lineage.duckdb --to postgresql://lineage@db:5432/lineage
+    """
+    from lineage.store import display_location, open_store
+    from lineage.store.copy import copy_store, plan
+
+    settings = _settings(ctx, None)
+    if "://" not in source and not Path(source).is_file():
+        raise click.BadParameter(f"{source} does not exist", param_hint="--from")
+    src = open_store(source, lock_timeout=settings.lock_timeout)
+    dst = open_store(target, lock_timeout=settings.lock_timeout)
+    total = sum(plan(src, dst).values())
+    with _progress() as progress:
+        task = progress.add_task("copying", total=total)
+        copied = copy_store(src, dst, advance=lambda table, rows: progress.update(
+            task, advance=rows, description=f"copying {table}"))
+    console.print(f"Copied {sum(copied.values()):,} row(s) from {escape(display_location(source))} "
+                  f"to {escape(display_location(target))}")
+    for table, rows in copied.items():
+        console.print(f"  {table}: {rows:,}")
     return EXIT_OK
 
 
