@@ -1,17 +1,25 @@
 """Measure OpenLineage ingest: from a file, and over HTTP through the real openlineage-python client.
 
     python benchmarks/openlineage_ingest.py [--events 100000] [--http-events 4000] [--senders 8]
+    python benchmarks/openlineage_ingest.py --backend postgresql [--pg-url postgresql://...]
 
 File ingest: a JSON-lines file of `--events` events shaped like the Spark column-lineage fixture
 (schema, symlinks, dataSource and columnLineage facets; 500 jobs, each run many times) is streamed
 into a fresh DuckDB store (`collect_path` + `ingest`, chunk by chunk). HTTP ingest: `lineage serve`
 runs as its own process; `--senders` threads, each with its own client (HTTP transport, api_key),
 send `--http-events` events in all. Numbers are printed side by side; nothing is asserted.
+
+`--backend postgresql` adds the server store, side by side with DuckDB in the same run: file
+ingest into PostgreSQL, and HTTP ingest with one replica and with two (`lineage serve` processes
+on one database; the senders are spread over the replicas, as a load balancer would). It starts a
+throwaway PostgreSQL cluster (tests/pg.py: Debian's server in a temp dir) unless `--pg-url` names
+a database, in which case each measurement gets a fresh schema there, dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
 import os
@@ -24,9 +32,11 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -67,7 +77,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def file_phase(path: Path, db: Path) -> dict[str, float]:
+def file_phase(path: Path, db: str) -> dict[str, float]:
     from collectors.openlineage import OpenLineageCollector
     from lineage.store import open_store
 
@@ -94,41 +104,40 @@ def file_phase(path: Path, db: Path) -> dict[str, float]:
     }
 
 
-def http_phase(events: list[dict[str, Any]], senders: int, workdir: Path) -> dict[str, float]:
+def _start_server(db: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     import requests
-    from openlineage.client import OpenLineageClient
 
     port = _free_port()
     env = {**os.environ, "LINEAGE_API_TOKENS": TOKEN, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lineage.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(workdir / "http.duckdb"),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "lineage.cli", "serve", "--port", str(port), "--db", db, "--log-level", "warning"],
         cwd=workdir,
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
         try:
             if requests.get(url + "/api/v1/health", timeout=1).ok:
                 break
         except requests.ConnectionError:
             time.sleep(0.1)
+    return server, url
+
+
+def http_phase(
+    events: list[dict[str, Any]], senders: int, workdir: Path, db: str | None = None, replicas: int = 1
+) -> dict[str, float]:
+    import requests
+    from openlineage.client import OpenLineageClient
+
+    started_servers = [_start_server(db or str(workdir / "http.duckdb"), workdir) for _ in range(replicas)]
+    urls = [u for _, u in started_servers]
     parsed = [_to_client_event(e) for e in events]
     latencies: list[float] = []
     lock = threading.Lock()
     errors: list[BaseException] = []
 
-    def send(part: list[Any]) -> None:
+    def send(part: list[Any], url: str) -> None:
         client = OpenLineageClient(
             config={
                 "transport": {"type": "http", "url": url, "timeout": 30, "auth": {"type": "api_key", "apiKey": TOKEN}}
@@ -145,18 +154,27 @@ def http_phase(events: list[dict[str, Any]], senders: int, workdir: Path) -> dic
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=send, args=(parsed[i::senders],)) for i in range(senders)]
+    threads = [
+        threading.Thread(target=send, args=(parsed[i::senders], urls[i % replicas])) for i in range(senders)
+    ]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
-    status = Path(f"/proc/{server.pid}/status").read_text() if Path(f"/proc/{server.pid}/status").exists() else ""
-    hwm = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0.0)
-    health = requests.get(url + "/api/v1/health", timeout=5).json()
-    server.send_signal(signal.SIGTERM)
-    server.wait(30)
+    hwm = 0.0
+    health = {"commits": 0, "events": 0}
+    for server, url in started_servers:
+        status_file = Path(f"/proc/{server.pid}/status")
+        status = status_file.read_text() if status_file.exists() else ""
+        hwm = max(hwm, next((int(ln.split()[1]) / 1024 for ln in status.splitlines() if ln.startswith("VmHWM")), 0.0))
+        one = requests.get(url + "/api/v1/health", timeout=5).json()
+        health = {k: health[k] + one[k] for k in health}
+    for server, _ in started_servers:
+        server.send_signal(signal.SIGTERM)
+    for server, _ in started_servers:
+        server.wait(30)
     latencies.sort()
     return {
         "events": len(latencies),
@@ -244,11 +262,15 @@ def main() -> None:
     parser.add_argument("--phase", choices=["all", "file"], default="all")
     parser.add_argument("--path")
     parser.add_argument("--db")
+    parser.add_argument("--backend", choices=["duckdb", "postgresql"], default="duckdb",
+                        help="postgresql: also measure the server store, side by side with DuckDB")
+    parser.add_argument("--pg-url", help="a PostgreSQL database to use (default: start a throwaway cluster)")
     args = parser.parse_args()
     if args.phase == "file":  # run in a child process so its peak memory is its own
-        print(json.dumps(file_phase(Path(args.path), Path(args.db))))
+        print(json.dumps(file_phase(Path(args.path), args.db)))
         return
-    with tempfile.TemporaryDirectory() as tmp:
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp, _postgres(args) as fresh_pg:
         work = Path(tmp)
         path = work / "events.jsonl"
         events = make_events(args.events, spark_plan=args.spark_plan)
@@ -257,28 +279,103 @@ def main() -> None:
                 fh.write(json.dumps(e, separators=(",", ":")) + "\n")
         size_mb = path.stat().st_size / 1e6
         del events
-        out = subprocess.run(
-            [sys.executable, __file__, "--phase", "file", "--path", str(path), "--db", str(work / "file.duckdb")],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        f = json.loads(out.stdout.strip().splitlines()[-1])
-        h = http_phase(make_events(args.http_events, spark_plan=args.spark_plan), args.senders, work)
-    print(f"OpenLineage ingest on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
-    print(f"{'measure':<34}{'file ingest':>16}{'HTTP ingest':>16}")
-    print(f"{'events':<34}{f['events']:>16,.0f}{h['events']:>16,.0f}")
-    print(f"{'input':<34}{f'{size_mb:.0f} MB JSONL':>16}{f'{args.senders} senders':>16}")
-    print(f"{'events/s':<34}{f['events_per_s']:>16,.0f}{h['events_per_s']:>16,.0f}")
-    print(f"{'p50 latency per event (ms)':<34}{'-':>16}{h['p50_ms']:>16.1f}")
-    print(f"{'p99 latency per event (ms)':<34}{'-':>16}{h['p99_ms']:>16.1f}")
-    print(f"{'peak memory (RSS, MB)':<34}{f['peak_rss_mb']:>16.0f}{h['server_peak_rss_mb']:>16.0f}")
-    print(f"{'facts stored / commits':<34}{f['facts']:>16,.0f}{h['commits']:>16,.0f}")
-    print(f"{'errors':<34}{0:>16}{h['errors']:>16.0f}")
-    print(
-        f"{'re-ingest of the same file (s)':<34}{f['reingest_seconds']:>16.1f}{'':>16}"
-        f"  (all skipped: {bool(f['reingest_all_skipped'])})"
+        http_events = make_events(args.http_events, spark_plan=args.spark_plan)
+        files: dict[str, dict[str, float]] = {}
+        https: dict[str, dict[str, float]] = {}
+        files["DuckDB"] = _file_child(path, str(work / "file.duckdb"))
+        https["DuckDB"] = http_phase(http_events, args.senders, work)
+        if fresh_pg is not None:
+            files["PostgreSQL"] = _file_child(path, fresh_pg())
+            https["PG 1 replica"] = http_phase(http_events, args.senders, work, fresh_pg(), replicas=1)
+            https["PG 2 replicas"] = http_phase(http_events, args.senders, work, fresh_pg(), replicas=2)
+    load_after = os.getloadavg()
+    print(f"OpenLineage ingest on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; load average "
+          f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} before, "
+          f"{load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} after")
+    _print_file(files, size_mb)
+    print()
+    _print_http(https, args.senders)
+
+
+def _file_child(path: Path, db: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", "file", "--path", str(path), "--db", db],
+        capture_output=True,
+        text=True,
+        check=True,
     )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+@contextlib.contextmanager
+def _postgres(args: argparse.Namespace) -> Iterator[Callable[[], str] | None]:
+    """With --backend postgresql: a function giving a fresh, empty schema's URL per measurement."""
+    if args.backend != "postgresql":
+        yield None
+        return
+    import psycopg
+
+    from tests.pg import PgServer, pg_bindir
+
+    server = None
+    base = args.pg_url
+    if base is None:
+        bindir = pg_bindir()
+        if bindir is None:
+            raise SystemExit("no PostgreSQL server installed: give --pg-url or run scripts/system-deps.sh")
+        server = PgServer.start(bindir)
+        base = server.url
+    schemas: list[str] = []
+
+    def fresh() -> str:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(psycopg.sql.SQL("CREATE SCHEMA {}").format(psycopg.sql.Identifier(schema)))
+        schemas.append(schema)
+        sep = "&" if "?" in base else "?"
+        return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+    try:
+        yield fresh
+    finally:
+        if server is not None:
+            server.stop()
+        else:
+            with psycopg.connect(base, autocommit=True) as con:
+                for schema in schemas:
+                    con.execute(psycopg.sql.SQL("DROP SCHEMA {} CASCADE").format(psycopg.sql.Identifier(schema)))
+
+
+def _print_file(files: dict[str, dict[str, float]], size_mb: float) -> None:
+    names = list(files)
+    print(f"{'file ingest':<34}" + "".join(f"{n:>16}" for n in names))
+    rows = [
+        ("events", lambda f: f"{f['events']:,.0f}"),
+        ("input", lambda f: f"{size_mb:.0f} MB JSONL"),
+        ("events/s", lambda f: f"{f['events_per_s']:,.0f}"),
+        ("peak memory (RSS, MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
+        ("facts stored", lambda f: f"{f['facts']:,.0f}"),
+        ("re-ingest of the same file (s)", lambda f: f"{f['reingest_seconds']:.1f}"),
+        ("re-ingest all skipped", lambda f: str(bool(f["reingest_all_skipped"]))),
+    ]
+    for label, cell in rows:
+        print(f"{label:<34}" + "".join(f"{cell(files[n]):>16}" for n in names))
+
+
+def _print_http(https: dict[str, dict[str, float]], senders: int) -> None:
+    names = list(https)
+    print(f"{f'HTTP ingest, {senders} senders':<34}" + "".join(f"{n:>16}" for n in names))
+    rows = [
+        ("events", lambda h: f"{h['events']:,.0f}"),
+        ("events/s", lambda h: f"{h['events_per_s']:,.0f}"),
+        ("p50 latency per event (ms)", lambda h: f"{h['p50_ms']:.1f}"),
+        ("p99 latency per event (ms)", lambda h: f"{h['p99_ms']:.1f}"),
+        ("server peak memory (RSS, MB)", lambda h: f"{h['server_peak_rss_mb']:.0f}"),
+        ("events stored / commits", lambda h: f"{h['stored']:,.0f} / {h['commits']:,.0f}"),
+        ("errors", lambda h: f"{h['errors']:.0f}"),
+    ]
+    for label, cell in rows:
+        print(f"{label:<34}" + "".join(f"{cell(https[n]):>16}" for n in names))
 
 
 if __name__ == "__main__":
