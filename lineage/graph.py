@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import fnmatch
-import gc
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -356,7 +355,4 @@ def _pairs(edges: Iterable[tuple[str, str, str, list[str], float]]) -> Iterator[
 def load_graph(store: Any, as_of: datetime | None = None) -> LineageGraph:
     """The graph of everything in `store` (a `lineage.store.Store`) as of a time (default: now)."""
     with paused_gc():
-        graph = LineageGraph.from_data(store.graph_data(as_of))
-        # The graph lives long and holds no garbage cycles: keep the collector from re-scanning it.
-        gc.freeze()
-    return graph
+        return LineageGraph.from_data(store.graph_data(as_of))

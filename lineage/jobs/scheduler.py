@@ -116,11 +116,7 @@ class Scheduler:
         try:
             self._run_job(job)
         finally:
-            # `lineage.graph.load_graph` (used by the policy check) freezes the collector's view of
-            # everything alive, which suits a short CLI; in a service it would keep every run's
-            # cyclic garbage for good (about 2 MiB a run on the sample pipelines), so undo it.
-            gc.unfreeze()
-            gc.collect()
+            gc.collect()  # a run's graphs are garbage now: give the memory back before sleeping
 
     def _run_job(self, job: JobConfig) -> None:
         try:
