@@ -64,6 +64,17 @@ def _project_overrides() -> Mapping[str, Any]:
     return known if isinstance(known, Mapping) else {}
 
 
+def project_folder(path: Path) -> str | None:
+    """The project folder of a project-scope config: the folder holding it, or the one above a
+    client's dot-folder (`.cursor/mcp.json`, `.vscode/mcp.json`, `.continue/mcpServers/x.yaml`)."""
+    folder = path.parent
+    for above in (path.parent, path.parent.parent):  # `.continue/mcpServers/x.yaml` too
+        if above.name.startswith(".") and above.name not in (".", ".."):
+            folder = above.parent
+            break
+    return folder.name or None
+
+
 def _saved_tools(path: Path | None, servers: list[ServerInfo], batch: LineageBatch) -> dict[str, list[Tool]]:
     found: dict[str, list[Tool]] = {}
     if path is None:
@@ -152,7 +163,9 @@ class McpCollector:
         except FormatError as exc:
             batch.problem(exc.reason, line=exc.line)
             return batch
-        client, scope = identify(source.path or Path(source.name), doc.data)
+        where = source.path or Path(source.name)
+        client, scope = identify(where, doc.data)
+        project = project_folder(where) or (project_folder(where.resolve()) if source.path else None)
         raws, problems = server_entries(client, doc.data, scope)
         for message, path in problems:
             batch.problem(message, line=doc.line(path), field=json_path(path) if path else None)
@@ -171,7 +184,8 @@ class McpCollector:
                          for t in v] for k, v in kept_tools.items()}
         else:
             tools = _saved_tools(source.path, servers, batch)
-        ctx = Context(source=source.name, client=client, lines=doc.line, table=self.table, tools=tools)
+        ctx = Context(source=source.name, client=client, lines=doc.line, table=self.table, tools=tools,
+                      project=project)
         batch.extend(client_facts([s for s in servers if s.transport != "unknown"], ctx))
         text = redact(doc.text, secrets)
         content = text.encode()

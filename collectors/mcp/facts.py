@@ -1,19 +1,27 @@
 """Facts for the servers of one MCP client config: the client identity, server and tool processors,
 the datasets their tools touch, and the runs/grant edges between them. Pure: no I/O.
 
-Naming (so configs of every client, specs and OpenLineage merge on one node):
+Naming. A server node is one *integration*: the server as one client config runs it. A local
+(stdio) server is a separate process per client config, with that config's credentials; a remote
+one is reached with that config's credentials (token, OAuth grant). So two clients' `github`
+servers are two nodes, and data one client's server returns never joins another client's flows.
+A spec that declares the same integration uses the same name and merges with it.
 
-- a server is the process `mcp://<key>` / `<name>`: `<key>` is its name in the config (lower-case,
-  non-alphanumerics as `-`), `<name>` the well-known table's name, else the package's last path
+- a server is the process `mcp://<key>` / `<instance>/<name>`: `<key>` is its name in the config
+  (lower-case, non-alphanumerics as `-`); `<instance>` names the client config (`instance_name`):
+  the client (`claude-desktop`), followed for a project config by the project folder's name
+  (`claude-code/acme-api`); `<name>` is the well-known table's name, else the package's last path
   part (`@modelcontextprotocol/server-slack` -> `server-slack`, `ghcr.io/github/github-mcp-server`
   -> `github-mcp-server`), else the URL's host and path, else the command;
-- a tool is `mcp://<key>` / `tools/<tool>`;
+- a tool is `mcp://<key>` / `<instance>/tools/<tool>`;
 - the client is the identity `mcp-client://<client>` / the config file (for `~/.claude.json`
   project entries, the project directory).
 
 Example:
     >>> server_name("github", package="ghcr.io/github/github-mcp-server", url=None, command="docker")
     'github-mcp-server'
+    >>> instance_name("claude-code", "project", "/home/dev/src/acme-api")
+    'claude-code/acme-api'
 """
 
 from __future__ import annotations
@@ -81,6 +89,13 @@ def server_name(key: str, *, package: str | None, url: str | None, command: str 
     return key
 
 
+def instance_name(client: str, scope: str, project: str | None) -> str:
+    """The client config a server belongs to: `<client>` for a user or managed config (one per
+    user), `<client>/<project folder name>` for a project or local one when its folder is known."""
+    folder = re.split(r"[\\/]", project.rstrip("/\\"))[-1] if project else ""
+    return f"{client}/{slug(folder)}" if scope in ("project", "local") and folder else client
+
+
 def _vendor(info: ServerInfo, known: KnownServer | None) -> str | None:
     if known and known.vendor:
         return known.vendor
@@ -99,6 +114,7 @@ class Context:
     client: str
     lines: Any  # a callable KeyPath -> int | None
     table: KnownTable
+    project: str | None = None  # the folder of a project config (its name qualifies the servers)
     tools: Mapping[str, Sequence[Tool]] = field(default_factory=dict)
     observed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -129,8 +145,9 @@ def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact
     known = ctx.table.match(package=info.package, host=info.host, command=info.command)
     ev = ctx.evidence(info.path)
     namespace = f"mcp://{slug(info.key)}"
-    name = (known.name if known and known.name else None) or server_name(
-        info.key, package=info.package, url=info.url, command=info.command)
+    instance = instance_name(ctx.client, info.scope, info.project or ctx.project)
+    name = instance + "/" + ((known.name if known and known.name else None) or server_name(
+        info.key, package=info.package, url=info.url, command=info.command))
     tools = list(ctx.tools.get(info.key) or (known_tools(known.tools) if known else []))
     if info.allowed_tools and "*" not in info.allowed_tools:
         tools = [t for t in tools if t.name in info.allowed_tools]
@@ -144,9 +161,12 @@ def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact
     secrets = tuple(SecretRef(location=f"{ctx.source}:{ctx.lines(s.path) or 1} {json_path(s.path)}", kind=s.kind)
                     for s in info.secrets)
     local = bool(known and known.local and info.transport == "stdio")
+    # `env_token` says where the credential comes from, not what it is (a PAT, an API key, ...):
+    # leave `auth` to a spec that knows, and keep the collector's view in `auth_mode`.
+    kind = None if auth == "env_token" else auth
     server = Process(
         namespace=namespace, name=name, third_party=not local, processor_type=ProcessorType.MCP_SERVER,
-        vendor=_vendor(info, known), auth=auth, auth_mode=auth, transport=info.transport, launcher=info.launcher,
+        vendor=_vendor(info, known), auth=kind, auth_mode=auth, transport=info.transport, launcher=info.launcher,
         package=info.package, version=info.version, pinned=info.pinned, url=info.url, scope=info.scope,
         auto_approve=info.auto_approve, allowed_tools=info.allowed_tools, denied_tools=info.denied_tools,
         capabilities=tuple(sorted(capabilities)), secrets=secrets,
@@ -159,11 +179,11 @@ def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact
     perms_all: set[str] = set()
     facts.append(Edge(source=identity, target=server.ref, kind=EdgeKind.RUNS, evidence=ev))
     for tool in tools:
-        ref = NodeRef.process(namespace, f"tools/{tool.name}")
+        ref = NodeRef.process(namespace, f"{instance}/tools/{tool.name}")
         approved = "*" in info.auto_approve or tool.name in info.auto_approve
         facts.append(Process(
             namespace=namespace, name=ref.name, third_party=not local, processor_type=ProcessorType.MCP_TOOL,
-            vendor=server.vendor, auth=auth, parent=server.ref.id, capabilities=tool.capabilities,
+            vendor=server.vendor, auth=kind, parent=server.ref.id, capabilities=tool.capabilities,
             auto_approve=(tool.name,) if approved else (), description=tool.description, evidence=ev))
         facts.append(Edge(source=identity, target=ref, kind=EdgeKind.GRANT,
                           permissions=tuple(Permission(p) for p in tool.permissions), evidence=ev))

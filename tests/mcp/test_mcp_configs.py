@@ -25,40 +25,40 @@ def servers(batch: LineageBatch) -> dict[str, Process]:
 CASES = [
     ("claude_desktop_config.json", '{"mcpServers": {"slack": {"command": "npx", "args": ["-y", '
      '"@modelcontextprotocol/server-slack"], "env": {"SLACK_BOT_TOKEN": "${SLACK_BOT_TOKEN}"}}}}',
-     "claude-desktop", "user", "mcp://slack", "server-slack", "stdio", "env_token"),
+     "claude-desktop", "user", "mcp://slack", "claude-desktop/server-slack", "stdio", "env_token"),
     ("proj/.mcp.json", '{"mcpServers": {"api": {"type": "http", "url": "https://mcp.example.com/mcp?x=1", '
      '"headers": {"Authorization": "Bearer ${API_TOKEN}"}}}}',
-     "claude-code", "project", "mcp://api", "mcp.example.com/mcp", "http", "env_token"),
+     "claude-code", "project", "mcp://api", "claude-code/proj/mcp.example.com/mcp", "http", "env_token"),
     ("proj/.cursor/mcp.json", '{"mcpServers": {"db": {"command": "uvx", "args": ["postgres-mcp==0.3.0"]}}}',
-     "cursor", "project", "mcp://db", "postgres-mcp", "stdio", "none"),
+     "cursor", "project", "mcp://db", "cursor/proj/postgres-mcp", "stdio", "none"),
     ("proj/.vscode/mcp.json", '{"inputs": [{"type": "promptString", "id": "k", "password": true}], '
      '"servers": {"gh": {"type": "stdio", "command": "docker", "args": ["run", "-i", "--rm", "-e", "T", '
      '"ghcr.io/github/github-mcp-server"], "env": {"T": "${input:k}"}}}}',
-     "vscode", "project", "mcp://gh", "github-mcp-server", "stdio", "prompted_input"),
+     "vscode", "project", "mcp://gh", "vscode/proj/github-mcp-server", "stdio", "prompted_input"),
     ("Code/User/settings.json", '{"editor.fontSize": 13, "mcp": {"servers": {"time": {"command": "uvx", '
-     '"args": ["mcp-server-time"]}}}}', "vscode", "user", "mcp://time", "mcp-server-time", "stdio", "none"),
+     '"args": ["mcp-server-time"]}}}}', "vscode", "user", "mcp://time", "vscode/mcp-server-time", "stdio", "none"),
     ("codeium/windsurf/mcp_config.json", '{"mcpServers": {"docs": {"serverUrl": "https://docs.example.com/sse"}}}',
-     "windsurf", "user", "mcp://docs", "docs.example.com/sse", "sse", "none"),
+     "windsurf", "user", "mcp://docs", "windsurf/docs.example.com/sse", "sse", "none"),
     ("repo/.continue/mcpServers/sqlite.yaml", "name: sqlite\nversion: 0.0.1\nschema: v1\nmcpServers:\n"
      "  - name: sqlite\n    command: uvx\n    args: [mcp-server-sqlite, --db-path, /tmp/x.db]\n",
-     "continue", "project", "mcp://sqlite", "mcp-server-sqlite", "stdio", "none"),
+     "continue", "project", "mcp://sqlite", "continue/repo/mcp-server-sqlite", "stdio", "none"),
     ("zed/settings.json", '// Zed settings\n{\n  "theme": "One Dark",\n  "context_servers": {\n'
      '    "remote": {"url": "https://mcp.example.com/mcp", "headers": {"Authorization": "Bearer <token>"}},\n'
-     '  },\n}', "zed", "user", "mcp://remote", "mcp.example.com/mcp", "http", "static_header"),
+     '  },\n}', "zed", "user", "mcp://remote", "zed/mcp.example.com/mcp", "http", "static_header"),
     ("goose/config.yaml", "GOOSE_PROVIDER: anthropic\nextensions:\n  search:\n    enabled: true\n"
      "    type: sse\n    uri: https://search.example.com/sse\n    env_keys: [SEARCH_KEY]\n",
-     "goose", "user", "mcp://search", "search.example.com/sse", "sse", "env_token"),
+     "goose", "user", "mcp://search", "goose/search.example.com/sse", "sse", "env_token"),
     ("home/.gemini/settings.json", '{"mcpServers": {"api": {"httpUrl": "https://api.example.com/mcp", '
      '"includeTools": ["read"], "excludeTools": ["delete"], "trust": true}}}',
-     "gemini", "project", "mcp://api", "api.example.com/mcp", "http", "none"),
+     "gemini", "project", "mcp://api", "gemini/home/api.example.com/mcp", "http", "none"),
     ("home/.codex/config.toml", '[mcp_servers.docs]\nurl = "https://docs.example.com/mcp"\n'
      'bearer_token_env_var = "DOCS_TOKEN"\nenabled_tools = ["search"]\n',
-     "codex", "project", "mcp://docs", "docs.example.com/mcp", "http", "env_token"),
+     "codex", "project", "mcp://docs", "codex/home/docs.example.com/mcp", "http", "env_token"),
     ("globalStorage/cline_mcp_settings.json", '{"mcpServers": {"fs": {"command": "npx", "args": ["-y", '
      '"@modelcontextprotocol/server-filesystem", "/srv"], "alwaysAllow": ["read_text_file"], "disabled": false}}}',
-     "cline", "user", "mcp://fs", "server-filesystem", "stdio", "none"),
+     "cline", "user", "mcp://fs", "cline/server-filesystem", "stdio", "none"),
     ("repo/.roo/mcp.json", '{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"], '
-     '"alwaysAllow": ["fetch"]}}}', "roo", "project", "mcp://fetch", "mcp-server-fetch", "stdio", "none"),
+     '"alwaysAllow": ["fetch"]}}}', "roo", "project", "mcp://fetch", "roo/repo/mcp-server-fetch", "stdio", "none"),
 ]
 
 
@@ -71,7 +71,7 @@ def test_each_client_format_gives_its_server_with_transport_auth_and_scope(
     assert not batch.errors, [str(p) for p in batch.problems]
     found = servers(batch)[namespace]
     assert (found.name, found.transport, found.auth_mode, found.scope) == (server, transport, auth, scope)
-    assert found.auth == auth
+    assert found.auth == (None if auth == "env_token" else auth)  # env_token: where, not what kind
     clients = [f for f in batch.facts if isinstance(f, Identity)]
     assert [c.namespace for c in clients] == [f"mcp-client://{client}"]
     runs = [f for f in batch.facts if isinstance(f, Edge) and f.kind is EdgeKind.RUNS]
@@ -111,8 +111,8 @@ def test_gemini_trust_auto_approves_everything_and_lists_are_kept(tmp_path: Path
 def test_cline_always_allow_marks_the_tool_auto_approved(tmp_path: Path) -> None:
     batch = collect(tmp_path / "cline_mcp_settings.json", CASES[11][1])
     tools = {f.name: f for f in batch.facts if isinstance(f, Process) and f.processor_type is ProcessorType.MCP_TOOL}
-    assert tools["tools/read_text_file"].auto_approve == ("read_text_file",)
-    assert tools["tools/write_file"].auto_approve == ()
+    assert tools["cline/tools/read_text_file"].auto_approve == ("read_text_file",)
+    assert tools["cline/tools/write_file"].auto_approve == ()
 
 
 def test_claude_json_projects_are_local_scope_with_one_client_identity_each(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""Helpers for the policy tests: small graphs from records, and the sample pipelines' graphs
-(each spec collected alone into its own DuckDB file, as its README describes it)."""
+"""Helpers for the policy tests: small graphs from records, and the sample pipelines' graph (every
+sample folder collected into ONE DuckDB file, as `lineage demo` and `lineage check` see them)."""
 
 from __future__ import annotations
 
@@ -40,17 +40,19 @@ def spec_batch(name: str) -> Any:
 
 
 @cache
-def sample_store(name: str) -> Any:
-    """A store holding one sample pipeline's spec (built once per test session)."""
-    store = open_store(Path(tempfile.mkdtemp(prefix=f"policy-{name}-")) / "lineage.duckdb")
-    store.migrate()
-    store.ingest(spec_batch(name))
-    return store
+def samples_store() -> Any:
+    """One store holding every sample folder, collected as `lineage collect sample_pipelines/` does
+    (specs, MCP configs, OpenLineage events, SQL, dbt, catalogs), built once per test session."""
+    from lineage.cli import main
+
+    db = Path(tempfile.mkdtemp(prefix="policy-samples-")) / "lineage.duckdb"
+    assert main(["collect", str(SAMPLES), "--db", str(db)]) == 0
+    return open_store(db)
 
 
 @cache
-def sample_graph(name: str) -> LineageGraph:
-    return load_graph(sample_store(name))
+def samples_graph() -> LineageGraph:
+    return load_graph(samples_store())
 
 
 def assert_golden(name: str, data: object, *, update: bool = False) -> None:

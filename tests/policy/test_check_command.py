@@ -172,7 +172,7 @@ def test_custom_flow_rule_from_lineage_yaml(tmp_path: Path, capsys: pytest.Captu
     hits = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule_id"] == "EU001"]
     assert {f["nodes"][0] for f in hits} >= {
         "process:https://api.openai.com:v1/embeddings",
-        "process:https://api.anthropic.com:v1/messages",
+        "process:https://api.anthropic.com:workspaces/assistant-prod/v1/messages",
     }
     assert all(f["severity"] == "critical" and f["path"][0].startswith("dataset:") for f in hits)
 
@@ -198,7 +198,7 @@ def test_custom_rule_not_through_a_selector_exempts_the_path(
         counts.append(hits)
     assert "process:https://api.openai.com:v1/embeddings" in counts[0]
     assert counts[1] == set()
-    assert "process:https://api.anthropic.com:v1/messages" in counts[2]
+    assert "process:https://api.anthropic.com:workspaces/assistant-prod/v1/messages" in counts[2]
     assert "process:https://api.openai.com:v1/embeddings" not in counts[2]
 
 
