@@ -64,14 +64,15 @@ class PgServer:
         subprocess.run([*prefix, *args], check=True, capture_output=True, timeout=120)
 
     @classmethod
-    def start(cls, bindir: Path) -> PgServer:
+    def start(cls, bindir: Path, *, durable: bool = False) -> PgServer:
+        """A new cluster, started; `durable` keeps fsync on (for benchmarks), tests turn it off."""
         root = Path(tempfile.mkdtemp(prefix="lineage-pg-", dir="/tmp"))
         if os.geteuid() == 0:
             shutil.chown(root, "postgres", "postgres")
         server = cls(bindir, root, _free_port())
         server._run(str(bindir / "initdb"), "-D", str(root / "data"), "-A", "trust", "-U", "postgres",
                     "-E", "UTF8", "--no-sync")
-        options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1" + ("" if durable else " -c fsync=off")
         server._run(str(bindir / "pg_ctl"), "-D", str(root / "data"), "-o", options, "-l", str(root / "log"),
                     "-w", "-t", "60", "start")
         return server
