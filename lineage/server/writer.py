@@ -8,8 +8,13 @@ answers 503 with Retry-After) rather than buffered without bound.
 
 Each event's raw JSON is kept once: the writer remembers the content hashes of recently committed
 events and leaves out an event it has already committed (a client retry); the store's append-only
-rule keeps its facts from being stored twice even across restarts. Between commits the store's
-file is closed, so other processes (the dashboard, `lineage collect`) can open it.
+rule keeps its facts from being stored twice even across restarts.
+
+The writer stores through one write session (`Store.writer`): while requests keep coming it keeps
+the store open across commits (DuckDB: one connection, no open, version check and checkpoint per
+commit), and gives the file back to other processes (the dashboard, `lineage collect`) when its
+queue has been idle for `idle_release` seconds, after `max_hold` seconds of holding it, and at the
+next commit when another process is waiting for it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 
 from lineage.models import LineageBatch, Problem, RawInput
 from lineage.store import Store
+from lineage.store.base import StoreWriter
 
 log = logging.getLogger("lineage.server")
 
@@ -54,6 +60,8 @@ class GroupWriter:
         max_group: events per transaction at most.
         max_delay: seconds to wait for more events after the first of a group.
         remember: content hashes of committed events kept to skip client retries.
+        max_hold: seconds the store is held open at most before other processes get a turn.
+        idle_release: seconds without events after which the store is given back.
     """
 
     def __init__(
@@ -64,8 +72,12 @@ class GroupWriter:
         max_group: int = 2000,
         max_delay: float = 0.005,
         remember: int = 200_000,
+        max_hold: float = 0.5,
+        idle_release: float = 0.05,
     ) -> None:
         self.store = store
+        self.max_hold = max_hold
+        self.idle_release = idle_release
         self.max_group = max_group
         self.max_delay = max_delay
         self.remember = remember
@@ -102,9 +114,17 @@ class GroupWriter:
     # -- the writer thread ---------------------------------------------------------------------
 
     def _run(self) -> None:
+        with self.store.writer(max_hold_s=self.max_hold) as session:
+            self._loop(session)
+
+    def _loop(self, session: StoreWriter) -> None:
         stopping = False
         while not stopping:
-            first = self._queue.get()
+            try:
+                first = self._queue.get(timeout=self.idle_release)
+            except queue.Empty:
+                session.release()  # idle: let the dashboard and other processes in
+                first = self._queue.get()
             if first is None:
                 break
             group = [first]
@@ -121,9 +141,9 @@ class GroupWriter:
                     break
                 group.append(item)
                 count += len(item.events)
-            self._commit(group)
+            self._commit(group, session)
 
-    def _commit(self, group: list[Submission]) -> None:
+    def _commit(self, group: list[Submission], session: StoreWriter) -> None:
         batch = LineageBatch(collector=COLLECTOR, source="http")
         lines: list[bytes] = []
         hashes: list[bytes] = []
@@ -146,7 +166,7 @@ class GroupWriter:
             )
             started = time.perf_counter()
             try:
-                self.store.ingest(batch)
+                session.ingest(batch)
             except Exception as exc:  # every waiting request must hear about it
                 log.error("commit of %d event(s) failed: %s", len(lines), exc)
                 error = exc

@@ -7,6 +7,7 @@ business alone.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -90,8 +91,42 @@ class GraphData:
     column_lineage: list[dict[str, Any]]
 
 
+class StoreWriter(Protocol):
+    """A write session: consecutive ingests from one thread, sharing what can be shared (DuckDB
+    keeps one connection open across them). `release()` gives the store back to other processes
+    now (the session opens it again on its next ingest)."""
+
+    def ingest(self, batch: LineageBatch) -> IngestResult: ...
+
+    def release(self) -> None: ...
+
+
+class EachIngest:
+    """The plainest write session: every ingest is the store's own `ingest` (nothing is held)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def ingest(self, batch: LineageBatch) -> IngestResult:
+        return self.store.ingest(batch)
+
+    def release(self) -> None:
+        return None
+
+
+@contextmanager
+def each_ingest(store: Store) -> Iterator[StoreWriter]:
+    """A `StoreWriter` for a backend with nothing to hold between ingests (e.g. a connection pool)."""
+    yield EachIngest(store)
+
+
 class Store(Protocol):
     def migrate(self) -> int: ...
+
+    def writer(self, *, max_hold_s: float = 0.5) -> AbstractContextManager[StoreWriter]:
+        """A write session for many consecutive ingests from one thread (the endpoint's writer,
+        a long `collect`); it holds the store at most `max_hold_s` seconds at a time."""
+        ...
 
     def schema_version(self) -> int: ...
 

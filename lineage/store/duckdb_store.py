@@ -15,26 +15,38 @@ the previous one from its receive time on, so the graph can be built as of any t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import random
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lineage.errors import StoreError
 from lineage.models import (
     LineageBatch,
 )
 from lineage.perf import paused_gc
-from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord, SourceState
+from lineage.store.base import (
+    GraphData,
+    IngestResult,
+    NodeFactRow,
+    RawInputRow,
+    RunRecord,
+    SourceState,
+    StoreWriter,
+)
 from lineage.store.rows import canonical_facts as _canonical_facts
 from lineage.store.rows import digest as _digest
 from lineage.store.rows import fact_tables as _fact_tables
@@ -59,6 +71,28 @@ def _process_lock(path: str) -> threading.RLock:
 def _is_lock_conflict(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflict" in text or "could not set" in text)
+
+
+WAITING_FRESH_S = 2.0
+"""A waiting marker touched within this many seconds means someone is waiting for the file."""
+
+_PROBLEM_SCHEMA = pa.schema([
+    ("input_id", pa.string()), ("source", pa.string()), ("line", pa.int32()), ("col", pa.int32()),
+    ("field", pa.string()), ("severity", pa.string()), ("message", pa.string()),
+    ("observed_at", pa.timestamp("us", tz="UTC")),
+])
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A batch turned into rows, before the store is opened."""
+
+    now: datetime
+    content: bytes
+    append_only: bool
+    content_sha: str
+    input_id: str
+    tables: dict[str, pa.Table]
 
 
 class DuckDBStore:
@@ -92,15 +126,20 @@ class DuckDBStore:
                     break
                 except duckdb.IOException as exc:
                     if not _is_lock_conflict(exc):
+                        self._not_waiting()
                         raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
                     if time.monotonic() > deadline:
+                        self._not_waiting()
                         raise StoreError(
                             f"{self.path}: still locked by another process after {self.lock_timeout:.0f} s"
                         ) from exc
+                    self._waiting()  # a write session in another process lets us in at its next commit
                     time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
                     delay = min(delay * 2, 0.25)
                 except duckdb.Error as exc:
+                    self._not_waiting()
                     raise StoreError(f"{self.path}: not a readable store: {exc}") from exc
+            self._not_waiting()
             try:
                 if read_only and self._version(con) < LATEST_VERSION:
                     con.close()
@@ -112,6 +151,29 @@ class DuckDBStore:
                 yield con
             finally:
                 con.close()
+
+    @property
+    def waiting_marker(self) -> Path:
+        """The file a process touches while it waits for the store (see `writer`)."""
+        return self.path.with_name(self.path.name + ".waiting")
+
+    def _waiting(self) -> None:
+        with contextlib.suppress(OSError):  # a read-only directory: max_hold_s still lets us in
+            self.waiting_marker.touch()
+
+    def _not_waiting(self) -> None:
+        marker = self.waiting_marker
+        with contextlib.suppress(OSError):
+            if marker.exists():
+                marker.unlink(missing_ok=True)
+
+    def someone_waiting(self) -> bool:
+        """Whether another process (or thread) waits for the file right now."""
+        try:
+            touched = os.stat(self.waiting_marker).st_mtime
+        except OSError:
+            return False
+        return time.time() - touched < WAITING_FRESH_S
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -181,6 +243,35 @@ class DuckDBStore:
 
         Returns what was stored; `skipped` when the same input was stored before.
         """
+        prepared = self._prepare(batch)
+        with self._transaction() as con:
+            return self._ingest_on(con, batch, prepared)
+
+    @contextmanager
+    def writer(self, *, max_hold_s: float = 0.5) -> Iterator[StoreWriter]:
+        """A write session: consecutive ingests share one open connection (no open, version check
+        and checkpoint-on-close per ingest).
+
+        The file stays locked against other processes while the session holds it, so it holds it
+        for at most `max_hold_s` seconds at a time, and lets go at the next commit as soon as
+        another process is waiting (it touches `<file>.waiting` while it retries), not opening
+        the file again until that process got in. `release()` lets go at once (the endpoint's
+        writer calls it when its queue is idle). A session belongs to the thread that uses it.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> store = DuckDBStore(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+            >>> with store.writer() as w:
+            ...     w.ingest(LineageBatch(collector="demo", source="a")).skipped
+            False
+        """
+        session = DuckDBWriter(self, max_hold_s=max_hold_s)
+        try:
+            yield session
+        finally:
+            session.release()
+
+    def _prepare(self, batch: LineageBatch) -> _Prepared:
         now = datetime.now(UTC)
         content = batch.raw.content if batch.raw else _canonical_facts(batch)
         append_only = batch.raw.append_only if batch.raw else False
@@ -188,54 +279,75 @@ class DuckDBStore:
         input_id = _digest(batch.collector, batch.source, content_sha, now.isoformat())
         with paused_gc():
             tables = _fact_tables(batch, input_id)
-        with self._transaction() as con:
-            if append_only:
-                seen = con.execute(
-                    "SELECT 1 FROM inputs WHERE collector = ? AND content_sha = ? LIMIT 1",
-                    [batch.collector, content_sha],
-                ).fetchone()
-            else:
-                seen = con.execute(
-                    "SELECT 1 FROM inputs WHERE collector = ? AND source = ? AND content_sha = ? "
-                    "AND superseded_at IS NULL LIMIT 1",
-                    [batch.collector, batch.source, content_sha],
-                ).fetchone()
-            if seen:
-                return IngestResult(input_id=None, facts=0, problems=0, skipped=True)
-            if not append_only:
-                con.execute(
-                    "UPDATE inputs SET superseded_at = ? WHERE collector = ? AND source = ? "
-                    "AND superseded_at IS NULL",
-                    [now, batch.collector, batch.source],
-                )
-            stored = 0
-            for table, rows in tables.items():
-                if rows.num_rows == 0:
-                    continue
-                con.register("staged", rows)
-                if append_only:
-                    # The same fact from an earlier delivery of the same events is not stored twice.
-                    con.execute(
-                        f"INSERT INTO {table} SELECT s.* FROM staged s WHERE s.fact_key NOT IN "  # noqa: S608
-                        f"(SELECT t.fact_key FROM {table} t JOIN inputs i USING (input_id) "
-                        "WHERE i.append_only)"
-                    )
-                else:
-                    con.execute(f"INSERT INTO {table} SELECT * FROM staged")  # noqa: S608
-                con.unregister("staged")
-                stored += rows.num_rows
-            for p in batch.problems:
-                con.execute(
-                    "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [input_id, p.source, p.line, p.column, p.field, p.severity, p.message, now],
-                )
+        return _Prepared(now, content, append_only, content_sha, input_id, tables)
+
+    def _ingest_on(self, con: duckdb.DuckDBPyConnection, batch: LineageBatch, p: _Prepared) -> IngestResult:
+        """The writes of one ingest, inside the caller's transaction."""
+        now, append_only, content_sha, input_id = p.now, p.append_only, p.content_sha, p.input_id
+        if append_only:
+            seen = con.execute(
+                "SELECT 1 FROM inputs WHERE collector = ? AND content_sha = ? LIMIT 1",
+                [batch.collector, content_sha],
+            ).fetchone()
+        else:
+            seen = con.execute(
+                "SELECT 1 FROM inputs WHERE collector = ? AND source = ? AND content_sha = ? "
+                "AND superseded_at IS NULL LIMIT 1",
+                [batch.collector, batch.source, content_sha],
+            ).fetchone()
+        if seen:
+            return IngestResult(input_id=None, facts=0, problems=0, skipped=True)
+        if not append_only:
             con.execute(
-                "INSERT INTO inputs (input_id, collector, source, content_sha, content, append_only, received_at, "
-                "fact_count, problem_count, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [input_id, batch.collector, batch.source, content_sha, content if batch.raw else None,
-                 append_only, now, stored, len(batch.problems),
-                 json.dumps(batch.raw.options) if batch.raw and batch.raw.options else None],
+                "UPDATE inputs SET superseded_at = ? WHERE collector = ? AND source = ? "
+                "AND superseded_at IS NULL",
+                [now, batch.collector, batch.source],
             )
+        stored = 0
+        for table, rows in p.tables.items():
+            if rows.num_rows == 0:
+                continue
+            con.register("staged", rows)
+            if append_only:
+                # The same fact from an earlier delivery of the same events is not stored twice. A
+                # fact's key covers its time, so only stored facts of the staged facts' time range
+                # can match: the range filter lets DuckDB skip every other row group (zone maps)
+                # instead of reading all append-only facts on every ingest.
+                span = pc.min_max(rows.column("observed_at")).as_py()
+                con.execute(
+                    f"INSERT INTO {table} SELECT s.* FROM staged s WHERE s.fact_key NOT IN "  # noqa: S608
+                    f"(SELECT t.fact_key FROM {table} t JOIN inputs i USING (input_id) "
+                    "WHERE i.append_only AND t.observed_at BETWEEN ? AND ?)",
+                    [span["min"], span["max"]],
+                )
+            else:
+                con.execute(f"INSERT INTO {table} SELECT * FROM staged")  # noqa: S608
+            con.unregister("staged")
+            stored += rows.num_rows
+        if batch.problems:
+            problems = pa.table(
+                {
+                    "input_id": [input_id] * len(batch.problems),
+                    "source": [q.source for q in batch.problems],
+                    "line": [q.line for q in batch.problems],
+                    "col": [q.column for q in batch.problems],
+                    "field": [q.field for q in batch.problems],
+                    "severity": [q.severity for q in batch.problems],
+                    "message": [q.message for q in batch.problems],
+                    "observed_at": [now] * len(batch.problems),
+                },
+                schema=_PROBLEM_SCHEMA,
+            )
+            con.register("staged_problems", problems)
+            con.execute("INSERT INTO problems SELECT * FROM staged_problems")
+            con.unregister("staged_problems")
+        con.execute(
+            "INSERT INTO inputs (input_id, collector, source, content_sha, content, append_only, received_at, "
+            "fact_count, problem_count, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [input_id, batch.collector, batch.source, content_sha, p.content if batch.raw else None,
+             append_only, now, stored, len(batch.problems),
+             json.dumps(batch.raw.options) if batch.raw and batch.raw.options else None],
+        )
         return IngestResult(input_id=input_id, facts=stored, problems=len(batch.problems), skipped=False)
 
     def record_run(self, run: RunRecord) -> None:
@@ -443,3 +555,88 @@ class DuckDBStore:
                 row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
                 out[table] = int(row[0]) if row else 0
             return out
+
+
+class DuckDBWriter:
+    """A write session on a `DuckDBStore` (see `DuckDBStore.writer`): one connection kept open
+    across consecutive ingests, the schema checked once per opening."""
+
+    def __init__(self, store: DuckDBStore, *, max_hold_s: float = 0.5, yield_s: float = 1.0) -> None:
+        self.store = store
+        self.max_hold_s = max_hold_s
+        self.yield_s = yield_s
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
+        self.opens = 0
+
+    @property
+    def holding(self) -> bool:
+        return self._con is not None
+
+    def ingest(self, batch: LineageBatch) -> IngestResult:
+        prepared = self.store._prepare(batch)  # before the file is taken
+        con = self._open()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                result = self.store._ingest_on(con, batch, prepared)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        except BaseException:
+            self.release()  # start over on a fresh connection next time
+            raise
+        if time.monotonic() - self._opened_at >= self.max_hold_s or self.store.someone_waiting():
+            self.release()
+        return result
+
+    def release(self) -> None:
+        """Close the connection (checkpointing it) so other processes can open the file."""
+        con, self._con = self._con, None
+        if con is None:
+            return
+        try:
+            con.close()
+        finally:
+            self.store._lock.release()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if self._con is not None:
+            return self._con
+        store = self.store
+        # Someone waits for the file: let them take it before opening it again.
+        until = time.monotonic() + self.yield_s
+        while store.someone_waiting() and time.monotonic() < until:
+            time.sleep(0.005)
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+        store._lock.acquire()
+        try:
+            deadline = time.monotonic() + store.lock_timeout
+            while True:
+                try:
+                    con = duckdb.connect(str(store.path))
+                    break
+                except duckdb.IOException as exc:
+                    if not _is_lock_conflict(exc):
+                        raise StoreError(f"{store.path}: cannot open the store: {exc}") from exc
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"{store.path}: still locked by another process after {store.lock_timeout:.0f} s"
+                        ) from exc
+                    time.sleep(0.003 + 0.004 * random.random())  # noqa: S311 - jitter, not crypto
+                except duckdb.Error as exc:
+                    raise StoreError(f"{store.path}: not a readable store: {exc}") from exc
+            try:
+                con.execute("SET TimeZone = 'UTC'").fetchall()
+                store._migrate(con)
+            except BaseException:
+                con.close()
+                raise
+        except BaseException:
+            store._lock.release()
+            raise
+        self._con = con
+        self._opened_at = time.monotonic()
+        self.opens += 1
+        return con

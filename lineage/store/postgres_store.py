@@ -27,7 +27,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,7 +36,16 @@ from psycopg import sql
 
 from lineage.models import LineageBatch
 from lineage.perf import paused_gc
-from lineage.store.base import GraphData, IngestResult, NodeFactRow, RawInputRow, RunRecord, SourceState
+from lineage.store.base import (
+    GraphData,
+    IngestResult,
+    NodeFactRow,
+    RawInputRow,
+    RunRecord,
+    SourceState,
+    StoreWriter,
+    each_ingest,
+)
 from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_version
 from lineage.store.rows import canonical_facts, digest, fact_columns, review, review_row, run_record
 
@@ -124,6 +133,10 @@ class PostgresStore:
             return schema_version(con)
 
     # -- writing --------------------------------------------------------------------------------
+
+    def writer(self, *, max_hold_s: float = 0.5) -> AbstractContextManager[StoreWriter]:
+        """A write session; each ingest takes a pooled connection, so nothing is held between them."""
+        return each_ingest(self)
 
     def ingest(self, batch: LineageBatch) -> IngestResult:
         """Store one batch atomically: its raw input, its facts and its problems.
