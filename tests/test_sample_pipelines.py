@@ -132,7 +132,7 @@ def test_every_dataset_has_a_role_and_every_third_party_a_vendor(name: str) -> N
 def test_rag_has_embedding_api_vector_store_and_chat_llm() -> None:
     procs = processes("rag_ingestion")
     assert procs["v1/embeddings"].processor_type is ProcessorType.EMBEDDING_API
-    assert procs["v1/messages"].processor_type is ProcessorType.LLM_API
+    assert procs["workspaces/assistant-prod/v1/messages"].processor_type is ProcessorType.LLM_API
     assert "assistant_api.retrieve" in procs
     vectors = datasets("rag_ingestion")["rag.public.chunk_embeddings"]
     assert vectors.role is Role.STORE
@@ -163,7 +163,7 @@ def test_rag_traces_with_prompts_go_to_an_unapproved_observability_saas() -> Non
 
 def test_rag_untrusted_crawl_reaches_the_chat_llm() -> None:
     crawl = next(d for d in datasets("rag_ingestion").values() if "untrusted" in d.classifications)
-    chat = processes("rag_ingestion")["v1/messages"].ref
+    chat = processes("rag_ingestion")["workspaces/assistant-prod/v1/messages"].ref
     assert crawl.ref in upstream("rag_ingestion", chat)
 
 
@@ -240,7 +240,8 @@ def test_mcp_agent_write_tools_write_outside_the_agent_context() -> None:
     context = datasets("mcp_agent")["triage-agent.sessions"].ref
     writers = {e.source.name for e in edges("mcp_agent", EdgeKind.WRITE)
                if procs[e.source.name].processor_type is ProcessorType.MCP_TOOL and e.target != context}
-    assert writers == {"tools/slack_post_message", "tools/add_issue_comment", "tools/salesforce_dml_records"}
+    assert writers == {"claude-desktop/tools/slack_post_message", "claude-desktop/tools/add_issue_comment",
+                       "codex/tools/salesforce_dml_records"}
 
 
 def test_mcp_agent_untrusted_issues_reach_the_public_slack_channel() -> None:

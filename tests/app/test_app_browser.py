@@ -79,7 +79,7 @@ def test_clicking_a_node_in_explore_shows_its_detail(running_app: RunningApp, pa
     page.goto(f"{running_app.url}/{PAGES['explore']}")
     settle(page, graph=True)
     frame = graph_frame(page)
-    target = "process:https://api.anthropic.com:v1/messages"
+    target = "process:https://api.anthropic.com:workspaces/triage-agent/v1/messages"
     x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
         const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", target)
     box = frame.locator("#graph").bounding_box()

@@ -59,7 +59,7 @@ def test_explore_shows_the_neighbourhood_of_the_agent_memory(samples_db: str, mo
     nodes = frames(at)[0]
     assert AGENT_CONTEXT in set(nodes["id"])
     assert {"upstream", "downstream", "focus"} <= set(nodes["side"])
-    assert "process:https://api.anthropic.com:v1/messages" in set(nodes["id"])
+    assert "process:https://api.anthropic.com:workspaces/triage-agent/v1/messages" in set(nodes["id"])
     assert "node(s) shown" in texts(at)
 
 
