@@ -14,6 +14,7 @@ from lineage.store import Store, display_location, open_store
 from lineage.store.duckdb_store import DuckDBStore
 from lineage.store.postgres_store import PostgresStore
 from lineage.store.schema import LATEST_VERSION, MIGRATIONS
+from tests.conftest import SAMPLES
 from tests.pg import open_backend
 from tests.store.helpers import fill, snapshot
 
@@ -86,3 +87,24 @@ def test_postgres_scheme_and_postgresql_scheme_both_select_the_server_store(pg_s
     short = pg_schema_url.replace("postgresql://", "postgres://", 1)
     assert isinstance(open_store(short), PostgresStore)
     assert open_store(short).migrate() == LATEST_VERSION
+
+
+def test_the_project_file_and_lineage_db_select_postgresql_and_info_masks_the_password(
+        pg_schema_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from lineage.cli import main
+
+    with_password = pg_schema_url.replace("postgres@", "postgres:not-checked-pw@", 1)  # trust auth ignores it
+    (tmp_path / "lineage.yaml").write_text(f"store: {with_password}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LINEAGE_DB", raising=False)
+    assert main(["store", "info"]) == 0
+    out = capsys.readouterr().out
+    assert f"schema version {LATEST_VERSION}" in out and "postgres:***@" in out
+    assert "not-checked-pw" not in out
+    monkeypatch.setenv("LINEAGE_DB", with_password)
+    (tmp_path / "lineage.yaml").unlink()
+    assert main(["collect", str(SAMPLES / "rag_ingestion")]) == 0
+    assert open_store(pg_schema_url).counts()["inputs"] > 0
+    captured = capsys.readouterr()
+    assert "not-checked-pw" not in captured.out + captured.err
