@@ -67,7 +67,8 @@ def test_no_secret_reaches_the_store_file_or_any_cli_output(config: Path, tmp_pa
     outputs = []
     assert main(["collect", str(config), "--db", db]) == 0
     outputs.append(capsys.readouterr())
-    for node in ("process:mcp://github:claude-code/" + config.parent.name.replace("_", "-").lower() + "/github-mcp-server", "identity:mcp-client://claude-code:" + str(config)):
+    server = "process:mcp://github:claude-code/proj/github-mcp-server"  # the project folder qualifies it
+    for node in (server, "identity:mcp-client://claude-code:" + str(config)):
         assert main(["explain", node, "--db", db]) == 0
         outputs.append(capsys.readouterr())
     assert main(["export", "--db", db]) == 0

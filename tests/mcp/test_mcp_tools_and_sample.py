@@ -44,8 +44,8 @@ def test_well_known_table_supplies_tools_filtered_by_the_client_lists(tmp_path: 
     config.write_text('[mcp_servers.slack]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-slack"]\n'
                       'disabled_tools = ["slack_reply_to_thread"]\n')
     batch = McpCollector().collect(Source(str(config), config.read_bytes(), config))
-    assert sorted(tools_and_grants(batch)) == ["codex/tools/slack_get_channel_history", "codex/tools/slack_list_channels",
-                                              "codex/tools/slack_post_message"]
+    assert sorted(tools_and_grants(batch)) == ["codex/tools/slack_get_channel_history",
+                                              "codex/tools/slack_list_channels", "codex/tools/slack_post_message"]
     datasets = {(e.target.namespace, e.target.name) for e in batch.facts
                 if isinstance(e, Edge) and e.kind is EdgeKind.GRANT and e.target.kind.value == "dataset"}
     assert datasets == {("https://slack.com", "*")}
