@@ -4,14 +4,16 @@ Every connection runs in autocommit mode with the session time zone set to UTC; 
 atomic opens an explicit transaction. A new connection checks the schema version once: an older
 schema is migrated (under an advisory lock, so replicas starting together migrate once), a newer
 one is refused. Connections are reused from a small pool guarded by a lock, so the endpoint's
-writer thread and the dashboard's sessions share a handful of them; a connection inherited across
-`fork()` is never used (nor closed) by the child.
+writer thread and the dashboard's sessions share a handful of them; one idle for a while is
+checked before use (the server may have restarted), and a connection inherited across `fork()` is
+never used (nor closed) by the child.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,6 +29,7 @@ from lineage.store.schema import LATEST_VERSION, MIGRATIONS
 Connection = psycopg.Connection[tuple[Any, ...]]
 SCHEMES = ("postgresql", "postgres")
 MIGRATION_LOCK = 0x6C696E6561676501  # pg_advisory_xact_lock key: one migrating process at a time
+PING_AFTER = 10.0  # seconds idle after which a pooled connection is checked before use
 
 
 def is_postgres_url(location: str) -> bool:
@@ -78,7 +81,7 @@ class ConnectionPool:
         self.masked = mask_url(url)
         self.connect_timeout = max(1, int(connect_timeout))
         self.max_idle = max_idle
-        self._idle: list[Connection] = []
+        self._idle: list[tuple[Connection, float]] = []
         self._guard = threading.Lock()
         self._pid = os.getpid()
         self._inherited: list[Connection] = []
@@ -86,19 +89,23 @@ class ConnectionPool:
     def _take(self) -> Connection | None:
         with self._guard:
             if self._pid != os.getpid():  # forked: the parent's sockets are not ours to use or close
-                self._inherited.extend(self._idle)
+                self._inherited.extend(con for con, _ in self._idle)
                 self._idle, self._pid = [], os.getpid()
-            while self._idle:
-                con = self._idle.pop()
-                if not con.closed:
-                    return con
+            taken = self._idle.pop() if self._idle else None
+        while taken is not None:
+            con, since = taken
+            if not con.closed and (time.monotonic() - since < PING_AFTER or _alive(con)):
+                return con
+            con.close()
+            with self._guard:
+                taken = self._idle.pop() if self._idle else None
         return None
 
     def _give(self, con: Connection) -> None:
         ok = not con.closed and con.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
         with self._guard:
             if ok and self._pid == os.getpid() and len(self._idle) < self.max_idle:
-                self._idle.append(con)
+                self._idle.append((con, time.monotonic()))
                 return
         con.close()
 
@@ -128,8 +135,16 @@ class ConnectionPool:
         """Close the idle connections (those in use close when given back)."""
         with self._guard:
             idle, self._idle = self._idle, []
-        for con in idle:
+        for con, _ in idle:
             con.close()
+
+
+def _alive(con: Connection) -> bool:
+    try:
+        con.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
 
 
 def schema_version(con: Connection) -> int:
@@ -182,11 +197,6 @@ def migrate(con: Connection, masked: str) -> int:
 
 
 def ensure_schema(con: Connection, masked: str) -> None:
-    """Migrate an older store, refuse a newer one, and create this session's staging tables."""
+    """Migrate an older store and refuse a newer one (nothing is written when it is current, so a
+    read-only role or a hot standby can serve the dashboard)."""
     migrate(con, masked)
-    for table in ("node_facts", "edge_facts", "column_facts"):
-        con.execute(
-            sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
-                sql.Identifier(f"stage_{table}"), sql.Identifier(table)
-            )
-        )

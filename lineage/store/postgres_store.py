@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import psycopg
 from psycopg import sql
 
+from lineage.errors import StoreError
 from lineage.models import LineageBatch
 from lineage.perf import paused_gc
 from lineage.store.base import (
@@ -114,7 +115,10 @@ class PostgresStore:
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 if attempt == _RETRIES - 1:
                     raise
-                time.sleep(0.01 * 2**attempt * (0.5 + random.random()))  # noqa: S311 - jitter
+            except psycopg.OperationalError as exc:  # a broken connection: every write is safe to redo
+                if attempt >= 1:
+                    raise StoreError(f"{self._pool.masked}: cannot write to the store: {exc}") from exc
+            time.sleep(0.01 * 2**attempt * (0.5 + random.random()))  # noqa: S311 - jitter
         raise AssertionError("unreachable")
 
     @contextmanager
@@ -371,6 +375,9 @@ def _copy_facts(cur: Cursor, table: str, columns: dict[str, list[Any]], *, dedup
     transaction claims first (through the session's staging table)."""
     names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     target = sql.Identifier(f"stage_{table}" if dedupe else table)
+    if dedupe:
+        cur.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
+            target, sql.Identifier(table)))
     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, names)) as copy:
         for row in zip(*columns.values(), strict=True):
             copy.write_row(row)

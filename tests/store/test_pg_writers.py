@@ -128,3 +128,14 @@ def test_a_reader_sees_whole_batches_while_writers_ingest(pg_schema_url: str) ->
     assert seen == sorted(seen), "the graph never goes backwards"
     assert all(n % edges_per_batch == 0 for n in seen), f"a reader saw half a batch: {seen}"
     assert seen[-1] == batches * edges_per_batch
+
+
+def test_a_write_after_the_server_dropped_the_connection_is_redone_on_a_new_one(pg_schema_url: str) -> None:
+    store = open_store(pg_schema_url)
+    store.ingest(chain_batch("a.yaml", ["a", "b"], at=T0))
+    with store._pool.connection() as con:  # the pooled connection the next write would use
+        pid = con.info.backend_pid
+    with psycopg.connect(pg_schema_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    store.ingest(chain_batch("b.yaml", ["c", "d"], at=T0))
+    assert store.counts()["inputs"] == 2
