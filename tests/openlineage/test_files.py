@@ -240,7 +240,7 @@ def test_a_large_file_streams_in_chunks_that_ingest_idempotently(tmp_path: Path,
         (b"version: 1\ndatasets: []\n", False),
         (b'{"eventType": "START", "eventTime": "2026-01-01T00:00:00Z", "run": {"runId": "r"}}', True),
         (
-            gzip.compress(b'[{"eventTime": "2026-01-01T00:00:00Z", "job": {"name": "j"}, "producer": "p"}]'),
+            gzip.compress(b'[{"eventTime": "2026-01-01T00:00:00Z", "job": {"name": "j"}, "producer": "p"}]', mtime=0),
             True,
         ),
     ],
