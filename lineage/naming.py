@@ -8,7 +8,7 @@ Beyond the published table:
 * Schemes are lower-cased and aliases mapped (``postgresql`` -> ``postgres``, ``s3a`` -> ``s3``);
   ``jdbc:`` and SQLAlchemy ``+driver`` are dropped. Hosts are lower-cased; the default port is added
   where the convention has a port and any port dropped where it has none (bucket, account,
-  workspace). Of several servers (``kafka://b1:9092,b2``) the first is kept, as Spark's does.
+  workspace). Of several servers (``kafka://b1:9092,b2``) the first is kept, as Spark does.
 * Userinfo, queries, fragments and JDBC ``;key=value`` properties never survive: they carry
   passwords and tokens (the Azure container of ``abfss://container@host`` is kept, not its password).
 * A path in a namespace moves into the name (``s3://b/dir`` + ``x`` -> ``s3://b`` + ``dir/x``); for
@@ -249,7 +249,9 @@ def _source(parts: _Parts, *, with_path: bool) -> str:
         if any(c.isspace() for c in auth):
             raise ValueError(f"host {auth!r} contains whitespace")
         tail = _ENDS.sub("", parts.path) if with_path else ""
-        return f"{parts.scheme}://{auth.lower()}{'/' + tail if tail else ''}" if auth or tail else parts.scheme
+        if not auth and not tail:
+            return parts.scheme
+        return f"{parts.scheme}://{auth.lower()}{'/' + tail if tail else ''}"
     if p.authority == "path":
         if not (auth := re.sub(r"[\s/]+$", "", re.sub("/{2,}", "/", auth).lstrip())):
             raise ValueError(f"{p.scheme} namespace needs a database path")
@@ -298,11 +300,14 @@ def _name(parts: _Parts, name: str | None) -> str:
     if parts.scheme == "arn" and name is not None and path:
         raise ValueError("an ARN namespace ends at the account; put the resource in the name")
     if p is None:
-        return _clean(path.lstrip("/") if name is None and parts.authority is not None else name or path, "name")
+        if name is None:
+            name = path.lstrip("/") if parts.authority is not None else path
+        return _clean(name, "name")
     if p.kind == "table":
         outer: list[str | None] = [parts.database] if parts.database else []
         if name is None:  # a URI: the whole path is the name
-            name = _clean(unquote(path[1:] if parts.authority is not None and path[:1] == "/" else path), "table name")
+            path = path[1:] if parts.authority is not None and path[:1] == "/" else path
+            name = _clean(unquote(path), "table name")
         else:  # a namespace: its path gives the outer levels
             outer += [s for s in path.split("/") if s.strip()]
         name = name[len(p.prefix) :] if name.lower().startswith(p.prefix) else name
@@ -312,7 +317,7 @@ def _name(parts: _Parts, name: str | None) -> str:
         return _settle(f"{path}/{name}", keep_dots=True) or "/"
     if p.kind == "opaque":
         return _clean(_ENDS.sub("", f"{path}/{name}"), "name")
-    full = name if name.startswith("/") or not path or _DRIVE.match(name) else f"{path}/{name}"
+    full = name if name.startswith("/") or not path or _DRIVE.match(name) else f"{path}/{name}".rstrip("/")
     if p.kind == "file" and _DRIVE.match(full):  # Windows: C:\data\x.csv -> C:/data/x.csv
         full = full.lstrip("/").replace("\\", "/")
         return full[:2] + "/" + _settle(full[2:], keep_dots=False)
@@ -424,7 +429,9 @@ def dataset_uri(namespace: str, name: str) -> str:
         if p is not None and p.kind == "file" and (name.startswith("/") or _DRIVE.match(name)):
             return f"file://{'' if name.startswith('/') else '/'}{name}"
         return f"{source}:{name}"
-    return source + name if name.startswith("/") and p is not None and p.kind != "table" else f"{source}/{name}"
+    if name.startswith("/") and p is not None and p.kind != "table":
+        return source + name
+    return f"{source}/{name}"
 
 
 def qualify(
