@@ -20,6 +20,9 @@ from lineage.models import LineageBatch, Problem
 from lineage.store.base import RawInputRow
 
 HEAD_BYTES = 4096
+STREAM_OVER_BYTES = 8 << 20
+"""Files larger than this are streamed in chunks by collectors that can (`collect_path`)."""
+STREAM_CHUNK_EVENTS = 2000
 # Folders that never hold sources. Other hidden folders are searched: MCP clients keep their
 # configs in .cursor/, .vscode/, .claude/ and the like, and .mcp.json is a hidden file.
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".tox",
@@ -132,6 +135,42 @@ def collect_file(collector: Collector, path: Path, *, max_bytes: int,
     batch = LineageBatch(collector=collector.name, source=name)
     batch.problem(message)
     return batch
+
+
+def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
+                         options: Mapping[str, Mapping[str, Any]] | None = None,
+                         stream: bool = True) -> Iterator[LineageBatch]:
+    """Like `collect_file`, as batches to store one after another: a large file read by a collector
+    that streams (`collect_path(path, chunk_events=..., max_bytes=...)`, e.g. OpenLineage event logs)
+    comes in chunks, so memory stays flat; anything else comes as the one batch of `collect_file`.
+
+    `stream=False` (e.g. `--strict`, which must see every problem before storing anything) always
+    gives one batch.
+    """
+    streaming = getattr(collector, "collect_path", None)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if (not stream or streaming is None or size <= STREAM_OVER_BYTES or size > max_bytes
+            or (options or {}).get(collector.name)):
+        yield collect_file(collector, path, max_bytes=max_bytes, options=options)
+        return
+    name = str(path)
+    any_batch = False
+    try:
+        for batch in streaming(path, chunk_events=STREAM_CHUNK_EVENTS, max_bytes=max_bytes):
+            any_batch = True
+            yield batch
+    except CollectorError as exc:
+        batch = LineageBatch(collector=collector.name, source=name)
+        batch.problem(str(exc))
+        yield batch
+        return
+    if not any_batch:
+        batch = LineageBatch(collector=collector.name, source=name)
+        batch.problem("no events in this file")
+        yield batch
 
 
 def recollect(raw: RawInputRow) -> LineageBatch:

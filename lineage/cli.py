@@ -101,7 +101,7 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
                 strict: bool = False, command: str = "collect",
                 sql: dict[str, Any] | None = None) -> dict[str, Any]:
     """Collect `paths` into the store; returns the run's counts and problems."""
-    from collectors.discover import collect_file, plan
+    from collectors.discover import collect_file_batches, plan
     from lineage.store import RunRecord
 
     store = _store(settings)
@@ -117,14 +117,19 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
             progress.update(task, description=f"collecting {escape(path.name)}")
             if collector.name == "sql" and "sql" not in options:
                 options["sql"] = _sql_options(store, sql or {})
-            batch = collect_file(collector, path, max_bytes=settings.max_source_bytes, options=options)
-            problems.extend(batch.problems)
-            if strict and batch.problems:
-                refused += 1
-            else:
-                result = store.ingest(batch)
-                stored += result.facts
-                skipped += result.skipped
+            # a large event log comes in chunks (flat memory); --strict needs the whole file first
+            unchanged = True
+            for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
+                                              options=options, stream=not strict):
+                problems.extend(batch.problems)
+                if strict and batch.problems:
+                    refused += 1
+                    unchanged = False
+                else:
+                    result = store.ingest(batch)
+                    stored += result.facts
+                    unchanged = unchanged and result.skipped
+            skipped += unchanged
             progress.advance(task)
     run.finished_at = datetime.now(UTC)
     run.sources, run.facts, run.problems = len(work.work), stored, len(problems)

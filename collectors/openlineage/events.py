@@ -48,6 +48,7 @@ from lineage.models import (
     EdgeKind,
     Evidence,
     Layer,
+    NodeKind,
     NodeRef,
     Problem,
     Process,
@@ -57,6 +58,27 @@ from lineage.naming import normalize
 
 # A stream of events names the same few datasets again and again: normalise each name once.
 _normalize = lru_cache(maxsize=65_536)(normalize)
+
+
+@lru_cache(maxsize=65_536)
+def _dataset_node(namespace: str, name: str) -> NodeRef:
+    """The (validated, immutable, so shareable) node of a dataset as a producer names it.
+
+    Raises:
+        ValueError: the name cannot be normalised into a node.
+    """
+    ns, nm = _normalize(namespace, name)
+    return NodeRef.dataset(ns, nm)
+
+
+@lru_cache(maxsize=16_384)
+def _process_node(namespace: str, name: str) -> NodeRef:
+    return NodeRef.process(namespace, name)
+
+
+# Facts are built with `model_construct` (no second validation): every value has been checked
+# here already (names non-empty, times aware, edge ends of the right kinds, enums from tables), and
+# node references come validated from the caches above.
 
 COLLECTOR = "openlineage"
 RUN_STATES = frozenset({"START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"})
@@ -188,12 +210,17 @@ class _Mapper:
         namespace = _name(entry.get("namespace"), f"{where}.namespace")
         name = _name(entry.get("name"), f"{where}.name")
         try:
-            ns, nm = _normalize(namespace, name)
+            node = _dataset_node(namespace, name)
         except ValueError as exc:
             raise EventError(f"is not a dataset name: {exc}", where) from None
-        return self.aliases.resolve(NodeRef.dataset(ns, nm))
+        return self.aliases.resolve(node)
 
     def dataset(self, entry: Mapping[str, Any], where: str, ev: Evidence, side: str | None) -> Dataset:
+        return self.dataset_and_ref(entry, where, ev, side)[0]
+
+    def dataset_and_ref(
+        self, entry: Mapping[str, Any], where: str, ev: Evidence, side: str | None
+    ) -> tuple[Dataset, NodeRef]:
         ref = self.dataset_ref(entry, where)
         facets = _facets_of(entry, "facets", where, self.warn)
         values: dict[str, Any] = {}
@@ -233,7 +260,8 @@ class _Mapper:
                 values["size_bytes"] = F.read_count(st, "size", "bytes")
         if (qa := F._facet(facets, "dataQualityAssertions", fw, self.warn)) is not None:
             values["quality"] = F.read_assertions(qa)
-        return Dataset(
+        return F.build(
+            Dataset,
             namespace=ref.namespace,
             name=ref.name,
             columns=F.with_column_marks(columns, marks),
@@ -243,7 +271,7 @@ class _Mapper:
             aliases=aliases,
             evidence=ev,
             **{k: v for k, v in values.items() if v not in (None, ())},
-        )
+        ), ref
 
     def _symlinks(self, facets: Mapping[str, Any], where: str, ref: NodeRef) -> tuple[str, ...]:
         facet = F._facet(facets, "symlinks", where, self.warn)
@@ -312,7 +340,7 @@ class _Mapper:
                             f"{path}.{i}",
                         )
                     continue
-                col = ColumnRef(dataset=ref, column=column)
+                col = F.build(ColumnRef, dataset=ref, column=column)
                 for kind in F.transformation_kinds(obj, legacy):
                     bucket = groups.setdefault(kind, [])
                     if col not in bucket:
@@ -346,9 +374,10 @@ class _Mapper:
         process: NodeRef | None,
         ev: Evidence,
     ) -> list[ColumnLineage]:
-        ref = ColumnRef(dataset=target.ref, column=column)
+        ref = F.build(ColumnRef, dataset=_dataset_ref_of(target), column=column)
         return [
-            ColumnLineage(
+            F.build(
+                ColumnLineage,
                 target=ref,
                 sources=tuple(cols),
                 transformation=t,
@@ -387,15 +416,15 @@ class _Mapper:
             values["error_message"] = F.text(err.get("message"))
         if (parent := F._facet(run_facets, "parent", "run.facets", self.warn)) is not None:
             values["parent"] = self._parent(parent, ev)
-        return Process(
-            namespace=namespace, name=name, evidence=ev, **{k: v for k, v in values.items() if v is not None}
+        return F.build(
+            Process, namespace=namespace, name=name, evidence=ev, **{k: v for k, v in values.items() if v is not None}
         )
 
     def _parent(self, facet: Mapping[str, Any], ev: Evidence) -> str | None:
         job = facet.get("job")
         try:
             job = _obj(job, "run.facets.parent.job")
-            ref = NodeRef.process(
+            ref = _process_node(
                 _name(job.get("namespace"), "run.facets.parent.job.namespace"),
                 _name(job.get("name"), "run.facets.parent.job.name"),
             )
@@ -406,7 +435,7 @@ class _Mapper:
         run_id = run.get("runId") if isinstance(run, Mapping) else None
         parent_ev = ev.model_copy(update={"run_id": run_id if isinstance(run_id, str) else None})
         # The parent job is named (it exists), but no edge: it does not move data to its children.
-        self.out.facts.append(Process(namespace=ref.namespace, name=ref.name, evidence=parent_ev))
+        self.out.facts.append(F.build(Process, namespace=ref.namespace, name=ref.name, evidence=parent_ev))
         return ref.id
 
     # -- whole events --------------------------------------------------------------------------
@@ -453,21 +482,23 @@ class _Mapper:
         )
         process = self.process(job, run_facets, state if isinstance(state, str) else None, ev)
         self.out.facts.append(process)
+        pref = _process_node(process.namespace, process.name)
         entries = self._entries()
-        inputs = [(self.dataset(e, w, ev, "input"), e, w) for e, w in entries["inputs"]]
-        outputs = [(self.dataset(e, w, ev, "output"), e, w) for e, w in entries["outputs"]]
-        for ds, _, _ in inputs:
+        inputs = [(*self.dataset_and_ref(e, w, ev, "input"), e, w) for e, w in entries["inputs"]]
+        outputs = [(*self.dataset_and_ref(e, w, ev, "output"), e, w) for e, w in entries["outputs"]]
+        read, write = EdgeKind.READ, EdgeKind.WRITE
+        for ds, ref, _, _ in inputs:
             self.out.facts.append(ds)
-            self.out.facts.append(Edge(source=ds.ref, target=process.ref, kind=EdgeKind.READ, evidence=ev))
-        for ds, _, _ in outputs:
+            self.out.facts.append(F.build(Edge, source=ref, target=pref, kind=read, evidence=ev))
+        for ds, ref, _, _ in outputs:
             self.out.facts.append(ds)
-            self.out.facts.append(Edge(source=process.ref, target=ds.ref, kind=EdgeKind.WRITE, evidence=ev))
-        known = {ds.ref.id for ds, _, _ in inputs + outputs} if inputs else None
-        for ds, entry, where in outputs:
-            self.out.facts.extend(self.column_lineage(entry, ds, where, process.ref, known, ev))
+            self.out.facts.append(F.build(Edge, source=pref, target=ref, kind=write, evidence=ev))
+        known = {ref.id for _, ref, _, _ in inputs + outputs} if inputs else None
+        for ds, _, entry, where in outputs:
+            self.out.facts.extend(self.column_lineage(entry, ds, where, pref, known, ev))
         if process.sql and self.sql_hook is not None:
-            datasets = [ds.ref for ds, _, _ in inputs + outputs]
-            facts, notes = self.sql_hook(process.sql, self.sql_dialect, datasets, process.ref, ev)
+            datasets = [ref for _, ref, _, _ in inputs + outputs]
+            facts, notes = self.sql_hook(process.sql, self.sql_dialect, datasets, pref, ev)
             self.out.facts.extend(facts)
             for note in notes:
                 self.warn(note, "job.facets.sql.query")
@@ -544,6 +575,16 @@ def map_event(
             )
         )
     return mapper.out
+
+
+def _dataset_ref_of(dataset: Dataset) -> NodeRef:
+    """`dataset.ref`, from the cache (a dataset's namespace and name are already normalised)."""
+    return _process_or_dataset(NodeKind.DATASET, dataset.namespace, dataset.name)
+
+
+@lru_cache(maxsize=65_536)
+def _process_or_dataset(kind: NodeKind, namespace: str, name: str) -> NodeRef:
+    return NodeRef(kind=kind, namespace=namespace, name=name)
 
 
 def _json_type(value: Any) -> str:

@@ -13,9 +13,49 @@ applies to that column.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from lineage.models import Column, Environment, Origin, Transformation
+
+M = TypeVar("M", bound=BaseModel)
+_FIELDS: dict[type[BaseModel], tuple[tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]] = {}
+
+
+def build(cls: type[M], **values: Any) -> M:
+    """A model from values the caller has already checked, without validating them again.
+
+    What pydantic's `model_construct` does, at a fraction of its cost: the fields and defaults of
+    a class (immutable: None, tuples, enums, numbers) are looked up once per class. Only for
+    classes whose defaults are plain values (no default factories) and that need no
+    `model_post_init`. Fields keep their declared order, so the model serialises as usual.
+
+    Example:
+        >>> build(Column, name="a") == Column(name="a")
+        True
+    """
+    known = _FIELDS.get(cls)
+    if known is None:
+        if any(f.default_factory is not None for f in cls.model_fields.values()):
+            raise TypeError(f"{cls.__name__} has default factories; use model_construct")
+        known = (
+            tuple((name, None if f.is_required() else f.default) for name, f in cls.model_fields.items()),
+            frozenset(name for name, f in cls.model_fields.items() if f.is_required()),
+            frozenset(cls.model_fields),
+        )
+        _FIELDS[cls] = known
+    fields, required, names = known
+    if not required <= values.keys() or not values.keys() <= names:
+        raise TypeError(f"{cls.__name__}: missing or unknown fields in {sorted(values)}")
+    state = {name: values.get(name, default) for name, default in fields}
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", state)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
 
 Report = Callable[[str, str], None]
 """Called as `report(message, field_path)` for a facet that cannot be read."""
@@ -146,7 +186,7 @@ def read_schema(facet: Mapping[str, Any], where: str, marks: Marks, report: Repo
                         marks.add(tag["key"], value if isinstance(value, str) else "", full)
             out.setdefault(
                 full,
-                Column(name=full, type=text(field.get("type"), 200), description=text(field.get("description"))),
+                build(Column, name=full, type=text(field.get("type"), 200), description=text(field.get("description"))),
             )
             nested = field.get("fields")
             if isinstance(nested, list) and len(stack) < 64:
