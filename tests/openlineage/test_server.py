@@ -467,3 +467,58 @@ def test_serve_without_any_token_configured_refuses_to_start(tmp_path: Path, mon
     monkeypatch.delenv("LINEAGE_API_TOKENS", raising=False)
     monkeypatch.chdir(tmp_path)
     assert main(["serve", "--db", str(tmp_path / "x.duckdb"), "--port", "1"]) == 2
+
+
+def test_a_reader_process_gets_in_while_the_endpoint_is_under_steady_load(tmp_path: Path) -> None:
+    """The writer keeps the store open while events keep coming, yet another process reads in time."""
+    s = start_server(tmp_path)
+    stop = threading.Event()
+    sent: list[int] = []
+
+    def send(worker: int) -> None:
+        ol = client(s)
+        i = 0
+        while not stop.is_set():
+            ol.emit(
+                RunEvent(
+                    eventType=RunState.COMPLETE,
+                    eventTime=NOW,
+                    run=Run(runId=str(uuid.uuid4())),
+                    job=Job(namespace="steady", name=f"job-{worker}-{i}"),
+                    producer=PRODUCER,
+                )
+            )
+            i += 1
+        sent.append(i)
+
+    senders = [threading.Thread(target=send, args=(w,)) for w in range(4)]
+    for t in senders:
+        t.start()
+    try:
+        time.sleep(1.0)  # steady load: the writer is holding the store
+        reads: list[float] = []
+        for _ in range(3):
+            started = time.monotonic()
+            reader = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; sys.path.insert(0, sys.argv[2]); from lineage.store import open_store; "
+                    "print(open_store(sys.argv[1], lock_timeout=20).counts()['inputs'])",
+                    str(s.db),
+                    str(Path(__file__).resolve().parents[2]),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            reads.append(time.monotonic() - started)
+            assert reader.returncode == 0, reader.stderr
+            assert int(reader.stdout.strip()) > 0
+    finally:
+        stop.set()
+        for t in senders:
+            t.join(30)
+    assert sum(sent) > 0
+    assert max(reads) < 15, f"a reader waited too long under load: {reads}"
+    s.stop()
