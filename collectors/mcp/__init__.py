@@ -15,7 +15,7 @@ Example:
     >>> batch = McpCollector().collect(Source("mcp.json",
     ...     b'{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch==2025.4.7"]}}}'))
     >>> sorted(f.name for f in batch.facts if f.fact == "process")
-    ['mcp-server-fetch', 'tools/fetch']
+    ['mcp/mcp-server-fetch', 'mcp/tools/fetch']
 """
 
 from __future__ import annotations

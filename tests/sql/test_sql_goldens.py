@@ -119,7 +119,7 @@ def test_select_star_expands_with_schema() -> None:
 
 
 def test_temp_table_readers_get_original_sources() -> None:
-    from conftest import run
+    from tests.sql.conftest import run
 
     batch = run(SPECIFIC["snowflake_temp_table_script"][1], "snowflake")
     reads, writes = reads_writes(batch)
@@ -130,7 +130,7 @@ def test_temp_table_readers_get_original_sources() -> None:
 
 
 def test_drop_retires_dataset_without_writing_it() -> None:
-    from conftest import run
+    from tests.sql.conftest import run
 
     batch = run("DROP TABLE mart.old", "postgres")
     assert [f.retired for f in batch.facts if f.fact == "dataset"] == [True]
@@ -139,7 +139,7 @@ def test_drop_retires_dataset_without_writing_it() -> None:
 
 
 def test_update_target_is_input_only_by_convention() -> None:
-    from conftest import run
+    from tests.sql.conftest import run
 
     sql = PORTABLE["update_from"]
     assert "mart.accounts" not in reads_writes(run(sql, "postgres"))[0]
