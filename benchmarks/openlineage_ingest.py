@@ -270,7 +270,7 @@ def main() -> None:
         print(json.dumps(file_phase(Path(args.path), args.db)))
         return
     load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory() as tmp, _postgres(args) as fresh_pg:
+    with tempfile.TemporaryDirectory() as tmp, postgres_schemas(args.backend, args.pg_url) as fresh_pg:
         work = Path(tmp)
         path = work / "events.jsonl"
         events = make_events(args.events, spark_plan=args.spark_plan)
@@ -308,9 +308,10 @@ def _file_child(path: Path, db: str) -> dict[str, float]:
 
 
 @contextlib.contextmanager
-def _postgres(args: argparse.Namespace) -> Iterator[Callable[[], str] | None]:
-    """With --backend postgresql: a function giving a fresh, empty schema's URL per measurement."""
-    if args.backend != "postgresql":
+def postgres_schemas(backend: str, pg_url: str | None) -> Iterator[Callable[[], str] | None]:
+    """For the postgresql backend: a function giving a fresh, empty schema's URL per measurement, on
+    the database at `pg_url` or on a throwaway cluster (stopped, or the schemas dropped, at the end)."""
+    if backend != "postgresql":
         yield None
         return
     import psycopg
@@ -318,12 +319,12 @@ def _postgres(args: argparse.Namespace) -> Iterator[Callable[[], str] | None]:
     from tests.pg import PgServer, pg_bindir
 
     server = None
-    base = args.pg_url
+    base = pg_url
     if base is None:
         bindir = pg_bindir()
         if bindir is None:
             raise SystemExit("no PostgreSQL server installed: give --pg-url or run scripts/system-deps.sh")
-        server = PgServer.start(bindir)
+        server = PgServer.start(bindir, durable=True)  # fsync on, as in production
         base = server.url
     schemas: list[str] = []
 
