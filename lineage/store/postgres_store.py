@@ -115,7 +115,9 @@ class PostgresStore:
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 if attempt == _RETRIES - 1:
                     raise
-            except psycopg.OperationalError as exc:  # a broken connection: every write is safe to redo
+            except psycopg.OperationalError as exc:
+                # a dropped connection: ingests and upserts are idempotent, so redoing is safe (a review
+                # whose commit was acknowledged on a connection that then broke may be kept twice)
                 if attempt >= 1:
                     raise StoreError(f"{self._pool.masked}: cannot write to the store: {exc}") from exc
             time.sleep(0.01 * 2**attempt * (0.5 + random.random()))  # noqa: S311 - jitter
