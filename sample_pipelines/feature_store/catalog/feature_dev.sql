@@ -1,3 +1,4 @@
+-- lineage: dialect=duckdb namespace=duckdb://feature_dev.duckdb
 -- The churn team's local feature-development database (DuckDB): a sample of the production
 -- customers and orders pulled for notebook work, and the feature views the notebooks read.
 -- scripts/make_feature_store_catalog.py builds feature_dev.duckdb from this file.
