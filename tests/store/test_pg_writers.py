@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
+import pytest
 
 from lineage.graph import load_graph
 from lineage.models import RawInput
@@ -139,3 +140,21 @@ def test_a_write_after_the_server_dropped_the_connection_is_redone_on_a_new_one(
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
     store.ingest(chain_batch("b.yaml", ["c", "d"], at=T0))
     assert store.counts()["inputs"] == 2
+
+
+def test_a_read_only_role_can_read_the_graph_and_cannot_write(pg_schema_url: str) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    writer = open_store(pg_schema_url)
+    writer.ingest(chain_batch("a.yaml", ["a", "b"], at=T0))
+    schema = parse_qs(urlsplit(pg_schema_url).query)["options"][0].split("=", 1)[1]
+    role = f"ro_{schema}"
+    with psycopg.connect(pg_schema_url, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
+        admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"')
+    reader = open_store(pg_schema_url.replace("postgres@", f"{role}@", 1))
+    assert load_graph(reader).number_of_edges() == 2
+    assert reader.counts()["inputs"] == 1 and reader.reviews() == []
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        reader.ingest(chain_batch("b.yaml", ["c", "d"], at=T0))
