@@ -163,6 +163,9 @@ def collect_script(
     confidences: list[float] = []
     for i, (stmt, key) in enumerate(zip(statements, keys, strict=True)):
         results = analysed[i] if plain else _analyse_one(stmt.text, analyzer)
+        if analyzer.options.columns and any(script.reads_known(r) for r in results):
+            # it reads a temporary table made earlier: analysed again knowing that table's columns
+            results = _analyse_one(stmt.text, replace(analyzer, schema=script.schema(analyzer.schema)))
         line = stmt.line + line_offset
         _notes(batch, results, line)
         evidence = make_evidence(source, line)

@@ -14,7 +14,10 @@ when other statements of the file change or move.
 
 Scripts: `USE db` changes the default database of the statements after it; a temporary table
 created and then read within the script is replaced, for the readers, by what it was built from
-(the temporary table itself is still a cache dataset written by its statement).
+(the temporary table itself is still a cache dataset written by its statement). Its columns are
+known to the later statements (`collect_script` analyses a reader whose column lineage is incomplete
+again with them in the schema, so `SELECT *` over it expands), and a column read through it keeps the
+stronger of the two transformations (a masked column copied as is stays masked).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from collectors.sql.dialects import DialectHooks
-from collectors.sql.result import RANK_NAMES, StatementResult, TableRef
+from collectors.sql.result import IDENTITY, RANK_NAMES, StatementResult, TableRef
+from collectors.sql.schema import SchemaIndex
 from lineage import naming
 from lineage.models import (
     Column,
@@ -102,13 +106,36 @@ def _dataset_name(
     return ns, name, None
 
 
+TempColumns = dict[str, tuple[tuple[tuple[TableRef, str], ...], int]]
+
+
 @dataclass
 class Script:
-    """What earlier statements of one source tell the later ones."""
+    """What earlier statements of one source tell the later ones.
 
-    temp: dict[TableRef, tuple[tuple[TableRef, ...], dict[str, tuple[tuple[TableRef, str], ...]]]] = field(
-        default_factory=dict
-    )
+    `temp` holds, per temporary table, what it was built from and, per column, its direct sources
+    and the strongest transformation on the way (a later reader's transformation is composed with
+    it: an identity copy of a masked column stays masked).
+    """
+
+    temp: dict[TableRef, tuple[tuple[TableRef, ...], TempColumns]] = field(default_factory=dict)
+    known: dict[TableRef, tuple[str, ...]] = field(default_factory=dict)  # temp tables' columns, in order
+    _schema: tuple[SchemaIndex | None, SchemaIndex] | None = field(default=None, repr=False)
+
+    def schema(self, base: SchemaIndex | None) -> SchemaIndex | None:
+        """`base` plus the columns of the temporary tables created so far (they shadow same-named
+        tables), for analysing the statements that read them."""
+        if not self.known:
+            return base
+        if self._schema is None or self._schema[0] is not base:
+            tables = {**(base.tables if base is not None else {}), **{r.parts: c for r, c in self.known.items()}}
+            self._schema = (base, SchemaIndex(tables))
+        return self._schema[1]
+
+    def reads_known(self, result: StatementResult) -> bool:
+        """Whether `result` reads a temporary table whose columns are known but its column lineage is
+        incomplete (a `SELECT *` or a column it could not place), so a new analysis can do better."""
+        return result.column_confidence < 0.9 and any(r in self.known for r in result.inputs)
 
     def resolve(self, result: StatementResult) -> StatementResult:
         """Replace reads of this script's temporary tables by what they were built from."""
@@ -120,12 +147,16 @@ class Script:
         columns = []
         for c in result.columns:
             sources: list[tuple[TableRef, str]] = []
+            rank = c.rank
             for ref, col in c.sources:
                 if ref in self.temp:
-                    sources.extend(self.temp[ref][1].get(col, ()))
+                    found, step = self.temp[ref][1].get(col, ((), IDENTITY))
+                    sources.extend(found)
+                    if found and not c.indirect:  # the stronger of the two steps
+                        rank = max(rank, step)
                 else:
                     sources.append((ref, col))
-            columns.append(replace(c, sources=tuple(dict.fromkeys(sources))))
+            columns.append(replace(c, sources=tuple(dict.fromkeys(sources)), rank=rank))
         calls = []
         for call in result.ai_calls:
             refs: list[TableRef] = []
@@ -135,14 +166,24 @@ class Script:
         return replace(result, inputs=tuple(dict.fromkeys(inputs)), columns=tuple(columns), ai_calls=tuple(calls))
 
     def remember(self, result: StatementResult) -> None:
+        """Record the temporary tables `result` creates and forget the ones it drops."""
+        if result.temporary or result.retired:
+            self._schema = None
         for ref in result.temporary:
-            cols: dict[str, tuple[tuple[TableRef, str], ...]] = {}
+            cols: TempColumns = {}
             for c in result.columns:
                 if not c.indirect:
-                    cols[c.target] = cols.get(c.target, ()) + c.sources
+                    had, rank = cols.get(c.target, ((), IDENTITY))
+                    cols[c.target] = (had + c.sources, max(rank, c.rank))
             self.temp[ref] = (result.inputs, cols)
+            names = result.output_columns
+            if names and "*" not in names and len(result.outputs) == 1:
+                self.known[ref] = names
+            else:
+                self.known.pop(ref, None)
         for ref in result.retired:
             self.temp.pop(ref, None)
+            self.known.pop(ref, None)
 
 
 def _transformation(rank: int, indirect: str) -> Transformation:

@@ -371,9 +371,12 @@ def _copy(tree: exp.Copy, an: Analyzer) -> StatementResult:
         )
         if ref is not None:
             files.append(ref)
-    if tree.args.get("kind"):  # COPY [INTO] target FROM files
+    if tree.args.get("kind"):  # COPY [INTO] target FROM files, or (Snowflake unload) FROM (query)
         target = _target(tree.this)
-        return _result(tree, an, "copy_from", [target] if target else [], extra_inputs=tuple(files))
+        unload = next((f.this for f in tree.args.get("files") or [] if isinstance(f, exp.Subquery)), None)
+        return _result(
+            tree, an, "copy_from", [target] if target else [], extra_inputs=tuple(files), query=_unwrap(unload)
+        )
     query = tree.this.this if isinstance(tree.this, exp.Subquery) else None
     return _result(tree, an, "copy_to", [], extra_outputs=tuple(files), query=query)
 

@@ -153,9 +153,6 @@ def test_mcp_not_risks_stay_quiet() -> None:
     assert not [n for n in unused if n.endswith(("sobjects/Contact", "channels/C05EXTWIDGETS", "widgets-sdk/issues"))]
 
 
-@pytest.mark.xfail(strict=True, reason="known: in the combined store the feature_store folder's OpenLineage "
-                   "and SQL facts carry pii.email past the hash into churn/customer_features (not a "
-                   "cross-sample join; see the report)")
 def test_feature_store_email_stops_at_the_hash() -> None:
     tags = propagate(samples_graph())
     for node in ("dataset:s3://acme-feast-offline:churn/customer_features",
