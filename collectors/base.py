@@ -92,11 +92,15 @@ def _load_entry_points() -> None:
 
 
 def available_collectors() -> dict[str, Collector]:
-    """Every registered collector by name, built-in ones first, then entry points."""
+    """Every registered collector by name, in the order detection asks them: built-in ones in
+    `_LAZY` order (more specific formats before SQL), then entry points, whatever order their
+    modules happened to be imported in."""
     for name in list(_LAZY):
         _load(name)
     _load_entry_points()
-    return dict(_REGISTRY)
+    ordered = {name: _REGISTRY[name] for name in _LAZY if name in _REGISTRY}
+    ordered.update((name, c) for name, c in _REGISTRY.items() if name not in ordered)
+    return ordered
 
 
 def get_collector(name: str) -> Collector:

@@ -3,6 +3,8 @@ sample folder collected into ONE DuckDB file, as `lineage demo` and `lineage che
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -46,7 +48,8 @@ def samples_store() -> Any:
     from lineage.cli import main
 
     db = Path(tempfile.mkdtemp(prefix="policy-samples-")) / "lineage.duckdb"
-    assert main(["collect", str(SAMPLES), "--db", str(db)]) == 0
+    with contextlib.chdir(REPO):  # relative sources, so names do not depend on where the checkout is
+        assert main(["collect", "sample_pipelines", "--db", str(db)]) == 0
     return open_store(db)
 
 
