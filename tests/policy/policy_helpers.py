@@ -4,7 +4,6 @@ sample folder collected into ONE DuckDB file, as `lineage demo` and `lineage che
 from __future__ import annotations
 
 import contextlib
-
 import json
 import tempfile
 from collections.abc import Iterable, Sequence
