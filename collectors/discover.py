@@ -173,16 +173,20 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
         yield batch
 
 
-def recollect(raw: RawInputRow) -> LineageBatch:
+def recollect(raw: RawInputRow, context: Mapping[str, Any] | None = None) -> LineageBatch:
     """Collect a kept raw input again, with the collector and options it was first read with.
+
+    `context` adds options that are not kept with the input because they come from the store
+    (for SQL: the schemas known so far and the parse cache).
 
     Raises:
         CollectorError: its collector is no longer available.
     """
     collector = get_collector(raw.collector)
     configure = getattr(collector, "with_options", None)
-    if raw.options and configure is not None:
-        collector = configure(raw.options)
+    given = {**(context or {}), **raw.options}
+    if given and configure is not None:
+        collector = configure(given)
     batch = collector.collect(Source(name=raw.source, data=raw.content))
     if batch.raw is not None:
         batch.raw = batch.raw.model_copy(update={"append_only": raw.append_only, "options": raw.options})

@@ -410,10 +410,13 @@ def store_rebuild(ctx: click.Context, target: str, db: str | None) -> int:
     rebuilt.migrate()
     raws = list(source.raw_inputs())
     facts = problems = 0
+    sql_context: dict[str, Any] | None = None
     with _progress() as progress:
         task = progress.add_task("rebuilding", total=len(raws))
         for raw in raws:
-            batch = recollect(raw)
+            if raw.collector == "sql" and sql_context is None:  # as `collect` does at its first SQL source
+                sql_context = _sql_options(rebuilt, {})
+            batch = recollect(raw, sql_context if raw.collector == "sql" else None)
             problems += len(batch.problems)
             for problem in batch.problems:
                 err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
