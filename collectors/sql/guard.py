@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from lineage.perf import paused_gc
+
 _TOKEN = re.compile(
     r"""'(?:[^'\\]|\\.|'')*'?
       | "(?:[^"]|"")*"?
@@ -149,11 +151,15 @@ def check_limits(text: str, limits: Limits) -> str | None:
     return None
 
 
-class StatementTimeout(Exception):
-    """Raised inside a statement's analysis when it runs past its time limit."""
+class StatementTimeout(BaseException):  # like KeyboardInterrupt: not an error to catch broadly
+    """Raised inside a statement's analysis when it runs past its time limit. It derives from
+    BaseException so that no `except Exception` inside a library swallows it."""
 
 
 def _expire(signum: int, frame: object) -> None:
+    # An exception raised while a finalizer runs is swallowed by the interpreter, so fire again
+    # shortly until it lands in the statement's own code; `time_limit` disarms the timer on exit.
+    signal.setitimer(signal.ITIMER_REAL, 0.005)
     raise StatementTimeout
 
 
@@ -185,11 +191,13 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
     if signal.getsignal(signal.SIGALRM) is _expire:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        # no cyclic garbage collection inside the block: its finalizers would swallow the timeout
+        with paused_gc():
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                yield
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         return
     with alarm_handler(), time_limit(seconds):
         yield
