@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -12,8 +13,9 @@ import click
 ENTRY = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
 
 
-def streamlit_command(db: str, *, port: int, host: str) -> list[str]:
-    """The command line that serves the dashboard on `host:port` for the store `db`.
+def streamlit_command(db: str | None, *, port: int, host: str) -> list[str]:
+    """The command line that serves the dashboard on `host:port` for the store `db` (None: the
+    store the environment and project file name).
 
     Example:
         >>> streamlit_command("x.duckdb", port=8501, host="127.0.0.1")[-2:]
@@ -21,13 +23,20 @@ def streamlit_command(db: str, *, port: int, host: str) -> list[str]:
     """
     return [sys.executable, "-m", "streamlit", "run", str(ENTRY), "--server.headless", "true",
             "--server.port", str(port), "--server.address", host, "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--global.developmentMode", "false", "--", "--db", db]
+            "--server.fileWatcherType", "none", "--global.developmentMode", "false",
+            *(["--", "--db", db] if db is not None else [])]
 
 
 def serve_app(db: str, *, port: int = 8501, host: str = "127.0.0.1") -> int:
     """Run the dashboard until it stops (Ctrl-C); returns its exit code."""
-    click.echo(f"Dashboard on http://{host}:{port}  (store {db}; Ctrl-C to stop)")
-    process = subprocess.Popen(streamlit_command(str(Path(db).resolve()), port=port, host=host))
+    from lineage.store import display_location
+
+    click.echo(f"Dashboard on http://{host}:{port}  (store {display_location(db)}; Ctrl-C to stop)")
+    if "://" in db:  # a server URL goes through the environment: no password in the process list
+        command = streamlit_command(None, port=port, host=host)
+        process = subprocess.Popen(command, env={**os.environ, "LINEAGE_DB": db})
+    else:
+        process = subprocess.Popen(streamlit_command(str(Path(db).resolve()), port=port, host=host))
 
     def forward(signum: int, _frame: object) -> None:  # a SIGTERM to us stops the server too
         process.terminate()
@@ -47,7 +56,7 @@ def serve_app(db: str, *, port: int = 8501, host: str = "127.0.0.1") -> int:
 
 
 @click.command("app")
-@click.option("--db", metavar="FILE", help="The store: a DuckDB file (default as for `collect`).")
+@click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default as for `collect`).")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.pass_context

@@ -53,7 +53,7 @@ def _as_of(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-db_option = click.option("--db", metavar="FILE", help=DB_HELP)
+db_option = click.option("--db", metavar="STORE", help=DB_HELP)
 as_of_option = click.option("--as-of", "as_of", metavar="TIME",
                             help="Build the graph as it was at this ISO 8601 time (default: now).")
 

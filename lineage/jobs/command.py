@@ -34,7 +34,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-db_option = click.option("--db", metavar="FILE", help="The store: a DuckDB file (default as for `collect`).")
+db_option = click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default as for `collect`).")
 log_option = click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]),
                           help="Log detail on standard error.")
 

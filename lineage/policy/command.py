@@ -75,7 +75,7 @@ def print_table(console: Console, findings: Sequence[Finding], *, title: str = "
 
 
 @click.command()
-@click.option("--db", metavar="FILE", help="The store (default ./lineage.duckdb, env LINEAGE_DB, or lineage.yaml).")
+@click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default ./lineage.duckdb, env LINEAGE_DB, or lineage.yaml).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")

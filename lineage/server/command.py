@@ -34,7 +34,7 @@ def is_loopback(host: str) -> bool:
 @click.option(
     "--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
 )
-@click.option("--db", metavar="FILE", help="The store: a DuckDB file (default as for `collect`).")
+@click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default as for `collect`).")
 @click.option("--no-auth", is_flag=True, help="Accept requests without a token (loopback addresses only).")
 @click.option(
     "--max-body-bytes",
@@ -86,7 +86,7 @@ def serve(
     from lineage.server.auth import TokenCheck, tokens_from
     from lineage.server.writer import GroupWriter
     from lineage.settings import find_project_file, load_settings
-    from lineage.store import open_store
+    from lineage.store import display_location, open_store
 
     project = ctx.obj.get("project") if ctx.obj else None
     settings = load_settings(project, db=db)
@@ -112,7 +112,7 @@ def serve(
     app = create_app(ServerConfig(tokens=tokens, max_body_bytes=max_body_bytes, strict=strict), writer)
     logging.getLogger("lineage.server").info(
         "store %s; auth %s; body limit %d bytes%s",
-        settings.db,
+        display_location(settings.db),
         "on" if tokens else "OFF (--no-auth)",
         max_body_bytes,
         "; strict" if strict else "",
