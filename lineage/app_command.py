@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from lineage.settings import DB_HELP
+
 ENTRY = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
 
 
@@ -56,7 +58,7 @@ def serve_app(db: str, *, port: int = 8501, host: str = "127.0.0.1") -> int:
 
 
 @click.command("app")
-@click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default as for `collect`).")
+@click.option("--db", metavar="STORE", help=DB_HELP)
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.pass_context

@@ -22,15 +22,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from lineage.errors import LineageError
-from lineage.settings import Settings, load_settings
+from lineage.settings import DB_HELP, Settings, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DB_HELP = ("The store: a DuckDB file or a postgresql:// URL. Default ./lineage.duckdb, or env LINEAGE_DB, "
-           "or `store:` in lineage.yaml.")
 
 
 def _settings(ctx: click.Context, db: str | None) -> Settings:

@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from lineage.errors import ConfigError
 
 PROJECT_FILES = ("lineage.yaml", "lineage.yml")
+DB_HELP = ("The store: a DuckDB file or a postgresql:// URL. Default ./lineage.duckdb, or env LINEAGE_DB, "
+           "or `store:` in lineage.yaml.")
 
 
 class Settings(BaseSettings):

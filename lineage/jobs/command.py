@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lineage.jobs.config import JobConfig, JobsConfig, load_jobs
-from lineage.settings import Settings, load_settings
+from lineage.settings import DB_HELP, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -34,7 +34,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-db_option = click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default as for `collect`).")
+db_option = click.option("--db", metavar="STORE", help=DB_HELP)
 log_option = click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]),
                           help="Log detail on standard error.")
 

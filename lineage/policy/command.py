@@ -24,7 +24,7 @@ from lineage.policy.finding import SEVERITIES, Finding, Place, at_least
 from lineage.policy.project import PolicyConfig, load_policy_config
 from lineage.policy.report import json_report, markdown, sarif
 from lineage.policy.rules import RULES
-from lineage.settings import find_project_file, load_settings
+from lineage.settings import DB_HELP, find_project_file, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
@@ -75,7 +75,7 @@ def print_table(console: Console, findings: Sequence[Finding], *, title: str = "
 
 
 @click.command()
-@click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default ./lineage.duckdb, env LINEAGE_DB, or lineage.yaml).")
+@click.option("--db", metavar="STORE", help=DB_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")

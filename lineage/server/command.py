@@ -10,6 +10,7 @@ import sys
 import click
 
 from lineage.errors import ConfigError
+from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 
@@ -34,7 +35,7 @@ def is_loopback(host: str) -> bool:
 @click.option(
     "--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
 )
-@click.option("--db", metavar="STORE", help="The store: a DuckDB file or a postgresql:// URL (default as for `collect`).")
+@click.option("--db", metavar="STORE", help=DB_HELP)
 @click.option("--no-auth", is_flag=True, help="Accept requests without a token (loopback addresses only).")
 @click.option(
     "--max-body-bytes",
