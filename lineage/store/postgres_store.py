@@ -40,7 +40,6 @@ from lineage.perf import paused_gc
 from lineage.store.base import (
     GraphData,
     IngestResult,
-    NodeFactRow,
     RawInputRow,
     RunRecord,
     SourceState,
@@ -48,7 +47,22 @@ from lineage.store.base import (
     each_ingest,
 )
 from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_version
-from lineage.store.rows import canonical_facts, digest, fact_columns, review, review_row, run_record
+from lineage.store.rows import (
+    FACT_ABOUT_KEYS,
+    PROBLEM_KEYS,
+    column_lineage_row,
+    fact_columns,
+    input_identity,
+    node_fact_row,
+    raw_input_row,
+    review,
+    review_row,
+    review_values,
+    run_detail,
+    run_record,
+    source_state,
+    source_state_values,
+)
 
 if TYPE_CHECKING:
     from lineage.policy.finding import Review
@@ -150,13 +164,12 @@ class PostgresStore:
         Returns what was stored; `skipped` when the same input was stored before (by any writer).
         """
         first = datetime.now(UTC)
-        content = batch.raw.content if batch.raw else canonical_facts(batch)
-        append_only = bool(batch.raw.append_only) if batch.raw else False
-        content_sha = hashlib.sha256(content).hexdigest()
-        input_id = digest(batch.collector, batch.source, content_sha, first.isoformat())
+        identity = input_identity(batch, first)
+        content, append_only, content_sha, input_id = (
+            identity.content, identity.append_only, identity.content_sha, identity.input_id)
         with paused_gc():
             tables = fact_columns(batch, input_id)
-        options = json.dumps(batch.raw.options) if batch.raw and batch.raw.options else None
+        options = identity.options
 
         def work(cur: Cursor) -> IngestResult:
             if append_only:
@@ -203,7 +216,7 @@ class PostgresStore:
 
     def record_run(self, run: RunRecord) -> None:
         """Insert or update one collection run (for the dashboard's history)."""
-        detail = json.dumps({**run.detail, "job": run.job} if run.job else run.detail)
+        detail = run_detail(run)
         self._write(lambda cur: cur.execute(
             "INSERT INTO collection_runs VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (run_id) DO UPDATE SET command = EXCLUDED.command, started_at = EXCLUDED.started_at, "
@@ -219,8 +232,7 @@ class PostgresStore:
             return
         now = datetime.now(UTC)
         latest = {(s.job, s.source): s for s in states}  # the last word on each, in key order
-        rows = [[s.job, s.source, s.size, s.mtime_ns, s.content_sha, s.offset, s.line, json.dumps(s.detail),
-                 s.updated_at or now] for _, s in sorted(latest.items())]
+        rows = [source_state_values(s, now) for _, s in sorted(latest.items())]
         self._write(lambda cur: cur.executemany(
             "INSERT INTO job_sources VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (job, source) DO UPDATE SET size = EXCLUDED.size, mtime_ns = EXCLUDED.mtime_ns, "
@@ -249,10 +261,8 @@ class PostgresStore:
         """
         r = review(fingerprint=fingerprint, status=status, reviewer=reviewer, reason=reason,
                    expires_at=expires_at, created_at=datetime.now(UTC))
-        self._write(lambda cur: cur.execute(
-            "INSERT INTO finding_reviews VALUES (%s, %s, %s, %s, %s, %s)",
-            [r.fingerprint, r.status, r.reviewer, r.reason, r.expires_at, r.created_at],
-        ))
+        self._write(lambda cur: cur.execute("INSERT INTO finding_reviews VALUES (%s, %s, %s, %s, %s, %s)",
+                                            review_values(r)))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -264,9 +274,7 @@ class PostgresStore:
                 "SELECT f.node_id, f.kind, f.namespace, f.name, f.body::text, f.layer, f.observed_at "  # noqa: S608
                 f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE} "
                 'ORDER BY f.node_id COLLATE "C", f.layer, f.observed_at', at)
-            nodes = [NodeFactRow(node_id=r[0], kind=r[1], namespace=r[2], name=r[3],
-                                 body=json.loads(r[4]) if r[4] != "{}" else {}, layer=r[5], observed_at=r[6])
-                     for r in cur.fetchall()]
+            nodes = [node_fact_row(r) for r in cur.fetchall()]
             cur.execute(
                 "SELECT f.source_id, f.target_id, f.kind, "  # noqa: S608 - constant text
                 "coalesce(array_agg(DISTINCT p.perm ORDER BY p.perm) FILTER (WHERE p.perm IS NOT NULL), "
@@ -280,17 +288,14 @@ class PostgresStore:
                 "f.transformation, f.indirect, f.process_id, f.confidence "
                 f"FROM column_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE}) c "
                 'ORDER BY c.target_id COLLATE "C", c.target_column COLLATE "C"', at)
-            columns = [{"target": r[0], "column": r[1], "sources": json.loads(r[2]), "transformation": r[3],
-                        "indirect": r[4], "process": r[5], "confidence": r[6]} for r in cur.fetchall()]
+            columns = [column_lineage_row(r) for r in cur.fetchall()]
         return GraphData(nodes=nodes, edges=edges, column_lineage=columns)
 
     def facts_about(self, node_ids: list[str]) -> list[dict[str, Any]]:
         """Every stored fact (current or superseded) that mentions one of the nodes, with evidence."""
         with self._read() as cur:
             rows = cur.execute(_FACTS_ABOUT, {"ids": list(node_ids)}).fetchall()
-        keys = ("fact", "subject", "other", "edge_kind", "body", "layer", "collector", "source", "line",
-                "run_id", "observed_at", "superseded_at")
-        out = [dict(zip(keys, r, strict=True)) for r in rows]
+        out = [dict(zip(FACT_ABOUT_KEYS, r, strict=True)) for r in rows]
         for f in out:
             if f["fact"] == "column_lineage":  # compact, as DuckDB writes it
                 f["body"] = json.dumps(json.loads(f["body"]), separators=(",", ":"))
@@ -301,8 +306,7 @@ class PostgresStore:
             rows = cur.execute(
                 "SELECT source, line, col, field, severity, message, observed_at FROM problems "
                 "ORDER BY observed_at DESC LIMIT %s", [limit]).fetchall()
-        keys = ("source", "line", "column", "field", "severity", "message", "observed_at")
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        return [dict(zip(PROBLEM_KEYS, r, strict=True)) for r in rows]
 
     def runs(self, limit: int = 100) -> list[RunRecord]:
         with self._read() as cur:
@@ -323,9 +327,7 @@ class PostgresStore:
             rows = cur.execute(
                 'SELECT job, source, size, mtime_ns, content_sha, "offset", line, detail::text, updated_at '
                 "FROM job_sources WHERE job = %s", [job]).fetchall()
-        return {r[1]: SourceState(job=r[0], source=r[1], size=r[2], mtime_ns=r[3], content_sha=r[4], offset=r[5],
-                                  line=r[6], detail=json.loads(r[7]) if r[7] else {}, updated_at=r[8])
-                for r in rows}
+        return {r[1]: source_state(r) for r in rows}
 
     def raw_inputs(self) -> Iterator[RawInputRow]:
         """The current raw inputs, oldest first, to collect again when the rules change."""
@@ -334,8 +336,7 @@ class PostgresStore:
                 "SELECT collector, source, content, append_only, received_at, options::text FROM inputs "
                 "WHERE superseded_at IS NULL AND content IS NOT NULL ORDER BY received_at").fetchall()
         for r in rows:
-            yield RawInputRow(collector=r[0], source=r[1], content=bytes(r[2]), append_only=r[3],
-                              received_at=r[4], options=json.loads(r[5]) if r[5] else {})
+            yield raw_input_row(r)
 
     def cached_parses(self, fingerprints: list[str]) -> dict[str, str]:
         """Cached SQL analyses (JSON text) by fingerprint, for the fingerprints that have one."""

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from lineage.models import ColumnLineage, Dataset, Edge, Identity, LineageBatch, NodeRef, Process
-from lineage.store.base import RunRecord
+from lineage.store.base import NodeFactRow, RawInputRow, RunRecord, SourceState
 
 if TYPE_CHECKING:
     from lineage.policy.finding import Review
@@ -23,10 +26,52 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
 
 
+FACT_ABOUT_KEYS = ("fact", "subject", "other", "edge_kind", "body", "layer", "collector", "source", "line",
+                   "run_id", "observed_at", "superseded_at")
+"""The columns of a `facts_about` row, in select order."""
+PROBLEM_KEYS = ("source", "line", "column", "field", "severity", "message", "observed_at")
+"""The columns of a `problems` row, in select order."""
+
+
 def run_record(r: tuple[Any, ...]) -> RunRecord:
     detail = json.loads(r[8]) if r[8] else {}
     return RunRecord(run_id=r[0], command=r[1], started_at=r[2], finished_at=r[3], status=r[4],
                      sources=r[5], facts=r[6], problems=r[7], detail=detail, job=detail.get("job"))
+
+
+def run_detail(run: RunRecord) -> str:
+    """The run's `detail` as stored: JSON text, with the scheduled job under `"job"`."""
+    return json.dumps({**run.detail, "job": run.job} if run.job else run.detail)
+
+
+def node_fact_row(r: Sequence[Any]) -> NodeFactRow:
+    """A stored node fact (node_id, kind, namespace, name, body JSON text, layer, observed_at)."""
+    return NodeFactRow(node_id=r[0], kind=r[1], namespace=r[2], name=r[3],
+                       body=json.loads(r[4]) if r[4] != "{}" else {}, layer=r[5], observed_at=r[6])
+
+
+def column_lineage_row(r: Sequence[Any]) -> dict[str, Any]:
+    """A stored column-lineage fact as `GraphData.column_lineage` holds it."""
+    return {"target": r[0], "column": r[1], "sources": json.loads(r[2]), "transformation": r[3],
+            "indirect": r[4], "process": r[5], "confidence": r[6]}
+
+
+def raw_input_row(r: Sequence[Any]) -> RawInputRow:
+    """A stored raw input (collector, source, content, append_only, received_at, options JSON text)."""
+    return RawInputRow(collector=r[0], source=r[1], content=bytes(r[2]), append_only=r[3],
+                       received_at=r[4], options=json.loads(r[5]) if r[5] else {})
+
+
+def source_state(r: Sequence[Any]) -> SourceState:
+    """A stored job source state, in `job_sources` column order (detail as JSON text)."""
+    return SourceState(job=r[0], source=r[1], size=r[2], mtime_ns=r[3], content_sha=r[4], offset=r[5],
+                       line=r[6], detail=json.loads(r[7]) if r[7] else {}, updated_at=r[8])
+
+
+def source_state_values(s: SourceState, now: datetime) -> list[Any]:
+    """The `job_sources` row for `s`; an unset `updated_at` becomes `now`."""
+    return [s.job, s.source, s.size, s.mtime_ns, s.content_sha, s.offset, s.line, json.dumps(s.detail),
+            s.updated_at or now]
 
 
 def review(**fields: Any) -> Review:
@@ -47,11 +92,39 @@ def review_row(r: tuple[Any, ...]) -> Review:
     return Review(fingerprint=r[0], status=r[1], reviewer=r[2], reason=r[3], expires_at=r[4], created_at=r[5])
 
 
+def review_values(r: Review) -> list[Any]:
+    """The `finding_reviews` row for `r`."""
+    return [r.fingerprint, r.status, r.reviewer, r.reason, r.expires_at, r.created_at]
+
+
 # -- turning a batch into rows ---------------------------------------------------------------------
 
 
 def canonical_facts(batch: LineageBatch) -> bytes:
     return "\n".join(sorted(f.model_dump_json() for f in batch.facts)).encode()
+
+
+@dataclass(frozen=True)
+class InputIdentity:
+    """What identifies a batch's input when it is stored at `received_at`."""
+
+    content: bytes
+    """The raw bytes of the source, else the batch's canonical facts."""
+    append_only: bool
+    content_sha: str
+    input_id: str
+    options: str | None
+    """The collector options as JSON text, when there are any."""
+
+
+def input_identity(batch: LineageBatch, received_at: datetime) -> InputIdentity:
+    """The content, hash and id under which `batch` is stored, received at `received_at`."""
+    content = batch.raw.content if batch.raw else canonical_facts(batch)
+    append_only = bool(batch.raw.append_only) if batch.raw else False
+    content_sha = hashlib.sha256(content).hexdigest()
+    input_id = digest(batch.collector, batch.source, content_sha, received_at.isoformat())
+    options = json.dumps(batch.raw.options) if batch.raw and batch.raw.options else None
+    return InputIdentity(content, append_only, content_sha, input_id, options)
 
 
 _NODE_SCHEMA = pa.schema([
