@@ -2,11 +2,13 @@
 
 Exit codes: 0 success; 1 findings, or problems in the sources read (the valid rest is still
 stored); 2 usage or input errors (a missing file, an unknown node, a bad option).
+
+What the commands print is built in `cli_show`; `lineage store` and the `--db` option live in
+`cli_store`.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import uuid
@@ -16,29 +18,23 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from lineage.cli_show import (
+    console,
+    err_console,
+    print_node,
+    print_summary,
+    print_walk,
+    progress_bar,
+    sample_pipelines_dir,
+)
+from lineage.cli_store import _settings, _store, db_option, store
+from lineage.cli_store import _sql_options as _sql_options  # lineage.jobs.runner imports it from here
 from lineage.errors import LineageError
-from lineage.settings import DB_HELP, Settings, load_settings
+from lineage.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-
-def _settings(ctx: click.Context, db: str | None) -> Settings:
-    return load_settings(ctx.obj.get("project") if ctx.obj else None, db=db)
-
-
-def _store(settings: Settings) -> Any:
-    from lineage.store import open_store
-
-    return open_store(settings.db, lock_timeout=settings.lock_timeout)
 
 
 def _as_of(value: str | None) -> datetime | None:
@@ -51,7 +47,6 @@ def _as_of(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-db_option = click.option("--db", metavar="STORE", help=DB_HELP)
 as_of_option = click.option("--as-of", "as_of", metavar="TIME",
                             help="Build the graph as it was at this ISO 8601 time (default: now).")
 
@@ -79,22 +74,6 @@ def cli(ctx: click.Context, project: str | None) -> None:
 # -- collect ------------------------------------------------------------------------------------
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=True, disable=not err_console.is_terminal)
-
-
-def _sql_options(store: Any, given: dict[str, Any]) -> dict[str, Any]:
-    """SQL collector options: the flags, the parse cache (the store) and the schemas it knows."""
-    from collectors.sql.schema import load_schema_file
-
-    known: dict[str, Any] = {n.name: [c["name"] for c in n.body["columns"]]
-                             for n in store.graph_data().nodes if n.kind == "dataset" and n.body.get("columns")}
-    if given.get("schema"):
-        known.update(load_schema_file(given["schema"]))
-    return {**given, "schema": known or None, "cache": store}
-
-
 def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | None = None,
                 strict: bool = False, command: str = "collect",
                 sql: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -109,7 +88,7 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
     options: dict[str, dict[str, Any]] = {}
     problems = list(work.problems)  # problems with the paths themselves: usage errors
     stored = skipped = refused = 0
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("collecting", total=len(work.work))
         for collector, path in work.work:
             progress.update(task, description=f"collecting {escape(path.name)}")
@@ -210,17 +189,7 @@ def _walk_command(direction: str) -> Any:
         g = _graph(_settings(ctx, db), _as_of(as_of))
         node_id = g.resolve(node)
         walk = g.upstream if direction == "upstream" else g.downstream
-        found = walk(node_id, depth=depth, kinds=kinds or None)
-        if fmt == "json":
-            console.print_json(json.dumps({"node": node_id, "direction": direction, "nodes": [
-                {"id": n, "distance": d, "kind": g.node(n)["kind"]} for n, d in found.items()]}))
-            return EXIT_OK
-        console.print(f"{direction} of {escape(node_id)}: {len(found)} node(s)")
-        for n, d in found.items():
-            attrs = g.node(n)
-            marks = " ".join(x for x in (attrs.get("role"), attrs.get("origin"),
-                                         "third-party" if attrs.get("third_party") else None) if x)
-            console.print(f"  {d:>3}  {escape(n)}" + (f"  [dim]({escape(marks)})[/dim]" if marks else ""))
+        print_walk(g, node_id, direction, walk(node_id, depth=depth, kinds=kinds or None), fmt)
         return EXIT_OK
 
     command.__doc__ = (
@@ -246,45 +215,7 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
     settings = _settings(ctx, db)
     g = _graph(settings, _as_of(as_of))
     node_id = g.resolve(node)
-    attrs = g.node(node_id)
-    table = Table(title=escape(node_id), show_header=False, title_justify="left")
-    for key in sorted(attrs):
-        if key in ("id", "columns") or attrs[key] in (None, [], ""):
-            continue
-        table.add_row(escape(key), escape(str(attrs[key])))
-    console.print(table)
-    if attrs.get("columns"):
-        cols = Table("column", "type", "classifications", title="columns", title_justify="left")
-        for c in attrs["columns"]:
-            cols.add_row(escape(c["name"]), escape(str(c.get("type") or "")),
-                         escape(", ".join(c.get("classifications") or [])))
-        console.print(cols)
-    for label, edges in (("reads from", g.predecessors(node_id, "read")),
-                         ("writes to", g.successors(node_id, "write")),
-                         ("read by", g.successors(node_id, "read")),
-                         ("written by", g.predecessors(node_id, "write")),
-                         ("run by", g.predecessors(node_id, "runs")),
-                         ("runs", g.successors(node_id, "runs")),
-                         ("granted to", g.predecessors(node_id, "grant"))):
-        if edges:
-            console.print(f"[bold]{label}[/bold]: " + ", ".join(escape(e) for e in edges))
-    for target in g.successors(node_id, "grant"):
-        perms = (g.edge(node_id, target, "grant") or {}).get("permissions", [])
-        console.print(f"[bold]grant[/bold] {escape('/'.join(perms))} on {escape(target)}")
-    console.print("[bold]evidence[/bold] (layer, collector, place, observed at, fact):")
-    layers = {0: "inferred", 1: "observed", 2: "declared"}
-    for f in _store(settings).facts_about([node_id]):
-        if f["fact"] == "edge":
-            other = f["other"] if f["subject"] == node_id else f["subject"]
-            about = f"{f['edge_kind']} edge {'to' if f['subject'] == node_id else 'from'} {other}"
-        elif f["fact"] == "node":
-            about = f"attributes {f['body']}"
-        else:
-            about = f"column lineage via {f['other']}: {f['body']}"
-        place = f["source"] + (f":{f['line']}" if f["line"] else "") + (f" run {f['run_id']}" if f["run_id"] else "")
-        status = " [dim](superseded)[/dim]" if f["superseded_at"] else ""
-        console.print(f"  {layers.get(f['layer'], '?'):<8} {escape(f['collector'])}  {escape(place)}  "
-                      f"{f['observed_at'].isoformat(timespec='seconds')}  {escape(about)}{status}")
+    print_node(g, _store(settings), node_id)
     from lineage.policy.show import explain_node
 
     explain_node(console, g, _store(settings), node_id, ctx.obj.get("project") if ctx.obj else None)
@@ -359,137 +290,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, 
     return EXIT_OK
 
 
-# -- store ------------------------------------------------------------------------------------------
-
-
-@cli.group()
-def store() -> None:
-    """Look after the store."""
-
-
-@store.command("info")
-@db_option
-@click.pass_context
-def store_info(ctx: click.Context, db: str | None) -> int:
-    """Print the store's location, schema version and row counts."""
-    settings = _settings(ctx, db)
-    s = _store(settings)
-    from lineage.store import display_location
-
-    console.print(f"store: {escape(display_location(settings.db))} (schema version {s.schema_version()})")
-    for table, count in s.counts().items():
-        console.print(f"  {table}: {count:,}")
-    return EXIT_OK
-
-
-@store.command("rebuild")
-@click.option("--to", "target", required=True, metavar="FILE", type=click.Path(dir_okay=False),
-              help="The new store to build (must not exist yet).")
-@db_option
-@click.pass_context
-def store_rebuild(ctx: click.Context, target: str, db: str | None) -> int:
-    """Build a new store by collecting every kept raw input again with today's collectors.
-
-    Use it after an upgrade changes how sources are read: the old store is left as it is. Inputs
-    are collected oldest first, each with the options it was first read with.
-
-    \b
-    Example:
-      lineage store rebuild --db lineage.duckdb --to rebuilt.duckdb
-    """
-    from collectors.discover import recollect
-    from lineage.store import open_store
-
-    settings = _settings(ctx, db)
-    if Path(target).exists():
-        raise click.BadParameter(f"{target} exists; choose a new file", param_hint="--to")
-    source = _store(settings)
-    rebuilt = open_store(target, lock_timeout=settings.lock_timeout)
-    rebuilt.migrate()
-    raws = list(source.raw_inputs())
-    facts = problems = 0
-    sql_context: dict[str, Any] | None = None
-    with _progress() as progress:
-        task = progress.add_task("rebuilding", total=len(raws))
-        for raw in raws:
-            if raw.collector == "sql" and sql_context is None:  # as `collect` does at its first SQL source
-                sql_context = _sql_options(rebuilt, {})
-            batch = recollect(raw, sql_context if raw.collector == "sql" else None)
-            problems += len(batch.problems)
-            for problem in batch.problems:
-                err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
-            facts += rebuilt.ingest(batch).facts
-            progress.advance(task)
-    console.print(f"Rebuilt {len(raws)} input(s) into {escape(target)}: {facts} fact(s), {problems} problem(s)")
-    return EXIT_OK
-
-
-@store.command("copy")
-@click.option("--from", "source", required=True, metavar="STORE",
-              help="The store to copy: a DuckDB file or a postgresql:// URL.")
-@click.option("--to", "target", required=True, metavar="STORE",
-              help="The empty store to copy into: a DuckDB file or a postgresql:// URL.")
-@click.pass_context
-def store_copy(ctx: click.Context, source: str, target: str) -> int:
-    """Copy a whole store to another backend: DuckDB to PostgreSQL, or back.
-
-    Raw inputs, facts, problems, runs, reviews, job states and caches are copied as they are, so
-    history and time travel carry over. The target must be empty; a failed copy leaves it empty.
-
-    \b
-    Example:
-      lineage store copy --from lineage.duckdb --to postgresql://lineage@db:5432/lineage
-    """
-    from lineage.store import display_location, open_store
-    from lineage.store.copy import copy_store, plan
-
-    settings = _settings(ctx, None)
-    if "://" not in source and not Path(source).is_file():
-        raise click.BadParameter(f"{source} does not exist", param_hint="--from")
-    src = open_store(source, lock_timeout=settings.lock_timeout)
-    dst = open_store(target, lock_timeout=settings.lock_timeout)
-    total = sum(plan(src, dst).values())
-    with _progress() as progress:
-        task = progress.add_task("copying", total=total)
-        copied = copy_store(src, dst, advance=lambda table, rows: progress.update(
-            task, advance=rows, description=f"copying {table}"))
-    console.print(f"Copied {sum(copied.values()):,} row(s) from {escape(display_location(source))} "
-                  f"to {escape(display_location(target))}")
-    for table, rows in copied.items():
-        console.print(f"  {table}: {rows:,}")
-    return EXIT_OK
-
-
 # -- demo -------------------------------------------------------------------------------------------
-
-
-def sample_pipelines_dir() -> Path:
-    """The sample pipelines shipped beside the package (a source checkout), else ./sample_pipelines."""
-    beside = Path(__file__).resolve().parent.parent / "sample_pipelines"
-    return beside if beside.is_dir() else Path("sample_pipelines")
-
-
-def print_summary(g: Any) -> None:
-    stats = g.stats()
-    table = Table("what", "count", title="Lineage map", title_justify="left")
-    for kind, count in sorted(stats["by_kind"].items()):
-        table.add_row(f"{kind}s", str(count))
-    for role, count in sorted(stats["datasets_by_role"].items()):
-        table.add_row(f"  datasets with role {role}", str(count))
-    for origin, count in sorted(stats["datasets_by_origin"].items()):
-        table.add_row(f"  datasets of origin {origin}", str(count))
-    for kind, count in sorted(stats["edges_by_kind"].items()):
-        table.add_row(f"{kind} edges", str(count))
-    table.add_row("column lineage entries", str(stats["column_lineage"]))
-    console.print(table)
-    third = Table("processor", "type", "vendor", "region", "approved", title="Third-party processors",
-                  title_justify="left")
-    for attrs in sorted((a for a in g.nodes("process") if a.get("third_party")), key=lambda a: a["id"]):
-        approved = attrs.get("approved")
-        third.add_row(escape(f"{attrs['namespace']} {attrs['name']}"), escape(str(attrs.get("processor_type") or "")),
-                      escape(str(attrs.get("vendor") or "")), escape(str(attrs.get("region") or "")),
-                      "yes" if approved else ("no" if approved is False else "unknown"))
-    console.print(third)
 
 
 @cli.command()
@@ -527,6 +328,7 @@ from lineage.jobs.command import jobs  # noqa: E402 - the jobs commands live wit
 from lineage.policy.command import check  # noqa: E402 - the CI gate lives with the policy engine
 from lineage.server.command import serve  # noqa: E402 - the endpoint's command lives with it
 
+cli.add_command(store)
 cli.add_command(serve)
 cli.add_command(check)
 cli.add_command(jobs)

@@ -1,0 +1,115 @@
+"""What the `lineage` commands print on the terminal: the consoles, the progress bar, a walk of the
+graph, everything about one node, and the demo's summary of the map.
+
+Commands parse their arguments and call the API (`lineage/cli.py`); the tables and lines they
+show are built here, so that output has one home.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def progress_bar() -> Progress:
+    """A progress bar on standard error, shown only on a terminal and gone when it ends."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True, disable=not err_console.is_terminal)
+
+
+def print_walk(g: Any, node_id: str, direction: str, found: dict[str, int], fmt: str) -> None:
+    """Print the nodes `found` walking `direction` from `node_id`, as text or JSON."""
+    if fmt == "json":
+        console.print_json(json.dumps({"node": node_id, "direction": direction, "nodes": [
+            {"id": n, "distance": d, "kind": g.node(n)["kind"]} for n, d in found.items()]}))
+        return
+    console.print(f"{direction} of {escape(node_id)}: {len(found)} node(s)")
+    for n, d in found.items():
+        attrs = g.node(n)
+        marks = " ".join(x for x in (attrs.get("role"), attrs.get("origin"),
+                                     "third-party" if attrs.get("third_party") else None) if x)
+        console.print(f"  {d:>3}  {escape(n)}" + (f"  [dim]({escape(marks)})[/dim]" if marks else ""))
+
+
+def print_node(g: Any, store: Any, node_id: str) -> None:
+    """Print every fact about `node_id`: its attributes, columns, edges and grants, then the evidence
+    behind each fact in `store`."""
+    attrs = g.node(node_id)
+    table = Table(title=escape(node_id), show_header=False, title_justify="left")
+    for key in sorted(attrs):
+        if key in ("id", "columns") or attrs[key] in (None, [], ""):
+            continue
+        table.add_row(escape(key), escape(str(attrs[key])))
+    console.print(table)
+    if attrs.get("columns"):
+        cols = Table("column", "type", "classifications", title="columns", title_justify="left")
+        for c in attrs["columns"]:
+            cols.add_row(escape(c["name"]), escape(str(c.get("type") or "")),
+                         escape(", ".join(c.get("classifications") or [])))
+        console.print(cols)
+    for label, edges in (("reads from", g.predecessors(node_id, "read")),
+                         ("writes to", g.successors(node_id, "write")),
+                         ("read by", g.successors(node_id, "read")),
+                         ("written by", g.predecessors(node_id, "write")),
+                         ("run by", g.predecessors(node_id, "runs")),
+                         ("runs", g.successors(node_id, "runs")),
+                         ("granted to", g.predecessors(node_id, "grant"))):
+        if edges:
+            console.print(f"[bold]{label}[/bold]: " + ", ".join(escape(e) for e in edges))
+    for target in g.successors(node_id, "grant"):
+        perms = (g.edge(node_id, target, "grant") or {}).get("permissions", [])
+        console.print(f"[bold]grant[/bold] {escape('/'.join(perms))} on {escape(target)}")
+    console.print("[bold]evidence[/bold] (layer, collector, place, observed at, fact):")
+    layers = {0: "inferred", 1: "observed", 2: "declared"}
+    for f in store.facts_about([node_id]):
+        if f["fact"] == "edge":
+            other = f["other"] if f["subject"] == node_id else f["subject"]
+            about = f"{f['edge_kind']} edge {'to' if f['subject'] == node_id else 'from'} {other}"
+        elif f["fact"] == "node":
+            about = f"attributes {f['body']}"
+        else:
+            about = f"column lineage via {f['other']}: {f['body']}"
+        place = f["source"] + (f":{f['line']}" if f["line"] else "") + (f" run {f['run_id']}" if f["run_id"] else "")
+        status = " [dim](superseded)[/dim]" if f["superseded_at"] else ""
+        console.print(f"  {layers.get(f['layer'], '?'):<8} {escape(f['collector'])}  {escape(place)}  "
+                      f"{f['observed_at'].isoformat(timespec='seconds')}  {escape(about)}{status}")
+
+
+def sample_pipelines_dir() -> Path:
+    """The sample pipelines shipped beside the package (a source checkout), else ./sample_pipelines."""
+    beside = Path(__file__).resolve().parent.parent / "sample_pipelines"
+    return beside if beside.is_dir() else Path("sample_pipelines")
+
+
+def print_summary(g: Any) -> None:
+    """Print the demo's summary of the map: counts by kind, role and origin, and the third-party processors."""
+    stats = g.stats()
+    table = Table("what", "count", title="Lineage map", title_justify="left")
+    for kind, count in sorted(stats["by_kind"].items()):
+        table.add_row(f"{kind}s", str(count))
+    for role, count in sorted(stats["datasets_by_role"].items()):
+        table.add_row(f"  datasets with role {role}", str(count))
+    for origin, count in sorted(stats["datasets_by_origin"].items()):
+        table.add_row(f"  datasets of origin {origin}", str(count))
+    for kind, count in sorted(stats["edges_by_kind"].items()):
+        table.add_row(f"{kind} edges", str(count))
+    table.add_row("column lineage entries", str(stats["column_lineage"]))
+    console.print(table)
+    third = Table("processor", "type", "vendor", "region", "approved", title="Third-party processors",
+                  title_justify="left")
+    for attrs in sorted((a for a in g.nodes("process") if a.get("third_party")), key=lambda a: a["id"]):
+        approved = attrs.get("approved")
+        third.add_row(escape(f"{attrs['namespace']} {attrs['name']}"), escape(str(attrs.get("processor_type") or "")),
+                      escape(str(attrs.get("vendor") or "")), escape(str(attrs.get("region") or "")),
+                      "yes" if approved else ("no" if approved is False else "unknown"))
+    console.print(third)
