@@ -1,6 +1,6 @@
 """Write the JSON Schema of the pipeline-spec format to `lineage/schemas/pipeline-spec.schema.json`.
 
-The schema is generated from the pydantic models in `collectors/spec.py`; run this after changing
+The schema is generated from the pydantic models in `collectors/spec/format.py`; run this after changing
 them. `--check` exits 1 when the committed file is stale (as `tests/test_spec_collector.py` does).
 
     python scripts/generate_spec_schema.py [--check] [--output PATH]
