@@ -32,10 +32,10 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.graph_scale import LAYERS, generate
+from benchmarks.graph_scale import LAYERS, generate, print_table
 from benchmarks.openlineage_ingest import postgres_schemas
 from lineage.store import open_store
-from tests.app.conftest import RunningApp, start_app, stop_app
+from tests.app.conftest import start_app, stop_app
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -49,34 +49,6 @@ def open_explore(page, url: str, node: str) -> tuple[float, float]:  # type: ign
     title = time.perf_counter() - t
     page.frame_locator("iframe").first.locator("body[data-drawn='1']").wait_for(state="attached", timeout=300_000)
     return title, time.perf_counter() - t
-
-
-def start_app_on(location: str, log: Path) -> RunningApp:
-    """The dashboard on `location`; a URL is handed to Streamlit as it is (`lineage app` takes files)."""
-    if "://" not in location:
-        return start_app(location, log)
-    import os
-    import subprocess
-    import urllib.request
-
-    from lineage.app_command import streamlit_command
-    from tests.app.conftest import free_port
-
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(streamlit_command(location, port=port, host="127.0.0.1"), stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return RunningApp(url, process, log)
-        except OSError:
-            time.sleep(0.3)
-    stop_app(process)
-    raise RuntimeError(f"the dashboard did not come up: {log.read_text(errors='replace')}")
 
 
 def server_side(location: str, picks: list[str]) -> list[tuple[str, str, str]]:
@@ -143,17 +115,14 @@ def main() -> None:
     load_after = os.getloadavg()
     rows.append(("load average (1, 5, 15 min) before / after",
                  f"{' '.join(f'{x:.2f}' for x in load_before)} / {' '.join(f'{x:.2f}' for x in load_after)}", ""))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'result':<44}  target")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:<44}  {target}")
+    print_table(rows)
 
 
 def browser_side(location: str, picks: list[str], tmp: Path, chromium: str) -> list[tuple[str, str, str]]:
     """Explore in headless Chromium: the first (cold) view, then warm views of new nodes."""
     from playwright.sync_api import sync_playwright
 
-    app = start_app_on(location, tmp / "app.log")
+    app = start_app(location, tmp / "app.log")  # `lineage app` takes a file or a postgresql:// URL
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=ARGS)

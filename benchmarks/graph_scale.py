@@ -110,6 +110,15 @@ def generate(n_datasets: int, target_edges: int, batches: int, seed: int = 7) ->
         yield batch
 
 
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """Print (measure, result, target) rows as aligned columns."""
+    width = max(len(r[0]) for r in rows)
+    result_width = max(len(r[1]) for r in rows)
+    print(f"{'measure':<{width}}  {'result':<{result_width}}  target")
+    for name, value, target in rows:
+        print(f"{name:<{width}}  {value:<{result_width}}  {target}")
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -171,10 +180,7 @@ def main() -> None:
         ("store file", f"{size_mb:,.0f} MB", ""),
         ("peak memory (RSS)", f"{peak_mb():,.0f} MB", "< 4096 MB"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'result':<60}  target")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:<60}  {target}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import resource
 import sys
 import time
 import zlib
@@ -24,16 +23,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.graph_scale import generate
+from benchmarks.graph_scale import generate, peak_mb, print_table
 from lineage.graph import LineageGraph
 from lineage.models import Dataset, Edge, Identity, Process
 from lineage.perf import paused_gc
 from lineage.policy import RULES, evaluate
 from lineage.tagging import propagate
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build(n_datasets: int, n_edges: int) -> tuple[LineageGraph, int]:
@@ -84,10 +79,7 @@ def main() -> None:
         ("findings", ", ".join(f"{k} {v:,}" for k, v in sorted(by_rule.items())) or "none", ""),
         ("peak memory (RSS): after build / total", f"{base_mb:,.0f} MB / {peak_mb():,.0f} MB", "< 4096 MB"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'result':<70}  target")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:<70}  {target}")
+    print_table(rows)
 
 
 if __name__ == "__main__":
