@@ -22,7 +22,7 @@ def run(db: str, monkeypatch: pytest.MonkeyPatch, page: str | None = None, **que
     for k, v in query.items():
         at.query_params[k] = v
     if page:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -96,7 +96,7 @@ def test_explore_column_toggle_shows_column_lineage(samples_db: str, monkeypatch
 
 def test_node_detail_shows_schema_evidence_and_walks(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     contacts = "dataset:https://acme.my.salesforce.com:services/data/v61.0/sobjects/Contact"
-    at = run(samples_db, monkeypatch, "node_detail", node=contacts)
+    at = run(samples_db, monkeypatch, "node", node=contacts)
     shown = texts(at)
     assert "services/data/v61.0/sobjects/Contact" in shown.replace("\\", "")
     tables = frames(at)
@@ -155,7 +155,7 @@ def test_findings_page_says_when_the_policy_engine_is_missing_or_lists_findings(
 
 def test_hostile_names_are_shown_as_text(hostile_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     node = f"dataset:postgres://db:5432:{HOSTILE}"
-    at = run(hostile_db, monkeypatch, "node_detail", node=node)
+    at = run(hostile_db, monkeypatch, "node", node=node)
     assert HOSTILE in set(frames(at)[0]["value"])  # tables show the name as it is, as text
     for md in [*at.markdown, *at.caption, *at.subheader]:  # Markdown gets every < escaped, never a tag
         assert not re.search(r"(?<!\\)<", md.value), md.value

@@ -68,7 +68,7 @@ if not columns:
         picked = rows[event.selection.rows[0]]["id"]
     st.markdown(f"**Selected:** {esc(picked)}")
     table(data.node_attributes(path, marker, picked), key="explore-attrs")
-    st.page_link("pages/node_detail.py", label="Open the node page",
+    st.page_link("views/node.py", label="Open the node page",
                   query_params={"node": picked})
 else:
     table([e for e in data.node_detail(path, marker, focus)["column_lineage"]], key="explore-cll",
