@@ -198,12 +198,15 @@ class _Walk:
                     del alias
 
 
-def _statement_schema(query: exp.Expr, an: Analyzer) -> MappingSchema | None:
+def _statement_schema(query: exp.Expr, an: Analyzer, read: list[exp.Table] | None) -> MappingSchema | None:
     """A schema of just the tables this statement reads, nested as deep as the deepest known one;
-    table nodes are padded to that depth so that sqlglot can match them."""
+    table nodes are padded to that depth so that sqlglot can match them. `read` is the table
+    nodes the table scan found (None: look for them under `query`)."""
     if an.schema is None:
         return None
-    tables = [t for t in query.find_all(exp.Table) if t.meta.get(REF) is not None and t.meta[REF].kind == "table"]
+    if read is None:
+        read = [t for t in query.find_all(exp.Table) if t.meta.get(REF) is not None]
+    tables = [t for t in read if t.meta[REF].kind == "table"]
     hits = {id(t): an.schema.lookup(t.meta[REF].parts) for t in tables}
     known = [h for h in hits.values() if h is not None]
     if not known:
@@ -225,8 +228,10 @@ def _statement_schema(query: exp.Expr, an: Analyzer) -> MappingSchema | None:
     return MappingSchema(nested, dialect=an.d, normalize=False)  # names were folded by SchemaIndex.folded
 
 
-def _run(query: exp.Expr, an: Analyzer, ctes: set[str] | None = None) -> tuple[_Walk, Scope]:
-    schema = _statement_schema(query, an)
+def _run(
+    query: exp.Expr, an: Analyzer, ctes: set[str] | None = None, read: list[exp.Table] | None = None
+) -> tuple[_Walk, Scope]:
+    schema = _statement_schema(query, an, read)
     qualified = qualify_columns(query, d=an.d, schema=schema, db=None, catalog=None)
     root = build_scope(qualified)
     if root is None:
@@ -295,9 +300,11 @@ def add_columns(
         while isinstance(parent, exp.Subquery):  # INSERT INTO t (SELECT ...)
             parent = parent.parent
         with_ = with_clause(parent) if parent is not None else None
+        read: list[exp.Table] | None = found.tables
         if with_ is not None and isinstance(query, exp.Query) and not with_clause(query):
             set_with(query, with_.copy())  # WITH ... INSERT/CREATE: the CTEs belong to the query
-        walk, root = _run(query, an, found.ctes)
+            read = None  # the copied CTEs' tables are new nodes
+        walk, root = _run(query, an, found.ctes, read)
         edges, names = _edges(walk, root, targets)
         result = _ai_inputs(result, walk, found)
     except (SqlglotError, RecursionError, KeyError, ValueError, AttributeError) as exc:

@@ -112,8 +112,7 @@ def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
         return [StatementResult(kind="unparsed", notes=(Note(reason),), confidence=0.0)]
     try:
         with time_limit(an.options.limits.timeout_seconds):
-            trees = parse(text, an.d)
-            return [analyse_tree(t, an) for t in trees if t is not None]
+            return _parse_and_analyse(text, an.d, an)
     except StatementTimeout:
         message = f"took longer than {an.options.limits.timeout_seconds:g} s to analyse; skipped"
     except RecursionError:
@@ -133,6 +132,14 @@ def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
     return [StatementResult(kind="unparsed", notes=(Note(message),), confidence=0.0)]
 
 
+def _parse_and_analyse(text: str, d: Dialect, an: Analyzer) -> list[StatementResult]:
+    """Parse and analyse inside the caller's `time_limit` block. The trees are cyclic (children
+    point at their parents), so only the cyclic collector frees them: they die here, while it is
+    paused, and its first pass after the block frees them all at once instead of promoting them
+    to older generations that are traversed again and again."""
+    return [analyse_tree(t, an) for t in parse(text, d) if t is not None]
+
+
 def _reparse(text: str, an: Analyzer) -> list[StatementResult] | None:
     """Results of a statement the dialect's parser rejected, parsed after the dialect's text rewrites
     or by its fallback dialects' rules; None when none of them parses it either."""
@@ -142,8 +149,7 @@ def _reparse(text: str, an: Analyzer) -> list[StatementResult] | None:
     for sql, d, confidence in attempts:
         try:
             with time_limit(an.options.limits.timeout_seconds):
-                trees = parse(sql, d)
-                results = [analyse_tree(t, an) for t in trees if t is not None]
+                results = _parse_and_analyse(sql, d, an)
         except (SqlglotError, StatementTimeout, RecursionError):
             continue
         return [replace(r, confidence=min(r.confidence, confidence)) for r in results]

@@ -8,6 +8,7 @@ map qualified tables back to the same refs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlsplit
 
 from collectors.sql._compat import Dialect, exp
@@ -87,12 +88,25 @@ def _model(node: exp.Func) -> str | None:
     return None
 
 
+_OTHER, _TABLE, _CTE, _FUNC = "other", "table", "cte", "func"
+_KINDS: dict[type, str] = {}  # node class -> what `scan` does with it: one dict lookup per node
+
+
+def _kind(cls: type) -> str:
+    if issubclass(cls, exp.Table):
+        return _TABLE
+    if issubclass(cls, exp.CTE):
+        return _CTE
+    return _FUNC if issubclass(cls, exp.Func) else _OTHER
+
+
 @dataclass
 class TableScan:
     inputs: list[TableRef] = field(default_factory=list)
     ai_calls: list[AICall] = field(default_factory=list)
     ai_nodes: list[tuple[exp.Func, int]] = field(default_factory=list)  # (node, index in ai_calls)
     ctes: set[str] = field(default_factory=set)
+    tables: list[exp.Table] = field(default_factory=list)  # the table nodes read, each with its ref in meta
 
 
 def scan(
@@ -101,13 +115,20 @@ def scan(
     """Tables read anywhere under `root` (except nodes whose id is in `skip`), CTE names, and AI calls."""
     out = TableScan()
     tables: list[exp.Table] = []
+    kinds = _KINDS
     for node in root.walk():
-        if isinstance(node, exp.Table):
+        kind = kinds.get(type(node))
+        if kind is None:
+            kind = kinds[type(node)] = _kind(type(node))
+        if kind is _OTHER:
+            continue
+        if kind is _TABLE:
             if id(node) not in skip:
-                tables.append(node)
-        elif isinstance(node, exp.CTE):
+                tables.append(node)  # type: ignore[arg-type]
+        elif kind is _CTE:
             out.ctes.add(fold(d, node.args["alias"].this) if node.args.get("alias") else node.alias)
-        elif isinstance(node, exp.Func):
+        else:
+            node = cast("exp.Func", node)
             name = function_name(node)
             found = ai.match(name)
             if found is not None:
@@ -127,6 +148,7 @@ def scan(
         if ref is None or (ref.kind == "table" and len(ref.parts) == 1 and ref.parts[0] in out.ctes):
             continue
         t.meta[REF] = ref
+        out.tables.append(t)
         if ref.kind == "uri" and isinstance(t.this, exp.Func) and ref.parts[0].startswith(("http://", "https://")):
             host = urlsplit(ref.parts[0]).hostname or "unknown"
             out.ai_calls.append(
