@@ -41,6 +41,7 @@ from collectors.sql.result import (
     StatementResult,
     TableRef,
 )
+from collectors.sql.schema import SchemaIndex
 from collectors.sql.tables import REF, TableScan, table_ref
 
 if TYPE_CHECKING:
@@ -55,28 +56,84 @@ _EMPTY: frozenset[Source] = frozenset()
 class _Walk:
     """State of one statement's pass: each scope's output columns, and what filters and joins read."""
 
-    def __init__(self, d: Dialect, ctes: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        d: Dialect,
+        ctes: set[str] | None = None,
+        *,
+        schema: SchemaIndex | None = None,
+        lateral_aliases: bool = False,
+    ) -> None:
         self.d = d
         self.ctes = ctes or set()
+        self.schema = schema
+        self.lateral_aliases = lateral_aliases
         self.outputs: dict[int, dict[str, Col]] = {}
         self.by_expression: dict[int, Scope] = {}
         self.filters: set[Source] = set()
         self.joins: set[Source] = set()
         self.unresolved = 0
+        self._selected: dict[int, list[Any]] = {}
+        self.read_names: set[str] = set()
+
+    def selected(self, scope: Scope) -> list[Any]:
+        """The sources of a scope's FROM and JOINs (a CTE scope also sees the CTEs before it, unread)."""
+        found = self._selected.get(id(scope))
+        if found is None:
+            found = self._selected[id(scope)] = [source for _, source in scope.selected_sources.values()]
+        return found
+
+    def source_of(self, name: str, scope: Scope) -> Any:
+        """The one FROM/JOIN source of `scope` that can have an unqualified column `name`: a query
+        that outputs it, else the only source whose columns are unknown; None when ambiguous."""
+        candidates = self.selected(scope)
+        if len(candidates) == 1:
+            return candidates[0]
+        definite: list[Any] = []
+        possible: list[Any] = []
+        for source in candidates:
+            if isinstance(source, Scope):
+                outputs = self.outputs.get(id(source), {})
+                if name in outputs:
+                    definite.append(source)
+                elif "*" in outputs:
+                    possible.append(source)
+            elif isinstance(source, exp.Table):
+                ref = self.ref(source)
+                known = self.schema.lookup(ref.parts) if ref is not None and self.schema is not None else None
+                if known is None:
+                    possible.append(source)
+                elif name in known[1]:
+                    definite.append(source)
+        if len(definite) == 1:
+            return definite[0]
+        return possible[0] if not definite and len(possible) == 1 else None
+
+    def named(self, scope: Scope, qualifier: str) -> Any:
+        """The source a qualifier names: its alias, else the name of the one table it aliases
+        (`SELECT tab2.* FROM tab2 a`, which some engines accept)."""
+        source = scope.sources.get(qualifier)
+        if source is None:
+            tables = [s for s in self.selected(scope) if isinstance(s, exp.Table) and s.name == qualifier]
+            source = tables[0] if len(tables) == 1 else None
+        return source
 
     def column(self, col: exp.Column, scope: Scope) -> Col:
         table = col.table
         s: Scope | None = scope
         source: Any = None
         while s is not None:
-            sources = s.sources
             if table:
-                source = sources.get(table)
-            elif len(sources) == 1:
-                source = next(iter(sources.values()))
-            if source is not None or table == "":
+                source = self.named(s, table)
+                if source is not None:
+                    break
+            elif self.selected(s):
+                source = self.source_of(col.name, s)
                 break
-            s = s.parent
+            elif s.sources:  # a lateral or table-function source only
+                source = next(iter(s.sources.values())) if len(s.sources) == 1 else None
+                break
+            s = s.parent  # no FROM (`SELECT (SELECT a + b) FROM t`): the outer query's columns
         if isinstance(source, exp.Table):
             ref = self.ref(source)
             return (frozenset({(ref, col.name)}), IDENTITY) if ref is not None else (_EMPTY, IDENTITY)
@@ -107,9 +164,7 @@ class _Walk:
     def star(self, star: exp.Expression, scope: Scope) -> Col:
         table = star.table if isinstance(star, exp.Column) else ""
         found: set[Source] = set()
-        for alias, source in scope.sources.items():
-            if table and alias != table:
-                continue
+        for source in [self.named(scope, table)] if table else self.selected(scope) or scope.sources.values():
             if isinstance(source, exp.Table) and self.ref(source) is not None:
                 found.add((self.ref(source), "*"))  # type: ignore[arg-type]
             elif isinstance(source, Scope):
@@ -117,11 +172,18 @@ class _Walk:
                     found.update(srcs)
         return frozenset(found), IDENTITY
 
-    def expression(self, node: exp.Expr, scope: Scope) -> Col:
-        """Sources and rank of one expression of `scope`, without descending into other scopes."""
+    def expression(self, node: exp.Expr, scope: Scope, aliases: dict[str, Col] | None = None) -> Col:
+        """Sources and rank of one expression of `scope`, without descending into other scopes;
+        `aliases`: the earlier projections a lateral alias reference may read."""
         inner = node.this if isinstance(node, exp.Alias) else node
         if isinstance(inner, exp.Column):
-            return self.star(inner, scope) if isinstance(inner.this, exp.Star) else self.column(inner, scope)
+            if isinstance(inner.this, exp.Star):
+                return self.star(inner, scope)
+            if aliases is not None:
+                if not inner.table and inner.name in aliases:
+                    return aliases[inner.name]
+                self.read_names.add(inner.name)
+            return self.column(inner, scope)
         if isinstance(inner, exp.Star):
             return self.star(inner, scope)
         sources: set[Source] = set()
@@ -130,10 +192,22 @@ class _Walk:
         while stack:
             n = stack.pop()
             if isinstance(n, exp.Column):
-                srcs, r = self.column(n, scope)
+                if aliases is not None and not n.table and n.name in aliases:
+                    srcs, r = aliases[n.name]
+                else:
+                    if aliases is not None:
+                        self.read_names.add(n.name)
+                    srcs, r = self.column(n, scope)
                 sources.update(srcs)
                 rank = max(rank, r)
                 continue
+            if isinstance(n, exp.Dot):
+                field = _field_access(n)
+                if field is not None:  # `p.product_code` on an UNNEST element, `s.f1.f2` on a struct column
+                    srcs, r = self.column(field[0], scope)
+                    sources.update((ref, f"{name}.{field[1]}") for ref, name in srcs)
+                    rank = max(rank, r)
+                    continue
             if isinstance(n, exp.Query | exp.Subquery):
                 child = self.by_expression.get(id(n.this if isinstance(n, exp.Subquery) else n))
                 if child is not None:
@@ -147,6 +221,23 @@ class _Walk:
                 rank = MASKING
             stack.extend(n.iter_expressions())
         return frozenset(sources), rank
+
+    def table_function(self, node: exp.Expr, scope: Scope) -> dict[str, Col]:
+        """Columns of a lateral table function (`LATERAL VIEW explode(tags) t AS tag`, `UNNEST(items)
+        AS item`, `LATERAL FLATTEN(...) f`): each is made from what the function's arguments read."""
+        alias = node.args.get("alias")
+        names = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+        if not names and isinstance(node, exp.Unnest) and isinstance(alias, exp.TableAlias) and alias.name:
+            names = [alias.name]  # BigQuery: UNNEST(x) AS item names the column
+        if not names:
+            return {}
+        args = node.this if isinstance(node, exp.Lateral) else node
+        srcs: set[Source] = set()
+        for arg in args.iter_expressions():
+            if not isinstance(arg, exp.TableAlias):
+                srcs.update(self.expression(arg, scope)[0])
+        made = (frozenset(srcs), TRANSFORMATION)
+        return dict.fromkeys(names, made)
 
     def clause_columns(self, node: exp.Expression | None, scope: Scope, into: set[Source]) -> None:
         if node is not None:
@@ -171,9 +262,11 @@ class _Walk:
             return
         select = scope.expression
         if not isinstance(select, exp.Select):
-            self.outputs[id(scope)] = {}
+            self.outputs[id(scope)] = self.table_function(select, scope)
             return
         cols: dict[str, Col] = {}
+        aliases: dict[str, Col] | None = {} if self.lateral_aliases else None
+        self.read_names.clear()  # names read as columns so far: sources have them, so no alias shadows them
         for projection in select.expressions:
             name = (
                 "*"
@@ -181,7 +274,9 @@ class _Walk:
                 or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star))
                 else projection.alias_or_name
             )
-            srcs, rank = self.expression(projection, scope)
+            srcs, rank = self.expression(projection, scope, aliases)
+            if aliases is not None and isinstance(projection, exp.Alias) and name not in self.read_names:
+                aliases[name] = (srcs, rank)
             if name in cols:
                 cols[name] = (srcs | cols[name][0], max(rank, cols[name][1]))
             else:
@@ -196,6 +291,21 @@ class _Walk:
                     if isinstance(source, exp.Table) and self.ref(source) is not None:
                         self.joins.add((self.ref(source), using.name))  # type: ignore[arg-type]
                     del alias
+
+
+def _field_access(dot: exp.Dot) -> tuple[exp.Column, str] | None:
+    """(struct column, dotted field path) of a field access such as `col.f1.f2`; the source it
+    reads is that field, named by the path like DataHub and OpenLineage name nested fields."""
+    fields: list[str] = []
+    node: exp.Expression = dot
+    while isinstance(node, exp.Dot):
+        if not isinstance(node.expression, exp.Identifier):
+            return None
+        fields.append(node.expression.name)
+        node = node.this
+    if not isinstance(node, exp.Column) or isinstance(node.this, exp.Star):
+        return None
+    return node, ".".join(reversed(fields))
 
 
 def _statement_schema(query: exp.Expr, an: Analyzer, read: list[exp.Table] | None) -> MappingSchema | None:
@@ -236,16 +346,40 @@ def _run(
     root = build_scope(qualified)
     if root is None:
         raise SqlglotError("no query scope")
-    walk = _Walk(an.d, ctes)
+    walk = _Walk(an.d, ctes, schema=an.schema, lateral_aliases=an.hooks.lateral_column_aliases)
     for scope in root.traverse():
         walk.scope(scope)
     return walk, root
 
 
-def _edges(walk: _Walk, root: Scope, targets: tuple[str, ...]) -> tuple[list[ColumnEdge], tuple[str, ...]]:
+def _engine_names(query: exp.Expr, an: Analyzer) -> dict[int, str] | None:
+    """The dialect's engine's names of the unaliased expressions of the query's output, by
+    position, taken before qualification rewrites them; None when positions may not survive it
+    (a star expands) or the dialect keeps sqlglot's names."""
+    namer = an.hooks.unnamed_column
+    first = query
+    while isinstance(first, exp.SetOperation | exp.Subquery):
+        first = first.this
+    if namer is None or not isinstance(first, exp.Select):
+        return None
+    names: dict[int, str] = {}
+    for i, p in enumerate(first.expressions):
+        if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)):
+            return None
+        if not isinstance(p, exp.Alias | exp.Column | exp.Dot):
+            name = namer(p, i, len(names))
+            if name:
+                names[i] = name
+    return names
+
+
+def _edges(
+    walk: _Walk, root: Scope, targets: tuple[str, ...], engine_names: dict[int, str] | None = None
+) -> tuple[list[ColumnEdge], tuple[str, ...]]:
     produced = walk.outputs.get(id(root), {})
     names = list(produced)
-    out_names = tuple(targets[i] if i < len(targets) else n for i, n in enumerate(names))
+    renamed = engine_names or {}
+    out_names = tuple(targets[i] if i < len(targets) else renamed.get(i, n) for i, n in enumerate(names))
     edges: list[ColumnEdge] = []
     filters = tuple(sorted(walk.filters, key=_key))  # one tuple shared by every output column's edge
     joins = tuple(sorted(walk.joins, key=_key))
@@ -304,8 +438,9 @@ def add_columns(
         if with_ is not None and isinstance(query, exp.Query) and not with_clause(query):
             set_with(query, with_.copy())  # WITH ... INSERT/CREATE: the CTEs belong to the query
             read = None  # the copied CTEs' tables are new nodes
+        engine_names = _engine_names(query, an) if len(targets) < len(getattr(query, "selects", ())) else None
         walk, root = _run(query, an, found.ctes, read)
-        edges, names = _edges(walk, root, targets)
+        edges, names = _edges(walk, root, targets, engine_names)
         result = _ai_inputs(result, walk, found)
     except (SqlglotError, RecursionError, KeyError, ValueError, AttributeError) as exc:
         return _failed(result, exc)
@@ -362,6 +497,9 @@ def _dml_select(tree: exp.Expression, target: exp.Table) -> exp.Select | None:
     select = select.from_(sources[0])
     for extra in sources[1:]:
         select = select.join(extra)
+    with_ = with_clause(tree)
+    if with_ is not None:  # WITH s AS (...) UPDATE t SET ... FROM s: the CTEs are the SELECT's
+        set_with(select, with_.copy())
     where = tree.args.get("where")
     if where is not None:
         select = select.where(where.this.copy())

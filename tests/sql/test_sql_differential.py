@@ -22,9 +22,9 @@ CATEGORIES = {
     "ol_unknown_origin": "openlineage-sql takes no schema, so an unqualified column read from a FROM with several "
     "tables has no origin; we resolve it with tpc_schema.json.",
     "ol_missing_column": "openlineage-sql reports no lineage for this output column (unaliased aggregates and "
-    "expressions); we name it as sqlglot does (_col_N) and trace its sources.",
+    "expressions); we name it as the dialect's engine does (DuckDB: the expression's text) and trace its sources.",
     "ours_missing_column": "the output column is unaliased and the two tools name it differently (openlineage-sql "
-    "_N, sqlglot _col_N), so each side misses the other's name.",
+    "_N, we the engine's name), so each side misses the other's name.",
     "different": "openlineage-sql stops at CTE or derived-table columns (e.g. results_rollup.lochierarchy); we "
     "follow them to the base tables they come from.",
 }

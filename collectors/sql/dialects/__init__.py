@@ -18,6 +18,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from collectors.sql.dialects._naming import UnnamedColumn
 from collectors.sql.result import StatementResult, TableRef
 from lineage.errors import CollectorError
 
@@ -55,6 +56,10 @@ class DialectHooks:
     fallback_dialects: tuple[str, ...] = ()  # sqlglot dialects to parse with when this one's parser rejects a statement
     stage_prefix: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # whether `SELECT a AS b, b + 1 AS c` may read the alias b (Snowflake, Databricks, Redshift,
+    # DuckDB...): then a name that an earlier projection defines, and that no known source has, is it
+    lateral_column_aliases: bool = False
+    unnamed_column: UnnamedColumn | None = None  # the engine's name for an unaliased expression (`_naming`)
 
     def rewrite_command(self, keyword: str, rest: str) -> CommandRewrite | None:
         for hook in self.commands:

@@ -4,6 +4,7 @@ SELECT with Hive-style backtick names, which Athena accepts) are parsed again by
 from __future__ import annotations
 
 from collectors.sql.dialects import DialectHooks
+from collectors.sql.dialects._naming import positional
 
 HOOKS = DialectHooks(
     name="athena",
@@ -11,4 +12,5 @@ HOOKS = DialectHooks(
     platform="awsathena",
     default_namespace="awsathena://athena.us-east-1.amazonaws.com",
     fallback_dialects=("hive",),
+    unnamed_column=positional("_col"),
 )

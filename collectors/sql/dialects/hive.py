@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from collectors.sql.dialects import CommandRewrite, DialectHooks
+from collectors.sql.dialects._naming import positional
 
 _NAME = r"((?:`[^`]+`|[\w$]+)(?:\.(?:`[^`]+`|[\w$]+))*)"
 _EXCHANGE = re.compile(
@@ -35,4 +36,5 @@ HOOKS = DialectHooks(
     platform="hive",
     default_namespace="hive://localhost:9083",
     commands=(exchange_partition,),
+    unnamed_column=positional("_c"),
 )

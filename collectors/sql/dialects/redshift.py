@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from collectors.sql.dialects import CommandRewrite, DialectHooks
+from collectors.sql.dialects._naming import postgres_name
 from collectors.sql.dialects._uri import location_ref
 
 _UNLOAD = re.compile(r"^\s*\(\s*'((?:[^']|'')*)'\s*\)\s*TO\s+'([^']+)'", re.IGNORECASE | re.DOTALL)
@@ -26,4 +27,6 @@ HOOKS = DialectHooks(
     platform="redshift",
     default_namespace="redshift://localhost:5439",
     commands=(unload,),
+    lateral_column_aliases=True,
+    unnamed_column=postgres_name,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from collectors.sql.dialects import CommandRewrite, DialectHooks
+from collectors.sql.dialects._naming import as_written
 from collectors.sql.dialects._uri import location_ref
 
 _TWO = re.compile(r"^\s*('[^']*'|\S+)\s+('[^']*'|\S+)")
@@ -28,4 +29,6 @@ HOOKS = DialectHooks(
     default_namespace="snowflake://default-account",
     commands=(put_get,),
     stage_prefix="@",
+    lateral_column_aliases=True,
+    unnamed_column=as_written("snowflake", upper=True),
 )
