@@ -11,11 +11,11 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
 
 from collectors.sql import columns as column_pass
+from collectors.sql import ddl, dml_columns
 from collectors.sql._compat import (
     Dialect,
     ParseError,
@@ -27,14 +27,13 @@ from collectors.sql._compat import (
     from_clause,
     parse,
 )
-from collectors.sql.ai_functions import AIMatcher, matcher
-from collectors.sql.dialects import DialectHooks, hooks_for
+from collectors.sql.analyzer import Analyzer
 from collectors.sql.dialects._uri import location_ref
 from collectors.sql.guard import StatementTimeout, check_limits, time_limit
-from collectors.sql.options import SqlOptions
 from collectors.sql.result import Note, StatementResult, TableRef
-from collectors.sql.schema import SchemaIndex
-from collectors.sql.tables import fold, scan, table_ref
+from collectors.sql.tables import fold, scan, table_ref, target_table
+
+__all__ = ["Analyzer", "analyse_text", "analyse_tree"]
 
 # Statements with no lineage that are understood (not reported).
 _SILENT = (
@@ -59,50 +58,6 @@ _TEMP_PREFIX = "#"
 _STATEMENT_START = re.compile(
     r"^(?=(?:INSERT|SELECT|UPDATE|DELETE|MERGE|CREATE|DROP|WITH|ALTER|TRUNCATE)\b)", re.I | re.M
 )
-
-
-@dataclass(frozen=True)
-class Analyzer:
-    """Everything that decides a statement's analysis, built once per source."""
-
-    options: SqlOptions
-    hooks: DialectHooks
-    d: Dialect
-    ai: AIMatcher
-    schema: SchemaIndex | None
-    external: frozenset[str] = field(default_factory=frozenset)
-
-    @classmethod
-    def for_dialect(cls, name: str, **options: object) -> Analyzer:
-        return cls.build(SqlOptions.from_mapping({"dialect": name, **options}))
-
-    @classmethod
-    def build(cls, options: SqlOptions) -> Analyzer:
-        """The analyzer for `options`; the folded schema and the AI matcher are shared between calls."""
-        hooks = hooks_for(options.dialect)
-        d = dialect(hooks.sqlglot)
-        schema = _schema_index(options.schema, hooks.sqlglot, d) if options.schema and options.columns else None
-        return cls(options, hooks, d, matcher(options.ai_functions, hooks.name), schema)
-
-
-_SCHEMAS: dict[tuple[int, str], tuple[Mapping[str, Any], SchemaIndex]] = {}
-
-
-def _schema_index(schema: Mapping[str, Any], dialect_name: str, d: Dialect) -> SchemaIndex:
-    """The schema folded by the dialect's case rules, built once per schema object and dialect.
-
-    A schema mapping is read once: like the rest of `SqlOptions` it is treated as immutable. The
-    cache holds the mapping itself, so its `id` cannot be reused by another object while cached.
-    """
-    key = (id(schema), dialect_name)
-    hit = _SCHEMAS.get(key)
-    if hit is not None and hit[0] is schema:
-        return hit[1]
-    index = SchemaIndex.from_mapping(schema).folded(lambda s: fold(d, exp.Identifier(this=s, quoted=False)))
-    if len(_SCHEMAS) >= 16:
-        _SCHEMAS.pop(next(iter(_SCHEMAS)))
-    _SCHEMAS[key] = (schema, index)
-    return index
 
 
 def analyse_text(text: str, an: Analyzer) -> list[StatementResult]:
@@ -191,12 +146,6 @@ def analyse_tree(tree: exp.Expression, an: Analyzer) -> StatementResult:
 # -- building results ------------------------------------------------------------------------------
 
 
-def _target(node: exp.Expression | None) -> exp.Table | None:
-    while isinstance(node, exp.Schema | exp.Alias):
-        node = node.this
-    return node if isinstance(node, exp.Table) else None
-
-
 def _ref(an: Analyzer, table: exp.Table | None) -> TableRef | None:
     return table_ref(an.d, table) if table is not None else None
 
@@ -242,7 +191,7 @@ def _query_kind(tree: exp.Expression, an: Analyzer) -> StatementResult:
         first = first.this
     into = first.args.get("into") if isinstance(first, exp.Select) else None
     if into is not None:
-        target = _target(into.this)
+        target = target_table(into.this)
         first.set("into", None)
         temp = bool(into.args.get("temporary") or into.args.get("unlogged"))
         return _result(tree, an, "select_into", [target] if target else [], temporary=temp, query=tree)
@@ -256,7 +205,7 @@ def _insert(tree: exp.Insert, an: Analyzer) -> StatementResult:
         loc = location_ref(this.this.name)
         return _result(tree, an, "insert_directory", [], extra_outputs=(loc,), query=tree.expression)
     kind = "insert_overwrite" if tree.args.get("overwrite") else "insert"
-    target = _target(this)
+    target = target_table(this)
     return _result(tree, an, kind, [target] if target else [], query=_unwrap(tree.expression), target_columns=cols)
 
 
@@ -269,7 +218,7 @@ def _unwrap(query: exp.Expr | None) -> exp.Expr | None:
 
 def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
     kind = str(tree.args.get("kind") or "").upper()
-    target = _target(tree.this)
+    target = target_table(tree.this)
     if kind not in ("TABLE", "VIEW") or target is None:
         return _create_other(tree, an, kind)
     props = tree.args.get("properties")
@@ -340,21 +289,21 @@ def _create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
 
 def _dml(kind: str) -> Callable[[exp.Expression, Analyzer], StatementResult]:
     def handle(tree: exp.Expression, an: Analyzer) -> StatementResult:
-        written = _target(tree.this)
-        target = _aliased_target(tree, written) if kind in ("update", "delete") else written
+        written = target_table(tree.this)
+        target = _aliasedtarget_table(tree, written) if kind in ("update", "delete") else written
         hidden = (written,) if written is not None and target is not written else ()
         read_target = kind == "update" and an.options.conventions.update_target_is_input
         if kind == "delete" and not an.options.conventions.delete_is_output:
             return _result(tree, an, kind, [], hidden=(*hidden, *([target] if target else [])))
         result = _result(tree, an, kind, [target] if target else [], read_targets=read_target, hidden=hidden)
         if an.options.columns and kind in ("update", "merge") and target is not None:
-            result = column_pass.add_dml_columns(result, tree, target, an)
+            result = dml_columns.add_dml_columns(result, tree, target, an)
         return result
 
     return handle
 
 
-def _aliased_target(tree: exp.Expression, target: exp.Table | None) -> exp.Table | None:
+def _aliasedtarget_table(tree: exp.Expression, target: exp.Table | None) -> exp.Table | None:
     """The table an UPDATE/DELETE writes when its target is an alias of a FROM or JOIN table
     (T-SQL `UPDATE sr SET ... FROM Production.ScrapReason AS sr JOIN ...`); else `target`."""
     if target is None or target.args.get("db") or target.alias:
@@ -378,55 +327,13 @@ def _copy(tree: exp.Copy, an: Analyzer) -> StatementResult:
         if ref is not None:
             files.append(ref)
     if tree.args.get("kind"):  # COPY [INTO] target FROM files, or (Snowflake unload) FROM (query)
-        target = _target(tree.this)
+        target = target_table(tree.this)
         unload = next((f.this for f in tree.args.get("files") or [] if isinstance(f, exp.Subquery)), None)
         return _result(
             tree, an, "copy_from", [target] if target else [], extra_inputs=tuple(files), query=_unwrap(unload)
         )
     query = tree.this.this if isinstance(tree.this, exp.Subquery) else None
     return _result(tree, an, "copy_to", [], extra_outputs=tuple(files), query=query)
-
-
-def _drop(tree: exp.Drop, an: Analyzer) -> StatementResult:
-    kind = str(tree.args.get("kind") or "").upper()
-    if kind not in ("TABLE", "VIEW", "MATERIALIZED VIEW", "DYNAMIC TABLE", "EXTERNAL TABLE"):
-        return StatementResult(kind=f"drop_{kind.lower() or 'other'}")
-    refs = tuple(r for r in (_ref(an, t) for t in tree.find_all(exp.Table)) if r is not None)
-    outputs = refs if an.options.conventions.drop_is_output else ()
-    return StatementResult(kind="drop", outputs=outputs, retired=refs)
-
-
-def _truncate(tree: exp.TruncateTable, an: Analyzer) -> StatementResult:
-    refs = tuple(r for r in (_ref(an, t) for t in tree.expressions if isinstance(t, exp.Table)) if r)
-    return StatementResult(kind="truncate", outputs=refs if an.options.conventions.truncate_is_output else ())
-
-
-def _alter(tree: exp.Alter, an: Analyzer) -> StatementResult:
-    old = _ref(an, _target(tree.this))
-    for action in tree.args.get("actions") or []:
-        if isinstance(action, exp.SwapTable) and old is not None:
-            other = _ref(an, _target(action.this))
-            if other is not None:
-                both = an.options.conventions.swap_both_ways
-                return StatementResult(
-                    kind="swap", inputs=(other, old) if both else (other,), outputs=(old, other) if both else (old,)
-                )
-        if isinstance(action, exp.AlterRename) and old is not None:
-            new = _ref(an, _target(action.this))
-            if new is not None and len(new.parts) < len(old.parts):
-                new = TableRef(old.parts[: len(old.parts) - len(new.parts)] + new.parts, new.kind)
-            if not an.options.conventions.rename_is_lineage:
-                return StatementResult(kind="rename", retired=(old,))
-            return StatementResult(kind="rename", inputs=(old,), outputs=(new,) if new else (), retired=(old,))
-    found = scan(tree, an.d, an.ai, skip={id(_target(tree.this))})
-    outputs = (old,) if old is not None and an.options.conventions.alter_is_output else ()
-    return StatementResult(kind="alter", inputs=tuple(found.inputs), outputs=outputs)
-
-
-def _use(tree: exp.Use, an: Analyzer) -> StatementResult:
-    target = tree.this
-    parts = tuple(p.name for p in target.parts) if isinstance(target, exp.Table) else (target.name,)
-    return StatementResult(kind="use", defines=(("use", ".".join(parts)),))
 
 
 def _command(tree: exp.Command, an: Analyzer) -> StatementResult:
@@ -479,9 +386,9 @@ _HANDLERS: dict[type[exp.Expression], Callable[..., StatementResult]] = {
     exp.Delete: _dml("delete"),
     exp.Merge: _dml("merge"),
     exp.Copy: _copy,
-    exp.Drop: _drop,
-    exp.TruncateTable: _truncate,
-    exp.Alter: _alter,
-    exp.Use: _use,
+    exp.Drop: ddl.drop,
+    exp.TruncateTable: ddl.truncate,
+    exp.Alter: ddl.alter,
+    exp.Use: ddl.use,
     exp.Command: _command,
 }

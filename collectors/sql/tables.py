@@ -59,6 +59,13 @@ def table_ref(d: Dialect, table: exp.Table) -> TableRef | None:
     return None
 
 
+def target_table(node: exp.Expression | None) -> exp.Table | None:
+    """The table a statement writes, under its column list or alias (`INSERT INTO t (a, b)`)."""
+    while isinstance(node, exp.Schema | exp.Alias):
+        node = node.this
+    return node if isinstance(node, exp.Table) else None
+
+
 def function_name(node: exp.Func) -> str:
     """The dotted name of a call: `SNOWFLAKE.CORTEX.COMPLETE`, `ML.GENERATE_TEXT`, `ai_query`."""
     base = node.name if isinstance(node, exp.Anonymous) else node.sql_name()

@@ -1,0 +1,278 @@
+"""Each scope's output columns, computed from its children's: the walk behind column lineage.
+
+`ScopeWalk.scope` is called for every scope of a qualified statement, children first; it records
+the scope's output columns (name -> direct sources and the strongest transformation met), and the
+columns that WHERE/HAVING/QUALIFY and join conditions read. Unqualified columns resolve among the
+FROM/JOIN sources to the one that can have them; a subquery without FROM reads the outer query;
+lateral table functions output columns made from their arguments; struct field access names the
+field's dotted path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collectors.sql._compat import Dialect, Scope, exp
+from collectors.sql.result import AGGREGATION, IDENTITY, MASKING, TRANSFORMATION, TableRef
+from collectors.sql.schema import SchemaIndex
+from collectors.sql.tables import REF, table_ref
+
+Source = tuple[TableRef, str]
+Col = tuple[frozenset[Source], int]
+_MASKING = (exp.MD5, exp.SHA, exp.SHA2, exp.MD5Digest)
+_EMPTY: frozenset[Source] = frozenset()
+
+
+class ScopeWalk:
+    """State of one statement's pass: each scope's output columns, and what filters and joins read."""
+
+    def __init__(
+        self,
+        d: Dialect,
+        ctes: set[str] | None = None,
+        *,
+        schema: SchemaIndex | None = None,
+        lateral_aliases: bool = False,
+    ) -> None:
+        self.d = d
+        self.ctes = ctes or set()
+        self.schema = schema
+        self.lateral_aliases = lateral_aliases
+        self.outputs: dict[int, dict[str, Col]] = {}
+        self.by_expression: dict[int, Scope] = {}
+        self.filters: set[Source] = set()
+        self.joins: set[Source] = set()
+        self.unresolved = 0
+        self._selected: dict[int, list[Any]] = {}
+        self.read_names: set[str] = set()
+
+    def selected(self, scope: Scope) -> list[Any]:
+        """The sources of a scope's FROM and JOINs (a CTE scope also sees the CTEs before it, unread)."""
+        found = self._selected.get(id(scope))
+        if found is None:
+            found = self._selected[id(scope)] = [source for _, source in scope.selected_sources.values()]
+        return found
+
+    def source_of(self, name: str, scope: Scope) -> Any:
+        """The one FROM/JOIN source of `scope` that can have an unqualified column `name`: a query
+        that outputs it, else the only source whose columns are unknown; None when ambiguous."""
+        candidates = self.selected(scope)
+        if len(candidates) == 1:
+            return candidates[0]
+        definite: list[Any] = []
+        possible: list[Any] = []
+        for source in candidates:
+            if isinstance(source, Scope):
+                outputs = self.outputs.get(id(source), {})
+                if name in outputs:
+                    definite.append(source)
+                elif "*" in outputs:
+                    possible.append(source)
+            elif isinstance(source, exp.Table):
+                ref = self.ref(source)
+                known = self.schema.lookup(ref.parts) if ref is not None and self.schema is not None else None
+                if known is None:
+                    possible.append(source)
+                elif name in known[1]:
+                    definite.append(source)
+        if len(definite) == 1:
+            return definite[0]
+        return possible[0] if not definite and len(possible) == 1 else None
+
+    def named(self, scope: Scope, qualifier: str) -> Any:
+        """The source a qualifier names: its alias, else the name of the one table it aliases
+        (`SELECT tab2.* FROM tab2 a`, which some engines accept)."""
+        source = scope.sources.get(qualifier)
+        if source is None:
+            tables = [s for s in self.selected(scope) if isinstance(s, exp.Table) and s.name == qualifier]
+            source = tables[0] if len(tables) == 1 else None
+        return source
+
+    def column(self, col: exp.Column, scope: Scope) -> Col:
+        table = col.table
+        s: Scope | None = scope
+        source: Any = None
+        while s is not None:
+            if table:
+                source = self.named(s, table)
+                if source is not None:
+                    break
+            elif self.selected(s):
+                source = self.source_of(col.name, s)
+                break
+            elif s.sources:  # a lateral or table-function source only
+                source = next(iter(s.sources.values())) if len(s.sources) == 1 else None
+                break
+            s = s.parent  # no FROM (`SELECT (SELECT a + b) FROM t`): the outer query's columns
+        if isinstance(source, exp.Table):
+            ref = self.ref(source)
+            return (frozenset({(ref, col.name)}), IDENTITY) if ref is not None else (_EMPTY, IDENTITY)
+        if isinstance(source, Scope):
+            outputs = self.outputs.get(id(source), {})
+            found = outputs.get(col.name)
+            if found is not None:
+                return found
+            star = outputs.get("*")
+            tables = {ref for ref, name in star[0] if name == "*"} if star else set()
+            if len(tables) == 1:  # SELECT * of one table whose columns are unknown: the column is that table's
+                return frozenset({(tables.pop(), col.name)}), star[1]  # type: ignore[index]
+        self.unresolved += 1
+        return _EMPTY, IDENTITY
+
+    def ref(self, table: exp.Table) -> TableRef | None:
+        """The ref recorded on a table node; tables the optimizer rebuilt get theirs recomputed."""
+        ref = table.meta.get(REF)
+        if ref is None:
+            ref = table_ref(self.d, table)
+            if ref is not None and ref.kind == "table":
+                ref = TableRef(tuple(p for p in ref.parts if p != "_"))
+                if len(ref.parts) == 1 and ref.parts[0] in self.ctes:
+                    ref = None
+            table.meta[REF] = ref
+        return ref
+
+    def star(self, star: exp.Expression, scope: Scope) -> Col:
+        table = star.table if isinstance(star, exp.Column) else ""
+        found: set[Source] = set()
+        for source in [self.named(scope, table)] if table else self.selected(scope) or scope.sources.values():
+            if isinstance(source, exp.Table) and self.ref(source) is not None:
+                found.add((self.ref(source), "*"))  # type: ignore[arg-type]
+            elif isinstance(source, Scope):
+                for srcs, _ in self.outputs.get(id(source), {}).values():
+                    found.update(srcs)
+        return frozenset(found), IDENTITY
+
+    def expression(self, node: exp.Expr, scope: Scope, aliases: dict[str, Col] | None = None) -> Col:
+        """Sources and rank of one expression of `scope`, without descending into other scopes;
+        `aliases`: the earlier projections a lateral alias reference may read."""
+        inner = node.this if isinstance(node, exp.Alias) else node
+        if isinstance(inner, exp.Column):
+            if isinstance(inner.this, exp.Star):
+                return self.star(inner, scope)
+            if aliases is not None:
+                if not inner.table and inner.name in aliases:
+                    return aliases[inner.name]
+                self.read_names.add(inner.name)
+            return self.column(inner, scope)
+        if isinstance(inner, exp.Star):
+            return self.star(inner, scope)
+        sources: set[Source] = set()
+        rank = TRANSFORMATION
+        stack = [inner]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, exp.Column):
+                if aliases is not None and not n.table and n.name in aliases:
+                    srcs, r = aliases[n.name]
+                else:
+                    if aliases is not None:
+                        self.read_names.add(n.name)
+                    srcs, r = self.column(n, scope)
+                sources.update(srcs)
+                rank = max(rank, r)
+                continue
+            if isinstance(n, exp.Dot):
+                field = field_access(n)
+                if field is not None:  # `p.product_code` on an UNNEST element, `s.f1.f2` on a struct column
+                    srcs, r = self.column(field[0], scope)
+                    sources.update((ref, f"{name}.{field[1]}") for ref, name in srcs)
+                    rank = max(rank, r)
+                    continue
+            if isinstance(n, exp.Query | exp.Subquery):
+                child = self.by_expression.get(id(n.this if isinstance(n, exp.Subquery) else n))
+                if child is not None:
+                    for srcs, r in self.outputs.get(id(child), {}).values():
+                        sources.update(srcs)
+                        rank = max(rank, r)
+                continue
+            if isinstance(n, exp.AggFunc):
+                rank = AGGREGATION
+            elif isinstance(n, _MASKING) and rank < MASKING:
+                rank = MASKING
+            stack.extend(n.iter_expressions())
+        return frozenset(sources), rank
+
+    def table_function(self, node: exp.Expr, scope: Scope) -> dict[str, Col]:
+        """Columns of a lateral table function (`LATERAL VIEW explode(tags) t AS tag`, `UNNEST(items)
+        AS item`, `LATERAL FLATTEN(...) f`): each is made from what the function's arguments read."""
+        alias = node.args.get("alias")
+        names = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+        if not names and isinstance(node, exp.Unnest) and isinstance(alias, exp.TableAlias) and alias.name:
+            names = [alias.name]  # BigQuery: UNNEST(x) AS item names the column
+        if not names:
+            return {}
+        args = node.this if isinstance(node, exp.Lateral) else node
+        srcs: set[Source] = set()
+        for arg in args.iter_expressions():
+            if not isinstance(arg, exp.TableAlias):
+                srcs.update(self.expression(arg, scope)[0])
+        made = (frozenset(srcs), TRANSFORMATION)
+        return dict.fromkeys(names, made)
+
+    def clause_columns(self, node: exp.Expression | None, scope: Scope, into: set[Source]) -> None:
+        if node is not None:
+            into.update(self.expression(node, scope)[0])
+
+    def scope(self, scope: Scope) -> None:
+        self.by_expression[id(scope.expression)] = scope
+        if isinstance(scope.expression, exp.SetOperation):
+            branches = [self.outputs.get(id(s), {}) for s in scope.set_operation_scopes]
+            names = list(branches[0]) if branches else []
+            merged: dict[str, Col] = {}
+            for i, name in enumerate(names):
+                merged_srcs: set[Source] = set()
+                rank = IDENTITY
+                for b in branches:
+                    values = list(b.values())
+                    if i < len(values):
+                        merged_srcs.update(values[i][0])
+                        rank = max(rank, values[i][1])
+                merged[name] = (frozenset(merged_srcs), rank)
+            self.outputs[id(scope)] = merged
+            return
+        select = scope.expression
+        if not isinstance(select, exp.Select):
+            self.outputs[id(scope)] = self.table_function(select, scope)
+            return
+        cols: dict[str, Col] = {}
+        aliases: dict[str, Col] | None = {} if self.lateral_aliases else None
+        self.read_names.clear()  # names read as columns so far: sources have them, so no alias shadows them
+        for projection in select.expressions:
+            name = (
+                "*"
+                if isinstance(projection, exp.Star)
+                or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star))
+                else projection.alias_or_name
+            )
+            srcs, rank = self.expression(projection, scope, aliases)
+            if aliases is not None and isinstance(projection, exp.Alias) and name not in self.read_names:
+                aliases[name] = (srcs, rank)
+            if name in cols:
+                cols[name] = (srcs | cols[name][0], max(rank, cols[name][1]))
+            else:
+                cols[name] = (srcs, rank)
+        self.outputs[id(scope)] = cols
+        for key in ("where", "having", "qualify"):
+            self.clause_columns(select.args.get(key), scope, self.filters)
+        for join in select.args.get("joins") or []:
+            self.clause_columns(join.args.get("on"), scope, self.joins)
+            for using in join.args.get("using") or []:
+                for alias, source in scope.sources.items():
+                    if isinstance(source, exp.Table) and self.ref(source) is not None:
+                        self.joins.add((self.ref(source), using.name))  # type: ignore[arg-type]
+                    del alias
+
+
+def field_access(dot: exp.Dot) -> tuple[exp.Column, str] | None:
+    """(struct column, dotted field path) of a field access such as `col.f1.f2`; the source it
+    reads is that field, named by the path like DataHub and OpenLineage name nested fields."""
+    fields: list[str] = []
+    node: exp.Expression = dot
+    while isinstance(node, exp.Dot):
+        if not isinstance(node.expression, exp.Identifier):
+            return None
+        fields.append(node.expression.name)
+        node = node.this
+    if not isinstance(node, exp.Column) or isinstance(node.this, exp.Star):
+        return None
+    return node, ".".join(reversed(fields))
