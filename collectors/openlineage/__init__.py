@@ -29,6 +29,7 @@ from collectors.openlineage.files import Item, iter_events, looks_like_events
 from collectors.openlineage.sql import SqlHook, sql_hook
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch, Problem, RawInput
+from lineage.perf import paused_gc
 
 __all__ = ["COLLECTOR", "AliasMap", "OpenLineageCollector", "canonical_bytes", "map_event", "sql_hook"]
 
@@ -131,11 +132,14 @@ class OpenLineageCollector:
         aliases = AliasMap()
         hook = sql_hook()
         with stream:
-            builder = _Builder(str(path), aliases, hook, keep_text=True)
-            for item in iter_events(stream, max_bytes=max_bytes):
-                builder.add(item)
-                if builder.events >= chunk_events or builder.chars >= chunk_chars:
-                    yield builder.finish()
-                    builder = _Builder(str(path), aliases, hook, keep_text=True)
-            if builder.events:
+            items = iter_events(stream, max_bytes=max_bytes)
+            while True:
+                builder = _Builder(str(path), aliases, hook, keep_text=True)
+                with paused_gc():  # a chunk's facts all stay alive until it is stored
+                    for item in items:
+                        builder.add(item)
+                        if builder.events >= chunk_events or builder.chars >= chunk_chars:
+                            break
+                if not builder.events:
+                    return
                 yield builder.finish()

@@ -31,11 +31,13 @@ Mapping:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from collectors.openlineage import facets as F
 from collectors.openlineage.sql import SqlHook
@@ -113,6 +115,54 @@ class AliasMap:
         if len(self._map) >= self.limit:
             self._map.pop(next(iter(self._map)))
         self._map.setdefault(alias.id, canonical)
+
+
+@dataclass
+class _Trace:
+    """What mapping one dataset entry depended on and did besides its result: the alias lookups it
+    made, the aliases it added and the warnings it gave. Replayed when the same entry comes again."""
+
+    lookups: list[tuple[NodeRef, NodeRef]] = field(default_factory=list)
+    added: list[tuple[NodeRef, NodeRef]] = field(default_factory=list)
+    warnings: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Memo:
+    trace: _Trace
+    facts: tuple[Any, ...]
+    """The facts made the first time, with that event's evidence: copied with each event's own."""
+    ref: NodeRef | None
+
+
+class _MemoCache:
+    """Mapped dataset entries by their content, bounded: a stream of events names the same datasets
+    with the same facets run after run, and mapping them again is most of the cost of an event."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: dict[tuple[Any, ...], _Memo] = {}
+
+    def get(self, key: tuple[Any, ...]) -> _Memo | None:
+        return self.data.get(key)
+
+    def put(self, key: tuple[Any, ...], memo: _Memo) -> None:
+        if len(self.data) >= self.size:
+            self.data.pop(next(iter(self.data)))
+        self.data[key] = memo
+
+
+_MEMO = _MemoCache(4096)
+_MAX_MEMO_BYTES = 1 << 20
+
+
+def _content_key(entry: Mapping[str, Any]) -> bytes | None:
+    """The entry's content as JSON bytes (a memo key), or None when it cannot be (or is too big to be)."""
+    try:
+        key = orjson.dumps(entry)
+    except TypeError:  # orjson.JSONEncodeError: a big integer, a non-string key, nesting too deep
+        return None
+    return key if len(key) <= _MAX_MEMO_BYTES else None
 
 
 @dataclass
@@ -198,11 +248,34 @@ class _Mapper:
         self.sql_hook = sql_hook
         self.sql_dialect: str | None = None
         self.out = MappedEvent()
+        self.trace: _Trace | None = None
 
-    def warn(self, message: str, where: str) -> None:
+    def warn(self, message: str, where: str | None) -> None:
+        if self.trace is not None:
+            self.trace.warnings.append((message, where))
         self.out.problems.append(
             Problem(severity="warning", message=message, source=self.source, line=self.line, field=where)
         )
+
+    def memoised(
+        self, key: tuple[Any, ...], ev: Evidence, make: Callable[[], tuple[tuple[Any, ...], NodeRef | None]]
+    ) -> tuple[list[Any], NodeRef | None]:
+        """`make()`'s facts (with `ev` as their evidence) and node, from the memo when the same entry
+        was mapped before with the same alias lookups; its warnings and alias additions replayed."""
+        memo = _MEMO.get(key)
+        if memo is not None and all(self.aliases.resolve(a).id == b.id for a, b in memo.trace.lookups):
+            for alias, canonical in memo.trace.added:
+                self.aliases.add(alias, canonical)
+            for message, where in memo.trace.warnings:
+                self.warn(message, where)
+            return [F.replaced(f, evidence=ev) for f in memo.facts], memo.ref
+        outer, self.trace = self.trace, _Trace()
+        try:
+            facts, ref = make()
+            _MEMO.put(key, _Memo(self.trace, facts, ref))
+        finally:
+            self.trace = outer
+        return list(facts), ref
 
     # -- datasets ------------------------------------------------------------------------------
 
@@ -213,12 +286,30 @@ class _Mapper:
             node = _dataset_node(namespace, name)
         except ValueError as exc:
             raise EventError(f"is not a dataset name: {exc}", where) from None
-        return self.aliases.resolve(node)
+        resolved = self.aliases.resolve(node)
+        if self.trace is not None:
+            self.trace.lookups.append((node, resolved))
+        return resolved
 
     def dataset(self, entry: Mapping[str, Any], where: str, ev: Evidence, side: str | None) -> Dataset:
         return self.dataset_and_ref(entry, where, ev, side)[0]
 
     def dataset_and_ref(
+        self, entry: Mapping[str, Any], where: str, ev: Evidence, side: str | None
+    ) -> tuple[Dataset, NodeRef]:
+        content = _content_key(entry)
+        if content is None:
+            return self._dataset_and_ref(entry, where, ev, side)
+
+        def make() -> tuple[tuple[Any, ...], NodeRef | None]:
+            ds, ref = self._dataset_and_ref(entry, where, ev, side)
+            return (ds,), ref
+
+        facts, ref = self.memoised(("dataset", content, where, side), ev, make)
+        assert ref is not None
+        return facts[0], ref
+
+    def _dataset_and_ref(
         self, entry: Mapping[str, Any], where: str, ev: Evidence, side: str | None
     ) -> tuple[Dataset, NodeRef]:
         ref = self.dataset_ref(entry, where)
@@ -292,12 +383,35 @@ class _Mapper:
                 continue
             if alias.id != ref.id:
                 self.aliases.add(alias, ref)
+                if self.trace is not None:
+                    self.trace.added.append((alias, ref))
                 out.append(alias.id)
         return tuple(sorted(set(out)))
 
     # -- column lineage ------------------------------------------------------------------------
 
     def column_lineage(
+        self,
+        entry: Mapping[str, Any],
+        target: Dataset,
+        where: str,
+        process: NodeRef | None,
+        known: set[str] | None,
+        ev: Evidence,
+    ) -> list[ColumnLineage]:
+        content = _content_key(entry)
+        if content is None:
+            return self._column_lineage(entry, target, where, process, known, ev)
+        key = (
+            "columns", content, where, target.namespace, target.name,
+            process.id if process else None, tuple(sorted(known)) if known is not None else None,
+        )
+        facts, _ = self.memoised(
+            key, ev, lambda: (tuple(self._column_lineage(entry, target, where, process, known, ev)), None)
+        )
+        return facts
+
+    def _column_lineage(
         self,
         entry: Mapping[str, Any],
         target: Dataset,

@@ -57,6 +57,22 @@ def build(cls: type[M], **values: Any) -> M:
     return obj
 
 
+def replaced(model: M, **values: Any) -> M:
+    """`model` with some fields replaced, without validating (what `model_copy(update=...)` does,
+    at a third of its cost); the other field values are shared with `model`.
+
+    Example:
+        >>> replaced(Column(name="a", type="int"), name="b") == Column(name="b", type="int")
+        True
+    """
+    obj = model.__class__.__new__(model.__class__)
+    object.__setattr__(obj, "__dict__", {**model.__dict__, **values})
+    object.__setattr__(obj, "__pydantic_fields_set__", model.__pydantic_fields_set__ | values.keys())
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 Report = Callable[[str, str], None]
 """Called as `report(message, field_path)` for a facet that cannot be read."""
 

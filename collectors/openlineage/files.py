@@ -2,8 +2,10 @@
 
 Accepted layouts: one JSON document, a JSON array of events, JSON lines (what the file transport
 writes; also concatenated documents), each optionally gzip-compressed (recognised by its magic
-bytes, not its name). Text is decoded and parsed a chunk at a time with
-`json.JSONDecoder.raw_decode`; only the event being parsed is held whole.
+bytes, not its name). JSON lines are read a line at a time and parsed with orjson; from the first
+line that is not one whole JSON object on its own (a pretty-printed document, an array, a malformed
+event), text is decoded and parsed a chunk at a time with `json.JSONDecoder.raw_decode`. Either way
+only the event being parsed is held whole.
 
 A malformed event is reported with its line and skipped: parsing resumes at the next line that
 starts with `{` in the first column (JSON lines) or at the next array element, so the valid rest of
@@ -19,14 +21,17 @@ message naming it and its line.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any, cast
+
+import orjson
 
 from lineage.errors import CollectorError
 
@@ -184,13 +189,15 @@ def _fill_template(text: str) -> str:
 
 
 class _Reader:
-    """Characters from a binary stream, decoded as UTF-8 a chunk at a time."""
+    """Characters from a binary stream (after `prefix`, bytes already read from it), decoded as UTF-8
+    a chunk at a time."""
 
-    def __init__(self, stream: IO[bytes], max_bytes: int) -> None:
+    def __init__(self, stream: IO[bytes], max_bytes: int, prefix: bytes = b"", read_bytes: int = 0) -> None:
         self.stream = stream
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
         self.max_bytes = max_bytes
-        self.read_bytes = 0
+        self.prefix = prefix
+        self.read_bytes = read_bytes
         self.eof = False
         self.error: str | None = None
 
@@ -198,7 +205,7 @@ class _Reader:
         if self.eof:
             return ""
         try:
-            data = self.stream.read(CHUNK_CHARS)
+            data, self.prefix = self.prefix or self.stream.read(CHUNK_CHARS), b""
         except (EOFError, OSError, zlib.error) as exc:
             self.eof = True
             self.error = f"the compressed data is truncated or corrupt ({exc})"
@@ -231,18 +238,52 @@ def iter_events(stream: IO[bytes], *, max_bytes: int = 1 << 40) -> Iterator[Item
             raise CollectorError(f"a template file over {TEMPLATE_MAX_BYTES:,} bytes is not read")
         text = _fill_template(data.decode("utf-8", errors="surrogateescape"))
         reader = _Reader(io.BytesIO(text.encode("utf-8", errors="surrogateescape")), max_bytes)
+        yield from _parse(reader)
     else:
-        reader = _Reader(raw, max_bytes)
-    yield from _parse(reader)
+        reader = yield from _parse_lines(raw, max_bytes)
     error = reader.error or (gunzip.error if gunzip else None)
     if error:
         yield Item(line=0, value=None, error=error, text="")
 
 
-def _parse(reader: _Reader) -> Iterator[Item]:
+def _parse_lines(raw: IO[bytes], max_bytes: int) -> Generator[Item, None, _Reader]:
+    """JSON lines, one event per line, parsed with orjson (about twice as fast as the standard
+    library). The first line that is not a whole JSON object on its own, and everything after it, is
+    handed to `_parse`, which reads every layout and reports what is malformed. Returns the reader
+    that read the end of the stream (its `error` says why reading stopped early)."""
+    line = read = 0
+    data = b""
+    while True:
+        try:
+            data = raw.readline(MAX_EVENT_CHARS)
+        except (EOFError, OSError, zlib.error):
+            data = b""  # the reader below reads again and reports the error
+            break
+        if not data or read + len(data) > max_bytes:
+            break
+        read += len(data)
+        line += 1
+        text = data.strip()
+        if not text:
+            continue
+        value = None
+        if data.endswith(b"\n") or len(data) < MAX_EVENT_CHARS:
+            with contextlib.suppress(orjson.JSONDecodeError):
+                value = orjson.loads(text)
+        if type(value) is not dict:
+            read -= len(data)
+            line -= 1
+            break
+        yield Item(line=line, value=value, error=None, text=text.decode("utf-8"))
+    reader = _Reader(raw, max_bytes, prefix=data, read_bytes=read)
+    yield from _parse(reader, line + 1)
+    return reader
+
+
+def _parse(reader: _Reader, first_line: int = 1) -> Iterator[Item]:
     buf = reader.more()
     pos = 1 if buf.startswith("\ufeff") else 0
-    line = 1  # the line `pos` is on
+    line = first_line  # the line `pos` is on
     in_array = array_started = False
     while True:
         # skip whitespace (and, inside an array, the commas between elements)

@@ -19,17 +19,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 import lineage
-
-try:  # optional: a faster encoder for the memo keys
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - the standard library does the same, slower
-    _orjson = None  # type: ignore[assignment]
-orjson = _orjson
 
 SCHEMA_DIR = Path(lineage.__file__).resolve().parent / "schemas" / "openlineage"
 
@@ -275,12 +270,10 @@ def _facet_deviations(location: str, prefix: str, key: str, facet: Any) -> list[
 
 def _dumps_sorted(value: Any) -> bytes | str:
     """`value` as JSON with sorted keys: the memo key of a facet (orjson when it can, ~10x faster)."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # orjson.JSONEncodeError is one: a big integer, a non-string key
-            pass
-    return json.dumps(value, sort_keys=True, default=str)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is one: a big integer, a non-string key
+        return json.dumps(value, sort_keys=True, default=str)
 
 
 def _facet_groups(event: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:

@@ -41,6 +41,7 @@ from lineage.store.duckdb_session import WAITING_FRESH_S, DuckDBSessions, DuckDB
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
     PROBLEM_KEYS,
+    RAW_INPUT_COLUMNS,
     InputIdentity,
     column_lineage_row,
     fact_tables,
@@ -266,10 +267,10 @@ class DuckDBStore(DuckDBSessions, DuckDBExtras):
             con.execute("INSERT INTO problems SELECT * FROM staged_problems")
             con.unregister("staged_problems")
         con.execute(
-            "INSERT INTO inputs (input_id, collector, source, content_sha, content, append_only, received_at, "
-            "fact_count, problem_count, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [input_id, batch.collector, batch.source, content_sha, p.input.content if batch.raw else None,
-             append_only, now, stored, len(batch.problems), p.input.options],
+            "INSERT INTO inputs (input_id, collector, source, content_sha, content, content_encoding, append_only, "
+            "received_at, fact_count, problem_count, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [input_id, batch.collector, batch.source, content_sha, p.input.stored if batch.raw else None,
+             "zlib" if batch.raw else None, append_only, now, stored, len(batch.problems), p.input.options],
         )
         return IngestResult(input_id=input_id, facts=stored, problems=len(batch.problems), skipped=False)
 
@@ -344,7 +345,7 @@ class DuckDBStore(DuckDBSessions, DuckDBExtras):
         """The current raw inputs, oldest first, to collect again when the rules change."""
         with self._connect(read_only=True) as con:
             rows = con.execute(
-                "SELECT collector, source, content, append_only, received_at, options FROM inputs "
+                f"SELECT {RAW_INPUT_COLUMNS} FROM inputs "  # noqa: S608
                 "WHERE superseded_at IS NULL AND content IS NOT NULL ORDER BY received_at"
             ).fetchall()
         for r in rows:

@@ -50,6 +50,7 @@ from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_v
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
     PROBLEM_KEYS,
+    RAW_INPUT_COLUMNS,
     column_lineage_row,
     fact_columns,
     input_identity,
@@ -165,8 +166,7 @@ class PostgresStore:
         """
         first = datetime.now(UTC)
         identity = input_identity(batch, first)
-        content, append_only, content_sha, input_id = (
-            identity.content, identity.append_only, identity.content_sha, identity.input_id)
+        append_only, content_sha, input_id = identity.append_only, identity.content_sha, identity.input_id
         with paused_gc():
             tables = fact_columns(batch, input_id)
         options = identity.options
@@ -205,10 +205,11 @@ class PostgresStore:
                      for p in batch.problems],
                 )
             cur.execute(
-                "INSERT INTO inputs (input_id, collector, source, content_sha, content, append_only, received_at, "
-                "fact_count, problem_count, options) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [input_id, batch.collector, batch.source, content_sha, content if batch.raw else None,
-                 append_only, now, stored, len(batch.problems), options],
+                "INSERT INTO inputs (input_id, collector, source, content_sha, content, content_encoding, "
+                "append_only, received_at, fact_count, problem_count, options) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [input_id, batch.collector, batch.source, content_sha, identity.stored if batch.raw else None,
+                 "zlib" if batch.raw else None, append_only, now, stored, len(batch.problems), options],
             )
             return IngestResult(input_id=input_id, facts=stored, problems=len(batch.problems), skipped=False)
 
@@ -333,7 +334,7 @@ class PostgresStore:
         """The current raw inputs, oldest first, to collect again when the rules change."""
         with self._read() as cur:
             rows = cur.execute(
-                "SELECT collector, source, content, append_only, received_at, options::text FROM inputs "
+                f"SELECT {RAW_INPUT_COLUMNS.replace('options', 'options::text')} FROM inputs "  # noqa: S608
                 "WHERE superseded_at IS NULL AND content IS NOT NULL ORDER BY received_at").fetchall()
         for r in rows:
             yield raw_input_row(r)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -56,9 +57,16 @@ def column_lineage_row(r: Sequence[Any]) -> dict[str, Any]:
             "indirect": r[4], "process": r[5], "confidence": r[6]}
 
 
+RAW_INPUT_COLUMNS = "collector, source, content, append_only, received_at, options, content_encoding"
+"""The columns `raw_input_row` reads, in order."""
+
+
 def raw_input_row(r: Sequence[Any]) -> RawInputRow:
-    """A stored raw input (collector, source, content, append_only, received_at, options JSON text)."""
-    return RawInputRow(collector=r[0], source=r[1], content=bytes(r[2]), append_only=r[3],
+    """A stored raw input (`RAW_INPUT_COLUMNS`; options as JSON text), its content decompressed."""
+    content = bytes(r[2])
+    if r[6] == "zlib":
+        content = zlib.decompress(content)
+    return RawInputRow(collector=r[0], source=r[1], content=content, append_only=r[3],
                        received_at=r[4], options=json.loads(r[5]) if r[5] else {})
 
 
@@ -110,6 +118,9 @@ class InputIdentity:
 
     content: bytes
     """The raw bytes of the source, else the batch's canonical facts."""
+    stored: bytes
+    """`content` as stored: zlib-compressed. Events and configs shrink about tenfold, and the store
+    never rewrites large values when it checkpoints, so memory stays flat as raw inputs pile up."""
     append_only: bool
     content_sha: str
     input_id: str
@@ -124,7 +135,7 @@ def input_identity(batch: LineageBatch, received_at: datetime) -> InputIdentity:
     content_sha = hashlib.sha256(content).hexdigest()
     input_id = digest(batch.collector, batch.source, content_sha, received_at.isoformat())
     options = json.dumps(batch.raw.options) if batch.raw and batch.raw.options else None
-    return InputIdentity(content, append_only, content_sha, input_id, options)
+    return InputIdentity(content, zlib.compress(content, 1), append_only, content_sha, input_id, options)
 
 
 _NODE_SCHEMA = pa.schema([
@@ -158,6 +169,38 @@ def fact_tables(batch: LineageBatch, input_id: str) -> dict[str, pa.Table]:
             for table, columns in fact_columns(batch, input_id).items()}
 
 
+class _Shared:
+    """Values derived from field values that many facts share, by the identity of those values.
+
+    Facts copied from one mapped fact with new evidence (a stream of events about the same
+    datasets) share their other field values; what is derived from them is computed once. Entries
+    hold the values themselves, so an id in the memo cannot be reused by another object.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: dict[tuple[int, ...], tuple[tuple[Any, ...], Any]] = {}
+
+    def get(self, values: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        key = tuple(map(id, values))
+        hit = self.data.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], values, strict=True)):
+            return hit[1]
+        value = compute()
+        if len(self.data) >= self.size:
+            self.data.pop(next(iter(self.data)))
+        self.data[key] = (values, value)
+        return value
+
+
+_DATASET_BODIES = _Shared(8192)
+_COLUMN_SOURCES = _Shared(16384)
+
+
+def _node_body(fact: Dataset | Process | Identity) -> str:
+    return json.dumps(fact.model_dump(mode="json", exclude_defaults=True, exclude=_NODE_BODY_EXCLUDE), sort_keys=True)
+
+
 def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list[Any]]]:
     """Rows for each fact table, as lists by column; duplicate facts in one batch collapse to one row.
 
@@ -166,26 +209,22 @@ def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list
     routes (a file and the endpoint) is recognised as one.
     """
     keyed_by_source = not (batch.raw and batch.raw.append_only)
-    nodes: dict[str, list[Any]] = {name: [] for name in _NODE_SCHEMA.names}
-    edges: dict[str, list[Any]] = {name: [] for name in _EDGE_SCHEMA.names}
-    columns: dict[str, list[Any]] = {name: [] for name in _COLUMN_SCHEMA.names}
+    nodes: list[tuple[Any, ...]] = []
+    edges: list[tuple[Any, ...]] = []
+    columns: list[tuple[Any, ...]] = []
     seen: set[str] = set()
     named: set[str] = set()
     bare: dict[str, tuple[NodeRef, Any]] = {}
-    evidence_keys: dict[int, tuple[str, list[Any]]] = {}
+    evidence_keys: dict[int, tuple[str, tuple[Any, ...]]] = {}
 
-    def evidence(ev: Any) -> tuple[str, list[Any]]:
+    def evidence(ev: Any) -> tuple[str, tuple[Any, ...]]:
         cached = evidence_keys.get(id(ev))
         if cached is None:
-            values = [int(ev.layer), ev.collector, ev.source, ev.line, ev.run_id, ev.observed_at]
-            key_values = values if keyed_by_source else [v for i, v in enumerate(values) if i not in (2, 3)]
+            values = (int(ev.layer), ev.collector, ev.source, ev.line, ev.run_id, ev.observed_at)
+            key_values = values if keyed_by_source else values[:2] + values[4:]
             cached = (digest(*key_values), values)
             evidence_keys[id(ev)] = cached
         return cached
-
-    def add(table: dict[str, list[Any]], row: list[Any]) -> None:
-        for column, value in zip(table, row, strict=True):
-            table[column].append(value)
 
     def add_node(ref: NodeRef, body: str, ev: Any) -> None:
         ev_key, ev_values = evidence(ev)
@@ -193,14 +232,16 @@ def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list
         if key in seen:
             return
         seen.add(key)
-        add(nodes, [input_id, key, ref.id, ref.kind.value, ref.namespace, ref.name, body, *ev_values])
+        nodes.append((input_id, key, ref.id, ref.kind.value, ref.namespace, ref.name, body, *ev_values))
 
     for fact in batch.facts:
-        if isinstance(fact, Dataset | Process | Identity):
-            body = json.dumps(
-                fact.model_dump(mode="json", exclude_defaults=True, exclude=_NODE_BODY_EXCLUDE), sort_keys=True
-            )
+        if isinstance(fact, Dataset):
+            shared = tuple(v for k, v in fact.__dict__.items() if k != "evidence")
+            body = _DATASET_BODIES.get(shared, lambda fact=fact: _node_body(fact))  # type: ignore[misc]
             add_node(fact.ref, body, fact.evidence)
+            named.add(fact.ref.id)
+        elif isinstance(fact, Process | Identity):
+            add_node(fact.ref, _node_body(fact), fact.evidence)
             named.add(fact.ref.id)
         elif isinstance(fact, Edge):
             ev_key, ev_values = evidence(fact.evidence)
@@ -209,27 +250,38 @@ def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list
             if key in seen:
                 continue
             seen.add(key)
-            add(edges, [input_id, key, fact.source.id, fact.target.id, fact.kind.value, perms,
-                        fact.confidence, *ev_values])
+            edges.append((input_id, key, fact.source.id, fact.target.id, fact.kind.value, perms,
+                          fact.confidence, *ev_values))
             bare.setdefault(fact.source.id, (fact.source, fact.evidence))
             bare.setdefault(fact.target.id, (fact.target, fact.evidence))
         elif isinstance(fact, ColumnLineage):
             ev_key, ev_values = evidence(fact.evidence)
-            sources = json.dumps(sorted([s.dataset.id, s.column] for s in fact.sources))
+            sources = _COLUMN_SOURCES.get(
+                (fact.sources,),
+                lambda fact=fact: json.dumps(sorted([s.dataset.id, s.column] for s in fact.sources)),  # type: ignore[misc]
+            )
             process = fact.process.id if fact.process else None
             key = digest("c", fact.target.dataset.id, fact.target.column, sources, fact.transformation.value,
-                          fact.indirect, process, fact.confidence, ev_key)
+                         fact.indirect, process, fact.confidence, ev_key)
             if key in seen:
                 continue
             seen.add(key)
-            add(columns, [input_id, key, fact.target.dataset.id, fact.target.column, sources,
-                          fact.transformation.value, fact.indirect, process, fact.confidence, *ev_values])
-            refs = [fact.target.dataset, *(s.dataset for s in fact.sources)]
+            columns.append((input_id, key, fact.target.dataset.id, fact.target.column, sources,
+                            fact.transformation.value, fact.indirect, process, fact.confidence, *ev_values))
+            bare.setdefault(fact.target.dataset.id, (fact.target.dataset, fact.evidence))
+            for s in fact.sources:
+                bare.setdefault(s.dataset.id, (s.dataset, fact.evidence))
             if fact.process:
-                refs.append(fact.process)
-            for ref in refs:
-                bare.setdefault(ref.id, (ref, fact.evidence))
+                bare.setdefault(fact.process.id, (fact.process, fact.evidence))
     for ref_id, (ref, ev) in bare.items():
         if ref_id not in named:
             add_node(ref, "{}", ev)
-    return {"node_facts": nodes, "edge_facts": edges, "column_facts": columns}
+    return {"node_facts": _by_column(_NODE_SCHEMA, nodes), "edge_facts": _by_column(_EDGE_SCHEMA, edges),
+            "column_facts": _by_column(_COLUMN_SCHEMA, columns)}
+
+
+def _by_column(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """Rows turned into lists by column."""
+    if not rows:
+        return {name: [] for name in schema.names}
+    return dict(zip(schema.names, map(list, zip(*rows, strict=True)), strict=True))

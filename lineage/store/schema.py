@@ -185,6 +185,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX finding_reviews_fingerprint ON finding_reviews (fingerprint)",
         ),
     ),
+    Migration(
+        6,
+        "raw input content may be stored zlib-compressed (content_encoding 'zlib'); older rows stay as they were",
+        ("ALTER TABLE inputs ADD COLUMN content_encoding VARCHAR",),
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from collectors.discover import plan
 from collectors.mcp import MAX_BYTES, McpCollector
 from lineage.cli import main
 from lineage.models import Process, ProcessorType
+from lineage.store import open_store
 
 GITHUB = "ghp_" + "Zq8sK2mW9xV4nB7cL1pR5tY3uI6oA0eD2fG4"
 SLACK = "xoxb-" + "2840193847-7710298374-Qm3Xn8Bv2Cz5Lk9Wj4Hd"
@@ -77,6 +78,9 @@ def test_no_secret_reaches_the_store_file_or_any_cli_output(config: Path, tmp_pa
     assert "github_token" in text  # the kind is shown
     duckdb.connect(db).close()  # checkpoint: everything is in the file
     stored = Path(db).read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("s.duckdb*") if p.is_file())
+    raw = b"".join(r.content for r in open_store(db).raw_inputs())  # stored compressed: read back
+    assert b"[REDACTED:" in raw
+    stored += raw
     for value in ALL:
         assert value not in text
         assert value.encode() not in stored

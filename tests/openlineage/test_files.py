@@ -10,6 +10,7 @@ import pytest
 
 from collectors.base import Source, get_collector
 from collectors.discover import plan
+from collectors.openlineage.files import iter_bytes
 from lineage.cli import main
 from lineage.errors import CollectorError
 from lineage.graph import load_graph
@@ -57,6 +58,25 @@ def test_a_malformed_line_is_reported_with_its_line_and_the_rest_is_kept() -> No
     assert [(p.line, p.severity) for p in batch.problems] == [(4, "error")]
     assert "not valid JSON" in batch.problems[0].message
     assert processes(batch) == processes(collect("rest.jsonl", jsonl(CLL[:3] + CLL[4:])))
+
+
+def test_json_lines_mixed_with_a_pretty_printed_event_keep_every_event_and_its_line() -> None:
+    compact = jsonl(CLL[:2])
+    pretty = json.dumps(json.loads(CLL[2].read_text()), indent=2).encode() + b"\n"
+    data = compact + pretty + b"\n" + jsonl(CLL[3:5]) + b"{broken\n" + jsonl(CLL[5:6])
+    batch = collect("mixed.jsonl", data)
+    broken = 2 + pretty.count(b"\n") + 1 + 2 + 1
+    assert [(p.line, p.severity) for p in batch.problems] == [(broken, "error")]
+    assert processes(batch) == processes(collect("x", jsonl(CLL[:6])))
+    events = [i for i in iter_bytes(data) if i.value is not None]
+    assert [i.line for i in events] == [1, 2, 3, 3 + pretty.count(b"\n") + 1, broken - 1, broken + 1]
+
+
+def test_the_size_limit_stops_reading_json_lines_with_a_message() -> None:
+    data = jsonl(CLL) * 3
+    items = list(iter_bytes(data, max_bytes=len(data) // 2))
+    assert items[-1].value is None and "the rest is not read" in (items[-1].error or "")
+    assert 0 < len(items) - 1 < len(CLL) * 3
 
 
 def test_invalid_utf8_refuses_only_the_event_it_is_in() -> None:
