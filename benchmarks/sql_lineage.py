@@ -3,8 +3,10 @@
     python benchmarks/sql_lineage.py [CORPUS]   # default: ../shared/benchmarks/sql-lineage
 
 Reads the corpus at run time (never copied). Prints table-level precision/recall per labelled set,
-column-level P/R on the DataHub and sqllineage column labels, statements/s on the 121 TPC
-statements with their schema, and a generated 100,000-statement query log end to end.
+column-level P/R on the DataHub and sqllineage column labels (each case analysed as the collector
+analyses a file: statement by statement, later ones knowing what earlier ones created),
+statements/s on the 121 TPC statements with their schema, and a generated 100,000-statement query
+log end to end.
 
 Conventions differ between label sets; they are passed as explicit collector options per set
 (see CONVENTIONS), and sqllineage's "intermediate tables are hidden" rule is a scorer option.
@@ -29,7 +31,8 @@ from collectors.base import Source  # noqa: E402
 from collectors.sql import SqlCollector, SqlOptions, collect_script  # noqa: E402
 from collectors.sql.facts import Namer  # noqa: E402
 from collectors.sql.guard import split_statements  # noqa: E402
-from collectors.sql.statements import Analyzer, analyse_text  # noqa: E402
+from collectors.sql.script import analyse_script  # noqa: E402
+from collectors.sql.statements import Analyzer  # noqa: E402
 
 Tables = tuple[set[str], set[str]]
 CONVENTIONS: dict[str, dict[str, Any]] = {
@@ -124,18 +127,39 @@ def ours(item: dict[str, Any], *, columns: bool = False) -> tuple[Tables, set[tu
         ins, outs = ins - hidden, outs - hidden
     pairs: set[tuple[str, str]] = set()
     if columns:
-        analyzer = Analyzer.build(options)
-        namer = Namer("bench", analyzer.hooks.platform, options.default_database, options.default_schema)
-        for stmt in split_statements(item["sql"]):
-            for r in analyse_text(stmt.text, analyzer):
-                target = namer.dataset(r.outputs[0])[1] + "." if r.outputs else ""
-                pairs.update(
-                    (_norm(f"{namer.dataset(ref)[1]}.{col}"), _norm(target + c.target))
-                    for c in r.columns
-                    if not c.indirect
-                    for ref, col in c.sources
-                )
+        pairs = _column_pairs(item["sql"], options, hide=hide)
     return ({_norm(x) for x in ins}, {_norm(x) for x in outs}), pairs
+
+
+def _column_pairs(sql: str, options: SqlOptions, *, hide: bool) -> set[tuple[str, str]]:
+    """(source column, target column) pairs of direct column lineage, statement by statement as a
+    script is analysed (later statements know the columns of tables created earlier). `hide`:
+    sqllineage's intermediate tables are hidden, so a column made from an earlier statement's
+    output column is traced to that column's sources, and pairs into such tables are dropped."""
+    analyzer = Analyzer.build(options)
+    namer = Namer("bench", analyzer.hooks.platform, options.default_database, options.default_schema)
+    made: dict[str, set[str]] = {}  # column written by an earlier statement -> its sources
+    hidden: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for done in analyse_script(split_statements(sql), analyzer):
+        for r in done.resolved:
+            namer.use(r)
+            target = namer.dataset(r.outputs[0])[1] + "." if r.outputs else ""
+            found: set[tuple[str, str]] = set()
+            for c in r.columns:
+                if c.indirect:
+                    continue
+                for ref, col in c.sources:
+                    src, tgt = _norm(f"{namer.dataset(ref)[1]}.{col}"), _norm(target + c.target)
+                    if hide and src in made:
+                        hidden.add(src.rsplit(".", 1)[0])
+                        found.update((s, tgt) for s in made[src])
+                    else:
+                        found.add((src, tgt))
+            for src, tgt in found:
+                made.setdefault(tgt, set()).add(src)
+            pairs |= found
+    return {(s, t) for s, t in pairs if t.rsplit(".", 1)[0] not in hidden}
 
 
 def _display(ns: str, name: str) -> str:

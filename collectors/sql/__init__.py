@@ -9,7 +9,8 @@ script; a `.jsonl` or `.csv` query log is recognised by its fields or header. Th
 - `columns`, `scope_walk`, `dml_columns`: its column lineage in one pass over the scopes;
   `ai_functions`: functions that call models or services (data);
 - `dialects/`: per-dialect hooks chosen by a registry; `_compat`: every sqlglot assumption;
-- `pool`: cached and parallel analysis; `querylog`: query-log formats; `facts`: naming and facts.
+- `pool`: cached and parallel analysis; `script`: a script's statements in order, each knowing
+  what the earlier ones created; `querylog`: query-log formats; `facts`: naming and facts.
 
 Problems are data: a statement that cannot be parsed is reported with its file and line and the
 rest of the script is kept; one whose column lineage fails keeps its table lineage; statements
@@ -32,13 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from collectors.base import Source, register_collector
-from collectors.sql.facts import COLLECTOR, Namer, Script, default_namespace, make_evidence, statement_facts
-from collectors.sql.fingerprint import digest, fingerprint
+from collectors.sql.facts import COLLECTOR, Namer, default_namespace, make_evidence, statement_facts
+from collectors.sql.fingerprint import fingerprint
 from collectors.sql.guard import decode, split_statements
 from collectors.sql.options import SqlOptions
-from collectors.sql.pool import ParseCache, analyse_many
+from collectors.sql.pool import analyse_many
 from collectors.sql.querylog import is_query_log, read_log
 from collectors.sql.result import StatementResult
+from collectors.sql.script import analyse_script
 from collectors.sql.statements import Analyzer
 from lineage.models import (
     Edge,
@@ -129,19 +131,6 @@ def _notes(batch: LineageBatch, results: list[StatementResult], line: int, more:
             batch.problem(note.message + suffix, line=line + note.line, severity=note.severity)
 
 
-def _apply_defines(result: StatementResult, namer: Namer, analyzer: Analyzer) -> Analyzer:
-    for kind, value in result.defines:
-        if kind == "use":
-            parts = value.split(".")
-            if len(parts) >= 2:
-                namer.default_database, namer.default_schema = parts[-2], parts[-1]
-            else:
-                namer.default_database = parts[0]
-        elif kind == "external_function":
-            analyzer = replace(analyzer, external=analyzer.external | {value})
-    return analyzer
-
-
 def collect_script(
     text: str, source: str, options: SqlOptions, *, line_offset: int = 0, raw: bytes | None = None
 ) -> LineageBatch:
@@ -155,30 +144,17 @@ def collect_script(
         options.default_database,
         options.default_schema,
     )
-    script = Script()
-    statements = split_statements(text)
-    keys = [digest(" ".join(s.text.split())) for s in statements]  # exact text: cheaper than fingerprint()
-    cache: ParseCache | None = options.cache
-    plain = not any(k in s.text.upper() for s in statements for k in ("EXTERNAL FUNCTION", "REMOTE WITH"))
-    if plain:
-        analysed, _ = analyse_many([s.text for s in statements], keys, analyzer, cache)
     confidences: list[float] = []
-    for i, (stmt, key) in enumerate(zip(statements, keys, strict=True)):
-        results = analysed[i] if plain else _analyse_one(stmt.text, analyzer)
-        if analyzer.options.columns and any(script.reads_known(r) for r in results):
-            # it reads a temporary table made earlier: analysed again knowing that table's columns
-            results = _analyse_one(stmt.text, replace(analyzer, schema=script.schema(analyzer.schema)))
-        line = stmt.line + line_offset
-        _notes(batch, results, line)
+    for done in analyse_script(split_statements(text), analyzer, options.cache):
+        line = done.statement.line + line_offset
+        _notes(batch, done.results, line)
         evidence = make_evidence(source, line)
-        process = NodeRef.process(options.job_namespace, f"{source}#{key[:12]}")
-        for result in results:
-            analyzer = _apply_defines(result, namer, analyzer)
-            resolved = script.resolve(result)
-            script.remember(result)
+        process = NodeRef.process(options.job_namespace, f"{source}#{done.key[:12]}")
+        for result in done.resolved:
+            namer.use(result)
             batch.extend(
                 statement_facts(
-                    resolved,
+                    result,
                     namer=namer,
                     process=process,
                     evidence=evidence,  # type: ignore[arg-type]
@@ -189,12 +165,6 @@ def collect_script(
     batch.confidence = round(sum(confidences) / len(confidences), 3) if confidences else 1.0
     batch.raw = RawInput(collector=COLLECTOR, source=source, content=raw if raw is not None else text.encode())
     return batch
-
-
-def _analyse_one(text: str, analyzer: Analyzer) -> list[StatementResult]:
-    from collectors.sql.statements import analyse_text
-
-    return analyse_text(text, analyzer)
 
 
 def collect_log(data: bytes, source: str, options: SqlOptions) -> LineageBatch:

@@ -156,9 +156,18 @@ def failed(result: StatementResult, exc: BaseException) -> StatementResult:
 
 
 def add_columns(
-    result: StatementResult, query: exp.Expr, an: Analyzer, found: TableScan, targets: tuple[str, ...]
+    result: StatementResult,
+    query: exp.Expr,
+    an: Analyzer,
+    found: TableScan,
+    targets: tuple[str, ...],
+    *,
+    by_position: bool = False,
 ) -> StatementResult:
-    """`result` with column lineage of `query` (the SELECT that feeds the statement's output)."""
+    """`result` with column lineage of `query` (the SELECT that feeds the statement's output).
+    `targets` name the output columns by position; `by_position`: they are the target table's
+    known columns (an INSERT without a column list), used only when the query's columns are all
+    known and no more than the table has."""
     try:
         parent = query.parent
         while isinstance(parent, exp.Subquery):  # INSERT INTO t (SELECT ...)
@@ -168,8 +177,13 @@ def add_columns(
         if with_ is not None and isinstance(query, exp.Query) and not with_clause(query):
             set_with(query, with_.copy())  # WITH ... INSERT/CREATE: the CTEs belong to the query
             read = None  # the copied CTEs' tables are new nodes
-        engine_names = _engine_names(query, an) if len(targets) < len(getattr(query, "selects", ())) else None
+        named = 0 if by_position else len(targets)  # known columns may yet be dropped below
+        engine_names = _engine_names(query, an) if named < len(getattr(query, "selects", ())) else None
         walk, root = walk_query(query, an, found.ctes, read)
+        if by_position:
+            produced = walk.outputs.get(id(root), {})
+            if "*" in produced or len(produced) > len(targets):
+                targets = ()
         edges, names = column_edges(walk, root, targets, engine_names)
         result = _ai_inputs(result, walk, found)
     except (SqlglotError, RecursionError, KeyError, ValueError, AttributeError) as exc:

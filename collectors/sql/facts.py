@@ -12,23 +12,18 @@ namespace (default `sql`) named `<source>#<hash>`: the first 12 hex digits of a 
 statement's text with whitespace collapsed (in query logs: of its literal-free fingerprint), stable
 when other statements of the file change or move.
 
-Scripts: `USE db` changes the default database of the statements after it; a temporary table
-created and then read within the script is replaced, for the readers, by what it was built from
-(the temporary table itself is still a cache dataset written by its statement). Its columns are
-known to the later statements (`collect_script` analyses a reader whose column lineage is incomplete
-again with them in the schema, so `SELECT *` over it expands), and a column read through it keeps the
-stronger of the two transformations (a masked column copied as is stays masked).
+Scripts: `USE db` changes the default database of the statements after it (`Namer.use`); what
+earlier statements created is carried to later ones by `script.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from collectors.sql.dialects import DialectHooks
-from collectors.sql.result import IDENTITY, RANK_NAMES, StatementResult, TableRef
-from collectors.sql.schema import SchemaIndex
+from collectors.sql.result import RANK_NAMES, StatementResult, TableRef
 from lineage import naming
 from lineage.models import (
     Column,
@@ -74,6 +69,16 @@ class Namer:
             found = self._nodes[key] = NodeRef.dataset(ns, name)
         return found
 
+    def use(self, result: StatementResult) -> None:
+        """Take the default database (and schema) a `USE` statement sets."""
+        for kind, value in result.defines:
+            if kind == "use":
+                parts = value.split(".")
+                if len(parts) >= 2:
+                    self.default_database, self.default_schema = parts[-2], parts[-1]
+                else:
+                    self.default_database = parts[0]
+
     def column(self, ref: TableRef, column: str) -> ColumnRef:
         """A column of a ref's dataset, built once (column lineage repeats the same sources a lot)."""
         key = (ref, column, self.default_database, self.default_schema)
@@ -104,86 +109,6 @@ def _dataset_name(
     except ValueError:
         ns, name = namespace, ".".join(ref.parts)
     return ns, name, None
-
-
-TempColumns = dict[str, tuple[tuple[tuple[TableRef, str], ...], int]]
-
-
-@dataclass
-class Script:
-    """What earlier statements of one source tell the later ones.
-
-    `temp` holds, per temporary table, what it was built from and, per column, its direct sources
-    and the strongest transformation on the way (a later reader's transformation is composed with
-    it: an identity copy of a masked column stays masked).
-    """
-
-    temp: dict[TableRef, tuple[tuple[TableRef, ...], TempColumns]] = field(default_factory=dict)
-    known: dict[TableRef, tuple[str, ...]] = field(default_factory=dict)  # temp tables' columns, in order
-    _schema: tuple[SchemaIndex | None, SchemaIndex] | None = field(default=None, repr=False)
-
-    def schema(self, base: SchemaIndex | None) -> SchemaIndex | None:
-        """`base` plus the columns of the temporary tables created so far (they shadow same-named
-        tables), for analysing the statements that read them."""
-        if not self.known:
-            return base
-        if self._schema is None or self._schema[0] is not base:
-            tables = {**(base.tables if base is not None else {}), **{r.parts: c for r, c in self.known.items()}}
-            self._schema = (base, SchemaIndex(tables))
-        return self._schema[1]
-
-    def reads_known(self, result: StatementResult) -> bool:
-        """Whether `result` reads a temporary table whose columns are known but its column lineage is
-        incomplete (a `SELECT *` or a column it could not place), so a new analysis can do better."""
-        return result.column_confidence < 0.9 and any(r in self.known for r in result.inputs)
-
-    def resolve(self, result: StatementResult) -> StatementResult:
-        """Replace reads of this script's temporary tables by what they were built from."""
-        if not self.temp or not any(i in self.temp for i in result.inputs):
-            return result
-        inputs: list[TableRef] = []
-        for ref in result.inputs:
-            inputs.extend(self.temp[ref][0] if ref in self.temp else (ref,))
-        columns = []
-        for c in result.columns:
-            sources: list[tuple[TableRef, str]] = []
-            rank = c.rank
-            for ref, col in c.sources:
-                if ref in self.temp:
-                    found, step = self.temp[ref][1].get(col, ((), IDENTITY))
-                    sources.extend(found)
-                    if found and not c.indirect:  # the stronger of the two steps
-                        rank = max(rank, step)
-                else:
-                    sources.append((ref, col))
-            columns.append(replace(c, sources=tuple(dict.fromkeys(sources)), rank=rank))
-        calls = []
-        for call in result.ai_calls:
-            refs: list[TableRef] = []
-            for ref in call.inputs:
-                refs.extend(self.temp[ref][0] if ref in self.temp else (ref,))
-            calls.append(replace(call, inputs=tuple(dict.fromkeys(refs))))
-        return replace(result, inputs=tuple(dict.fromkeys(inputs)), columns=tuple(columns), ai_calls=tuple(calls))
-
-    def remember(self, result: StatementResult) -> None:
-        """Record the temporary tables `result` creates and forget the ones it drops."""
-        if result.temporary or result.retired:
-            self._schema = None
-        for ref in result.temporary:
-            cols: TempColumns = {}
-            for c in result.columns:
-                if not c.indirect:
-                    had, rank = cols.get(c.target, ((), IDENTITY))
-                    cols[c.target] = (had + c.sources, max(rank, c.rank))
-            self.temp[ref] = (result.inputs, cols)
-            names = result.output_columns
-            if names and "*" not in names and len(result.outputs) == 1:
-                self.known[ref] = names
-            else:
-                self.known.pop(ref, None)
-        for ref in result.retired:
-            self.temp.pop(ref, None)
-            self.known.pop(ref, None)
 
 
 def _transformation(rank: int, indirect: str) -> Transformation:

@@ -77,6 +77,7 @@ class StatementResult:
     outputs: tuple[TableRef, ...] = ()
     temporary: tuple[TableRef, ...] = ()
     retired: tuple[TableRef, ...] = ()
+    creates: tuple[TableRef, ...] = ()  # tables and views it creates; their columns are `output_columns`
     columns: tuple[ColumnEdge, ...] = ()
     output_columns: tuple[str, ...] = ()
     ai_calls: tuple[AICall, ...] = ()
@@ -107,6 +108,7 @@ class StatementResult:
             outputs=tuple(ref(x) for x in d["outputs"]),
             temporary=tuple(ref(x) for x in d["temporary"]),
             retired=tuple(ref(x) for x in d["retired"]),
+            creates=tuple(ref(x) for x in d["creates"]),
             columns=tuple(
                 ColumnEdge(c["target"], tuple((ref(s), col) for s, col in c["sources"]), c["rank"], c["indirect"])
                 for c in d["columns"]

@@ -142,6 +142,29 @@ class ScopeWalk:
                     found.update(srcs)
         return frozenset(found), IDENTITY
 
+    def star_columns(self, star: exp.Expression, scope: Scope) -> list[tuple[str, Col]]:
+        """The columns a projected `*` or `t.*` that qualification left unexpanded stands for (sqlglot
+        expands no star of a query once one source's columns are unknown): the named columns of
+        the sources whose columns are known, then one `*` reading the rest."""
+        table = star.table if isinstance(star, exp.Column) else ""
+        named: list[tuple[str, Col]] = []
+        rest: set[Source] = set()
+        for source in [self.named(scope, table)] if table else self.selected(scope) or scope.sources.values():
+            if isinstance(source, exp.Table):
+                ref = self.ref(source)
+                known = self.schema.lookup(ref.parts) if ref is not None and self.schema is not None else None
+                if known is not None:
+                    named.extend((c, (frozenset({(ref, c)}), IDENTITY)) for c in known[1])  # type: ignore[arg-type]
+                elif ref is not None:
+                    rest.add((ref, "*"))
+            elif isinstance(source, Scope):
+                for name, (srcs, rank) in self.outputs.get(id(source), {}).items():
+                    if name == "*":
+                        rest.update(srcs)
+                    else:
+                        named.append((name, (srcs, rank)))
+        return [*named, ("*", (frozenset(rest), IDENTITY))] if rest or not named else named
+
     def expression(self, node: exp.Expr, scope: Scope, aliases: dict[str, Col] | None = None) -> Col:
         """Sources and rank of one expression of `scope`, without descending into other scopes;
         `aliases`: the earlier projections a lateral alias reference may read."""
@@ -238,19 +261,20 @@ class ScopeWalk:
         aliases: dict[str, Col] | None = {} if self.lateral_aliases else None
         self.read_names.clear()  # names read as columns so far: sources have them, so no alias shadows them
         for projection in select.expressions:
-            name = (
-                "*"
-                if isinstance(projection, exp.Star)
-                or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star))
-                else projection.alias_or_name
-            )
-            srcs, rank = self.expression(projection, scope, aliases)
-            if aliases is not None and isinstance(projection, exp.Alias) and name not in self.read_names:
-                aliases[name] = (srcs, rank)
-            if name in cols:
-                cols[name] = (srcs | cols[name][0], max(rank, cols[name][1]))
+            if isinstance(projection, exp.Star) or (
+                isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+            ):
+                made = self.star_columns(projection, scope)
             else:
-                cols[name] = (srcs, rank)
+                name = projection.alias_or_name
+                made = [(name, self.expression(projection, scope, aliases))]
+                if aliases is not None and isinstance(projection, exp.Alias) and name not in self.read_names:
+                    aliases[name] = made[0][1]
+            for name, (srcs, rank) in made:
+                if name in cols:
+                    cols[name] = (srcs | cols[name][0], max(rank, cols[name][1]))
+                else:
+                    cols[name] = (srcs, rank)
         self.outputs[id(scope)] = cols
         for key in ("where", "having", "qualify"):
             self.clause_columns(select.args.get(key), scope, self.filters)

@@ -161,8 +161,10 @@ def _result(
     temporary: bool = False,
     query: exp.Expr | None = None,
     target_columns: tuple[str, ...] = (),
+    by_position: bool = False,
     read_targets: bool = False,
     hidden: tuple[exp.Table, ...] = (),
+    creates: bool = False,
 ) -> StatementResult:
     skip = {id(t) for t in (*targets, *hidden)}
     found = scan(tree, an.d, an.ai, skip=skip, external=an.external)
@@ -178,10 +180,11 @@ def _result(
         inputs=tuple(inputs),
         outputs=tuple(dict.fromkeys(outputs)),
         temporary=tuple(outputs) if temporary else (),
+        creates=tuple(outputs[:1]) if creates else (),
         ai_calls=tuple(found.ai_calls),
     )
     if an.options.columns and query is not None:
-        result = column_pass.add_columns(result, query, an, found, target_columns)
+        result = column_pass.add_columns(result, query, an, found, target_columns, by_position=by_position)
     return result
 
 
@@ -194,7 +197,7 @@ def _query_kind(tree: exp.Expression, an: Analyzer) -> StatementResult:
         target = target_table(into.this)
         first.set("into", None)
         temp = bool(into.args.get("temporary") or into.args.get("unlogged"))
-        return _result(tree, an, "select_into", [target] if target else [], temporary=temp, query=tree)
+        return _result(tree, an, "select_into", [target] if target else [], temporary=temp, query=tree, creates=True)
     return _result(tree, an, "select", [], query=tree)
 
 
@@ -206,7 +209,19 @@ def _insert(tree: exp.Insert, an: Analyzer) -> StatementResult:
         return _result(tree, an, "insert_directory", [], extra_outputs=(loc,), query=tree.expression)
     kind = "insert_overwrite" if tree.args.get("overwrite") else "insert"
     target = target_table(this)
-    return _result(tree, an, kind, [target] if target else [], query=_unwrap(tree.expression), target_columns=cols)
+    known = _known_columns(an, target) if not cols else ()
+    query = _unwrap(tree.expression)
+    return _result(
+        tree, an, kind, [target] if target else [], query=query, target_columns=cols or known, by_position=not cols
+    )
+
+
+def _known_columns(an: Analyzer, target: exp.Table | None) -> tuple[str, ...]:
+    """The columns the schema knows a table to have, in order (an INSERT without a column list
+    fills them by position)."""
+    ref = _ref(an, target) if an.schema is not None and an.options.columns else None
+    hit = an.schema.lookup(ref.parts) if an.schema is not None and ref is not None else None
+    return hit[1] if hit is not None else ()
 
 
 def _unwrap(query: exp.Expr | None) -> exp.Expr | None:
@@ -220,7 +235,7 @@ def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
     kind = str(tree.args.get("kind") or "").upper()
     target = target_table(tree.this)
     if kind not in ("TABLE", "VIEW") or target is None:
-        return _create_other(tree, an, kind)
+        return ddl.create_other(tree, an, kind)
     props = tree.args.get("properties")
     temp = bool(props and any(isinstance(p, exp.TemporaryProperty | exp.VolatileProperty) for p in props.expressions))
     materialized = bool(props and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions))
@@ -246,8 +261,9 @@ def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
         and not an.options.conventions.ddl_is_output
         and not _has_like(tree)
     ):
-        return StatementResult(kind=label, output_columns=cols)
-    result = _result(tree, an, label, [target], temporary=temp, query=query, target_columns=cols)
+        ref = _ref(an, target)
+        return StatementResult(kind=label, output_columns=cols, creates=(ref,) if ref is not None else ())
+    result = _result(tree, an, label, [target], temporary=temp, query=query, target_columns=cols, creates=True)
     return replace(result, output_columns=result.output_columns or cols)
 
 
@@ -255,42 +271,10 @@ def _has_like(tree: exp.Create) -> bool:
     return any(True for _ in tree.find_all(exp.LikeProperty))
 
 
-def _create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
-    """CREATE FUNCTION (external or remote ones are remembered as external calls), SCHEMA, INDEX ..."""
-    props = tree.args.get("properties")
-    remote = props is not None and any(
-        isinstance(p, exp.ExternalProperty | exp.RemoteWithConnectionModelProperty) for p in props.expressions
-    )
-    if kind == "FUNCTION" and remote and isinstance(tree.this, exp.UserDefinedFunction):
-        name = (
-            ".".join(p.name for p in tree.this.this.parts) if isinstance(tree.this.this, exp.Table) else tree.this.name
-        )
-        return StatementResult(kind="create_external_function", defines=(("external_function", name.upper()),))
-    body = tree.expression
-    inner: list[StatementResult] = []
-    if kind in ("PROCEDURE", "FUNCTION") and isinstance(body, exp.Command) and str(body.this).upper() == "BEGIN":
-        inner = analyse_text(command_parts(body)[1], an)
-    elif kind in ("PROCEDURE", "FUNCTION") and isinstance(body, exp.Block):
-        inner = [analyse_tree(e, an) for e in body.expressions]
-    elif kind == "PROCEDURE" and isinstance(body, exp.Expression) and isinstance(body, exp.Query | exp.DML):
-        inner = [analyse_tree(body, an)]
-    if inner:
-        return StatementResult(
-            kind=f"create_{kind.lower()}",
-            inputs=tuple(dict.fromkeys(i for r in inner for i in r.inputs)),
-            outputs=tuple(dict.fromkeys(o for r in inner for o in r.outputs)),
-            ai_calls=tuple(c for r in inner for c in r.ai_calls),
-            notes=tuple(n for r in inner for n in r.notes),
-            columns=inner[0].columns if len(inner) == 1 else (),
-            output_columns=inner[0].output_columns if len(inner) == 1 else (),
-        )
-    return StatementResult(kind=f"create_{kind.lower() or 'other'}")
-
-
 def _dml(kind: str) -> Callable[[exp.Expression, Analyzer], StatementResult]:
     def handle(tree: exp.Expression, an: Analyzer) -> StatementResult:
         written = target_table(tree.this)
-        target = _aliasedtarget_table(tree, written) if kind in ("update", "delete") else written
+        target = _aliased_target(tree, written) if kind in ("update", "delete") else written
         hidden = (written,) if written is not None and target is not written else ()
         read_target = kind == "update" and an.options.conventions.update_target_is_input
         if kind == "delete" and not an.options.conventions.delete_is_output:
@@ -303,7 +287,7 @@ def _dml(kind: str) -> Callable[[exp.Expression, Analyzer], StatementResult]:
     return handle
 
 
-def _aliasedtarget_table(tree: exp.Expression, target: exp.Table | None) -> exp.Table | None:
+def _aliased_target(tree: exp.Expression, target: exp.Table | None) -> exp.Table | None:
     """The table an UPDATE/DELETE writes when its target is an alias of a FROM or JOIN table
     (T-SQL `UPDATE sr SET ... FROM Production.ScrapReason AS sr JOIN ...`); else `target`."""
     if target is None or target.args.get("db") or target.alias:

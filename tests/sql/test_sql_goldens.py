@@ -231,3 +231,49 @@ def test_lateral_alias_reads_the_earlier_projection() -> None:
         if f.fact == "column_lineage" and not f.indirect
     }
     assert lineage == {"USER_NAME": ["FIRST_NAME"], "ID": ["FIRST_NAME", "LAST_NAME"]}
+
+
+# Within a script, tables and views created earlier have known columns for the statements after them.
+SCRIPT_RULES = {
+    "insert_by_position_into_created_table": (
+        "postgres",
+        "CREATE TABLE mart.t (a INT, b INT);\nINSERT INTO mart.t SELECT x, y + 1 FROM raw.s",
+    ),
+    "star_from_view_created_earlier": (
+        "postgres",
+        "CREATE VIEW mart.v AS SELECT id, email FROM raw.users;\nINSERT INTO mart.c SELECT * FROM mart.v",
+    ),
+    "unqualified_column_placed_by_view_created_earlier": (
+        "",
+        "CREATE VIEW v AS SELECT id, price FROM raw.items;\n"
+        "INSERT INTO mart.o SELECT v.id, price, ship_date FROM v JOIN raw.orders o ON v.id = o.item_id",
+    ),
+    "star_of_ctas_expands_next_to_an_unknown_star": (
+        "postgres",
+        "CREATE TABLE mart.a AS SELECT id, name FROM raw.p;\n"
+        "INSERT INTO mart.o SELECT a.*, b.* FROM mart.a a JOIN raw.q b ON a.id = b.id",
+    ),
+    "dropped_table_columns_forgotten": (
+        "postgres",
+        "CREATE TABLE mart.t (a INT, b INT);\nDROP TABLE mart.t;\nINSERT INTO mart.t SELECT x, y FROM raw.s",
+    ),
+    "insert_star_not_mapped_by_position": (
+        "postgres",
+        "CREATE TABLE mart.t (a INT, b INT);\nINSERT INTO mart.t SELECT * FROM raw.s",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCRIPT_RULES))
+def test_script_rule_matches_golden(case: str) -> None:
+    dialect, sql = SCRIPT_RULES[case]
+    assert_lineage_golden(sql, dialect=dialect or "generic", golden=f"script_{case}")
+
+
+def test_insert_without_column_list_fills_schema_columns_by_position() -> None:
+    assert_lineage_golden(
+        "INSERT INTO mart.t SELECT x, y FROM raw.s",
+        dialect="postgres",
+        golden="insert_by_position_with_schema",
+        schemas={"mart": {"t": ["a", "b"]}},
+    )
