@@ -7,7 +7,10 @@ File ingest: a JSON-lines file of `--events` events shaped like the Spark column
 (schema, symlinks, dataSource and columnLineage facets; 500 jobs, each run many times) is streamed
 into a fresh DuckDB store (`collect_path` + `ingest`, chunk by chunk). HTTP ingest: `lineage serve`
 runs as its own process; `--senders` threads, each with its own client (HTTP transport, api_key),
-send `--http-events` events in all. Numbers are printed side by side; nothing is asserted.
+send `--http-events` events in all. The CPU both sides spend per event is printed too, and the
+ceiling it sets: the events per second this machine's cores could carry if they did nothing else
+(the client's own work per event is a large part of it). Numbers are printed side by side; nothing
+is asserted.
 
 `--backend postgresql` adds the server store, side by side with DuckDB in the same run: file
 ingest into PostgreSQL, and HTTP ingest with one replica and with two (`lineage serve` processes
@@ -157,12 +160,20 @@ def http_phase(
     threads = [
         threading.Thread(target=send, args=(parsed[i::senders], urls[i % replicas])) for i in range(senders)
     ]
+    server_cpu_before = sum(_cpu_seconds(server.pid) for server, _ in started_servers)
+    client_cpu_before = time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu_before
+    for url in urls:  # acknowledged events wait in the journal for a moment: until all are stored
+        while requests.get(url + "/api/v1/health", timeout=5).json()["queued"]:
+            time.sleep(0.01)
+    in_store = time.perf_counter() - started
+    server_cpu = sum(_cpu_seconds(server.pid) for server, _ in started_servers) - server_cpu_before
     hwm = 0.0
     health = {"commits": 0, "events": 0}
     for server, url in started_servers:
@@ -181,12 +192,21 @@ def http_phase(
         "errors": len(errors),
         "seconds": seconds,
         "events_per_s": len(latencies) / seconds,
+        "in_store_s": in_store,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "server_peak_rss_mb": hwm,
+        "server_cpu_us": server_cpu / max(len(latencies), 1) * 1e6,
+        "client_cpu_us": client_cpu / max(len(latencies), 1) * 1e6,
         "commits": health["commits"],
         "stored": health["events"],
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a process has used so far (Linux `/proc`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _to_client_event(event: dict[str, Any]) -> Any:
@@ -363,15 +383,24 @@ def _print_file(files: dict[str, dict[str, float]], size_mb: float) -> None:
         print(f"{label:<34}" + "".join(f"{cell(files[n]):>16}" for n in names))
 
 
+def _ceiling(h: dict[str, float]) -> float:
+    """The events per second this machine could reach if every core only sent and stored events."""
+    return (os.cpu_count() or 1) * 1e6 / (h["server_cpu_us"] + h["client_cpu_us"])
+
+
 def _print_http(https: dict[str, dict[str, float]], senders: int) -> None:
     names = list(https)
     print(f"{f'HTTP ingest, {senders} senders':<34}" + "".join(f"{n:>16}" for n in names))
     rows = [
         ("events", lambda h: f"{h['events']:,.0f}"),
         ("events/s", lambda h: f"{h['events_per_s']:,.0f}"),
+        ("all in the store after (s)", lambda h: f"{h['in_store_s']:.1f}"),
         ("p50 latency per event (ms)", lambda h: f"{h['p50_ms']:.1f}"),
         ("p99 latency per event (ms)", lambda h: f"{h['p99_ms']:.1f}"),
         ("server peak memory (RSS, MB)", lambda h: f"{h['server_peak_rss_mb']:.0f}"),
+        ("server CPU per event (µs)", lambda h: f"{h['server_cpu_us']:,.0f}"),
+        ("senders' CPU per event (µs)", lambda h: f"{h['client_cpu_us']:,.0f}"),
+        ("ceiling: cores / CPU per event", lambda h: f"{_ceiling(h):,.0f}/s"),
         ("events stored / commits", lambda h: f"{h['stored']:,.0f} / {h['commits']:,.0f}"),
         ("errors", lambda h: f"{h['errors']:.0f}"),
     ]

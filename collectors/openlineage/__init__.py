@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from collectors.base import Source, register_collector
 from collectors.openlineage.events import COLLECTOR, AliasMap, MappedEvent, map_event
 from collectors.openlineage.files import Item, iter_events, looks_like_events
@@ -44,7 +46,10 @@ def canonical_bytes(event: Any) -> bytes:
         >>> canonical_bytes({"b": 1, "a": [1, 2]})
         b'{"a":[1,2],"b":1}'
     """
-    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        return orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError: an integer over 64 bits, a lone surrogate, NaN...
+        return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 class _Builder:

@@ -3,7 +3,8 @@
 Status codes (the OpenLineage Python client retries 500, 502, 503 and 504 and never a 4xx, so
 only conditions that retrying can fix are 5xx):
 
-- 201: every event is durable (committed to the store); an event seen before counts as stored;
+- 201: every event is durable (in the journal or committed to the store, see
+  `lineage.server.writer`); an event seen before counts as stored;
 - 400: the body is not JSON (empty, truncated, not UTF-8, nested too deeply, corrupt gzip);
 - 401: no valid bearer token;
 - 413: the body, compressed or decompressed, is over the limit;
@@ -25,6 +26,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -115,6 +117,8 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
 def _parse(body: bytes) -> Any:
     if not body.strip():
         raise BadRequest(400, "empty body: send one OpenLineage event as JSON")
+    with contextlib.suppress(orjson.JSONDecodeError):
+        return orjson.loads(body)  # the common case, fast; the standard library explains the rest
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -181,7 +185,7 @@ class _Endpoint:
             accepted.append((canonical_bytes(event), list(mapped.facts), list(mapped.problems)))
         stored = duplicates = 0
         if accepted:
-            outcome = await self._commit(accepted)
+            outcome = await self._commit(accepted, source)
             if isinstance(outcome, Response):
                 return outcome
             stored, duplicates = len(accepted) - outcome, outcome
@@ -202,7 +206,7 @@ class _Endpoint:
             {"stored": stored, "duplicates": duplicates, "warnings": warnings[:50]}, status_code=201
         )
 
-    async def _commit(self, events: list[tuple[bytes, list[Any], list[Any]]]) -> int | Response:
+    async def _commit(self, events: list[tuple[bytes, list[Any], list[Any]]], source: str) -> int | Response:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[BaseException | None] = loop.create_future()
 
@@ -213,7 +217,7 @@ class _Endpoint:
         def done(error: BaseException | None) -> None:
             loop.call_soon_threadsafe(settle, error)
 
-        submission = Submission(events=events, done=done)
+        submission = Submission(events=events, done=done, source=source)
         if not self.writer.submit(submission):
             return _error(503, "the server is busy; retry shortly")
         try:

@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -13,6 +14,22 @@ from lineage.errors import ConfigError
 from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
+
+
+def journal_folder(db: str) -> Path | None:
+    """Where the endpoint journals events for a DuckDB store (`<file>.journal/`); None for
+    PostgreSQL, whose commits are cheap and concurrent enough to wait for.
+
+    Example:
+        >>> journal_folder("data/lineage.duckdb"), journal_folder("postgresql://db/lineage")
+        (PosixPath('data/lineage.duckdb.journal'), None)
+    """
+    from lineage.store.pg_connect import is_postgres_url
+
+    if is_postgres_url(db):
+        return None
+    path = Path(db)
+    return path.with_name(path.name + ".journal")
 
 
 def is_loopback(host: str) -> bool:
@@ -52,7 +69,8 @@ def is_loopback(host: str) -> bool:
     default=4096,
     show_default=True,
     type=click.IntRange(1),
-    help="Requests that may wait for the writer; beyond this, 503 with Retry-After.",
+    help="Requests that may wait for the writer, and (DuckDB) acknowledged events that may wait "
+    "for the store; beyond this, 503 with Retry-After.",
 )
 @click.option(
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
@@ -72,7 +90,9 @@ def serve(
     """Run the OpenLineage endpoint: POST /api/v1/lineage (and /api/v1/lineage/batch).
 
     Producers send events as to Marquez (Airflow, Spark, dbt-ol, Flink, the Python client); each
-    gets 201 once it is committed to the store. Requests need `Authorization: Bearer <token>`
+    gets 201 once it is durable: synced to the journal next to a DuckDB store (and in the store a
+    tenth of a second later), or committed to PostgreSQL. Events a killed endpoint leaves in the
+    journal are stored when it starts again. Requests need `Authorization: Bearer <token>`
     with a token from env LINEAGE_API_TOKENS (comma-separated) or `server: {api_tokens: [...]}`
     in lineage.yaml; --no-auth turns that off and is only allowed on a loopback address.
 
@@ -109,11 +129,13 @@ def serve(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    writer = GroupWriter(store, max_queue=queue_size)
+    journal = journal_folder(settings.db)
+    writer = GroupWriter(store, journal=journal, max_queue=queue_size)
     app = create_app(ServerConfig(tokens=tokens, max_body_bytes=max_body_bytes, strict=strict), writer)
     logging.getLogger("lineage.server").info(
-        "store %s; auth %s; body limit %d bytes%s",
+        "store %s%s; auth %s; body limit %d bytes%s",
         display_location(settings.db),
+        f" (journal {journal})" if journal else "",
         "on" if tokens else "OFF (--no-auth)",
         max_body_bytes,
         "; strict" if strict else "",

@@ -1,25 +1,37 @@
-"""The single writer: a bounded queue of mapped events, committed to the store in groups.
+"""The single writer: a bounded queue of mapped events, made durable in groups.
 
-Requests never open the store. They put their events on a bounded queue and wait; one writer
+Requests never open the store. They put their events on a bounded queue and wait; one intake
 thread takes what has queued up (up to `max_group` events, waiting at most `max_delay` seconds for
-more after the first), stores the group in one transaction (group commit), and only then tells
-each waiting request that its events are durable. A full queue is refused at once (the endpoint
-answers 503 with Retry-After) rather than buffered without bound.
+more after the first) and makes the group durable at once, then tells each waiting request. A full
+queue is refused at once (the endpoint answers 503 with Retry-After) rather than buffered without
+bound.
 
-Each event's raw JSON is kept once: the writer remembers the content hashes of recently committed
-events and leaves out an event it has already committed (a client retry); the store's append-only
+How a group is made durable depends on the store:
+
+- with a journal (`lineage serve` on a DuckDB file): the group is appended to the journal and
+  synced to disk (see `lineage.server.journal`), and the requests are answered; a store thread
+  moves what has gathered into the store every `commit_interval` seconds in one transaction and
+  then deletes the journal segments it stored. Events wait for the store in memory and in the
+  journal; while more than `max_queue` of them wait, new requests get 503. On start, what an
+  earlier process left in the journal is stored first.
+- without (PostgreSQL, whose commits are cheap and concurrent): the group is committed to the
+  store in one transaction (group commit) before the requests are answered.
+
+Each event's raw JSON is kept once: the writer remembers the content hashes of recently accepted
+events and leaves out an event it has already accepted (a client retry); the store's append-only
 rule keeps its facts from being stored twice even across restarts.
 
-The writer stores through one write session (`Store.writer`): while requests keep coming it keeps
+The writer stores through one write session (`Store.writer`): while events keep coming it keeps
 the store open across commits (DuckDB: one connection, no open, version check and checkpoint per
-commit), and gives the file back to other processes (the dashboard, `lineage collect`) when its
-queue has been idle for `idle_release` seconds, after `max_hold` seconds of holding it, and at the
-next commit when another process is waiting for it.
+commit), and gives the file back to other processes (the dashboard, `lineage collect`) when it has
+been idle for `idle_release` seconds, after `max_hold` seconds of holding it, and at the next
+commit when another process is waiting for it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import queue
 import threading
@@ -27,9 +39,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lineage.models import LineageBatch, Problem, RawInput
+from lineage.server.journal import Journal, read_segment
 from lineage.store import Store
 from lineage.store.base import StoreWriter
 
@@ -37,93 +51,128 @@ log = logging.getLogger("lineage.server")
 
 COLLECTOR = "openlineage"
 Fact = Any
+Event = tuple[bytes, list[Fact], list[Problem]]
+"""An accepted event: its content (compact JSON), its facts and its problems."""
 
 
 @dataclass
 class Submission:
-    """The events of one request: (content, facts, problems) per event, and whom to tell when done.
+    """The events of one request, where they came from, and whom to tell when they are durable.
 
     `done` is called from the writer thread with None on success or the exception that stopped it.
     """
 
-    events: list[tuple[bytes, list[Fact], list[Problem]]]
+    events: list[Event]
     done: Callable[[BaseException | None], None]
+    source: str = "http"
     duplicates: int = field(default=0)
 
 
 class GroupWriter:
-    """Commits submissions in groups from one thread.
+    """Makes submissions durable in groups from one thread (see the module's description).
 
     Args:
         store: where to write.
-        max_queue: submissions that may wait; more are refused.
-        max_group: events per transaction at most.
+        journal: the journal folder; None commits every group to the store before answering.
+        max_queue: submissions that may wait, and with a journal events that may wait for the
+            store; more are refused.
+        max_group: events per group at most.
         max_delay: seconds to wait for more events after the first of a group.
-        remember: content hashes of committed events kept to skip client retries.
+        remember: content hashes of accepted events kept to skip client retries.
         max_hold: seconds the store is held open at most before other processes get a turn.
         idle_release: seconds without events after which the store is given back.
+        commit_interval: with a journal, seconds between store commits while events keep coming.
     """
 
     def __init__(
         self,
         store: Store,
         *,
+        journal: Path | None = None,
         max_queue: int = 4096,
         max_group: int = 2000,
-        max_delay: float = 0.005,
+        max_delay: float = 0.001,
         remember: int = 200_000,
         max_hold: float = 0.5,
         idle_release: float = 0.05,
+        commit_interval: float = 0.1,
     ) -> None:
         self.store = store
+        self.journal_dir = journal
+        self.max_queue = max_queue
         self.max_hold = max_hold
         self.idle_release = idle_release
         self.max_group = max_group
         self.max_delay = max_delay
         self.remember = remember
+        self.commit_interval = commit_interval
         self._queue: queue.Queue[Submission | None] = queue.Queue(maxsize=max_queue)
         self._seen: OrderedDict[bytes, None] = OrderedDict()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._journal: Journal | None = None
+        self._waiting = threading.Condition()
+        self._pending: list[tuple[str, Event]] = []  # durable in the journal, not yet in the store
+        self._in_flight = 0
+        self._stopping = False
         self.commits = 0
         self.events = 0
 
     @property
     def backlog(self) -> int:
-        return self._queue.qsize()
+        """Requests queued, plus (with a journal) events not yet in the store."""
+        return self._queue.qsize() + len(self._pending) + self._in_flight
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="lineage-writer", daemon=True)
-            self._thread.start()
+        """Store what an earlier process left in the journal, then start taking submissions."""
+        if self._threads:
+            return
+        if self.journal_dir is not None:
+            self._journal = Journal(self.journal_dir)
+            self._recover(self._journal)
+            self._threads.append(threading.Thread(target=self._store_run, name="lineage-store", daemon=True))
+        self._threads.append(threading.Thread(target=self._intake_run, name="lineage-writer", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Commit what is queued, then stop the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout)
-            self._thread = None
+        """Make what is queued durable and store it, then stop the threads."""
+        if not self._threads:
+            return
+        self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
 
     def submit(self, submission: Submission) -> bool:
         """Queue a submission; False when the queue is full (the caller should answer 503)."""
+        if self._journal is not None and len(self._pending) + self._in_flight >= self.max_queue:
+            return False
         try:
             self._queue.put_nowait(submission)
         except queue.Full:
             return False
         return True
 
-    # -- the writer thread ---------------------------------------------------------------------
+    # -- the intake thread ---------------------------------------------------------------------
 
-    def _run(self) -> None:
-        with self.store.writer(max_hold_s=self.max_hold) as session:
-            self._loop(session)
+    def _intake_run(self) -> None:
+        if self._journal is not None:
+            self._intake_loop(None)
+        else:
+            with self.store.writer(max_hold_s=self.max_hold) as session:
+                self._intake_loop(session)
 
-    def _loop(self, session: StoreWriter) -> None:
+    def _intake_loop(self, session: StoreWriter | None) -> None:
         stopping = False
         while not stopping:
             try:
                 first = self._queue.get(timeout=self.idle_release)
             except queue.Empty:
-                session.release()  # idle: let the dashboard and other processes in
+                if session is not None:
+                    session.release()  # idle: let the dashboard and other processes in
                 first = self._queue.get()
             if first is None:
                 break
@@ -141,47 +190,128 @@ class GroupWriter:
                     break
                 group.append(item)
                 count += len(item.events)
-            self._commit(group, session)
+            self._accept(group, session)
+        with self._waiting:
+            self._stopping = True
+            self._waiting.notify()
 
-    def _commit(self, group: list[Submission], session: StoreWriter) -> None:
-        batch = LineageBatch(collector=COLLECTOR, source="http")
-        lines: list[bytes] = []
+    def _accept(self, group: list[Submission], session: StoreWriter | None) -> None:
+        fresh: list[tuple[str, Event]] = []
         hashes: list[bytes] = []
         in_group: set[bytes] = set()
         for sub in group:
-            for content, facts, problems in sub.events:
-                digest = hashlib.blake2b(content, digest_size=16).digest()
+            for event in sub.events:
+                digest = hashlib.blake2b(event[0], digest_size=16).digest()
                 if digest in self._seen or digest in in_group:
                     sub.duplicates += 1
                     continue
                 in_group.add(digest)
                 hashes.append(digest)
-                lines.append(content)
-                batch.facts.extend(facts)
-                batch.problems.extend(problems)
+                fresh.append((sub.source, event))
         error: BaseException | None = None
-        if lines:
-            batch.raw = RawInput(
-                collector=COLLECTOR, source="http", content=b"\n".join(lines), append_only=True
-            )
+        if fresh:
             started = time.perf_counter()
             try:
-                session.ingest(batch)
+                if self._journal is not None:
+                    with self._waiting:
+                        self._journal.append([(source, event[0]) for source, event in fresh])
+                        self._pending.extend(fresh)
+                        self._waiting.notify()
+                else:
+                    assert session is not None
+                    self._store(session, [event for _, event in fresh])
             except Exception as exc:  # every waiting request must hear about it
-                log.error("commit of %d event(s) failed: %s", len(lines), exc)
+                log.error("%d event(s) could not be made durable: %s", len(fresh), exc)
                 error = exc
             else:
-                self.commits += 1
-                self.events += len(lines)
+                self.events += len(fresh)
                 for digest in hashes:
                     self._seen[digest] = None
                 while len(self._seen) > self.remember:
                     self._seen.popitem(last=False)
-                log.debug(
-                    "committed %d event(s) in %.1f ms", len(lines), (time.perf_counter() - started) * 1000
-                )
+                log.debug("%d event(s) durable in %.1f ms", len(fresh), (time.perf_counter() - started) * 1000)
         for sub in group:
             try:
                 sub.done(error)
             except Exception:  # a closed request must not stop the writer
                 log.exception("could not complete a request")
+
+    # -- the store thread (with a journal) -----------------------------------------------------
+
+    def _store_run(self) -> None:
+        with self.store.writer(max_hold_s=self.max_hold) as session:
+            self._store_loop(session)
+
+    def _store_loop(self, session: StoreWriter) -> None:
+        assert self._journal is not None
+        last = 0.0
+        while True:
+            with self._waiting:
+                ready = self._waiting.wait_for(lambda: self._pending or self._stopping, self.idle_release)
+            if not ready:
+                session.release()  # idle: let the dashboard and other processes in
+                with self._waiting:
+                    self._waiting.wait_for(lambda: self._pending or self._stopping)
+            with self._waiting:
+                if not self._pending:
+                    return  # stopping, and everything is stored
+            if not self._stopping:  # let a group gather while events keep coming
+                time.sleep(max(0.0, last + self.commit_interval - time.monotonic()))
+            with self._waiting:
+                taken, self._pending = self._pending, []
+                self._in_flight = len(taken)
+                closed = self._journal.rotate()
+            last = time.monotonic()
+            try:
+                for start in range(0, len(taken), self.max_group):
+                    self._store(session, [event for _, event in taken[start : start + self.max_group]])
+            except Exception as exc:  # the events are safe in the journal: try again shortly
+                log.error("storing %d journaled event(s) failed, retrying: %s", len(taken), exc)
+                with self._waiting:
+                    self._pending[:0] = taken
+                time.sleep(1.0)
+            else:
+                self._journal.discard_through(closed)
+            finally:
+                self._in_flight = 0
+
+    def _store(self, session: StoreWriter, events: list[Event]) -> None:
+        """Commit events to the store in one transaction."""
+        batch = LineageBatch(collector=COLLECTOR, source="http")
+        for _, facts, problems in events:
+            batch.facts.extend(facts)
+            batch.problems.extend(problems)
+        batch.raw = RawInput(
+            collector=COLLECTOR, source="http", content=b"\n".join(e[0] for e in events), append_only=True
+        )
+        started = time.perf_counter()
+        session.ingest(batch)
+        self.commits += 1
+        log.debug("committed %d event(s) in %.1f ms", len(events), (time.perf_counter() - started) * 1000)
+
+    def _recover(self, journal: Journal) -> None:
+        """Store the events an earlier process journaled but did not store, then delete them."""
+        if not journal.leftover:
+            return
+        from collectors.openlineage import AliasMap, map_event, sql_hook
+
+        aliases, hook = AliasMap(), sql_hook()
+        recovered = 0
+        with self.store.writer(max_hold_s=self.max_hold) as session:
+            for _, path in journal.leftover:
+                events: list[Event] = []
+                for entry in read_segment(path):
+                    try:
+                        value = json.loads(entry.content)
+                    except ValueError:
+                        log.warning("journal %s line %d: not JSON; left out", path, entry.line)
+                        continue
+                    mapped = map_event(value, source=entry.source, aliases=aliases, sql_hook=hook)
+                    if not mapped.refused:
+                        events.append((entry.content, list(mapped.facts), list(mapped.problems)))
+                        self._seen[hashlib.blake2b(entry.content, digest_size=16).digest()] = None
+                for start in range(0, len(events), self.max_group):
+                    self._store(session, events[start : start + self.max_group])
+                recovered += len(events)
+        journal.discard_through(journal.leftover[-1][0])
+        log.info("stored %d event(s) left in the journal by an earlier run", recovered)

@@ -53,6 +53,15 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def settled(self, timeout: float = 30) -> None:
+        """Wait until every acknowledged event is in the store (journaled events are stored within
+        about a tenth of a second)."""
+        deadline = time.monotonic() + timeout
+        while requests.get(self.url + "/api/v1/health", timeout=5).json()["queued"]:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the endpoint did not store its journaled events in time")
+            time.sleep(0.02)
+
 
 def start_server(tmp: Path, *args: str, token: str | None = TOKEN, host: str = "127.0.0.1") -> Server:
     port = free_port()

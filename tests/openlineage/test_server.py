@@ -72,6 +72,7 @@ def client(server: Server, *, token: str | None = TOKEN, gzip_on: bool = False) 
 
 
 def graph_of(server: Server, namespace_part: str) -> tuple[set[str], set[str], set[tuple[str, str, str]], Any]:
+    server.settled()
     g = load_graph(open_store(server.db, lock_timeout=30))
     nodes = {n["id"] for n in g.nodes() if namespace_part in n["id"]}
     datasets = {n for n in nodes if n.startswith("dataset:")}
@@ -81,6 +82,7 @@ def graph_of(server: Server, namespace_part: str) -> tuple[set[str], set[str], s
 
 
 def counts(server: Server) -> dict[str, int]:
+    server.settled()
     return dict(open_store(server.db, lock_timeout=30).counts())
 
 
@@ -274,6 +276,7 @@ def test_an_event_delivered_twice_is_stored_once(server: Server) -> None:
     assert (first.status_code, again.status_code) == (201, 201)
     assert (first.json()["stored"], again.json()["duplicates"]) == (1, 1)
     assert counts(server) == before
+    server.settled()
     stored = [r for r in open_store(server.db).raw_inputs() if event["run"]["runId"].encode() in r.content]
     assert len(stored) == 1
 
@@ -368,7 +371,7 @@ def test_request_log_has_requests_but_never_the_token(server: Server) -> None:
     assert TOKEN not in text
 
 
-def test_events_acknowledged_before_sigkill_are_all_stored(tmp_path: Path) -> None:
+def test_events_acknowledged_before_sigkill_are_all_stored_by_the_next_start(tmp_path: Path) -> None:
     s = start_server(tmp_path)
     ol = client(s)
     run_ids = [str(uuid.uuid4()) for _ in range(12)]
@@ -384,11 +387,44 @@ def test_events_acknowledged_before_sigkill_are_all_stored(tmp_path: Path) -> No
         )
     s.stop(signal.SIGKILL)
     assert s.process.returncode == -signal.SIGKILL
+    journal = s.db.with_name(s.db.name + ".journal")
+    again = start_server(tmp_path)  # stores what the journal holds before it takes requests
+    again.settled()
+    again.stop()
     g = load_graph(open_store(s.db))
     assert {n["name"] for n in g.nodes("process")} == {f"job-{i}" for i in range(12)}
+    assert not list(journal.glob("*.jsonl"))
 
 
-def test_full_queue_answers_503_with_retry_after_then_commits(tmp_path: Path) -> None:
+def test_the_journal_left_by_a_crash_is_stored_on_start_and_its_torn_tail_left_out(tmp_path: Path) -> None:
+    journal = tmp_path / "served.duckdb.journal"
+    journal.mkdir()
+    lines = [
+        b"http:10.0.0.7\t" + json.dumps({
+            "eventType": "COMPLETE", "eventTime": NOW, "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "crashed", "name": f"job-{i}"}, "producer": PRODUCER,
+        }).encode() + b"\n"
+        for i in range(3)
+    ]
+    (journal / "000000000007.jsonl").write_bytes(lines[0] + b"garbage without a tab\n" + lines[1])
+    (journal / "000000000008.jsonl").write_bytes(lines[2] + lines[2][:40])  # torn: the process died here
+    s = start_server(tmp_path)
+    try:
+        s.settled()
+        log = s.log.read_text()
+    finally:
+        s.stop()
+    g = load_graph(open_store(s.db))
+    assert {n["name"] for n in g.nodes("process") if n["namespace"] == "crashed"} == {"job-0", "job-1", "job-2"}
+    assert "stored 3 event(s) left in the journal" in log
+    assert "000000000007.jsonl line 2: not an event line" in log
+    assert "000000000008.jsonl line 2: incomplete" in log
+    assert not list(journal.glob("*.jsonl"))
+
+
+def test_events_waiting_for_a_locked_store_are_bounded_by_503_with_retry_after(tmp_path: Path) -> None:
+    """With the store locked by another process, acknowledged events wait in the journal; beyond
+    --queue-size of them, requests get 503 and the client retries later."""
     s = start_server(tmp_path, "--queue-size", "1")
     locker = subprocess.Popen(
         [
@@ -427,17 +463,19 @@ def test_full_queue_answers_503_with_retry_after_then_commits(tmp_path: Path) ->
             t.start()
             time.sleep(0.1)
         deadline = time.monotonic() + 10
-        while results.count(503) < 4 and time.monotonic() < deadline:
+        while results.count(503) < 5 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert results.count(503) == 4
-        assert retry_after == ["1"] * 4
+        assert sorted(results) == [201, 503, 503, 503, 503, 503]
+        assert retry_after == ["1"] * 5
     finally:
         locker.kill()
         locker.wait()
     for t in threads:
         t.join(60)
-    assert sorted(results) == [201, 201, 503, 503, 503, 503]
+    s.settled()
     s.stop()
+    g = load_graph(open_store(s.db))
+    assert len([n for n in g.nodes("process") if n["namespace"] == "busy"]) == 1
 
 
 def test_no_auth_is_refused_on_a_non_loopback_address() -> None:
