@@ -94,18 +94,20 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
             progress.update(task, description=f"collecting {escape(path.name)}")
             if collector.name == "sql" and "sql" not in options:
                 options["sql"] = _sql_options(store, sql or {})
-            # a large event log comes in chunks (flat memory); --strict needs the whole file first
+            # a large event log comes in chunks (flat memory), stored through one write session;
+            # --strict needs the whole file first
             unchanged = True
-            for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
-                                              options=options, stream=not strict):
-                problems.extend(batch.problems)
-                if strict and batch.problems:
-                    refused += 1
-                    unchanged = False
-                else:
-                    result = store.ingest(batch)
-                    stored += result.facts
-                    unchanged = unchanged and result.skipped
+            with store.writer(max_hold_s=5.0) as session:
+                for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
+                                                  options=options, stream=not strict):
+                    problems.extend(batch.problems)
+                    if strict and batch.problems:
+                        refused += 1
+                        unchanged = False
+                    else:
+                        result = session.ingest(batch)
+                        stored += result.facts
+                        unchanged = unchanged and result.skipped
             skipped += unchanged
             progress.advance(task)
     run.finished_at = datetime.now(UTC)

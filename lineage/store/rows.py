@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -169,36 +169,85 @@ def fact_tables(batch: LineageBatch, input_id: str) -> dict[str, pa.Table]:
             for table, columns in fact_columns(batch, input_id).items()}
 
 
-class _Shared:
-    """Values derived from field values that many facts share, by the identity of those values.
+@dataclass(frozen=True)
+class _Claim:
+    """What a fact says, without its evidence, ready to become a row: the table, the text its key
+    is made of before the evidence key, the row's values between the key and the evidence, the
+    node a node fact names, and the nodes it refers to (each needs at least a bare node fact)."""
+
+    table: str
+    key_text: str
+    values: tuple[Any, ...]
+    named: NodeRef | None
+    refs: tuple[NodeRef, ...]
+
+
+def _key_text(*parts: object) -> str:
+    return "\x1f".join(map(str, parts)) + "\x1f"
+
+
+def _claim(fact: Any) -> _Claim:
+    if isinstance(fact, Dataset | Process | Identity):
+        ref = fact.ref
+        body = json.dumps(
+            fact.model_dump(mode="json", exclude_defaults=True, exclude=_NODE_BODY_EXCLUDE), sort_keys=True
+        )
+        return _Claim("node_facts", _key_text("n", ref.id, body),
+                      (ref.id, ref.kind.value, ref.namespace, ref.name, body), ref, ())
+    if isinstance(fact, Edge):
+        perms = [p.value for p in fact.permissions]
+        return _Claim("edge_facts", _key_text("e", fact.source.id, fact.target.id, fact.kind.value, perms,
+                                              fact.confidence),
+                      (fact.source.id, fact.target.id, fact.kind.value, perms, fact.confidence), None,
+                      (fact.source, fact.target))
+    if isinstance(fact, ColumnLineage):
+        sources = json.dumps(sorted([s.dataset.id, s.column] for s in fact.sources))
+        process = fact.process.id if fact.process else None
+        target = fact.target
+        refs = (target.dataset, *(s.dataset for s in fact.sources), *((fact.process,) if fact.process else ()))
+        return _Claim("column_facts", _key_text("c", target.dataset.id, target.column, sources,
+                                                fact.transformation.value, fact.indirect, process, fact.confidence),
+                      (target.dataset.id, target.column, sources, fact.transformation.value, fact.indirect, process,
+                       fact.confidence), None, refs)
+    raise TypeError(f"not a storable fact: {type(fact).__name__}")
+
+
+class _Claims:
+    """Claims by the identity of their facts' values other than evidence, bounded.
 
     Facts copied from one mapped fact with new evidence (a stream of events about the same
-    datasets) share their other field values; what is derived from them is computed once. Entries
-    hold the values themselves, so an id in the memo cannot be reused by another object.
+    datasets) share those values, so their claim is worked out once. Entries hold the values
+    themselves, so an id in the memo cannot be reused by another object while it is there.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.data: dict[tuple[int, ...], tuple[tuple[Any, ...], Any]] = {}
+        self.data: dict[tuple[int, ...], tuple[tuple[Any, ...], _Claim]] = {}
 
-    def get(self, values: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        key = tuple(map(id, values))
+    def of(self, fact: Any) -> _Claim:
+        kind = type(fact)
+        if kind is ColumnLineage:
+            shared: tuple[Any, ...] = (fact.target, fact.sources, fact.process)
+            key: tuple[Any, ...] = (2, *map(id, shared), fact.transformation, fact.indirect, fact.confidence)
+        elif kind is Edge:
+            shared = (fact.source, fact.target, fact.permissions)
+            key = (1, *map(id, shared), fact.kind, fact.confidence)
+        elif kind is Dataset:
+            shared = tuple(v for k, v in fact.__dict__.items() if k != "evidence")
+            key = (0, *map(id, shared))
+        else:  # processes and identities are built anew for every event: nothing to share
+            return _claim(fact)
         hit = self.data.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], values, strict=True)):
+        if hit is not None and all(a is b for a, b in zip(hit[0], shared, strict=True)):
             return hit[1]
-        value = compute()
+        claim = _claim(fact)
         if len(self.data) >= self.size:
             self.data.pop(next(iter(self.data)))
-        self.data[key] = (values, value)
-        return value
+        self.data[key] = (shared, claim)
+        return claim
 
 
-_DATASET_BODIES = _Shared(8192)
-_COLUMN_SOURCES = _Shared(16384)
-
-
-def _node_body(fact: Dataset | Process | Identity) -> str:
-    return json.dumps(fact.model_dump(mode="json", exclude_defaults=True, exclude=_NODE_BODY_EXCLUDE), sort_keys=True)
+_CLAIMS = _Claims(32_768)
 
 
 def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list[Any]]]:
@@ -209,12 +258,11 @@ def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list
     routes (a file and the endpoint) is recognised as one.
     """
     keyed_by_source = not (batch.raw and batch.raw.append_only)
-    nodes: list[tuple[Any, ...]] = []
-    edges: list[tuple[Any, ...]] = []
-    columns: list[tuple[Any, ...]] = []
+    rows: dict[str, list[tuple[Any, ...]]] = {"node_facts": [], "edge_facts": [], "column_facts": []}
     seen: set[str] = set()
     named: set[str] = set()
     bare: dict[str, tuple[NodeRef, Any]] = {}
+    referred: set[int] = set()  # claims whose refs are in `bare` already
     evidence_keys: dict[int, tuple[str, tuple[Any, ...]]] = {}
 
     def evidence(ev: Any) -> tuple[str, tuple[Any, ...]]:
@@ -226,58 +274,32 @@ def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list
             evidence_keys[id(ev)] = cached
         return cached
 
-    def add_node(ref: NodeRef, body: str, ev: Any) -> None:
-        ev_key, ev_values = evidence(ev)
-        key = digest("n", ref.id, body, ev_key)
-        if key in seen:
-            return
-        seen.add(key)
-        nodes.append((input_id, key, ref.id, ref.kind.value, ref.namespace, ref.name, body, *ev_values))
-
     for fact in batch.facts:
-        if isinstance(fact, Dataset):
-            shared = tuple(v for k, v in fact.__dict__.items() if k != "evidence")
-            body = _DATASET_BODIES.get(shared, lambda fact=fact: _node_body(fact))  # type: ignore[misc]
-            add_node(fact.ref, body, fact.evidence)
-            named.add(fact.ref.id)
-        elif isinstance(fact, Process | Identity):
-            add_node(fact.ref, _node_body(fact), fact.evidence)
-            named.add(fact.ref.id)
-        elif isinstance(fact, Edge):
-            ev_key, ev_values = evidence(fact.evidence)
-            perms = [p.value for p in fact.permissions]
-            key = digest("e", fact.source.id, fact.target.id, fact.kind.value, perms, fact.confidence, ev_key)
-            if key in seen:
-                continue
-            seen.add(key)
-            edges.append((input_id, key, fact.source.id, fact.target.id, fact.kind.value, perms,
-                          fact.confidence, *ev_values))
-            bare.setdefault(fact.source.id, (fact.source, fact.evidence))
-            bare.setdefault(fact.target.id, (fact.target, fact.evidence))
-        elif isinstance(fact, ColumnLineage):
-            ev_key, ev_values = evidence(fact.evidence)
-            sources = _COLUMN_SOURCES.get(
-                (fact.sources,),
-                lambda fact=fact: json.dumps(sorted([s.dataset.id, s.column] for s in fact.sources)),  # type: ignore[misc]
-            )
-            process = fact.process.id if fact.process else None
-            key = digest("c", fact.target.dataset.id, fact.target.column, sources, fact.transformation.value,
-                         fact.indirect, process, fact.confidence, ev_key)
-            if key in seen:
-                continue
-            seen.add(key)
-            columns.append((input_id, key, fact.target.dataset.id, fact.target.column, sources,
-                            fact.transformation.value, fact.indirect, process, fact.confidence, *ev_values))
-            bare.setdefault(fact.target.dataset.id, (fact.target.dataset, fact.evidence))
-            for s in fact.sources:
-                bare.setdefault(s.dataset.id, (s.dataset, fact.evidence))
-            if fact.process:
-                bare.setdefault(fact.process.id, (fact.process, fact.evidence))
+        claim = _CLAIMS.of(fact)
+        ev_key, ev_values = evidence(fact.evidence)
+        key = hashlib.blake2b((claim.key_text + ev_key).encode(), digest_size=16).hexdigest()
+        if key in seen:
+            continue
+        seen.add(key)
+        rows[claim.table].append((input_id, key, *claim.values, *ev_values))
+        if claim.named is not None:
+            named.add(claim.named.id)
+        elif id(claim) not in referred:
+            referred.add(id(claim))
+            for ref in claim.refs:
+                bare.setdefault(ref.id, (ref, fact.evidence))
     for ref_id, (ref, ev) in bare.items():
         if ref_id not in named:
-            add_node(ref, "{}", ev)
-    return {"node_facts": _by_column(_NODE_SCHEMA, nodes), "edge_facts": _by_column(_EDGE_SCHEMA, edges),
-            "column_facts": _by_column(_COLUMN_SCHEMA, columns)}
+            ev_key, ev_values = evidence(ev)
+            body = "{}"
+            key = digest("n", ref.id, body, ev_key)
+            if key not in seen:
+                seen.add(key)
+                rows["node_facts"].append((input_id, key, ref.id, ref.kind.value, ref.namespace, ref.name, body,
+                                           *ev_values))
+    return {"node_facts": _by_column(_NODE_SCHEMA, rows["node_facts"]),
+            "edge_facts": _by_column(_EDGE_SCHEMA, rows["edge_facts"]),
+            "column_facts": _by_column(_COLUMN_SCHEMA, rows["column_facts"])}
 
 
 def _by_column(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
