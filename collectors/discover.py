@@ -142,7 +142,9 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
                          stream: bool = True) -> Iterator[LineageBatch]:
     """Like `collect_file`, as batches to store one after another: a large file read by a collector
     that streams (`collect_path(path, chunk_events=..., max_bytes=...)`, e.g. OpenLineage event logs)
-    comes in chunks, so memory stays flat; anything else comes as the one batch of `collect_file`.
+    comes in chunks, so memory stays flat, and is not refused for its size (`max_bytes` then limits
+    only what compressed data expands to beyond the file's own size); anything else comes as the
+    one batch of `collect_file`.
 
     `stream=False` (e.g. `--strict`, which must see every problem before storing anything) always
     gives one batch.
@@ -152,14 +154,15 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
         size = path.stat().st_size
     except OSError:
         size = 0
-    if (not stream or streaming is None or size <= STREAM_OVER_BYTES or size > max_bytes
-            or (options or {}).get(collector.name)):
+    if not stream or streaming is None or size <= STREAM_OVER_BYTES or (options or {}).get(collector.name):
         yield collect_file(collector, path, max_bytes=max_bytes, options=options)
         return
     name = str(path)
     any_batch = False
     try:
-        for batch in streaming(path, chunk_events=STREAM_CHUNK_EVENTS, max_bytes=max_bytes):
+        # Memory stays flat however large the file: only what it decompresses to beyond its own
+        # size is held to the limit (a gzip bomb stops there, with a problem saying so).
+        for batch in streaming(path, chunk_events=STREAM_CHUNK_EVENTS, max_bytes=max(max_bytes, size)):
             any_batch = True
             yield batch
     except CollectorError as exc:

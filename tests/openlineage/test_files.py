@@ -241,6 +241,26 @@ def test_collecting_the_same_file_twice_stores_nothing_new(store: Store) -> None
     assert store.ingest(collect("cll.jsonl", jsonl(CLL))).skipped
 
 
+def test_a_file_over_the_size_limit_streams_whole_but_a_gzip_bomb_stops_at_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collectors import discover
+
+    monkeypatch.setattr(discover, "STREAM_OVER_BYTES", 1024)
+    monkeypatch.setattr(discover, "STREAM_CHUNK_EVENTS", 50)
+    data = jsonl(CLL) * 30
+    plain = tmp_path / "big.jsonl"
+    plain.write_bytes(data)
+    batches = list(discover.collect_file_batches(COLLECTOR, plain, max_bytes=len(data) // 10))
+    assert sum(len(b.raw.content.splitlines()) for b in batches if b.raw) == len(CLL) * 30
+    assert not any(p.severity == "error" for b in batches for p in b.problems)
+    bomb = tmp_path / "big.jsonl.gz"
+    bomb.write_bytes(gzip.compress(data * 20))
+    batches = list(discover.collect_file_batches(COLLECTOR, bomb, max_bytes=len(data)))
+    assert "the rest is not read" in batches[-1].problems[-1].message
+    assert sum(len(b.raw.content.splitlines()) for b in batches if b.raw) < len(CLL) * 30 * 20
+
+
 def test_a_large_file_streams_in_chunks_that_ingest_idempotently(tmp_path: Path, store: Store) -> None:
     path = tmp_path / "big.jsonl"
     path.write_bytes(jsonl(CLL) * 30)
