@@ -1,7 +1,9 @@
 """The OpenLineage collector: event files (and, through `lineage serve`, HTTP) into core facts.
 
-Modules: `events` maps one event to facts (the pure core), `facets` reads standard facets,
-`validate` checks events against the shipped JSON Schemas, `files` streams events out of files.
+Modules: `events` maps one event to facts (the pure core), with `datasets` for its datasets and
+their column lineage and `mapping` for what both share (names, aliases, the memo of mapped dataset
+entries); `facets` reads standard facets, `validate` checks events against the shipped JSON
+Schemas, `files` streams events out of files.
 
 The raw events are kept as the batch's `RawInput` with `append_only=True`: a file that grows (the
 file transport appends) or an event delivered twice adds only what is new, and the graph can be
@@ -26,8 +28,9 @@ from typing import IO, Any
 import orjson
 
 from collectors.base import Source, register_collector
-from collectors.openlineage.events import COLLECTOR, AliasMap, MappedEvent, map_event
+from collectors.openlineage.events import map_event
 from collectors.openlineage.files import Item, iter_events, looks_like_events
+from collectors.openlineage.mapping import COLLECTOR, AliasMap, MappedEvent
 from collectors.openlineage.sql import SqlHook, sql_hook
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch, Problem, RawInput

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from collectors.openlineage.events import AliasMap, map_event
+from collectors.openlineage.events import map_event
+from collectors.openlineage.mapping import AliasMap
 from collectors.openlineage.sql import repoint
 from lineage.models import ColumnLineage, Dataset, Edge, EdgeKind, Evidence, NodeRef, Process, Transformation
 from tests.openlineage.olfixtures import SHARED, load
