@@ -1,7 +1,7 @@
 """Statements that change the catalog rather than copy data: DROP and TRUNCATE (the dataset is
 retired or emptied), ALTER TABLE (RENAME and SWAP move a dataset's identity; other actions may
 read tables), USE (later statements' default database), and CREATE of anything but a table or
-view (external functions are remembered; procedure and function bodies are analysed).
+view (external functions are remembered; procedure and function bodies are `routines.py`).
 
 Example:
     >>> from collectors.sql.analyzer import Analyzer
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from collectors.sql._compat import command_parts, exp
+from collectors.sql._compat import exp
 from collectors.sql.result import StatementResult, TableRef
 from collectors.sql.tables import scan, table_ref, target_table
 
@@ -70,7 +70,8 @@ def use(tree: exp.Use, an: Analyzer) -> StatementResult:
 
 
 def create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
-    """CREATE FUNCTION (external or remote ones are remembered as external calls), SCHEMA, INDEX ..."""
+    """CREATE FUNCTION (external or remote ones are remembered as external calls), SCHEMA, INDEX, and
+    routines without a body of SQL statements."""
     props = tree.args.get("properties")
     remote = props is not None and any(
         isinstance(p, exp.ExternalProperty | exp.RemoteWithConnectionModelProperty) for p in props.expressions
@@ -80,24 +81,4 @@ def create_other(tree: exp.Create, an: Analyzer, kind: str) -> StatementResult:
             ".".join(p.name for p in tree.this.this.parts) if isinstance(tree.this.this, exp.Table) else tree.this.name
         )
         return StatementResult(kind="create_external_function", defines=(("external_function", name.upper()),))
-    from collectors.sql.statements import analyse_text, analyse_tree  # a body's statements: the handlers again
-
-    body = tree.expression
-    inner: list[StatementResult] = []
-    if kind in ("PROCEDURE", "FUNCTION") and isinstance(body, exp.Command) and str(body.this).upper() == "BEGIN":
-        inner = analyse_text(command_parts(body)[1], an)
-    elif kind in ("PROCEDURE", "FUNCTION") and isinstance(body, exp.Block):
-        inner = [analyse_tree(e, an) for e in body.expressions]
-    elif kind == "PROCEDURE" and isinstance(body, exp.Expression) and isinstance(body, exp.Query | exp.DML):
-        inner = [analyse_tree(body, an)]
-    if inner:
-        return StatementResult(
-            kind=f"create_{kind.lower()}",
-            inputs=tuple(dict.fromkeys(i for r in inner for i in r.inputs)),
-            outputs=tuple(dict.fromkeys(o for r in inner for o in r.outputs)),
-            ai_calls=tuple(c for r in inner for c in r.ai_calls),
-            notes=tuple(n for r in inner for n in r.notes),
-            columns=inner[0].columns if len(inner) == 1 else (),
-            output_columns=inner[0].output_columns if len(inner) == 1 else (),
-        )
     return StatementResult(kind=f"create_{kind.lower() or 'other'}")

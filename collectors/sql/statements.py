@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from collectors.sql import columns as column_pass
-from collectors.sql import ddl, dml_columns
+from collectors.sql import ddl, dml_columns, routines
 from collectors.sql._compat import (
     Dialect,
     ParseError,
@@ -33,7 +33,7 @@ from collectors.sql.guard import StatementTimeout, check_limits, time_limit
 from collectors.sql.result import Note, StatementResult, TableRef
 from collectors.sql.tables import fold, scan, table_ref, target_table
 
-__all__ = ["Analyzer", "analyse_text", "analyse_tree"]
+__all__ = ["Analyzer", "analyse_statement", "analyse_text", "analyse_tree"]
 
 # Statements with no lineage that are understood (not reported).
 _SILENT = (
@@ -92,7 +92,7 @@ def _parse_and_analyse(text: str, d: Dialect, an: Analyzer) -> list[StatementRes
     point at their parents), so only the cyclic collector frees them: they die here, while it is
     paused, and its first pass after the block frees them all at once instead of promoting them
     to older generations that are traversed again and again."""
-    return [analyse_tree(t, an) for t in parse(text, d) if t is not None]
+    return [r for t in parse(text, d) if t is not None for r in analyse_statement(t, an)]
 
 
 def _reparse(text: str, an: Analyzer) -> list[StatementResult] | None:
@@ -119,6 +119,14 @@ def _parse_note(exc: SqlglotError) -> Note:
     if isinstance(exc, TokenError):
         return Note(f"cannot tokenize (an unterminated string, quoted name or comment?): {desc}", "error", 0)
     return Note(f"cannot parse: {desc}", "error", max(line, 0))
+
+
+def analyse_statement(tree: exp.Expression, an: Analyzer) -> list[StatementResult]:
+    """Results for one parsed statement: one, or the steps of a procedure's or function's body."""
+    body = routines.body(tree)
+    if body is not None:
+        return routines.steps(tree, body, an, analyse_statement, analyse_text)  # type: ignore[arg-type]
+    return [analyse_tree(tree, an)]
 
 
 def analyse_tree(tree: exp.Expression, an: Analyzer) -> StatementResult:

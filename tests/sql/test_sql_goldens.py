@@ -277,3 +277,36 @@ def test_insert_without_column_list_fills_schema_columns_by_position() -> None:
         golden="insert_by_position_with_schema",
         schemas={"mart": {"t": ["a", "b"]}},
     )
+
+
+# A procedure's or function's body is read as a script: each statement (through IF/WHILE blocks) is
+# a step of the routine's process with its own column lineage.
+ROUTINE_RULES = {
+    "procedure_steps_each_keep_their_columns": (
+        "tsql",
+        "CREATE PROCEDURE etl.load AS\nBEGIN\nINSERT INTO mart.a (id) SELECT id FROM raw.s;\n"
+        "INSERT INTO mart.b (total) SELECT total FROM mart.a;\nEND",
+    ),
+    "procedure_statements_inside_control_flow": (
+        "tsql",
+        "CREATE PROCEDURE etl.refresh @n INT AS\nBEGIN\n  SET NOCOUNT ON;\n"
+        "  IF EXISTS (SELECT 1 FROM raw.batches WHERE ready = 1)\n  BEGIN\n"
+        "    WHILE @n > 0\n    BEGIN\n      SET @n = @n - 1;\n"
+        "      INSERT INTO mart.orders (id, total) SELECT o.id, o.amount FROM raw.orders AS o;\n"
+        "    END\n  END\nEND",
+    ),
+    "procedure_oracle_block": (
+        "oracle",
+        "CREATE PROCEDURE etl.p AS\nBEGIN\nINSERT INTO mart.t (a, b) SELECT x, y + 1 FROM raw.s;\nEND",
+    ),
+    "function_return_query_reads": (
+        "databricks",
+        "CREATE FUNCTION mart.f() RETURNS TABLE (a INT) RETURN SELECT a FROM raw.s",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROUTINE_RULES))
+def test_routine_rule_matches_golden(case: str) -> None:
+    dialect, sql = ROUTINE_RULES[case]
+    assert_lineage_golden(sql, dialect=dialect, golden=f"routine_{case}", select_is_read=True)
