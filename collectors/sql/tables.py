@@ -52,6 +52,8 @@ def table_ref(d: Dialect, table: exp.Table) -> TableRef | None:
             return location_ref(name)
         parts = tuple(fold(d, p) for p in (table.args.get("catalog"), db, this) if p is not None and p.name)
         return TableRef(parts) if parts else None
+    if isinstance(this, exp.SemanticView) and isinstance(this.this, exp.Table):
+        return table_ref(d, this.this)  # Snowflake SEMANTIC_VIEW(v FACTS ...): its columns are v's
     if isinstance(this, exp.Func):
         for lit in this.find_all(exp.Literal):
             if lit.is_string and is_location(lit.name):
@@ -132,6 +134,8 @@ def scan(
         if kind is _TABLE:
             if id(node) not in skip:
                 tables.append(node)  # type: ignore[arg-type]
+                if isinstance(node.this, exp.SemanticView):
+                    skip.add(id(node.this.this))  # read through the outer node
         elif kind is _CTE:
             out.ctes.add(fold(d, node.args["alias"].this) if node.args.get("alias") else node.alias)
         else:

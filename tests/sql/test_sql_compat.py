@@ -43,3 +43,17 @@ def test_parse_errors_carry_a_line() -> None:
         assert exc.errors[0]["line"] == 1
     else:
         raise AssertionError("expected a ParseError")
+
+
+def test_snowflake_semantic_view_is_a_table_wrapping_the_view() -> None:
+    tree = sqlglot.parse_one("SELECT a FROM SEMANTIC_VIEW(db.v FACTS a)", read="snowflake")
+    outer = tree.find(exp.Table)
+    assert outer is not None and isinstance(outer.this, exp.SemanticView)
+    assert isinstance(outer.this.this, exp.Table) and outer.this.this.name == "v"
+
+
+def test_routine_bodies_parse_as_blocks_or_strings() -> None:
+    block = sqlglot.parse_one("CREATE PROCEDURE p() AS BEGIN INSERT INTO t SELECT a FROM s; END", read="tsql")
+    assert isinstance(block.expression, exp.Block)
+    text = sqlglot.parse_one("CREATE PROCEDURE p() LANGUAGE SQL AS $$ SELECT 1 $$", read="postgres")
+    assert isinstance(text.expression, exp.Heredoc)

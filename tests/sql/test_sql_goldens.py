@@ -185,6 +185,12 @@ COLUMN_RULES = {
         "bigquery",
         "INSERT INTO d.t SELECT s.id, item.code AS code FROM d.s AS s, UNNEST(s.items) AS item",
     ),
+    # a Snowflake semantic view's columns are read from the view it names
+    "snowflake_semantic_view_columns": (
+        "snowflake",
+        "CREATE TABLE mart.t AS SELECT region, revenue FROM SEMANTIC_VIEW(sem.sales DIMENSIONS region METRICS revenue) "
+        "WHERE region <> 'x'",
+    ),
     # WITH ... UPDATE: the CTEs resolve to their tables
     "update_from_cte": (
         "postgres",
