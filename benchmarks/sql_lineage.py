@@ -50,6 +50,7 @@ CONVENTIONS: dict[str, dict[str, Any]] = {
         "truncate_is_output": False,
         "delete_is_output": False,
         "swap_both_ways": False,
+        "count_star_reads_columns": True,
     },
 }
 

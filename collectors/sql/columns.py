@@ -76,7 +76,13 @@ def walk_query(
     root = build_scope(qualified)
     if root is None:
         raise SqlglotError("no query scope")
-    walk = ScopeWalk(an.d, ctes, schema=an.schema, lateral_aliases=an.hooks.lateral_column_aliases)
+    walk = ScopeWalk(
+        an.d,
+        ctes,
+        schema=an.schema,
+        lateral_aliases=an.hooks.lateral_column_aliases,
+        count_star_reads=an.options.conventions.count_star_reads_columns,
+    )
     for scope in root.traverse():
         walk.scope(scope)
     return walk, root

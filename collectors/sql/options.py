@@ -13,6 +13,8 @@ than tuned to one set:
   ON clauses read the target's columns, which is when the old values matter).
 - `ddl_is_output`: CREATE TABLE without AS writes its table (default: yes).
 - `rename_is_lineage`: ALTER TABLE a RENAME TO b reads a and writes b (default: yes).
+- `count_star_reads_columns`: `COUNT(*)` reads every column of its sources (`t.*`), as sqllineage
+  has it (default: no, it counts rows and reads no column, as DataHub has it).
 - `select_is_read`: a plain SELECT in a script is a process that reads its tables (default: no;
   always yes in query logs, where the user who ran it is known).
 
@@ -35,7 +37,7 @@ from collectors.sql.ai_functions import DEFAULT_AI_FUNCTIONS, AIFunction, load_a
 from collectors.sql.guard import Limits
 from lineage.errors import CollectorError
 
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"
 """Bumped whenever analysis output changes, so cached parses of older versions are not reused."""
 
 
@@ -50,6 +52,7 @@ class Conventions:
     ddl_is_output: bool = True
     select_is_read: bool = False
     rename_is_lineage: bool = True
+    count_star_reads_columns: bool = False
 
 
 @dataclass(frozen=True)

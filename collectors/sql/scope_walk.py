@@ -5,7 +5,8 @@ the scope's output columns (name -> direct sources and the strongest transformat
 columns that WHERE/HAVING/QUALIFY and join conditions read. Unqualified columns resolve among the
 FROM/JOIN sources to the one that can have them; a subquery without FROM reads the outer query;
 lateral table functions output columns made from their arguments; struct field access names the
-field's dotted path.
+field's dotted path; a `*` argument (`OBJECT_CONSTRUCT(*)`) reads every column of the sources,
+and in `COUNT(*)` only under the `count_star_reads_columns` convention.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ class ScopeWalk:
         *,
         schema: SchemaIndex | None = None,
         lateral_aliases: bool = False,
+        count_star_reads: bool = False,
     ) -> None:
         self.d = d
+        self.count_star_reads = count_star_reads
         self.ctes = ctes or set()
         self.schema = schema
         self.lateral_aliases = lateral_aliases
@@ -207,6 +210,10 @@ class ScopeWalk:
                     for srcs, r in self.outputs.get(id(child), {}).values():
                         sources.update(srcs)
                         rank = max(rank, r)
+                continue
+            if isinstance(n, exp.Star):  # `f(*)` reads every column; COUNT(*) counts rows, by convention
+                if self.count_star_reads or not isinstance(n.parent, exp.Count):
+                    sources.update(self.star(n, scope)[0])
                 continue
             if isinstance(n, exp.AggFunc):
                 rank = AGGREGATION

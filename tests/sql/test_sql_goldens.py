@@ -191,6 +191,11 @@ COLUMN_RULES = {
         "CREATE TABLE mart.t AS SELECT region, revenue FROM SEMANTIC_VIEW(sem.sales DIMENSIONS region METRICS revenue) "
         "WHERE region <> 'x'",
     ),
+    # a `*` argument reads every column of the sources; COUNT(*) reads none unless told (below)
+    "star_argument_reads_every_column": (
+        "snowflake",
+        "INSERT INTO mart.t SELECT id, OBJECT_CONSTRUCT(*) AS doc, COUNT(*) AS n FROM raw.s GROUP BY id",
+    ),
     # WITH ... UPDATE: the CTEs resolve to their tables
     "update_from_cte": (
         "postgres",
@@ -225,6 +230,20 @@ def test_unnamed_expression_named_like_the_engine(dialect: str) -> None:
         "": ["MAX(a)", "CAST(b AS INT)", "a + 1"],
     }[dialect]
     assert names == expected
+
+
+def test_count_star_reads_every_column_only_by_convention() -> None:
+    sql = "INSERT INTO mart.t SELECT max(a) AS m, count(*) AS n FROM raw.s"
+    assert_lineage_golden(sql, dialect="postgres", golden="columns_count_star_reads_nothing")
+    batch = assert_lineage_golden(
+        sql, dialect="postgres", golden="columns_count_star_reads_all_by_convention", count_star_reads_columns=True
+    )
+    lineage = {
+        f.target.column: sorted(s.column for s in f.sources)
+        for f in batch.facts
+        if f.fact == "column_lineage" and not f.indirect
+    }
+    assert lineage == {"m": ["a"], "n": ["*"]}
 
 
 def test_lateral_alias_reads_the_earlier_projection() -> None:
