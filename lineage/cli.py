@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 from rich.markup import escape
+from rich.progress import Progress, TaskID
 
 from lineage.cli_show import (
     console,
@@ -97,9 +98,12 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
             # a large event log comes in chunks (flat memory), stored through one write session;
             # --strict needs the whole file first
             unchanged = True
+            within = _file_task(progress, path)
             with store.writer(max_hold_s=5.0) as session:
                 for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
                                                   options=options, stream=not strict):
+                    if within is not None and batch.raw:
+                        progress.advance(within, len(batch.raw.content) + 1)
                     problems.extend(batch.problems)
                     if strict and batch.problems:
                         refused += 1
@@ -109,6 +113,8 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
                         stored += result.facts
                         unchanged = unchanged and result.skipped
             skipped += unchanged
+            if within is not None:
+                progress.remove_task(within)
             progress.advance(task)
     run.finished_at = datetime.now(UTC)
     run.sources, run.facts, run.problems = len(work.work), stored, len(problems)
@@ -117,6 +123,22 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
     store.record_run(run)
     return {"sources": len(work.work), "facts": stored, "unchanged": skipped, "refused": refused,
             "problems": problems, "ignored_files": work.skipped, "path_problems": len(work.problems)}
+
+
+def _file_task(progress: Progress, path: Path) -> TaskID | None:
+    """A second bar for a file large enough to be read in chunks: its bytes (indeterminate when
+    gzipped, since what it expands to is not known)."""
+    from collectors.discover import STREAM_OVER_BYTES
+
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+    except OSError:
+        return None
+    if size <= STREAM_OVER_BYTES:
+        return None
+    return progress.add_task(f"  {escape(path.name)}", total=None if gzipped else size)
 
 
 def _report_collect(result: dict[str, Any]) -> int:

@@ -232,3 +232,22 @@ def test_collecting_a_folder_finds_mcp_configs_in_hidden_files_and_folders(db: s
     sources = {Path(raw.source).relative_to(SAMPLES / "coding_agent").as_posix()
                for raw in open_store(db).raw_inputs()}
     assert {".mcp.json", ".cursor/mcp.json", ".vscode/mcp.json"} <= sources
+
+
+def test_a_large_event_file_gets_its_own_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    import lineage.cli_show
+    from collectors import discover
+
+    monkeypatch.setattr(discover, "STREAM_OVER_BYTES", 1024)
+    screen = Console(file=io.StringIO(), force_terminal=True, width=100)
+    monkeypatch.setattr(lineage.cli_show, "err_console", screen)
+    events = SAMPLES / "warehouse_elt" / "openlineage_events.jsonl"
+    big = tmp_path / "big_events.jsonl"
+    big.write_bytes(events.read_bytes())
+    assert main(["collect", str(big), "--db", str(tmp_path / "s.duckdb")]) == 0
+    shown = screen.file.getvalue()  # type: ignore[attr-defined]
+    assert "collecting big_events.jsonl" in shown and "  big_events.jsonl" in shown
