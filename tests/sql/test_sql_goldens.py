@@ -196,6 +196,12 @@ COLUMN_RULES = {
         "snowflake",
         "INSERT INTO mart.t SELECT id, OBJECT_CONSTRUCT(*) AS doc, COUNT(*) AS n FROM raw.s GROUP BY id",
     ),
+    # Teradata attribute phrases: TITLE and FORMAT change only the display, NAMED names the column
+    "teradata_attribute_phrases": (
+        "teradata",
+        "CREATE VIEW hr.v AS SELECT Name (NAMED full_name), DOB (TITLE 'Birth date') (FORMAT 'YYYY-MM-DD') "
+        "FROM hr.Employee",
+    ),
     # WITH ... UPDATE: the CTEs resolve to their tables
     "update_from_cte": (
         "postgres",

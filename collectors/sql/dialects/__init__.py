@@ -90,6 +90,7 @@ _MODULES = (
     "tsql",
     "mysql",
     "trino",
+    "teradata",
     "generic",
 )
 
@@ -114,7 +115,6 @@ _GENERIC = (
     "presto",
     "sqlite",
     "oracle",
-    "teradata",
     "clickhouse",
     "exasol",
     "dremio",
