@@ -107,6 +107,8 @@ class ScopeWalk:
                 source = next(iter(s.sources.values())) if len(s.sources) == 1 else None
                 break
             s = s.parent  # no FROM (`SELECT (SELECT a + b) FROM t`): the outer query's columns
+        if source is None and table:
+            return self.struct_field(col, scope)
         if isinstance(source, exp.Table):
             ref = self.ref(source)
             return (frozenset({(ref, col.name)}), IDENTITY) if ref is not None else (_EMPTY, IDENTITY)
@@ -121,6 +123,21 @@ class ScopeWalk:
                 return frozenset({(tables.pop(), col.name)}), star[1]  # type: ignore[index]
         self.unresolved += 1
         return _EMPTY, IDENTITY
+
+    def struct_field(self, col: exp.Column, scope: Scope) -> Col:
+        """A dotted name whose qualifier names no source is a field of a struct column (BigQuery
+        `widget.asset.id`): the field path of the column its first part names, or, when the first
+        part names a source, of that source's column named by the second part."""
+        names = [p.name for p in col.parts]
+        if len(names) > 2 and any(self.named(s, names[0]) is not None for s in _chain(scope)):
+            column, path = exp.column(names[1], table=names[0]), names[2:]
+        else:
+            column, path = exp.column(names[0]), names[1:]
+        srcs, rank = self.column(column, scope)
+        if not srcs:
+            return srcs, rank
+        field = ".".join(path)
+        return frozenset((ref, f"{name}.{field}") for ref, name in srcs), rank
 
     def ref(self, table: exp.Table) -> TableRef | None:
         """The ref recorded on a table node; tables the optimizer rebuilt get theirs recomputed."""
@@ -292,6 +309,16 @@ class ScopeWalk:
                     if isinstance(source, exp.Table) and self.ref(source) is not None:
                         self.joins.add((self.ref(source), using.name))  # type: ignore[arg-type]
                     del alias
+
+
+def _chain(scope: Scope) -> list[Scope]:
+    """The scope and the scopes it is nested in, innermost first."""
+    chain = []
+    s: Scope | None = scope
+    while s is not None:
+        chain.append(s)
+        s = s.parent
+    return chain
 
 
 def field_access(dot: exp.Dot) -> tuple[exp.Column, str] | None:

@@ -202,6 +202,12 @@ COLUMN_RULES = {
         "CREATE VIEW hr.v AS SELECT Name (NAMED full_name), DOB (TITLE 'Birth date') (FORMAT 'YYYY-MM-DD') "
         "FROM hr.Employee",
     ),
+    # a dotted name whose qualifier names no source reads a field of a struct column
+    "struct_field_of_a_table_column": (
+        "bigquery",
+        "INSERT INTO d.t SELECT post_id, widget.asset.id, LEAST(widget.metric.a, s.widget.metric.b) AS m "
+        "FROM d.s AS s",
+    ),
     # WITH ... UPDATE: the CTEs resolve to their tables
     "update_from_cte": (
         "postgres",
