@@ -91,7 +91,7 @@ def serve(
 
     Producers send events as to Marquez (Airflow, Spark, dbt-ol, Flink, the Python client); each
     gets 201 once it is durable: synced to the journal next to a DuckDB store (and in the store a
-    tenth of a second later), or committed to PostgreSQL. Events a killed endpoint leaves in the
+    moment later), or committed to PostgreSQL. Events a killed endpoint leaves in the
     journal are stored when it starts again. Requests need `Authorization: Bearer <token>`
     with a token from env LINEAGE_API_TOKENS (comma-separated) or `server: {api_tokens: [...]}`
     in lineage.yaml; --no-auth turns that off and is only allowed on a loopback address.

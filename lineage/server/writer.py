@@ -95,7 +95,7 @@ class GroupWriter:
         remember: int = 200_000,
         max_hold: float = 0.5,
         idle_release: float = 0.05,
-        commit_interval: float = 0.1,
+        commit_interval: float = 0.3,
     ) -> None:
         self.store = store
         self.journal_dir = journal

@@ -55,7 +55,7 @@ class Server:
 
     def settled(self, timeout: float = 30) -> None:
         """Wait until every acknowledged event is in the store (journaled events are stored within
-        about a tenth of a second)."""
+        within about half a second)."""
         deadline = time.monotonic() + timeout
         while requests.get(self.url + "/api/v1/health", timeout=5).json()["queued"]:
             if time.monotonic() > deadline:
