@@ -37,7 +37,7 @@ from collectors.sql.ai_functions import DEFAULT_AI_FUNCTIONS, AIFunction, load_a
 from collectors.sql.guard import Limits
 from lineage.errors import CollectorError
 
-ANALYSIS_VERSION = "9"
+ANALYSIS_VERSION = "10"
 """Bumped whenever analysis output changes, so cached parses of older versions are not reused."""
 
 

@@ -241,9 +241,15 @@ class ScopeWalk:
 
     def table_function(self, node: exp.Expr, scope: Scope) -> dict[str, Col]:
         """Columns of a lateral table function (`LATERAL VIEW explode(tags) t AS tag`, `UNNEST(items)
-        AS item`, `LATERAL FLATTEN(...) f`): each is made from what the function's arguments read."""
+        AS item`, `LATERAL FLATTEN(...) f`): each is made from what the function's arguments read;
+        a lateral subquery's are the subquery's (renamed by `AS t(a, b)`)."""
         alias = node.args.get("alias")
         names = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+        query = node.this if isinstance(node, exp.Lateral) else None
+        if isinstance(query, exp.Subquery | exp.Query):  # LATERAL (SELECT ...): the subquery's columns
+            child = self.by_expression.get(id(query.this if isinstance(query, exp.Subquery) else query))
+            cols = list(self.outputs.get(id(child), {}).items()) if child is not None else []
+            return {names[i] if i < len(names) else n: col for i, (n, col) in enumerate(cols)}
         if not names and isinstance(node, exp.Unnest) and isinstance(alias, exp.TableAlias) and alias.name:
             names = [alias.name]  # BigQuery: UNNEST(x) AS item names the column
         if not names:

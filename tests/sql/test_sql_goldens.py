@@ -202,6 +202,12 @@ COLUMN_RULES = {
         "CREATE VIEW hr.v AS SELECT Name (NAMED full_name), DOB (TITLE 'Birth date') (FORMAT 'YYYY-MM-DD') "
         "FROM hr.Employee",
     ),
+    # a LATERAL subquery's columns are its query's, renamed by its alias's column list
+    "lateral_subquery_columns": (
+        "postgres",
+        "INSERT INTO mart.t SELECT a.id, l.v, l.w FROM raw.a AS a, "
+        "LATERAL (SELECT b.value, b.total * 2 FROM raw.b AS b WHERE b.id = a.id LIMIT 1) AS l(v, w)",
+    ),
     # a dotted name whose qualifier names no source reads a field of a struct column
     "struct_field_of_a_table_column": (
         "bigquery",
