@@ -32,8 +32,7 @@ def _sql_options(store: Any, given: dict[str, Any]) -> dict[str, Any]:
     """SQL collector options: the flags, the parse cache (the store) and the schemas it knows."""
     from collectors.sql.schema import load_schema_file
 
-    known: dict[str, Any] = {n.name: [c["name"] for c in n.body["columns"]]
-                             for n in store.graph_data().nodes if n.kind == "dataset" and n.body.get("columns")}
+    known: dict[str, Any] = store.dataset_columns()
     if given.get("schema"):
         known.update(load_schema_file(given["schema"]))
     return {**given, "schema": known or None, "cache": store}

@@ -144,3 +144,15 @@ def test_an_ingest_killed_midway_leaves_the_store_as_it_was(tmp_path: Path) -> N
     assert after == before or after["edge_facts"] == before["edge_facts"] + 2 * 59999
     graph = load_graph(open_store(path))
     assert "dataset:postgres://db:5432:a" in graph
+
+
+def test_dataset_columns_are_the_columns_the_graph_merges_for_each_dataset(store) -> None:
+    from collectors.discover import collect_file, plan
+    from tests.conftest import SAMPLES
+
+    for collector, path in plan([SAMPLES]).work:
+        store.ingest(collect_file(collector, path, max_bytes=1 << 26))
+    expected = {n["name"]: [c["name"] for c in n["columns"]] for n in load_graph(store).nodes("dataset")
+                if n["columns"]}
+    assert len(expected) > 20
+    assert store.dataset_columns() == expected

@@ -39,11 +39,13 @@ from lineage.store.base import GraphData, IngestResult, RawInputRow
 from lineage.store.duckdb_extras import DuckDBExtras
 from lineage.store.duckdb_session import WAITING_FRESH_S, DuckDBSessions, DuckDBWriter, is_lock_conflict, process_lock
 from lineage.store.rows import (
+    DATASET_COLUMNS_SQL,
     FACT_ABOUT_KEYS,
     PROBLEM_KEYS,
     RAW_INPUT_COLUMNS,
     InputIdentity,
     column_lineage_row,
+    dataset_columns,
     fact_tables,
     input_identity,
     node_fact_row,
@@ -340,6 +342,11 @@ class DuckDBStore(DuckDBSessions, DuckDBExtras):
                 "ORDER BY observed_at DESC LIMIT ?", [limit]
             ).fetchall()
         return [dict(zip(PROBLEM_KEYS, r, strict=True)) for r in rows]
+
+    def dataset_columns(self) -> dict[str, list[str]]:
+        """The column names each dataset (by name) is known to have now, as the graph merges them."""
+        with self._connect(read_only=True) as con:
+            return dataset_columns(con.execute(DATASET_COLUMNS_SQL.format(cast="")).fetchall())
 
     def raw_inputs(self) -> Iterator[RawInputRow]:
         """The current raw inputs, oldest first, to collect again when the rules change."""

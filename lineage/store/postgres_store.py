@@ -48,10 +48,12 @@ from lineage.store.base import (
 )
 from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_version
 from lineage.store.rows import (
+    DATASET_COLUMNS_SQL,
     FACT_ABOUT_KEYS,
     PROBLEM_KEYS,
     RAW_INPUT_COLUMNS,
     column_lineage_row,
+    dataset_columns,
     fact_columns,
     input_identity,
     node_fact_row,
@@ -329,6 +331,12 @@ class PostgresStore:
                 'SELECT job, source, size, mtime_ns, content_sha, "offset", line, detail::text, updated_at '
                 "FROM job_sources WHERE job = %s", [job]).fetchall()
         return {r[1]: source_state(r) for r in rows}
+
+    def dataset_columns(self) -> dict[str, list[str]]:
+        """The column names each dataset (by name) is known to have now, as the graph merges them."""
+        with self._read() as cur:
+            cur.execute(DATASET_COLUMNS_SQL.format(cast="::text").replace("%", "%%"))
+            return dataset_columns(cur.fetchall())
 
     def raw_inputs(self) -> Iterator[RawInputRow]:
         """The current raw inputs, oldest first, to collect again when the rules change."""

@@ -51,6 +51,26 @@ def node_fact_row(r: Sequence[Any]) -> NodeFactRow:
                        body=json.loads(r[4]) if r[4] != "{}" else {}, layer=r[5], observed_at=r[6])
 
 
+DATASET_COLUMNS_SQL = (
+    "SELECT f.name, f.body{cast}, max(f.observed_at) AS seen FROM node_facts f JOIN inputs i USING (input_id) "
+    "WHERE i.superseded_at IS NULL AND f.kind = 'dataset' AND f.body{cast} LIKE '%\"columns\"%' "
+    "GROUP BY f.node_id, f.name, f.body{cast}, f.layer ORDER BY f.node_id, f.layer, seen"
+)
+"""Each distinct column-naming body of each current dataset, in the order the graph merges them
+(`{cast}` is what makes the body text in the dialect)."""
+
+
+def dataset_columns(rows: Sequence[Sequence[Any]]) -> dict[str, list[str]]:
+    """Column names by dataset name from `DATASET_COLUMNS_SQL` rows, merged as `merge_facts` merges
+    them: by name, in order of first appearance."""
+    out: dict[str, dict[str, None]] = {}
+    for name, body, _ in rows:
+        columns = out.setdefault(name, {})
+        for column in json.loads(body).get("columns", ()):
+            columns.setdefault(column["name"], None)
+    return {name: list(columns) for name, columns in out.items() if columns}
+
+
 def column_lineage_row(r: Sequence[Any]) -> dict[str, Any]:
     """A stored column-lineage fact as `GraphData.column_lineage` holds it."""
     return {"target": r[0], "column": r[1], "sources": json.loads(r[2]), "transformation": r[3],

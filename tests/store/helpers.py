@@ -67,4 +67,5 @@ def snapshot(store: Store, between: datetime) -> dict[str, Any]:
         "reviews": store.reviews(),
         "history": store.review_history("finding-a"),
         "raw": [(r.collector, r.source, r.content, r.append_only) for r in store.raw_inputs()],
+        "columns": store.dataset_columns(),
     }
