@@ -59,7 +59,8 @@ def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
     for row in rows:
         layer = max(layer, row.layer)
         attrs["last_seen"] = max(attrs.get("last_seen", row.observed_at), row.observed_at)
-        attrs["first_seen"] = min(attrs.get("first_seen", row.observed_at), row.observed_at)
+        seen_first = row.first_observed_at or row.observed_at
+        attrs["first_seen"] = min(attrs.get("first_seen", seen_first), seen_first)
         for key, value in row.body.items():
             if key == "classifications":
                 classes.update(value)

@@ -96,6 +96,18 @@ def test_declared_facts_win_over_newer_inferred_ones(store) -> None:
     assert node["layer"] == int(Layer.DECLARED)
 
 
+def test_a_statement_said_again_after_another_wins_and_first_and_last_seen_span_all(store) -> None:
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    said = [("x", 0), ("x", 1), ("y", 2), ("x", 3), ("x", 4), ("y", 5), ("x", 6)]
+    seen = []
+    for i, (owner, hours) in enumerate(said):  # A A B A A B A, each from its own run
+        store.ingest(chain_batch(f"run{i}.json", ["t"], layer=Layer.OBSERVED, at=day + timedelta(hours=hours),
+                                 append_only=True, owner=owner, description=f"said by {owner}"))
+        node = load_graph(store).node("dataset:postgres://db:5432:t")
+        seen.append((node["owner"], node["description"], node["first_seen"], node["last_seen"]))
+    assert seen == [(owner, f"said by {owner}", day, day + timedelta(hours=hours)) for owner, hours in said]
+
+
 def test_every_fact_keeps_its_evidence(store) -> None:
     store.ingest(chain_batch("spec.yaml", ["a", "b"]))
     store.ingest(chain_batch("other.yaml", ["a", "c"]))

@@ -35,6 +35,9 @@ class NodeFactRow:
     body: dict[str, Any]
     layer: int
     observed_at: datetime
+    """When it was last observed (a fact said again by many events is one row)."""
+    first_observed_at: datetime | None = None
+    """When it was first observed, if earlier than `observed_at`."""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from lineage.store.duckdb_session import WAITING_FRESH_S, DuckDBSessions, DuckDB
 from lineage.store.rows import (
     DATASET_COLUMNS_SQL,
     FACT_ABOUT_KEYS,
+    NODE_FACTS_SQL,
     PROBLEM_KEYS,
     RAW_INPUT_COLUMNS,
     InputIdentity,
@@ -285,10 +286,7 @@ class DuckDBStore(DuckDBSessions, DuckDBExtras):
         visible = "i.received_at <= $at AND (i.superseded_at IS NULL OR i.superseded_at > $at) AND f.observed_at <= $at"
         with self._connect(read_only=True) as con:
             nodes = con.sql(
-                "SELECT f.node_id, f.kind, f.namespace, f.name, f.body, f.layer, f.observed_at "  # noqa: S608
-                f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {visible} "
-                "ORDER BY f.node_id, f.layer, f.observed_at",
-                params={"at": at},
+                NODE_FACTS_SQL.format(cast="", visible=visible, collate=""), params={"at": at}
             ).to_arrow_table()
             edges = con.sql(
                 "SELECT f.source_id, f.target_id, f.kind, "  # noqa: S608
@@ -306,7 +304,7 @@ class DuckDBStore(DuckDBSessions, DuckDBExtras):
                 {"at": at},
             ).fetchall()
         return GraphData(
-            nodes=[node_fact_row(r) for r in zip(*(nodes.column(i).to_pylist() for i in range(7)), strict=True)],
+            nodes=[node_fact_row(r) for r in zip(*(nodes.column(i).to_pylist() for i in range(8)), strict=True)],
             edges=list(zip(*(edges.column(i).to_pylist() for i in range(5)), strict=True))
             if edges.num_rows else [],
             column_lineage=[column_lineage_row(r) for r in columns],

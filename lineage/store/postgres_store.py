@@ -50,6 +50,7 @@ from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_v
 from lineage.store.rows import (
     DATASET_COLUMNS_SQL,
     FACT_ABOUT_KEYS,
+    NODE_FACTS_SQL,
     PROBLEM_KEYS,
     RAW_INPUT_COLUMNS,
     column_lineage_row,
@@ -273,10 +274,7 @@ class PostgresStore:
         """Every fact visible at `as_of` (default: now), as plain data for `LineageGraph`."""
         at = {"at": as_of or datetime.now(UTC)}
         with self._read() as cur:
-            cur.execute(
-                "SELECT f.node_id, f.kind, f.namespace, f.name, f.body::text, f.layer, f.observed_at "  # noqa: S608
-                f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE} "
-                'ORDER BY f.node_id COLLATE "C", f.layer, f.observed_at', at)
+            cur.execute(NODE_FACTS_SQL.format(cast="::text", visible=_VISIBLE, collate=' COLLATE "C"'), at)
             nodes = [node_fact_row(r) for r in cur.fetchall()]
             cur.execute(
                 "SELECT f.source_id, f.target_id, f.kind, "  # noqa: S608 - constant text

@@ -46,9 +46,23 @@ def run_detail(run: RunRecord) -> str:
 
 
 def node_fact_row(r: Sequence[Any]) -> NodeFactRow:
-    """A stored node fact (node_id, kind, namespace, name, body JSON text, layer, observed_at)."""
+    """A stored node fact (node_id, kind, namespace, name, body JSON text, layer, observed_at, and
+    optionally when it was first observed)."""
     return NodeFactRow(node_id=r[0], kind=r[1], namespace=r[2], name=r[3],
-                       body=json.loads(r[4]) if r[4] != "{}" else {}, layer=r[5], observed_at=r[6])
+                       body=json.loads(r[4]) if r[4] != "{}" else {}, layer=r[5], observed_at=r[6],
+                       first_observed_at=r[7] if len(r) > 7 else None)
+
+
+NODE_FACTS_SQL = (
+    "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{cast}, f.layer, max(f.observed_at) AS seen, "
+    "min(f.observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {visible} "
+    "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{cast}, f.layer "
+    "ORDER BY f.node_id{collate}, f.layer, seen"
+)
+"""The node facts visible under `{visible}`, each distinct statement once: a fact said again by
+many events (a dataset's schema in every run) is one row, observed first and last when it was.
+Merging the rows in this order gives the same attributes as merging every fact (a later statement
+overrides an earlier one field by field, so only the last time each was said decides)."""
 
 
 DATASET_COLUMNS_SQL = (
