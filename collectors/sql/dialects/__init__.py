@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,6 +44,19 @@ CommandHook = Callable[[str, str], CommandRewrite | None]
 TextRewrite = Callable[[str], str | None]
 """A statement's text -> an equivalent text sqlglot can parse, or None; tried only when the
 dialect's parser rejects the statement as written."""
+
+
+def rewrite_unquoted(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]) -> str | None:
+    """`text` with each match of `pattern` replaced by `replace(match)`, except matches whose group 1
+    is set: the pattern's first alternative matches quoted text, which is kept as it is. None when
+    nothing changed.
+
+    Example:
+        >>> rewrite_unquoted(re.compile(r"('[^']*')|x"), "x 'x' x", lambda m: "y")
+        "y 'x' y"
+    """
+    out = pattern.sub(lambda m: m.group(1) or replace(m), text)
+    return out if out != text else None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from collectors.sql.dialects import rewrite_unquoted
 from collectors.sql.dialects.generic import hooks_for_platform
 
 _PHRASE = re.compile(
@@ -24,17 +25,7 @@ def attribute_phrases(text: str) -> str | None:
         >>> attribute_phrases("SELECT Name (NAMED n), DOB (TITLE 'Born (date)') FROM t WHERE x = '(TITLE ''a'')'")
         "SELECT Name AS n, DOB FROM t WHERE x = '(TITLE ''a'')'"
     """
-    changed = False
-
-    def sub(m: re.Match[str]) -> str:
-        nonlocal changed
-        if m.group(1):
-            return m.group(1)
-        changed = True
-        return f" AS {m.group(2)}" if m.group(2) else ""
-
-    out = _PHRASE.sub(sub, text)
-    return out if changed else None
+    return rewrite_unquoted(_PHRASE, text, lambda m: f" AS {m.group(2)}" if m.group(2) else "")
 
 
 HOOKS = replace(hooks_for_platform("teradata"), text_rewrites=(attribute_phrases,))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from collectors.sql.dialects import DialectHooks
+from collectors.sql.dialects import DialectHooks, rewrite_unquoted
 
 _COMPOUND = re.compile(
     r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|\[[^\]]*\])"""  # quoted text and names: kept as they are
@@ -20,17 +20,7 @@ def compound_assignment(text: str) -> str | None:
         >>> compound_assignment("UPDATE t SET t.n += ' x' WHERE s = '+='")
         "UPDATE t SET t.n = t.n + ' x' WHERE s = '+='"
     """
-    changed = False
-
-    def sub(m: re.Match[str]) -> str:
-        nonlocal changed
-        if m.group(1):
-            return m.group(1)
-        changed = True
-        return f"{m.group(2)} = {m.group(2)} {m.group(3)}"
-
-    out = _COMPOUND.sub(sub, text)
-    return out if changed else None
+    return rewrite_unquoted(_COMPOUND, text, lambda m: f"{m.group(2)} = {m.group(2)} {m.group(3)}")
 
 
 HOOKS = DialectHooks(
