@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from lineage.aliases import resolve_aliases
 from lineage.errors import NodeNotFound
 from lineage.perf import paused_gc
 from lineage.store.base import GraphData, NodeFactRow
@@ -98,6 +99,7 @@ class LineageGraph:
 
     @classmethod
     def _from_data(cls, data: GraphData) -> LineageGraph:
+        data = resolve_aliases(data)
         g = nx.DiGraph()
         rows = data.nodes
         start = 0

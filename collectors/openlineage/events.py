@@ -17,8 +17,9 @@ Mapping:
   adds no edge: a parent job does not move data to its children;
 - `symlinks` identifiers are aliases of the dataset they are on. Canonical name rule: a dataset is
   the node its producer names it by (the namespace/name of the input or output); its symlinks are
-  recorded in `aliases`, and a later reference by an alias (as a dataset or in column lineage)
-  within the same file or server process resolves to that canonical node;
+  recorded in `aliases`. A later reference by an alias (as a dataset or in column lineage) within
+  the same file or server process resolves to that canonical node here; references from anywhere
+  else are merged into it when the graph is built (`lineage.aliases`);
 - `columnLineage` becomes `ColumnLineage` facts, one per output column and kind of transformation;
   the facet's dataset-level list applies indirectly to every known output column. A source naming a
   dataset that is not an input of the event (dbt-ol names CTE aliases such as `orders` this way) is

@@ -235,6 +235,25 @@ def test_airflow_dag_run_graph_is_exact(store: Store) -> None:
     assert g.node("process:airflow:BQ")["run_state"] == "COMPLETE"
 
 
+@pytest.mark.parametrize("consumer_first", [True, False], ids=["alias-named-first", "symlinks-first"])
+def test_an_alias_named_in_another_file_merges_into_its_dataset(tmp_path: Path, consumer_first: bool) -> None:
+    canonical, alias = "dataset:file:/tmp/cll_test/cll_source1", "dataset:file:/tmp/cll_test/default.cll_source1"
+    consumer = {
+        "eventType": "COMPLETE", "eventTime": "2026-02-01T00:00:00Z", "producer": "p", "schemaURL": "u",
+        "run": {"runId": "3f1d6c1e-0000-4000-8000-000000000001"}, "job": {"namespace": "reports", "name": "daily"},
+        "inputs": [{"namespace": "file:/tmp/cll_test", "name": "default.cll_source1"}],
+        "outputs": [{"namespace": "s3://reports", "name": "daily.csv"}],
+    }
+    files = [collect("consumer.json", json.dumps(consumer).encode()), collect("spark.jsonl", jsonl(CLL))]
+    store = open_store(tmp_path / "s.duckdb")
+    for batch in files if consumer_first else files[::-1]:
+        store.ingest(batch)
+    g = load_graph(store)
+    assert alias not in g
+    assert alias in g.node(canonical)["aliases"]
+    assert g.edge(canonical, "process:reports:daily", "read") is not None
+
+
 def test_collecting_the_same_file_twice_stores_nothing_new(store: Store) -> None:
     batch = collect("cll.jsonl", jsonl(CLL))
     assert store.ingest(batch).facts > 0
