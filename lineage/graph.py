@@ -88,6 +88,7 @@ class LineageGraph:
                  column_lineage: list[dict[str, Any]] | None = None) -> None:
         self._g: nx.DiGraph = graph if graph is not None else nx.DiGraph()
         self.column_lineage: list[dict[str, Any]] = column_lineage or []
+        self._alias_of: dict[str, str] | None = None
 
     # -- building ------------------------------------------------------------------------------
 
@@ -177,6 +178,11 @@ class LineageGraph:
         for kind in ("dataset", "process", "identity"):
             if f"{kind}:{query}" in self._g:
                 return f"{kind}:{query}"
+        if self._alias_of is None:  # an alias names the dataset it was merged into
+            self._alias_of = {a: str(n) for n, attrs in self._g.nodes(data=True) for a in attrs.get("aliases") or ()}
+        for name in (query, f"dataset:{query}"):
+            if name in self._alias_of:
+                return self._alias_of[name]
         exact = [n for n, a in self._g.nodes(data=True) if a.get("name") == query]
         if len(exact) == 1:
             return str(exact[0])

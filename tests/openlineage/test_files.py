@@ -252,6 +252,7 @@ def test_an_alias_named_in_another_file_merges_into_its_dataset(tmp_path: Path, 
     assert alias not in g
     assert alias in g.node(canonical)["aliases"]
     assert g.edge(canonical, "process:reports:daily", "read") is not None
+    assert g.resolve(alias) == g.resolve("file:/tmp/cll_test/default.cll_source1") == canonical
 
 
 def test_collecting_the_same_file_twice_stores_nothing_new(store: Store) -> None:
