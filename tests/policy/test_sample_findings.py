@@ -112,8 +112,17 @@ def test_unpinned_mcp_servers_are_found_per_client_config() -> None:
     assert not found("mcp_agent", "LM010", "goose/server-gdrive")  # pinned 2025.1.14
 
 
-def test_mcp_trifecta_names_the_agent() -> None:
-    assert [f.nodes for f in found("mcp_agent", "LM002", "eng-triage-agent")] == [("identity:agents:eng-triage-agent",)]
+def test_mcp_trifecta_names_the_agent_and_the_mcp_client_that_launches_its_servers() -> None:
+    assert sorted(f.nodes for f in found("mcp_agent", "LM002", "eng-triage-agent")) == [
+        ("identity:agents:eng-triage-agent",), ("identity:k8s://prod:eng-triage-agent-host",)]
+
+
+def test_mcp_server_capabilities_from_the_config_collector_make_a_trifecta() -> None:
+    """coding_agent: the fetch server (untrusted web content, sends data out) runs in the same Claude
+    Code session as the filesystem server (private source code)."""
+    claude = [f for f in found("coding_agent", "LM002", "claude-code") if "claude-code" in f.nodes[0]]
+    assert len(claude) == 1
+    assert "mcp-server-fetch" in claude[0].message and "server-filesystem" in claude[0].message
 
 
 def test_mcp_financial_and_least_privilege_details() -> None:

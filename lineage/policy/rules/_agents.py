@@ -26,8 +26,10 @@ _DESTRUCTIVE_NAME = re.compile(
     r"(?:$|[/_.\-\s])", re.IGNORECASE)
 _CAPS = {
     "read_private": {"read_private", "private_data", "reads_private_data", "read_sensitive"},
-    "untrusted": {"untrusted_input", "untrusted_content", "reads_untrusted", "web", "inbound_email"},
-    "send_outside": {"send_external", "external_communication", "network", "egress", "exfiltration", "send_email"},
+    "untrusted": {"ingests_untrusted_content", "untrusted_input", "untrusted_content", "reads_untrusted", "web",
+                  "inbound_email"},
+    "send_outside": {"sends_data_outside", "send_external", "external_communication", "network", "egress",
+                     "exfiltration", "send_email"},
     "destructive": {"write", "destructive", "delete", "execute", "exec", "shell"},
 }
 
