@@ -115,7 +115,7 @@ class _MemoCache:
 
     def put(self, key: tuple[Any, ...], memo: _Memo) -> None:
         if len(self.data) >= self.size:
-            self.data.pop(next(iter(self.data)))
+            self.data.clear()  # start over: one atomic step, safe however many threads map
         self.data[key] = memo
 
 
