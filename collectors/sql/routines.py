@@ -61,7 +61,7 @@ def steps(
         results = [r for node in _statements(found) for r in analyse(node, an)]
     if not results:
         return [StatementResult(kind=f"create_{str(tree.args.get('kind')).lower()}")]
-    return _fold_reads(results)
+    return fold_reads(results)
 
 
 def _statements(node: exp.Expression) -> Iterator[exp.Expression]:
@@ -75,7 +75,7 @@ def _statements(node: exp.Expression) -> Iterator[exp.Expression]:
         yield from _statements(child)
 
 
-def _fold_reads(results: list[StatementResult]) -> list[StatementResult]:
+def fold_reads(results: list[StatementResult]) -> list[StatementResult]:
     """Move the reads (and AI calls) of steps that write nothing onto a writing step."""
     writing = [i for i, r in enumerate(results) if r.outputs]
     if not writing:

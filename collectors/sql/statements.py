@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from collectors.sql import columns as column_pass
-from collectors.sql import ddl, dml_columns, routines
+from collectors.sql import ddl, dml_columns, routine_text, routines
 from collectors.sql._compat import (
     Dialect,
     ParseError,
@@ -92,7 +92,7 @@ def _parse_and_analyse(text: str, d: Dialect, an: Analyzer) -> list[StatementRes
     point at their parents), so only the cyclic collector frees them: they die here, while it is
     paused, and its first pass after the block frees them all at once instead of promoting them
     to older generations that are traversed again and again."""
-    return [r for t in parse(text, d) if t is not None for r in analyse_statement(t, an)]
+    return [r for t in parse(text, d) if t is not None for r in analyse_statement(t, an, text)]
 
 
 def _reparse(text: str, an: Analyzer) -> list[StatementResult] | None:
@@ -121,8 +121,12 @@ def _parse_note(exc: SqlglotError) -> Note:
     return Note(f"cannot parse: {desc}", "error", max(line, 0))
 
 
-def analyse_statement(tree: exp.Expression, an: Analyzer) -> list[StatementResult]:
-    """Results for one parsed statement: one, or the steps of a procedure's or function's body."""
+def analyse_statement(tree: exp.Expression, an: Analyzer, text: str = "") -> list[StatementResult]:
+    """Results for one parsed statement: one, or the steps of a procedure's or function's body
+    (`text`, what the statement was parsed from, places a body written as a string)."""
+    written = routine_text.text_body(tree, text)
+    if written is not None:
+        return routine_text.steps(tree, written, an, analyse_text)  # type: ignore[arg-type]
     body = routines.body(tree)
     if body is not None:
         return routines.steps(tree, body, an, analyse_statement, analyse_text)  # type: ignore[arg-type]

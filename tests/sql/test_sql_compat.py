@@ -57,3 +57,11 @@ def test_routine_bodies_parse_as_blocks_or_strings() -> None:
     assert isinstance(block.expression, exp.Block)
     text = sqlglot.parse_one("CREATE PROCEDURE p() LANGUAGE SQL AS $$ SELECT 1 $$", read="postgres")
     assert isinstance(text.expression, exp.Heredoc)
+    # Snowflake wraps a $$ body in a Block of one RawString; a quoted body is a string Literal. Both
+    # carry the token's last line (1-based) in `meta`; a Postgres Heredoc carries none.
+    snow = sqlglot.parse_one("CREATE PROCEDURE p()\nRETURNS INT\nAS $$\nSELECT 1\n$$", read="snowflake")
+    assert isinstance(snow.expression, exp.Block) and isinstance(snow.expression.expressions[0], exp.RawString)
+    assert snow.expression.expressions[0].meta["line"] == 5
+    quoted = sqlglot.parse_one("CREATE PROCEDURE p() RETURNS INT AS\n'\nSELECT 1'", read="snowflake")
+    assert isinstance(quoted.expression, exp.Literal) and quoted.expression.meta["line"] == 3
+    assert not text.expression.meta

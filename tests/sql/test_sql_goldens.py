@@ -346,6 +346,48 @@ ROUTINE_RULES = {
         "databricks",
         "CREATE FUNCTION mart.f() RETURNS TABLE (a INT) RETURN SELECT a FROM raw.s",
     ),
+    # bodies written as strings are read the same way when their language is SQL-like
+    "snowflake_scripting_dollar_body": (
+        "snowflake",
+        "CREATE OR REPLACE PROCEDURE etl.load(d DATE)\nRETURNS VARCHAR\nLANGUAGE SQL\nAS\n$$\nDECLARE\n"
+        "  n INTEGER DEFAULT 0;\n  c1 CURSOR FOR SELECT id FROM raw.batches;\nBEGIN\n"
+        "  CREATE TEMPORARY TABLE tmp AS SELECT id, v FROM raw.s;\n"
+        "  LET total := (SELECT count(*) FROM raw.q);\n"
+        "  IF (EXISTS (SELECT 1 FROM raw.flags)) THEN\n"
+        "    INSERT INTO mart.t (id, v) SELECT id, v * 2 FROM tmp;\n  ELSE\n    UPDATE mart.t SET v = 0;\n"
+        "  END IF;\n  FOR r IN c1 DO\n    DELETE FROM mart.u WHERE id = 1;\n  END FOR;\n"
+        "  SELECT max(v) INTO :n FROM mart.t;\n  RETURN 'done';\nEND;\n$$",
+    ),
+    "snowflake_single_quoted_body": (
+        "snowflake",
+        "CREATE PROCEDURE etl.p() RETURNS VARCHAR LANGUAGE SQL AS\n"
+        "'BEGIN\n  INSERT INTO mart.t (x) SELECT x FROM raw.s;\n  RETURN ''ok'';\nEND'",
+    ),
+    "postgres_plpgsql_tagged_body_language_after": (
+        "postgres",
+        "CREATE OR REPLACE FUNCTION etl.refresh() RETURNS void AS $body$\nDECLARE\n  n int;\nBEGIN\n"
+        "  SELECT count(*) INTO n FROM raw.batches;\n  CREATE TEMP TABLE tt AS SELECT id, amount FROM raw.orders;\n"
+        "  INSERT INTO mart.orders (id, total) SELECT id, amount FROM tt;\n"
+        "  FOR r IN SELECT id FROM raw.todo LOOP\n    PERFORM pg_notify('c', r.id::text);\n  END LOOP;\n"
+        "  IF n > 0 THEN\n    UPDATE mart.orders SET total = 0 WHERE id IN (SELECT id FROM raw.voided);\n  END IF;\n"
+        "  RAISE NOTICE 'done %', n;\n  INSERT INTO mart.broken SELECT FROM WHERE;\n  RETURN;\nEND;\n"
+        "$body$ LANGUAGE plpgsql",
+    ),
+    "postgres_sql_procedure_language_first": (
+        "postgres",
+        "CREATE PROCEDURE etl.p() LANGUAGE SQL AS $$\nINSERT INTO mart.a (x) SELECT x FROM raw.s;\n"
+        "INSERT INTO mart.b (y) SELECT x + 1 FROM mart.a;\n$$",
+    ),
+    # bodies in other languages are reported, naming the language
+    "snowflake_javascript_body_not_understood": (
+        "snowflake",
+        "CREATE PROCEDURE etl.js()\nRETURNS VARCHAR\nLANGUAGE JAVASCRIPT\nAS\n$$\n"
+        "snowflake.execute({sqlText: 'INSERT INTO mart.t SELECT 1'});\n$$",
+    ),
+    "postgres_python_body_not_understood": (
+        "postgres",
+        "CREATE FUNCTION etl.py() RETURNS int AS $$\n  return 1\n$$ LANGUAGE plpython3u",
+    ),
 }
 
 
