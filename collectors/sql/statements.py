@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from collectors.sql import columns as column_pass
-from collectors.sql import ddl, dml_columns, routine_text, routines
+from collectors.sql import ddl, dictionaries, dml_columns, routine_text, routines
 from collectors.sql._compat import (
     Dialect,
     ParseError,
@@ -92,7 +92,10 @@ def _parse_and_analyse(text: str, d: Dialect, an: Analyzer) -> list[StatementRes
     point at their parents), so only the cyclic collector frees them: they die here, while it is
     paused, and its first pass after the block frees them all at once instead of promoting them
     to older generations that are traversed again and again."""
-    return [r for t in parse(text, d) if t is not None for r in analyse_statement(t, an, text)]
+    trees = [t for t in parse(text, d) if t is not None]
+    if dictionaries.mentioned(text):
+        trees = [dictionaries.rewrite(t, d) for t in trees]
+    return [r for t in trees for r in analyse_statement(t, an, text)]
 
 
 def _reparse(text: str, an: Analyzer) -> list[StatementResult] | None:

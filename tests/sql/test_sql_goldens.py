@@ -214,6 +214,13 @@ COLUMN_RULES = {
         "INSERT INTO d.t SELECT post_id, widget.asset.id, LEAST(widget.metric.a, s.widget.metric.b) AS m "
         "FROM d.s AS s",
     ),
+    # a ClickHouse dictionary lookup reads the dictionary (a table) and its attribute; dictHas only the table
+    "clickhouse_dictget_reads_dictionary_attribute": (
+        "clickhouse",
+        "INSERT INTO mart.t SELECT e.id, dictGet('geo.cities', 'name', e.city_id) AS city, "
+        "dictGetOrDefault(geo.rates, ('rate', 'fee'), e.cur, 0) AS cost, dictHas('geo.flags', e.id) AS flagged "
+        "FROM raw.events AS e",
+    ),
     # WITH ... UPDATE: the CTEs resolve to their tables
     "update_from_cte": (
         "postgres",
