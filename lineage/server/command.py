@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from lineage.errors import ConfigError
+from lineage.errors import ConfigError, StoreError
 from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -130,6 +130,11 @@ def serve(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     journal = journal_folder(settings.db)
+    if journal is not None:
+        try:
+            journal.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{journal}: cannot keep the endpoint's journal there: {exc.strerror or exc}") from exc
     writer = GroupWriter(store, journal=journal, max_queue=queue_size)
     app = create_app(ServerConfig(tokens=tokens, max_body_bytes=max_body_bytes, strict=strict), writer)
     logging.getLogger("lineage.server").info(

@@ -560,3 +560,12 @@ def test_a_reader_process_gets_in_while_the_endpoint_is_under_steady_load(tmp_pa
     assert sum(sent) > 0
     assert max(reads) < 15, f"a reader waited too long under load: {reads}"
     s.stop()
+
+
+def test_a_journal_place_that_cannot_be_a_folder_is_a_clear_error_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINEAGE_API_TOKENS", TOKEN)
+    (tmp_path / "s.duckdb.journal").write_text("not a folder")
+    assert main(["serve", "--db", str(tmp_path / "s.duckdb"), "--port", "1"]) == 2
+    assert "cannot keep the endpoint's journal there" in capsys.readouterr().err
