@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from lineage.errors import ConfigError, StoreError
+from lineage.errors import ConfigError
 from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -105,6 +105,7 @@ def serve(
 
     from lineage.server.app import ServerConfig, create_app
     from lineage.server.auth import TokenCheck, tokens_from
+    from lineage.server.journal import Journal
     from lineage.server.writer import GroupWriter
     from lineage.settings import find_project_file, load_settings
     from lineage.store import display_location, open_store
@@ -122,6 +123,8 @@ def serve(
                 "no API tokens: set LINEAGE_API_TOKENS or server.api_tokens in lineage.yaml "
                 "(or run with --no-auth on 127.0.0.1)"
             )
+    folder = journal_folder(settings.db)
+    journal = Journal(folder) if folder is not None else None  # refused here, before serving, if busy
     store = open_store(settings.db, lock_timeout=settings.lock_timeout)
     store.migrate()
     logging.basicConfig(
@@ -129,18 +132,12 @@ def serve(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    journal = journal_folder(settings.db)
-    if journal is not None:
-        try:
-            journal.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{journal}: cannot keep the endpoint's journal there: {exc.strerror or exc}") from exc
     writer = GroupWriter(store, journal=journal, max_queue=queue_size)
     app = create_app(ServerConfig(tokens=tokens, max_body_bytes=max_body_bytes, strict=strict), writer)
     logging.getLogger("lineage.server").info(
         "store %s%s; auth %s; body limit %d bytes%s",
         display_location(settings.db),
-        f" (journal {journal})" if journal else "",
+        f" (journal {folder})" if folder else "",
         "on" if tokens else "OFF (--no-auth)",
         max_body_bytes,
         "; strict" if strict else "",

@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import re
@@ -34,6 +35,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+from lineage.errors import StoreError
 
 log = logging.getLogger("lineage.server")
 
@@ -75,11 +78,31 @@ def read_segment(path: Path) -> Iterator[Entry]:
             yield Entry(number, source.decode("utf-8", errors="replace"), content)
 
 
+class JournalBusy(StoreError):
+    """Another process already keeps this journal (a second endpoint on the same store file)."""
+
+
 class Journal:
-    """Appends groups of events to the newest segment of a journal folder, synced to disk."""
+    """Appends groups of events to the newest segment of a journal folder, synced to disk. One
+    process at a time keeps a journal: it holds an OS lock on the folder's `.lock` file, which the
+    kernel drops however the process ends.
+
+    Raises:
+        StoreError: the folder cannot be made or used.
+        JournalBusy: another process keeps this journal.
+    """
 
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._lock = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"{directory}: cannot keep the endpoint's journal there: {exc.strerror or exc}") from exc
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock)
+            raise JournalBusy(f"{directory}: another `lineage serve` already ingests into this store") from None
         self.directory = directory
         existing = segments(directory)
         self.leftover = existing
@@ -112,13 +135,17 @@ class Journal:
                 path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Close the current segment, deleting it (and then the folder) when it holds nothing."""
+        """Close the current segment, deleting it (and then the folder) when it holds nothing, and
+        let go of the journal."""
         self._file.close()
         current = self.directory / segment_name(self._number)
         if current.exists() and current.stat().st_size == 0:
             current.unlink()
-        with contextlib.suppress(OSError):  # not empty: events wait for the next start
-            self.directory.rmdir()
+        if not segments(self.directory):
+            (self.directory / ".lock").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.directory.rmdir()
+        os.close(self._lock)  # the lock goes with the descriptor
 
 
 def _clean(source: str) -> bytes:

@@ -39,7 +39,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from lineage.models import LineageBatch, Problem, RawInput
@@ -73,7 +72,8 @@ class GroupWriter:
 
     Args:
         store: where to write.
-        journal: the journal folder; None commits every group to the store before answering.
+        journal: the journal (opened, so this process keeps it); None commits every group to the
+            store before answering.
         max_queue: submissions that may wait, and with a journal events that may wait for the
             store; more are refused.
         max_group: events per group at most.
@@ -88,7 +88,7 @@ class GroupWriter:
         self,
         store: Store,
         *,
-        journal: Path | None = None,
+        journal: Journal | None = None,
         max_queue: int = 4096,
         max_group: int = 2000,
         max_delay: float = 0.001,
@@ -98,7 +98,6 @@ class GroupWriter:
         commit_interval: float = 0.3,
     ) -> None:
         self.store = store
-        self.journal_dir = journal
         self.max_queue = max_queue
         self.max_hold = max_hold
         self.idle_release = idle_release
@@ -109,7 +108,7 @@ class GroupWriter:
         self._queue: queue.Queue[Submission | None] = queue.Queue(maxsize=max_queue)
         self._seen: OrderedDict[bytes, None] = OrderedDict()
         self._threads: list[threading.Thread] = []
-        self._journal: Journal | None = None
+        self._journal = journal
         self._waiting = threading.Condition()
         self._pending: list[tuple[str, Event]] = []  # durable in the journal, not yet in the store
         self._in_flight = 0
@@ -126,8 +125,7 @@ class GroupWriter:
         """Store what an earlier process left in the journal, then start taking submissions."""
         if self._threads:
             return
-        if self.journal_dir is not None:
-            self._journal = Journal(self.journal_dir)
+        if self._journal is not None:
             self._recover(self._journal)
             self._threads.append(threading.Thread(target=self._store_run, name="lineage-store", daemon=True))
         self._threads.append(threading.Thread(target=self._intake_run, name="lineage-writer", daemon=True))
@@ -144,7 +142,6 @@ class GroupWriter:
         self._threads = []
         if self._journal is not None:
             self._journal.close()
-            self._journal = None
 
     def submit(self, submission: Submission) -> bool:
         """Queue a submission; False when the queue is full (the caller should answer 503)."""

@@ -569,3 +569,12 @@ def test_a_journal_place_that_cannot_be_a_folder_is_a_clear_error_at_start(
     (tmp_path / "s.duckdb.journal").write_text("not a folder")
     assert main(["serve", "--db", str(tmp_path / "s.duckdb"), "--port", "1"]) == 2
     assert "cannot keep the endpoint's journal there" in capsys.readouterr().err
+
+
+def test_a_second_endpoint_on_the_same_store_is_refused_while_the_first_keeps_its_journal(
+    server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINEAGE_API_TOKENS", TOKEN)
+    assert main(["serve", "--db", str(server.db), "--port", "1"]) == 2
+    assert "another `lineage serve` already ingests into this store" in capsys.readouterr().err
+    assert server.alive()
