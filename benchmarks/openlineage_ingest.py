@@ -26,7 +26,6 @@ import contextlib
 import copy
 import json
 import os
-import resource
 import signal
 import statistics
 import subprocess
@@ -43,6 +42,8 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.graph_scale import peak_mb  # noqa: E402 - after the path is set
+
 FIXTURE = ROOT / "tests" / "fixtures" / "openlineage" / "compat" / "CLL" / "8.json"
 TOKEN = "benchmark-token-5c1e0f9a7d3b2e61"
 
@@ -76,10 +77,6 @@ def make_events(count: int, jobs: int = 500, *, spark_plan: bool = False) -> lis
     return out
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def file_phase(path: Path, db: str) -> dict[str, float]:
     """`lineage collect FILE` (what the command runs), then the same again."""
     from lineage.cli import run_collect
@@ -88,7 +85,7 @@ def file_phase(path: Path, db: str) -> dict[str, float]:
     settings = load_settings(None, db=db)
     with path.open("rb") as fh:
         events = sum(1 for _ in fh)
-    rss_before = peak_rss_mb()
+    rss_before = peak_mb()
     started = time.perf_counter()
     first = run_collect(settings, [path])
     seconds = time.perf_counter() - started
@@ -99,7 +96,7 @@ def file_phase(path: Path, db: str) -> dict[str, float]:
         "facts": first["facts"],
         "seconds": seconds,
         "events_per_s": events / seconds,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_mb(),
         "rss_before_mb": rss_before,
         "reingest_seconds": time.perf_counter() - again,
         "reingest_all_skipped": float(second["facts"] == 0 and second["unchanged"] == 1),
@@ -317,9 +314,11 @@ def main() -> None:
     print(f"OpenLineage ingest on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; load average "
           f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} before, "
           f"{load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} after")
-    _print_file(files, size_mb)
+    for result in files.values():
+        result["size_mb"] = size_mb
+    _print_side_by_side("file ingest", files, FILE_ROWS)
     print()
-    _print_http(https, args.senders)
+    _print_side_by_side(f"HTTP ingest, {args.senders} senders", https, HTTP_ROWS)
     print("\nTargets: file ingest >= 20,000 events/s; HTTP >= 2,000 events/s with p99 < 100 ms. Marquez, the "
           "reference backend, is not measured side by side: it is a Java service with its own PostgreSQL, "
           "not installable from the Python package registries this machine reaches.")
@@ -375,46 +374,42 @@ def postgres_schemas(backend: str, pg_url: str | None) -> Iterator[Callable[[], 
                     con.execute(psycopg.sql.SQL("DROP SCHEMA {} CASCADE").format(psycopg.sql.Identifier(schema)))
 
 
-def _print_file(files: dict[str, dict[str, float]], size_mb: float) -> None:
-    names = list(files)
-    print(f"{'file ingest':<34}" + "".join(f"{n:>16}" for n in names))
-    rows = [
-        ("events", lambda f: f"{f['events']:,.0f}"),
-        ("input", lambda f: f"{size_mb:.0f} MB JSONL"),
-        ("events/s", lambda f: f"{f['events_per_s']:,.0f}"),
-        ("peak memory (RSS, MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
-        ("same, a tenth of the file (MB)", lambda f: f"{f['tenth_peak_rss_mb']:.0f}"),
-        ("facts stored", lambda f: f"{f['facts']:,.0f}"),
-        ("re-ingest of the same file (s)", lambda f: f"{f['reingest_seconds']:.1f}"),
-        ("re-ingest all skipped", lambda f: str(bool(f["reingest_all_skipped"]))),
-    ]
-    for label, cell in rows:
-        print(f"{label:<34}" + "".join(f"{cell(files[n]):>16}" for n in names))
-
-
 def _ceiling(h: dict[str, float]) -> float:
     """The events per second this machine could reach if every core only sent and stored events."""
     return (os.cpu_count() or 1) * 1e6 / (h["server_cpu_us"] + h["client_cpu_us"])
 
 
-def _print_http(https: dict[str, dict[str, float]], senders: int) -> None:
-    names = list(https)
-    print(f"{f'HTTP ingest, {senders} senders':<34}" + "".join(f"{n:>16}" for n in names))
-    rows = [
-        ("events", lambda h: f"{h['events']:,.0f}"),
-        ("events/s", lambda h: f"{h['events_per_s']:,.0f}"),
-        ("all in the store after (s)", lambda h: f"{h['in_store_s']:.1f}"),
-        ("p50 latency per event (ms)", lambda h: f"{h['p50_ms']:.1f}"),
-        ("p99 latency per event (ms)", lambda h: f"{h['p99_ms']:.1f}"),
-        ("server peak memory (RSS, MB)", lambda h: f"{h['server_peak_rss_mb']:.0f}"),
-        ("server CPU per event (µs)", lambda h: f"{h['server_cpu_us']:,.0f}"),
-        ("senders' CPU per event (µs)", lambda h: f"{h['client_cpu_us']:,.0f}"),
-        ("ceiling: cores / CPU per event", lambda h: f"{_ceiling(h):,.0f}/s"),
-        ("events stored / commits", lambda h: f"{h['stored']:,.0f} / {h['commits']:,.0f}"),
-        ("errors", lambda h: f"{h['errors']:.0f}"),
-    ]
+FILE_ROWS: list[tuple[str, Callable[[dict[str, float]], str]]] = [
+    ("events", lambda f: f"{f['events']:,.0f}"),
+    ("input", lambda f: f"{f['size_mb']:.0f} MB JSONL"),
+    ("events/s", lambda f: f"{f['events_per_s']:,.0f}"),
+    ("peak memory (RSS, MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
+    ("same, a tenth of the file (MB)", lambda f: f"{f['tenth_peak_rss_mb']:.0f}"),
+    ("facts stored", lambda f: f"{f['facts']:,.0f}"),
+    ("re-ingest of the same file (s)", lambda f: f"{f['reingest_seconds']:.1f}"),
+    ("re-ingest all skipped", lambda f: str(bool(f["reingest_all_skipped"]))),
+]
+HTTP_ROWS: list[tuple[str, Callable[[dict[str, float]], str]]] = [
+    ("events", lambda h: f"{h['events']:,.0f}"),
+    ("events/s", lambda h: f"{h['events_per_s']:,.0f}"),
+    ("all in the store after (s)", lambda h: f"{h['in_store_s']:.1f}"),
+    ("p50 latency per event (ms)", lambda h: f"{h['p50_ms']:.1f}"),
+    ("p99 latency per event (ms)", lambda h: f"{h['p99_ms']:.1f}"),
+    ("server peak memory (RSS, MB)", lambda h: f"{h['server_peak_rss_mb']:.0f}"),
+    ("server CPU per event (µs)", lambda h: f"{h['server_cpu_us']:,.0f}"),
+    ("senders' CPU per event (µs)", lambda h: f"{h['client_cpu_us']:,.0f}"),
+    ("ceiling: cores / CPU per event", lambda h: f"{_ceiling(h):,.0f}/s"),
+    ("events stored / commits", lambda h: f"{h['stored']:,.0f} / {h['commits']:,.0f}"),
+    ("errors", lambda h: f"{h['errors']:.0f}"),
+]
+
+
+def _print_side_by_side(title: str, results: dict[str, dict[str, float]],
+                        rows: list[tuple[str, Callable[[dict[str, float]], str]]]) -> None:
+    """One column per backend (or replica set), one line per measure."""
+    print(f"{title:<34}" + "".join(f"{n:>16}" for n in results))
     for label, cell in rows:
-        print(f"{label:<34}" + "".join(f"{cell(https[n]):>16}" for n in names))
+        print(f"{label:<34}" + "".join(f"{cell(r):>16}" for r in results.values()))
 
 
 if __name__ == "__main__":
