@@ -9,7 +9,6 @@ from collectors.openlineage import facets as F
 from collectors.openlineage.mapping import (
     EventError,
     MapperBase,
-    content_key,
     dataset_ref_of,
     facets_of,
     name_of,
@@ -35,15 +34,11 @@ class DatasetMapping(MapperBase):
     def dataset_and_ref(
         self, entry: Mapping[str, Any], where: str, ev: Evidence, side: str | None
     ) -> tuple[Dataset, NodeRef]:
-        content = content_key(entry)
-        if content is None:
-            return self._dataset_and_ref(entry, where, ev, side)
-
         def make() -> tuple[tuple[Any, ...], NodeRef | None]:
             ds, ref = self._dataset_and_ref(entry, where, ev, side)
             return (ds,), ref
 
-        facts, ref = self.memoised(("dataset", content, where, side), ev, make)
+        facts, ref = self.memoised(entry, ("dataset", where, side), ev, make)
         assert ref is not None
         return facts[0], ref
 
@@ -137,15 +132,10 @@ class DatasetMapping(MapperBase):
         known: set[str] | None,
         ev: Evidence,
     ) -> list[ColumnLineage]:
-        content = content_key(entry)
-        if content is None:
-            return self._column_lineage(entry, target, where, process, known, ev)
-        key = (
-            "columns", content, where, target.namespace, target.name,
-            process.id if process else None, tuple(sorted(known)) if known is not None else None,
-        )
+        key = ("columns", where, target.namespace, target.name,
+               process.id if process else None, tuple(sorted(known)) if known is not None else None)
         facts, _ = self.memoised(
-            key, ev, lambda: (tuple(self._column_lineage(entry, target, where, process, known, ev)), None)
+            entry, key, ev, lambda: (tuple(self._column_lineage(entry, target, where, process, known, ev)), None)
         )
         return facts
 

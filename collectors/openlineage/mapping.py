@@ -218,10 +218,20 @@ class MapperBase:
         )
 
     def memoised(
-        self, key: tuple[Any, ...], ev: Evidence, make: Callable[[], tuple[tuple[Any, ...], NodeRef | None]]
+        self,
+        entry: Mapping[str, Any],
+        key: tuple[Any, ...],
+        ev: Evidence,
+        make: Callable[[], tuple[tuple[Any, ...], NodeRef | None]],
     ) -> tuple[list[Any], NodeRef | None]:
-        """`make()`'s facts (with `ev` as their evidence) and node, from the memo when the same entry
-        was mapped before with the same alias lookups; its warnings and alias additions replayed."""
+        """`make()`'s facts (with `ev` as their evidence) and node, from the memo when the same
+        `entry` (by content, plus `key`) was mapped before with the same alias lookups; its warnings
+        and alias additions replayed. An entry that cannot be a memo key is mapped every time."""
+        content = content_key(entry)
+        if content is None:
+            facts, ref = make()
+            return list(facts), ref
+        key = (content, *key)
         memo = _MEMO.get(key)
         if memo is not None and all(self.aliases.resolve(a).id == b.id for a, b in memo.trace.lookups):
             for alias, canonical in memo.trace.added:
