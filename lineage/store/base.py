@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 class IngestResult:
     input_id: str | None
     facts: int
+    """The fact rows the store gained: facts it already held (the same events delivered before,
+    by another source or run) are not counted, so the sum over ingests is what its counts grew by."""
     problems: int
     skipped: bool
 

@@ -196,7 +196,9 @@ class DuckDBStore(DuckDBSessions, DuckDBExtras):
     def ingest(self, batch: LineageBatch) -> IngestResult:
         """Store one batch atomically: its raw input, its facts and its problems.
 
-        Returns what was stored; `skipped` when the same input was stored before.
+        Returns what was stored; `skipped` when the same input was stored before. `facts` is the
+        number of fact rows the store gained: a fact an earlier delivery stored already (the first
+        part of a log a job read, then the whole log collected) is not new.
         """
         prepared = self._prepare(batch)
         with self._transaction() as con:
@@ -242,16 +244,16 @@ class DuckDBStore(DuckDBSessions, DuckDBExtras):
                 # can match: the range filter lets DuckDB skip every other row group (zone maps)
                 # instead of reading all append-only facts on every ingest.
                 span = pc.min_max(rows.column("observed_at")).as_py()
-                con.execute(
+                inserted = con.execute(
                     f"INSERT INTO {table} SELECT s.* FROM staged s WHERE s.fact_key NOT IN "  # noqa: S608
                     f"(SELECT t.fact_key FROM {table} t JOIN inputs i USING (input_id) "
                     "WHERE i.append_only AND t.observed_at BETWEEN ? AND ?)",
                     [span["min"], span["max"]],
-                )
+                ).fetchone()
             else:
-                con.execute(f"INSERT INTO {table} SELECT * FROM staged")  # noqa: S608
+                inserted = con.execute(f"INSERT INTO {table} SELECT * FROM staged").fetchone()  # noqa: S608
             con.unregister("staged")
-            stored += rows.num_rows
+            stored += int(inserted[0]) if inserted else 0  # the rows the table gained, not the rows offered
         if batch.problems:
             problems = pa.table(
                 {

@@ -166,6 +166,8 @@ class PostgresStore:
         """Store one batch atomically: its raw input, its facts and its problems.
 
         Returns what was stored; `skipped` when the same input was stored before (by any writer).
+        `facts` is the number of fact rows the store gained: a fact an earlier delivery stored
+        already (the first part of a log a job read, then the whole log collected) is not new.
         """
         first = datetime.now(UTC)
         identity = input_identity(batch, first)
@@ -197,10 +199,8 @@ class PostgresStore:
                 )
             stored = 0
             for table, columns in tables.items():
-                count = len(columns["fact_key"])
-                if count:
-                    _copy_facts(cur, table, columns, dedupe=append_only)
-                    stored += count
+                if columns["fact_key"]:
+                    stored += _copy_facts(cur, table, columns, dedupe=append_only)
             if batch.problems:
                 cur.executemany(
                     "INSERT INTO problems VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
@@ -380,9 +380,10 @@ class PostgresStore:
         return out
 
 
-def _copy_facts(cur: Cursor, table: str, columns: dict[str, list[Any]], *, dedupe: bool) -> None:
+def _copy_facts(cur: Cursor, table: str, columns: dict[str, list[Any]], *, dedupe: bool) -> int:
     """Stream rows into `table` with COPY; with `dedupe`, only the rows whose fact key this
-    transaction claims first (through the session's staging table)."""
+    transaction claims first (through the session's staging table). Returns how many rows `table`
+    gained: with `dedupe`, facts stored before (by this or any writer) are not counted."""
     names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     target = sql.Identifier(f"stage_{table}" if dedupe else table)
     if dedupe:
@@ -398,3 +399,5 @@ def _copy_facts(cur: Cursor, table: str, columns: dict[str, list[Any]], *, dedup
             "INSERT INTO {table} ({names}) SELECT {picked} FROM {stage} s JOIN claimed USING (fact_key)"
         ).format(stage=target, table=sql.Identifier(table), names=names,
                  picked=sql.SQL(", ").join(sql.Identifier("s", c) for c in columns)))
+        return max(cur.rowcount, 0)
+    return len(columns["fact_key"])
