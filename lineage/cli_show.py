@@ -17,6 +17,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from lineage.words import plural
+
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -96,7 +98,7 @@ def print_summary(g: Any) -> None:
     stats = g.stats()
     table = Table("what", "count", title="Lineage map", title_justify="left")
     for kind, count in sorted(stats["by_kind"].items()):
-        table.add_row(f"{kind}s", str(count))
+        table.add_row(plural(kind), str(count))
     for role, count in sorted(stats["datasets_by_role"].items()):
         table.add_row(f"  datasets with role {role}", str(count))
     for origin, count in sorted(stats["datasets_by_origin"].items()):
