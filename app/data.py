@@ -56,8 +56,21 @@ def store(path: str) -> Store:
 
 
 @st.cache_data(ttl=2, show_spinner=False)
+def journal_note(path: str) -> str | None:
+    """Folds an orphaned endpoint journal into the store (acknowledged events are visible without
+    restarting the endpoint); what a reader should know about events not yet stored, if anything."""
+    from lineage.server.fold import fold
+    from lineage.server.journal import journal_folder
+    from lineage.settings import load_settings
+
+    return fold(store(path), journal_folder(path), wait=load_settings().lock_timeout).message()
+
+
+@st.cache_data(ttl=2, show_spinner=False)
 def change_marker(path: str) -> str:
-    """Changes whenever something is ingested, a run is recorded or a review is made."""
+    """Changes whenever something is ingested, a run is recorded or a review is made (after an
+    orphaned journal is folded in, see `journal_note`)."""
+    journal_note(path)
     s = store(path)
     counts = s.counts()
     reviews = len(s.reviews()) if hasattr(s, "reviews") else 0

@@ -27,4 +27,8 @@ navigation = st.navigation([
     st.Page(PAGES / "history.py", title="History", url_path="history"),
     st.Page(PAGES / "collectors.py", title="Collectors", url_path="collectors"),
 ])
+from app import data  # noqa: E402  (after the path set-up above)
+
+if note := data.journal_note(data.db_path()):
+    st.caption(note)
 navigation.run()

@@ -23,9 +23,10 @@ def _settings(ctx: click.Context, db: str | None) -> Settings:
 
 
 def _store(settings: Settings) -> Any:
-    from lineage.store import open_store
+    """The store, with every event an endpoint acknowledged in it (`lineage.server.fold`)."""
+    from lineage.server.fold import open_current
 
-    return open_store(settings.db, lock_timeout=settings.lock_timeout)
+    return open_current(settings.db, lock_timeout=settings.lock_timeout)
 
 
 def _sql_options(store: Any, given: dict[str, Any]) -> dict[str, Any]:
@@ -116,13 +117,14 @@ def store_copy(ctx: click.Context, source: str, target: str) -> int:
     Example:
       lineage store copy --from lineage.duckdb --to postgresql://lineage@db:5432/lineage
     """
+    from lineage.server.fold import open_current
     from lineage.store import display_location, open_store
     from lineage.store.copy import copy_store, plan
 
     settings = _settings(ctx, None)
     if "://" not in source and not Path(source).is_file():
         raise click.BadParameter(f"{source} does not exist", param_hint="--from")
-    src = open_store(source, lock_timeout=settings.lock_timeout)
+    src = open_current(source, lock_timeout=settings.lock_timeout)
     dst = open_store(target, lock_timeout=settings.lock_timeout)
     total = sum(plan(src, dst).values())
     with progress_bar() as progress:

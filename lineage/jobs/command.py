@@ -78,10 +78,10 @@ def jobs() -> None:
 @click.pass_context
 def list_jobs(ctx: click.Context, db: str | None, fmt: str) -> int:
     """List the jobs with their schedule, next time and last run."""
-    from lineage.store import open_store
+    from lineage.server.fold import open_current
 
     cfg, settings = _load(ctx, db)
-    store = open_store(settings.db, lock_timeout=settings.lock_timeout)
+    store = open_current(settings.db, lock_timeout=settings.lock_timeout)
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for job in cfg.jobs:

@@ -43,8 +43,9 @@ from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
 from lineage.policy import Finding
 from lineage.policy.command import run_check
 from lineage.policy.project import load_policy_config
+from lineage.server.fold import open_current
 from lineage.settings import Settings
-from lineage.store import RunRecord, SourceState, Store, open_store
+from lineage.store import RunRecord, SourceState, Store
 
 log = logging.getLogger("lineage.jobs")
 
@@ -208,7 +209,7 @@ def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float 
     halt = stop or threading.Event()
     lock = JobLock(settings.db, job.name).acquire(wait, stop=halt)
     with lock:
-        store = open_store(settings.db, lock_timeout=settings.lock_timeout)
+        store = open_current(settings.db, lock_timeout=settings.lock_timeout)
         now = datetime.now(UTC)
         run = RunRecord(run_id=uuid.uuid4().hex, command=f"{command} {job.name}", started_at=now, job=job.name,
                         detail={"pid": os.getpid(), "host": socket.gethostname(),

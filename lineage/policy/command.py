@@ -105,7 +105,7 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
       lineage check --format json -o baseline.json     # accept today's findings ...
       lineage check --baseline baseline.json           # ... and fail only on new ones
     """
-    from lineage.store import open_store
+    from lineage.server.fold import open_current
 
     project = ctx.obj.get("project") if ctx.obj else None
     settings = load_settings(project, db=db)
@@ -115,7 +115,7 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
     baseline_at = None
     if baseline:
         known, baseline_at = json_report.baseline_fingerprints(Path(baseline).read_text(encoding="utf-8"), baseline)
-    store = open_store(settings.db, lock_timeout=settings.lock_timeout)
+    store = open_current(settings.db, lock_timeout=settings.lock_timeout)
     now = datetime.now(UTC)
     findings = run_check(store, config, now=now, baseline_at=baseline_at)
     failing = [f for f in findings if f.is_open and at_least(f.severity, threshold) and f.fingerprint not in known]

@@ -30,8 +30,6 @@ commit when another process is waiting for it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import queue
 import threading
@@ -39,19 +37,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from lineage.models import LineageBatch, Problem, RawInput
-from lineage.server.journal import Journal, read_segment
+from lineage.server.fold import Event, batch_of, digest, store_segments
+from lineage.server.journal import Journal
 from lineage.store import Store
 from lineage.store.base import StoreWriter
 
 log = logging.getLogger("lineage.server")
-
-COLLECTOR = "openlineage"
-Fact = Any
-Event = tuple[bytes, list[Fact], list[Problem]]
-"""An accepted event: its content (compact JSON), its facts and its problems."""
 
 
 @dataclass
@@ -198,12 +190,12 @@ class GroupWriter:
         in_group: set[bytes] = set()
         for sub in group:
             for event in sub.events:
-                digest = hashlib.blake2b(event[0], digest_size=16).digest()
-                if digest in self._seen or digest in in_group:
+                key = digest(event[0])
+                if key in self._seen or key in in_group:
                     sub.duplicates += 1
                     continue
-                in_group.add(digest)
-                hashes.append(digest)
+                in_group.add(key)
+                hashes.append(key)
                 fresh.append((sub.source, event))
         error: BaseException | None = None
         if fresh:
@@ -222,8 +214,8 @@ class GroupWriter:
                 error = exc
             else:
                 self.events += len(fresh)
-                for digest in hashes:
-                    self._seen[digest] = None
+                for key in hashes:
+                    self._seen[key] = None
                 while len(self._seen) > self.remember:
                     self._seen.popitem(last=False)
                 log.debug("%d event(s) durable in %.1f ms", len(fresh), (time.perf_counter() - started) * 1000)
@@ -274,15 +266,8 @@ class GroupWriter:
 
     def _store(self, session: StoreWriter, events: list[Event]) -> None:
         """Commit events to the store in one transaction."""
-        batch = LineageBatch(collector=COLLECTOR, source="http")
-        for _, facts, problems in events:
-            batch.facts.extend(facts)
-            batch.problems.extend(problems)
-        batch.raw = RawInput(
-            collector=COLLECTOR, source="http", content=b"\n".join(e[0] for e in events), append_only=True
-        )
         started = time.perf_counter()
-        session.ingest(batch)
+        session.ingest(batch_of(events))
         self.commits += 1
         log.debug("committed %d event(s) in %.1f ms", len(events), (time.perf_counter() - started) * 1000)
 
@@ -290,25 +275,8 @@ class GroupWriter:
         """Store the events an earlier process journaled but did not store, then delete them."""
         if not journal.leftover:
             return
-        from collectors.openlineage import AliasMap, map_event, sql_hook
-
-        aliases, hook = AliasMap(), sql_hook()
-        recovered = 0
         with self.store.writer(max_hold_s=self.max_hold) as session:
-            for _, path in journal.leftover:
-                events: list[Event] = []
-                for entry in read_segment(path):
-                    try:
-                        value = json.loads(entry.content)
-                    except ValueError:
-                        log.warning("journal %s line %d: not JSON; left out", path, entry.line)
-                        continue
-                    mapped = map_event(value, source=entry.source, aliases=aliases, sql_hook=hook)
-                    if not mapped.refused:
-                        events.append((entry.content, list(mapped.facts), list(mapped.problems)))
-                        self._seen[hashlib.blake2b(entry.content, digest_size=16).digest()] = None
-                for start in range(0, len(events), self.max_group):
-                    self._store(session, events[start : start + self.max_group])
-                recovered += len(events)
+            recovered = store_segments(session, (path for _, path in journal.leftover), max_group=self.max_group,
+                                       seen=lambda key: self._seen.__setitem__(key, None))
         journal.discard_through(journal.leftover[-1][0])
         log.info("stored %d event(s) left in the journal by an earlier run", recovered)
