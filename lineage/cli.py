@@ -339,7 +339,9 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
     from lineage.policy.show import demo_findings
 
     demo_findings(console, _store(settings), ctx.obj.get("project") if ctx.obj else None)
-    console.print(f"Store: {escape(settings.db)}  ({time.monotonic() - started:.1f} s)")
+    from lineage.store import display_location
+
+    console.print(f"Store: {escape(display_location(settings.db))}  ({time.monotonic() - started:.1f} s)")
     if not no_serve:
         from lineage.app_command import serve_app
 

@@ -11,21 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from lineage.errors import ConfigError
 
 PROJECT_FILES = ("lineage.yaml", "lineage.yml")
-DB_HELP = ("The store: a DuckDB file or a postgresql:// URL. Default ./lineage.duckdb, or env LINEAGE_DB, "
-           "or `store:` in lineage.yaml.")
+DB_HELP = ("The store: a DuckDB file, a postgresql:// URL or a libpq connection string ('host=db dbname=lineage'). "
+           "Default ./lineage.duckdb, or env LINEAGE_DB, or `store:` in lineage.yaml.")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LINEAGE_", env_nested_delimiter="__", frozen=True,
-                                      extra="forbid")
+                                      extra="forbid", hide_input_in_errors=True)  # a store URL may hold a password
 
     db: str = "lineage.duckdb"
+    """A DuckDB file or a `postgresql://` URL; a libpq keyword/value connection string is turned into
+    the URL that says the same, so nothing downstream takes it for a file name."""
     lock_timeout: float = 60.0
     max_source_bytes: int = 512 * 1024 * 1024
 
@@ -39,6 +41,17 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings
+
+    @field_validator("db", mode="after")
+    @classmethod
+    def _postgres_url(cls, value: str) -> str:
+        from lineage.errors import StoreError
+        from lineage.store import postgres_location
+
+        try:
+            return postgres_location(value)
+        except StoreError as exc:
+            raise ValueError(str(exc)) from None
 
 
 def find_project_file(explicit: str | Path | None = None, cwd: Path | None = None) -> Path | None:
@@ -68,6 +81,8 @@ def load_settings(project: str | Path | None = None, **overrides: Any) -> Settin
     Example:
         >>> load_settings(db="x.duckdb").db
         'x.duckdb'
+        >>> load_settings(db="host=db dbname=lineage user=ana").db
+        'postgresql://ana@db/lineage'
     """
     from lineage.yamlsafe import load_yaml
 
@@ -86,9 +101,15 @@ def load_settings(project: str | Path | None = None, **overrides: Any) -> Settin
     try:
         env_only = Settings()
     except ValidationError as exc:
-        raise ConfigError(f"invalid LINEAGE_ environment variable: {exc}") from exc
+        raise ConfigError(f"invalid LINEAGE_ environment variable: {_errors(exc)}") from None
     merged = {**file_values, **{k: getattr(env_only, k) for k in env_only.model_fields_set}, **given}
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError(str(exc)) from exc
+        raise ConfigError(_errors(exc)) from None
+
+
+def _errors(exc: ValidationError) -> str:
+    """What is wrong, setting by setting, without the values given (a store URL may hold a password)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg'].removeprefix('Value error, ')}"
+                     for e in exc.errors(include_url=False, include_input=False))

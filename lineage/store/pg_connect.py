@@ -12,13 +12,15 @@ never used (nor closed) by the child.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import psycopg
 from psycopg import sql
@@ -42,12 +44,83 @@ def is_postgres_url(location: str) -> bool:
     return location.split("://", 1)[0].lower() in SCHEMES and "://" in location
 
 
+SECRET_KEYWORDS = frozenset({"password", "sslpassword", "oauth_client_secret", "scram_client_key",
+                             "scram_server_key"})
+"""The libpq connection parameters that are secrets: never shown."""
+
+
+@cache
+def _keyword_pattern() -> re.Pattern[str]:
+    keywords = sorted((o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults()), key=len, reverse=True)
+    return re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, keywords)) + r")\s*=")
+
+
+def is_keyword_dsn(location: str) -> bool:
+    """Whether `location` is (or is meant as) a libpq keyword/value connection string: no `://`,
+    and a known libpq keyword followed by `=` at its start or after a space.
+
+    A DuckDB file whose name starts like one (`user=ana.duckdb`) is written `./user=ana.duckdb`.
+
+    Example:
+        >>> is_keyword_dsn("host=db dbname=lineage"), is_keyword_dsn("lineage.duckdb")
+        (True, False)
+        >>> is_keyword_dsn("data/user=ana/lineage.duckdb"), is_keyword_dsn("./user=ana.duckdb")
+        (False, False)
+    """
+    return "=" in location and "://" not in location and _keyword_pattern().search(location) is not None
+
+
+def keyword_dsn_url(dsn: str) -> str:
+    """The `postgresql://` URL that says what the keyword/value connection string `dsn` says.
+
+    User, password, host, port and database go in the URL's usual places when they fit there
+    (one host name or address, one port); every other parameter (a socket directory, a list of
+    hosts, `sslmode`...) becomes a query parameter, which libpq reads the same way.
+
+    Raises:
+        StoreError: `dsn` cannot be read as a connection string; the message never repeats it
+            (it may hold a password).
+
+    Example:
+        >>> keyword_dsn_url("host=db password='s3 cret' dbname=lineage user=ana sslmode=require")
+        'postgresql://ana:s3%20cret@db/lineage?sslmode=require'
+        >>> keyword_dsn_url("host=/var/run/postgresql dbname=lineage")
+        'postgresql:///lineage?host=%2Fvar%2Frun%2Fpostgresql'
+    """
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = {k: str(v) for k, v in conninfo_to_dict(dsn).items()}
+    except psycopg.Error:
+        # libpq's message can quote part of a value (a password with a space), so it is not shown
+        raise StoreError(
+            "the store location looks like a PostgreSQL connection string (keyword=value pairs) but cannot be "
+            "read: use known libpq keywords and put a value with spaces or quotes in single quotes, "
+            "or give a postgresql:// URL"
+        ) from None
+    user, password, dbname = params.pop("user", None), params.pop("password", None), params.pop("dbname", None)
+    netloc = ""
+    if user is not None or password is not None:
+        netloc = quote(user or "", safe="") + (f":{quote(password, safe='')}" if password is not None else "") + "@"
+    host, port = params.get("host"), params.get("port")
+    if host and re.fullmatch(r"[\w.-]+|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*", host) and (port is None or port.isdigit()):
+        netloc += f"[{host}]" if ":" in host else host
+        del params["host"]
+        if port is not None:
+            netloc += f":{port}"
+            del params["port"]
+    path = "/" + quote(dbname, safe="") if dbname is not None else ""
+    query = urlencode(params, quote_via=quote)
+    return f"postgresql://{netloc}{path}" + (f"?{query}" if query else "")
+
+
 def mask_url(url: str) -> str:
-    """`url` with its password (in the user part or a `password=` parameter) replaced by `***`.
+    """`url` with its password (in the user part or a `password=` parameter, and any other secret
+    parameter) replaced by `***`.
 
     Example:
         >>> mask_url("postgresql://app:s3cret@db:5432/lineage?sslmode=require&password=x")
-        'postgresql://app:***@db:5432/lineage?sslmode=require&password=%2A%2A%2A'
+        'postgresql://app:***@db:5432/lineage?sslmode=require&password=***'
     """
     try:
         parts = urlsplit(url)
@@ -60,9 +133,11 @@ def mask_url(url: str) -> str:
         query = parts.query
         if query:
             pairs = parse_qsl(query, keep_blank_values=True)
-            if any(k.lower() == "password" for k, _ in pairs):
-                query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs])
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+            if any(k.lower() in SECRET_KEYWORDS for k, _ in pairs):
+                query = urlencode([(k, "***" if k.lower() in SECRET_KEYWORDS else v) for k, v in pairs], safe="*")
+        # by hand: urlunsplit drops the `//` of a URL with no host (`postgresql:///lineage`)
+        return (f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+                + (f"#{parts.fragment}" if parts.fragment else ""))
     except ValueError:
         return url.split("://", 1)[0] + "://***"
 
