@@ -8,8 +8,12 @@ finds literal credentials, `known` is the table of well-known servers, `tools` m
 annotations to grants, `facts` builds the facts.
 
 Literal secrets are recorded by place and kind only; the raw input kept for the store is the
-config with every secret replaced by `[REDACTED:<kind>]`. A saved `tools/list` response for the
-server `<key>` is read from `mcp-tools/<key>.json` beside the config.
+config with every secret replaced by `[REDACTED:<kind>]` (a known token shape anywhere in the text,
+a comment too; a config whose secret is written with escapes is kept as its parsed data, redacted,
+in JSON). A saved `tools/list` response for the server `<key>` is read from `mcp-tools/<key>.json`
+beside the config. Client configs are named by their project or their place under the home folder
+(`places`); a config read from a file keeps these names, its tools lists and its scope with its
+raw input (`{"format": "lineage-mcp-config", ...}`), so a rebuild elsewhere reads it the same way.
 
 Example:
     >>> batch = McpCollector().collect(Source("mcp.json",
@@ -29,9 +33,10 @@ from typing import Any
 from collectors.base import Source, register_collector
 from collectors.mcp.clients import server_entries
 from collectors.mcp.facts import COLLECTOR, Context, client_facts, json_path
-from collectors.mcp.formats import FormatError, identify, load_document
+from collectors.mcp.formats import Document, FormatError, identify, load_document
 from collectors.mcp.known import KnownTable, load_table, table_from
-from collectors.mcp.secrets import redact
+from collectors.mcp.places import Names, config_names
+from collectors.mcp.secrets import Found, find_anywhere, redact
 from collectors.mcp.servers import ServerInfo, read_server
 from collectors.mcp.tools import Tool, read_tools_list
 from lineage.models import LineageBatch, RawInput
@@ -62,17 +67,6 @@ def _project_overrides() -> Mapping[str, Any]:
     section = data.get("mcp") if isinstance(data, Mapping) else None
     known = section.get("known_servers") if isinstance(section, Mapping) else None
     return known if isinstance(known, Mapping) else {}
-
-
-def project_folder(path: Path) -> str | None:
-    """The project folder of a project-scope config: the folder holding it, or the one above a
-    client's dot-folder (`.cursor/mcp.json`, `.vscode/mcp.json`, `.continue/mcpServers/x.yaml`)."""
-    folder = path.parent
-    for above in (path.parent, path.parent.parent):  # `.continue/mcpServers/x.yaml` too
-        if above.name.startswith(".") and above.name not in (".", ".."):
-            folder = above.parent
-            break
-    return folder.name or None
 
 
 def _saved_tools(path: Path | None, servers: list[ServerInfo], batch: LineageBatch) -> dict[str, list[Tool]]:
@@ -150,23 +144,28 @@ class McpCollector:
         if len(source.data) > MAX_BYTES:
             batch.problem(f"the file is {len(source.data):,} bytes, over the {MAX_BYTES:,}-byte limit for a config")
             return batch
-        data, kept_tools = source.data, None
+        data, kept_tools, kept_names, syntax_name = source.data, None, None, source.name
         if source.data[:40].lstrip().startswith(b'{"format":"' + ENVELOPE.encode()):
-            try:  # a kept raw input: the redacted config and the tools lists read beside it
+            try:  # a kept raw input: the redacted config, the tools lists read beside it, the names given
                 envelope = json.loads(source.data)
                 data, kept_tools = envelope["config"].encode(), envelope.get("tools") or {}
+                kept_names = Names.from_dict(envelope.get("names"))
+                if envelope.get("syntax") == "json":
+                    syntax_name = "config.json"
             except (ValueError, KeyError, AttributeError):
                 batch.problem("a kept MCP raw input is damaged")
                 return batch
         try:
-            doc = load_document(data, source.name)
+            doc = load_document(data, syntax_name)
         except FormatError as exc:
             batch.problem(exc.reason, line=exc.line)
             return batch
         where = source.path or Path(source.name)
         client, scope = identify(where, doc.data)
-        project = project_folder(where) or (project_folder(where.resolve()) if source.path else None)
+        scope = kept_names.scope if kept_names and kept_names.scope else scope
         raws, problems = server_entries(client, doc.data, scope)
+        local = sorted({raw.project for raw in raws if raw.project})
+        names = kept_names or config_names(where, scope, on_disk=source.path is not None, local=local)
         for message, path in problems:
             batch.problem(message, line=doc.line(path), field=json_path(path) if path else None)
         servers = [read_server(raw) for raw in raws]
@@ -176,23 +175,76 @@ class McpCollector:
                 batch.problem(message, line=doc.line(path), field=json_path(path))
             for secret in info.secrets:
                 secrets.append(secret.found)
-                batch.problem(f"a literal {secret.kind} is written in the config; it was not stored (move it to "
-                              "an environment variable or a prompted input)", line=doc.line(secret.path),
-                              field=json_path(secret.path), severity="warning")
+                if not secret.found.redacted:
+                    batch.problem(f"a literal {secret.kind} is written in the config; it was not stored (move it "
+                                  "to an environment variable or a prompted input)", line=doc.line(secret.path),
+                                  field=json_path(secret.path), severity="warning")
+        for offset, found in find_anywhere(doc.text):
+            if not any(found.text in s.text for s in secrets):  # outside any server entry (a comment, say)
+                secrets.append(found)
+                batch.problem(f"a literal {found.kind} is written in the config outside any server entry; it "
+                              "was not stored", line=doc.text.count("\n", 0, offset) + 1, severity="warning")
         if kept_tools is not None:
             tools = {k: [Tool(t["name"], t.get("description"), tuple(t["permissions"]), tuple(t["capabilities"]))
                          for t in v] for k, v in kept_tools.items()}
         else:
             tools = _saved_tools(source.path, servers, batch)
         ctx = Context(source=source.name, client=client, lines=doc.line, table=self.table, tools=tools,
-                      project=project)
+                      project=names.project, identity=names.identity, local=names.local)
         batch.extend(client_facts([s for s in servers if s.transport != "unknown"], ctx))
-        text = redact(doc.text, secrets)
+        text, syntax = _redacted(doc, syntax_name, secrets), None
+        if text is None:  # a secret written with escapes: keep the parsed config, redacted, as JSON
+            text = json.dumps(_redact_data(doc.data, secrets), indent=2, ensure_ascii=False, default=str)
+            syntax = "json"
+        keep_names = kept_names is not None or source.path is not None  # read from the disk: keep for a rebuild
         content = text.encode()
-        if tools:
-            content = json.dumps({"format": ENVELOPE, "config": text, "tools": {
-                k: [{"name": t.name, "description": t.description, "permissions": list(t.permissions),
-                     "capabilities": list(t.capabilities)} for t in v] for k, v in tools.items()}},
-                separators=(",", ":")).encode()
+        if tools or keep_names or syntax:
+            envelope_out: dict[str, Any] = {"format": ENVELOPE, "config": text}
+            if tools:
+                envelope_out["tools"] = {k: [{"name": t.name, "description": t.description,
+                                              "permissions": list(t.permissions),
+                                              "capabilities": list(t.capabilities)} for t in v]
+                                         for k, v in tools.items()}
+            if keep_names:
+                envelope_out["names"] = names.as_dict()
+            if syntax:
+                envelope_out["syntax"] = syntax
+            content = json.dumps(envelope_out, separators=(",", ":")).encode()
         batch.raw = RawInput(collector=COLLECTOR, source=source.name, content=content)
         return batch
+
+
+def _strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for k, v in value.items() for s in (*_strings_in(k), *_strings_in(v))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings_in(v)]
+    return []
+
+
+def _redacted(doc: Document, name: str, secrets: list[Found]) -> str | None:
+    """The config's text with every secret replaced by its marker, or None when a secret would
+    remain (written with escapes, say `\\u0067hp_...`, so that its text is not found as such)."""
+    text = redact(doc.text, secrets)
+    live = [s.text for s in secrets if not s.redacted]
+    if not live:
+        return text
+    try:
+        again = load_document(text.encode(), name)
+    except FormatError:
+        return None
+    if any(secret in value for value in _strings_in(again.data) for secret in live):
+        return None
+    return text
+
+
+def _redact_data(value: Any, secrets: list[Found]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {redact(str(k), secrets): _redact_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_data(v, secrets) for v in value]
+    return value

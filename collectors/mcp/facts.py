@@ -9,18 +9,19 @@ A spec that declares the same integration uses the same name and merges with it.
 
 - a server is the process `mcp://<key>` / `<instance>/<name>`: `<key>` is its name in the config
   (lower-case, non-alphanumerics as `-`); `<instance>` names the client config (`instance_name`):
-  the client (`claude-desktop`), followed for a project config by the project folder's name
-  (`claude-code/acme-api`); `<name>` is the well-known table's name, else the package's last path
+  the client (`claude-desktop`), followed for a project config by its project's name
+  (`claude-code/acme-api`, see `places`); `<name>` is the well-known table's name, else the package's last path
   part (`@modelcontextprotocol/server-slack` -> `server-slack`, `ghcr.io/github/github-mcp-server`
   -> `github-mcp-server`), else the URL's host and path, else the command;
 - a tool is `mcp://<key>` / `<instance>/tools/<tool>`;
-- the client is the identity `mcp-client://<client>` / the config file (for `~/.claude.json`
-  project entries, the project directory).
+- the client is the identity `mcp-client://<client>` / the config's name (`places`): its project's
+  name for a project config (and for a `~/.claude.json` project entry: the same identity as that
+  project's config), its place under the home folder for a user config (`~/.codex/config.toml`).
 
 Example:
     >>> server_name("github", package="ghcr.io/github/github-mcp-server", url=None, command="docker")
     'github-mcp-server'
-    >>> instance_name("claude-code", "project", "/home/dev/src/acme-api")
+    >>> instance_name("claude-code", "project", "acme-api")
     'claude-code/acme-api'
 """
 
@@ -91,9 +92,8 @@ def server_name(key: str, *, package: str | None, url: str | None, command: str 
 
 def instance_name(client: str, scope: str, project: str | None) -> str:
     """The client config a server belongs to: `<client>` for a user or managed config (one per
-    user), `<client>/<project folder name>` for a project or local one when its folder is known."""
-    folder = re.split(r"[\\/]", project.rstrip("/\\"))[-1] if project else ""
-    return f"{client}/{slug(folder)}" if scope in ("project", "local") and folder else client
+    user), `<client>/<project name>` for a project or local one when its project is known."""
+    return f"{client}/{slug(project)}" if scope in ("project", "local") and project else client
 
 
 def _vendor(info: ServerInfo, known: KnownServer | None) -> str | None:
@@ -114,7 +114,9 @@ class Context:
     client: str
     lines: Any  # a callable KeyPath -> int | None
     table: KnownTable
-    project: str | None = None  # the folder of a project config (its name qualifies the servers)
+    project: str | None = None  # the project of a project config (its name qualifies the servers)
+    identity: str | None = None  # the config's name (`places`); the source when not given
+    local: Mapping[str, str] = field(default_factory=dict)  # `~/.claude.json` project directory -> name
     tools: Mapping[str, Sequence[Tool]] = field(default_factory=dict)
     observed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -145,7 +147,8 @@ def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact
     known = ctx.table.match(package=info.package, host=info.host, command=info.command)
     ev = ctx.evidence(info.path)
     namespace = f"mcp://{slug(info.key)}"
-    instance = instance_name(ctx.client, info.scope, info.project or ctx.project)
+    project = (ctx.local.get(info.project) or info.project) if info.project else ctx.project
+    instance = instance_name(ctx.client, info.scope, project)
     name = instance + "/" + ((known.name if known and known.name else None) or server_name(
         info.key, package=info.package, url=info.url, command=info.command))
     tools = list(ctx.tools.get(info.key) or (known_tools(known.tools) if known else []))
@@ -214,7 +217,8 @@ def client_facts(servers: Sequence[ServerInfo], ctx: Context) -> list[Fact]:
     identities: dict[str | None, NodeRef] = {}
     for info in servers:
         if info.project not in identities:
-            ref = NodeRef.identity(f"mcp-client://{ctx.client}", info.project or ctx.source)
+            name = (ctx.local.get(info.project) or info.project) if info.project else (ctx.identity or ctx.source)
+            ref = NodeRef.identity(f"mcp-client://{ctx.client}", name)
             identities[info.project] = ref
             facts.append(Identity(namespace=ref.namespace, name=ref.name, identity_type=IdentityType.MCP_CLIENT,
                                   description=f"{ctx.client} ({info.scope} scope)",

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from collectors.mcp.clients import RawServer
 from collectors.mcp.formats import KeyPath
-from collectors.mcp.secrets import Found, find_secrets
+from collectors.mcp.secrets import Found, find_in_args, find_secrets
 
 _EXACT = re.compile(r"^v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.-]+)?$|^sha256:[0-9a-f]{64}$")
 _DOCKER_VALUE_FLAGS = frozenset({"-e", "--env", "-v", "--volume", "--name", "--network", "-p", "--publish",
@@ -162,15 +162,30 @@ def _clean_url(raw: str) -> tuple[str | None, str | None]:
     return f"{parts.scheme.lower()}://{parts.hostname}{port}{parts.path}", parts.hostname
 
 
-def _scan(value: Any, path: KeyPath, key: str, out: list[Secret]) -> None:
+_HEADER_KEYS = frozenset({"headers", "http_headers"})
+
+
+def _scan(value: Any, path: KeyPath, key: str, out: list[Secret], header: bool = False) -> None:
+    """Every literal secret under `value`, by key path: an argument list is read as a command line
+    (`--token v`), a command written as one string too, and headers as headers."""
     if isinstance(value, str):
-        out.extend(Secret(path, f.kind, f) for f in find_secrets(key, value))
+        words = value.split() if key in ("command", "cmd") else []
+        if len(words) > 1:
+            out.extend(Secret(path, f.kind, f) for _, f in find_in_args(words))
+        else:
+            out.extend(Secret(path, f.kind, f) for f in find_secrets(key, value, header=header))
     elif isinstance(value, Mapping):
         for k, v in value.items():
-            _scan(v, (*path, k), str(k), out)
+            _scan(v, (*path, k), str(k), out, header or str(k) in _HEADER_KEYS)
+    elif isinstance(value, list) and key == "args":
+        strings = [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
+        out.extend(Secret((*path, strings[at][0]), f.kind, f) for at, f in find_in_args([v for _, v in strings]))
+        for i, v in enumerate(value):
+            if not isinstance(v, str):
+                _scan(v, (*path, i), key, out, header)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _scan(v, (*path, i), key, out)
+            _scan(v, (*path, i), key, out, header)
 
 
 def read_server(raw: RawServer) -> ServerInfo:
@@ -213,13 +228,13 @@ def read_server(raw: RawServer) -> ServerInfo:
     pinned = None if package is None or launcher in ("binary", "node", "python") else bool(
         version and _EXACT.match(version))
     secrets: list[Secret] = []
-    for key in ("env", "envs", "headers", "http_headers", "args", "url", "httpUrl", "serverUrl", "uri", "command",
-                "cmd", "bearer_token", "config"):
+    for key in ("env", "envs", "headers", "http_headers", "requestOptions", "args", "url", "httpUrl", "serverUrl",
+                "uri", "command", "cmd", "bearer_token", "config"):
         if key in raw.entry:
-            _scan(raw.entry[key], (*raw.path, key), key, secrets)
+            _scan(raw.entry[key], (*raw.path, key), key, secrets, key in _HEADER_KEYS)
     headers = entry.get("headers") or entry.get("http_headers") or {}
     refs = " ".join(str(v) for v in [*env.values(), *(headers.values() if isinstance(headers, Mapping) else [])])
-    header_secret = any(s.path[len(raw.path)] in ("headers", "http_headers") for s in secrets)
+    header_secret = any(set(s.path[len(raw.path):]) & _HEADER_KEYS for s in secrets)
     if "${input:" in refs:
         auth = "prompted_input"
     elif header_secret:

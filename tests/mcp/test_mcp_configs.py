@@ -123,7 +123,8 @@ def test_claude_json_projects_are_local_scope_with_one_client_identity_each(tmp_
     found = servers(batch)
     assert (found["mcp://time"].scope, found["mcp://fs"].scope) == ("user", "local")
     names = sorted(f.name for f in batch.facts if isinstance(f, Identity))
-    assert names == sorted([str(tmp_path / ".claude.json"), "/home/dev/api"])
+    assert names == sorted([str(tmp_path / ".claude.json"), "api"])  # an entry: named like the project's config
+    assert {f.name for f in batch.facts if isinstance(f, Process)} >= {"claude-code/api/server-filesystem"}
 
 
 def test_local_filesystem_server_is_not_third_party_and_touches_its_paths(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_no_secret_reaches_the_store_file_or_any_cli_output(config: Path, tmp_pa
     assert main(["collect", str(config), "--db", db]) == 0
     outputs.append(capsys.readouterr())
     server = "process:mcp://github:claude-code/proj/github-mcp-server"  # the project folder qualifies it
-    for node in (server, "identity:mcp-client://claude-code:" + str(config)):
+    for node in (server, "identity:mcp-client://claude-code:proj"):  # named by its project
         assert main(["explain", node, "--db", db]) == 0
         outputs.append(capsys.readouterr())
     assert main(["export", "--db", db]) == 0

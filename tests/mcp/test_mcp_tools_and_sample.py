@@ -90,7 +90,7 @@ def test_each_client_config_runs_its_own_server_instance(tmp_path: Path, capsys)
     from collectors.mcp.facts import instance_name
 
     assert instance_name("claude-desktop", "user", None) == "claude-desktop"
-    assert instance_name("cursor", "project", "/src/Acme API/") == "cursor/acme-api"
+    assert instance_name("cursor", "project", "Acme API") == "cursor/acme-api"
     assert instance_name("claude-code", "local", None) == "claude-code"
     db = str(tmp_path / "both.duckdb")
     coding = AGENT.parent / "coding_agent"
