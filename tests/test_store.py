@@ -151,7 +151,7 @@ def test_an_ingest_killed_midway_leaves_the_store_as_it_was(tmp_path: Path) -> N
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(0.3)  # the insert of ~300,000 rows is under way
     proc.kill()
-    proc.wait(timeout=30)
+    proc.wait(timeout=120)
     after = open_store(path).counts()
     assert after == before or after["edge_facts"] == before["edge_facts"] + 2 * 59999
     graph = load_graph(open_store(path))

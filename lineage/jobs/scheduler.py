@@ -65,15 +65,23 @@ def next_due(job: JobConfig, started: datetime, now: datetime) -> datetime:
 
 
 class Scheduler:
-    """Runs `jobs` on their schedules until `stop()` (or SIGTERM/SIGINT once `install_signals`)."""
+    """Runs `jobs` on their schedules until `stop()` (or SIGTERM/SIGINT once `install_signals`).
+
+    `now` and `sleep` are the clock (the real one by default): `sleep(seconds)` waits, returning
+    early when the scheduler is stopped.
+    """
 
     def __init__(self, cfg: JobsConfig, settings: Settings, jobs: Sequence[JobConfig] | None = None,
-                 runner: Callable[..., RunOutcome] = run_job) -> None:
+                 runner: Callable[..., RunOutcome] = run_job, *,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 sleep: Callable[[float], object] | None = None) -> None:
         self.cfg = cfg
         self.settings = settings
         self.jobs = list(jobs if jobs is not None else cfg.jobs)
         self.runner = runner
         self.stopping = threading.Event()
+        self._now = now
+        self._sleep = sleep or self.stopping.wait
         self.runs = 0
         self.signal_name: str | None = None
 
@@ -93,20 +101,20 @@ class Scheduler:
 
     def run(self, max_runs: int | None = None) -> int:
         """Schedule until stopped (or `max_runs` runs); returns the number of runs made."""
-        now = datetime.now(UTC)
+        now = self._now()
         entries = [_Entry(job, first_due(job, now)) for job in self.jobs]
         for e in entries:
             log.info("scheduler: job %s, %s, first run at %s", e.job.name, e.job.schedule_rule.describe(),
                      e.due.isoformat(timespec="seconds"))
         while entries and not self.stopping.is_set() and (max_runs is None or self.runs < max_runs):
             entry = min(entries, key=lambda e: e.due)
-            delay = (entry.due - datetime.now(UTC)).total_seconds()
+            delay = (entry.due - self._now()).total_seconds()
             if delay > 0:
-                self.stopping.wait(min(delay, MAX_SLEEP))
+                self._sleep(min(delay, MAX_SLEEP))
                 continue
-            started = datetime.now(UTC)
+            started = self._now()
             self._run_one(entry.job)
-            entry.due = next_due(entry.job, started, datetime.now(UTC))
+            entry.due = next_due(entry.job, started, self._now())
             log.info("scheduler: job %s next at %s", entry.job.name, entry.due.isoformat(timespec="seconds"))
         log.info("scheduler: stopped after %d run(s)", self.runs)
         return self.runs

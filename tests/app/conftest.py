@@ -93,7 +93,7 @@ def start_app(db: str, log: Path) -> RunningApp:
     process = subprocess.Popen([sys.executable, "-m", "lineage.cli", "app", "--db", db, "--port", str(port)],
                                cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"lineage app exited: {log.read_text(errors='replace')}")
@@ -115,7 +115,7 @@ def stop_app(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

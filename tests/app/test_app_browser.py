@@ -47,11 +47,11 @@ def page(browser: Any) -> Iterator[Any]:
 
 def settle(pg: Any, *, graph: bool = False) -> None:
     """Wait until the script has run (a title is shown and nothing is running), and the graph is drawn."""
-    pg.wait_for_selector("h1", timeout=60_000)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    pg.wait_for_selector("h1", timeout=180_000)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=180_000)
     if graph:
         frame = pg.frame_locator("iframe").first
-        frame.locator("body[data-drawn='1']").wait_for(state="attached", timeout=30_000)
+        frame.locator("body[data-drawn='1']").wait_for(state="attached", timeout=120_000)
 
 
 def page_errors(pg: Any) -> list[str]:
@@ -85,7 +85,7 @@ def test_clicking_a_node_in_explore_shows_its_detail(running_app: RunningApp, pa
     box = frame.locator("#graph").bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
     panel = frame.locator("#panel")
-    panel.wait_for(state="visible", timeout=5_000)
+    panel.wait_for(state="visible", timeout=60_000)
     assert "v1/messages" in panel.inner_text() and "third party: yes" in panel.inner_text()
     href = frame.locator("#panel-link").get_attribute("href")
     assert href and "node=" in href

@@ -72,7 +72,7 @@ def test_the_html_page_opens_offline_in_chromium_without_errors(sample_graph: Li
                 page.on("request", lambda r: requests.append(r.url))  # noqa: B023
                 page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))  # noqa: B023
                 page.goto(page_file.as_uri())
-                page.wait_for_selector("body[data-rendered=true]", timeout=30_000)
+                page.wait_for_selector("body[data-rendered=true]", timeout=120_000)
                 assert problems == [], (name, problems)
                 assert requests == [page_file.as_uri()], requests
                 assert page.locator("canvas").count() == 1

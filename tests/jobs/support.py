@@ -46,7 +46,7 @@ class Project:
         return self
 
     def config(self) -> tuple[JobsConfig, Settings]:
-        return load_jobs(self.file), Settings(db=str(self.db), lock_timeout=30)
+        return load_jobs(self.file), Settings(db=str(self.db), lock_timeout=120)
 
     def append(self, relative: str, data: bytes) -> Path:
         path = self.root / relative

@@ -20,7 +20,7 @@ PROCESS_TIMEOUT = 90
 def _runs(project: Project, job: str) -> list[str]:
     if not project.db.exists():
         return []
-    return [r.status for r in open_store(project.db, lock_timeout=30).job_runs(job)]
+    return [r.status for r in open_store(project.db, lock_timeout=120).job_runs(job)]
 
 
 def test_the_scheduler_runs_a_job_every_second_and_stops_on_sigterm(project: Project) -> None:
@@ -93,7 +93,7 @@ def test_a_run_killed_mid_way_leaves_the_store_whole_and_the_next_run_completes_
         if victim.poll() is None:
             victim.kill()
             victim.wait()
-    store = open_store(project.db, lock_timeout=30)
+    store = open_store(project.db, lock_timeout=120)
     log = project.root / "logs/agent.jsonl"
     assert [r.source for r in store.raw_inputs()] == [str(log)], "the first source is stored whole"
     assert store.source_states("slow")[str(log)].offset == log.stat().st_size

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,11 +44,19 @@ def test_waiting_for_a_lock_ends_when_it_is_released_or_when_stopped(tmp_path: P
 
     held = JobLock(db, "events").acquire()
     stop = threading.Event()
-    threading.Timer(0.2, stop.set).start()
-    started = time.monotonic()
-    with pytest.raises(JobBusy):
-        JobLock(db, "events").acquire(wait=30, poll=0.05, stop=stop)
-    assert time.monotonic() - started < 5
+    outcome: list[BaseException] = []
+
+    def wait_for_it() -> None:
+        try:
+            JobLock(db, "events").acquire(wait=3600, poll=0.05, stop=stop)
+        except JobBusy as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait_for_it, daemon=True)
+    waiter.start()
+    stop.set()
+    waiter.join(120)  # an hour's wait, ended by the stop
+    assert not waiter.is_alive() and len(outcome) == 1
     held.release()
 
 
@@ -103,18 +110,22 @@ def test_the_scheduler_runs_on_time_and_skips_busy_jobs(tmp_path: Path) -> None:
     (tmp_path / "lineage.yaml").write_text("jobs:\n  - {name: tick, sources: [x], schedule: 1s}\n"
                                            "  - {name: busy, sources: [x], schedule: 1s}\n")
     cfg = load_jobs(tmp_path / "lineage.yaml")
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]  # a clock the test moves: load cannot make it late
     calls: list[tuple[str, float]] = []
 
     def runner(job: object, *args: object, **kwargs: object) -> RunOutcome:
         name = getattr(job, "name", "")
-        calls.append((name, time.monotonic()))
+        calls.append((name, (clock[0] - datetime(2026, 1, 1, tzinfo=UTC)).total_seconds()))
+        clock[0] += timedelta(seconds=0.25)  # a run takes a quarter of a second
         if name == "busy":
             raise JobBusy("job 'busy' is already running")
         return RunOutcome(job=name, run_id="r", status="ok")
 
-    scheduler = Scheduler(cfg, Settings(db=str(tmp_path / "s.duckdb")), runner=runner)
-    started = time.monotonic()
+    def sleep(seconds: float) -> None:
+        clock[0] += timedelta(seconds=seconds)
+
+    scheduler = Scheduler(cfg, Settings(db=str(tmp_path / "s.duckdb")), runner=runner, now=lambda: clock[0],
+                          sleep=sleep)
     assert scheduler.run(max_runs=6) == 6
-    ticks = [t for name, t in calls if name == "tick"]
-    assert [name for name, _ in calls].count("busy") == 3, "a busy job is skipped, then tried at its next time"
-    assert len(ticks) == 3 and 1.8 < ticks[-1] - ticks[0] < 4 and time.monotonic() - started < 10
+    assert calls == [("tick", 0.0), ("busy", 0.25), ("tick", 1.0), ("busy", 1.25), ("tick", 2.0), ("busy", 2.25)], \
+        "each job runs every interval after its previous run began; a busy job is skipped, then tried at its next time"

@@ -22,6 +22,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "openlineage"
 SHARED = REPO_ROOT.parent / "shared" / "fixtures" / "openlineage"
 TOKEN = "test-token-3f9a1c7e5b2d4f60a8c1"
+START_DEADLINE = 180.0
+"""Seconds a server may take to start: generous, so that a loaded machine slows the tests down
+without failing them."""
 
 
 def load(relative: str) -> Any:
@@ -45,7 +48,7 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(sig)
             try:
-                self.process.wait(15)
+                self.process.wait(60)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
@@ -53,7 +56,7 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def settled(self, timeout: float = 30) -> None:
+    def settled(self, timeout: float = 120) -> None:
         """Wait until every acknowledged event is in the store (journaled events are stored within
         within about half a second)."""
         deadline = time.monotonic() + timeout
@@ -92,7 +95,7 @@ def start_server(tmp: Path, *args: str, token: str | None = TOKEN, host: str = "
             stderr=subprocess.STDOUT,
         )
     server = Server(f"http://{host}:{port}", db, process, log)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_DEADLINE
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()}")

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -178,9 +177,7 @@ def test_an_endpoint_starting_while_a_command_folds_waits_for_the_fold(tmp_path:
     with pytest.raises(JournalBusy, match="another command"):
         Journal(folder, wait=0.2)
     threading.Timer(0.3, lambda: lock.release(remove_if_empty=True)).start()
-    started = time.monotonic()
-    journal = Journal(folder, wait=30)  # gets the journal once the fold lets go
-    assert time.monotonic() - started < 30
+    journal = Journal(folder, wait=120)  # gets the journal once the fold lets go
     assert journal_holder(folder) is not None and journal_holder(folder).role == SERVE  # type: ignore[union-attr]
     with pytest.raises(JournalBusy, match="another `lineage serve`"):
         JournalLock(folder, FOLD, wait=30)  # a live endpoint is never waited for
