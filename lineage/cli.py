@@ -9,6 +9,7 @@ What the commands print is built in `cli_show`; `lineage store` and the `--db` o
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import uuid
@@ -268,16 +269,19 @@ def _export_formats() -> list[str]:
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(_export_formats()), default="json", show_default=True,
               help="json: the interchange format (README); graphml, gexf: every attribute; dot, mermaid: pictures; "
-                   "html: one offline page; csv: nodes, edges, impact; markdown: a PR report; cyclonedx: "
+                   "html: one offline page; csv: one table (edges with node names; --table for another), or "
+                   "every table with -o FILE.zip or -o DIR/; markdown: a PR report; cyclonedx: "
                    "CycloneDX 1.6; openlineage: events (docs/exports.md).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("-o", "--output", type=click.Path(writable=True),
+              help="Write here instead of stdout. csv: FILE.zip gets every table in one zip, DIR/ (or an existing "
+                   "folder) one CSV per table, any other FILE one CSV table.")
 @click.option("--focus", metavar="NODE",
               help="Export only this node's neighbourhood (an id, a name, or a unique part of one).")
 @click.option("--depth", type=click.IntRange(min=0), help="With --focus: keep nodes within N edges (default: all).")
 @click.option("--upstream", is_flag=True, help="With --focus: only what the node depends on.")
 @click.option("--downstream", is_flag=True, help="With --focus: only what depends on the node.")
 @click.option("--table", type=click.Choice(["nodes", "edges", "impact"]),
-              help="csv: write this one table as text instead of a zip of all three.")
+              help="csv: the one table to write (default: edges); with -o DIR/ only this table's file.")
 @click.option("--baseline", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="markdown: a json export to compare with; the report lists new findings and new flows.")
 @db_option
@@ -291,22 +295,53 @@ def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, 
     Examples:
       lineage export --format html -o lineage.html
       lineage export --format dot --focus vectors --depth 2 | dot -Tsvg > vectors.svg
+      lineage export --format csv -o edges.csv
+      lineage export --format csv -o lineage.zip
       lineage export --format csv --table impact --focus app.public.users
       lineage export --format markdown --baseline main.json > report.md
     """
-    from lineage.exports import interchange
+    from lineage.exports import interchange, tables
     from lineage.exports.request import render
 
     when = _as_of(as_of)
+    layout = None
+    if fmt == "csv":
+        try:
+            layout = tables.layout(output, table)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    elif output and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
+        raise click.UsageError(f"{output} is a folder; {fmt} is one file: give -o FILE")
     base = interchange.read(Path(baseline).read_bytes()) if baseline else None
-    result = render(_graph(_settings(ctx, db), when), fmt, focus=focus, depth=depth, upstream=upstream,
-                    downstream=downstream, as_of=when, table=table, baseline=base, evaluate=_policy_evaluate())
+    graph = _graph(_settings(ctx, db), when)
+
+    def rendered(one: str | None) -> str | bytes:
+        return render(graph, fmt, focus=focus, depth=depth, upstream=upstream, downstream=downstream, as_of=when,
+                      table=one, baseline=base, evaluate=_policy_evaluate())
+
+    if layout == "folder" and output:
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [table] if table else list(tables.TABLES)
+        for name in names:
+            text = rendered(name)
+            (folder / f"{name}.csv").write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        err_console.print(f"wrote {', '.join(f'{n}.csv' for n in names)} in {escape(output)}")
+        return EXIT_OK
+    one_table = (table or tables.DEFAULT_TABLE) if layout == "table" else table
+    result = rendered(one_table)
     data = result.encode("utf-8") if isinstance(result, str) else result
+    what = ""
+    if layout == "zip":
+        what = f" (a zip of {', '.join(f'{n}.csv' for n in tables.TABLES)})"
+    elif layout == "table":
+        what = f" (the {one_table} table as CSV" + ("" if table else "; --table nodes|edges|impact for another, "
+                                                    "-o FILE.zip or -o DIR/ for all three") + ")"
     if output:
         Path(output).write_bytes(data)
-        err_console.print(f"wrote {escape(output)}")
+        err_console.print(f"wrote {escape(output)}{escape(what)}")
     elif isinstance(result, bytes) and sys.stdout.isatty():
-        raise click.UsageError(f"{fmt} is a zip file; write it with -o FILE (or pick one table with --table)")
+        raise click.UsageError(f"{fmt} is a binary file; write it with -o FILE")
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -1,12 +1,16 @@
 """CSV: the nodes, the edges, and an impact list, for spreadsheets and scripts.
 
-By default the export is one zip holding `nodes.csv`, `edges.csv` and `impact.csv` (bytes); with
-`table="nodes"`, `"edges"` or `"impact"` it is that one table as text.
+`export` gives one zip holding `nodes.csv`, `edges.csv` and `impact.csv` (bytes); with
+`table="nodes"`, `"edges"` or `"impact"` it is that one table as text. `lineage export --format csv`
+picks by where it writes (`layout`): a zip only for `-o FILE.zip`, one CSV per table for `-o DIR/`
+(or an existing folder), else one table (`--table`, default `edges`), on standard output too, so a
+file named `.csv` always holds CSV.
 
 - **nodes.csv**: `id, kind, namespace, name, role, origin, classifications, environment,
   third_party, processor_type`, then every other attribute any node has, by name. Lists and objects
   are JSON (`["pii.email", "pii.person"]`), true/false are `true`/`false`, unknown is empty.
-- **edges.csv**: `source, target, kind, permissions, confidence` (one row per edge kind).
+- **edges.csv**: `source, target, kind, permissions, confidence, source_name, target_name` (one row
+  per edge kind; the names are the nodes' names, so the table reads on its own).
 - **impact.csv**: `start, node, kind, name, depth, path`: everything downstream of `start` along
   data flows, nearest first; `path` is one shortest path from `start` as a JSON list of ids. The
   start is `impact_of` when given (the CLI passes `--focus`), else every entry point of the map
@@ -28,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -37,6 +42,8 @@ from lineage.exports.focus import entry_points, impact
 from lineage.graph import LineageGraph
 
 TABLES = ("nodes", "edges", "impact")
+DEFAULT_TABLE = "edges"
+"""The table a single-file CSV holds when none is asked for: the graph itself, names included."""
 NODE_COLUMNS = ("id", "kind", "namespace", "name", "role", "origin", "classifications", "environment", "third_party",
                 "processor_type")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -81,8 +88,9 @@ def nodes_table(graph: LineageGraph) -> str:
 def edges_table(graph: LineageGraph) -> str:
     """edges.csv (see the module docstring)."""
     rows = sorted((u, v, kind, sorted(e.get("permissions") or []) if kind == "grant" else None,
-                   e.get("confidence", 1.0)) for u, v, kind, e in graph.edges())
-    return _csv(("source", "target", "kind", "permissions", "confidence"), rows)
+                   e.get("confidence", 1.0), label(graph.node(u)), label(graph.node(v)))
+                  for u, v, kind, e in graph.edges())
+    return _csv(("source", "target", "kind", "permissions", "confidence", "source_name", "target_name"), rows)
 
 
 def impact_table(graph: LineageGraph, impact_of: str | None = None) -> str:
@@ -126,3 +134,31 @@ def export(graph: LineageGraph, *, table: str | None = None, impact_of: str | No
             info.external_attr = 0o644 << 16
             archive.writestr(info, makers[name]().encode("utf-8"))
     return buffer.getvalue()
+
+
+def layout(output: str | None, table: str | None) -> str:
+    """What `lineage export --format csv` writes to `output` (None: standard output).
+
+    - `"zip"`: `output` ends in `.zip` and no table is named: the three tables in one zip.
+    - `"folder"`: `output` is an existing folder or ends in `/`: one `<table>.csv` per table in it
+      (only the named one when `table` is given).
+    - `"table"`: anything else, standard output included: one table as CSV text, `table` or
+      `DEFAULT_TABLE`. A file named `.csv` (or anything but `.zip`) never gets a zip.
+
+    Raises:
+        ValueError: `table` is named for a `.zip` file (a zip holds all three tables).
+
+    Example:
+        >>> layout("graph.csv", None), layout("lineage.zip", None), layout("out/", None), layout(None, None)
+        ('table', 'zip', 'folder', 'table')
+    """
+    if output is None:
+        return "table"
+    if output.endswith(("/", os.sep)) or os.path.isdir(output):
+        return "folder"
+    if output.lower().endswith(".zip"):
+        if table is not None:
+            raise ValueError(f"--table {table} writes one CSV table, not a zip: name the file .csv, or leave "
+                             "out --table to get every table in the zip")
+        return "zip"
+    return "table"
