@@ -36,11 +36,15 @@ if found is None:
     st.info("Trifecta capabilities (private data, untrusted content, a way out) come from the policy engine "
             "(`lineage.policy`), which is not available in this build yet.")
 else:
-    trifecta = [f for f in found if chosen in f["path"] and "trifecta" in str(f.get("rule_id", "")).lower()]
+    from lineage.policy import TRIFECTA_RULE_ID
+
+    trifecta = [f for f in found if f.get("rule_id") == TRIFECTA_RULE_ID and chosen in (f.get("nodes") or ())]
     related = [f for f in found if chosen in f["path"]]
     if trifecta:
         for f in trifecta:
             st.error(f"{esc(f.get('title') or f.get('rule_id'))}: {esc(f.get('message'))}")
+            if f.get("fix"):
+                st.markdown(f"**What breaks it:** {esc(f.get('fix'))}")
             table([{"evidence": str(e)} for e in (f.get("evidence") or [])], key=f"id-tri-{f.get('fingerprint')}")
     else:
         st.success("No trifecta finding for this identity.")

@@ -6,12 +6,10 @@ fingerprint the baseline's findings lack, data flows (read and write edges) and 
 and grant edges) that the baseline does not have, and counts what went away. Without a baseline
 every finding is listed and flows are not compared.
 
-Names are escaped for GitHub Markdown: `&`, `<`, `>` as HTML entities, `@` and `#` as `&#64;`
-and `&#35;` (so a name cannot mention a person or link an issue), the characters that make
-emphasis, code, links, tables and autolinks (`\\ ` * _ [ ] ( ) | ~ :`) with a backslash, and control
-characters (newlines) as spaces, so a name cannot break a table row, start a heading or inject a
-link or HTML. Escaped text is always placed mid-line, where `-`, `+`, `.` and `!` mean nothing. Tables stop after
-`max_rows` rows with a note of how many more there are.
+Names and messages go through `lineage.markdown.escape` (as `lineage check --format markdown`
+does): no HTML, no Markdown syntax, no working `@mention` or `#123` issue reference, one line each,
+so a name cannot break a table row, start a heading, inject a link or ping anyone. Escaped text is
+always placed mid-line. Tables stop after `max_rows` rows with a note of how many more there are.
 
 Example:
     >>> from lineage.graph import LineageGraph
@@ -22,25 +20,12 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from lineage.exports.attributes import label, one_line
+from lineage.exports.attributes import label
 from lineage.exports.base import Finding, severity_rank, sorted_findings, text_of
 from lineage.graph import LineageGraph
-
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "#": "&#35;"}
-_SPECIAL = re.compile(r"[&<>@#\\`*_\[\]()|~:]")
-
-
-def escape(value: object) -> str:
-    """Text that Markdown shows as it is, on one line.
-
-    Example:
-        >>> escape("*a* | <b> @me #1\\nx")
-        '\\\\*a\\\\* \\\\| &lt;b&gt; &#64;me &#35;1 x'
-    """
-    return _SPECIAL.sub(lambda m: _ENTITIES.get(m.group(), "\\" + m.group()), one_line(value))
+from lineage.markdown import escape
 
 
 def _name(graph: LineageGraph, node_id: str) -> str:

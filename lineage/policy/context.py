@@ -180,8 +180,9 @@ class PolicyContext:
         return tuple(seen)
 
     def finding(self, rule: Any, *, nodes: Sequence[str], message: str, path: Sequence[str] = (),
-                severity: Severity | None = None) -> Finding:
-        """A finding of `rule` (its id, title, references and fix) about `nodes`."""
+                severity: Severity | None = None, fix: str | None = None) -> Finding:
+        """A finding of `rule` (its id, title, references and fix, unless `fix` is given) about `nodes`."""
         return Finding.make(rule.id, title=rule.title, severity=severity or rule.severity, message=message,
-                            nodes=nodes, path=path or nodes, references=rule.references, fix=rule.fix,
+                            nodes=nodes, path=path or nodes, references=rule.references,
+                            fix=rule.fix if fix is None else fix,
                             evidence=self.places([*nodes, *path]))

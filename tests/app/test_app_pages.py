@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lineage.graph import load_graph
+from lineage.policy import TRIFECTA_RULE_ID, evaluate
 from lineage.store import open_store
 from tests.app.conftest import AGENT_CONTEXT, HOSTILE
 from tests.conftest import REPO_ROOT
@@ -132,6 +133,32 @@ def test_identities_compare_grants_with_use(samples_db: str, monkeypatch: pytest
     assert "Trifecta capabilities" in texts(at)
 
 
+def select_identity(at: AppTest, identity: str) -> None:
+    at.session_state["id-table"] = {"selection": {"rows": [list(frames(at)[0]["id"]).index(identity)], "columns": []}}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def test_identities_show_each_trifecta_with_its_identity(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = load_graph(open_store(samples_db))
+    trifectas = [f for f in evaluate(graph) if f.rule_id == TRIFECTA_RULE_ID]
+    assert len(trifectas) == 8  # the sample pipelines' agents and MCP clients
+    at = run(samples_db, monkeypatch, "identities")
+    for finding in trifectas:
+        identity = finding.nodes[0]
+        select_identity(at, identity)
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and errors[0].startswith("Lethal trifecta"), (identity, errors)
+        name = graph.node(identity)["name"]
+        assert name in errors[0].replace("\\", ""), (name, errors[0])  # the page escapes Markdown
+        shown = texts(at).replace("\\", "")
+        assert "What breaks it:** Break one leg" in shown and ("every leg" in shown or "a single point" in shown)
+        assert not at.success
+    quiet = next(i for i in frames(at)[0]["id"] if i not in {f.nodes[0] for f in trifectas})
+    select_identity(at, quiet)
+    assert not at.error and "No trifecta finding for this identity." in [s.value for s in at.success]
+
+
 def test_history_diffs_the_first_run_against_now(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     at = run(samples_db, monkeypatch, "history")
     stats = load_graph(open_store(samples_db)).stats()
@@ -142,15 +169,24 @@ def test_history_diffs_the_first_run_against_now(samples_db: str, monkeypatch: p
     assert (diff["change"] == "flow added").sum() == stats["edges"]
 
 
-def test_findings_page_says_when_the_policy_engine_is_missing_or_lists_findings(
+def test_findings_page_lists_every_open_finding_and_filters_by_rule(
         samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = run(samples_db, monkeypatch, "findings")
     from app import data
 
-    if data.policy_available():
-        assert frames(at), "findings are listed"
-    else:
-        assert "not available in this build yet" in texts(at)
+    assert data.policy_available()
+    expected = evaluate(load_graph(open_store(samples_db)))
+    at = run(samples_db, monkeypatch, "findings")
+    assert "not available in this build yet" not in texts(at)
+    listed = frames(at)[0]
+    assert sorted(listed["fingerprint"]) == sorted(f.fingerprint for f in expected if f.is_open)
+    assert f"{len(listed)} of {len(expected)} finding(s)." in texts(at)
+    at.multiselect(key="fi-rule").set_value([TRIFECTA_RULE_ID]).run()
+    trifectas = frames(at)[0]
+    assert set(trifectas["rule"]) == {TRIFECTA_RULE_ID}
+    assert len(trifectas) == sum(1 for f in expected if f.rule_id == TRIFECTA_RULE_ID) == 8
+    at.session_state["fi-table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert "Break one leg by removing or restricting every source of it" in texts(at)
 
 
 def test_hostile_names_are_shown_as_text(hostile_db: str, monkeypatch: pytest.MonkeyPatch) -> None:

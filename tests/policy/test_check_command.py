@@ -12,6 +12,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from lineage.cli import main
+from lineage.models import Dataset, Edge, EdgeKind, Evidence, Layer, LineageBatch, Process, ProcessorType, RawInput
 from lineage.policy.finding import Finding
 from lineage.policy.report.markdown import render
 from lineage.store import open_store
@@ -254,3 +255,35 @@ def test_demo_prints_the_findings(tmp_path: Path, capsys: pytest.CaptureFixture[
     main(["demo", "--no-serve", "--path", str(folder), "--db", str(tmp_path / "d.duckdb")])
     out = capsys.readouterr().out
     assert "Findings" in out and "LM005" in out
+
+
+HOSTILE_NAME = "@team <img src=x> #12"
+
+
+def hostile_store(tmp_path: Path) -> str:
+    """A store whose dataset and third-party processor are named to ping a team, inject HTML and link an issue."""
+    ev = Evidence(collector="test", source="hostile.yaml", line=1, layer=Layer.DECLARED, observed_at=datetime.now(UTC))
+    src = Dataset(namespace="postgres://db:5432", name=HOSTILE_NAME, role="origin", origin="real",
+                  classifications=("pii.email",), evidence=ev)
+    llm = Process(namespace="https://api.llm.example", name=HOSTILE_NAME, processor_type=ProcessorType.LLM_API,
+                  third_party=True, approved=False, vendor="@team", evidence=ev)
+    batch = LineageBatch(collector="test", source="hostile.yaml")
+    batch.add(src, llm, Edge(source=src.ref, target=llm.ref, kind=EdgeKind.READ, evidence=ev))
+    batch.raw = RawInput(collector="test", source="hostile.yaml", content=b"hostile")
+    db = tmp_path / "hostile.duckdb"
+    store = open_store(db)
+    store.migrate()
+    store.ingest(batch)
+    return str(db)
+
+
+@pytest.mark.parametrize("command", [["check", "--format", "markdown"], ["export", "--format", "markdown"]])
+def test_markdown_reports_leave_no_live_mention_issue_link_or_html(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = hostile_store(tmp_path)
+    capsys.readouterr()
+    assert main([*command, "--db", db]) in (0, 1)
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "LM001" in line)  # the finding about the hostile nodes
+    assert "@\u200bteam" in row and "&lt;img src=x&gt;" in row and "#\u200b12" in row
+    assert "@team" not in out and "<img" not in out and "#12" not in out

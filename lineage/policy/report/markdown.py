@@ -1,27 +1,20 @@
 """Findings as a Markdown report (a pull-request comment, a job summary).
 
-Every name that comes from the inputs is escaped, so a node called `a|b` or `<script>` cannot
-break the table or inject markup.
+Every name and message that comes from the inputs goes through `lineage.markdown.escape` (as the
+Markdown export does), so a node called `a|b`, `<script>` or `@team` cannot break the table,
+inject markup or ping anyone.
 
 Example:
-    >>> escape("a|b *c* <d> [e](f) `g`")
-    'a\\\\|b \\\\*c\\\\* &lt;d&gt; \\\\[e\\\\]\\\\(f\\\\) \\\\`g\\\\`'
+    >>> render([]).splitlines()[0]
+    '# Lineage check'
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from lineage.markdown import escape
 from lineage.policy.finding import SEVERITIES, Finding
-
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
-
-def escape(text: str) -> str:
-    """Escape Markdown and HTML specials, and fold newlines into spaces."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def render(findings: Sequence[Finding], *, fail_on: str | None = None) -> str:
