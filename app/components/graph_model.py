@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lineage.graph import FLOW_EDGES, LineageGraph
+from lineage.words import counted
 
 DEFAULT_CAP = 150
 
@@ -243,8 +244,8 @@ def _assemble(graph: LineageGraph, levels: dict[str, int], keep: set[str], cap: 
     for gid, nodes in members.items():
         first = graph.node(nodes[0])
         kind = str(first.get("kind"))
-        label = f"{short(str(first.get('namespace', '')), 32)}\n{len(nodes)} {kind}s"
-        title = f"{len(nodes)} {kind}s in {first.get('namespace', '')}:\n" + "\n".join(
+        label = f"{short(str(first.get('namespace', '')), 32)}\n{counted(len(nodes), kind)}"
+        title = f"{counted(len(nodes), kind)} in {first.get('namespace', '')}:\n" + "\n".join(
             short(str(graph.node(n).get("name", "")), 60) for n in nodes[:25]) + ("\n…" if len(nodes) > 25 else "")
         style = node_style(first)  # members share namespace, kind and level: draw the group like them
         view.nodes.append({"id": gid, "label": label, "title": title, "level": levels[nodes[0]], "group": True,

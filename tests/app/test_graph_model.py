@@ -94,3 +94,14 @@ def test_the_html_is_self_contained_and_carries_names_only_as_escaped_json() -> 
     data = json.loads(html.split("const DATA = ", 1)[1].split(";\n", 1)[0])
     assert data["nodes"][0]["title"].startswith(f"dataset: {HOSTILE}")
     assert "vis-network" in html and len(html) > 400_000, "vis-network is inlined"
+
+
+def test_a_group_of_processes_is_counted_in_plain_english() -> None:
+    nodes = [{"id": "dataset:s:focus", "kind": "dataset", "namespace": "s", "name": "focus"}]
+    edges = []
+    for i in range(30):
+        nodes.append({"id": f"process:etl:p{i}", "kind": "process", "namespace": "etl", "name": f"p{i}"})
+        edges.append((f"process:etl:p{i}", "dataset:s:focus", "write"))
+    view = focus_view(LineageGraph.from_records(nodes, edges), "dataset:s:focus", cap=10)
+    groups = [n for n in view.nodes if n.get("group")]
+    assert len(groups) == 1 and "30 processes" in groups[0]["label"] and "30 processes in etl" in groups[0]["title"]
