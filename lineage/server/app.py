@@ -5,44 +5,58 @@ only conditions that retrying can fix are 5xx):
 
 - 201: every event is durable (in the journal or committed to the store, see
   `lineage.server.writer`); an event seen before counts as stored;
-- 400: the body is not JSON (empty, truncated, not UTF-8, nested too deeply, corrupt gzip);
+- 400: the body is not JSON we can keep (empty, truncated, not UTF-8, nested deeper than 512
+  levels, an integer of more than 4,300 digits, an unpaired surrogate escape, corrupt gzip);
 - 401: no valid bearer token;
-- 413: the body, compressed or decompressed, is over the limit;
+- 408: the body did not arrive within the read timeout (the connection is closed);
+- 413: the body, compressed or decompressed, is over the limit, or its events took longer than
+  the mapping budget (resending the same events would take as long);
 - 415: a Content-Encoding other than gzip, deflate or identity;
 - 422: JSON that is not a valid event (the body names the field); in a batch, the valid events
   are stored and the invalid ones listed;
-- 503 with Retry-After: the writer's queue is full or the store could not be written.
+- 503 with Retry-After: too many requests or request bytes at once, no mapping worker free in
+  time, the writer's queue is full or the store could not be written.
+
+Hostile or careless clients: bodies are decoded and mapped in worker processes within a time
+budget (`lineage.server.workers`), so the event loop keeps serving other clients and the health
+check; requests being read or mapped are limited in number and in bytes, and a body must arrive
+within the read timeout. An answer given before the whole body was read closes the connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
-import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from collectors.openlineage import AliasMap, canonical_bytes, map_event, sql_hook
 from lineage.server.auth import TokenCheck
+from lineage.server.workers import (
+    BadRequest,
+    Job,
+    MapperPool,
+    OverBudget,
+    PoolBusy,
+    Refusal,
+    Settings,
+    WorkerLost,
+)
 from lineage.server.writer import GroupWriter, Submission
 
 log = logging.getLogger("lineage.server")
 
-GZIP_MAGIC = b"\x1f\x8b"
-MAX_BATCH_EVENTS = 10_000
 COMMIT_TIMEOUT = 60.0
 RETRY_AFTER = "1"
+SUPPORTED_ENCODINGS = ("", "identity", "gzip", "x-gzip", "deflate")
 
 
 @dataclass(frozen=True)
@@ -52,91 +66,85 @@ class ServerConfig:
     tokens: TokenCheck
     max_body_bytes: int = 16 * 1024 * 1024
     strict: bool = False
+    max_requests: int = 64
+    """Ingest requests being read or mapped at once; beyond it, 503 with Retry-After."""
+    max_inflight_bytes: int = 128 * 1024 * 1024
+    """Request body bytes held at once by the requests being read or mapped; beyond it, 503."""
+    read_timeout: float = 30.0
+    """Seconds a request's whole body may take to arrive; then 408 and the connection is closed."""
+    map_budget: float = 10.0
+    """Seconds a request's events may take to decode and map; then 413 (the worker is replaced)."""
+    workers: int = 2
+    """Worker processes mapping requests."""
 
 
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.field = field
-
-
-def _error(status: int, message: str, field: str | None = None, **extra: Any) -> JSONResponse:
+def _error(
+    status: int, message: str, field: str | None = None, *, close: bool = False, **extra: Any
+) -> JSONResponse:
+    """An error answer; `close` for one given before the body was read (the connection is closed,
+    so what the client still sends is not read)."""
     body: dict[str, Any] = {"error": message}
     if field:
         body["field"] = field
     body.update(extra)
-    headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
+    headers: dict[str, str] = {}
+    if status == 503:
+        headers["Retry-After"] = RETRY_AFTER
     if status == 401:
-        headers = {"WWW-Authenticate": 'Bearer realm="lineage"'}
-    return JSONResponse(body, status_code=status, headers=headers)
+        headers["WWW-Authenticate"] = 'Bearer realm="lineage"'
+    if close:
+        headers["Connection"] = "close"
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, reserve: Callable[[int], bool]) -> bytes:
+    """The request's body, at most `limit` bytes, holding its bytes with `reserve` (the server's
+    bound on bytes in flight) before reading them: the declared Content-Length at once, the rest
+    of a chunked body as it comes.
+
+    Raises:
+        BadRequest: 413 over the limit, 400 for a bad Content-Length, 503 over the bytes in flight.
+    """
+    busy = "the server holds too many request bytes at once; retry shortly"
     declared = request.headers.get("content-length")
+    held = 0
     if declared is not None:
         try:
-            if int(declared) > limit:
-                raise BadRequest(413, f"body of {int(declared):,} bytes is over the {limit:,}-byte limit")
+            length = int(declared)
         except ValueError:
             raise BadRequest(400, "Content-Length is not a number", "Content-Length") from None
+        if length > limit:
+            raise BadRequest(413, f"body of {length:,} bytes is over the {limit:,}-byte limit")
+        if not reserve(max(length, 0)):
+            raise BadRequest(503, busy)
+        held = max(length, 0)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise BadRequest(413, f"body is over the {limit:,}-byte limit")
+        if size > held:
+            if not reserve(size - held):
+                raise BadRequest(503, busy)
+            held = size
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity") and not body.startswith(GZIP_MAGIC):
-        return body
-    if encoding in ("gzip", "x-gzip") or (encoding in ("", "identity") and body.startswith(GZIP_MAGIC)):
-        wbits = 31
-    elif encoding == "deflate":
-        wbits = 15
-    else:
-        raise BadRequest(415, f"Content-Encoding {encoding!r} is not supported; use gzip", "Content-Encoding")
-    inflate = zlib.decompressobj(wbits=wbits)
-    try:
-        out = inflate.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise BadRequest(
-            400, f"the body is not valid {'gzip' if wbits == 31 else 'deflate'} data: {exc}"
-        ) from None
-    if len(out) > limit or inflate.unconsumed_tail:
-        raise BadRequest(413, f"decompressed body is over the {limit:,}-byte limit")
-    if not inflate.eof:
-        raise BadRequest(400, "the compressed body is truncated")
-    return out
-
-
-def _parse(body: bytes) -> Any:
-    if not body.strip():
-        raise BadRequest(400, "empty body: send one OpenLineage event as JSON")
-    with contextlib.suppress(orjson.JSONDecodeError):
-        return orjson.loads(body)  # the common case, fast; the standard library explains the rest
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(400, f"the body is not UTF-8 (byte {exc.start})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadRequest(400, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise BadRequest(400, "the JSON is nested too deeply") from None
 
 
 class _Endpoint:
     def __init__(self, config: ServerConfig, writer: GroupWriter) -> None:
         self.config = config
         self.writer = writer
-        self.aliases = AliasMap()
-        self.sql_hook = sql_hook()
+        self.pool = MapperPool(
+            Settings(max_body_bytes=config.max_body_bytes, strict=config.strict),
+            size=config.workers,
+            budget=config.map_budget,
+        )
+        self.active = 0
+        """Ingest requests being read or mapped."""
+        self.inflight = 0
+        """Body bytes those requests hold."""
 
     def _authorised(self, request: Request) -> bool:
         return not self.config.tokens or self.config.tokens.allows(request.headers.get("authorization"))
@@ -148,41 +156,71 @@ class _Endpoint:
         return await self._ingest(request, batch=True)
 
     async def _ingest(self, request: Request, *, batch: bool) -> Response:
+        # Every answer before the body is read closes the connection: the client is not left
+        # sending a body nobody reads, and a slow one does not keep its connection.
         if not self._authorised(request):
             return _error(
-                401, "a valid bearer token is required (Authorization: Bearer <token>)", "Authorization"
+                401,
+                "a valid bearer token is required (Authorization: Bearer <token>)",
+                "Authorization",
+                close=True,
             )
-        limit = self.config.max_body_bytes
+        encoding = request.headers.get("content-encoding", "")
+        if encoding.strip().lower() not in SUPPORTED_ENCODINGS:
+            return _error(
+                415, f"Content-Encoding {encoding!r} is not supported; use gzip", "Content-Encoding", close=True
+            )
+        config = self.config
+        if self.active >= config.max_requests:
+            return _error(503, f"the server is busy with {self.active} requests; retry shortly", close=True)
+        self.active += 1
+        held = 0
+
+        def reserve(size: int) -> bool:
+            nonlocal held
+            if self.inflight + size > config.max_inflight_bytes:
+                return False
+            self.inflight += size
+            held += size
+            return True
+
         try:
-            body = await _read_body(request, limit)
-            value = _parse(_decompress(body, request.headers.get("content-encoding", ""), limit))
+            return await self._admitted(request, encoding, reserve, batch=batch)
+        finally:
+            self.active -= 1
+            self.inflight -= held
+
+    async def _admitted(
+        self, request: Request, encoding: str, reserve: Callable[[int], bool], *, batch: bool
+    ) -> Response:
+        config = self.config
+        try:
+            async with asyncio.timeout(config.read_timeout):
+                body = await _read_body(request, config.max_body_bytes, reserve)
+        except TimeoutError:
+            return _error(408, f"the body did not arrive within {config.read_timeout:g} s", close=True)
         except BadRequest as exc:
-            return _error(exc.status, str(exc), exc.field)
-        if batch:
-            if not isinstance(value, list):
-                return _error(422, "a batch must be a JSON array of events", "(body)")
-            if len(value) > MAX_BATCH_EVENTS:
-                return _error(413, f"a batch may hold at most {MAX_BATCH_EVENTS:,} events")
-            events = value
-        else:
-            events = [value]
+            return _error(exc.status, str(exc), exc.field, close=True)
+        except ClientDisconnect:
+            return Response(status_code=400, headers={"Connection": "close"})  # nobody to tell
         remote = request.client.host if request.client else "unknown"
         source = f"http:{remote}"
-        accepted: list[tuple[bytes, list[Any], list[Any]]] = []
-        refused: list[dict[str, Any]] = []
-        warnings: list[dict[str, Any]] = []
-        for i, event in enumerate(events):
-            mapped = map_event(event, source=source, aliases=self.aliases, sql_hook=self.sql_hook)
-            prefix = f"{i}." if batch else ""
-            issues = [
-                {"field": prefix + (p.field or "(event)"), "message": p.message, "severity": p.severity}
-                for p in mapped.problems
-            ]
-            if mapped.refused or (self.config.strict and mapped.problems):
-                refused.append({"index": i, "problems": issues} if batch else {"problems": issues})
-                continue
-            warnings.extend(issues)
-            accepted.append((canonical_bytes(event), list(mapped.facts), list(mapped.problems)))
+        try:
+            decoded = await self.pool.decode(Job(body, encoding, batch, source), wait=config.map_budget)
+        except PoolBusy:
+            return _error(503, f"no mapping worker was free within {config.map_budget:g} s; retry shortly")
+        except OverBudget:
+            return _error(
+                413,
+                f"mapping the events took longer than the {config.map_budget:g}-second budget; "
+                "send fewer events per request, or smaller facets (sql, schema)",
+            )
+        except WorkerLost:
+            return _error(503, "the events could not be mapped; retry shortly")
+        del body
+        if isinstance(decoded, Refusal):
+            return _error(decoded.status, decoded.message, decoded.field)
+        accepted, refused, warnings = decoded.accepted, decoded.refused, decoded.warnings
         stored = duplicates = 0
         if accepted:
             outcome = await self._commit(accepted, source)
@@ -236,6 +274,9 @@ class _Endpoint:
                 "commits": self.writer.commits,
                 "events": self.writer.events,
                 "auth": bool(self.config.tokens),
+                "requests": self.active,
+                "mappers_idle": self.pool.idle,
+                "mappers_replaced": self.pool.replaced,
             }
         )
 
@@ -249,12 +290,17 @@ def openapi_document() -> dict[str, Any]:
     responses = {
         "201": {"description": "stored durably (or stored before)"},
         "400": {
-            "description": "not JSON (empty, truncated, not UTF-8, too deep, bad gzip)",
+            "description": "not JSON we can keep (empty, truncated, not UTF-8, too deep, an integer too long, "
+            "an unpaired surrogate, bad gzip)",
             "content": {"application/json": {"schema": error}},
         },
         "401": {"description": "no valid bearer token", "content": {"application/json": {"schema": error}}},
+        "408": {
+            "description": "the body did not arrive within the read timeout",
+            "content": {"application/json": {"schema": error}},
+        },
         "413": {
-            "description": "body over the size limit",
+            "description": "body over the size limit, or its events took longer than the mapping budget",
             "content": {"application/json": {"schema": error}},
         },
         "415": {"description": "unsupported Content-Encoding"},
@@ -263,7 +309,8 @@ def openapi_document() -> dict[str, Any]:
             "content": {"application/json": {"schema": error}},
         },
         "503": {
-            "description": "busy or store unavailable; retry after Retry-After seconds",
+            "description": "busy (requests, bytes in flight, mapping workers, writer queue) or store "
+            "unavailable; retry after Retry-After seconds",
             "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         },
     }
@@ -359,11 +406,15 @@ def create_app(config: ServerConfig, writer: GroupWriter) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        writer.start()
+        await endpoint.pool.start()
         try:
-            yield
+            writer.start()
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(writer.stop)
         finally:
-            await asyncio.to_thread(writer.stop)
+            await endpoint.pool.stop()
 
     app = Starlette(
         routes=[

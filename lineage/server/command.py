@@ -14,6 +14,8 @@ from lineage.errors import ConfigError
 from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
+DEFAULT_MAX_INFLIGHT = 128 * 1024 * 1024
+DEFAULT_WORKERS = max(2, min(4, os.cpu_count() or 1))
 
 
 def journal_folder(db: str) -> Path | None:
@@ -73,6 +75,51 @@ def is_loopback(host: str) -> bool:
     "for the store; beyond this, 503 with Retry-After.",
 )
 @click.option(
+    "--map-budget",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a request's events may take to decode and map (in a worker process); a request "
+    "that takes longer gets 413 and its worker is replaced.",
+)
+@click.option(
+    "--workers",
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes mapping requests, so that no request holds up the others.",
+)
+@click.option(
+    "--max-requests",
+    default=64,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Requests being read or mapped at once; beyond this, 503 with Retry-After.",
+)
+@click.option(
+    "--max-inflight-bytes",
+    default=DEFAULT_MAX_INFLIGHT,
+    show_default=True,
+    type=click.IntRange(1024),
+    help="Request body bytes held at once by the requests being read or mapped (at least "
+    "--max-body-bytes); beyond this, 503 with Retry-After.",
+)
+@click.option(
+    "--read-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a request's whole body may take to arrive; a slower one gets 408 and its "
+    "connection is closed.",
+)
+@click.option(
+    "--max-connections",
+    default=4096,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Open connections; beyond this, requests get 503 (uvicorn's limit_concurrency).",
+)
+@click.option(
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
 )
 @click.pass_context
@@ -85,6 +132,12 @@ def serve(
     max_body_bytes: int,
     strict: bool,
     queue_size: int,
+    map_budget: float,
+    workers: int,
+    max_requests: int,
+    max_inflight_bytes: int,
+    read_timeout: float,
+    max_connections: int,
     log_level: str,
 ) -> int:
     """Run the OpenLineage endpoint: POST /api/v1/lineage (and /api/v1/lineage/batch).
@@ -110,6 +163,10 @@ def serve(
     from lineage.settings import find_project_file, load_settings
     from lineage.store import display_location, open_store
 
+    if max_inflight_bytes < max_body_bytes:
+        raise click.UsageError(
+            f"--max-inflight-bytes ({max_inflight_bytes:,}) must be at least --max-body-bytes ({max_body_bytes:,})"
+        )
     project = ctx.obj.get("project") if ctx.obj else None
     settings = load_settings(project, db=db)
     if no_auth:
@@ -133,14 +190,30 @@ def serve(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     writer = GroupWriter(store, journal=journal, max_queue=queue_size)
-    app = create_app(ServerConfig(tokens=tokens, max_body_bytes=max_body_bytes, strict=strict), writer)
+    config = ServerConfig(
+        tokens=tokens,
+        max_body_bytes=max_body_bytes,
+        strict=strict,
+        max_requests=max_requests,
+        max_inflight_bytes=max_inflight_bytes,
+        read_timeout=read_timeout,
+        map_budget=map_budget,
+        workers=workers,
+    )
+    app = create_app(config, writer)
     logging.getLogger("lineage.server").info(
-        "store %s%s; auth %s; body limit %d bytes%s",
+        "store %s%s; auth %s; body limit %d bytes%s; %d mapping workers, %g s budget; "
+        "at most %d requests and %d bytes at once, %g s to send a body",
         display_location(settings.db),
         f" (journal {folder})" if folder else "",
         "on" if tokens else "OFF (--no-auth)",
         max_body_bytes,
         "; strict" if strict else "",
+        workers,
+        map_budget,
+        max_requests,
+        max_inflight_bytes,
+        read_timeout,
     )
     uvicorn.run(
         app,
@@ -150,5 +223,7 @@ def serve(
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        limit_concurrency=max_connections,
+        timeout_keep_alive=5,
     )
     return 0
