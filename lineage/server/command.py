@@ -6,32 +6,16 @@ import ipaddress
 import logging
 import os
 import sys
-from pathlib import Path
 
 import click
 
 from lineage.errors import ConfigError
+from lineage.server.journal import journal_folder
 from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 DEFAULT_MAX_INFLIGHT = 128 * 1024 * 1024
 DEFAULT_WORKERS = max(2, min(4, os.cpu_count() or 1))
-
-
-def journal_folder(db: str) -> Path | None:
-    """Where the endpoint journals events for a DuckDB store (`<file>.journal/`); None for
-    PostgreSQL, whose commits are cheap and concurrent enough to wait for.
-
-    Example:
-        >>> journal_folder("data/lineage.duckdb"), journal_folder("postgresql://db/lineage")
-        (PosixPath('data/lineage.duckdb.journal'), None)
-    """
-    from lineage.store.pg_connect import is_postgres_url
-
-    if is_postgres_url(db):
-        return None
-    path = Path(db)
-    return path.with_name(path.name + ".journal")
 
 
 def is_loopback(host: str) -> bool:
