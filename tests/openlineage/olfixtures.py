@@ -18,9 +18,13 @@ from typing import Any
 
 import requests
 
+from tests.shared import SHARED as SHARED_CORPUS
+from tests.shared import needs
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "openlineage"
-SHARED = REPO_ROOT.parent / "shared" / "fixtures" / "openlineage"
+SHARED = SHARED_CORPUS / "fixtures" / "openlineage"
+needs_shared = needs(SHARED / "spec" / "OpenLineage.json")
 TOKEN = "test-token-3f9a1c7e5b2d4f60a8c1"
 START_DEADLINE = 180.0
 """Seconds a server may take to start: generous, so that a loaded machine slows the tests down

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from collectors.openlineage.events import map_event
 from collectors.openlineage.mapping import AliasMap
 from collectors.openlineage.sql import repoint
 from lineage.models import ColumnLineage, Dataset, Edge, EdgeKind, Evidence, NodeRef, Process, Transformation
-from tests.openlineage.olfixtures import SHARED, load
+from tests.openlineage.olfixtures import SHARED, load, needs_shared
 
 BASE: dict[str, Any] = {
     "eventType": "COMPLETE",
@@ -318,6 +317,7 @@ def test_sql_facts_are_repointed_at_the_events_job_and_datasets() -> None:
     assert notes == ["the SQL names 'tmp_menus', which is not a dataset of this event; not made a dataset"]
 
 
+@needs_shared
 @pytest.mark.parametrize(
     "example", sorted(f"{p.parent.name}/{p.name}" for p in (SHARED / "spec-examples").glob("*/*.json"))
 )
@@ -341,5 +341,46 @@ def test_every_spec_facet_example_maps_without_refusing_the_event(example: str) 
     assert of(Process, mapped.facts)
 
 
-def test_shared_fixtures_are_beside_the_checkout() -> None:
-    assert Path(SHARED, "spec", "OpenLineage.json").is_file()
+
+CONTROL_CHARACTERS = ["\x00", "\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\u200f", "\u202a", "\u202e", "\u2066",
+                      "\u2069", "\u061c"]
+
+
+@pytest.mark.parametrize("char", CONTROL_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("field", ["namespace", "name"])
+def test_a_job_name_with_a_control_character_refuses_the_event_naming_the_field(char: str, field: str) -> None:
+    job = {**BASE["job"], field: f"shop{char}orders"}
+    mapped = map_event(event(job=job), source="e.json")
+    assert mapped.refused and not mapped.facts
+    assert [p.field for p in mapped.problems if p.severity == "error"] == [f"job.{field}"]
+    assert f"contains control character {char!r} at 4" in mapped.problems[-1].message
+
+
+@pytest.mark.parametrize("char", ["\x00", "\u202e"], ids=["NUL", "U+202E"])
+def test_a_dataset_name_follows_the_same_rule_as_a_job_name(char: str) -> None:
+    mapped = map_event(event(inputs=[{"namespace": PG, "name": f"shop.public.raw{char}orders"}]), source="e.json")
+    assert mapped.refused and [p.field for p in mapped.problems] == ["inputs.0"]
+    assert f"control character {char!r}" in mapped.problems[0].message
+
+
+def test_a_parent_job_with_a_control_character_is_ignored_with_a_warning() -> None:
+    run = {"runId": BASE["run"]["runId"], "facets": {"parent": {
+        "job": {"namespace": "airflow", "name": "dag\u202e.task"}, "run": {"runId": "p1"}}}}
+    mapped = map_event(event(run=run), source="e.json")
+    assert not mapped.refused
+    ignored = [p for p in mapped.problems if "ignored" in p.message]
+    assert [(p.field, p.severity) for p in ignored] == [("run.facets.parent.job.name", "warning")]
+    assert all("\u202e" not in f.name for f in of(Process, mapped.facts))
+
+
+def test_an_event_with_a_bad_job_name_is_refused_and_the_rest_of_the_file_kept() -> None:
+    from collectors.base import Source
+    from collectors.openlineage import OpenLineageCollector
+
+    events = [event(job={"namespace": "dbt", "name": name}) for name in ("first", "evil\x00name", "third\u202e")]
+    events.append(event(job={"namespace": "dbt", "name": "last"}))
+    data = b"".join(json.dumps(e).encode() + b"\n" for e in events)
+    batch = OpenLineageCollector().collect(Source(name="events.jsonl", data=data))
+    assert {f.name for f in of(Process, batch.facts)} == {"first", "last"}
+    errors = [(p.line, p.field, p.source) for p in batch.problems if p.severity == "error"]
+    assert errors == [(2, "job.name", "events.jsonl"), (3, "job.name", "events.jsonl")]

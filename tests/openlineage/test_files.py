@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +18,7 @@ from lineage.errors import CollectorError
 from lineage.graph import load_graph
 from lineage.models import ColumnLineage, Dataset, Process
 from lineage.store import Store, open_store
-from tests.openlineage.olfixtures import FIXTURES, SHARED
+from tests.openlineage.olfixtures import FIXTURES, SHARED, needs_shared
 
 COLLECTOR = get_collector("openlineage")
 CLL = sorted((FIXTURES / "compat" / "CLL").glob("*.json"), key=lambda p: int(p.stem))
@@ -334,6 +336,7 @@ EVENT_FILES = sorted(
 )
 
 
+@needs_shared
 @pytest.mark.parametrize("relative", EVENT_FILES)
 def test_every_shared_event_file_ingests(relative: str, store: Store) -> None:
     path = SHARED / relative
@@ -344,6 +347,7 @@ def test_every_shared_event_file_ingests(relative: str, store: Store) -> None:
     assert store.ingest(batch).facts > 0
 
 
+@needs_shared
 def test_the_sweep_covers_every_event_file() -> None:
     assert len(EVENT_FILES) == 90  # 74 compat events, 15 Marquez events, the Marquez seed
 
@@ -360,3 +364,66 @@ def test_sample_pipeline_events_name_the_datasets_their_spec_declares(pipeline: 
     store.ingest(spec)
     store.ingest(events)
     assert {n["id"] for n in load_graph(store).nodes("dataset")} == declared
+
+
+SMALL_EVENT = (b'{"eventType": "COMPLETE", "eventTime": "2026-01-01T00:00:00Z", "run": {"runId": "r1"}, '
+               b'"job": {"namespace": "ns", "name": "before_the_spaces"}, "producer": "p", "schemaURL": "u"}\n')
+
+
+def _event_then_spaces(path: Path, mib: int, *, newlines: bool) -> Path:
+    """A gzip file of one event followed by `mib` MiB of spaces, compressed as it is generated."""
+    compress = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = ((b" " * 1023 + b"\n") if newlines else b" " * 1024) * 1024
+    with path.open("wb") as out:
+        out.write(compress.compress(SMALL_EVENT))
+        for _ in range(mib):
+            out.write(compress.compress(chunk))
+        out.write(compress.flush())
+    return path
+
+
+@pytest.mark.parametrize("newlines", [False, True], ids=["one-line", "blank-lines"])
+def test_spaces_after_the_events_of_a_small_gzip_count_toward_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], newlines: bool
+) -> None:
+    bomb = _event_then_spaces(tmp_path / "events.jsonl.gz", 200, newlines=newlines)
+    assert bomb.stat().st_size < 1 << 20  # small enough to be read whole, not streamed
+    monkeypatch.setenv("LINEAGE_MAX_SOURCE_BYTES", str(1 << 20))
+    db = tmp_path / "s.duckdb"
+    assert main(["collect", str(bomb), "--db", str(db)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{bomb}: error: more than 1,048,576 bytes (decompressed); the rest is not read" in err
+    names = {n["name"] for n in load_graph(open_store(db)).nodes("process")}
+    assert names == {"before_the_spaces"}  # the event before the spaces is kept
+
+
+def test_reading_gzip_spaces_stops_just_past_the_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from collectors.openlineage import files
+
+    produced = [0]
+    readinto = files._Gunzip.readinto
+
+    def counting(self: files._Gunzip, target: Any) -> int:
+        size = readinto(self, target)
+        produced[0] += size
+        return size
+
+    monkeypatch.setattr(files._Gunzip, "readinto", counting)
+    bomb = _event_then_spaces(tmp_path / "e.jsonl.gz", 100, newlines=False)
+    with bomb.open("rb") as fh:
+        items = list(files.iter_events(fh, max_bytes=1 << 20))
+    assert [i.value["job"]["name"] for i in items if i.value] == ["before_the_spaces"]
+    assert items[-1].error == "more than 1,048,576 bytes (decompressed); the rest is not read"
+    assert produced[0] < 3 << 20  # not the 64 MiB of a whole line, nor the 100 MiB of the file
+    assert files.gzip_expands_beyond(bomb.read_bytes(), 1 << 20)
+    assert not files.gzip_expands_beyond(bomb.read_bytes(), 101 << 20)
+
+
+def test_strict_refuses_a_small_gzip_that_expands_past_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bomb = _event_then_spaces(tmp_path / "events.jsonl.gz", 50, newlines=True)
+    monkeypatch.setenv("LINEAGE_MAX_SOURCE_BYTES", str(1 << 20))
+    db = tmp_path / "s.duckdb"
+    assert main(["collect", str(bomb), "--db", str(db), "--strict"]) == 1
+    assert open_store(db).counts().get("node_facts", 0) == 0

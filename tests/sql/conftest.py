@@ -17,9 +17,11 @@ import pytest
 
 from collectors.sql import SqlOptions, collect_script
 from lineage.models import LineageBatch
+from tests.shared import SHARED, needs
 
 GOLDENS = Path(__file__).resolve().parent.parent / "goldens" / "sql"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "sql-lineage"
+CORPUS = SHARED / "benchmarks" / "sql-lineage"
+needs_corpus = needs(CORPUS / "manifest.json")
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "redshift", "tsql", "mysql", "trino")
 _UPDATE = {"on": False}
 

@@ -11,9 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.sql.conftest import CORPUS
+from tests.sql.conftest import CORPUS, needs_corpus
 
 FIXTURE = Path(__file__).parent / "fixtures" / "column_label_misses.json"
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "sql_lineage.py"
@@ -32,7 +30,7 @@ def _listed(fixture: dict[str, Any]) -> set[str]:
     return ids
 
 
-@pytest.mark.skipif(not (CORPUS / "manifest.json").exists(), reason="the shared corpus is not here")
+@needs_corpus
 def test_fixture_lists_exactly_the_differing_cases() -> None:
     spec = importlib.util.spec_from_file_location("sql_lineage_benchmark", BENCHMARK)
     assert spec is not None and spec.loader is not None

@@ -15,7 +15,7 @@ from typing import Any
 import openlineage_sql  # the differential peer, a test-only dependency
 
 from collectors.sql import SqlOptions, collect_script
-from tests.sql.conftest import _UPDATE, CORPUS
+from tests.sql.conftest import _UPDATE, CORPUS, needs_corpus
 
 FIXTURE = Path(__file__).parent / "fixtures" / "openlineage_sql_disagreements.json"
 CATEGORIES = {
@@ -78,6 +78,7 @@ def _compare(sql: str, schema: dict[str, Any], sid: str) -> tuple[bool, dict[str
     return tables_agree, diffs
 
 
+@needs_corpus
 def test_column_disagreements_with_openlineage_sql_are_all_explained() -> None:
     found: dict[str, dict[str, str]] = {}
     table_disagreements = []
