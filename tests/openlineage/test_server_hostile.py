@@ -28,7 +28,7 @@ from tests.openlineage.olfixtures import TOKEN, Server, start_server
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NOW = "2026-03-01T10:00:00.000Z"
 PRODUCER = "https://github.com/OpenLineage/OpenLineage/tree/1.54.0/client/python"
-DEADLINE = 10.0
+DEADLINE = 60.0
 """Generous: what a test waits for at most before it fails (a poll, not a duration asserted)."""
 
 
