@@ -5,6 +5,7 @@ shape of each entry; a reference error is a problem with its line and field.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -30,6 +31,8 @@ from lineage.naming import normalize
 from lineage.yamlsafe import Locator
 
 COLLECTOR = "spec"
+MAX_SUGGESTIONS = 10
+"""How many problems of one spec get a "did you mean" (each compares with every candidate)."""
 
 Fact = Dataset | Process | Identity | Edge | ColumnLineage
 
@@ -51,6 +54,11 @@ class _Builder:
         self.batch = batch
         self.now = datetime.now(UTC)
         self.refs: dict[str, tuple[NodeRef, _Path]] = {}
+        # the alias that declared each node, so a second alias for it is found in one lookup
+        self.aliases: dict[tuple[str, str, str], str] = {}
+        # "did you mean" compares an unknown alias or column with every candidate: only the first
+        # few problems get one, so a spec full of unknown names stays linear in its size
+        self.suggestions_left = MAX_SUGGESTIONS
         self.columns: dict[str, set[str]] = {}
         self.reads: set[tuple[str, str]] = set()
         self.writes: set[tuple[str, str]] = set()
@@ -77,13 +85,22 @@ class _Builder:
             first = self.where.line(seen[1])
             self.error((*path, "id"), f"the alias {alias!r} is already used at line {first}")
             return False
-        same = next((a for a, (r, _) in self.refs.items() if r == ref), None)
+        key = (ref.kind.value, ref.namespace, ref.name)
+        same = self.aliases.get(key)
         if same is not None:
             self.error((*path, "name"), f"{alias!r} names the same {ref.kind.value} as {same!r} "
                        f"({ref.namespace} {ref.name}); declare it once")
             return False
         self.refs[alias] = (ref, path)
+        self.aliases[key] = alias
         return True
+
+    def suggest(self, word: str, candidates: Callable[[], Iterable[str]]) -> str:
+        """A "did you mean" for `word` among `candidates()`, while the budget of suggestions lasts."""
+        if self.suggestions_left <= 0:
+            return ""
+        self.suggestions_left -= 1
+        return suggest(word, set(candidates()))
 
     def datasets(self) -> list[Dataset]:
         out: list[Dataset] = []
@@ -215,15 +232,16 @@ class _Builder:
             return None
         known = self.columns.get(alias, set())
         if known and column not in known:
-            self.error(path, f"dataset {alias!r} declares no column {column!r}{suggest(column, known)}")
+            hint = self.suggest(column, lambda: known)
+            self.error(path, f"dataset {alias!r} declares no column {column!r}{hint}")
             return None
         return ColumnRef(dataset=dataset, column=column)
 
     def resolve(self, alias: str, path: _Path, *kinds: str) -> NodeRef | None:
         found = self.refs.get(alias)
         if found is None:
-            candidates = [a for a, (r, _) in self.refs.items() if r.kind.value in kinds]
-            self.error(path, f"unknown {' or '.join(kinds)} {alias!r}{suggest(alias, candidates)}")
+            hint = self.suggest(alias, lambda: (a for a, (r, _) in self.refs.items() if r.kind.value in kinds))
+            self.error(path, f"unknown {' or '.join(kinds)} {alias!r}{hint}")
             return None
         ref = found[0]
         if ref.kind.value not in kinds:
