@@ -33,7 +33,9 @@ from types import MappingProxyType
 from typing import Literal
 from urllib.parse import quote, unquote
 
-__all__ = ["PLATFORMS", "Platform", "dataset_uri", "namespace_for", "normalize", "qualify", "split_uri"]
+__all__ = [
+    "PLATFORMS", "Platform", "check_characters", "dataset_uri", "namespace_for", "normalize", "qualify", "split_uri"
+]
 
 Case = Literal["lower", "upper", "keep"]
 NameKind = Literal["table", "key", "path", "file", "opaque"]
@@ -114,7 +116,10 @@ _ALIASES = {
 }
 _BY_SCHEME = {p.scheme: p for p in PLATFORMS.values() if p.scheme != "arn"}
 _FILE = PLATFORMS["file"]
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls, DEL, line and paragraph separators, and the bidirectional formatting
+# characters (marks, embeddings, overrides such as U+202E, isolates) that make a name read
+# differently from what it is
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-_]*):")
 _DRIVE = re.compile(r"/?[A-Za-z]:[\\/]")
 _ENDS = re.compile(r"^[\s/]+|[\s/]+$")
@@ -132,13 +137,31 @@ class _Parts:  # a namespace or URI taken apart; authority is None in the bare s
     database: str | None = None  # from a JDBC ``;databaseName=`` property
 
 
+def check_characters(text: str, what: str, *, echo: bool = True) -> None:
+    """Refuse a name holding a control character: C0 and C1 controls, DEL, U+2028/U+2029, and the
+    bidirectional formatting characters (U+061C, U+200E/F, U+202A-E, U+2066-9). Dataset names
+    (`normalize`) and job names (OpenLineage events, specs) follow this one rule.
+
+    Raises:
+        ValueError: naming `what`, the character and where it is (and `text` when `echo`).
+
+    Example:
+        >>> check_characters("etl.load", "job name")
+        >>> check_characters("etl\\u202edaol", "job name")
+        Traceback (most recent call last):
+        ...
+        ValueError: job name 'etl\\u202edaol' contains control character '\\u202e' at 3
+    """
+    if bad := _CONTROL.search(text):
+        shown = f" {text!r}" if echo else ""  # a namespace may hold a password: never echo it
+        raise ValueError(f"{what}{shown} contains control character {bad.group()!r} at {bad.start()}")
+
+
 def _clean(text: str, what: str, *, echo: bool = True) -> str:
     text = text.strip()
     if not text:
         raise ValueError(f"{what} is empty")
-    if bad := _CONTROL.search(text):
-        shown = f" {text!r}" if echo else ""  # a namespace may hold a password: never echo it
-        raise ValueError(f"{what}{shown} contains control character {bad.group()!r} at {bad.start()}")
+    check_characters(text, what, echo=echo)
     return text
 
 

@@ -4,7 +4,8 @@ Run events, job events and dataset events of every spec version producers use ar
 missing `schemaURL`, old `#/definitions/...` schema URLs, nanosecond and zone-less timestamps
 (read as UTC) and custom facets are deviations recorded as warnings, never reasons to drop an
 event. An event without what identifies it (its job, its run id, its time, its datasets' names) is
-refused with an error naming the field.
+refused with an error naming the field, and so is one whose job namespace or name holds a control
+or bidirectional formatting character (NUL, U+202E, ...), the rule dataset names follow.
 
 Mapping:
 
@@ -45,6 +46,7 @@ from collectors.openlineage.mapping import (
     EventError,
     MappedEvent,
     facets_of,
+    job_name_of,
     name_of,
     object_of,
     parse_time,
@@ -77,8 +79,8 @@ class _Mapper(DatasetMapping):
     def process(
         self, job: Mapping[str, Any], run_facets: Mapping[str, Any], state: str | None, ev: Evidence
     ) -> Process:
-        namespace = name_of(job.get("namespace"), "job.namespace")
-        name = name_of(job.get("name"), "job.name")
+        namespace = job_name_of(job.get("namespace"), "job.namespace")
+        name = job_name_of(job.get("name"), "job.name")
         job_facets = facets_of(job, "facets", "job", self.warn)
         values: dict[str, Any] = {"run_state": state}
         if (jt := F._facet(job_facets, "jobType", "job.facets", self.warn)) is not None:
@@ -108,8 +110,8 @@ class _Mapper(DatasetMapping):
         try:
             job = object_of(job, "run.facets.parent.job")
             ref = process_node(
-                name_of(job.get("namespace"), "run.facets.parent.job.namespace"),
-                name_of(job.get("name"), "run.facets.parent.job.name"),
+                job_name_of(job.get("namespace"), "run.facets.parent.job.namespace"),
+                job_name_of(job.get("name"), "run.facets.parent.job.name"),
             )
         except EventError as exc:
             self.warn(f"parent job {exc}; ignored", exc.field)

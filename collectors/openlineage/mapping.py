@@ -23,7 +23,7 @@ from lineage.models import (
     Problem,
     Process,
 )
-from lineage.naming import normalize
+from lineage.naming import check_characters, normalize
 
 # A stream of events names the same few datasets again and again: normalise each name once.
 _normalize = lru_cache(maxsize=65_536)(normalize)
@@ -170,6 +170,21 @@ def name_of(value: Any, where: str) -> str:
     if len(value) > MAX_NAME:
         raise EventError(f"is longer than {MAX_NAME} characters", where)
     return value
+
+
+def job_name_of(value: Any, where: str) -> str:
+    """A job's namespace or name: `name_of`, and no control or bidirectional formatting characters
+    (NUL, U+202E, ...), by the rule dataset names follow (`lineage.naming.check_characters`).
+
+    Raises:
+        EventError: naming the field `where`.
+    """
+    text = name_of(value, where)
+    try:
+        check_characters(text, "the name", echo=False)
+    except ValueError as exc:
+        raise EventError(str(exc).removeprefix("the name "), where) from None
+    return text
 
 
 def object_of(value: Any, where: str) -> Mapping[str, Any]:
