@@ -1,25 +1,31 @@
 """Finding sources under the paths a user gives and running the right collector on each.
 
-Directories are walked recursively without following symbolic links (so link loops cannot trap
-the walk); version-control, virtualenv and cache folders are skipped. Each file is offered to every
-collector's `detect`; files nobody recognises inside a directory are skipped quietly and counted,
-while a file named explicitly that nobody recognises is a problem. Nothing here touches the store.
+Directories are walked recursively without following symbolic links to folders (so link loops
+cannot trap the walk; a linked folder inside the walked one is walked under its own path anyway);
+a symbolic link to a file is read only when the file it leads to is inside the folder being walked.
+A link that leads out of that folder, to a file or a folder, is skipped with a warning naming the
+link and where it leads, so `x.sql -> /etc/passwd` never reaches the store. A path given explicitly
+is followed even when it is itself a link: the user named it. Version-control, virtualenv and cache
+folders are skipped. Each file is offered to every collector's `detect`; files nobody recognises
+inside a directory are skipped quietly and counted, while a file named explicitly that nobody
+recognises is a problem. Nothing here touches the store.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from collectors.base import Collector, Source, available_collectors, get_collector
 from lineage.errors import CollectorError
-from lineage.models import LineageBatch, Problem
+from lineage.models import LineageBatch, Problem, RawInput
 from lineage.store.base import RawInputRow
 
 HEAD_BYTES = 4096
+GZIP_MAGIC = b"\x1f\x8b"
 STREAM_OVER_BYTES = 8 << 20
 """Files larger than this are streamed in chunks by collectors that can (`collect_path`)."""
 STREAM_CHUNK_EVENTS = 2000
@@ -39,12 +45,39 @@ class Plan:
     skipped: int = 0
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _leaves(link: Path, inside: Path, root: Path, problems: list[Problem]) -> bool:
+    """Whether the symbolic link `link` leads out of the folder `inside` (the real path of the
+    walked `root`); if so, a warning naming the link and where it leads goes to `problems`."""
+    target = Path(os.path.realpath(link))
+    if target.is_relative_to(inside):
+        return False
+    problems.append(Problem(
+        severity="warning", source=str(link),
+        message=f"a symbolic link to {target}, outside {root}: not followed, not read"))
+    return True
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
+    """The files under `root`, sorted; symbolic links as the module docstring says."""
+    inside = Path(os.path.realpath(root))
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        kept = []
+        for name in sorted(dirnames):
+            folder = Path(dirpath) / name
+            if name in SKIP_DIRS:
+                continue
+            if folder.is_symlink():  # never descended (see above); warned about when it leads out
+                _leaves(folder, inside, root, problems)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
         for name in sorted(filenames):
-            if name not in (".DS_Store", ".gitignore", ".gitattributes"):
-                yield Path(dirpath) / name
+            file = Path(dirpath) / name
+            if name in (".DS_Store", ".gitignore", ".gitattributes"):
+                continue
+            if file.is_symlink() and _leaves(file, inside, root, problems):
+                continue
+            yield file
 
 
 def _head(path: Path) -> bytes:
@@ -74,7 +107,7 @@ def plan(paths: list[str | Path], *, kind: str | None = None) -> Plan:
             out.problems.append(Problem(message="no such file or directory", source=str(path)))
         elif path.is_dir():
             found = 0
-            for file in _walk(path):
+            for file in _walk(path, out.problems):
                 try:
                     collector = _detect(file, collectors) if file.is_file() else None
                 except OSError as exc:
@@ -109,6 +142,10 @@ def collect_file(collector: Collector, path: Path, *, max_bytes: int,
                  options: Mapping[str, Mapping[str, Any]] | None = None) -> LineageBatch:
     """Run one collector on one file; unreadable or oversized files give a batch with one problem.
 
+    Gzip data read by a collector that streams is held to the same limit on what it expands to as
+    in `collect_file_batches` (the larger of `max_bytes` and the file's size): past it, the events
+    before the limit are kept, with a problem naming the file.
+
     `options` maps a collector name to its options (e.g. `{"sql": {"dialect": "snowflake"}}`); a
     collector that takes options has `with_options(mapping) -> Collector`.
     """
@@ -122,6 +159,13 @@ def collect_file(collector: Collector, path: Path, *, max_bytes: int,
         configure = getattr(collector, "with_options", None)
         if given and configure is not None:
             collector = configure(given)
+        streaming = getattr(collector, "collect_path", None)
+        limit = max(max_bytes, size)
+        if streaming is not None and data.startswith(GZIP_MAGIC) and _expands_beyond(data, limit):
+            # a small gzip file can expand to gigabytes (of spaces, say): read it only up to the
+            # limit, keeping the events before it, with a problem saying where reading stopped
+            return _one_batch(collector.name, name, streaming(path, chunk_events=STREAM_CHUNK_EVENTS,
+                                                              max_bytes=limit))
         batch = collector.collect(Source(name=name, data=data, path=path))
         if given and batch.raw is not None:
             # plain options are kept with the raw input, so a rebuild reads it the same way
@@ -135,6 +179,30 @@ def collect_file(collector: Collector, path: Path, *, max_bytes: int,
     batch = LineageBatch(collector=collector.name, source=name)
     batch.problem(message)
     return batch
+
+
+def _expands_beyond(data: bytes, limit: int) -> bool:
+    from collectors.openlineage.files import gzip_expands_beyond
+
+    return gzip_expands_beyond(data, limit)
+
+
+def _one_batch(collector: str, name: str, batches: Iterable[LineageBatch]) -> LineageBatch:
+    """The batches of one streamed file as one: their facts and problems, their raw texts joined."""
+    out = LineageBatch(collector=collector, source=name)
+    raw: RawInput | None = None
+    texts: list[bytes] = []
+    for batch in batches:
+        out.facts.extend(batch.facts)
+        out.problems.extend(batch.problems)
+        if batch.raw is not None:
+            raw = raw or batch.raw
+            texts.append(batch.raw.content)
+    if raw is not None:
+        out.raw = raw.model_copy(update={"content": b"\n".join(texts)})
+    if not out.facts and not out.problems:
+        out.problem("no events in this file")
+    return out
 
 
 def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,

@@ -146,6 +146,28 @@ class _Gunzip(io.RawIOBase):
         return size
 
 
+def gzip_expands_beyond(data: bytes, limit: int) -> bool:
+    """Whether gzip `data` decompresses to more than `limit` bytes, found by decompressing at most
+    about `limit` bytes of it (whitespace counts like anything else); False for data that is not
+    gzip. Truncated or corrupt data counts what it gives before the fault.
+
+    Example:
+        >>> import gzip
+        >>> gzip_expands_beyond(gzip.compress(b" " * 5000), 4096), gzip_expands_beyond(b" " * 5000, 1)
+        (True, False)
+    """
+    if not data.startswith(GZIP_MAGIC):
+        return False
+    gunzip = _Gunzip(io.BytesIO(data))
+    chunk = bytearray(1 << 20)
+    total = 0
+    while size := gunzip.readinto(chunk):
+        total += size
+        if total > limit:
+            return True
+    return False
+
+
 def open_binary(stream: IO[bytes]) -> tuple[io.BufferedReader, _Gunzip | None]:
     """`stream` as a buffered reader, transparently gunzipped when it starts with the gzip magic
     bytes; the second value reports gzip errors once the stream is read."""
@@ -255,7 +277,8 @@ def _parse_lines(raw: IO[bytes], max_bytes: int) -> Generator[Item, None, _Reade
     data = b""
     while True:
         try:
-            data = raw.readline(MAX_EVENT_CHARS)
+            # never more than one byte past the limit: a line of nothing but spaces counts too
+            data = raw.readline(max(1, min(MAX_EVENT_CHARS, max_bytes - read + 1)))
         except (EOFError, OSError, zlib.error):
             data = b""  # the reader below reads again and reports the error
             break
