@@ -88,7 +88,7 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
     run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=datetime.now(UTC))
     work = plan(list(paths), kind=kind)
     options: dict[str, dict[str, Any]] = {}
-    problems = list(work.problems)  # problems with the paths themselves: usage errors
+    problems = list(work.problems)  # problems with the paths themselves: errors are usage errors
     stored = skipped = refused = 0
     with progress_bar() as progress:
         task = progress.add_task("collecting", total=len(work.work))
@@ -123,7 +123,8 @@ def run_collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | 
     run.detail = {"paths": [str(p) for p in paths], "skipped_unchanged": skipped, "refused": refused}
     store.record_run(run)
     return {"sources": len(work.work), "facts": stored, "unchanged": skipped, "refused": refused,
-            "problems": problems, "ignored_files": work.skipped, "path_problems": len(work.problems)}
+            "problems": problems, "ignored_files": work.skipped,
+            "path_problems": sum(p.severity == "error" for p in work.problems)}
 
 
 def _file_task(progress: Progress, path: Path) -> TaskID | None:
