@@ -42,7 +42,7 @@ else:
     related = [f for f in found if chosen in f["path"]]
     if trifecta:
         for f in trifecta:
-            st.error(f"{esc(f.get('title') or f.get('rule_id'))}: {esc(f.get('message'))}")
+            st.warning(f"{esc(f.get('title') or f.get('rule_id'))}: {esc(f.get('message'))}")
             if f.get("fix"):
                 st.markdown(f"**What breaks it:** {esc(f.get('fix'))}")
             table([{"evidence": str(e)} for e in (f.get("evidence") or [])], key=f"id-tri-{f.get('fingerprint')}")

@@ -11,7 +11,7 @@ Example:
     >>> from lineage.graph import LineageGraph
     >>> g = LineageGraph.from_records([{"id": "dataset:s:a", "kind": "dataset", "namespace": "s", "name": "a"}])
     >>> render(g, "csv", table="edges")
-    'source,target,kind,permissions,confidence\\r\\n'
+    'source,target,kind,permissions,confidence,source_name,target_name\\r\\n'
 """
 
 from __future__ import annotations
