@@ -75,13 +75,19 @@ class OriginResult:
         return origin_of(self.flags[i])
 
     def path(self, i: int, flag: int) -> list[int]:
-        """Node indexes from where `flag` starts to node `i` (empty when `i` lacks the flag)."""
+        """Node indexes from where `flag` starts to node `i` (empty when `i` lacks the flag).
+
+        A privacy step hands the synthetic flag to what it writes without holding it; when one of
+        those outputs is also its input, the step's own pointer leads back to that output: the
+        path then starts at the step, where the flag starts, instead of going round the cycle.
+        """
         pointers = self.pointers[flag]
         if pointers[i] == _NO_POINTER:
             return []
-        out = [i]
-        while pointers[out[-1]] >= 0:
-            out.append(pointers[out[-1]])
+        out, seen = [i], {i}
+        while (j := pointers[out[-1]]) >= 0 and j not in seen:
+            out.append(j)
+            seen.add(j)
         out.reverse()
         return out
 

@@ -162,3 +162,20 @@ def test_declared_synthetic_fed_by_real_data_is_treated_as_real() -> None:
     tags = propagate(g)
     assert (tags.origin(fake.ref.id), fake.ref.id in tags.false_synthetic) == ("real", True)
     assert tags.why(fake.ref.id)[0].path == (real.ref.id, job.ref.id, fake.ref.id)
+
+
+def test_a_privacy_step_that_writes_its_own_input_is_explained_from_the_step() -> None:
+    """d0 -> step -> d0: the synthetic flag the step hands to d0 comes back to the step through d0;
+    the explaining paths must not go round that cycle (it once grew without end)."""
+    g = LineageGraph.from_records(
+        nodes=[{"id": "dataset:pg:d0", "kind": "dataset"},
+               {"id": "dataset:pg:seed", "kind": "dataset", "origin": "real"},
+               {"id": "process:jobs:mask", "kind": "process", "privacy_step": "k-anonymity"}],
+        edges=[("dataset:pg:seed", "process:jobs:mask", "read"), ("dataset:pg:d0", "process:jobs:mask", "read"),
+               ("process:jobs:mask", "dataset:pg:d0", "write")])
+    tags = propagate(g)
+    assert tags.origin("dataset:pg:d0") == "synthetic"
+    paths = {tuple(r.path) for r in tags.why("dataset:pg:d0")}
+    assert ("process:jobs:mask", "dataset:pg:d0") in paths
+    assert all(len(p) == len(set(p)) for node in ("dataset:pg:d0", "process:jobs:mask")
+               for p in (tuple(r.path) for r in tags.why(node)))
