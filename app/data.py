@@ -59,8 +59,8 @@ def store(path: str) -> Store:
 def journal_note(path: str) -> str | None:
     """Folds an orphaned endpoint journal into the store (acknowledged events are visible without
     restarting the endpoint); what a reader should know about events not yet stored, if anything."""
-    from lineage.server.fold import fold
-    from lineage.server.journal import journal_folder
+    from lineage.services.fold import fold
+    from lineage.services.journal import journal_folder
     from lineage.settings import load_settings
 
     return fold(store(path), journal_folder(path), wait=load_settings().lock_timeout).message()

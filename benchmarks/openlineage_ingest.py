@@ -79,7 +79,7 @@ def make_events(count: int, jobs: int = 500, *, spark_plan: bool = False) -> lis
 
 def file_phase(path: Path, db: str) -> dict[str, float]:
     """`lineage collect FILE` (what the command runs), then the same again."""
-    from lineage.cli import run_collect
+    from lineage.services.collect import collect
     from lineage.settings import load_settings
 
     settings = load_settings(None, db=db)
@@ -87,19 +87,19 @@ def file_phase(path: Path, db: str) -> dict[str, float]:
         events = sum(1 for _ in fh)
     rss_before = peak_mb()
     started = time.perf_counter()
-    first = run_collect(settings, [path])
+    first = collect(settings, [path])
     seconds = time.perf_counter() - started
     again = time.perf_counter()
-    second = run_collect(settings, [path])
+    second = collect(settings, [path])
     return {
         "events": events,
-        "facts": first["facts"],
+        "facts": first.facts,
         "seconds": seconds,
         "events_per_s": events / seconds,
         "peak_rss_mb": peak_mb(),
         "rss_before_mb": rss_before,
         "reingest_seconds": time.perf_counter() - again,
-        "reingest_all_skipped": float(second["facts"] == 0 and second["unchanged"] == 1),
+        "reingest_all_skipped": float(second.facts == 0 and second.unchanged == 1),
     }
 
 

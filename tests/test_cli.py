@@ -239,12 +239,12 @@ def test_a_large_event_file_gets_its_own_progress_bar_on_a_terminal(tmp_path: Pa
 
     from rich.console import Console
 
-    import lineage.cli_show
+    import lineage.cli.show
     from collectors import discover
 
     monkeypatch.setattr(discover, "STREAM_OVER_BYTES", 1024)
     screen = Console(file=io.StringIO(), force_terminal=True, width=100)
-    monkeypatch.setattr(lineage.cli_show, "err_console", screen)
+    monkeypatch.setattr(lineage.cli.show, "err_console", screen)
     events = SAMPLES / "warehouse_elt" / "openlineage_events.jsonl"
     big = tmp_path / "big_events.jsonl"
     big.write_bytes(events.read_bytes())

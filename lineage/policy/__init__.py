@@ -3,7 +3,7 @@
 `evaluate(graph)` runs every rule in `RULES` (each a small pure function in
 `lineage.policy.rules`) and returns `Finding`s with the node path, evidence, a fingerprint that is
 stable across runs and ingest orders, and the review status people gave them. Pure: no I/O;
-`lineage.policy.command` is the `lineage check` CLI around it. `TRIFECTA_RULE_ID` is the id of the
+`lineage.cli.check` is the `lineage check` CLI around it. `TRIFECTA_RULE_ID` is the id of the
 lethal-trifecta rule (LM002), for callers that single its findings out.
 """
 

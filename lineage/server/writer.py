@@ -9,7 +9,7 @@ bound.
 How a group is made durable depends on the store:
 
 - with a journal (`lineage serve` on a DuckDB file): the group is appended to the journal and
-  synced to disk (see `lineage.server.journal`), and the requests are answered; a store thread
+  synced to disk (see `lineage.services.journal`), and the requests are answered; a store thread
   moves what has gathered into the store every `commit_interval` seconds in one transaction and
   then deletes the journal segments it stored. Events wait for the store in memory and in the
   journal; while more than `max_queue` of them wait, new requests get 503. On start, what an
@@ -38,8 +38,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from lineage.server.fold import Event, batch_of, digest, store_segments
-from lineage.server.journal import Journal
+from lineage.services.fold import Event, batch_of, digest, store_segments
+from lineage.services.journal import Journal
 from lineage.store import Store
 from lineage.store.base import StoreWriter
 

@@ -11,7 +11,7 @@ from lineage.cli import main
 from lineage.errors import ConfigError
 from lineage.jobs.config import WebhookSink, load_jobs
 from lineage.jobs.schedule import parse_duration, parse_schedule
-from lineage.jobs.scheduler import first_due, next_due
+from lineage.scheduler import first_due, next_due
 
 GOOD = """\
 store: lineage.duckdb

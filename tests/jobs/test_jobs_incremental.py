@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lineage.jobs.reading import tail_batch
-from lineage.jobs.runner import run_job
+from lineage.services.jobs.reading import tail_batch
+from lineage.services.jobs.runner import run_job
 from lineage.store import open_store
 from tests.jobs.support import FIXTURES, Project, Web, fixture_bytes
 

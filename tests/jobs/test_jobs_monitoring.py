@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lineage.jobs.runner import run_job
+from lineage.services.jobs.runner import run_job
 from lineage.store import open_store
 from tests.jobs.support import Project, Web, fixture_bytes
 

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from lineage.cli import main
-from lineage.jobs.runner import STALE_MESSAGE, run_job
+from lineage.services.jobs.runner import STALE_MESSAGE, run_job
 from lineage.store import open_store
 from tests.jobs.support import Project, Web, fixture_bytes, lineage_process, wait_for
 

@@ -11,9 +11,9 @@ import pytest
 
 from lineage.diff import Flow, diff_graphs
 from lineage.graph import LineageGraph
-from lineage.jobs.lock import JobBusy, JobLock, lock_path
-from lineage.jobs.sources import classify, expand, redact
 from lineage.monitor import ALERT_TYPE, Alert, describe_flows, new_findings
+from lineage.services.jobs.lock import JobBusy, JobLock, lock_path
+from lineage.services.jobs.sources import classify, expand, redact
 
 AGENT, CRM, PASTE, SA = "process:agents:bot", "dataset:pg:crm", "dataset:https://paste.example.com:p", "identity:k8s:sa"
 
@@ -103,8 +103,8 @@ def test_sources_are_classified_and_secrets_redacted(tmp_path: Path) -> None:
 
 def test_the_scheduler_runs_on_time_and_skips_busy_jobs(tmp_path: Path) -> None:
     from lineage.jobs.config import load_jobs
-    from lineage.jobs.runner import RunOutcome
-    from lineage.jobs.scheduler import Scheduler
+    from lineage.scheduler import Scheduler
+    from lineage.services.jobs.runner import RunOutcome
     from lineage.settings import Settings
 
     (tmp_path / "lineage.yaml").write_text("jobs:\n  - {name: tick, sources: [x], schedule: 1s}\n"

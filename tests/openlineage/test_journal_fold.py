@@ -20,8 +20,8 @@ from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, R
 
 from lineage.errors import StoreError
 from lineage.graph import load_graph
-from lineage.server.fold import JournalState, fold, open_current
-from lineage.server.journal import FOLD, SERVE, Journal, JournalBusy, JournalLock, journal_holder, segment_name
+from lineage.services.fold import JournalState, fold, open_current
+from lineage.services.journal import FOLD, SERVE, Journal, JournalBusy, JournalLock, journal_holder, segment_name
 from lineage.store import open_store
 from tests.openlineage.olfixtures import REPO_ROOT, Server, start_server
 from tests.openlineage.test_server import NOW, PRODUCER, client

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.base import Source, get_collector
-from lineage.jobs.reading import tail_batch
+from lineage.services.jobs.reading import tail_batch
 from tests.conftest import SAMPLES
 
 EVENTS = SAMPLES / "warehouse_elt" / "openlineage_events.jsonl"

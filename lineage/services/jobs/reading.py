@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 
 from collectors.base import Collector, Source, available_collectors, get_collector
 from lineage.errors import CollectorError, LineageError
-from lineage.jobs.sources import SourceRef
 from lineage.models import LineageBatch, Problem, RawInput
+from lineage.services.jobs.sources import SourceRef
 from lineage.store.base import SourceState
 
 CHUNK_LINES = 2000

@@ -1,7 +1,7 @@
 """What the `lineage` commands print on the terminal: the consoles, the progress bar, a walk of the
 graph, everything about one node, and the demo's summary of the map.
 
-Commands parse their arguments and call the API (`lineage/cli.py`); the tables and lines they
+Commands parse their arguments and call the services (`lineage.services`); the tables and lines they
 show are built here, so that output has one home.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from lineage.words import plural
@@ -23,10 +23,32 @@ console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isat
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def progress_bar() -> Progress:
-    """A progress bar on standard error, shown only on a terminal and gone when it ends."""
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=True, disable=not err_console.is_terminal)
+class Bars:
+    """Progress bars on standard error (`lineage.services.progress.Progress`), shown only on a
+    terminal and gone when they end; use as a context manager."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=err_console, transient=True,
+                                  disable=not err_console.is_terminal)
+
+    def __enter__(self) -> Bars:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+    def begin(self, label: str, total: int | None) -> object:
+        return self._progress.add_task(escape(label), total=total)
+
+    def advance(self, task: object, amount: int = 1, *, label: str | None = None) -> None:
+        assert isinstance(task, int)
+        self._progress.update(TaskID(task), advance=amount, description=None if label is None else escape(label))
+
+    def end(self, task: object) -> None:
+        assert isinstance(task, int)
+        self._progress.remove_task(TaskID(task))
 
 
 def print_walk(g: Any, node_id: str, direction: str, found: dict[str, int], fmt: str) -> None:

@@ -22,8 +22,8 @@ from types import FrameType
 
 from lineage.errors import LineageError
 from lineage.jobs.config import JobConfig, JobsConfig
-from lineage.jobs.lock import JobBusy
-from lineage.jobs.runner import RunOutcome, run_job
+from lineage.services.jobs.lock import JobBusy
+from lineage.services.jobs.runner import RunOutcome, run_job
 from lineage.settings import Settings
 
 log = logging.getLogger("lineage.jobs")

@@ -34,16 +34,16 @@ from lineage.diff import diff_graphs
 from lineage.errors import LineageError, StoreError
 from lineage.graph import LineageGraph
 from lineage.jobs.config import JobConfig, JobsConfig
-from lineage.jobs.lock import JobLock
-from lineage.jobs.reading import TransientError, read_source
-from lineage.jobs.sinks import deliver
-from lineage.jobs.sources import SourceRef, expand, redact
 from lineage.models import Problem
 from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
 from lineage.policy import Finding
-from lineage.policy.command import run_check
 from lineage.policy.project import load_policy_config
-from lineage.server.fold import open_current
+from lineage.services.check import run_check
+from lineage.services.fold import open_current
+from lineage.services.jobs.lock import JobLock
+from lineage.services.jobs.reading import TransientError, read_source
+from lineage.services.jobs.sinks import deliver
+from lineage.services.jobs.sources import SourceRef, expand, redact
 from lineage.settings import Settings
 from lineage.store import RunRecord, SourceState, Store
 
@@ -111,9 +111,9 @@ def _collector_options(job: JobConfig, store: Store, sources: list[SourceRef]) -
     names = {ref.collector for ref in sources if ref.collector}
     options: dict[str, dict[str, Any]] = {name: dict(job.options) for name in names if job.options}
     if "sql" in names:
-        from lineage.cli import _sql_options  # the parse cache and known schemas, as `lineage collect` uses
+        from lineage.services.collect import sql_options  # the parse cache and known schemas, as `collect` uses
 
-        options["sql"] = _sql_options(store, dict(job.options))
+        options["sql"] = sql_options(store, dict(job.options))
     return options
 
 

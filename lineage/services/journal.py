@@ -5,7 +5,7 @@ producers wait holds the endpoint to a few hundred events a second. With a journ
 appends each group of accepted events to it, syncs it to disk (well under a millisecond), answers
 201, and moves what has gathered into the store in large transactions from another thread,
 deleting the journal segments it has stored. Whatever the journal still holds when the process
-dies is stored by the next command that opens the store (`lineage.server.fold`), or by the next
+dies is stored by the next command that opens the store (`lineage.services.fold`), or by the next
 `lineage serve` before it takes requests.
 
 Layout: a folder (`<store file>.journal/`) of numbered segments, each a file of lines

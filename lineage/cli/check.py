@@ -12,18 +12,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lineage.policy.engine import evaluate, with_evidence
-from lineage.policy.finding import SEVERITIES, Finding, Place, at_least
-from lineage.policy.project import PolicyConfig, load_policy_config
+from lineage.policy.finding import SEVERITIES, Finding, at_least
+from lineage.policy.project import load_policy_config
 from lineage.policy.report import json_report, markdown, sarif
 from lineage.policy.rules import RULES
+from lineage.services.check import run_check
 from lineage.settings import DB_HELP, find_project_file, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -35,34 +34,6 @@ def _version() -> str:
         return version("lineage-mapper")
     except PackageNotFoundError:
         return "0.0.0"
-
-
-def evidence_of(store: Any, node_ids: Sequence[str]) -> dict[str, list[Place]]:
-    """(source, line) of the current facts about each node, declared facts first."""
-    if not node_ids:
-        return {}
-    facts = [f for f in store.facts_about(sorted(set(node_ids))) if not f["superseded_at"] and f["fact"] == "node"]
-    facts.sort(key=lambda f: (-int(f["layer"]), str(f["source"]), f["line"] or 0))
-    out: dict[str, list[Place]] = {}
-    for f in facts:
-        place = (str(f["source"]), f["line"])
-        if place not in out.setdefault(str(f["subject"]), []):
-            out[str(f["subject"])].append(place)
-    return out
-
-
-def run_check(store: Any, config: PolicyConfig, *, now: datetime | None = None,
-              baseline_at: datetime | None = None) -> list[Finding]:
-    """Load the graph from `store`, evaluate the policy with its reviews, and attach evidence."""
-    from lineage.graph import load_graph
-
-    graph = load_graph(store)
-    rules = [r for r in RULES if r.id not in config.disabled]
-    reviews = [*config.reviews, *store.reviews()]
-    findings = evaluate(graph, rules=rules, custom_rules=config.rules, reviews=reviews, now=now,
-                        baseline_at=baseline_at or config.baseline_at)
-    nodes = [n for f in findings for n in (*f.nodes, *f.path) if n in graph]
-    return with_evidence(findings, evidence_of(store, nodes))
 
 
 def print_table(console: Console, findings: Sequence[Finding], *, title: str = "Findings") -> None:
@@ -105,7 +76,7 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
       lineage check --format json -o baseline.json     # accept today's findings ...
       lineage check --baseline baseline.json           # ... and fail only on new ones
     """
-    from lineage.server.fold import open_current
+    from lineage.services.fold import open_current
 
     project = ctx.obj.get("project") if ctx.obj else None
     settings = load_settings(project, db=db)

@@ -7,8 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from lineage.policy.command import print_table, run_check
+from lineage.cli.check import print_table
 from lineage.policy.project import load_policy_config
+from lineage.services.check import run_check
 from lineage.settings import find_project_file
 from lineage.tagging import propagate
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from lineage.models import LineageBatch, Problem, RawInput
-from lineage.server.journal import (
+from lineage.services.journal import (
     FOLD,
     SERVE,
     JournalBusy,

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from lineage.errors import LineageError
-from lineage.jobs.sources import redact
+from lineage.services.jobs.sources import redact
 
 
 class JobBusy(LineageError):

@@ -1,42 +1,14 @@
-"""`lineage store` (info, rebuild, copy), and how every command reaches the store: the `--db`
-option, the settings it overrides, opening the store, and the SQL collector options a store gives.
-"""
+"""`lineage store` (info, rebuild, copy)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.markup import escape
 
-from lineage.cli_show import console, err_console, progress_bar
-from lineage.settings import DB_HELP, Settings, load_settings
-
-EXIT_OK = 0
-
-db_option = click.option("--db", metavar="STORE", help=DB_HELP)
-
-
-def _settings(ctx: click.Context, db: str | None) -> Settings:
-    return load_settings(ctx.obj.get("project") if ctx.obj else None, db=db)
-
-
-def _store(settings: Settings) -> Any:
-    """The store, with every event an endpoint acknowledged in it (`lineage.server.fold`)."""
-    from lineage.server.fold import open_current
-
-    return open_current(settings.db, lock_timeout=settings.lock_timeout)
-
-
-def _sql_options(store: Any, given: dict[str, Any]) -> dict[str, Any]:
-    """SQL collector options: the flags, the parse cache (the store) and the schemas it knows."""
-    from collectors.sql.schema import load_schema_file
-
-    known: dict[str, Any] = store.dataset_columns()
-    if given.get("schema"):
-        known.update(load_schema_file(given["schema"]))
-    return {**given, "schema": known or None, "cache": store}
+from lineage.cli.options import EXIT_OK, db_option, settings_of, store_of
+from lineage.cli.show import Bars, console, err_console
 
 
 @click.group()
@@ -49,8 +21,8 @@ def store() -> None:
 @click.pass_context
 def store_info(ctx: click.Context, db: str | None) -> int:
     """Print the store's location, schema version and row counts."""
-    settings = _settings(ctx, db)
-    s = _store(settings)
+    settings = settings_of(ctx, db)
+    s = store_of(settings)
     from lineage.store import display_location
 
     console.print(f"store: {escape(display_location(settings.db))} (schema version {s.schema_version()})")
@@ -74,30 +46,18 @@ def store_rebuild(ctx: click.Context, target: str, db: str | None) -> int:
     Example:
       lineage store rebuild --db lineage.duckdb --to rebuilt.duckdb
     """
-    from collectors.discover import recollect
+    from lineage.services.collect import rebuild
     from lineage.store import open_store
 
-    settings = _settings(ctx, db)
+    settings = settings_of(ctx, db)
     if Path(target).exists():
         raise click.BadParameter(f"{target} exists; choose a new file", param_hint="--to")
-    source = _store(settings)
-    rebuilt = open_store(target, lock_timeout=settings.lock_timeout)
-    rebuilt.migrate()
-    raws = list(source.raw_inputs())
-    facts = problems = 0
-    sql_context: dict[str, Any] | None = None
-    with progress_bar() as progress:
-        task = progress.add_task("rebuilding", total=len(raws))
-        for raw in raws:
-            if raw.collector == "sql" and sql_context is None:  # as `collect` does at its first SQL source
-                sql_context = _sql_options(rebuilt, {})
-            batch = recollect(raw, sql_context if raw.collector == "sql" else None)
-            problems += len(batch.problems)
-            for problem in batch.problems:
-                err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
-            facts += rebuilt.ingest(batch).facts
-            progress.advance(task)
-    console.print(f"Rebuilt {len(raws)} input(s) into {escape(target)}: {facts} fact(s), {problems} problem(s)")
+    with Bars() as bars:
+        result = rebuild(store_of(settings), open_store(target, lock_timeout=settings.lock_timeout), progress=bars)
+    for problem in result.problems:
+        err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
+    console.print(f"Rebuilt {result.inputs} input(s) into {escape(target)}: {result.facts} fact(s), "
+                  f"{len(result.problems)} problem(s)")
     return EXIT_OK
 
 
@@ -117,20 +77,19 @@ def store_copy(ctx: click.Context, source: str, target: str) -> int:
     Example:
       lineage store copy --from lineage.duckdb --to postgresql://lineage@db:5432/lineage
     """
-    from lineage.server.fold import open_current
+    from lineage.services.fold import open_current
     from lineage.store import display_location, open_store
     from lineage.store.copy import copy_store, plan
 
-    settings = _settings(ctx, None)
+    settings = settings_of(ctx, None)
     if "://" not in source and not Path(source).is_file():
         raise click.BadParameter(f"{source} does not exist", param_hint="--from")
     src = open_current(source, lock_timeout=settings.lock_timeout)
     dst = open_store(target, lock_timeout=settings.lock_timeout)
     total = sum(plan(src, dst).values())
-    with progress_bar() as progress:
-        task = progress.add_task("copying", total=total)
-        copied = copy_store(src, dst, advance=lambda table, rows: progress.update(
-            task, advance=rows, description=f"copying {table}"))
+    with Bars() as bars:
+        task = bars.begin("copying", total)
+        copied = copy_store(src, dst, advance=lambda table, rows: bars.advance(task, rows, label=f"copying {table}"))
     console.print(f"Copied {sum(copied.values()):,} row(s) from {escape(display_location(source))} "
                   f"to {escape(display_location(target))}")
     for table, rows in copied.items():

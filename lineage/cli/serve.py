@@ -10,7 +10,7 @@ import sys
 import click
 
 from lineage.errors import ConfigError
-from lineage.server.journal import journal_folder
+from lineage.services.journal import journal_folder
 from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -142,8 +142,8 @@ def serve(
 
     from lineage.server.app import ServerConfig, create_app
     from lineage.server.auth import TokenCheck, tokens_from
-    from lineage.server.journal import Journal
     from lineage.server.writer import GroupWriter
+    from lineage.services.journal import Journal
     from lineage.settings import find_project_file, load_settings
     from lineage.store import display_location, open_store
 

@@ -78,7 +78,7 @@ def jobs() -> None:
 @click.pass_context
 def list_jobs(ctx: click.Context, db: str | None, fmt: str) -> int:
     """List the jobs with their schedule, next time and last run."""
-    from lineage.server.fold import open_current
+    from lineage.services.fold import open_current
 
     cfg, settings = _load(ctx, db)
     store = open_current(settings.db, lock_timeout=settings.lock_timeout)
@@ -144,8 +144,8 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def run(ctx: click.Context, names: tuple[str, ...], run_all: bool, wait: float, db: str | None,
         log_level: str | None) -> int:
     """Run jobs once: read what changed in their sources, store it, and alert on what is new."""
-    from lineage.jobs.lock import JobBusy
-    from lineage.jobs.runner import run_job
+    from lineage.services.jobs.lock import JobBusy
+    from lineage.services.jobs.runner import run_job
 
     _logging(log_level or "warning")
     cfg, settings = _load(ctx, db)
@@ -184,7 +184,7 @@ def schedule(ctx: click.Context, names: tuple[str, ...], db: str | None, log_lev
     A run in progress finishes storing the batch in hand and records itself before the scheduler
     exits 0. Run it as a service (docs/jobs.md has a systemd unit and a Kubernetes Deployment).
     """
-    from lineage.jobs.scheduler import Scheduler
+    from lineage.scheduler import Scheduler
 
     _logging(log_level or "info")
     cfg, settings = _load(ctx, db)

@@ -1,0 +1,113 @@
+"""`lineage export`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from lineage.cli.options import EXIT_OK, as_of_option, db_option, graph_of, parse_as_of, settings_of
+from lineage.cli.show import err_console
+
+
+def _policy_evaluate() -> Any:
+    """`lineage.policy.evaluate` when the policy engine is installed, else None."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("lineage.policy") is None:
+        return None
+    return importlib.import_module("lineage.policy").evaluate
+
+
+def _export_formats() -> list[str]:
+    from lineage.exports import FORMATS
+
+    return list(FORMATS)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(_export_formats()), default="json", show_default=True,
+              help="json: the interchange format (README); graphml, gexf: every attribute; dot, mermaid: pictures; "
+                   "html: one offline page; csv: one table (edges with node names; --table for another), or "
+                   "every table with -o FILE.zip or -o DIR/; markdown: a PR report; cyclonedx: "
+                   "CycloneDX 1.6; openlineage: events (docs/exports.md).")
+@click.option("-o", "--output", type=click.Path(writable=True),
+              help="Write here instead of stdout. csv: FILE.zip gets every table in one zip, DIR/ (or an existing "
+                   "folder) one CSV per table, any other FILE one CSV table.")
+@click.option("--focus", metavar="NODE",
+              help="Export only this node's neighbourhood (an id, a name, or a unique part of one).")
+@click.option("--depth", type=click.IntRange(min=0), help="With --focus: keep nodes within N edges (default: all).")
+@click.option("--upstream", is_flag=True, help="With --focus: only what the node depends on.")
+@click.option("--downstream", is_flag=True, help="With --focus: only what depends on the node.")
+@click.option("--table", type=click.Choice(["nodes", "edges", "impact"]),
+              help="csv: the one table to write (default: edges); with -o DIR/ only this table's file.")
+@click.option("--baseline", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="markdown: a json export to compare with; the report lists new findings and new flows.")
+@db_option
+@as_of_option
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, depth: int | None, upstream: bool,
+           downstream: bool, table: str | None, baseline: str | None, db: str | None, as_of: str | None) -> int:
+    """Export the graph (or one node's neighbourhood) with its findings.
+
+    \b
+    Examples:
+      lineage export --format html -o lineage.html
+      lineage export --format dot --focus vectors --depth 2 | dot -Tsvg > vectors.svg
+      lineage export --format csv -o edges.csv
+      lineage export --format csv -o lineage.zip
+      lineage export --format csv --table impact --focus app.public.users
+      lineage export --format markdown --baseline main.json > report.md
+    """
+    from lineage.exports import interchange, tables
+    from lineage.exports.request import render
+
+    when = parse_as_of(as_of)
+    layout = None
+    if fmt == "csv":
+        try:
+            layout = tables.layout(output, table)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    elif output and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
+        raise click.UsageError(f"{output} is a folder; {fmt} is one file: give -o FILE")
+    base = interchange.read(Path(baseline).read_bytes()) if baseline else None
+    graph = graph_of(settings_of(ctx, db), when)
+
+    def rendered(one: str | None) -> str | bytes:
+        return render(graph, fmt, focus=focus, depth=depth, upstream=upstream, downstream=downstream, as_of=when,
+                      table=one, baseline=base, evaluate=_policy_evaluate())
+
+    if layout == "folder" and output:
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [table] if table else list(tables.TABLES)
+        for name in names:
+            text = rendered(name)
+            (folder / f"{name}.csv").write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        err_console.print(f"wrote {', '.join(f'{n}.csv' for n in names)} in {escape(output)}")
+        return EXIT_OK
+    one_table = (table or tables.DEFAULT_TABLE) if layout == "table" else table
+    result = rendered(one_table)
+    data = result.encode("utf-8") if isinstance(result, str) else result
+    what = ""
+    if layout == "zip":
+        what = f" (a zip of {', '.join(f'{n}.csv' for n in tables.TABLES)})"
+    elif layout == "table":
+        what = f" (the {one_table} table as CSV" + ("" if table else "; --table nodes|edges|impact for another, "
+                                                    "-o FILE.zip or -o DIR/ for all three") + ")"
+    if output:
+        Path(output).write_bytes(data)
+        err_console.print(f"wrote {escape(output)}{escape(what)}")
+    elif isinstance(result, bytes) and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is a binary file; write it with -o FILE")
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    return EXIT_OK

@@ -1,0 +1,62 @@
+"""`lineage graph upstream|downstream` and `lineage explain`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from lineage.cli.options import EXIT_OK, as_of_option, db_option, graph_of, parse_as_of, settings_of, store_of
+from lineage.cli.show import console, print_node, print_walk
+
+
+@click.group()
+def graph() -> None:
+    """Walk the lineage: what a node depends on, or what depends on it."""
+
+
+def _walk_command(direction: str) -> Any:
+    @click.argument("node")
+    @click.option("--depth", type=click.IntRange(min=1), help="Follow at most N edges (default: all).")
+    @click.option("--kind", "kinds", multiple=True, type=click.Choice(["dataset", "process", "identity"]),
+                  help="Only list nodes of this kind (repeatable).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @db_option
+    @as_of_option
+    @click.pass_context
+    def command(ctx: click.Context, node: str, depth: int | None, kinds: tuple[str, ...], fmt: str,
+                db: str | None, as_of: str | None) -> int:
+        g = graph_of(settings_of(ctx, db), parse_as_of(as_of))
+        node_id = g.resolve(node)
+        walk = g.upstream if direction == "upstream" else g.downstream
+        print_walk(g, node_id, direction, walk(node_id, depth=depth, kinds=kinds or None), fmt)
+        return EXIT_OK
+
+    command.__doc__ = (
+        f"List the nodes {direction} of NODE, nearest first.\n\n"
+        "NODE is a full id (dataset:NAMESPACE:NAME), a name, or any unique part of an id.\n\n"
+        f"\b\nExample:\n  lineage graph {direction} vectors --depth 2 --kind dataset"
+    )
+    return command
+
+
+graph.command("upstream")(_walk_command("upstream"))
+graph.command("downstream")(_walk_command("downstream"))
+
+
+@click.command()
+@click.argument("node")
+@db_option
+@as_of_option
+@click.pass_context
+def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) -> int:
+    """Show every fact about NODE with the evidence behind it: which collector saw it, in which
+    file and line (or endpoint and run), when, and whether a newer source replaced it."""
+    settings = settings_of(ctx, db)
+    g = graph_of(settings, parse_as_of(as_of))
+    node_id = g.resolve(node)
+    print_node(g, store_of(settings), node_id)
+    from lineage.cli.policy_show import explain_node
+
+    explain_node(console, g, store_of(settings), node_id, ctx.obj.get("project") if ctx.obj else None)
+    return EXIT_OK

@@ -1,0 +1,46 @@
+"""What every command shares: exit codes, the `--db` and `--as-of` options, the settings they
+override, and opening the store (current: with every event an endpoint acknowledged in it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from lineage.settings import DB_HELP, Settings, load_settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+db_option = click.option("--db", metavar="STORE", help=DB_HELP)
+as_of_option = click.option("--as-of", "as_of", metavar="TIME",
+                            help="Build the graph as it was at this ISO 8601 time (default: now).")
+
+
+def settings_of(ctx: click.Context, db: str | None) -> Settings:
+    """The settings, with the project file the group was given and `--db`."""
+    return load_settings(ctx.obj.get("project") if ctx.obj else None, db=db)
+
+
+def store_of(settings: Settings) -> Any:
+    """The store, with every event an endpoint acknowledged in it (`lineage.services.fold`)."""
+    from lineage.services.fold import open_current
+
+    return open_current(settings.db, lock_timeout=settings.lock_timeout)
+
+
+def graph_of(settings: Settings, as_of: datetime | None = None) -> Any:
+    from lineage.graph import load_graph
+
+    return load_graph(store_of(settings), as_of)
+
+
+def parse_as_of(value: str | None) -> datetime | None:
+    """`--as-of` as a time (UTC when it names no zone)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,148 @@
+"""Collect sources into a store: plan the files, run their collectors, store what they found.
+
+The one place where collectors meet the store for `lineage collect`, `lineage demo`, `lineage
+store rebuild` and the benchmarks; scheduled jobs read their sources incrementally
+(`lineage.services.jobs`) but take their SQL options from here too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lineage.models import Problem
+from lineage.services.fold import open_current
+from lineage.services.progress import Progress, Quiet
+from lineage.settings import Settings
+from lineage.store import RawInputRow, RunRecord, Store
+
+
+@dataclass
+class CollectResult:
+    """What one collect did."""
+
+    sources: int = 0
+    facts: int = 0
+    """Fact rows the store gained."""
+    unchanged: int = 0
+    refused: int = 0
+    """Sources that had problems and stored nothing (`strict`)."""
+    problems: list[Problem] = field(default_factory=list)
+    ignored_files: int = 0
+    path_problems: int = 0
+    """Errors with the paths themselves (a missing path): usage errors."""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+
+def sql_options(store: Store, given: dict[str, Any]) -> dict[str, Any]:
+    """SQL collector options: the flags, the parse cache (the store) and the schemas it knows."""
+    from collectors.sql.schema import load_schema_file
+
+    known: dict[str, Any] = store.dataset_columns()
+    if given.get("schema"):
+        known.update(load_schema_file(given["schema"]))
+    return {**given, "schema": known or None, "cache": store}
+
+
+def collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | None = None, strict: bool = False,
+            command: str = "collect", sql: dict[str, Any] | None = None,
+            progress: Progress | None = None) -> CollectResult:
+    """Collect `paths` into the store `settings` name, recording the run.
+
+    A large event log comes in chunks (flat memory), stored through one write session; `strict`
+    reads each file whole first and stores nothing from one with a problem.
+    """
+    from collectors.discover import collect_file_batches, plan
+
+    shown = progress or Quiet()
+    store = open_current(settings.db, lock_timeout=settings.lock_timeout)
+    store.migrate()
+    run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=datetime.now(UTC))
+    work = plan(list(paths), kind=kind)
+    result = CollectResult(sources=len(work.work), problems=list(work.problems), ignored_files=work.skipped,
+                           path_problems=sum(p.severity == "error" for p in work.problems))
+    options: dict[str, dict[str, Any]] = {}
+    task = shown.begin("collecting", len(work.work))
+    for collector, path in work.work:
+        shown.advance(task, 0, label=f"collecting {path.name}")
+        if collector.name == "sql" and "sql" not in options:
+            options["sql"] = sql_options(store, sql or {})
+        unchanged = True
+        within = _file_task(shown, path)
+        with store.writer(max_hold_s=5.0) as session:
+            for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
+                                              options=options, stream=not strict):
+                if within is not None and batch.raw:
+                    shown.advance(within, len(batch.raw.content) + 1)
+                result.problems.extend(batch.problems)
+                if strict and batch.problems:
+                    result.refused += 1
+                    unchanged = False
+                else:
+                    ingested = session.ingest(batch)
+                    result.facts += ingested.facts
+                    unchanged = unchanged and ingested.skipped
+        result.unchanged += unchanged
+        if within is not None:
+            shown.end(within)
+        shown.advance(task)
+    shown.end(task)
+    run.finished_at = datetime.now(UTC)
+    run.sources, run.facts, run.problems = result.sources, result.facts, len(result.problems)
+    run.status = "failed" if result.errors else "ok"
+    run.detail = {"paths": [str(p) for p in paths], "skipped_unchanged": result.unchanged,
+                  "refused": result.refused}
+    store.record_run(run)
+    return result
+
+
+def _file_task(progress: Progress, path: Path) -> object | None:
+    """A task for a file large enough to be read in chunks: its bytes (no total when gzipped,
+    since what it expands to is not known)."""
+    from collectors.discover import STREAM_OVER_BYTES
+
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+    except OSError:
+        return None
+    if size <= STREAM_OVER_BYTES:
+        return None
+    return progress.begin(f"  {path.name}", None if gzipped else size)
+
+
+@dataclass
+class RebuildResult:
+    inputs: int = 0
+    facts: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def rebuild(source: Store, target: Store, *, progress: Progress | None = None) -> RebuildResult:
+    """Collect every raw input `source` keeps again, oldest first, each with the options it was
+    first read with, into the empty store `target`."""
+    from collectors.discover import recollect
+
+    shown = progress or Quiet()
+    target.migrate()
+    raws: list[RawInputRow] = list(source.raw_inputs())
+    result = RebuildResult(inputs=len(raws))
+    sql_context: dict[str, Any] | None = None
+    task = shown.begin("rebuilding", len(raws))
+    for raw in raws:
+        if raw.collector == "sql" and sql_context is None:  # as `collect` does at its first SQL source
+            sql_context = sql_options(target, {})
+        batch = recollect(raw, sql_context if raw.collector == "sql" else None)
+        result.problems.extend(batch.problems)
+        result.facts += target.ingest(batch).facts
+        shown.advance(task)
+    shown.end(task)
+    return result
