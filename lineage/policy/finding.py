@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from lineage.store.base import Review as Review  # the store keeps reviews; here for callers
+from lineage.store.base import Status as Status
 
 Severity = Literal["low", "medium", "high", "critical"]
-Status = Literal["open", "accepted_risk", "false_positive", "fixed"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 STATUSES: tuple[Status, ...] = ("open", "accepted_risk", "false_positive", "fixed")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
@@ -37,33 +38,6 @@ def fingerprint(rule_id: str, nodes: Sequence[str]) -> str:
     """
     text = "\x1f".join([rule_id, *nodes])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-class Review(BaseModel):
-    """A person's decision on a finding: who, why, until when. Kept as an audit trail."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    fingerprint: str = Field(min_length=1)
-    status: Status
-    reviewer: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-    expires_at: datetime | None = None
-    created_at: datetime | None = None
-    source: str = "store"
-    """Where the review lives: `store`, or `FILE:LINE` of a project file."""
-
-    def expired(self, now: datetime) -> bool:
-        """Whether the review has run out at `now` (an expired review reopens the finding).
-
-        Example:
-            >>> from datetime import UTC, datetime
-            >>> r = Review(fingerprint="f", status="accepted_risk", reviewer="a", reason="b",
-            ...            expires_at=datetime(2020, 1, 1, tzinfo=UTC))
-            >>> r.expired(datetime(2021, 1, 1, tzinfo=UTC))
-            True
-        """
-        return self.expires_at is not None and self.expires_at <= now
 
 
 class Finding(BaseModel):

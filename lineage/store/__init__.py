@@ -10,13 +10,15 @@ from lineage.store.base import (
     IngestResult,
     NodeFactRow,
     RawInputRow,
+    Review,
     RunRecord,
     SourceState,
     Store,
+    StoreWriter,
 )
 
-__all__ = ["GraphData", "IngestResult", "NodeFactRow", "RawInputRow", "RunRecord", "SourceState", "Store",
-           "display_location", "open_store", "postgres_location"]
+__all__ = ["GraphData", "IngestResult", "NodeFactRow", "RawInputRow", "Review", "RunRecord", "SourceState", "Store",
+           "StoreWriter", "display_location", "open_store", "postgres_location"]
 
 
 def open_store(location: str | Path, *, lock_timeout: float = 60.0) -> Store:

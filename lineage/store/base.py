@@ -10,12 +10,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from lineage.models import LineageBatch
 
-if TYPE_CHECKING:
-    from lineage.policy.finding import Review
+Status = Literal["open", "accepted_risk", "false_positive", "fixed"]
+"""Where a person left a finding (the review statuses)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,33 @@ class SourceState:
     line: int | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     updated_at: datetime | None = None
+
+
+class Review(BaseModel):
+    """A person's decision on a finding: who, why, until when. Kept as an audit trail."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fingerprint: str = Field(min_length=1)
+    status: Status
+    reviewer: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    expires_at: datetime | None = None
+    created_at: datetime | None = None
+    source: str = "store"
+    """Where the review lives: `store`, or `FILE:LINE` of a project file."""
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the review has run out at `now` (an expired review reopens the finding).
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> r = Review(fingerprint="f", status="accepted_risk", reviewer="a", reason="b",
+            ...            expires_at=datetime(2020, 1, 1, tzinfo=UTC))
+            >>> r.expired(datetime(2021, 1, 1, tzinfo=UTC))
+            True
+        """
+        return self.expires_at is not None and self.expires_at <= now
 
 
 @dataclass

@@ -76,22 +76,22 @@ class _PostgresTables:
         self.store = store
 
     def columns(self) -> dict[str, list[str]]:
-        with self.store._read() as cur:
-            rows = cur.execute(
+        with self.store._read() as tx:
+            rows = tx.cur.execute(
                 "SELECT table_name::text, column_name::text FROM information_schema.columns "
                 "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position").fetchall()
         return _grouped(rows)
 
     def _json_columns(self, table: str) -> set[str]:
-        with self.store._read() as cur:
-            rows = cur.execute(
+        with self.store._read() as tx:
+            rows = tx.cur.execute(
                 "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() "
                 "AND table_name = %s AND data_type IN ('json', 'jsonb')", [table]).fetchall()
         return {r[0] for r in rows}
 
     def count(self, table: str) -> int:
-        with self.store._read() as cur:
-            row = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()
+        with self.store._read() as tx:
+            row = tx.cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()
         return int(row[0]) if row else 0
 
     def read(self, table: str, columns: list[str]) -> Iterator[Rows]:

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -26,7 +25,7 @@ import psycopg
 from psycopg import sql
 
 from lineage.errors import StoreError
-from lineage.store.schema import LATEST_VERSION, MIGRATIONS
+from lineage.store.schema import CREATE_VERSION_TABLE, LATEST_VERSION, apply_migrations, refuse_newer, version_of
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 SCHEMES = ("postgresql", "postgres")
@@ -224,22 +223,7 @@ def _alive(con: Connection) -> bool:
 
 def schema_version(con: Connection) -> int:
     """The schema version of the store in the connection's current schema (0: none yet)."""
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_name = 'schema_migrations' AND table_schema = current_schema()"
-    ).fetchone()
-    if not row or not row[0]:
-        return 0
-    version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-    return int(version[0]) if version else 0
-
-
-def _refuse_newer(version: int, masked: str) -> None:
-    if version > LATEST_VERSION:
-        raise StoreError(
-            f"{masked}: store schema version {version} is newer than this release knows "
-            f"({LATEST_VERSION}); upgrade lineage-mapper"
-        )
+    return version_of(lambda query: con.execute(query).fetchall())
 
 
 def migrate(con: Connection, masked: str) -> int:
@@ -249,25 +233,16 @@ def migrate(con: Connection, masked: str) -> int:
         StoreError: the store was written by a newer release.
     """
     version = schema_version(con)
-    _refuse_newer(version, masked)
+    refuse_newer(version, masked)
     if version == LATEST_VERSION:
         return version
     with con.transaction():
         con.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
-        )
+        con.execute(CREATE_VERSION_TABLE)
         version = schema_version(con)  # another process may have migrated while we waited
-        _refuse_newer(version, masked)
-        for migration in MIGRATIONS:
-            if migration.version > version:
-                for statement in migration.sql("postgresql"):
-                    con.execute(sql.SQL(statement))  # the schema's own text
-                con.execute(
-                    "INSERT INTO schema_migrations VALUES (%s, %s, %s)",
-                    [migration.version, migration.description, datetime.now(UTC)],
-                )
+        refuse_newer(version, masked)
+        apply_migrations(lambda statement, params: con.execute(sql.SQL(statement), params),  # the schema's own text
+                         "postgresql", version)
     return schema_version(con)
 
 

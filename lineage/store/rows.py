@@ -12,15 +12,12 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
 from lineage.models import ColumnLineage, Dataset, Edge, Identity, LineageBatch, NodeRef, Process
 from lineage.store.base import NodeFactRow, RawInputRow, RunRecord, SourceState
-
-if TYPE_CHECKING:
-    from lineage.policy.finding import Review
 
 
 def digest(*parts: object) -> str:
@@ -53,30 +50,9 @@ def node_fact_row(r: Sequence[Any]) -> NodeFactRow:
                        first_observed_at=r[7] if len(r) > 7 else None)
 
 
-NODE_FACTS_SQL = (
-    "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{cast}, f.layer, max(f.observed_at) AS seen, "
-    "min(f.observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {visible} "
-    "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{cast}, f.layer "
-    "ORDER BY f.node_id{collate}, f.layer, seen"
-)
-"""The node facts visible under `{visible}`, each distinct statement once: a fact said again by
-many events (a dataset's schema in every run) is one row, observed first and last when it was.
-Merging the rows in this order gives the same attributes as merging every fact (a later statement
-overrides an earlier one field by field, so only the last time each was said decides)."""
-
-
-DATASET_COLUMNS_SQL = (
-    "SELECT f.name, f.body{cast}, max(f.observed_at) AS seen FROM node_facts f JOIN inputs i USING (input_id) "
-    "WHERE i.superseded_at IS NULL AND f.kind = 'dataset' AND f.body{cast} LIKE '%\"columns\"%' "
-    "GROUP BY f.node_id, f.name, f.body{cast}, f.layer ORDER BY f.node_id, f.layer, seen"
-)
-"""Each distinct column-naming body of each current dataset, in the order the graph merges them
-(`{cast}` is what makes the body text in the dialect)."""
-
-
 def dataset_columns(rows: Sequence[Sequence[Any]]) -> dict[str, list[str]]:
-    """Column names by dataset name from `DATASET_COLUMNS_SQL` rows, merged as `merge_facts` merges
-    them: by name, in order of first appearance."""
+    """Column names by dataset name from (name, body JSON text, seen) rows of each distinct
+    column-naming body, merged as `merge_facts` merges them: by name, in order of first appearance."""
     out: dict[str, dict[str, None]] = {}
     for name, body, _ in rows:
         columns = out.setdefault(name, {})
@@ -91,12 +67,9 @@ def column_lineage_row(r: Sequence[Any]) -> dict[str, Any]:
             "indirect": r[4], "process": r[5], "confidence": r[6]}
 
 
-RAW_INPUT_COLUMNS = "collector, source, content, append_only, received_at, options, content_encoding"
-"""The columns `raw_input_row` reads, in order."""
-
-
 def raw_input_row(r: Sequence[Any]) -> RawInputRow:
-    """A stored raw input (`RAW_INPUT_COLUMNS`; options as JSON text), its content decompressed."""
+    """A stored raw input (collector, source, content, append_only, received_at, options as JSON
+    text, content_encoding), its content decompressed."""
     content = bytes(r[2])
     if r[6] == "zlib":
         content = zlib.decompress(content)
@@ -114,29 +87,6 @@ def source_state_values(s: SourceState, now: datetime) -> list[Any]:
     """The `job_sources` row for `s`; an unset `updated_at` becomes `now`."""
     return [s.job, s.source, s.size, s.mtime_ns, s.content_sha, s.offset, s.line, json.dumps(s.detail),
             s.updated_at or now]
-
-
-def review(**fields: Any) -> Review:
-    from pydantic import ValidationError
-
-    from lineage.errors import PolicyError
-    from lineage.policy.finding import Review
-
-    try:
-        return Review(**fields)
-    except ValidationError as exc:
-        raise PolicyError(f"invalid review: {exc.errors(include_url=False)[0]['msg']}") from exc
-
-
-def review_row(r: tuple[Any, ...]) -> Review:
-    from lineage.policy.finding import Review
-
-    return Review(fingerprint=r[0], status=r[1], reviewer=r[2], reason=r[3], expires_at=r[4], created_at=r[5])
-
-
-def review_values(r: Review) -> list[Any]:
-    """The `finding_reviews` row for `r`."""
-    return [r.fingerprint, r.status, r.reviewer, r.reason, r.expires_at, r.created_at]
 
 
 # -- turning a batch into rows ---------------------------------------------------------------------
@@ -196,11 +146,8 @@ _COLUMN_SCHEMA = pa.schema([
 _NODE_BODY_EXCLUDE = {"evidence", "namespace", "name", "fact"}
 
 
-def fact_tables(batch: LineageBatch, input_id: str) -> dict[str, pa.Table]:
-    """`fact_columns` as Arrow tables, one per fact table."""
-    schemas = {"node_facts": _NODE_SCHEMA, "edge_facts": _EDGE_SCHEMA, "column_facts": _COLUMN_SCHEMA}
-    return {table: pa.table(columns, schema=schemas[table])
-            for table, columns in fact_columns(batch, input_id).items()}
+FACT_SCHEMAS = {"node_facts": _NODE_SCHEMA, "edge_facts": _EDGE_SCHEMA, "column_facts": _COLUMN_SCHEMA}
+"""Each fact table's columns as Arrow types (`fact_columns` gives rows in this column order)."""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,12 @@ rather than misread.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from lineage.errors import StoreError
 
 Dialect = Literal["duckdb", "postgresql"]
 
@@ -194,3 +198,47 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 
 LATEST_VERSION = MIGRATIONS[-1].version
+
+VERSION_TABLE_EXISTS = ("SELECT count(*) FROM information_schema.tables "
+                        "WHERE table_name = 'schema_migrations' AND table_schema = current_schema()")
+CURRENT_VERSION = "SELECT coalesce(max(version), 0) FROM schema_migrations"
+CREATE_VERSION_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations "
+                        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)")
+RECORD_VERSION = "INSERT INTO schema_migrations VALUES (%(version)s, %(description)s, %(applied_at)s)"
+"""The statements that keep the version, the same on both backends (`%(name)s` parameters)."""
+
+
+def version_of(query: Callable[[str], Sequence[Sequence[Any]]]) -> int:
+    """The schema version of a store (0: none yet), given a function that runs a parameterless
+    query and returns its rows."""
+    exists = query(VERSION_TABLE_EXISTS)
+    if not exists or not exists[0][0]:
+        return 0
+    rows = query(CURRENT_VERSION)
+    return int(rows[0][0]) if rows else 0
+
+
+def refuse_newer(version: int, where: str) -> None:
+    """Raise when `version` is newer than this release knows.
+
+    Raises:
+        StoreError: the store at `where` was written by a newer release.
+    """
+    if version > LATEST_VERSION:
+        raise StoreError(
+            f"{where}: store schema version {version} is newer than this release knows "
+            f"({LATEST_VERSION}); upgrade lineage-mapper"
+        )
+
+
+def apply_migrations(execute: Callable[[str, dict[str, Any] | None], object], dialect: Dialect,
+                     version: int) -> None:
+    """Create the version table and apply the migrations after `version`, in the caller's
+    transaction; `execute` runs one statement in `%(name)s` parameter style."""
+    execute(CREATE_VERSION_TABLE, None)
+    for migration in MIGRATIONS:
+        if migration.version > version:
+            for statement in migration.sql(dialect):
+                execute(statement, None)
+            execute(RECORD_VERSION, {"version": migration.version, "description": migration.description,
+                                     "applied_at": datetime.now(UTC)})

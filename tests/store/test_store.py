@@ -138,7 +138,7 @@ def test_an_ingest_killed_midway_leaves_the_store_as_it_was(tmp_path: Path) -> N
     before = s.counts()
     script = textwrap.dedent(f"""
         import sys
-        sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
         from lineage.store import open_store
         from tests.conftest import chain_batch
         batch = chain_batch("huge.yaml", [f"t{{i}}" for i in range(60000)])

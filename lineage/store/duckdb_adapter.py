@@ -1,0 +1,285 @@
+"""The DuckDB adapter: one file, its connections, its dialect and its bulk loads.
+
+DuckDB lets one process at a time open a file for writing, and while it does, other processes
+cannot open the file at all. So no process keeps the file open: every read and every write opens
+a short-lived connection, does its work in one transaction and closes it. A process that finds
+the file locked waits and retries with jittered backoff until `lock_timeout`, touching
+`<file>.waiting` meanwhile so that a write session holding the file (`duckdb_session`) lets go.
+Collectors parse before the store is opened, so the lock is held only for the insert itself, and
+the dashboard, the endpoint and scheduled collectors take turns instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lineage.errors import StoreError
+from lineage.store.rows import FACT_SCHEMAS
+from lineage.store.schema import LATEST_VERSION, apply_migrations, refuse_newer, version_of
+from lineage.store.sql import Backend, Dialect, Params, Row, T
+
+Connection = duckdb.DuckDBPyConnection
+
+DUCKDB = Dialect(
+    name="duckdb",
+    text="",
+    collate="",
+    json_object="json_object",
+    in_ids="IN (SELECT unnest(%(ids)s))",
+    detail_job="json_extract_string(detail, '$.job')",
+    permissions="list_sort(list_distinct(flatten(list(f.permissions))))",
+    permissions_join="",
+    named_params="${name}",
+)
+
+WAITING_FRESH_S = 2.0
+"""A waiting marker touched within this many seconds means someone is waiting for the file."""
+
+_PROBLEM_SCHEMA = pa.schema([
+    ("input_id", pa.string()), ("source", pa.string()), ("line", pa.int32()), ("col", pa.int32()),
+    ("field", pa.string()), ("severity", pa.string()), ("message", pa.string()),
+    ("observed_at", pa.timestamp("us", tz="UTC")),
+])
+_LOAD_SCHEMAS = {"problems": _PROBLEM_SCHEMA}
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def process_lock(path: str) -> threading.RLock:
+    """The lock that serialises this process's connections to the file at `path`."""
+    # In one process DuckDB refuses a read-only and a read-write connection to one file at once.
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(path, threading.RLock())
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """Whether DuckDB failed to open a file because another process holds it."""
+    text = str(exc).lower()
+    return "lock" in text and ("conflict" in text or "could not set" in text)
+
+
+class DuckDBTx:
+    """A `Tx` on a DuckDB connection (its transaction is the caller's)."""
+
+    dialect = DUCKDB
+
+    def __init__(self, con: Connection) -> None:
+        self.con = con
+
+    def _run(self, template: str, params: Params | None) -> Connection:
+        return self.con.execute(DUCKDB.render(template), dict(params) if params else None)
+
+    def all(self, template: str, params: Params | None = None) -> list[Row]:
+        return self._run(template, params).fetchall()
+
+    def bulk(self, template: str, params: Params | None = None) -> list[Row]:
+        table = self.con.sql(DUCKDB.render(template), params=dict(params) if params else None).to_arrow_table()
+        if not table.num_rows:
+            return []
+        return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+
+    def one(self, template: str, params: Params | None = None) -> Row | None:
+        rows = self._run(template, params).fetchall()  # to the end: the connection takes no other work before
+        return rows[0] if rows else None
+
+    def execute(self, template: str, params: Params | None = None) -> None:
+        self._run(template, params)
+
+    def executemany(self, template: str, rows: Sequence[Params]) -> None:
+        self.con.executemany(DUCKDB.render(template), [dict(r) for r in rows])
+
+    def lock(self, *parts: str) -> None:
+        return None  # one writer at a time holds the file
+
+    def load(self, table: str, columns: Mapping[str, list[Any]], *, conflict: str = "") -> None:
+        staged = pa.table(dict(columns), schema=_LOAD_SCHEMAS.get(table))
+        names = ", ".join(columns)
+        self.con.register("staged_rows", staged)
+        try:
+            self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM staged_rows {conflict}")  # noqa: S608
+        finally:
+            self.con.unregister("staged_rows")
+
+    def insert_facts(self, table: str, rows: Any, *, dedupe: bool) -> int:
+        staged: pa.Table = rows
+        if staged.num_rows == 0:
+            return 0
+        self.con.register("staged", staged)
+        if dedupe:
+            # The same fact from an earlier delivery of the same events is not stored twice. A
+            # fact's key covers its time, so only stored facts of the staged facts' time range
+            # can match: the range filter lets DuckDB skip every other row group (zone maps)
+            # instead of reading all append-only facts on every ingest.
+            span = pc.min_max(staged.column("observed_at")).as_py()
+            inserted = self.con.execute(
+                f"INSERT INTO {table} SELECT s.* FROM staged s WHERE s.fact_key NOT IN "  # noqa: S608
+                f"(SELECT t.fact_key FROM {table} t JOIN inputs i USING (input_id) "
+                "WHERE i.append_only AND t.observed_at BETWEEN ? AND ?)",
+                [span["min"], span["max"]],
+            ).fetchone()
+        else:
+            inserted = self.con.execute(f"INSERT INTO {table} SELECT * FROM staged").fetchone()  # noqa: S608
+        self.con.unregister("staged")
+        return int(inserted[0]) if inserted else 0  # the rows the table gained, not the rows offered
+
+
+def _run_raw(con: Connection) -> Callable[[str, dict[str, Any] | None], object]:
+    """An `execute` for `apply_migrations`: schema text as it is, parameters in DuckDB's style."""
+    return lambda statement, params: con.execute(DUCKDB.render(statement) if params else statement, params).fetchall()
+
+
+class DuckDBFile(Backend):
+    """A DuckDB file's connections: short-lived ones for reads and writes, the `.waiting` marker,
+    the schema's version and migrations.
+
+    Args:
+        path: the database file; created with the latest schema when missing.
+        lock_timeout: seconds to wait for another process's lock before giving up.
+    """
+
+    dialect = DUCKDB
+
+    def __init__(self, path: str | Path, *, lock_timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._lock = process_lock(str(self.path.resolve()))
+
+    # -- opening the file ------------------------------------------------------------------------
+
+    def open_connection(self, *, read_only: bool, announce: bool) -> Connection:
+        """A new connection, retried while another process holds the file (until `lock_timeout`).
+
+        With `announce`, the wait is announced on the `.waiting` marker and retries back off;
+        without, retries come every few milliseconds (a write session's reopening).
+
+        Raises:
+            StoreError: the file stays locked, cannot be opened or is not a DuckDB database.
+        """
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.005
+        try:
+            while True:
+                try:
+                    return duckdb.connect(str(self.path), read_only=read_only)
+                except duckdb.IOException as exc:
+                    if not is_lock_conflict(exc):
+                        raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"{self.path}: still locked by another process after {self.lock_timeout:.0f} s"
+                        ) from exc
+                if announce:
+                    self._waiting()  # a write session in another process lets us in at its next commit
+                    time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
+                    delay = min(delay * 2, 0.25)
+                else:
+                    time.sleep(0.003 + 0.004 * random.random())  # noqa: S311 - jitter, not crypto
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: not a readable store: {exc}") from exc
+        finally:
+            if announce:
+                self._not_waiting()
+
+    @contextmanager
+    def _connect(self, *, read_only: bool) -> Iterator[Connection]:
+        with self._lock:
+            if read_only and not self.path.exists():
+                self.migrate()
+            con = self.open_connection(read_only=read_only, announce=True)
+            try:
+                if read_only and self._version(con) < LATEST_VERSION:
+                    con.close()
+                    self.migrate()  # an older store, or one created empty by another tool
+                    con = duckdb.connect(str(self.path), read_only=True)
+                con.execute("SET TimeZone = 'UTC'").fetchall()
+                if read_only:
+                    refuse_newer(self._version(con), str(self.path))
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self._connect(read_only=False) as con:
+            self._migrate(con)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[DuckDBTx]:
+        with self._connect(read_only=True) as con:
+            yield DuckDBTx(con)
+
+    def _write(self, work: Callable[[DuckDBTx], T]) -> T:
+        with self._transaction() as con:
+            return work(DuckDBTx(con))
+
+    def _stage_facts(self, table: str, columns: dict[str, list[Any]]) -> pa.Table:
+        return pa.table(columns, schema=FACT_SCHEMAS[table])  # Arrow, for DuckDB to read in bulk
+
+    # -- the schema ------------------------------------------------------------------------------
+
+    def _version(self, con: Connection) -> int:
+        return version_of(lambda query: con.execute(query).fetchall())
+
+    def _migrate(self, con: Connection) -> None:
+        version = self._version(con)
+        refuse_newer(version, str(self.path))
+        if version == LATEST_VERSION:
+            return
+        con.execute("BEGIN TRANSACTION")
+        apply_migrations(_run_raw(con), "duckdb", version)
+        con.execute("COMMIT")
+
+    def migrate(self) -> int:
+        """Create the store or bring its schema up to date; returns the schema version."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, self._connect(read_only=False) as con:
+            self._migrate(con)
+            return self._version(con)
+
+    def schema_version(self) -> int:
+        with self._connect(read_only=True) as con:
+            return self._version(con)
+
+    # -- waiting for the file --------------------------------------------------------------------
+
+    @property
+    def waiting_marker(self) -> Path:
+        """The file a process touches while it waits for the store (see `DuckDBStore.writer`)."""
+        return self.path.with_name(self.path.name + ".waiting")
+
+    def _waiting(self) -> None:
+        with contextlib.suppress(OSError):  # a read-only directory: max_hold_s still lets us in
+            self.waiting_marker.touch()
+
+    def _not_waiting(self) -> None:
+        marker = self.waiting_marker
+        with contextlib.suppress(OSError):
+            if marker.exists():
+                marker.unlink(missing_ok=True)
+
+    def someone_waiting(self) -> bool:
+        """Whether another process (or thread) waits for the file right now."""
+        try:
+            touched = os.stat(self.waiting_marker).st_mtime
+        except OSError:
+            return False
+        return time.time() - touched < WAITING_FRESH_S

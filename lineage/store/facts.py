@@ -1,0 +1,233 @@
+"""Facts: the ingest of a batch, and the reads the graph is built from.
+
+Ingest is idempotent: an input (the raw bytes of a source) whose content equals the current
+snapshot of that source is skipped, and a fact already stored from an append-only source (an
+OpenLineage event delivered twice) is not stored again. A new snapshot of a source supersedes
+the previous one from its receive time on, so the graph can be built as of any time.
+
+The writes of one ingest take the backend's lock on the input's identity first: (collector,
+content hash) for an append-only input, (collector, source) for a snapshot, so two writers storing
+the same input, or two snapshots of one source, take turns (PostgreSQL; a DuckDB file has one
+writer at a time anyway).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lineage.models import LineageBatch
+from lineage.perf import paused_gc
+from lineage.store.base import GraphData, IngestResult, RawInputRow
+from lineage.store.rows import (
+    FACT_ABOUT_KEYS,
+    PROBLEM_KEYS,
+    InputIdentity,
+    column_lineage_row,
+    dataset_columns,
+    fact_columns,
+    input_identity,
+    node_fact_row,
+    raw_input_row,
+)
+from lineage.store.sql import Backend, Tx
+
+COUNTED_TABLES = ("inputs", "node_facts", "edge_facts", "column_facts", "problems", "collection_runs")
+
+_SEEN_APPEND_ONLY = "SELECT 1 FROM inputs WHERE collector = %(collector)s AND content_sha = %(sha)s LIMIT 1"
+_SEEN_SNAPSHOT = (
+    "SELECT 1 FROM inputs WHERE collector = %(collector)s AND source = %(source)s AND content_sha = %(sha)s "
+    "AND superseded_at IS NULL LIMIT 1"
+)
+_SUPERSEDE = (
+    "UPDATE inputs SET superseded_at = %(now)s WHERE collector = %(collector)s AND source = %(source)s "
+    "AND superseded_at IS NULL"
+)
+_INSERT_INPUT = (
+    "INSERT INTO inputs (input_id, collector, source, content_sha, content, content_encoding, append_only, "
+    "received_at, fact_count, problem_count, options) VALUES (%(input_id)s, %(collector)s, %(source)s, %(sha)s, "
+    "%(content)s, %(encoding)s, %(append_only)s, %(now)s, %(facts)s, %(problems)s, %(options)s)"
+)
+
+_VISIBLE = ("i.received_at <= %(at)s AND (i.superseded_at IS NULL OR i.superseded_at > %(at)s) "
+            "AND f.observed_at <= %(at)s")
+"""A fact is visible at `at` when it was observed by then and its input was current then."""
+
+_NODE_FACTS = (
+    "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer, max(f.observed_at) AS seen, "  # noqa: S608 - constant text
+    f"min(f.observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE} "
+    "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer "
+    "ORDER BY f.node_id{collate}, f.layer, seen"
+)
+"""The visible node facts, each distinct statement once: a fact said again by many events (a
+dataset's schema in every run) is one row, observed first and last when it was. Merging the rows
+in this order gives the same attributes as merging every fact (a later statement overrides an
+earlier one field by field, so only the last time each was said decides)."""
+
+_EDGES = (
+    "SELECT f.source_id, f.target_id, f.kind, {permissions}, max(f.confidence) "  # noqa: S608 - constant text
+    f"FROM edge_facts f JOIN inputs i USING (input_id) {{permissions_join}}WHERE {_VISIBLE} GROUP BY 1, 2, 3"
+)
+"""The visible edges merged per (source, target, kind)."""
+
+_COLUMN_LINEAGE = (
+    "SELECT * FROM (SELECT DISTINCT f.target_id, f.target_column, f.sources{text} AS sources, "  # noqa: S608 - constant text
+    "f.transformation, f.indirect, f.process_id, f.confidence "
+    f"FROM column_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE}) c "
+    "ORDER BY c.target_id{collate}, c.target_column{collate}"
+)
+
+_FACTS_ABOUT = (
+    "SELECT 'node' AS fact, f.node_id AS subject, NULL::VARCHAR AS other, NULL::VARCHAR AS edge_kind, "
+    "f.body::VARCHAR AS body, f.layer, f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+    "FROM node_facts f JOIN inputs i USING (input_id) WHERE f.node_id {in_ids} "
+    "UNION ALL "
+    "SELECT 'edge', f.source_id, f.target_id, f.kind, to_json(f.permissions)::VARCHAR, f.layer, "
+    "f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+    "FROM edge_facts f JOIN inputs i USING (input_id) "
+    "WHERE f.source_id {in_ids} OR f.target_id {in_ids} "
+    "UNION ALL "
+    "SELECT 'column_lineage', f.target_id, f.process_id, f.transformation, "
+    "{json_object}('column', f.target_column, 'sources', f.sources)::VARCHAR, f.layer, f.collector, "
+    "f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+    "FROM column_facts f JOIN inputs i USING (input_id) "
+    "WHERE f.target_id {in_ids} OR f.process_id {in_ids} "
+    "ORDER BY 11, 1"
+)
+
+_PROBLEMS = ("SELECT source, line, col, field, severity, message, observed_at FROM problems "
+             "ORDER BY observed_at DESC LIMIT %(limit)s")
+
+_DATASET_COLUMNS = (
+    "SELECT f.name, f.body{text}, max(f.observed_at) AS seen FROM node_facts f JOIN inputs i USING (input_id) "
+    "WHERE i.superseded_at IS NULL AND f.kind = 'dataset' AND f.body{text} LIKE '%%\"columns\"%%' "
+    "GROUP BY f.node_id, f.name, f.body{text}, f.layer ORDER BY f.node_id, f.layer, seen"
+)
+"""Each distinct column-naming body of each current dataset, in the order the graph merges them."""
+
+_RAW_INPUTS = (
+    "SELECT collector, source, content, append_only, received_at, options{text}, content_encoding FROM inputs "
+    "WHERE superseded_at IS NULL AND content IS NOT NULL ORDER BY received_at"
+)
+"""The current raw inputs, in the column order `raw_input_row` reads."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A batch turned into rows, before the store is opened."""
+
+    now: datetime
+    input: InputIdentity
+    tables: dict[str, Any]
+    """Each fact table's rows, as the backend staged them (`Backend._stage_facts`)."""
+
+
+def prepare(batch: LineageBatch, backend: Backend) -> Prepared:
+    """`batch` as rows for `backend`, worked out before the store is opened."""
+    now = datetime.now(UTC)
+    identity = input_identity(batch, now)
+    with paused_gc():
+        tables = {table: backend._stage_facts(table, columns)
+                  for table, columns in fact_columns(batch, identity.input_id).items()}
+    return Prepared(now, identity, tables)
+
+
+def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
+    """The writes of one ingest, inside the caller's transaction."""
+    ident = p.input
+    key = {"collector": batch.collector, "source": batch.source, "sha": ident.content_sha}
+    if ident.append_only:
+        tx.lock(batch.collector, ident.content_sha)
+        seen = tx.one(_SEEN_APPEND_ONLY, {"collector": batch.collector, "sha": ident.content_sha})
+    else:
+        tx.lock(batch.collector, batch.source)
+        seen = tx.one(_SEEN_SNAPSHOT, key)
+    if seen:
+        return IngestResult(input_id=None, facts=0, problems=0, skipped=True)
+    now = max(p.now, datetime.now(UTC))  # after a wait for the lock, later than what it waited for
+    if not ident.append_only:
+        tx.execute(_SUPERSEDE, {"now": now, "collector": batch.collector, "source": batch.source})
+    stored = 0
+    for table, rows in p.tables.items():
+        stored += tx.insert_facts(table, rows, dedupe=ident.append_only)
+    problems = batch.problems
+    if problems:
+        tx.load("problems", {
+            "input_id": [ident.input_id] * len(problems), "source": [q.source for q in problems],
+            "line": [q.line for q in problems], "col": [q.column for q in problems],
+            "field": [q.field for q in problems], "severity": [q.severity for q in problems],
+            "message": [q.message for q in problems], "observed_at": [now] * len(problems),
+        })
+    tx.execute(_INSERT_INPUT, {
+        **key, "input_id": ident.input_id, "content": ident.stored if batch.raw else None,
+        "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
+        "facts": stored, "problems": len(problems), "options": ident.options,
+    })
+    return IngestResult(input_id=ident.input_id, facts=stored, problems=len(problems), skipped=False)
+
+
+class Facts(Backend):
+    """Ingest and the reads of facts, problems and raw inputs."""
+
+    def ingest(self, batch: LineageBatch) -> IngestResult:
+        """Store one batch atomically: its raw input, its facts and its problems.
+
+        Returns what was stored; `skipped` when the same input was stored before (by any writer).
+        `facts` is the number of fact rows the store gained: a fact an earlier delivery stored
+        already (the first part of a log a job read, then the whole log collected) is not new.
+        """
+        prepared = prepare(batch, self)
+        return self._write(lambda tx: ingest_on(tx, batch, prepared))
+
+    def graph_data(self, as_of: datetime | None = None) -> GraphData:
+        """Every fact visible at `as_of` (default: now), as plain data for `LineageGraph`."""
+        at = {"at": as_of or datetime.now(UTC)}
+        with self._read() as tx:
+            nodes = tx.bulk(_NODE_FACTS, at)
+            edges = tx.bulk(_EDGES, at)
+            columns = tx.all(_COLUMN_LINEAGE, at)
+        return GraphData(
+            nodes=[node_fact_row(r) for r in nodes],
+            edges=[(r[0], r[1], r[2], list(r[3]), r[4]) for r in edges],
+            column_lineage=[column_lineage_row(r) for r in columns],
+        )
+
+    def facts_about(self, node_ids: list[str]) -> list[dict[str, Any]]:
+        """Every stored fact (current or superseded) that mentions one of the nodes, with evidence."""
+        with self._read() as tx:
+            rows = tx.all(_FACTS_ABOUT, {"ids": list(node_ids)})
+        out = [dict(zip(FACT_ABOUT_KEYS, r, strict=True)) for r in rows]
+        if self.dialect.loose_json:
+            for f in out:
+                if f["fact"] == "column_lineage":  # compact, as DuckDB writes it
+                    f["body"] = json.dumps(json.loads(f["body"]), separators=(",", ":"))
+        return out
+
+    def problems(self, limit: int = 1000) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            rows = tx.all(_PROBLEMS, {"limit": limit})
+        return [dict(zip(PROBLEM_KEYS, r, strict=True)) for r in rows]
+
+    def dataset_columns(self) -> dict[str, list[str]]:
+        """The column names each dataset (by name) is known to have now, as the graph merges them."""
+        with self._read() as tx:
+            return dataset_columns(tx.all(_DATASET_COLUMNS))
+
+    def raw_inputs(self) -> Iterator[RawInputRow]:
+        """The current raw inputs, oldest first, to collect again when the rules change."""
+        with self._read() as tx:
+            rows = tx.all(_RAW_INPUTS)
+        for r in rows:
+            yield raw_input_row(r)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table, for tests and `lineage store info`."""
+        out = {}
+        with self._read() as tx:
+            for table in COUNTED_TABLES:
+                row = tx.one(f"SELECT count(*) FROM {table}")  # noqa: S608 - a constant table name
+                out[table] = int(row[0]) if row else 0
+        return out

@@ -1,0 +1,178 @@
+"""The PostgreSQL adapter: transactions over a connection pool, the dialect, advisory locks and
+`COPY`.
+
+It stays correct with many writers (several endpoint replicas, scheduled jobs, `lineage collect`):
+
+- An ingest is one transaction. Its lock on the input's identity (`Tx.lock`) is a
+  transaction-level advisory lock, so unrelated inputs never wait for each other, and a second
+  writer of the same input sees the first's commit (READ COMMITTED) and skips or supersedes it.
+- A fact from an append-only source (an OpenLineage event) is stored once however many replicas
+  receive it: each writer claims the fact's key in `fact_claims` (primary key; `INSERT ... ON
+  CONFLICT DO NOTHING`, keys in sorted order so writers cannot deadlock) and inserts only the
+  facts whose claim it won. A writer that waits on another's claim sees its outcome: if that
+  transaction rolls back, the claim is free again.
+- Facts and problems are streamed with `COPY` (facts into a per-session staging table when they
+  must be deduplicated, then `INSERT ... SELECT`). Runs, job source states and the parse cache
+  are upserts (`ON CONFLICT DO UPDATE`), so no update is lost between concurrent writers.
+- Reads run in a REPEATABLE READ, READ ONLY transaction, so the graph is one consistent snapshot
+  while writers go on (the dashboard never sees half a batch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from lineage.errors import StoreError
+from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_version
+from lineage.store.sql import Backend, Dialect, Params, Row, T, insert
+
+Cursor = psycopg.Cursor[tuple[Any, ...]]
+_RETRIES = 8
+
+POSTGRESQL = Dialect(
+    name="postgresql",
+    text="::text",
+    collate=' COLLATE "C"',
+    json_object="json_build_object",
+    in_ids="= ANY(%(ids)s)",
+    detail_job="detail->>'job'",
+    permissions=("coalesce(array_agg(DISTINCT p.perm ORDER BY p.perm) FILTER (WHERE p.perm IS NOT NULL), "
+                 "'{}'::varchar[])"),
+    permissions_join="LEFT JOIN LATERAL unnest(f.permissions) AS p(perm) ON true ",
+    named_params=None,
+    loose_json=True,
+)
+
+
+def _lock_key(*parts: str) -> int:
+    """A signed 64-bit advisory lock key for `parts`."""
+    return int.from_bytes(hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class PostgresTx:
+    """A `Tx` on a PostgreSQL cursor (its transaction is the caller's)."""
+
+    dialect = POSTGRESQL
+
+    def __init__(self, cur: Cursor) -> None:
+        self.cur = cur
+
+    def _run(self, template: str, params: Params | None) -> Cursor:
+        return self.cur.execute(POSTGRESQL.render(template), params or {})
+
+    def all(self, template: str, params: Params | None = None) -> list[Row]:
+        return self._run(template, params).fetchall()
+
+    bulk = all
+
+    def one(self, template: str, params: Params | None = None) -> Row | None:
+        return self._run(template, params).fetchone()
+
+    def execute(self, template: str, params: Params | None = None) -> None:
+        self._run(template, params)
+
+    def executemany(self, template: str, rows: Sequence[Params]) -> None:
+        self.cur.executemany(POSTGRESQL.render(template), rows)
+
+    def lock(self, *parts: str) -> None:
+        self.cur.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(*parts)])
+
+    def load(self, table: str, columns: Mapping[str, list[Any]], *, conflict: str = "") -> None:
+        rows = list(zip(*columns.values(), strict=True))
+        if conflict:  # COPY cannot resolve conflicts
+            self.cur.executemany(insert(table, list(columns), conflict),
+                                 [dict(zip(columns, row, strict=True)) for row in rows])
+            return
+        self._copy(sql.Identifier(table), list(columns), rows)
+
+    def _copy(self, target: sql.Identifier, names: list[str], rows: Any) -> None:
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
+        with self.cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def insert_facts(self, table: str, rows: Any, *, dedupe: bool) -> int:
+        """Stream rows into `table` with COPY; with `dedupe`, only the rows whose fact key this
+        transaction claims first (through the session's staging table)."""
+        columns: dict[str, list[Any]] = rows
+        if not columns["fact_key"]:
+            return 0
+        names = list(columns)
+        if not dedupe:
+            self._copy(sql.Identifier(table), names, zip(*columns.values(), strict=True))
+            return len(columns["fact_key"])
+        stage = sql.Identifier(f"stage_{table}")
+        self.cur.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
+            stage, sql.Identifier(table)))
+        self._copy(stage, names, zip(*columns.values(), strict=True))
+        self.cur.execute(sql.SQL(
+            "WITH claimed AS (INSERT INTO fact_claims (fact_key) SELECT fact_key FROM {stage} "
+            'ORDER BY fact_key COLLATE "C" ON CONFLICT DO NOTHING RETURNING fact_key) '
+            "INSERT INTO {table} ({names}) SELECT {picked} FROM {stage} s JOIN claimed USING (fact_key)"
+        ).format(stage=stage, table=sql.Identifier(table),
+                 names=sql.SQL(", ").join(sql.Identifier(c) for c in names),
+                 picked=sql.SQL(", ").join(sql.Identifier("s", c) for c in names)))
+        return max(self.cur.rowcount, 0)  # facts stored before, by this or any writer, are not counted
+
+
+class PostgresDatabase(Backend):
+    """A PostgreSQL database's pooled connections, transactions and schema.
+
+    Args:
+        url: a `postgresql://` (or `postgres://`) URL, as libpq takes it.
+        lock_timeout: seconds to wait for the server when connecting.
+    """
+
+    dialect = POSTGRESQL
+
+    def __init__(self, url: str, *, lock_timeout: float = 60.0) -> None:
+        self.url = url
+        self.lock_timeout = lock_timeout
+        self._pool = ConnectionPool(url, connect_timeout=lock_timeout)
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({mask_url(self.url)!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._pool.close()
+
+    def _write(self, work: Callable[[PostgresTx], T]) -> T:
+        """Run `work` in one transaction, again on a deadlock or serialization failure."""
+        for attempt in range(_RETRIES):
+            try:
+                with self._pool.connection() as con, con.transaction(), con.cursor() as cur:
+                    return work(PostgresTx(cur))
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                if attempt == _RETRIES - 1:
+                    raise
+            except psycopg.OperationalError as exc:
+                # a dropped connection: ingests and upserts are idempotent, so redoing is safe (a review
+                # whose commit was acknowledged on a connection that then broke may be kept twice)
+                if attempt >= 1:
+                    raise StoreError(f"{self._pool.masked}: cannot write to the store: {exc}") from exc
+            time.sleep(0.01 * 2**attempt * (0.5 + random.random()))  # noqa: S311 - jitter
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def _read(self) -> Iterator[PostgresTx]:
+        with self._pool.connection() as con, con.transaction(), con.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield PostgresTx(cur)
+
+    def migrate(self) -> int:
+        """Create the store or bring its schema up to date; returns the schema version."""
+        with self._pool.connection() as con:
+            return migrate(con, self._pool.masked)
+
+    def schema_version(self) -> int:
+        with self._pool.connection() as con:
+            return schema_version(con)
