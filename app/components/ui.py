@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-
-from app import data
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 
@@ -56,12 +54,13 @@ def csv_bytes(rows: Iterable[Mapping[str, Any]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def node_picker(path: str, marker: str, *, key: str, label: str = "Find a node") -> str | None:
-    """A search box (any part of a name or id, any case) and a list of matches; the choice is kept
-    in the URL (`?node=...`) so a page can be linked to a node."""
+def node_picker(search: Callable[[str], list[str]], *, key: str, label: str = "Find a node") -> str | None:
+    """A search box (any part of a name or id, any case) whose text `search` turns into matching
+    ids, and a list of them; the choice is kept in the URL (`?node=...`) so a page can be linked
+    to a node."""
     current = st.query_params.get("node")
     text = st.text_input(label, value="", key=f"{key}-search", placeholder="part of a name, e.g. orders or vector")
-    matches = data.search(path, marker, text) if text else []
+    matches = search(text) if text else []
     if text and not matches:
         st.warning(f"No node matches {esc(text)}.")
     choices = list(dict.fromkeys(([current] if current else []) + matches))

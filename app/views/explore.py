@@ -14,7 +14,7 @@ st.title("Explore")
 
 top = st.columns([3, 2, 2])
 with top[0]:
-    focus = node_picker(path, marker, key="explore")
+    focus = node_picker(lambda text: data.search(path, marker, text), key="explore")
 if focus is None:
     st.info("Type part of a node's name to start, e.g. `orders`, `vector` or `agent`.")
     st.stop()

@@ -9,7 +9,7 @@ from app.components.ui import csv_bytes, esc, node_picker, table
 
 path, marker = data.key()
 st.title("Node detail")
-node = node_picker(path, marker, key="detail")
+node = node_picker(lambda text: data.search(path, marker, text), key="detail")
 if node is None:
     st.info("Type part of a node's name, or open a node from Explore.")
     st.stop()
