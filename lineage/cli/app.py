@@ -12,7 +12,7 @@ import click
 
 from lineage.settings import DB_HELP
 
-ENTRY = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+ENTRY = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
 
 
 def streamlit_command(db: str | None, *, port: int, host: str) -> list[str]:

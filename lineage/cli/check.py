@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lineage.policy.finding import SEVERITIES, Finding, at_least
-from lineage.policy.project import load_policy_config
+from lineage.policy.project import PolicyConfig, load_policy_config
 from lineage.policy.report import json_report, markdown, sarif
 from lineage.policy.rules import RULES
 from lineage.services.check import run_check
@@ -43,6 +43,34 @@ def print_table(console: Console, findings: Sequence[Finding], *, title: str = "
         table.add_row(f"[{_STYLE[f.severity]}]{f.severity}[/]", escape(f.rule_id), escape(f.status),
                       escape(f.message), f.fingerprint[:12])
     console.print(table)
+
+
+def _report(fmt: str, findings: list[Finding], config: PolicyConfig, *, now: datetime, threshold: str) -> str:
+    """The findings as a json, sarif or markdown report."""
+    if fmt == "json":
+        return json_report.dumps(findings, generated_at=now)
+    if fmt == "sarif":
+        ran = [*(r for r in RULES if r.id not in config.disabled), *config.rules]
+        return json.dumps(sarif.to_sarif(findings, ran, root=Path.cwd(), version=_version(),
+                                         fallback=config.source or "lineage.yaml"), indent=2) + "\n"
+    return markdown.render(findings, fail_on=threshold)
+
+
+def _write_table(findings: list[Finding], output: str | None, console: Console, err: Console) -> None:
+    if not output:
+        print_table(console, findings)
+        return
+    with Path(output).open("w", encoding="utf-8") as handle:
+        print_table(Console(file=handle, width=160, highlight=False, soft_wrap=True), findings)
+    err.print(f"wrote {escape(output)}")
+
+
+def _write_report(text: str, output: str | None, err: Console) -> None:
+    if not output:
+        sys.stdout.write(text)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    err.print(f"wrote {escape(output)}")
 
 
 @click.command()
@@ -90,29 +118,12 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
     now = datetime.now(UTC)
     findings = run_check(store, config, now=now, baseline_at=baseline_at)
     failing = [f for f in findings if f.is_open and at_least(f.severity, threshold) and f.fingerprint not in known]
-    if fmt == "json":
-        text = json_report.dumps(findings, generated_at=now)
-    elif fmt == "sarif":
-        ran = [*(r for r in RULES if r.id not in config.disabled), *config.rules]
-        text = json.dumps(sarif.to_sarif(findings, ran, root=Path.cwd(), version=_version(),
-                                         fallback=config.source or "lineage.yaml"), indent=2) + "\n"
-    elif fmt == "markdown":
-        text = markdown.render(findings, fail_on=threshold)
-    else:
-        text = ""
     console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    if fmt == "text" and not output:
-        print_table(console, findings)
-    elif output:
-        if fmt == "text":
-            with Path(output).open("w", encoding="utf-8") as handle:
-                print_table(Console(file=handle, width=160, highlight=False, soft_wrap=True), findings)
-        else:
-            Path(output).write_text(text, encoding="utf-8")
-        err.print(f"wrote {escape(output)}")
+    if fmt == "text":
+        _write_table(findings, output, console, err)
     else:
-        sys.stdout.write(text)
+        _write_report(_report(fmt, findings, config, now=now, threshold=threshold), output, err)
     new = f" not in the baseline {escape(baseline)}" if baseline else ""
     (err if fmt != "text" or output else console).print(
         f"{len(findings)} finding(s), {sum(f.is_open for f in findings)} open; "

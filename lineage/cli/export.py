@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,30 +85,45 @@ def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, 
                       table=one, baseline=base, evaluate=_policy_evaluate())
 
     if layout == "folder" and output:
-        folder = Path(output)
-        folder.mkdir(parents=True, exist_ok=True)
-        names = [table] if table else list(tables.TABLES)
-        for name in names:
-            text = rendered(name)
-            (folder / f"{name}.csv").write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-        err_console.print(f"wrote {', '.join(f'{n}.csv' for n in names)} in {escape(output)}")
+        _write_folder(Path(output), [table] if table else list(tables.TABLES), rendered)
         return EXIT_OK
     one_table = (table or tables.DEFAULT_TABLE) if layout == "table" else table
-    result = rendered(one_table)
-    data = result.encode("utf-8") if isinstance(result, str) else result
-    what = ""
+    _write_one(fmt, rendered(one_table), output, _what(layout, one_table, table))
+    return EXIT_OK
+
+
+def _bytes(result: str | bytes) -> bytes:
+    return result.encode("utf-8") if isinstance(result, str) else result
+
+
+def _write_folder(folder: Path, names: list[str], rendered: Callable[[str | None], str | bytes]) -> None:
+    """One CSV file per table in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / f"{name}.csv").write_bytes(_bytes(rendered(name)))
+    err_console.print(f"wrote {', '.join(f'{n}.csv' for n in names)} in {escape(str(folder))}")
+
+
+def _what(layout: str | None, one_table: str | None, asked: str | None) -> str:
+    """What a CSV export's one file holds, said after its name."""
+    from lineage.exports import tables
+
     if layout == "zip":
-        what = f" (a zip of {', '.join(f'{n}.csv' for n in tables.TABLES)})"
-    elif layout == "table":
-        what = f" (the {one_table} table as CSV" + ("" if table else "; --table nodes|edges|impact for another, "
+        return f" (a zip of {', '.join(f'{n}.csv' for n in tables.TABLES)})"
+    if layout == "table":
+        return f" (the {one_table} table as CSV" + ("" if asked else "; --table nodes|edges|impact for another, "
                                                     "-o FILE.zip or -o DIR/ for all three") + ")"
+    return ""
+
+
+def _write_one(fmt: str, result: str | bytes, output: str | None, what: str) -> None:
+    """The export to `output`, else to standard output (never binary data to a terminal)."""
     if output:
-        Path(output).write_bytes(data)
+        Path(output).write_bytes(_bytes(result))
         err_console.print(f"wrote {escape(output)}{escape(what)}")
     elif isinstance(result, bytes) and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is a binary file; write it with -o FILE")
     else:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(_bytes(result))
         sys.stdout.buffer.flush()
-    return EXIT_OK

@@ -68,7 +68,12 @@ def print_walk(g: Any, node_id: str, direction: str, found: dict[str, int], fmt:
 def print_node(g: Any, store: Any, node_id: str) -> None:
     """Print every fact about `node_id`: its attributes, columns, edges and grants, then the evidence
     behind each fact in `store`."""
-    attrs = g.node(node_id)
+    _print_attributes(g.node(node_id), node_id)
+    _print_edges(g, node_id)
+    _print_evidence(store, node_id)
+
+
+def _print_attributes(attrs: dict[str, Any], node_id: str) -> None:
     table = Table(title=escape(node_id), show_header=False, title_justify="left")
     for key in sorted(attrs):
         if key in ("id", "columns") or attrs[key] in (None, [], ""):
@@ -81,6 +86,9 @@ def print_node(g: Any, store: Any, node_id: str) -> None:
             cols.add_row(escape(c["name"]), escape(str(c.get("type") or "")),
                          escape(", ".join(c.get("classifications") or [])))
         console.print(cols)
+
+
+def _print_edges(g: Any, node_id: str) -> None:
     for label, edges in (("reads from", g.predecessors(node_id, "read")),
                          ("writes to", g.successors(node_id, "write")),
                          ("read by", g.successors(node_id, "read")),
@@ -93,6 +101,9 @@ def print_node(g: Any, store: Any, node_id: str) -> None:
     for target in g.successors(node_id, "grant"):
         perms = (g.edge(node_id, target, "grant") or {}).get("permissions", [])
         console.print(f"[bold]grant[/bold] {escape('/'.join(perms))} on {escape(target)}")
+
+
+def _print_evidence(store: Any, node_id: str) -> None:
     console.print("[bold]evidence[/bold] (layer, collector, place, observed at, fact):")
     layers = {0: "inferred", 1: "observed", 2: "declared"}
     for f in store.facts_about([node_id]):
@@ -111,7 +122,7 @@ def print_node(g: Any, store: Any, node_id: str) -> None:
 
 def sample_pipelines_dir() -> Path:
     """The sample pipelines shipped beside the package (a source checkout), else ./sample_pipelines."""
-    beside = Path(__file__).resolve().parent.parent / "sample_pipelines"
+    beside = Path(__file__).resolve().parents[2] / "sample_pipelines"
     return beside if beside.is_dir() else Path("sample_pipelines")
 
 
