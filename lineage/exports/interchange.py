@@ -164,24 +164,30 @@ def read(text: str | bytes) -> LineageGraph:
     except ValueError as exc:
         raise ExportError(f"not JSON: {exc}") from None
     check_header(doc)
-    nodes = []
-    for i, node in enumerate(_list(doc, "nodes")):
-        if not isinstance(node, dict) or not all(isinstance(node.get(k), str) for k in ("id", "kind")):
-            raise ExportError(f"nodes.{i}: a node needs a string id and kind")
-        attrs = {k: v for k, v in node.items() if v is not None}
-        if node["kind"] != "process":
-            attrs.pop("third_party", None)
-        attrs["columns"] = [{k: v for k, v in c.items() if v not in (None, [])} if isinstance(c, dict) else c
-                            for c in node.get("columns") or []]
-        nodes.append(attrs)
+    nodes = [_read_node(i, node) for i, node in enumerate(_list(doc, "nodes"))]
     ids = {n["id"] for n in nodes}
-    edges = []
-    for i, edge in enumerate(_list(doc, "edges")):
-        if not isinstance(edge, dict) or not all(isinstance(edge.get(k), str) for k in ("source", "target", "kind")):
-            raise ExportError(f"edges.{i}: an edge needs a string source, target and kind")
-        missing = [end for end in (edge["source"], edge["target"]) if end not in ids]
-        if missing:
-            raise ExportError(f"edges.{i}: no node {missing[0]!r}")
-        edges.append((edge["source"], edge["target"], edge["kind"],
-                      {"permissions": edge.get("permissions") or [], "confidence": edge.get("confidence", 1.0)}))
+    edges = [_read_edge(i, edge, ids) for i, edge in enumerate(_list(doc, "edges"))]
     return LineageGraph.from_records(nodes, edges, column_lineage_records(_list(doc, "column_lineage")))
+
+
+def _read_node(i: int, node: Any) -> dict[str, Any]:
+    """The attributes of entry `i` of ``nodes``: nulls and empty column facts dropped."""
+    if not isinstance(node, dict) or not all(isinstance(node.get(k), str) for k in ("id", "kind")):
+        raise ExportError(f"nodes.{i}: a node needs a string id and kind")
+    attrs = {k: v for k, v in node.items() if v is not None}
+    if node["kind"] != "process":
+        attrs.pop("third_party", None)
+    attrs["columns"] = [{k: v for k, v in c.items() if v not in (None, [])} if isinstance(c, dict) else c
+                        for c in node.get("columns") or []]
+    return attrs
+
+
+def _read_edge(i: int, edge: Any, ids: set[str]) -> tuple[str, str, str, dict[str, Any]]:
+    """Entry `i` of ``edges`` as a record; both ends must be among the nodes (`ids`)."""
+    if not isinstance(edge, dict) or not all(isinstance(edge.get(k), str) for k in ("source", "target", "kind")):
+        raise ExportError(f"edges.{i}: an edge needs a string source, target and kind")
+    missing = [end for end in (edge["source"], edge["target"]) if end not in ids]
+    if missing:
+        raise ExportError(f"edges.{i}: no node {missing[0]!r}")
+    return (edge["source"], edge["target"], edge["kind"],
+            {"permissions": edge.get("permissions") or [], "confidence": edge.get("confidence", 1.0)})

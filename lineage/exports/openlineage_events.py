@@ -148,44 +148,63 @@ def _job_facets(attrs: Mapping[str, Any]) -> dict[str, Any]:
 
 def events(graph: LineageGraph, *, event_time: datetime | None = None) -> list[dict[str, Any]]:
     """The graph as a list of OpenLineage events (see the module docstring)."""
-    seen = [a["last_seen"] for a in graph.nodes() if isinstance(a.get("last_seen"), datetime)]
-    fallback = event_time or (max(seen) if seen else _EPOCH)
-    by_process: dict[str | None, list[dict[str, Any]]] = {}
-    for entry in sorted(graph.column_lineage, key=lambda c: json.dumps(c, sort_keys=True, default=str)):
-        by_process.setdefault(entry.get("process"), []).append(entry)
+    fallback = event_time or _latest(graph)
+    by_process = _lineage_by_process(graph)
     out: list[dict[str, Any]] = []
     touched: set[str] = set()
     for attrs in sorted(graph.nodes("process"), key=lambda a: str(a["id"])):
         node_id = str(attrs["id"])
-        when = event_time.isoformat() if event_time else _time(attrs, fallback)
         reads, writes = graph.predecessors(node_id, "read"), graph.successors(node_id, "write")
         touched.update(reads, writes)
-        outputs = []
-        for ds in writes:
-            output = _dataset(graph, ds)
-            mine = [c for c in by_process.get(node_id, []) if c["target"] == ds]
-            if mine:
-                output["facets"]["columnLineage"] = _column_lineage(graph, mine)
-            outputs.append(output)
-        state = text(attrs.get("run_state")).upper()
-        out.append({
-            "eventType": state if state in _RUN_STATES else "COMPLETE", "eventTime": when,
-            "run": {"runId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"lineage-mapper:{node_id}:{when}"))},
-            "job": {"namespace": attrs["namespace"], "name": attrs["name"], "facets": _job_facets(attrs)},
-            "inputs": [_dataset(graph, ds) for ds in reads], "outputs": outputs,
-            "producer": PRODUCER, "schemaURL": f"{SPEC}#/$defs/RunEvent"})
-    loose = {str(a["id"]) for a in graph.nodes("dataset")} - touched
-    for entry in by_process.get(None, []):
-        loose.add(entry["target"])
+        out.append(_run_event(graph, attrs, reads, writes, _stamp(attrs, event_time, fallback),
+                              by_process.get(node_id, [])))
+    unowned = by_process.get(None, [])
+    loose = {str(a["id"]) for a in graph.nodes("dataset")} - touched | {entry["target"] for entry in unowned}
     for ds in sorted(n for n in loose if n in graph):
-        dataset = _dataset(graph, ds)
-        mine = [c for c in by_process.get(None, []) if c["target"] == ds]
-        if mine:
-            dataset["facets"]["columnLineage"] = _column_lineage(graph, mine)
-        when = event_time.isoformat() if event_time else _time(graph.node(ds), fallback)
-        out.append({"eventTime": when, "dataset": dataset, "producer": PRODUCER,
+        out.append({"eventTime": _stamp(graph.node(ds), event_time, fallback),
+                    "dataset": _with_columns(graph, ds, unowned), "producer": PRODUCER,
                     "schemaURL": f"{SPEC}#/$defs/DatasetEvent"})
     return out
+
+
+def _latest(graph: LineageGraph) -> datetime:
+    """When the graph's nodes were last seen (the epoch if never)."""
+    seen = [a["last_seen"] for a in graph.nodes() if isinstance(a.get("last_seen"), datetime)]
+    return max(seen) if seen else _EPOCH
+
+
+def _stamp(attrs: Mapping[str, Any], event_time: datetime | None, fallback: datetime) -> str:
+    return event_time.isoformat() if event_time else _time(attrs, fallback)
+
+
+def _lineage_by_process(graph: LineageGraph) -> dict[str | None, list[dict[str, Any]]]:
+    """Column lineage entries by the process that makes them (None: no process), in a stable order."""
+    by_process: dict[str | None, list[dict[str, Any]]] = {}
+    for entry in sorted(graph.column_lineage, key=lambda c: json.dumps(c, sort_keys=True, default=str)):
+        by_process.setdefault(entry.get("process"), []).append(entry)
+    return by_process
+
+
+def _with_columns(graph: LineageGraph, ds: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A dataset, with a column lineage facet made of those of `entries` that target it."""
+    dataset = _dataset(graph, ds)
+    if mine := [c for c in entries if c["target"] == ds]:
+        dataset["facets"]["columnLineage"] = _column_lineage(graph, mine)
+    return dataset
+
+
+def _run_event(graph: LineageGraph, attrs: Mapping[str, Any], reads: list[str], writes: list[str], when: str,
+               entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A process as a run event: its reads are inputs, its writes outputs with their column lineage."""
+    node_id = str(attrs["id"])
+    state = text(attrs.get("run_state")).upper()
+    return {
+        "eventType": state if state in _RUN_STATES else "COMPLETE", "eventTime": when,
+        "run": {"runId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"lineage-mapper:{node_id}:{when}"))},
+        "job": {"namespace": attrs["namespace"], "name": attrs["name"], "facets": _job_facets(attrs)},
+        "inputs": [_dataset(graph, ds) for ds in reads],
+        "outputs": [_with_columns(graph, ds, entries) for ds in writes],
+        "producer": PRODUCER, "schemaURL": f"{SPEC}#/$defs/RunEvent"}
 
 
 def export(graph: LineageGraph, *, event_time: datetime | None = None) -> str:

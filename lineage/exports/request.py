@@ -55,27 +55,36 @@ def render(graph: LineageGraph, fmt: str, *, focus: str | None = None, depth: in
     accepted = set(inspect.signature(exporter).parameters)
     if (depth is not None or upstream or downstream) and focus is None:
         raise ExportError("--depth, --upstream and --downstream need --focus NODE")
-    if table is not None and "table" not in accepted:
-        raise ExportError(f"--table is for the csv format, not {fmt}")
-    if baseline is not None and "baseline" not in accepted:
-        raise ExportError(f"--baseline is for the markdown format, not {fmt}")
-    shown = graph
-    start: str | None = None
+    for option, given, home in (("table", table, "csv"), ("baseline", baseline, "markdown")):
+        if given is not None and option not in accepted:
+            raise ExportError(f"--{option} is for the {home} format, not {fmt}")
+    shown, start = graph, None
     if focus is not None:
         start = graph.resolve(focus)
         both = upstream == downstream
         shown = focus_on(graph, start, depth=depth, upstream=both or upstream, downstream=both or downstream)
-    options: dict[str, Any] = {}
+    options = _options(graph, shown, accepted, evaluate, {"as_of": as_of, "impact_of": start})
+    options |= _chosen(table, baseline, evaluate)
+    return exporter(shown, **options)
+
+
+def _options(graph: LineageGraph, shown: LineageGraph, accepted: set[str], evaluate: Evaluate | None,
+             known: dict[str, Any]) -> dict[str, Any]:
+    """What the exporter takes of what is known: the findings touching the shown part (evaluated
+    on the whole graph), and each of `known` that is set."""
+    options = {key: value for key, value in known.items() if key in accepted and value is not None}
     if "findings" in accepted and evaluate is not None:
         options["findings"] = findings_within(evaluate(graph), {str(n["id"]) for n in shown.nodes()})
-    if "as_of" in accepted and as_of is not None:
-        options["as_of"] = as_of
-    if "impact_of" in accepted and start is not None:
-        options["impact_of"] = start
+    return options
+
+
+def _chosen(table: str | None, baseline: LineageGraph | None, evaluate: Evaluate | None) -> dict[str, Any]:
+    """The options the user chose for this format: a csv table, a baseline and its findings."""
+    options: dict[str, Any] = {}
     if table is not None:
         options["table"] = table
     if baseline is not None:
         options["baseline"] = baseline
         if evaluate is not None:
             options["baseline_findings"] = list(evaluate(baseline))
-    return exporter(shown, **options)
+    return options

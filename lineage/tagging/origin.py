@@ -141,22 +141,49 @@ def propagate_origin(index: FlowIndex) -> OriginResult:
     declared = _declared(index)
     privacy = [index.is_privacy_step(i) for i in range(n)]
     everyone = [True] * n
+    passes = [not p for p in privacy]  # a privacy step forwards neither real nor unknown data
 
-    real_seeds = [i for i in range(n) if declared[i] in ("real", "mixed")]
-    real = _spread(index, real_seeds, emitters=[], receives=everyone, forwards=[not p for p in privacy])
+    real = _spread(index, _real_seeds(declared), emitters=[], receives=everyone, forwards=passes)
     has_real = [p != _NO_POINTER for p in real]
-    false_synthetic = [i for i in range(n) if declared[i] == "synthetic" and has_real[i]]
-
-    # datasets whose declared origin stands: they take no synthetic or unknown flags from upstream
-    stands = [d in ("real", "mixed") or (d == "synthetic" and not has_real[i]) for i, d in enumerate(declared)]
+    stands = _standing(declared, has_real)
     takes = [not s for s in stands]
-    synthetic_seeds = [i for i in range(n) if declared[i] == "mixed" or (declared[i] == "synthetic" and stands[i])]
-    synthetic = _spread(index, synthetic_seeds, emitters=[i for i in range(n) if privacy[i]], receives=takes,
-                        forwards=everyone)
-    unknown_seeds = [i for i in range(n) if not index.pred[i] and not stands[i] and not privacy[i]]
-    unknown = _spread(index, unknown_seeds, emitters=[], receives=takes, forwards=[not p for p in privacy])
+    synthetic = _spread(index, _synthetic_seeds(declared, stands), emitters=[i for i in range(n) if privacy[i]],
+                        receives=takes, forwards=everyone)
+    unknown_seeds = _unknown_seeds(index, stands, privacy)
+    unknown = _spread(index, unknown_seeds, emitters=[], receives=takes, forwards=passes)
 
-    flags = [(REAL if r != _NO_POINTER else 0) | (SYNTHETIC if s != _NO_POINTER else 0)
-             | (UNKNOWN if u != _NO_POINTER else 0) for r, s, u in zip(real, synthetic, unknown, strict=True)]
-    return OriginResult(flags=flags, pointers={REAL: real, SYNTHETIC: synthetic, UNKNOWN: unknown},
-                        declared=declared, false_synthetic=false_synthetic, unknown_sources=unknown_seeds)
+    pointers = {REAL: real, SYNTHETIC: synthetic, UNKNOWN: unknown}
+    false_synthetic = [i for i in range(n) if declared[i] == "synthetic" and has_real[i]]
+    return OriginResult(flags=_flags(pointers, n), pointers=pointers, declared=declared,
+                        false_synthetic=false_synthetic, unknown_sources=unknown_seeds)
+
+
+def _real_seeds(declared: list[str | None]) -> list[int]:
+    """Datasets declared real or mixed."""
+    return [i for i, d in enumerate(declared) if d in ("real", "mixed")]
+
+
+def _standing(declared: list[str | None], has_real: list[bool]) -> list[bool]:
+    """Whether each node's declared origin stands (it then takes no synthetic or unknown flags from
+    upstream): real and mixed always do, synthetic unless real data reaches it."""
+    return [d in ("real", "mixed") or (d == "synthetic" and not has_real[i]) for i, d in enumerate(declared)]
+
+
+def _synthetic_seeds(declared: list[str | None], stands: list[bool]) -> list[int]:
+    """Datasets declared mixed, or synthetic where the claim stands."""
+    return [i for i, d in enumerate(declared) if d == "mixed" or (d == "synthetic" and stands[i])]
+
+
+def _unknown_seeds(index: FlowIndex, stands: list[bool], privacy: list[bool]) -> list[int]:
+    """Nodes with nothing upstream and no standing declaration (privacy steps excepted)."""
+    return [i for i in range(len(index.ids)) if not index.pred[i] and not stands[i] and not privacy[i]]
+
+
+def _flags(pointers: dict[int, list[int]], n: int) -> list[int]:
+    """Each node's flags: those whose walk reached it."""
+    flags = [0] * n
+    for flag, reached in pointers.items():
+        for i, pointer in enumerate(reached):
+            if pointer != _NO_POINTER:
+                flags[i] |= flag
+    return flags
