@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -144,74 +145,102 @@ class McpCollector:
         if len(source.data) > MAX_BYTES:
             batch.problem(f"the file is {len(source.data):,} bytes, over the {MAX_BYTES:,}-byte limit for a config")
             return batch
-        data, kept_tools, kept_names, syntax_name = source.data, None, None, source.name
-        if source.data[:40].lstrip().startswith(b'{"format":"' + ENVELOPE.encode()):
-            try:  # a kept raw input: the redacted config, the tools lists read beside it, the names given
-                envelope = json.loads(source.data)
-                data, kept_tools = envelope["config"].encode(), envelope.get("tools") or {}
-                kept_names = Names.from_dict(envelope.get("names"))
-                if envelope.get("syntax") == "json":
-                    syntax_name = "config.json"
-            except (ValueError, KeyError, AttributeError):
-                batch.problem("a kept MCP raw input is damaged")
-                return batch
+        kept = _Kept.read(source, batch)
+        if kept is None:
+            return batch
         try:
-            doc = load_document(data, syntax_name)
+            doc = load_document(kept.data, kept.syntax_name)
         except FormatError as exc:
             batch.problem(exc.reason, line=exc.line)
             return batch
         where = source.path or Path(source.name)
         client, scope = identify(where, doc.data)
-        scope = kept_names.scope if kept_names and kept_names.scope else scope
+        scope = kept.names.scope if kept.names and kept.names.scope else scope
         raws, problems = server_entries(client, doc.data, scope)
         local = sorted({raw.project for raw in raws if raw.project})
-        names = kept_names or config_names(where, scope, on_disk=source.path is not None, local=local)
+        names = kept.names or config_names(where, scope, on_disk=source.path is not None, local=local)
         for message, path in problems:
             batch.problem(message, line=doc.line(path), field=json_path(path) if path else None)
         servers = [read_server(raw) for raw in raws]
-        secrets = []
-        for info in servers:
-            for message, path in info.problems:
-                batch.problem(message, line=doc.line(path), field=json_path(path))
-            for secret in info.secrets:
-                secrets.append(secret.found)
-                if not secret.found.redacted:
-                    batch.problem(f"a literal {secret.kind} is written in the config; it was not stored (move it "
-                                  "to an environment variable or a prompted input)", line=doc.line(secret.path),
-                                  field=json_path(secret.path), severity="warning")
-        for offset, found in find_anywhere(doc.text):
-            if not any(found.text in s.text for s in secrets):  # outside any server entry (a comment, say)
-                secrets.append(found)
-                batch.problem(f"a literal {found.kind} is written in the config outside any server entry; it "
-                              "was not stored", line=doc.text.count("\n", 0, offset) + 1, severity="warning")
-        if kept_tools is not None:
-            tools = {k: [Tool(t["name"], t.get("description"), tuple(t["permissions"]), tuple(t["capabilities"]))
-                         for t in v] for k, v in kept_tools.items()}
-        else:
-            tools = _saved_tools(source.path, servers, batch)
+        secrets = _report_secrets(servers, doc, batch)
+        tools = kept.tool_lists() if kept.tools is not None else _saved_tools(source.path, servers, batch)
         ctx = Context(source=source.name, client=client, lines=doc.line, table=self.table, tools=tools,
                       project=names.project, identity=names.identity, local=names.local)
         batch.extend(client_facts([s for s in servers if s.transport != "unknown"], ctx))
-        text, syntax = _redacted(doc, syntax_name, secrets), None
-        if text is None:  # a secret written with escapes: keep the parsed config, redacted, as JSON
-            text = json.dumps(_redact_data(doc.data, secrets), indent=2, ensure_ascii=False, default=str)
-            syntax = "json"
-        keep_names = kept_names is not None or source.path is not None  # read from the disk: keep for a rebuild
-        content = text.encode()
-        if tools or keep_names or syntax:
-            envelope_out: dict[str, Any] = {"format": ENVELOPE, "config": text}
-            if tools:
-                envelope_out["tools"] = {k: [{"name": t.name, "description": t.description,
-                                              "permissions": list(t.permissions),
-                                              "capabilities": list(t.capabilities)} for t in v]
-                                         for k, v in tools.items()}
-            if keep_names:
-                envelope_out["names"] = names.as_dict()
-            if syntax:
-                envelope_out["syntax"] = syntax
-            content = json.dumps(envelope_out, separators=(",", ":")).encode()
+        keep_names = kept.names is not None or source.path is not None  # read from the disk: keep for a rebuild
+        content = _raw_content(doc, kept.syntax_name, secrets, tools, names if keep_names else None)
         batch.raw = RawInput(collector=COLLECTOR, source=source.name, content=content)
         return batch
+
+
+@dataclass
+class _Kept:
+    """The config to read: the source's bytes, or those of a kept raw input (the redacted config,
+    the tools lists read beside it, the names given)."""
+
+    data: bytes
+    syntax_name: str
+    tools: Mapping[str, Any] | None = None
+    names: Names | None = None
+
+    @classmethod
+    def read(cls, source: Source, batch: LineageBatch) -> _Kept | None:
+        """The config of `source`; None, with a problem, when a kept raw input is damaged."""
+        if not source.data[:40].lstrip().startswith(b'{"format":"' + ENVELOPE.encode()):
+            return cls(source.data, source.name)
+        try:
+            envelope = json.loads(source.data)
+            return cls(envelope["config"].encode(), "config.json" if envelope.get("syntax") == "json" else source.name,
+                       envelope.get("tools") or {}, Names.from_dict(envelope.get("names")))
+        except (ValueError, KeyError, AttributeError):
+            batch.problem("a kept MCP raw input is damaged")
+            return None
+
+    def tool_lists(self) -> dict[str, list[Tool]]:
+        return {k: [Tool(t["name"], t.get("description"), tuple(t["permissions"]), tuple(t["capabilities"]))
+                    for t in v] for k, v in (self.tools or {}).items()}
+
+
+def _report_secrets(servers: list[ServerInfo], doc: Document, batch: LineageBatch) -> list[Found]:
+    """Every literal secret of the config (to redact), each reported where it is written: in a
+    server entry, or elsewhere (a comment, say); and the problems each server entry had."""
+    secrets = []
+    for info in servers:
+        for message, path in info.problems:
+            batch.problem(message, line=doc.line(path), field=json_path(path))
+        for secret in info.secrets:
+            secrets.append(secret.found)
+            if not secret.found.redacted:
+                batch.problem(f"a literal {secret.kind} is written in the config; it was not stored (move it "
+                              "to an environment variable or a prompted input)", line=doc.line(secret.path),
+                              field=json_path(secret.path), severity="warning")
+    for offset, found in find_anywhere(doc.text):
+        if not any(found.text in s.text for s in secrets):  # outside any server entry (a comment, say)
+            secrets.append(found)
+            batch.problem(f"a literal {found.kind} is written in the config outside any server entry; it "
+                          "was not stored", line=doc.text.count("\n", 0, offset) + 1, severity="warning")
+    return secrets
+
+
+def _raw_content(doc: Document, syntax_name: str, secrets: list[Found], tools: Mapping[str, list[Tool]],
+                 names: Names | None) -> bytes:
+    """The raw input to keep: the redacted config, wrapped with its tools lists, its names (`names`
+    when given) and its syntax when any of them is to be kept."""
+    text, syntax = _redacted(doc, syntax_name, secrets), None
+    if text is None:  # a secret written with escapes: keep the parsed config, redacted, as JSON
+        text = json.dumps(_redact_data(doc.data, secrets), indent=2, ensure_ascii=False, default=str)
+        syntax = "json"
+    if not (tools or names is not None or syntax):
+        return text.encode()
+    envelope: dict[str, Any] = {"format": ENVELOPE, "config": text}
+    if tools:
+        envelope["tools"] = {k: [{"name": t.name, "description": t.description, "permissions": list(t.permissions),
+                                  "capabilities": list(t.capabilities)} for t in v] for k, v in tools.items()}
+    if names is not None:
+        envelope["names"] = names.as_dict()
+    if syntax:
+        envelope["syntax"] = syntax
+    return json.dumps(envelope, separators=(",", ":")).encode()
 
 
 def _strings_in(value: Any) -> list[str]:

@@ -1,14 +1,4 @@
-"""Where each client keeps its servers: the root keys of every supported config format.
-
-| client | root | notes |
-| --- | --- | --- |
-| claude-desktop, cursor, cline, roo, gemini, windsurf, mcp | `mcpServers` (object) | |
-| claude-code | `mcpServers`; `~/.claude.json` also `projects.<dir>.mcpServers` (scope local) | |
-| vscode | `servers` + `inputs` (`.vscode/mcp.json`), or `mcp.servers` in settings.json | |
-| zed | `context_servers` | |
-| goose | `extensions` (entries may nest a `config`) | |
-| continue | `mcpServers` (a list of entries with `name`) | |
-| codex | `[mcp_servers.<name>]` TOML tables | |
+"""Every server entry of a config, found where its client keeps them (`aliases.CLIENTS`).
 
 Example:
     >>> found, problems = server_entries("cursor", {"mcpServers": {"gh": {"command": "gh-mcp"}}}, "project")
@@ -18,18 +8,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from collectors.mcp.aliases import CLIENTS
 from collectors.mcp.formats import KeyPath
 
-ROOTS: Mapping[str, tuple[str, ...]] = {
-    "vscode": ("servers", "mcp"),
-    "zed": ("context_servers",),
-    "goose": ("extensions",),
-    "codex": ("mcp_servers",),
-}
 MAX_SERVERS = 1000
 
 
@@ -42,17 +27,10 @@ class RawServer:
     path: KeyPath
     scope: str
     project: str | None = None
-    inputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-
-def _inputs(value: Any) -> dict[str, Mapping[str, Any]]:
-    if not isinstance(value, list):
-        return {}
-    return {str(i["id"]): i for i in value if isinstance(i, Mapping) and "id" in i}
 
 
 def _from_object(servers: Any, path: KeyPath, scope: str, problems: list[tuple[str, KeyPath]],
-                 project: str | None = None, inputs: Mapping[str, Mapping[str, Any]] | None = None) -> list[RawServer]:
+                 project: str | None = None) -> list[RawServer]:
     if isinstance(servers, list):  # Continue: a list of entries with names
         out = []
         for i, entry in enumerate(servers):
@@ -69,42 +47,44 @@ def _from_object(servers: Any, path: KeyPath, scope: str, problems: list[tuple[s
         if not isinstance(entry, Mapping):
             problems.append((f"server {key!r} must be an object", (*path, key)))
             continue
-        out.append(RawServer(str(key), entry, (*path, key), scope, project, inputs or {}))
+        out.append(RawServer(str(key), entry, (*path, key), scope, project))
     return out
+
+
+def _places(data: Mapping[str, Any], root: str) -> Iterator[tuple[Any, KeyPath, str | None]]:
+    """Each value under the dotted key path `root` that is there: (servers, key path, project);
+    a `*` part stands for every project directory, whose name is the entries' project."""
+    parts = root.split(".")
+    if parts[1:2] == ["*"]:
+        projects = data.get(parts[0])
+        if isinstance(projects, Mapping):
+            for directory, settings in projects.items():
+                if isinstance(settings, Mapping) and parts[2] in settings:
+                    yield settings[parts[2]], (parts[0], directory, parts[2]), str(directory)
+        return
+    holder: Any = data
+    for part in parts[:-1]:
+        holder = holder.get(part)
+        if not isinstance(holder, Mapping):
+            return
+    if parts[-1] in holder:
+        yield holder[parts[-1]], tuple(parts), None
 
 
 def server_entries(client: str, data: Any, scope: str) -> tuple[list[RawServer], list[tuple[str, KeyPath]]]:
     """Every server entry of one config, and the problems met (message, key path).
 
-    A config with none of its client's root keys is a problem naming the keys expected.
+    Entries under a project directory (`projects.*.mcpServers`) have the scope `local`. A config
+    with none of its client's root keys is a problem naming the keys expected.
     """
-    problems: list[tuple[str, KeyPath]] = []
     if not isinstance(data, Mapping):
         return [], [("the config must be an object (a mapping) at its root", ())]
+    problems: list[tuple[str, KeyPath]] = []
     found: list[RawServer] = []
-    if client == "vscode":
-        if "servers" in data:
-            found += _from_object(data["servers"], ("servers",), scope, problems, inputs=_inputs(data.get("inputs")))
-        mcp = data.get("mcp")
-        if isinstance(mcp, Mapping) and "servers" in mcp:
-            found += _from_object(mcp["servers"], ("mcp", "servers"), scope, problems,
-                                  inputs=_inputs(mcp.get("inputs")))
-        roots: tuple[str, ...] = ("servers", "mcp.servers")
-    elif client in ROOTS and client != "vscode":
-        key = ROOTS[client][0]
-        if key in data:
-            found += _from_object(data[key], (key,), scope, problems)
-        roots = (key,)
-    else:
-        if "mcpServers" in data:
-            found += _from_object(data["mcpServers"], ("mcpServers",), scope, problems)
-        projects = data.get("projects") if client == "claude-code" else None
-        if isinstance(projects, Mapping):
-            for directory, settings in projects.items():
-                if isinstance(settings, Mapping) and "mcpServers" in settings:
-                    found += _from_object(settings["mcpServers"], ("projects", directory, "mcpServers"), "local",
-                                          problems, project=str(directory))
-        roots = ("mcpServers", "projects.*.mcpServers") if client == "claude-code" else ("mcpServers",)
+    roots = CLIENTS[client].servers
+    for root in roots:
+        for servers, path, project in _places(data, root):
+            found += _from_object(servers, path, "local" if project is not None else scope, problems, project=project)
     if not found and not problems and not any(r.split(".")[0] in data for r in roots):
         keys = ", ".join(sorted(map(str, data))[:8]) or "none"
         problems.append((f"no MCP servers: a {client} config keeps them under {' or '.join(roots)} "

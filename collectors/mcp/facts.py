@@ -142,19 +142,25 @@ def _datasets(info: ServerInfo, known: KnownServer, ctx: Context) -> list[tuple[
     return out
 
 
-def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact]:
-    """The facts of one server as `identity` (the client) uses it."""
-    known = ctx.table.match(package=info.package, host=info.host, command=info.command)
-    ev = ctx.evidence(info.path)
-    namespace = f"mcp://{slug(info.key)}"
-    project = (ctx.local.get(info.project) or info.project) if info.project else ctx.project
-    instance = instance_name(ctx.client, info.scope, project)
-    name = instance + "/" + ((known.name if known and known.name else None) or server_name(
-        info.key, package=info.package, url=info.url, command=info.command))
+def _tools(info: ServerInfo, known: KnownServer | None, ctx: Context) -> list[Tool]:
+    """The tools the client offers: a saved tools list, else the well-known table's, narrowed by
+    the config's allowed and denied tools."""
     tools = list(ctx.tools.get(info.key) or (known_tools(known.tools) if known else []))
     if info.allowed_tools and "*" not in info.allowed_tools:
         tools = [t for t in tools if t.name in info.allowed_tools]
-    tools = [t for t in tools if t.name not in info.denied_tools]
+    return [t for t in tools if t.name not in info.denied_tools]
+
+
+def _instance(info: ServerInfo, ctx: Context) -> str:
+    project = (ctx.local.get(info.project) or info.project) if info.project else ctx.project
+    return instance_name(ctx.client, info.scope, project)
+
+
+def _server(info: ServerInfo, known: KnownServer | None, ctx: Context, tools: list[Tool]) -> Process:
+    """The server's process, named `<instance>/<name>` (see the module docstring)."""
+    name = _instance(info, ctx) + "/" + (
+        (known.name if known and known.name else None)
+        or server_name(info.key, package=info.package, url=info.url, command=info.command))
     capabilities = set(known.capabilities if known and not ctx.tools.get(info.key) else ())
     for tool in tools:
         capabilities.update(tool.capabilities)
@@ -163,30 +169,38 @@ def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact
         auth = known.auth
     secrets = tuple(SecretRef(location=f"{ctx.source}:{ctx.lines(s.path) or 1} {json_path(s.path)}", kind=s.kind)
                     for s in info.secrets)
-    local = bool(known and known.local and info.transport == "stdio")
     # `env_token` says where the credential comes from, not what it is (a PAT, an API key, ...):
     # leave `auth` to a spec that knows, and keep the collector's view in `auth_mode`.
-    kind = None if auth == "env_token" else auth
-    server = Process(
-        namespace=namespace, name=name, third_party=not local, processor_type=ProcessorType.MCP_SERVER,
-        vendor=_vendor(info, known), auth=kind, auth_mode=auth, transport=info.transport, launcher=info.launcher,
-        package=info.package, version=info.version, pinned=info.pinned, url=info.url, scope=info.scope,
-        auto_approve=info.auto_approve, allowed_tools=info.allowed_tools, denied_tools=info.denied_tools,
-        capabilities=tuple(sorted(capabilities)), secrets=secrets,
+    return Process(
+        namespace=f"mcp://{slug(info.key)}", name=name, third_party=not _local(info, known),
+        processor_type=ProcessorType.MCP_SERVER, vendor=_vendor(info, known),
+        auth=None if auth == "env_token" else auth, auth_mode=auth, transport=info.transport,
+        launcher=info.launcher, package=info.package, version=info.version, pinned=info.pinned, url=info.url,
+        scope=info.scope, auto_approve=info.auto_approve, allowed_tools=info.allowed_tools,
+        denied_tools=info.denied_tools, capabilities=tuple(sorted(capabilities)), secrets=secrets,
         description=f"MCP server {info.key!r} in a {ctx.client} config" + ("" if info.enabled else " (disabled)"),
-        evidence=ev,
+        evidence=ctx.evidence(info.path),
     )
-    facts: list[Fact] = [server]
-    if not info.enabled:
-        return facts
+
+
+def _local(info: ServerInfo, known: KnownServer | None) -> bool:
+    """Whether the server runs on this machine on local data (the well-known table says so)."""
+    return bool(known and known.local and info.transport == "stdio")
+
+
+def _tool_facts(info: ServerInfo, server: Process, tools: list[Tool], identity: NodeRef, instance: str,
+                local: bool) -> list[Fact]:
+    """Each tool's process and the client's grant on it, then the grant on the server (the union
+    of the tools' permissions; read when there are none)."""
+    facts: list[Fact] = []
+    ev = server.evidence
     perms_all: set[str] = set()
-    facts.append(Edge(source=identity, target=server.ref, kind=EdgeKind.RUNS, evidence=ev))
     for tool in tools:
-        ref = NodeRef.process(namespace, f"{instance}/tools/{tool.name}")
+        ref = NodeRef.process(server.namespace, f"{instance}/tools/{tool.name}")
         approved = "*" in info.auto_approve or tool.name in info.auto_approve
         facts.append(Process(
-            namespace=namespace, name=ref.name, third_party=not local, processor_type=ProcessorType.MCP_TOOL,
-            vendor=server.vendor, auth=kind, parent=server.ref.id, capabilities=tool.capabilities,
+            namespace=server.namespace, name=ref.name, third_party=not local, processor_type=ProcessorType.MCP_TOOL,
+            vendor=server.vendor, auth=server.auth, parent=server.ref.id, capabilities=tool.capabilities,
             auto_approve=(tool.name,) if approved else (), description=tool.description, evidence=ev))
         facts.append(Edge(source=identity, target=ref, kind=EdgeKind.GRANT,
                           permissions=tuple(Permission(p) for p in tool.permissions), evidence=ev))
@@ -194,7 +208,16 @@ def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact
     facts.append(Edge(source=identity, target=server.ref, kind=EdgeKind.GRANT,
                       permissions=tuple(Permission(p) for p in ("read", "edit", "write") if p in perms_all) or (
                           Permission.READ,), evidence=ev))
-    for ns, dname, perms in _datasets(info, known, ctx) if known else []:
+    return facts
+
+
+def _dataset_facts(info: ServerInfo, known: KnownServer, ctx: Context, server: Process,
+                   identity: NodeRef) -> list[Fact]:
+    """The datasets the well-known table says the server reaches, the client's grant on each, and
+    the server's likely reads and writes (confidence 0.5)."""
+    facts: list[Fact] = []
+    ev = server.evidence
+    for ns, dname, perms in _datasets(info, known, ctx):
         try:
             ns, dname = normalize(ns, dname)
         except ValueError:
@@ -209,6 +232,19 @@ def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact
             facts.append(Edge(source=server.ref, target=dataset.ref, kind=EdgeKind.WRITE, confidence=0.5,
                               evidence=ev))
     return facts
+
+
+def server_facts(info: ServerInfo, ctx: Context, identity: NodeRef) -> list[Fact]:
+    """The facts of one server as `identity` (the client) uses it; a disabled server is only its process."""
+    known = ctx.table.match(package=info.package, host=info.host, command=info.command)
+    tools = _tools(info, known, ctx)
+    server = _server(info, known, ctx, tools)
+    if not info.enabled:
+        return [server]
+    facts: list[Fact] = [server, Edge(source=identity, target=server.ref, kind=EdgeKind.RUNS,
+                                      evidence=server.evidence)]
+    facts += _tool_facts(info, server, tools, identity, _instance(info, ctx), _local(info, known))
+    return facts + (_dataset_facts(info, known, ctx, server, identity) if known else [])
 
 
 def client_facts(servers: Sequence[ServerInfo], ctx: Context) -> list[Fact]:

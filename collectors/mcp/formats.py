@@ -113,8 +113,62 @@ def _home_scope(folder: Path) -> str:
     return "user" if folder.name in ("~",) or str(folder) in ("~", "$HOME") else "project"
 
 
+# The rules that name a config's client and scope, first match wins. Each rule holds when all its
+# tests do: `name=` the file name, `parent=` its folder, `folder=` any folder on its path, `suffix=`,
+# `key=` a root key, `list=`/`object=` a root key holding a list / an object; `!` negates a test.
+# Scope `home` is `user` when the folder holding the client's folder is the home directory, else
+# `project`.
+_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("claude-desktop", "user", ("name=claude_desktop_config.json",)),
+    ("claude-code", "user", ("name=.claude.json",)),
+    ("claude-code", "managed", ("name=managed-mcp.json",)),
+    ("claude-code", "managed", ("name=managed-settings.json",)),
+    ("claude-code", "project", ("name=.mcp.json",)),
+    ("cline", "user", ("name=cline_mcp_settings.json",)),
+    ("roo", "project", ("parent=.roo",)),
+    ("roo", "user", ("name=mcp_settings.json",)),
+    ("windsurf", "user", ("name=mcp_config.json",)),
+    ("windsurf", "user", ("folder=windsurf",)),
+    ("cursor", "home", ("parent=.cursor",)),
+    ("vscode", "project", ("parent=.vscode",)),
+    ("gemini", "home", ("parent=.gemini",)),
+    ("gemini", "user", ("folder=gemini",)),
+    ("codex", "home", ("parent=.codex",)),
+    ("codex", "user", ("suffix=.toml",)),
+    ("zed", "project", ("parent=.zed",)),
+    ("zed", "user", ("parent=zed",)),
+    ("zed", "user", ("key=context_servers",)),
+    ("goose", "user", ("folder=goose",)),
+    ("goose", "user", ("key=extensions",)),
+    ("continue", "project", ("folder=.continue", "!parent=.continue")),
+    ("continue", "user", ("folder=.continue",)),
+    ("continue", "user", ("folder=continue",)),
+    ("continue", "user", ("list=mcpServers",)),
+    ("vscode", "user", ("object=mcp",)),
+    ("vscode", "user", ("key=servers",)),
+    ("vscode", "user", ("folder=code",)),
+    ("vscode", "user", ("folder=user",)),
+)
+
+
+def _holds(test: str, path: Path, root: Mapping[str, Any]) -> bool:
+    if test.startswith("!"):
+        return not _holds(test[1:], path, root)
+    kind, _, value = test.partition("=")
+    checks = {
+        "name": lambda: path.name.lower() == value,
+        "parent": lambda: path.parent.name.lower() == value,
+        "folder": lambda: value in {p.lower() for p in path.parts[:-1]},
+        "suffix": lambda: path.suffix.lower() == value,
+        "key": lambda: value in root,
+        "list": lambda: isinstance(root.get(value), list),
+        "object": lambda: isinstance(root.get(value), Mapping),
+    }
+    return checks[kind]()
+
+
 def identify(path: Path, data: Any) -> tuple[str, str]:
-    """The client that reads a config file and the file's scope.
+    """The client that reads a config file and the file's scope (the first of `_RULES` that holds).
 
     Args:
         path: the config's path (only its name and folders are looked at).
@@ -125,40 +179,8 @@ def identify(path: Path, data: Any) -> tuple[str, str]:
         continue, zed, goose, gemini, codex, cline, roo or mcp (unknown, same shape);
         scope is project, user, local or managed.
     """
-    name = path.name.lower()
-    parent = path.parent.name.lower()
-    parts = {p.lower() for p in path.parts[:-1]}
     root: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
-    if name == "claude_desktop_config.json":
-        return "claude-desktop", "user"
-    if name == ".claude.json":
-        return "claude-code", "user"
-    if name == "managed-mcp.json" or (name == "managed-settings.json"):
-        return "claude-code", "managed"
-    if name == ".mcp.json":
-        return "claude-code", "project"
-    if name == "cline_mcp_settings.json":
-        return "cline", "user"
-    if name == "mcp_settings.json" or parent == ".roo":
-        return "roo", "project" if parent == ".roo" else "user"
-    if name == "mcp_config.json" or "windsurf" in parts:
-        return "windsurf", "user"
-    if parent == ".cursor":
-        return "cursor", _home_scope(path.parent.parent)
-    if parent == ".vscode":
-        return "vscode", "project"
-    if parent == ".gemini" or "gemini" in parts:
-        return "gemini", _home_scope(path.parent.parent) if parent == ".gemini" else "user"
-    if parent == ".codex" or path.suffix.lower() == ".toml":
-        return "codex", _home_scope(path.parent.parent) if parent == ".codex" else "user"
-    if parent in (".zed", "zed") or "context_servers" in root:
-        return "zed", "project" if parent == ".zed" else "user"
-    if "goose" in parts or "extensions" in root:
-        return "goose", "user"
-    if ".continue" in parts or "continue" in parts or (isinstance(root.get("mcpServers"), list)):
-        return "continue", "project" if ".continue" in parts and parent != ".continue" else "user"
-    if ("mcp" in root and isinstance(root.get("mcp"), Mapping)) or "servers" in root:
-        return "vscode", "user"
-    if "code" in parts or "user" in parts:
-        return "vscode", "user"
+    for client, scope, tests in _RULES:
+        if all(_holds(test, path, root) for test in tests):
+            return client, _home_scope(path.parent.parent) if scope == "home" else scope
     return "mcp", "project"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from collectors.mcp.aliases import first_present, first_set, spellings
 from collectors.mcp.clients import RawServer
 from collectors.mcp.formats import KeyPath
 from collectors.mcp.secrets import Found, find_in_args, find_secrets
@@ -101,41 +102,74 @@ def _first_positional(args: tuple[str, ...], value_flags: frozenset[str] = froze
     return None
 
 
-def _package(launcher: str, args: tuple[str, ...]) -> tuple[str | None, str | None]:
-    """The package a launcher runs and its version spec, from the launcher's arguments."""
-    if launcher in ("npx", "bunx", "pnpm", "yarn"):
-        rest = args[1:] if launcher in ("pnpm", "yarn") and args[:1] == ("dlx",) else args
-        for flag in ("-p", "--package"):
-            if flag in rest and rest.index(flag) + 1 < len(rest):
-                return _split_version(rest[rest.index(flag) + 1], ("@",))
-        i = _first_positional(rest)
-        return _split_version(rest[i], ("@",)) if i is not None else (None, None)
-    if launcher in ("uvx", "pipx", "uv"):
-        rest = args[1:] if launcher in ("pipx", "uv") and args[:1] in (("run",), ("tool",)) else args
-        if "--from" in rest and rest.index("--from") + 1 < len(rest):
-            return _split_version(rest[rest.index("--from") + 1], ("==", "@"))
-        i = _first_positional(rest, frozenset({"--python", "--with", "-p"}))
-        return _split_version(rest[i], ("==", "@")) if i is not None else (None, None)
-    if launcher == "docker":
-        rest = args[1:] if args[:1] == ("run",) else args
-        i = _first_positional(rest, _DOCKER_VALUE_FLAGS)
-        if i is None:
-            return None, None
-        image = rest[i]
-        if "@sha256:" in image:
-            name, _, digest = image.partition("@")
-            return name, digest
-        name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
-        return name, tag or None
-    if launcher == "deno":
-        i = _first_positional(args[1:] if args[:1] == ("run",) else args)
-        spec = (args[1:] if args[:1] == ("run",) else args)[i] if i is not None else None
-        if spec and spec.startswith(("npm:", "jsr:")):
-            return _split_version(spec.split(":", 1)[1], ("@",))
-        return spec, None
-    if launcher == "go" and args[:1] == ("run",) and len(args) > 1:
+def _after(rest: tuple[str, ...], flags: tuple[str, ...]) -> str | None:
+    """The value given to the first of `flags` that `rest` holds with a value after it."""
+    for flag in flags:
+        if flag in rest and rest.index(flag) + 1 < len(rest):
+            return rest[rest.index(flag) + 1]
+    return None
+
+
+def _npm_package(launcher: str, args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """`npx [-y] pkg@1.2`, `npx -p pkg@1.2 bin`, `pnpm dlx pkg`, `yarn dlx pkg`, `bunx pkg`."""
+    rest = args[1:] if launcher in ("pnpm", "yarn") and args[:1] == ("dlx",) else args
+    flagged = _after(rest, ("-p", "--package"))
+    if flagged is not None:
+        return _split_version(flagged, ("@",))
+    i = _first_positional(rest)
+    return _split_version(rest[i], ("@",)) if i is not None else (None, None)
+
+
+def _python_package(launcher: str, args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """`uvx pkg==1.2`, `uvx --from pkg@1.2 bin`, `pipx run pkg`, `uv tool run pkg`."""
+    rest = args[1:] if launcher in ("pipx", "uv") and args[:1] in (("run",), ("tool",)) else args
+    flagged = _after(rest, ("--from",))
+    if flagged is not None:
+        return _split_version(flagged, ("==", "@"))
+    i = _first_positional(rest, frozenset({"--python", "--with", "-p"}))
+    return _split_version(rest[i], ("==", "@")) if i is not None else (None, None)
+
+
+def _docker_image(_: str, args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """`docker run [flags] image[:tag|@sha256:digest]`: the image and its tag or digest."""
+    rest = args[1:] if args[:1] == ("run",) else args
+    i = _first_positional(rest, _DOCKER_VALUE_FLAGS)
+    if i is None:
+        return None, None
+    image = rest[i]
+    if "@sha256:" in image:
+        name, _, digest = image.partition("@")
+        return name, digest
+    name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+    return name, tag or None
+
+
+def _deno_package(_: str, args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """`deno run npm:pkg@1.2` or `jsr:pkg@1.2` (a package), else the script run."""
+    rest = args[1:] if args[:1] == ("run",) else args
+    i = _first_positional(rest)
+    spec = rest[i] if i is not None else None
+    if spec and spec.startswith(("npm:", "jsr:")):
+        return _split_version(spec.split(":", 1)[1], ("@",))
+    return spec, None
+
+
+def _go_package(_: str, args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """`go run module@version`."""
+    if args[:1] == ("run",) and len(args) > 1:
         return _split_version(args[1], ("@",))
     return None, None
+
+
+_PACKAGES = {"npx": _npm_package, "bunx": _npm_package, "pnpm": _npm_package, "yarn": _npm_package,
+             "uvx": _python_package, "pipx": _python_package, "uv": _python_package, "docker": _docker_image,
+             "deno": _deno_package, "go": _go_package}
+
+
+def _package(launcher: str, args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The package a launcher runs and its version spec, from the launcher's arguments."""
+    read = _PACKAGES.get(launcher)
+    return read(launcher, args) if read else (None, None)
 
 
 def _transport(entry: Mapping[str, Any], url: str | None, command: str | None) -> str:
@@ -188,78 +222,113 @@ def _scan(value: Any, path: KeyPath, key: str, out: list[Secret], header: bool =
             _scan(v, (*path, i), key, out, header)
 
 
-def read_server(raw: RawServer) -> ServerInfo:
-    """Read one entry (see the module docstring); never raises for odd content."""
+def _settings(raw: RawServer) -> Mapping[str, Any]:
+    """The entry's settings; a Goose entry may nest them in a `config` (its own keys win)."""
     entry = dict(raw.entry)
-    if isinstance(entry.get("config"), Mapping):  # goose entries may nest their settings
+    if isinstance(entry.get("config"), Mapping):
         entry = {**entry["config"], **{k: v for k, v in entry.items() if k != "config"}}
-    command_value = entry.get("command") if "command" in entry else entry.get("cmd")
-    args = _strings(entry.get("args"))
+    return entry
+
+
+def _launch(entry: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...], Mapping[str, Any]]:
+    """The command, its arguments and its environment. Older Zed writes the command as an object
+    (`{"path", "args", "env"}`); a command written as one string (`"npx -y pkg"`) is split."""
+    command_value = first_present(entry, "command")
+    args = _strings(first_present(entry, "args"))
     env: Mapping[str, Any] = {}
-    for env_key in ("env", "envs"):
+    for env_key in spellings("env"):
         if isinstance(entry.get(env_key), Mapping):
             env = {**env, **entry[env_key]}
-    if isinstance(command_value, Mapping):  # older Zed: {"command": {"path", "args", "env"}}
+    if isinstance(command_value, Mapping):
         args = _strings(command_value.get("args"))
         env = command_value["env"] if isinstance(command_value.get("env"), Mapping) else env
         command_value = command_value.get("path")
     command = command_value if isinstance(command_value, str) and command_value.strip() else None
     if command and not args and " " in command.strip() and "/" not in command.split()[0][:-1]:
-        command, *rest = command.split()  # "npx -y pkg" written as one string
+        command, *rest = command.split()
         args = tuple(rest)
-    url_value = next((entry[k] for k in ("httpUrl", "serverUrl", "url", "uri") if isinstance(entry.get(k), str)), None)
+    return command, args, env
+
+
+def _launched(command: str, args: tuple[str, ...]) -> tuple[str, str | None, str | None]:
+    """The launcher of a command (a known runner, else `binary`), the package and its version."""
+    base = re.split(r"[\\/]", command)[-1].lower().removesuffix(".exe").removesuffix(".cmd")
+    launcher = _RUNNERS.get(base, "binary")
+    package, version = _package(launcher, args)
+    if launcher == "binary":
+        package = base
+    elif launcher in ("node", "python", "java") and package is None:
+        i = _first_positional(args)
+        package = re.split(r"[\\/]", args[i])[-1] if i is not None else None
+    return launcher, package, version
+
+
+# The keys searched for literal secrets, in the order they are reported.
+_SCANNED = ("env", "envs", "headers", "http_headers", "requestOptions", "args", "url", "httpUrl", "serverUrl",
+            "uri", "command", "cmd", "bearer_token", "config")
+
+
+def _secrets(raw: RawServer) -> list[Secret]:
+    secrets: list[Secret] = []
+    for key in _SCANNED:
+        if key in raw.entry:
+            _scan(raw.entry[key], (*raw.path, key), key, secrets, key in _HEADER_KEYS)
+    return secrets
+
+
+def _auth(entry: Mapping[str, Any], env: Mapping[str, Any], secrets: list[Secret], path: KeyPath) -> str:
+    """The auth mode (see the module docstring), the first that applies in this order."""
+    headers = first_set(entry, "headers") or {}
+    refs = " ".join(str(v) for v in [*env.values(), *(headers.values() if isinstance(headers, Mapping) else [])])
+    if "${input:" in refs:
+        return "prompted_input"
+    if any(set(s.path[len(path):]) & _HEADER_KEYS for s in secrets):
+        return "static_header"
+    if secrets:
+        return "static_env"
+    if any(entry.get(key) for key in spellings("token_env")) or _ENV_REF.search(refs):
+        return "env_token"
+    if isinstance(headers, Mapping) and any(str(k).lower() in ("authorization", "x-api-key", "api-key")
+                                            for k in headers):
+        return "static_header"  # a credential header to be filled in (`Bearer <token>`)
+    if isinstance(entry.get("oauth"), Mapping) or entry.get("authProviderType") or entry.get("auth") == "oauth":
+        return "oauth"
+    return "none"
+
+
+def _auto_approve(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    if any(entry.get(key) is True for key in spellings("approve_all")):
+        return ("*",)
+    return _strings(first_set(entry, "auto_approve"))
+
+
+def _enabled(entry: Mapping[str, Any]) -> bool:
+    return all(entry.get(key) is not True for key in spellings("disabled")) and all(
+        entry.get(key) is not False for key in spellings("enabled"))
+
+
+def read_server(raw: RawServer) -> ServerInfo:
+    """Read one entry (see the module docstring); never raises for odd content."""
+    entry = _settings(raw)
+    command, args, env = _launch(entry)
+    url_value = next((entry[k] for k in spellings("url") if isinstance(entry.get(k), str)), None)
     url, host = _clean_url(url_value) if url_value else (None, None)
     problems: list[tuple[str, KeyPath]] = []
     if url_value and url is None:
         problems.append((f"server {raw.key!r}: the URL is not an absolute http(s) URL", (*raw.path, "url")))
     transport = _transport(entry, url, command)
-    launcher = package = version = None
-    if command:
-        base = re.split(r"[\\/]", command)[-1].lower().removesuffix(".exe").removesuffix(".cmd")
-        launcher = _RUNNERS.get(base, "binary")
-        package, version = _package(launcher, args)
-        if launcher == "binary":
-            package = base
-        elif launcher in ("node", "python", "java") and package is None:
-            i = _first_positional(args)
-            package = re.split(r"[\\/]", args[i])[-1] if i is not None else None
-    elif transport == "unknown":
+    launcher, package, version = _launched(command, args) if command else (None, None, None)
+    if not command and transport == "unknown":
         problems.append((f"server {raw.key!r} has neither a command nor a URL", raw.path))
     pinned = None if package is None or launcher in ("binary", "node", "python") else bool(
         version and _EXACT.match(version))
-    secrets: list[Secret] = []
-    for key in ("env", "envs", "headers", "http_headers", "requestOptions", "args", "url", "httpUrl", "serverUrl",
-                "uri", "command", "cmd", "bearer_token", "config"):
-        if key in raw.entry:
-            _scan(raw.entry[key], (*raw.path, key), key, secrets, key in _HEADER_KEYS)
-    headers = entry.get("headers") or entry.get("http_headers") or {}
-    refs = " ".join(str(v) for v in [*env.values(), *(headers.values() if isinstance(headers, Mapping) else [])])
-    header_secret = any(set(s.path[len(raw.path):]) & _HEADER_KEYS for s in secrets)
-    if "${input:" in refs:
-        auth = "prompted_input"
-    elif header_secret:
-        auth = "static_header"
-    elif secrets:
-        auth = "static_env"
-    elif entry.get("bearer_token_env_var") or entry.get("env_http_headers") or entry.get("env_keys") or (
-            _ENV_REF.search(refs)):
-        auth = "env_token"
-    elif isinstance(headers, Mapping) and any(str(k).lower() in ("authorization", "x-api-key", "api-key")
-                                              for k in headers):
-        auth = "static_header"  # a credential header to be filled in (`Bearer <token>`)
-    elif isinstance(entry.get("oauth"), Mapping) or entry.get("authProviderType") or entry.get("auth") == "oauth":
-        auth = "oauth"
-    else:
-        auth = "none"
-    auto = _strings(entry.get("alwaysAllow") or entry.get("autoApprove") or entry.get("auto_approve"))
-    if entry.get("trust") is True:
-        auto = ("*",)
-    enabled = entry.get("disabled") is not True and entry.get("enabled") is not False
+    secrets = _secrets(raw)
     return ServerInfo(
         key=raw.key, path=raw.path, scope=raw.scope, project=raw.project, transport=transport, command=command,
         args=args, launcher=launcher, package=package, version=version, pinned=pinned, url=url, host=host,
-        auth_mode=auth, auto_approve=auto,
-        allowed_tools=_strings(entry.get("includeTools") or entry.get("enabled_tools")),
-        denied_tools=_strings(entry.get("excludeTools") or entry.get("disabled_tools")),
-        enabled=enabled, secrets=tuple(secrets), env_names=tuple(sorted(map(str, env))), problems=tuple(problems),
+        auth_mode=_auth(entry, env, secrets, raw.path), auto_approve=_auto_approve(entry),
+        allowed_tools=_strings(first_set(entry, "allowed_tools")),
+        denied_tools=_strings(first_set(entry, "denied_tools")),
+        enabled=_enabled(entry), secrets=tuple(secrets), env_names=tuple(sorted(map(str, env))),
+        problems=tuple(problems),
     )
