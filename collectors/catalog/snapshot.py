@@ -49,11 +49,8 @@ _CREATE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?VIEW
 
 def _view_lineage(rel: Mapping[str, Any], full: str, snapshot: Mapping[str, Any], schema: dict[str, list[str]],
                   process: NodeRef, evidence: Evidence) -> tuple[list[Fact], list[str]]:
-    try:
-        from collectors.openlineage.sql import repoint
-        from collectors.sql import lineage_from_sql
-    except ImportError:
-        return [], []
+    from collectors.openlineage.sql import repoint
+    from collectors.sql import lineage_from_sql
     sql = str(rel.get("sql") or "").strip().rstrip(";")
     if not sql:
         return [], [f"{full}: the view has no SQL text"]

@@ -211,10 +211,6 @@ class _Mapper:
         return out
 
 
-def _ephemeral(node: Mapping[str, Any]) -> bool:
-    return (node.get("config") or {}).get("materialized") == "ephemeral"
-
-
 def _owner(node: Mapping[str, Any]) -> str | None:
     owner = node.get("owner") or (node.get("meta") or {}).get("owner")
     if isinstance(owner, Mapping):

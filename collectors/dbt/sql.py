@@ -71,11 +71,8 @@ def column_lineage(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any
                    process: NodeRef, target: NodeRef, inputs: Sequence[NodeRef],
                    evidence: Evidence) -> tuple[list[ColumnLineage], list[str]]:
     """Column lineage of one model, or none with a note saying why."""
-    try:
-        from collectors.openlineage.sql import repoint
-        from collectors.sql import lineage_from_sql
-    except ImportError:
-        return [], []
+    from collectors.openlineage.sql import repoint
+    from collectors.sql import lineage_from_sql
     uid = str(node.get("unique_id"))
     compiled = node.get("compiled_code") or node.get("compiled_sql")
     if compiled:

@@ -1,4 +1,4 @@
-"""The `sql` job facet handed to the SQL collector, when one is installed (`collectors.sql`).
+"""The `sql` job facet handed to the SQL collector (`collectors.sql`).
 
 The event is the authority on which datasets a job touched; the SQL adds what the event may lack
 (column lineage, or tables when the event lists none). So the SQL collector's facts are re-pointed
@@ -10,7 +10,6 @@ named node; only when the event lists no datasets at all are the SQL's tables ke
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -99,19 +98,13 @@ def _dialect(given: str | None, datasets: Sequence[NodeRef], known: Sequence[str
     return "generic" if "generic" in known else known[0]
 
 
-def sql_hook() -> SqlHook | None:
-    """A hook calling `collectors.sql.lineage_from_sql`, or None when the SQL collector is absent."""
-    try:
-        module = importlib.import_module("collectors.sql")
-    except ImportError:
-        return None
-    function: Callable[..., Any] | None = getattr(module, "lineage_from_sql", None)
-    if function is None:
-        return None
-    try:
-        known = tuple(importlib.import_module("collectors.sql.dialects").known_dialects())
-    except (ImportError, AttributeError):
-        known = ("generic",)
+def sql_hook() -> SqlHook:
+    """A hook calling `collectors.sql.lineage_from_sql` (imported when a hook is made, not with this
+    module: loading sqlglot takes a while)."""
+    from collectors.sql import lineage_from_sql as function
+    from collectors.sql.dialects import known_dialects
+
+    known = tuple(known_dialects())
 
     cache: dict[tuple[Any, ...], tuple[list[Any], list[str]]] = {}
 

@@ -320,8 +320,3 @@ def validate_event(event: Mapping[str, Any]) -> list[Deviation]:
     except RecursionError:
         found.append(Deviation("(event)", "nested too deeply to validate"))
     return found[:MAX_ERRORS_PER_EVENT]
-
-
-def spec_version() -> str:
-    """The version of the shipped core schema, e.g. `2-0-2`."""
-    return _schemas().versions[0]

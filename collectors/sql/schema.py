@@ -28,10 +28,6 @@ from lineage.errors import CollectorError
 Fold = Callable[[str], str]
 
 
-def _identity(s: str) -> str:
-    return s
-
-
 class SchemaIndex:
     """Tables by their full name parts, plus a unique-suffix index."""
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from collectors.sql.dialects._naming import UnnamedColumn
-from collectors.sql.result import StatementResult, TableRef
+from collectors.sql.result import TableRef
 from lineage.errors import CollectorError
 
 
@@ -68,7 +68,6 @@ class DialectHooks:
     commands: tuple[CommandHook, ...] = ()
     text_rewrites: tuple[TextRewrite, ...] = ()
     fallback_dialects: tuple[str, ...] = ()  # sqlglot dialects to parse with when this one's parser rejects a statement
-    stage_prefix: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     # whether `SELECT a AS b, b + 1 AS c` may read the alias b (Snowflake, Databricks, Redshift,
     # DuckDB...): then a name that an earlier projection defines, and that no known source has, is it
@@ -165,8 +164,3 @@ def hooks_for(dialect: str | None) -> DialectHooks:
         raise CollectorError(f"unknown SQL dialect {dialect!r}; known: {', '.join(known_dialects())}")
     _CACHE[name] = hooks
     return hooks
-
-
-def opaque(kind: str) -> StatementResult:
-    """A result for a command that has no lineage (SET, SHOW, VACUUM ...)."""
-    return StatementResult(kind=kind)

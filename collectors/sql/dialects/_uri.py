@@ -38,8 +38,3 @@ def is_location(text: str) -> bool:
             (".csv", ".parquet", ".json", ".jsonl", ".ndjson", ".avro", ".orc", ".tsv", ".txt", ".gz", ".zst")
         )
     )
-
-
-def first_quoted(text: str) -> str | None:
-    m = _QUOTED.search(text)
-    return m.group(1).replace("''", "'") if m else None

@@ -28,7 +28,6 @@ HOOKS = DialectHooks(
     platform="snowflake",
     default_namespace="snowflake://default-account",
     commands=(put_get,),
-    stage_prefix="@",
     lateral_column_aliases=True,
     unnamed_column=as_written("snowflake", upper=True),
 )
