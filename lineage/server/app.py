@@ -40,16 +40,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lineage.server.auth import TokenCheck
-from lineage.server.workers import (
-    BadRequest,
-    Job,
-    MapperPool,
-    OverBudget,
-    PoolBusy,
-    Refusal,
-    Settings,
-    WorkerLost,
-)
+from lineage.server.decode import BadRequest, Job, Refusal, Settings
+from lineage.server.openapi import openapi_document
+from lineage.server.workers import MapperPool, OverBudget, PoolBusy, WorkerLost
 from lineage.server.writer import GroupWriter, Submission
 
 log = logging.getLogger("lineage.server")
@@ -282,80 +275,6 @@ class _Endpoint:
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(openapi_document())
-
-
-def openapi_document() -> dict[str, Any]:
-    """The endpoint's OpenAPI 3.1 document (served at /openapi.json)."""
-    error = {"$ref": "#/components/schemas/Error"}
-    responses = {
-        "201": {"description": "stored durably (or stored before)"},
-        "400": {
-            "description": "not JSON we can keep (empty, truncated, not UTF-8, too deep, an integer too long, "
-            "an unpaired surrogate, bad gzip)",
-            "content": {"application/json": {"schema": error}},
-        },
-        "401": {"description": "no valid bearer token", "content": {"application/json": {"schema": error}}},
-        "408": {
-            "description": "the body did not arrive within the read timeout",
-            "content": {"application/json": {"schema": error}},
-        },
-        "413": {
-            "description": "body over the size limit, or its events took longer than the mapping budget",
-            "content": {"application/json": {"schema": error}},
-        },
-        "415": {"description": "unsupported Content-Encoding"},
-        "422": {
-            "description": "not a valid OpenLineage event; `field` names the place",
-            "content": {"application/json": {"schema": error}},
-        },
-        "503": {
-            "description": "busy (requests, bytes in flight, mapping workers, writer queue) or store "
-            "unavailable; retry after Retry-After seconds",
-            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-        },
-    }
-    event = {"$ref": "https://openlineage.io/spec/2-0-2/OpenLineage.json"}
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "lineage-mapper OpenLineage endpoint", "version": "1"},
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
-                }
-            },
-        },
-        "security": [{"bearer": []}],
-        "paths": {
-            "/api/v1/lineage": {
-                "post": {
-                    "summary": "Send one OpenLineage event (run, dataset or job event); gzip allowed",
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": event}}},
-                    "responses": responses,
-                }
-            },
-            "/api/v1/lineage/batch": {
-                "post": {
-                    "summary": "Send an array of OpenLineage events",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": {"type": "array", "items": event}}},
-                    },
-                    "responses": responses,
-                }
-            },
-            "/api/v1/health": {
-                "get": {
-                    "summary": "Liveness and writer queue",
-                    "security": [],
-                    "responses": {"200": {"description": "up"}},
-                }
-            },
-        },
-    }
 
 
 class RequestLog:
