@@ -49,43 +49,45 @@ def unpinned(launcher: str) -> str | None:
         words = launcher.split()
     if not words:
         return None
-    tool = words[0].rsplit("/", 1)[-1]
-    rest = words[1:]
-    if tool in ("uv", "pipx") and rest[:1] in (["run"], ["tool"]):
-        rest = rest[2:] if rest[:2] == ["tool", "run"] else rest[1:]
-        tool = "uvx"
-    if tool in ("docker", "podman"):
-        rest = rest[1:] if rest[:1] == ["run"] else rest
-    spec, skip = None, False
-    for word in rest:
-        if skip:
-            skip = False
-            continue
-        if word in ("--from", "--package", "-p") and tool in ("uvx", "npx"):
-            spec = None
-            skip = False
-            continue
-        if word.startswith("-"):
-            skip = tool in ("docker", "podman") and word in _VALUE_FLAGS
-            continue
-        spec = word
-        break
-    if spec is None:
+    tool, args = _tool(words)
+    spec = _package(tool, args)
+    if spec is None or (version_of := _VERSION_OF.get(tool)) is None:
         return None
-    if tool in ("npx", "bunx", "pnpx"):
-        version = _npm_version(spec)
-    elif tool == "uvx":
-        version = _python_version(spec)
-    elif tool in ("docker", "podman"):
-        version = _image_version(spec)
-    else:
-        return None
-    if version is None:
+    if (version := version_of(spec)) is None:
         return f"{tool} runs {spec} with no version"
     if _FLOATING.search(version):
-        return f"{tool} runs {spec}, a floating tag" if tool in ("docker", "podman") else \
-            f"{tool} runs {spec}, a floating version"
+        return f"{tool} runs {spec}, a floating {'tag' if tool in _CONTAINERS else 'version'}"
     return None
+
+
+def _tool(words: list[str]) -> tuple[str, list[str]]:
+    """The launcher (``uv run``, ``uv tool run``, ``pipx run`` are ``uvx``) and its arguments
+    (after a container tool's ``run``)."""
+    tool, args = words[0].rsplit("/", 1)[-1], words[1:]
+    if tool in ("uv", "pipx") and args[:1] in (["run"], ["tool"]):
+        return "uvx", args[2:] if args[:2] == ["tool", "run"] else args[1:]
+    if tool in _CONTAINERS and args[:1] == ["run"]:
+        return tool, args[1:]
+    return tool, args
+
+
+def _package(tool: str, args: list[str]) -> str | None:
+    """The first argument that is not an option (nor a container option's value): the package or
+    image. The options of npx and uvx take no value, so ``--from pkg`` gives ``pkg``."""
+    skip = False
+    for word in args:
+        if skip:
+            skip = False
+        elif not word.startswith("-"):
+            return word
+        else:
+            skip = tool in _CONTAINERS and word in _VALUE_FLAGS
+    return None
+
+
+_CONTAINERS = ("docker", "podman")
+_VERSION_OF = {"npx": _npm_version, "bunx": _npm_version, "pnpx": _npm_version, "uvx": _python_version,
+               "docker": _image_version, "podman": _image_version}
 
 
 def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:
