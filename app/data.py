@@ -23,11 +23,12 @@ from typing import Any
 import streamlit as st
 
 from app.components.graph_model import DEFAULT_CAP, Filters, View, column_view, focus_view, layered_view, path_view
+from lineage.access import GraphLinks, identity_access
 from lineage.errors import LineageError, NodeNotFound
 from lineage.graph import LineageGraph, load_graph
+from lineage.severity import SEVERITIES
 from lineage.store import Store, open_store
 
-SEVERITIES = ("critical", "high", "medium", "low")
 REVIEW_STATUSES = ("accepted_risk", "false_positive")
 WALK_ROWS = 10_000  # upstream/downstream rows listed on the node page (and in its CSV)
 
@@ -109,6 +110,10 @@ def third_parties(path: str, marker: str) -> list[dict[str, Any]]:
     return rows
 
 
+# the data map's columns: origins, the processors their data reaches, the stores and caches they write
+_ORIGINS, _PROCESSORS, _STORES, _CACHES = 0, 2, 4, 6
+
+
 @st.cache_data(show_spinner=False)
 def data_map(path: str, marker: str, cap: int = 60) -> View | None:
     """Origins, then the processors their data reaches (third parties marked), then the stores and
@@ -116,6 +121,22 @@ def data_map(path: str, marker: str, cap: int = 60) -> View | None:
     g = graph(path, marker)
     if len(g) > 20_000:
         return None
+    levels = _data_map_levels(g)
+    view = layered_view(g, levels, cap=cap, group=lambda a: a.get("role") != "origin")
+    # left to right only; an origin's data reaching a processor through other steps is a dashed edge
+    shown = {n["id"]: n["level"] for n in view.nodes}
+    view.edges = [e for e in view.edges if shown[e["from"]] < shown[e["to"]]]
+    existing = {(e["from"], e["to"]) for e in view.edges}
+    for a, b in sorted(_origins_reaching(g, levels, view.members) - existing):
+        if a in shown and b in shown:
+            view.edges.append({"from": a, "to": b, "arrows": "to", "title": "data reaches (through other steps)",
+                               "dashes": [4, 4], "color": {"color": "#9ca3af"}})
+    return view
+
+
+def _data_map_levels(g: LineageGraph) -> dict[str, int]:
+    """The column of each node on the data map: every process fed by an origin or writing something,
+    the origins upstream of it, and what it writes (but origins)."""
     levels: dict[str, int] = {}
     for proc in g.nodes("process"):
         pid = proc["id"]
@@ -123,28 +144,22 @@ def data_map(path: str, marker: str, cap: int = 60) -> View | None:
         writes = g.successors(pid, "write")
         if not fed and not writes:
             continue
-        levels[pid] = 2
+        levels[pid] = _PROCESSORS
         for origin in fed:
-            levels[origin] = 0
+            levels[origin] = _ORIGINS
         for target in writes:
-            if g.node(target).get("role") != "origin":
-                levels[target] = 4 if g.node(target).get("role") != "cache" else 6
-    view = layered_view(g, levels, cap=cap, group=lambda a: a.get("role") != "origin")
-    # left to right only; an origin's data reaching a processor through other steps is a dashed edge
-    shown = {n["id"]: n["level"] for n in view.nodes}
-    view.edges = [e for e in view.edges if shown[e["from"]] < shown[e["to"]]]
-    existing = {(e["from"], e["to"]) for e in view.edges}
-    reaches: set[tuple[str, str]] = set()
-    for pid, level in levels.items():
-        if level == 2:
-            for origin in g.upstream(pid, kinds=("dataset",)):
-                if levels.get(origin) == 0:
-                    reaches.add((view.members.get(origin, origin), view.members.get(pid, pid)))
-    for a, b in sorted(reaches - existing):
-        if a in shown and b in shown:
-            view.edges.append({"from": a, "to": b, "arrows": "to", "title": "data reaches (through other steps)",
-                               "dashes": [4, 4], "color": {"color": "#9ca3af"}})
-    return view
+            role = g.node(target).get("role")
+            if role != "origin":
+                levels[target] = _CACHES if role == "cache" else _STORES
+    return levels
+
+
+def _origins_reaching(g: LineageGraph, levels: dict[str, int], members: dict[str, str]) -> set[tuple[str, str]]:
+    """(origin, processor) pairs, as drawn (a member as its group), where the origin's data reaches
+    the processor."""
+    return {(members.get(origin, origin), members.get(pid, pid))
+            for pid, level in levels.items() if level == _PROCESSORS
+            for origin in g.upstream(pid, kinds=("dataset",)) if levels.get(origin) == _ORIGINS}
 
 
 @st.cache_data(show_spinner=False)
@@ -414,30 +429,15 @@ def access(path: str, marker: str, identity: str) -> list[dict[str, Any]]:
     """One row per node the identity is granted or observed to use: granted permissions next to the
     use seen in the lineage (what the processes it runs read and write, and which processors it runs)."""
     g = graph(path, marker)
-    granted: dict[str, set[str]] = {}
-    for target in g.successors(identity, "grant"):
-        granted[target] = set((g.edge(identity, target, "grant") or {}).get("permissions") or [])
-    used: dict[str, set[str]] = {}
-    via: dict[str, set[str]] = {}
-    for proc in g.successors(identity, "runs"):
-        used.setdefault(proc, set()).add("read")  # calling a processor needs read on it
-        via.setdefault(proc, set()).add("runs it")
-        for ds in g.predecessors(proc, "read"):
-            used.setdefault(ds, set()).add("read")
-            via.setdefault(ds, set()).add(g.node(proc).get("name", proc))
-        for ds in g.successors(proc, "write"):
-            used.setdefault(ds, set()).add("write")
-            via.setdefault(ds, set()).add(g.node(proc).get("name", proc))
     rows = []
-    for target in sorted(set(granted) | set(used)):
-        have, need = granted.get(target, set()), used.get(target, set())
-        unused = sorted(have - need - ({"write"} if "edit" in have and "write" in need else set()))
-        missing = sorted(p for p in need if p not in have and not (p == "write" and "edit" in have))
+    for a in identity_access(GraphLinks(g), identity):
+        have, need, unused, missing = a.granted, a.used, a.unused, a.missing
         status = "used, not granted" if missing else ("granted, not used" if unused else "as granted")
-        rows.append({"node": target, "kind": g.node(target).get("kind"), "granted": "/".join(sorted(have)),
+        via = {g.node(p).get("name", p) for p in a.via} | ({"runs it"} if a.runs else set())
+        rows.append({"node": a.node, "kind": g.node(a.node).get("kind"), "granted": "/".join(sorted(have)),
                      "observed use": "/".join(sorted(need)), "unused grants": "/".join(unused),
                      "missing grants": "/".join(missing), "status": status,
-                     "via": ", ".join(sorted(map(str, via.get(target, ()))))})
+                     "via": ", ".join(sorted(map(str, via)))})
     return rows
 
 

@@ -78,7 +78,7 @@ def _write_report(text: str, output: str | None, err: Console) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES),
+@click.option("--fail-on", type=click.Choice(SEVERITIES[::-1]),
               help="Exit 1 when an open finding at or above this severity exists (default: policy.fail_on, "
                    "else high).")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False),

@@ -26,11 +26,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from lineage.errors import LineageError
+from lineage.severity import severity_rank
 
 if TYPE_CHECKING:
     from lineage.graph import LineageGraph
-
-SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 
 
 class ExportError(LineageError):
@@ -86,17 +85,6 @@ def text_of(value: object) -> str:
         return ""
     inner = getattr(value, "value", value)
     return str(inner)
-
-
-def severity_rank(severity: object) -> int:
-    """Position of a severity in `SEVERITIES` (unknown ones last).
-
-    Example:
-        >>> severity_rank("HIGH"), severity_rank("whatever")
-        (1, 5)
-    """
-    text = text_of(severity).lower()
-    return SEVERITIES.index(text) if text in SEVERITIES else len(SEVERITIES)
 
 
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lineage.exports.attributes import label
-from lineage.exports.base import Finding, severity_rank, sorted_findings, text_of
+from lineage.exports.base import Finding, sorted_findings, text_of
 from lineage.graph import LineageGraph
 from lineage.markdown import escape
+from lineage.severity import severity_rank
 
 
 def _name(graph: LineageGraph, node_id: str) -> str:

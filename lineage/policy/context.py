@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from lineage.access import Access, identity_access
 from lineage.graph import LineageGraph
 from lineage.policy.finding import Finding, Place, Severity
 from lineage.tagging import Tags, propagate
@@ -119,6 +120,10 @@ class PolicyContext:
     def grants(self, identity_id: str) -> list[tuple[str, tuple[str, ...]]]:
         """(target, permissions) an identity holds, in target order."""
         return self.index.grants.get(identity_id, [])
+
+    def access(self, identity_id: str) -> list[Access]:
+        """What an identity is granted next to what it is seen using, per node, in node order."""
+        return identity_access(self, identity_id)
 
     def is_real(self, node_id: str) -> bool:
         """Whether real data may be at the node: origin real or mixed."""

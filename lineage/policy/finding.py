@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from lineage.severity import SEVERITIES as SEVERITIES  # one order, most severe first; here for callers
+from lineage.severity import Severity as Severity
+from lineage.severity import at_least as at_least
+from lineage.severity import severity_rank
 from lineage.store.base import Review as Review  # the store keeps reviews; here for callers
 from lineage.store.base import Status as Status
 
-Severity = Literal["low", "medium", "high", "critical"]
-SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 STATUSES: tuple[Status, ...] = ("open", "accepted_risk", "false_positive", "fixed")
-SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 SECURITY_SEVERITY: dict[str, str] = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
 
 Place = tuple[str, int | None]
@@ -84,14 +84,5 @@ def sort_key(finding: Finding) -> tuple[int, str, str]:
         >>> [f.rule_id for f in sorted([a, b], key=sort_key)]
         ['LM009', 'LM002']
     """
-    return (-SEVERITY_RANK[finding.severity], finding.rule_id, finding.fingerprint)
+    return (severity_rank(finding.severity), finding.rule_id, finding.fingerprint)
 
-
-def at_least(severity: str, threshold: str) -> bool:
-    """Whether `severity` is at or above `threshold`.
-
-    Example:
-        >>> at_least("critical", "high"), at_least("medium", "high")
-        (True, False)
-    """
-    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]

@@ -186,4 +186,4 @@ def check_severity(value: str) -> Severity:
     for severity in SEVERITIES:
         if value == severity:
             return severity
-    raise PolicyError(f"unknown severity {value!r}; use one of {', '.join(SEVERITIES)}")
+    raise PolicyError(f"unknown severity {value!r}; use one of {', '.join(reversed(SEVERITIES))}")

@@ -22,7 +22,7 @@ FORMAT_VERSION = 1
 
 def as_data(findings: Sequence[Finding], *, generated_at: datetime | None = None) -> dict[str, Any]:
     """The findings and a summary as plain data."""
-    counts = {s: sum(1 for f in findings if f.severity == s and f.is_open) for s in reversed(SEVERITIES)}
+    counts = {s: sum(1 for f in findings if f.severity == s and f.is_open) for s in SEVERITIES}
     return {
         "format": "lineage-findings", "version": FORMAT_VERSION,
         "generated_at": (generated_at or datetime.now(UTC)).isoformat(),

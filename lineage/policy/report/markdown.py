@@ -20,7 +20,7 @@ from lineage.policy.finding import SEVERITIES, Finding
 def render(findings: Sequence[Finding], *, fail_on: str | None = None) -> str:
     """A Markdown summary and a table of the findings, open ones first."""
     open_ = [f for f in findings if f.is_open]
-    counts = ", ".join(f"{sum(1 for f in open_ if f.severity == s)} {s}" for s in reversed(SEVERITIES))
+    counts = ", ".join(f"{sum(1 for f in open_ if f.severity == s)} {s}" for s in SEVERITIES)
     lines = ["# Lineage check", "", f"{len(open_)} open finding(s) ({counts}); {len(findings) - len(open_)} reviewed."]
     if fail_on:
         lines.append(f"Fails on: {escape(fail_on)} and above.")

@@ -12,11 +12,10 @@ from lineage.policy.rule import BuiltinRule
 def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:
     for attrs in ctx.nodes("identity"):
         node = str(attrs["id"])
-        written = {d for p in ctx.runs(node) for d in ctx.writes(p)}
-        for target, permissions in ctx.grants(node):
-            unused = sorted({"edit", "write"} & set(permissions))
-            if not unused or target in written or ctx.attrs(target).get("kind") != "dataset":
-                continue
+        for access in ctx.access(node):
+            target, unused = access.node, sorted({"edit", "write"} & access.granted)
+            if not unused or "write" in access.used or ctx.attrs(target).get("kind") != "dataset":
+                continue  # a write by a process it runs uses an edit grant too
             classes = sensitive(ctx.tags.classifications(target))
             at_risk = bool(classes) and ctx.is_real(target)
             what = f" ({ctx.tags.origin(target)}, classified {', '.join(classes)})" if classes else ""
