@@ -70,20 +70,31 @@ def _view_lineage(rel: Mapping[str, Any], full: str, snapshot: Mapping[str, Any]
     return [f for f in facts if isinstance(f, Edge | ColumnLineage)], notes
 
 
+def _full_name(rel: Mapping[str, Any]) -> str:
+    """`database.schema.name`, leaving out the parts a relation lacks."""
+    return ".".join(str(p) for p in (rel.get("database"), rel.get("schema"), rel.get("name")) if p)
+
+
+def _dataset(rel: Mapping[str, Any], ns: str, name: str, kind: str, evidence: Evidence) -> Dataset:
+    return Dataset(
+        namespace=ns, name=name, role=Role.STORE, storage=kind.replace("_", " "),
+        columns=tuple(Column(name=str(c[0]), type=str(c[1]) if len(c) > 1 and c[1] else None)
+                      for c in rel.get("columns") or () if c),
+        description=str(rel["comment"]) if rel.get("comment") else None,
+        row_count=rel.get("rows") if isinstance(rel.get("rows"), int) else None, evidence=evidence)
+
+
 def map_snapshot(snapshot: Mapping[str, Any], source: str,
                  observed_at: datetime | None = None) -> tuple[list[Fact], list[str]]:
     """Facts of a catalog snapshot (see the module docstring) and notes on what could not be read."""
     now = observed_at or datetime.now(UTC)
     namespace = str(snapshot["namespace"])
     relations = [r for r in snapshot.get("relations") or () if isinstance(r, Mapping)]
-    schema: dict[str, list[str]] = {}
-    for rel in relations:
-        full = ".".join(str(p) for p in (rel.get("database"), rel.get("schema"), rel.get("name")) if p)
-        schema[full] = [str(c[0]) for c in rel.get("columns") or () if c]
+    schema = {_full_name(rel): [str(c[0]) for c in rel.get("columns") or () if c] for rel in relations}
     facts: list[Fact] = []
     notes: list[str] = []
     for rel in relations:
-        full = ".".join(str(p) for p in (rel.get("database"), rel.get("schema"), rel.get("name")) if p)
+        full = _full_name(rel)
         evidence = Evidence(collector=COLLECTOR, source=source, observed_at=now, layer=Layer.OBSERVED)
         try:
             ns, name = normalize(namespace, full)
@@ -91,12 +102,7 @@ def map_snapshot(snapshot: Mapping[str, Any], source: str,
             notes.append(f"{full}: cannot name it: {exc}")
             continue
         kind = str(rel.get("kind") or "table")
-        facts.append(Dataset(
-            namespace=ns, name=name, role=Role.STORE, storage=kind.replace("_", " "),
-            columns=tuple(Column(name=str(c[0]), type=str(c[1]) if len(c) > 1 and c[1] else None)
-                          for c in rel.get("columns") or () if c),
-            description=str(rel["comment"]) if rel.get("comment") else None,
-            row_count=rel.get("rows") if isinstance(rel.get("rows"), int) else None, evidence=evidence))
+        facts.append(_dataset(rel, ns, name, kind, evidence))
         if kind in ("view", "materialized_view"):
             process = NodeRef.process(ns, f"view:{name}")
             facts.append(Process(namespace=ns, name=process.name, job_type=kind.replace("_", " "),

@@ -114,26 +114,27 @@ class DbtCollector:
         batch = LineageBatch(collector=COLLECTOR, source=source.name)
         if Path(source.name).suffix.lower() == ".sql":
             return batch  # a dbt template: its lineage comes from the project's manifest
-        try:
-            manifest = json.loads(source.data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            batch.problem(f"not valid JSON: {exc}"[:300])
+        read = _read_manifest(source, batch)
+        if read is None or not _version_read(read[0], batch):
             return batch
-        kept = manifest if isinstance(manifest, Mapping) and manifest.get("format") == ENVELOPE else None
-        if kept is not None:  # a kept raw input: the manifest, its catalog and the naming it was read with
-            manifest = kept.get("manifest")
-        if not isinstance(manifest, Mapping) or not isinstance(manifest.get("nodes"), Mapping):
-            batch.problem("not a dbt manifest: no `nodes` object at the root", field="nodes")
-            return batch
-        version = schema_version(manifest)
-        if version is None or version < KNOWN_VERSIONS.start:
-            batch.problem(f"unknown manifest schema version {version or '(none)'}: versions "
-                          f"v{KNOWN_VERSIONS.start} to v{KNOWN_VERSIONS.stop - 1} are read",
-                          field="metadata.dbt_schema_version")
-            return batch
-        if version >= KNOWN_VERSIONS.stop:
-            batch.problem(f"manifest schema v{version} is newer than v{KNOWN_VERSIONS.stop - 1}; read as "
-                          f"v{KNOWN_VERSIONS.stop - 1}", field="metadata.dbt_schema_version", severity="warning")
+        manifest, kept = read
+        naming, target_name, adapter = self._naming(manifest, kept, source, batch)
+        catalog = kept.get("catalog") if kept is not None else _catalog_beside(source, batch)
+        facts, notes = map_manifest(manifest, catalog if isinstance(catalog, Mapping) else None, naming, source.name)
+        batch.extend(facts)
+        for note in notes:
+            batch.problem(note, severity="warning")
+        envelope = {"format": ENVELOPE, "manifest": manifest, "catalog": catalog,
+                    "naming": {"namespace": naming.namespace, "job_namespace": naming.job_namespace,
+                               "target": target_name, "adapter": adapter}}
+        batch.raw = RawInput(collector=COLLECTOR, source=source.name,
+                             content=json.dumps(envelope, separators=(",", ":")).encode())
+        return batch
+
+    def _naming(self, manifest: Mapping[str, Any], kept: Mapping[str, Any] | None, source: Source,
+                batch: LineageBatch) -> tuple[Naming, str, str]:
+        """How datasets and jobs are named: the options, else the naming a kept raw input was read
+        with, else the profile target of the project around the manifest; and the target and adapter."""
         adapter = str((manifest.get("metadata") or {}).get("adapter_type") or "")
         options = {**(kept.get("naming") or {}), **self.options} if kept is not None else self.options
         profile = _Profile(source.path, options.get("target"))
@@ -158,19 +159,46 @@ class DbtCollector:
                         job_namespace=str(options.get("job_namespace") or f"dbt-{target_name}"),
                         environment=_ENVIRONMENTS.get(target_name.lower()),
                         dialect=DIALECTS.get(adapter.lower(), "generic"))
-        catalog = kept.get("catalog") if kept is not None else None
-        if kept is None and source.path is not None and (source.path.parent / "catalog.json").is_file():
-            try:
-                catalog = json.loads((source.path.parent / "catalog.json").read_bytes())
-            except (OSError, ValueError) as exc:
-                batch.problem(f"catalog.json beside the manifest cannot be read: {exc}"[:300], severity="warning")
-        facts, notes = map_manifest(manifest, catalog if isinstance(catalog, Mapping) else None, naming, source.name)
-        batch.extend(facts)
-        for note in notes:
-            batch.problem(note, severity="warning")
-        envelope = {"format": ENVELOPE, "manifest": manifest, "catalog": catalog,
-                    "naming": {"namespace": naming.namespace, "job_namespace": naming.job_namespace,
-                               "target": target_name, "adapter": adapter}}
-        batch.raw = RawInput(collector=COLLECTOR, source=source.name,
-                             content=json.dumps(envelope, separators=(",", ":")).encode())
-        return batch
+        return naming, target_name, adapter
+
+
+def _read_manifest(source: Source, batch: LineageBatch) -> tuple[Mapping[str, Any], Mapping[str, Any] | None] | None:
+    """The manifest, and the kept raw input it came in (the manifest, its catalog and the naming it
+    was read with) if it did; None, with a problem, when it is not a manifest."""
+    try:
+        manifest = json.loads(source.data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        batch.problem(f"not valid JSON: {exc}"[:300])
+        return None
+    kept = manifest if isinstance(manifest, Mapping) and manifest.get("format") == ENVELOPE else None
+    if kept is not None:
+        manifest = kept.get("manifest")
+    if not isinstance(manifest, Mapping) or not isinstance(manifest.get("nodes"), Mapping):
+        batch.problem("not a dbt manifest: no `nodes` object at the root", field="nodes")
+        return None
+    return manifest, kept
+
+
+def _version_read(manifest: Mapping[str, Any], batch: LineageBatch) -> bool:
+    """Whether the manifest's schema version is one read (a newer one is, as the newest known, with a warning)."""
+    version = schema_version(manifest)
+    if version is None or version < KNOWN_VERSIONS.start:
+        batch.problem(f"unknown manifest schema version {version or '(none)'}: versions "
+                      f"v{KNOWN_VERSIONS.start} to v{KNOWN_VERSIONS.stop - 1} are read",
+                      field="metadata.dbt_schema_version")
+        return False
+    if version >= KNOWN_VERSIONS.stop:
+        batch.problem(f"manifest schema v{version} is newer than v{KNOWN_VERSIONS.stop - 1}; read as "
+                      f"v{KNOWN_VERSIONS.stop - 1}", field="metadata.dbt_schema_version", severity="warning")
+    return True
+
+
+def _catalog_beside(source: Source, batch: LineageBatch) -> Any:
+    """The `catalog.json` beside a manifest read from a file, if there is one."""
+    if source.path is None or not (source.path.parent / "catalog.json").is_file():
+        return None
+    try:
+        return json.loads((source.path.parent / "catalog.json").read_bytes())
+    except (OSError, ValueError) as exc:
+        batch.problem(f"catalog.json beside the manifest cannot be read: {exc}"[:300], severity="warning")
+        return None

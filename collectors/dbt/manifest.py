@@ -145,25 +145,18 @@ class _Mapper:
         if ref is None:
             return None
         kind = node.get("resource_type")
+        config = node.get("config") or {}
         origin, classes = origin_and_classes({**(node.get("source_meta") or {}), **(node.get("meta") or {})},
-                                             [*(node.get("tags") or ()), *((node.get("config") or {}).get("tags")
-                                                                          or ())])
+                                             [*(node.get("tags") or ()), *(config.get("tags") or ())])
         cat = self.catalog_node(uid)
-        stats = (cat or {}).get("stats") or {}
-        rows = next((s.get("value") for k, s in stats.items() if k in ("num_rows", "row_count", "rows")
-                     and isinstance(s, Mapping) and s.get("include", True)), None)
-        alias = node.get("alias") or node.get("identifier")
-        aliases: tuple[str, ...] = ()
-        if alias and alias != node.get("name"):
-            parts = [str(p) for p in (node.get("database"), node.get("schema"), alias) if p]
-            aliases = (".".join(parts),)
+        rows = _row_count(cat)
         return Dataset(
             namespace=ref.namespace, name=ref.name,
             role=Role.ORIGIN if kind in ("source", "seed") else Role.STORE,
             origin=Origin(origin) if origin else None, environment=self.naming.environment,
             classifications=classes, columns=_columns(node, cat), description=node.get("description") or None,
-            aliases=aliases, row_count=int(rows) if isinstance(rows, int | float) else None,
-            storage=str((node.get("config") or {}).get("materialized") or kind), evidence=self.evidence(node))
+            aliases=_aliases(node), row_count=int(rows) if isinstance(rows, int | float) else None,
+            storage=str(config.get("materialized") or kind), evidence=self.evidence(node))
 
     def process(self, uid: str, node: Mapping[str, Any], target: NodeRef | None) -> list[Fact]:
         kind = str(node.get("resource_type"))
@@ -209,6 +202,21 @@ class _Mapper:
         for uid, node in sorted(self.exposures.items()):
             out += self.exposure(uid, node)
         return out
+
+
+def _row_count(cat: Mapping[str, Any] | None) -> Any:
+    """The catalog's row count statistic, when it has one that it includes."""
+    stats = (cat or {}).get("stats") or {}
+    return next((s.get("value") for k, s in stats.items() if k in ("num_rows", "row_count", "rows")
+                 and isinstance(s, Mapping) and s.get("include", True)), None)
+
+
+def _aliases(node: Mapping[str, Any]) -> tuple[str, ...]:
+    """The relation's name as the warehouse has it, when the node's alias differs from its name."""
+    alias = node.get("alias") or node.get("identifier")
+    if not alias or alias == node.get("name"):
+        return ()
+    return (".".join(str(p) for p in (node.get("database"), node.get("schema"), alias) if p),)
 
 
 def _owner(node: Mapping[str, Any]) -> str | None:

@@ -67,23 +67,19 @@ def resolve_raw(raw: str, depends_on: Sequence[str], nodes: Mapping[str, Mapping
                  if "{{" in sql else None)
 
 
-def column_lineage(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]], names: _Names,
-                   process: NodeRef, target: NodeRef, inputs: Sequence[NodeRef],
-                   evidence: Evidence) -> tuple[list[ColumnLineage], list[str]]:
-    """Column lineage of one model, or none with a note saying why."""
-    from collectors.openlineage.sql import repoint
-    from collectors.sql import lineage_from_sql
-    uid = str(node.get("unique_id"))
+def _model_sql(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]]) -> tuple[str, str | None]:
+    """The model's compiled SQL, else its raw code with `ref()` and `source()` resolved (and a note
+    when Jinja remains)."""
     compiled = node.get("compiled_code") or node.get("compiled_sql")
     if compiled:
-        sql = str(compiled)
-    else:
-        sql, note = resolve_raw(str(node.get("raw_code") or node.get("raw_sql") or ""),
-                                list((node.get("depends_on") or {}).get("nodes") or ()), nodes)
-        if note:
-            return [], [f"{uid}: {note}"]
-    if not sql.strip() or node.get("language", "sql") != "sql":
-        return [], []
+        return str(compiled), None
+    return resolve_raw(str(node.get("raw_code") or node.get("raw_sql") or ""),
+                       list((node.get("depends_on") or {}).get("nodes") or ()), nodes)
+
+
+def _parent_columns(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]],
+                    names: _Names) -> dict[str, list[str]]:
+    """The columns of each parent the model depends on, from the manifest and the catalog, by relation."""
     schema: dict[str, list[str]] = {}
     for parent in (node.get("depends_on") or {}).get("nodes") or ():
         parent_node = nodes.get(parent)
@@ -93,6 +89,22 @@ def column_lineage(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any
         cols = [*(parent_node.get("columns") or {}), *((cat.get("columns") or {}) if isinstance(cat, Mapping) else {})]
         if cols:
             schema[_relation(parent_node)] = list(dict.fromkeys(str(c) for c in cols))
+    return schema
+
+
+def column_lineage(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]], names: _Names,
+                   process: NodeRef, target: NodeRef, inputs: Sequence[NodeRef],
+                   evidence: Evidence) -> tuple[list[ColumnLineage], list[str]]:
+    """Column lineage of one model, or none with a note saying why."""
+    from collectors.openlineage.sql import repoint
+    from collectors.sql import lineage_from_sql
+    uid = str(node.get("unique_id"))
+    sql, note = _model_sql(node, nodes)
+    if note:
+        return [], [f"{uid}: {note}"]
+    if not sql.strip() or node.get("language", "sql") != "sql":
+        return [], []
+    schema = _parent_columns(node, nodes, names)
     statement = f"CREATE TABLE {_relation(node)} AS\n{sql.strip().rstrip(';')}"
     try:
         batch = lineage_from_sql(statement, dialect=names.naming.dialect, source=f"{evidence.source} {uid}",

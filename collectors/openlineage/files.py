@@ -303,66 +303,85 @@ def _parse_lines(raw: IO[bytes], max_bytes: int) -> Generator[Item, None, _Reade
     return reader
 
 
-def _parse(reader: _Reader, first_line: int = 1) -> Iterator[Item]:
-    buf = reader.more()
-    pos = 1 if buf.startswith("\ufeff") else 0
-    line = first_line  # the line `pos` is on
-    in_array = array_started = False
-    while True:
-        # skip whitespace (and, inside an array, the commas between elements)
+class _Cursor:
+    """A place in the text being read: the buffer, the position in it and the line it is on."""
+
+    def __init__(self, reader: _Reader, line: int) -> None:
+        self.reader = reader
+        self.buf = reader.more()
+        self.pos = 1 if self.buf.startswith("\ufeff") else 0
+        self.line = line
+
+    def skip_space(self) -> bool:
+        """Skip whitespace, reading on as needed; whether anything but whitespace is left."""
         while True:
-            skipped = _WS.match(buf, pos).end()  # type: ignore[union-attr]
-            line += buf.count("\n", pos, skipped)
-            pos = skipped
-            if pos < len(buf) or reader.eof:
-                break
-            buf, pos = reader.more(), 0
-        if pos >= len(buf):
-            if in_array:
-                yield Item(line=line, value=None, error="the array is not closed (truncated file?)", text="")
-            return
-        char = buf[pos]
-        if not array_started and char == "[":
-            in_array = array_started = True
-            pos += 1
-            continue
-        if in_array and char in ",]":
-            pos += 1
-            in_array = char == ","
-            continue
-        if pos > CHUNK_CHARS:  # drop what has been read, now and then (not per event)
-            buf, pos = buf[pos:], 0
-        error: str | None = None
-        value: Any = None
+            skipped = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            self.line += self.buf.count("\n", self.pos, skipped)
+            self.pos = skipped
+            if self.pos < len(self.buf) or self.reader.eof:
+                return self.pos < len(self.buf)
+            self.buf, self.pos = self.reader.more(), 0
+
+    def decode(self, in_array: bool) -> tuple[Any, int, str | None]:
+        """The JSON value here, where it ends (after a malformed one: where the next event starts)
+        and an error; a value the buffer cuts off is read on."""
         while True:
             try:
-                value, end = _DECODER.raw_decode(buf, pos)
-                break
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+                return value, end, None
             except json.JSONDecodeError as exc:
-                near_end = exc.pos >= len(buf) - 8 or exc.msg.startswith("Unterminated string")
-                if near_end and not reader.eof and len(buf) - pos < MAX_EVENT_CHARS:
-                    buf, pos = buf[pos:] + reader.more(), 0
+                near_end = exc.pos >= len(self.buf) - 8 or exc.msg.startswith("Unterminated string")
+                if near_end and not self.reader.eof and len(self.buf) - self.pos < MAX_EVENT_CHARS:
+                    self.buf, self.pos = self.buf[self.pos:] + self.reader.more(), 0
                     continue
-                where = line + buf.count("\n", pos, exc.pos)
+                where = self.line + self.buf.count("\n", self.pos, exc.pos)
                 error = f"line {where}: not valid JSON: {exc.msg}"
-                if len(buf) - pos >= MAX_EVENT_CHARS and near_end:
+                if len(self.buf) - self.pos >= MAX_EVENT_CHARS and near_end:
                     error = f"an event longer than {MAX_EVENT_CHARS:,} characters is not read"
-                end = _resync(buf, pos, exc.pos, in_array)
-                break
+                return None, _resync(self.buf, self.pos, exc.pos, in_array), error
             except RecursionError:
                 error = "the event is nested too deeply to parse"
-                end = _resync(buf, pos, pos + 1, in_array)
-                break
-        text = buf[pos:end]
-        if error is None and (bad := _BAD_UTF8.search(text)):
-            where = line + text.count("\n", 0, bad.start())
-            error = f"line {where}: bytes that are not UTF-8 (0x{ord(bad.group()) - 0xDC00:02x})"
-            value = None
-        yield Item(line=line, value=value if error is None else None, error=error, text=text)
-        line += text.count("\n")
-        pos = end
-        if pos >= len(buf) and not reader.eof:
-            buf, pos = reader.more(), 0
+                return None, _resync(self.buf, self.pos, self.pos + 1, in_array), error
+
+    def advance(self, end: int, text: str) -> None:
+        """Move past an event's `text`, ending at `end`, reading on when the buffer is used up."""
+        self.line += text.count("\n")
+        self.pos = end
+        if self.pos >= len(self.buf) and not self.reader.eof:
+            self.buf, self.pos = self.reader.more(), 0
+
+
+def _utf8_error(text: str, line: int) -> str | None:
+    bad = _BAD_UTF8.search(text)
+    if bad is None:
+        return None
+    where = line + text.count("\n", 0, bad.start())
+    return f"line {where}: bytes that are not UTF-8 (0x{ord(bad.group()) - 0xDC00:02x})"
+
+
+def _parse(reader: _Reader, first_line: int = 1) -> Iterator[Item]:
+    """Each event of a document, an array or JSON lines with its line; a malformed one has an error."""
+    cur = _Cursor(reader, first_line)
+    in_array = array_started = False
+    while cur.skip_space():
+        char = cur.buf[cur.pos]
+        if not array_started and char == "[":
+            in_array = array_started = True
+            cur.pos += 1
+            continue
+        if in_array and char in ",]":  # the commas between elements, and the end of the array
+            cur.pos += 1
+            in_array = char == ","
+            continue
+        if cur.pos > CHUNK_CHARS:  # drop what has been read, now and then (not per event)
+            cur.buf, cur.pos = cur.buf[cur.pos:], 0
+        value, end, error = cur.decode(in_array)
+        text = cur.buf[cur.pos:end]
+        error = error or _utf8_error(text, cur.line)
+        yield Item(line=cur.line, value=value if error is None else None, error=error, text=text)
+        cur.advance(end, text)
+    if in_array:
+        yield Item(line=cur.line, value=None, error="the array is not closed (truncated file?)", text="")
 
 
 def _resync(buf: str, start: int, pos: int, in_array: bool) -> int:
