@@ -67,18 +67,22 @@ def analyse_many(
         else:
             todo.append(i)
     hits = len(texts) - len(todo)
+    for i, results in zip(todo, _analyse(texts, todo, analyzer), strict=True):
+        out[i] = results
+    if cache is not None and todo and not analyzer.external:
+        cache.cache_parses({cache_keys[i]: _encode(out[i] or []) for i in todo})
+    return [r or [] for r in out], hits
+
+
+def _analyse(texts: Sequence[str], todo: list[int], analyzer: Analyzer) -> list[list[StatementResult]]:
+    """The results of the texts at `todo`: in worker processes when there are enough of them
+    (and no external analyser), else here under the statement time limit."""
+    options = analyzer.options
     if len(todo) >= options.parallel_threshold and options.worker_count > 1 and not analyzer.external:
         workers = options.worker_count
         size = max(16, len(todo) // (workers * 8))
         chunks = [[texts[i] for i in todo[j : j + size]] for j in range(0, len(todo), size)]
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(replace(options, cache=None),)) as ex:
-            done = [r for chunk in ex.map(_work, chunks) for r in chunk]
-        for i, results in zip(todo, done, strict=True):
-            out[i] = results
-    else:
-        with alarm_handler():
-            for i in todo:
-                out[i] = analyse_text(texts[i], analyzer)
-    if cache is not None and todo and not analyzer.external:
-        cache.cache_parses({cache_keys[i]: _encode(out[i] or []) for i in todo})
-    return [r or [] for r in out], hits
+            return [r for chunk in ex.map(_work, chunks) for r in chunk]
+    with alarm_handler():
+        return [analyse_text(texts[i], analyzer) for i in todo]

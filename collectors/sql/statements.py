@@ -246,30 +246,32 @@ def _unwrap(query: exp.Expr | None) -> exp.Expr | None:
     return query
 
 
+def _has_property(tree: exp.Create, *kinds: type[exp.Expression]) -> bool:
+    props = tree.args.get("properties")
+    return bool(props and any(isinstance(p, kinds) for p in props.expressions))
+
+
+def _declared_columns(tree: exp.Create, an: Analyzer) -> tuple[str, ...]:
+    """The columns written in `CREATE TABLE t (a INT, ...)` or `CREATE VIEW v (a, b) AS ...`."""
+    if not isinstance(tree.this, exp.Schema):
+        return ()
+    return tuple(fold(an.d, c.this if isinstance(c, exp.ColumnDef) else c)
+                 for c in tree.this.expressions if isinstance(c, exp.ColumnDef | exp.Identifier))
+
+
 def _create(tree: exp.Create, an: Analyzer) -> StatementResult:
     kind = str(tree.args.get("kind") or "").upper()
     target = target_table(tree.this)
     if kind not in ("TABLE", "VIEW") or target is None:
         return ddl.create_other(tree, an, kind)
-    props = tree.args.get("properties")
-    temp = bool(props and any(isinstance(p, exp.TemporaryProperty | exp.VolatileProperty) for p in props.expressions))
-    materialized = bool(props and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions))
+    temp = _has_property(tree, exp.TemporaryProperty, exp.VolatileProperty)
     body = _unwrap(tree.expression)
     query: exp.Expr | None = body if isinstance(body, exp.Query) else None
-    label = (
-        ("materialized_view" if materialized else "view")
-        if kind == "VIEW"
-        else ("create_table_as" if query is not None else "create_table")
-    )
-    cols = (  # CREATE TABLE t (a INT, ...) and CREATE VIEW v (a, b) AS ...
-        tuple(
-            fold(an.d, c.this if isinstance(c, exp.ColumnDef) else c)
-            for c in tree.this.expressions
-            if isinstance(c, exp.ColumnDef | exp.Identifier)
-        )
-        if isinstance(tree.this, exp.Schema)
-        else ()
-    )
+    if kind == "VIEW":
+        label = "materialized_view" if _has_property(tree, exp.MaterializedProperty) else "view"
+    else:
+        label = "create_table_as" if query is not None else "create_table"
+    cols = _declared_columns(tree, an)
     if (
         query is None
         and not tree.args.get("clone")
