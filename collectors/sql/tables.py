@@ -36,29 +36,37 @@ def fold(d: Dialect, ident: exp.Expression | None) -> str:
     return folded
 
 
+def _named_ref(d: Dialect, table: exp.Table, this: exp.Identifier) -> TableRef | None:
+    """A table named by identifiers; a quoted path or URL (or one under a file format, `parquet."f.pq"`)
+    is a location."""
+    name = str(this.this)
+    db = table.args.get("db")
+    if ("/" in name or "://" in name) and (this.quoted or (db and db.name.lower() in _FILE_FORMATS)):
+        return location_ref(name)
+    if this.quoted and is_location(name) and not db:
+        return location_ref(name)
+    parts = tuple(fold(d, p) for p in (table.args.get("catalog"), db, this) if p is not None and p.name)
+    return TableRef(parts) if parts else None
+
+
+def _function_location(func: exp.Func) -> TableRef | None:
+    """The first string argument of a table function that is a location (`read_csv('s3://...')`)."""
+    for lit in func.find_all(exp.Literal):
+        if lit.is_string and is_location(lit.name):
+            return location_ref(lit.name)
+    return None
+
+
 def table_ref(d: Dialect, table: exp.Table) -> TableRef | None:
     """The ref of a table node, or None for table functions that read nothing we can name."""
     this = table.this
-    if isinstance(this, exp.Literal) and this.is_string:
-        return location_ref(this.name)
-    if isinstance(this, exp.Var) and this.name.startswith("@"):
+    if (isinstance(this, exp.Literal) and this.is_string) or (isinstance(this, exp.Var) and this.name.startswith("@")):
         return location_ref(this.name)
     if isinstance(this, exp.Identifier):
-        name = str(this.this)
-        db = table.args.get("db")
-        if ("/" in name or "://" in name) and (this.quoted or (db and db.name.lower() in _FILE_FORMATS)):
-            return location_ref(name)
-        if this.quoted and is_location(name) and not db:
-            return location_ref(name)
-        parts = tuple(fold(d, p) for p in (table.args.get("catalog"), db, this) if p is not None and p.name)
-        return TableRef(parts) if parts else None
+        return _named_ref(d, table, this)
     if isinstance(this, exp.SemanticView) and isinstance(this.this, exp.Table):
         return table_ref(d, this.this)  # Snowflake SEMANTIC_VIEW(v FACTS ...): its columns are v's
-    if isinstance(this, exp.Func):
-        for lit in this.find_all(exp.Literal):
-            if lit.is_string and is_location(lit.name):
-                return location_ref(lit.name)
-    return None
+    return _function_location(this) if isinstance(this, exp.Func) else None
 
 
 def target_table(node: exp.Expression | None) -> exp.Table | None:
@@ -118,6 +126,48 @@ class TableScan:
     tables: list[exp.Table] = field(default_factory=list)  # the table nodes read, each with its ref in meta
 
 
+def _call(node: exp.Func, out: TableScan, ai: AIMatcher, skip: set[int], external: frozenset[str]) -> None:
+    """Note a call of an AI function (its MODEL argument is not a table read) or of an external one."""
+    name = function_name(node)
+    found = ai.match(name)
+    if found is not None:
+        if isinstance(node.this, exp.Table):
+            skip.add(id(node.this))  # a MODEL reference, not a table read
+        out.ai_nodes.append((node, len(out.ai_calls)))
+        out.ai_calls.append(AICall(name.upper(), found.processor_type, found.vendor, _model(node)))
+    elif name.upper() in external:
+        out.ai_nodes.append((node, len(out.ai_calls)))
+        out.ai_calls.append(AICall(name.upper(), "external_function", "external", None))
+
+
+def _url_call(t: exp.Table, ref: TableRef) -> AICall | None:
+    """A table function reading an http(s) URL: a call to an outside endpoint."""
+    if ref.kind != "uri" or not isinstance(t.this, exp.Func) or not ref.parts[0].startswith(("http://", "https://")):
+        return None
+    return AICall(t.this.sql_name() if not isinstance(t.this, exp.Anonymous) else t.this.name.upper(),
+                  "external_function", urlsplit(ref.parts[0]).hostname or "unknown", endpoint=ref.parts[0],
+                  inputs=(ref,))
+
+
+def _read(tables: list[exp.Table], out: TableScan, d: Dialect, skip: set[int]) -> None:
+    """Each table read (not skipped, not a CTE) with its ref, once in `out.inputs`."""
+    seen: set[TableRef] = set()
+    for t in tables:
+        if id(t) in skip:
+            continue
+        ref = table_ref(d, t)
+        if ref is None or (ref.kind == "table" and len(ref.parts) == 1 and ref.parts[0] in out.ctes):
+            continue
+        t.meta[REF] = ref
+        out.tables.append(t)
+        call = _url_call(t, ref)
+        if call is not None:
+            out.ai_calls.append(call)
+        if ref not in seen:
+            seen.add(ref)
+            out.inputs.append(ref)
+
+
 def scan(
     root: exp.Expression, d: Dialect, ai: AIMatcher, *, skip: set[int], external: frozenset[str] = frozenset()
 ) -> TableScan:
@@ -139,39 +189,6 @@ def scan(
         elif kind is _CTE:
             out.ctes.add(fold(d, node.args["alias"].this) if node.args.get("alias") else node.alias)
         else:
-            node = cast("exp.Func", node)
-            name = function_name(node)
-            found = ai.match(name)
-            if found is not None:
-                this = node.this
-                if isinstance(this, exp.Table):
-                    skip.add(id(this))  # a MODEL reference, not a table read
-                out.ai_nodes.append((node, len(out.ai_calls)))
-                out.ai_calls.append(AICall(name.upper(), found.processor_type, found.vendor, _model(node)))
-            elif name.upper() in external:
-                out.ai_nodes.append((node, len(out.ai_calls)))
-                out.ai_calls.append(AICall(name.upper(), "external_function", "external", None))
-    seen: set[TableRef] = set()
-    for t in tables:
-        if id(t) in skip:
-            continue
-        ref = table_ref(d, t)
-        if ref is None or (ref.kind == "table" and len(ref.parts) == 1 and ref.parts[0] in out.ctes):
-            continue
-        t.meta[REF] = ref
-        out.tables.append(t)
-        if ref.kind == "uri" and isinstance(t.this, exp.Func) and ref.parts[0].startswith(("http://", "https://")):
-            host = urlsplit(ref.parts[0]).hostname or "unknown"
-            out.ai_calls.append(
-                AICall(
-                    t.this.sql_name() if not isinstance(t.this, exp.Anonymous) else t.this.name.upper(),
-                    "external_function",
-                    host,
-                    endpoint=ref.parts[0],
-                    inputs=(ref,),
-                )
-            )
-        if ref not in seen:
-            seen.add(ref)
-            out.inputs.append(ref)
+            _call(cast("exp.Func", node), out, ai, skip, external)
+    _read(tables, out, d, skip)
     return out
