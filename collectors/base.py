@@ -12,6 +12,17 @@ A collector is a class with:
 - `collect(source)`: the batch for one `Source` (a display name plus the bytes), so a kept raw
   input can be collected again when the rules change.
 
+A collector may also have capabilities, each a further protocol below that callers ask for with
+`isinstance` (never by the collector's name):
+
+- `TakesOptions`: `with_options(options)`, a copy configured by options (SQL dialect, dbt target);
+- `StreamsFiles`: `collect_path(path, chunk_events=..., max_bytes=...)`, a large file as a stream
+  of batches, so memory stays flat;
+- `TailsLogs`: `tails(path)` and `collect_lines(source, data, first_line)`, the whole lines
+  appended to a log since the last read (a scheduled job reads an event log this way);
+- `ReadsLocations`: `schemes` and `collect_location(location, name)`, a source that is not a file
+  but a connection string (`postgresql://...`).
+
 Collectors register with `@register_collector`; third parties add theirs under the entry-point
 group `lineage_mapper.collectors` (the value names the class).
 
@@ -23,10 +34,11 @@ Example:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch
@@ -49,6 +61,45 @@ class Collector(Protocol):
     def detect(self, path: Path, head: bytes) -> bool: ...
 
     def collect(self, source: Source) -> LineageBatch: ...
+
+
+@runtime_checkable
+class TakesOptions(Protocol):
+    def with_options(self, options: Mapping[str, Any]) -> Collector: ...
+
+
+@runtime_checkable
+class StreamsFiles(Protocol):
+    def collect_path(self, path: Path, *, chunk_events: int = ..., max_bytes: int = ...) -> Iterator[LineageBatch]: ...
+
+
+@runtime_checkable
+class TailsLogs(Protocol):
+    def tails(self, path: Path) -> bool: ...
+
+    def collect_lines(self, source: str, data: bytes, first_line: int = 1) -> LineageBatch: ...
+
+
+@runtime_checkable
+class ReadsLocations(Protocol):
+    schemes: tuple[str, ...]
+
+    def collect_location(self, location: str, name: str) -> LineageBatch: ...
+
+
+def configured(collector: Collector, options: Mapping[str, Any] | None) -> Collector:
+    """`collector` configured by `options` when it takes options and some are given."""
+    if options and isinstance(collector, TakesOptions):
+        return collector.with_options(options)
+    return collector
+
+
+def location_collector(scheme: str) -> Collector | None:
+    """The collector that reads connection strings of `scheme` (`postgresql`, `duckdb`, ...)."""
+    for collector in available_collectors().values():
+        if isinstance(collector, ReadsLocations) and scheme.lower() in collector.schemes:
+            return collector
+    return None
 
 
 _C = TypeVar("_C", bound=type)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collectors.base import Collector, Source, available_collectors, get_collector
+from collectors.base import Collector, Source, StreamsFiles, available_collectors, configured, get_collector
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch, Problem, RawInput
 from lineage.store.base import RawInputRow
@@ -146,8 +146,8 @@ def collect_file(collector: Collector, path: Path, *, max_bytes: int,
     in `collect_file_batches` (the larger of `max_bytes` and the file's size): past it, the events
     before the limit are kept, with a problem naming the file.
 
-    `options` maps a collector name to its options (e.g. `{"sql": {"dialect": "snowflake"}}`); a
-    collector that takes options has `with_options(mapping) -> Collector`.
+    `options` maps a collector name to its options (e.g. `{"sql": {"dialect": "snowflake"}}`), for
+    the collectors that take options (`TakesOptions`).
     """
     name = str(path)
     try:
@@ -156,16 +156,13 @@ def collect_file(collector: Collector, path: Path, *, max_bytes: int,
             raise CollectorError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
         data = path.read_bytes()
         given = (options or {}).get(collector.name)
-        configure = getattr(collector, "with_options", None)
-        if given and configure is not None:
-            collector = configure(given)
-        streaming = getattr(collector, "collect_path", None)
+        collector = configured(collector, given)
         limit = max(max_bytes, size)
-        if streaming is not None and data.startswith(GZIP_MAGIC) and _expands_beyond(data, limit):
+        if isinstance(collector, StreamsFiles) and data.startswith(GZIP_MAGIC) and _expands_beyond(data, limit):
             # a small gzip file can expand to gigabytes (of spaces, say): read it only up to the
             # limit, keeping the events before it, with a problem saying where reading stopped
-            return _one_batch(collector.name, name, streaming(path, chunk_events=STREAM_CHUNK_EVENTS,
-                                                              max_bytes=limit))
+            return _one_batch(collector.name, name, collector.collect_path(path, chunk_events=STREAM_CHUNK_EVENTS,
+                                                                           max_bytes=limit))
         batch = collector.collect(Source(name=name, data=data, path=path))
         if given and batch.raw is not None:
             # plain options are kept with the raw input, so a rebuild reads it the same way
@@ -209,7 +206,7 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
                          options: Mapping[str, Mapping[str, Any]] | None = None,
                          stream: bool = True) -> Iterator[LineageBatch]:
     """Like `collect_file`, as batches to store one after another: a large file read by a collector
-    that streams (`collect_path(path, chunk_events=..., max_bytes=...)`, e.g. OpenLineage event logs)
+    that streams (`StreamsFiles`, e.g. OpenLineage event logs)
     comes in chunks, so memory stays flat, and is not refused for its size (`max_bytes` then limits
     only what compressed data expands to beyond the file's own size); anything else comes as the
     one batch of `collect_file`.
@@ -217,12 +214,12 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
     `stream=False` (e.g. `--strict`, which must see every problem before storing anything) always
     gives one batch.
     """
-    streaming = getattr(collector, "collect_path", None)
     try:
         size = path.stat().st_size
     except OSError:
         size = 0
-    if not stream or streaming is None or size <= STREAM_OVER_BYTES or (options or {}).get(collector.name):
+    if (not stream or not isinstance(collector, StreamsFiles) or size <= STREAM_OVER_BYTES
+            or (options or {}).get(collector.name)):
         yield collect_file(collector, path, max_bytes=max_bytes, options=options)
         return
     name = str(path)
@@ -230,7 +227,7 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
     try:
         # Memory stays flat however large the file: only what it decompresses to beyond its own
         # size is held to the limit (a gzip bomb stops there, with a problem saying so).
-        for batch in streaming(path, chunk_events=STREAM_CHUNK_EVENTS, max_bytes=max(max_bytes, size)):
+        for batch in collector.collect_path(path, chunk_events=STREAM_CHUNK_EVENTS, max_bytes=max(max_bytes, size)):
             any_batch = True
             yield batch
     except CollectorError as exc:
@@ -253,11 +250,7 @@ def recollect(raw: RawInputRow, context: Mapping[str, Any] | None = None) -> Lin
     Raises:
         CollectorError: its collector is no longer available.
     """
-    collector = get_collector(raw.collector)
-    configure = getattr(collector, "with_options", None)
-    given = {**(context or {}), **raw.options}
-    if given and configure is not None:
-        collector = configure(given)
+    collector = configured(get_collector(raw.collector), {**(context or {}), **raw.options})
     batch = collector.collect(Source(name=raw.source, data=raw.content))
     if batch.raw is not None:
         batch.raw = batch.raw.model_copy(update={"append_only": raw.append_only, "options": raw.options})

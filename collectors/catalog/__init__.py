@@ -94,3 +94,21 @@ class CatalogCollector:
                 file = source.path.parent / file
             snapshot = read_duckdb(file, str(entry.get("namespace") or f"duckdb://{entry['duckdb']}"))
         return collect_snapshot(snapshot, name)
+
+    schemes = ("postgres", "postgresql", "duckdb")
+
+    def collect_location(self, location: str, name: str) -> LineageBatch:
+        """A `postgres://`, `postgresql://` or `duckdb://PATH` catalog read through read-only
+        connections, as the snapshot batch named `name`.
+
+        Raises:
+            CollectorError: another scheme, or the catalog cannot be read.
+        """
+        scheme, _, rest = location.partition("://")
+        if scheme.lower() in ("postgres", "postgresql"):
+            snapshot = read_postgres(location)
+        elif scheme.lower() == "duckdb":
+            snapshot = read_duckdb(Path(rest))
+        else:
+            raise CollectorError(f"no catalog reader for {scheme}:// (known: {', '.join(self.schemes)})")
+        return collect_snapshot(snapshot, name)

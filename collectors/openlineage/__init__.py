@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -29,16 +30,18 @@ import orjson
 
 from collectors.base import Source, register_collector
 from collectors.openlineage.events import map_event
-from collectors.openlineage.files import Item, iter_events, looks_like_events
+from collectors.openlineage.files import Item, iter_bytes, iter_events, looks_like_events
 from collectors.openlineage.mapping import COLLECTOR, AliasMap, MappedEvent
 from collectors.openlineage.sql import SqlHook, sql_hook
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch, Problem, RawInput
 from lineage.perf import paused_gc
 
-__all__ = ["COLLECTOR", "AliasMap", "OpenLineageCollector", "canonical_bytes", "map_event", "sql_hook"]
+__all__ = ["COLLECTOR", "AliasMap", "EventMapper", "OpenLineageCollector", "canonical_bytes", "map_event", "sql_hook"]
 
 CHUNK_EVENTS = 2000
+MAX_LINE_BYTES = 64 << 20
+"""The longest line an event log read a line at a time may have."""
 CHUNK_CHARS = 16 << 20
 
 
@@ -55,13 +58,31 @@ def canonical_bytes(event: Any) -> bytes:
         return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-class _Builder:
-    """Maps items into a batch one at a time, so a parsed event is dropped as soon as it is mapped."""
+class EventMapper:
+    """Maps the events of one stream in order: what the collector, a scheduled job's tail of a log,
+    the endpoint and its journal all use. Events of a stream share what one event can teach the
+    next (the symlink aliases seen so far) and the SQL hook that reads `sql` facets."""
 
-    def __init__(self, source: str, aliases: AliasMap, hook: SqlHook | None, keep_text: bool) -> None:
+    def __init__(self) -> None:
+        self.aliases = AliasMap()
+        self.sql_hook: SqlHook | None = sql_hook()
+
+    def map(self, event: Any, *, source: str, line: int | None = None) -> MappedEvent:
+        """The facts and problems of one parsed event."""
+        return map_event(event, source=source, line=line, aliases=self.aliases, sql_hook=self.sql_hook)
+
+
+_LINE_PREFIX = re.compile(r"^line (\d+):")
+
+
+class _Builder:
+    """Maps items into a batch one at a time, so a parsed event is dropped as soon as it is mapped;
+    `first_line` is the line of the source the items' line 1 is."""
+
+    def __init__(self, source: str, mapper: EventMapper, keep_text: bool, first_line: int = 1) -> None:
         self.batch = LineageBatch(collector=COLLECTOR, source=source)
-        self.aliases = aliases
-        self.hook = hook
+        self.mapper = mapper
+        self.first_line = first_line
         self.keep_text = keep_text
         self.texts: list[str] = []
         self.events = 0
@@ -69,14 +90,15 @@ class _Builder:
 
     def add(self, item: Item) -> None:
         self.events += 1
+        shift = self.first_line - 1
+        line = item.line + shift if item.line else None
         if item.error is not None or item.value is None:
-            self.batch.problems.append(
-                Problem(message=item.error or "empty event", source=self.batch.source, line=item.line or None)
-            )
+            message = item.error or "empty event"
+            if shift:
+                message = _LINE_PREFIX.sub(lambda m: f"line {int(m.group(1)) + shift}:", message)
+            self.batch.problems.append(Problem(message=message, source=self.batch.source, line=line))
             return
-        mapped: MappedEvent = map_event(
-            item.value, source=self.batch.source, line=item.line, aliases=self.aliases, sql_hook=self.hook
-        )
+        mapped: MappedEvent = self.mapper.map(item.value, source=self.batch.source, line=line)
         self.batch.facts.extend(mapped.facts)
         self.batch.problems.extend(mapped.problems)
         if self.keep_text:
@@ -108,7 +130,7 @@ class OpenLineageCollector:
         Raises:
             CollectorError: the source is a template with a placeholder that cannot be filled.
         """
-        builder = _Builder(source.name, AliasMap(), sql_hook(), keep_text=False)
+        builder = _Builder(source.name, EventMapper(), keep_text=False)
         for item in iter_events(io.BytesIO(source.data)):
             builder.add(item)
         batch = builder.finish(source.data)
@@ -137,12 +159,11 @@ class OpenLineageCollector:
             stream: IO[bytes] = path.open("rb")
         except OSError as exc:
             raise CollectorError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        aliases = AliasMap()
-        hook = sql_hook()
+        mapper = EventMapper()
         with stream:
             items = iter_events(stream, max_bytes=max_bytes)
             while True:
-                builder = _Builder(str(path), aliases, hook, keep_text=True)
+                builder = _Builder(str(path), mapper, keep_text=True)
                 with paused_gc():  # a chunk's facts all stay alive until it is stored
                     for item in items:
                         builder.add(item)
@@ -151,3 +172,33 @@ class OpenLineageCollector:
                 if not builder.events:
                     return
                 yield builder.finish()
+
+    def tails(self, path: Path) -> bool:
+        """Whether `path` is an event log that can be read a line at a time: not gzipped, and its
+        first line one whole JSON object."""
+        try:
+            with path.open("rb") as fh:
+                first = fh.readline(MAX_LINE_BYTES)
+        except OSError:
+            return False
+        if not first.endswith(b"\n") or not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
+            return False
+        try:
+            return isinstance(json.loads(first), dict)
+        except ValueError:
+            return False
+
+    def collect_lines(self, source: str, data: bytes, first_line: int = 1) -> LineageBatch:
+        """An append-only batch from whole JSON lines that start at line `first_line` of `source`.
+
+        Example:
+            >>> b = OpenLineageCollector().collect_lines("e.jsonl", b'{"eventTime": "2026-01-01T00:00:00Z", '
+            ...     b'"run": {"runId": "r"}, "job": {"namespace": "n", "name": "j"}, "producer": "p", '
+            ...     b'"schemaURL": "s"}\\n', 7)
+            >>> b.raw.append_only, [f.evidence.line for f in b.facts]
+            (True, [7])
+        """
+        builder = _Builder(source, EventMapper(), keep_text=False, first_line=first_line)
+        for item in iter_bytes(data):
+            builder.add(item)
+        return builder.finish(data)

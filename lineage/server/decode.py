@@ -18,9 +18,12 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from collectors.openlineage import EventMapper
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_BATCH_EVENTS = 10_000
@@ -214,34 +217,21 @@ def canonical(event: Any) -> bytes:
         raise BadRequest(400, f"the JSON holds a value that cannot be written back: {str(exc)[:200]}") from None
 
 
-class _Context:
-    """What mapping shares across the requests one process maps: symlink aliases and the SQL hook."""
-
-    def __init__(self) -> None:
-        from collectors.openlineage import AliasMap, sql_hook
-
-        self.aliases = AliasMap()
-        self.sql_hook = sql_hook()
+_MAPPER: list[EventMapper] = []
+"""The mapper the requests this process maps share (the symlink aliases seen, the SQL hook)."""
 
 
-_CONTEXT: _Context | None = None
+def start_mapping() -> EventMapper:
+    """Set up this process's mapper (a worker does it before it says it is ready)."""
+    from collectors.openlineage import EventMapper
 
-
-def start_mapping() -> None:
-    """Set up what this process's mapping shares (a worker does it before it says it is ready)."""
-    global _CONTEXT
-    _CONTEXT = _Context()
-
+    _MAPPER[:] = [EventMapper()]
+    return _MAPPER[0]
 
 
 def decode_request(job: Job, settings: Settings) -> Decoded | Refusal:
     """Decompress, parse and map one request's body (see `lineage.server.app` for the answers)."""
-    from collectors.openlineage import map_event
-
-    global _CONTEXT
-    if _CONTEXT is None:
-        _CONTEXT = _Context()
-    context = _CONTEXT
+    mapper = _MAPPER[0] if _MAPPER else start_mapping()
     try:
         value = parse(decompress(job.body, job.encoding, settings.max_body_bytes))
         if job.batch:
@@ -256,7 +246,7 @@ def decode_request(job: Job, settings: Settings) -> Decoded | Refusal:
         return Refusal(exc.status, str(exc), exc.field)
     out = Decoded()
     for i, event in enumerate(events):
-        mapped = map_event(event, source=job.source, aliases=context.aliases, sql_hook=context.sql_hook)
+        mapped = mapper.map(event, source=job.source)
         prefix = f"{i}." if job.batch else ""
         issues = [
             {"field": prefix + (p.field or "(event)"), "message": p.message, "severity": p.severity}

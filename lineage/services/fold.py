@@ -148,9 +148,9 @@ def store_segments(session: StoreWriter, paths: Iterable[Path], *, max_group: in
 
 
 def _events(paths: Iterable[Path]) -> Iterator[Event]:
-    from collectors.openlineage import AliasMap, map_event, sql_hook
+    from collectors.openlineage import EventMapper
 
-    aliases, hook = AliasMap(), sql_hook()
+    mapper = EventMapper()
     for path in paths:
         for entry in read_segment(path):
             try:
@@ -158,7 +158,7 @@ def _events(paths: Iterable[Path]) -> Iterator[Event]:
             except ValueError:
                 log.warning("journal %s line %d: not JSON; left out", path, entry.line)
                 continue
-            mapped = map_event(value, source=entry.source, aliases=aliases, sql_hook=hook)
+            mapped = mapper.map(value, source=entry.source)
             if not mapped.refused:
                 yield entry.content, list(mapped.facts), list(mapped.problems)
 

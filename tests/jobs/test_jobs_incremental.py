@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lineage.services.jobs.reading import tail_batch
+from collectors.openlineage import OpenLineageCollector
 from lineage.services.jobs.runner import run_job
 from lineage.store import open_store
 from tests.jobs.support import FIXTURES, Project, Web, fixture_bytes
@@ -82,7 +82,8 @@ def test_a_rotated_log_is_read_from_the_start_without_duplicating_facts(project:
     new_edges = counts["edge_facts"] - facts_before
     assert new_edges > 0, "the day-2 events are stored"
     # the day-1 event read a second time adds no fact: reading it again alone stores nothing new
-    again = open_store(project.db).ingest(tail_batch(str(log), fixture_bytes("agent_day1.jsonl")))
+    day1 = OpenLineageCollector().collect_lines(str(log), fixture_bytes("agent_day1.jsonl"))
+    again = open_store(project.db).ingest(day1)
     assert again.facts == 0
 
 
@@ -146,7 +147,7 @@ def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_g
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from lineage.jobs import reading, runner
+    from lineage.services.jobs import reading, runner
 
     log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl") + fixture_bytes("agent_day2.jsonl"))
     cfg, settings = project.write(EVENTS_JOB).config()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.base import Source, get_collector
-from lineage.services.jobs.reading import tail_batch
+from collectors.openlineage import OpenLineageCollector
 from tests.conftest import SAMPLES
 
 EVENTS = SAMPLES / "warehouse_elt" / "openlineage_events.jsonl"
@@ -27,7 +27,7 @@ def test_collecting_a_whole_log_after_a_job_read_its_parts_reports_only_the_fact
     reported = 0
     for first, part in ((1, lines[:half]), (half + 1, lines[half:])):
         before = _facts(store)
-        result = store.ingest(tail_batch(source, b"".join(part), first_line=first))
+        result = store.ingest(OpenLineageCollector().collect_lines(source, b"".join(part), first_line=first))
         assert not result.skipped
         assert result.facts == _facts(store) - before
         reported += result.facts

@@ -2,15 +2,15 @@
 
 - A file whose size, mtime and inode are unchanged is not opened. A changed file is hashed; the
   same bytes as last time store nothing; new bytes are collected whole by the file's collector.
-- An OpenLineage JSON-lines log (the file transport appends one event per line) is read from the
+- An event log (an OpenLineage JSON-lines file: the file transport appends one event per line) is read from the
   byte offset where the last run stopped, after checking that the bytes just before it are the
   same (a log that was rotated or rewritten is read again from the start; the store drops events
   it already has). Only complete lines are read; the tail becomes append-only batches built with
-  the OpenLineage collector's own parser and mapper, at most `CHUNK_LINES` events each. The
+  the collector's own parser and mapper (`TailsLogs`), at most `CHUNK_LINES` events each. The
   position is saved after each batch, so a killed run resumes where it stopped.
 - A URL is fetched with `If-None-Match`/`If-Modified-Since`; a 304 or identical bytes store nothing.
-- A connection string (`postgres://`, `postgresql://`, `duckdb://PATH`) is read by the catalog
-  collector's readers, or by any collector with `collect_location(location)`; a catalog whose
+- A connection string (`postgres://`, `postgresql://`, `duckdb://PATH`) is read by the collector
+  that reads its scheme (`ReadsLocations`: the catalog collector), or the one named; a catalog whose
   snapshot is unchanged stores nothing, a changed one replaces the previous snapshot (so dropped
   tables leave the current graph and stay in the history).
 
@@ -21,7 +21,6 @@ Every other failure is a problem in the run, never an exception.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import urllib.error
 import urllib.request
@@ -31,9 +30,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from collectors.base import Collector, Source, available_collectors, get_collector
+from collectors.base import (
+    Collector,
+    ReadsLocations,
+    Source,
+    TailsLogs,
+    available_collectors,
+    configured,
+    get_collector,
+    location_collector,
+)
 from lineage.errors import CollectorError, LineageError
-from lineage.models import LineageBatch, Problem, RawInput
+from lineage.models import LineageBatch, Problem
 from lineage.services.jobs.sources import SourceRef
 from lineage.store.base import SourceState
 
@@ -68,12 +76,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _configured(collector: Collector, options: Mapping[str, Mapping[str, Any]]) -> Collector:
-    given = options.get(collector.name)
-    configure = getattr(collector, "with_options", None)
-    return configure(given) if given and configure is not None else collector
-
-
 def read_source(ref: SourceRef, prev: SourceState | None, *, job: str,
                 options: Mapping[str, Mapping[str, Any]], max_bytes: int, timeout: float) -> Iterator[Step]:
     """The steps of reading one source after `prev` (None: never read).
@@ -90,21 +92,6 @@ def read_source(ref: SourceRef, prev: SourceState | None, *, job: str,
 
 
 # -- files -----------------------------------------------------------------------------------------
-
-
-def is_json_lines(path: Path) -> bool:
-    """Whether a file is JSON lines: not gzipped, and its first line is one whole JSON object."""
-    try:
-        with path.open("rb") as fh:
-            first = fh.readline(MAX_LINE_BYTES)
-    except OSError:
-        return False
-    if not first.endswith(b"\n") or not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
-        return False
-    try:
-        return isinstance(json.loads(first), dict)
-    except ValueError:
-        return False
 
 
 def _anchor(path: Path, offset: int) -> str:
@@ -132,8 +119,8 @@ def _read_file(ref: SourceRef, prev: SourceState | None, job: str,
     if collector is None:
         yield _problem(ref, "no collector named for this file")
         return
-    if collector.name == "openlineage" and is_json_lines(path):
-        yield from _read_tail(ref, path, st.st_ino, st.st_mtime_ns, prev, job, max_bytes)
+    if isinstance(collector, TailsLogs) and collector.tails(path):
+        yield from _read_tail(collector, ref, path, st.st_ino, st.st_mtime_ns, prev, job, max_bytes)
         return
     if st.st_size > max_bytes:
         yield _problem(ref, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit")
@@ -151,7 +138,7 @@ def _read_file(ref: SourceRef, prev: SourceState | None, job: str,
     yield Step(batch=batch, state=state, note="read whole")
 
 
-def _read_tail(ref: SourceRef, path: Path, inode: int, mtime_ns: int, prev: SourceState | None,
+def _read_tail(collector: TailsLogs, ref: SourceRef, path: Path, inode: int, mtime_ns: int, prev: SourceState | None,
                job: str, max_bytes: int) -> Iterator[Step]:
     start, line, note = 0, 1, "read from the start"
     if prev is not None and prev.offset is not None:
@@ -184,7 +171,7 @@ def _read_tail(ref: SourceRef, path: Path, inode: int, mtime_ns: int, prev: Sour
             if not lines:
                 break
             data = b"".join(lines)
-            batch = tail_batch(ref.name, data, line)
+            batch = collector.collect_lines(ref.name, data, line)
             pos += size
             line += len(lines)
             state = SourceState(job=job, source=ref.name, size=pos, mtime_ns=mtime_ns, offset=pos, line=line,
@@ -196,35 +183,6 @@ def _read_tail(ref: SourceRef, path: Path, inode: int, mtime_ns: int, prev: Sour
             yield Step(state=SourceState(job=job, source=ref.name, size=start, mtime_ns=mtime_ns, offset=start,
                                          line=line, detail={"inode": inode, "anchor": _anchor(path, start)}),
                        note="no new complete lines")
-
-
-def tail_batch(source: str, data: bytes, first_line: int = 1) -> LineageBatch:
-    """An append-only OpenLineage batch from whole JSON lines that start at line `first_line` of
-    `source`, parsed and mapped by the OpenLineage collector's functions.
-
-    Example:
-        >>> b = tail_batch("e.jsonl", b'{"eventTime": "2026-01-01T00:00:00Z", "run": {"runId": "r"}, '
-        ...                b'"job": {"namespace": "n", "name": "j"}, "producer": "p", "schemaURL": "s"}\\n', 7)
-        >>> b.raw.append_only, [f.evidence.line for f in b.facts]
-        (True, [7])
-    """
-    from collectors.openlineage import COLLECTOR, AliasMap, map_event, sql_hook
-    from collectors.openlineage.files import iter_bytes
-
-    batch = LineageBatch(collector=COLLECTOR, source=source)
-    aliases, hook = AliasMap(), sql_hook()
-    for item in iter_bytes(data):
-        line = first_line + item.line - 1 if item.line else None
-        if item.error is not None or item.value is None:
-            message = _LINE_PREFIX.sub(lambda m: f"line {first_line + int(m.group(1)) - 1}:",
-                                       item.error or "empty event")
-            batch.problems.append(Problem(message=message, source=source, line=line))
-            continue
-        mapped = map_event(item.value, source=source, line=line, aliases=aliases, sql_hook=hook)
-        batch.facts.extend(mapped.facts)
-        batch.problems.extend(mapped.problems)
-    batch.raw = RawInput(collector=COLLECTOR, source=source, content=data, append_only=True)
-    return batch
 
 
 # -- URLs and catalogs -------------------------------------------------------------------------------
@@ -279,53 +237,28 @@ def _read_url(ref: SourceRef, prev: SourceState | None, job: str,
         yield _problem(ref, "no collector recognises this content; name one with `collector:`")
         return
     try:
-        batch = _configured(collector, options).collect(Source(name=ref.name, data=data))
+        batch = configured(collector, options.get(collector.name)).collect(Source(name=ref.name, data=data))
     except CollectorError as exc:
         yield _problem(ref, str(exc))
         return
     yield Step(batch=batch, state=state, note="fetched")
 
 
-CATALOG_SCHEMES = ("postgres", "postgresql", "duckdb")
-
-
-def catalog_batch(location: str, name: str) -> LineageBatch:
-    """A `postgres://`, `postgresql://` or `duckdb://PATH` catalog read by the catalog collector's
-    readers (read-only connections), as that collector's snapshot batch named `name`.
-
-    Raises:
-        CollectorError: another scheme, or the catalog cannot be read.
-    """
-    from collectors.catalog import collect_snapshot
-    from collectors.catalog.readers import read_duckdb, read_postgres
-
-    scheme, _, rest = location.partition("://")
-    if scheme.lower() in ("postgres", "postgresql"):
-        snapshot = read_postgres(location)
-    elif scheme.lower() == "duckdb":
-        snapshot = read_duckdb(Path(rest))
-    else:
-        raise CollectorError(f"no catalog reader for {scheme}:// (known: {', '.join(CATALOG_SCHEMES)})")
-    return collect_snapshot(snapshot, name)
 
 
 def _read_catalog(ref: SourceRef, prev: SourceState | None, job: str,
                   options: Mapping[str, Mapping[str, Any]]) -> Iterator[Step]:
     scheme = ref.location.partition("://")[0].lower()
-    name = ref.collector or ("catalog" if scheme in CATALOG_SCHEMES else None)
-    if name is None:
+    found = get_collector(ref.collector) if ref.collector else location_collector(scheme)
+    if found is None:
         yield _problem(ref, "a connection string needs `collector:` naming a catalog collector")
         return
-    collector = _configured(get_collector(name), options)
-    collect_location = getattr(collector, "collect_location", None)
+    collector = configured(found, options.get(found.name))
+    if not isinstance(collector, ReadsLocations):
+        yield _problem(ref, f"the {found.name!r} collector cannot read connection strings")
+        return
     try:
-        if collect_location is not None:
-            batch: LineageBatch = collect_location(ref.location)
-        elif name == "catalog":
-            batch = catalog_batch(ref.location, ref.name)
-        else:
-            yield _problem(ref, f"the {name!r} collector cannot read connection strings")
-            return
+        batch: LineageBatch = collector.collect_location(ref.location, ref.name)
     except CollectorError as exc:
         yield _problem(ref, str(exc))
         return
