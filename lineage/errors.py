@@ -12,13 +12,6 @@ class CollectorError(LineageError):
     """A source could not be collected at all (missing, unreadable, of no known kind)."""
 
 
-class SqlParseError(CollectorError):
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-
-
 class ConfigError(LineageError):
     """A project file or pipeline spec is invalid."""
 
