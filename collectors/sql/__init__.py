@@ -6,8 +6,8 @@ script; a `.jsonl` or `.csv` query log is recognised by its fields or header. Th
 - `guard`: decoding, splitting into statements with their lines, size/nesting/time limits;
 - `analyzer`: what decides a statement's analysis (options, dialect hooks, folded schema);
 - `statements`, `ddl`, `tables`: one statement's kind and the tables it reads and writes;
-- `columns`, `scope_walk`, `dml_columns`: its column lineage in one pass over the scopes;
-  `ai_functions`: functions that call models or services (data);
+- `columns`, `scope_walk`, `expression_reads`, `dml_columns`: its column lineage in one pass over
+  the scopes; `ai_functions`: functions that call models or services (data);
 - `dialects/`: per-dialect hooks chosen by a registry; `_compat`: every sqlglot assumption;
 - `pool`: cached and parallel analysis; `script`: a script's statements in order, each knowing
   what the earlier ones created; `querylog`: query-log formats; `facts`: naming and facts.

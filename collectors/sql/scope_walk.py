@@ -6,7 +6,8 @@ columns that WHERE/HAVING/QUALIFY and join conditions read. Unqualified columns 
 FROM/JOIN sources to the one that can have them; a subquery without FROM reads the outer query;
 lateral table functions output columns made from their arguments; struct field access names the
 field's dotted path; a `*` argument (`OBJECT_CONSTRUCT(*)`) reads every column of the sources,
-and in `COUNT(*)` only under the `count_star_reads_columns` convention.
+and in `COUNT(*)` only under the `count_star_reads_columns` convention. What one expression
+reads, node by node, is `expression_reads.py`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.sql._compat import Dialect, Scope, exp
-from collectors.sql.result import AGGREGATION, IDENTITY, MASKING, TRANSFORMATION, TableRef
+from collectors.sql.expression_reads import ExpressionReads
+from collectors.sql.result import IDENTITY, TRANSFORMATION, TableRef
 from collectors.sql.schema import SchemaIndex
 from collectors.sql.tables import REF, table_ref
 
 Source = tuple[TableRef, str]
 Col = tuple[frozenset[Source], int]
-_MASKING = (exp.MD5, exp.SHA, exp.SHA2, exp.MD5Digest)
 _EMPTY: frozenset[Source] = frozenset()
 
 
@@ -187,57 +188,23 @@ class ScopeWalk:
 
     def expression(self, node: exp.Expr, scope: Scope, aliases: dict[str, Col] | None = None) -> Col:
         """Sources and rank of one expression of `scope`, without descending into other scopes;
-        `aliases`: the earlier projections a lateral alias reference may read."""
+        `aliases`: the earlier projections a lateral alias reference may read. A bare column keeps
+        its own rank; anything else is at least a transformation of what it reads."""
         inner = node.this if isinstance(node, exp.Alias) else node
-        if isinstance(inner, exp.Column):
-            if isinstance(inner.this, exp.Star):
-                return self.star(inner, scope)
-            if aliases is not None:
-                if not inner.table and inner.name in aliases:
-                    return aliases[inner.name]
-                self.read_names.add(inner.name)
-            return self.column(inner, scope)
-        if isinstance(inner, exp.Star):
+        if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star):
+            return self.read_column(inner, scope, aliases)
+        if isinstance(inner, exp.Column | exp.Star):
             return self.star(inner, scope)
-        sources: set[Source] = set()
-        rank = TRANSFORMATION
-        stack = [inner]
-        while stack:
-            n = stack.pop()
-            if isinstance(n, exp.Column):
-                if aliases is not None and not n.table and n.name in aliases:
-                    srcs, r = aliases[n.name]
-                else:
-                    if aliases is not None:
-                        self.read_names.add(n.name)
-                    srcs, r = self.column(n, scope)
-                sources.update(srcs)
-                rank = max(rank, r)
-                continue
-            if isinstance(n, exp.Dot):
-                field = field_access(n)
-                if field is not None:  # `p.product_code` on an UNNEST element, `s.f1.f2` on a struct column
-                    srcs, r = self.column(field[0], scope)
-                    sources.update((ref, f"{name}.{field[1]}") for ref, name in srcs)
-                    rank = max(rank, r)
-                    continue
-            if isinstance(n, exp.Query | exp.Subquery):
-                child = self.by_expression.get(id(n.this if isinstance(n, exp.Subquery) else n))
-                if child is not None:
-                    for srcs, r in self.outputs.get(id(child), {}).values():
-                        sources.update(srcs)
-                        rank = max(rank, r)
-                continue
-            if isinstance(n, exp.Star):  # `f(*)` reads every column; COUNT(*) counts rows, by convention
-                if self.count_star_reads or not isinstance(n.parent, exp.Count):
-                    sources.update(self.star(n, scope)[0])
-                continue
-            if isinstance(n, exp.AggFunc):
-                rank = AGGREGATION
-            elif isinstance(n, _MASKING) and rank < MASKING:
-                rank = MASKING
-            stack.extend(n.iter_expressions())
-        return frozenset(sources), rank
+        return ExpressionReads(self, scope, aliases).of(inner)
+
+    def read_column(self, col: exp.Column, scope: Scope, aliases: dict[str, Col] | None) -> Col:
+        """A column reference: an earlier projection's alias when lateral aliases are on and no
+        source column of that name was read before, else the column of a source."""
+        if aliases is not None:
+            if not col.table and col.name in aliases:
+                return aliases[col.name]
+            self.read_names.add(col.name)
+        return self.column(col, scope)
 
     def table_function(self, node: exp.Expr, scope: Scope) -> dict[str, Col]:
         """Columns of a lateral table function (`LATERAL VIEW explode(tags) t AS tag`, `UNNEST(items)
@@ -325,18 +292,3 @@ def _chain(scope: Scope) -> list[Scope]:
         chain.append(s)
         s = s.parent
     return chain
-
-
-def field_access(dot: exp.Dot) -> tuple[exp.Column, str] | None:
-    """(struct column, dotted field path) of a field access such as `col.f1.f2`; the source it
-    reads is that field, named by the path like DataHub and OpenLineage name nested fields."""
-    fields: list[str] = []
-    node: exp.Expression = dot
-    while isinstance(node, exp.Dot):
-        if not isinstance(node.expression, exp.Identifier):
-            return None
-        fields.append(node.expression.name)
-        node = node.this
-    if not isinstance(node, exp.Column) or isinstance(node.this, exp.Star):
-        return None
-    return node, ".".join(reversed(fields))
