@@ -234,54 +234,63 @@ class ScopeWalk:
             into.update(self.expression(node, scope)[0])
 
     def scope(self, scope: Scope) -> None:
+        """Record a scope's output columns (its children's are recorded) and what its filters and joins read."""
         self.by_expression[id(scope.expression)] = scope
-        if isinstance(scope.expression, exp.SetOperation):
-            branches = [self.outputs.get(id(s), {}) for s in scope.set_operation_scopes]
-            names = list(branches[0]) if branches else []
-            merged: dict[str, Col] = {}
-            for i, name in enumerate(names):
-                merged_srcs: set[Source] = set()
-                rank = IDENTITY
-                for b in branches:
-                    values = list(b.values())
-                    if i < len(values):
-                        merged_srcs.update(values[i][0])
-                        rank = max(rank, values[i][1])
-                merged[name] = (frozenset(merged_srcs), rank)
-            self.outputs[id(scope)] = merged
-            return
-        select = scope.expression
-        if not isinstance(select, exp.Select):
-            self.outputs[id(scope)] = self.table_function(select, scope)
-            return
+        query = scope.expression
+        if isinstance(query, exp.SetOperation):
+            self.outputs[id(scope)] = self.set_operation(scope)
+        elif not isinstance(query, exp.Select):
+            self.outputs[id(scope)] = self.table_function(query, scope)
+        else:
+            self.outputs[id(scope)] = self.projections(query, scope)
+            self.conditions(query, scope)
+
+    def set_operation(self, scope: Scope) -> dict[str, Col]:
+        """UNION, INTERSECT, EXCEPT: each column, named by the first branch, reads the columns at its
+        position in every branch."""
+        branches = [list(self.outputs.get(id(s), {}).values()) for s in scope.set_operation_scopes]
+        names = list(self.outputs.get(id(scope.set_operation_scopes[0]), {})) if branches else []
+        merged: dict[str, Col] = {}
+        for i, name in enumerate(names):
+            at = [branch[i] for branch in branches if i < len(branch)]
+            merged[name] = (frozenset().union(*(srcs for srcs, _ in at)), max(rank for _, rank in at))
+        return merged
+
+    def projections(self, select: exp.Select, scope: Scope) -> dict[str, Col]:
+        """A SELECT's output columns, one per projection (a `*` stands for its sources' columns); a
+        name projected twice reads what both read."""
         cols: dict[str, Col] = {}
         aliases: dict[str, Col] | None = {} if self.lateral_aliases else None
         self.read_names.clear()  # names read as columns so far: sources have them, so no alias shadows them
         for projection in select.expressions:
-            if isinstance(projection, exp.Star) or (
-                isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
-            ):
-                made = self.star_columns(projection, scope)
-            else:
-                name = projection.alias_or_name
-                made = [(name, self.expression(projection, scope, aliases))]
-                if aliases is not None and isinstance(projection, exp.Alias) and name not in self.read_names:
-                    aliases[name] = made[0][1]
-            for name, (srcs, rank) in made:
-                if name in cols:
-                    cols[name] = (srcs | cols[name][0], max(rank, cols[name][1]))
-                else:
-                    cols[name] = (srcs, rank)
-        self.outputs[id(scope)] = cols
+            for name, (srcs, rank) in self.projection(projection, scope, aliases):
+                prior = cols.get(name)
+                cols[name] = (srcs, rank) if prior is None else (srcs | prior[0], max(rank, prior[1]))
+        return cols
+
+    def projection(self, projection: exp.Expr, scope: Scope, aliases: dict[str, Col] | None) -> list[tuple[str, Col]]:
+        """The columns one projection outputs; an aliased one is remembered for lateral alias reads."""
+        if isinstance(projection, exp.Star) or (
+            isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+        ):
+            return self.star_columns(projection, scope)
+        name = projection.alias_or_name
+        col = self.expression(projection, scope, aliases)
+        if aliases is not None and isinstance(projection, exp.Alias) and name not in self.read_names:
+            aliases[name] = col
+        return [(name, col)]
+
+    def conditions(self, select: exp.Select, scope: Scope) -> None:
+        """What WHERE, HAVING and QUALIFY read (filters), and what joins read: their ON conditions,
+        and a USING column in every table of the scope."""
         for key in ("where", "having", "qualify"):
             self.clause_columns(select.args.get(key), scope, self.filters)
         for join in select.args.get("joins") or []:
             self.clause_columns(join.args.get("on"), scope, self.joins)
-            for using in join.args.get("using") or []:
-                for alias, source in scope.sources.items():
-                    if isinstance(source, exp.Table) and self.ref(source) is not None:
-                        self.joins.add((self.ref(source), using.name))  # type: ignore[arg-type]
-                    del alias
+            using = [u.name for u in join.args.get("using") or []]
+            if using:
+                refs = [self.ref(s) for s in scope.sources.values() if isinstance(s, exp.Table)]
+                self.joins.update((ref, name) for name in using for ref in refs if ref is not None)
 
 
 def _chain(scope: Scope) -> list[Scope]:
