@@ -20,6 +20,8 @@ from collectors.sql.result import StatementResult
 if TYPE_CHECKING:
     from collectors.sql.statements import Analyzer
 
+Assignment = tuple[str, exp.Expression]  # (column assigned, value)
+
 
 def add_dml_columns(result: StatementResult, tree: exp.Expression, target: exp.Table, an: Analyzer) -> StatementResult:
     """Column lineage of UPDATE ... SET and MERGE ... WHEN, through an equivalent SELECT."""
@@ -40,38 +42,60 @@ def add_dml_columns(result: StatementResult, tree: exp.Expression, target: exp.T
 
 
 def _dml_select(tree: exp.Expression, target: exp.Table) -> exp.Select | None:
-    pairs: list[tuple[str, exp.Expression]] = []
-    sources: list[exp.Expression] = [target.copy()]
+    """The SELECT equivalent to an UPDATE's or a MERGE's assignments; None for other statements and
+    when nothing is assigned."""
     if isinstance(tree, exp.Update):
-        pairs = [(e.this.name, e.expression) for e in tree.expressions if isinstance(e, exp.EQ)]
-        frm = from_clause(tree)
-        if frm is not None:
-            sources.append(frm.this.copy())
-        joins = list(frm.args.get("joins") or []) if frm is not None else []
-        sources.extend(j.this.copy() for j in joins)
-        if frm is not None and (frm.this is target or any(j.this is target for j in joins)):
-            sources.pop(0)  # the target is one of the FROM tables (UPDATE alias SET ... FROM t AS alias)
+        pairs, sources = _update_parts(tree, target)
     elif isinstance(tree, exp.Merge):
-        on = tree.args.get("on")
-        sources.append(exp.Join(this=tree.args["using"].copy(), on=on.copy() if on is not None else None))
-        for when in (tree.args.get("whens") or exp.Whens()).expressions:
-            then = when.args.get("then")
-            if isinstance(then, exp.Update):
-                pairs += [(e.this.name, e.expression) for e in then.expressions if isinstance(e, exp.EQ)]
-            elif (
-                isinstance(then, exp.Insert)
-                and isinstance(then.this, exp.Tuple)
-                and isinstance(then.expression, exp.Tuple)
-            ):
-                pairs += [(c.name, v) for c, v in zip(then.this.expressions, then.expression.expressions, strict=False)]
-    if not pairs:
+        pairs, sources = _merge_parts(tree, target)
+    else:
         return None
+    return _as_select(tree, pairs, sources) if pairs else None
+
+
+def _update_parts(tree: exp.Update, target: exp.Table) -> tuple[list[Assignment], list[exp.Expression]]:
+    """UPDATE t SET ... [FROM s ...]: its assignments; its sources the target, then the FROM tables
+    (the target only among them when it is one: UPDATE alias SET ... FROM t AS alias)."""
+    pairs = _assignments(tree.expressions)
+    frm = from_clause(tree)
+    if frm is None:
+        return pairs, [target.copy()]
+    tables = [frm.this, *(j.this for j in frm.args.get("joins") or [])]
+    own = [] if any(t is target for t in tables) else [target.copy()]
+    return pairs, [*own, *(t.copy() for t in tables)]
+
+
+def _merge_parts(tree: exp.Merge, target: exp.Table) -> tuple[list[Assignment], list[exp.Expression]]:
+    """MERGE INTO t USING s ON ...: the assignments of every WHEN clause; its sources the target
+    joined to the USING source on the merge condition."""
+    on = tree.args.get("on")
+    using = exp.Join(this=tree.args["using"].copy(), on=on.copy() if on is not None else None)
+    whens = (tree.args.get("whens") or exp.Whens()).expressions
+    return [pair for when in whens for pair in _when_pairs(when.args.get("then"))], [target.copy(), using]
+
+
+def _when_pairs(then: exp.Expression | None) -> list[Assignment]:
+    """THEN UPDATE SET c = v, ...; THEN INSERT (c, ...) VALUES (v, ...); anything else assigns nothing."""
+    if isinstance(then, exp.Update):
+        return _assignments(then.expressions)
+    if isinstance(then, exp.Insert) and isinstance(then.this, exp.Tuple) and isinstance(then.expression, exp.Tuple):
+        return [(c.name, v) for c, v in zip(then.this.expressions, then.expression.expressions, strict=False)]
+    return []
+
+
+def _assignments(expressions: list[exp.Expression]) -> list[Assignment]:
+    return [(e.this.name, e.expression) for e in expressions if isinstance(e, exp.EQ)]
+
+
+def _as_select(tree: exp.Expression, pairs: list[Assignment], sources: list[exp.Expression]) -> exp.Select:
+    """SELECT value AS column, ... FROM the first source JOIN the others, with the statement's
+    CTEs (WITH s AS (...) UPDATE t SET ... FROM s) and its WHERE."""
     select = exp.Select(expressions=[exp.alias_(value.copy(), name) for name, value in pairs])
     select = select.from_(sources[0])
     for extra in sources[1:]:
         select = select.join(extra)
     with_ = with_clause(tree)
-    if with_ is not None:  # WITH s AS (...) UPDATE t SET ... FROM s: the CTEs are the SELECT's
+    if with_ is not None:
         set_with(select, with_.copy())
     where = tree.args.get("where")
     if where is not None:
