@@ -126,75 +126,95 @@ def statement_facts(
     always_process: bool = False,
 ) -> list[object]:
     """Facts for one statement: datasets, its process and edges, column lineage, AI processors."""
-    facts: list[object] = []
     named_in = {ref: namer.dataset(ref) for ref in result.inputs}
     named_out = {ref: namer.dataset(ref) for ref in result.outputs}
+    facts = _dataset_facts(result, named_in, named_out, namer, evidence)
+    if not (named_out or (always_process and named_in)):
+        return facts
+    facts.extend(_process_facts(result, named_in, named_out, namer, process, evidence))
+    if named_out and result.columns:
+        facts.extend(_column_facts(result, next(iter(named_out)), namer, process, evidence))
+    facts.extend(_ai_facts(result, named_in, named_out, namer, evidence))
+    return facts
+
+
+def _dataset_facts(
+    result: StatementResult,
+    named_in: dict[TableRef, tuple[str, str, Role | None]],
+    named_out: dict[TableRef, tuple[str, str, Role | None]],
+    namer: Namer,
+    evidence: Evidence,
+) -> list[object]:
+    """The datasets read or written that have a role (a temporary table's is a cache) or, for a
+    statement's only output, its columns; and the datasets the statement retires."""
     temporary = set(result.temporary)
+    written = tuple(Column(name=c) for c in result.output_columns if c != "*") if len(named_out) == 1 else ()
+    facts: list[object] = []
     for ref, (ns, name, role) in {**named_in, **named_out}.items():
+        columns = written if ref in named_out else ()
         if ref in temporary:
             role = Role.CACHE
-        columns = (
-            tuple(Column(name=c) for c in result.output_columns if c != "*")
-            if ref in named_out and len(named_out) == 1
-            else ()
-        )
         if role is not None or columns:
             facts.append(Dataset(namespace=ns, name=name, role=role, columns=columns, evidence=evidence))
     for ref in result.retired:
-        ns, name, role = namer.dataset(ref)
+        ns, name, _ = namer.dataset(ref)
         facts.append(Dataset(namespace=ns, name=name, retired=True, evidence=evidence))
-    if not (named_out or (always_process and named_in)):
-        return facts
-    facts.append(
+    return facts
+
+
+def _process_facts(
+    result: StatementResult,
+    named_in: dict[TableRef, tuple[str, str, Role | None]],
+    named_out: dict[TableRef, tuple[str, str, Role | None]],
+    namer: Namer,
+    process: NodeRef,
+    evidence: Evidence,
+) -> list[object]:
+    """The statement's process, an edge from each dataset it reads and one to each it writes."""
+    conf = result.confidence
+    facts: list[object] = [
         Process(
             namespace=process.namespace,
             name=process.name,
             evidence=evidence,
             description=f"SQL {result.kind.replace('_', ' ')} statement",
         )
+    ]
+    facts.extend(
+        Edge(source=namer.node(ref), target=process, kind=EdgeKind.READ, confidence=conf, evidence=evidence)
+        for ref in named_in
     )
-    conf = result.confidence
-    for ref in named_in:
+    facts.extend(
+        Edge(source=process, target=namer.node(ref), kind=EdgeKind.WRITE, confidence=conf, evidence=evidence)
+        for ref in named_out
+    )
+    return facts
+
+
+def _column_facts(
+    result: StatementResult, target: TableRef, namer: Namer, process: NodeRef, evidence: Evidence
+) -> list[object]:
+    """Column lineage into the columns of the written dataset `target`; a column none of whose
+    sources could be named has none."""
+    facts: list[object] = []
+    converted: dict[int, tuple[ColumnRef, ...]] = {}  # filter and join sources repeat per column
+    for c in result.columns:
+        sources = converted.get(id(c.sources))
+        if sources is None:
+            sources = converted[id(c.sources)] = tuple(namer.column(ref, col) for ref, col in c.sources)
+        if not sources:
+            continue
         facts.append(
-            Edge(
-                source=namer.node(ref),
-                target=process,
-                kind=EdgeKind.READ,
-                confidence=conf,
+            ColumnLineage(
+                target=namer.column(target, c.target),
+                sources=sources,
+                transformation=_transformation(c.rank, c.indirect),
+                indirect=bool(c.indirect),
+                process=process,
+                confidence=result.column_confidence,
                 evidence=evidence,
             )
         )
-    for ref in named_out:
-        facts.append(
-            Edge(
-                source=process,
-                target=namer.node(ref),
-                kind=EdgeKind.WRITE,
-                confidence=conf,
-                evidence=evidence,
-            )
-        )
-    if named_out and result.columns:
-        target = next(iter(named_out))
-        converted: dict[int, tuple[ColumnRef, ...]] = {}  # filter and join sources repeat per column
-        for c in result.columns:
-            sources = converted.get(id(c.sources))
-            if sources is None:
-                sources = converted[id(c.sources)] = tuple(namer.column(ref, col) for ref, col in c.sources)
-            if not sources:
-                continue
-            facts.append(
-                ColumnLineage(
-                    target=namer.column(target, c.target),
-                    sources=sources,
-                    transformation=_transformation(c.rank, c.indirect),
-                    indirect=bool(c.indirect),
-                    process=process,
-                    confidence=result.column_confidence,
-                    evidence=evidence,
-                )
-            )
-    facts.extend(_ai_facts(result, named_in, named_out, namer, evidence))
     return facts
 
 
