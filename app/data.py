@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -26,8 +25,10 @@ from app.components.graph_model import DEFAULT_CAP, Filters, View, column_view, 
 from lineage.access import GraphLinks, identity_access
 from lineage.errors import LineageError, NodeNotFound
 from lineage.graph import LineageGraph, load_graph
+from lineage.project import Project, load_project
 from lineage.severity import SEVERITIES
 from lineage.store import Store, open_store
+from lineage.tagging import Tags, propagate
 
 REVIEW_STATUSES = ("accepted_risk", "false_positive")
 WALK_ROWS = 10_000  # upstream/downstream rows listed on the node page (and in its CSV)
@@ -43,17 +44,20 @@ def db_path(argv: Sequence[str] | None = None) -> str:
     known, _ = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
     if known.db:
         return str(known.db)
-    from lineage.settings import load_settings
+    return project().settings.db
 
-    return load_settings().db
+
+def project() -> Project:
+    """The project file (./lineage.yaml where the dashboard runs, with the environment over it),
+    read once per page run and passed down: its store settings and its policy, which the
+    dashboard's findings follow as `lineage check` does."""
+    return load_project()
 
 
 @st.cache_resource(show_spinner=False)
 def store(path: str) -> Store:
     """The store, opened once per path; each read inside it is a short-lived connection."""
-    from lineage.settings import load_settings
-
-    return open_store(path, lock_timeout=load_settings().lock_timeout)
+    return open_store(path, lock_timeout=project().settings.lock_timeout)
 
 
 @st.cache_data(ttl=2, show_spinner=False)
@@ -62,9 +66,8 @@ def journal_note(path: str) -> str | None:
     restarting the endpoint); what a reader should know about events not yet stored, if anything."""
     from lineage.services.fold import fold
     from lineage.services.journal import journal_folder
-    from lineage.settings import load_settings
 
-    return fold(store(path), journal_folder(path), wait=load_settings().lock_timeout).message()
+    return fold(store(path), journal_folder(path), wait=project().settings.lock_timeout).message()
 
 
 @st.cache_data(ttl=2, show_spinner=False)
@@ -321,22 +324,9 @@ def evidence(path: str, marker: str, node_id: str) -> list[dict[str, Any]]:
 # -- policy: tags, findings and reviews ---------------------------------------------------------------
 
 
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def policy_available() -> bool:
-    policy, tagging = _module("lineage.policy"), _module("lineage.tagging")
-    return bool(policy and hasattr(policy, "evaluate") and tagging and hasattr(tagging, "propagate"))
-
-
 @st.cache_resource(max_entries=3, show_spinner="Propagating tags…")
-def _tags(path: str, marker: str) -> Any:
-    tagging = _module("lineage.tagging")
-    return tagging.propagate(graph(path, marker)) if tagging and hasattr(tagging, "propagate") else None
+def _tags(path: str, marker: str) -> Tags:
+    return propagate(graph(path, marker))
 
 
 def _plain(value: Any) -> Any:
@@ -354,15 +344,13 @@ def _plain(value: Any) -> Any:
 
 
 @st.cache_data(show_spinner="Evaluating the policy…")
-def findings(path: str, marker: str) -> list[dict[str, Any]] | None:
-    """Every finding with its review state, as plain dicts; None while the policy engine is missing."""
-    if not policy_available():
-        return None
-    policy = importlib.import_module("lineage.policy")
-    s = store(path)
-    reviews = s.reviews() if hasattr(s, "reviews") else ()
-    result = policy.evaluate(graph(path, marker), tags=_tags(path, marker), reviews=reviews,
-                             now=datetime.now(UTC))
+def findings(path: str, marker: str) -> list[dict[str, Any]]:
+    """Every finding with its review state, as plain dicts: what `lineage check` reports (the
+    project's rules, custom rules and reviews, the store's reviews), with evidence."""
+    from lineage.services.check import check_graph
+
+    result = check_graph(graph(path, marker), store(path), project().policy, tags=_tags(path, marker),
+                         now=datetime.now(UTC))
     out = []
     for f in result:
         row = _plain(f)
@@ -374,11 +362,9 @@ def findings(path: str, marker: str) -> list[dict[str, Any]] | None:
 
 
 @st.cache_data(show_spinner=False)
-def tags_of(path: str, marker: str, node_id: str) -> dict[str, Any] | None:
+def tags_of(path: str, marker: str, node_id: str) -> dict[str, Any]:
     """Propagated origin and classifications of a node with the paths that explain them."""
     tags = _tags(path, marker)
-    if tags is None:
-        return None
     why = []
     for reason in tags.why(node_id) or ():
         r = _plain(reason)

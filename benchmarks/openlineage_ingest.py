@@ -79,18 +79,18 @@ def make_events(count: int, jobs: int = 500, *, spark_plan: bool = False) -> lis
 
 def file_phase(path: Path, db: str) -> dict[str, float]:
     """`lineage collect FILE` (what the command runs), then the same again."""
+    from lineage.project import load_project
     from lineage.services.collect import collect
-    from lineage.settings import load_settings
 
-    settings = load_settings(None, db=db)
+    project = load_project(None, db=db)
     with path.open("rb") as fh:
         events = sum(1 for _ in fh)
     rss_before = peak_mb()
     started = time.perf_counter()
-    first = collect(settings, [path])
+    first = collect(project, [path])
     seconds = time.perf_counter() - started
     again = time.perf_counter()
-    second = collect(settings, [path])
+    second = collect(project, [path])
     return {
         "events": events,
         "facts": first.facts,

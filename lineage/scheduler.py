@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from lineage.errors import LineageError
-from lineage.jobs.config import JobConfig, JobsConfig
+from lineage.jobs.config import JobConfig
+from lineage.project import Project
 from lineage.services.jobs.lock import JobBusy
 from lineage.services.jobs.runner import RunOutcome, run_job
-from lineage.settings import Settings
 
 log = logging.getLogger("lineage.jobs")
 
@@ -71,13 +71,12 @@ class Scheduler:
     early when the scheduler is stopped.
     """
 
-    def __init__(self, cfg: JobsConfig, settings: Settings, jobs: Sequence[JobConfig] | None = None,
+    def __init__(self, project: Project, jobs: Sequence[JobConfig] | None = None,
                  runner: Callable[..., RunOutcome] = run_job, *,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sleep: Callable[[float], object] | None = None) -> None:
-        self.cfg = cfg
-        self.settings = settings
-        self.jobs = list(jobs if jobs is not None else cfg.jobs)
+        self.project = project
+        self.jobs = list(jobs if jobs is not None else project.jobs.jobs)
         self.runner = runner
         self.stopping = threading.Event()
         self._now = now
@@ -128,7 +127,7 @@ class Scheduler:
 
     def _run_job(self, job: JobConfig) -> None:
         try:
-            outcome = self.runner(job, self.cfg, self.settings, wait=0.0, stop=self.stopping,
+            outcome = self.runner(job, self.project, wait=0.0, stop=self.stopping,
                                   command="jobs schedule")
         except JobBusy as exc:
             log.warning("scheduler: skipped: %s", exc)

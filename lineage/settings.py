@@ -1,14 +1,12 @@
-"""One typed, immutable settings object, read once and passed down.
+"""One typed, immutable settings object: where the store is and the limits commands keep.
 
 Lookup order, first wins: explicit arguments (command-line flags), environment variables
-(`LINEAGE_DB`, nested settings with `__`, e.g. `LINEAGE_SERVER__PORT`), the project file
-(`--project FILE`, else `./lineage.yaml` or `./lineage.yml`), then defaults. The environment is
-never written to.
+(`LINEAGE_DB`, nested settings with `__`, e.g. `LINEAGE_SERVER__PORT`), the project file's
+`store:` (`lineage.project`), then defaults. The environment is never written to.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError, field_validator
@@ -16,7 +14,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from lineage.errors import ConfigError
 
-PROJECT_FILES = ("lineage.yaml", "lineage.yml")
 DB_HELP = ("The store: a DuckDB file, a postgresql:// URL or a libpq connection string ('host=db dbname=lineage'). "
            "Default ./lineage.duckdb, or env LINEAGE_DB, or `store:` in lineage.yaml.")
 
@@ -54,55 +51,29 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from None
 
 
-def find_project_file(explicit: str | Path | None = None, cwd: Path | None = None) -> Path | None:
-    """The project file to read: the explicit one, else the first of PROJECT_FILES in `cwd`.
+def settings_from(store: Any, overrides: dict[str, Any]) -> Settings:
+    """Settings from flags (`overrides`), the environment and the project file's `store:` value
+    (a string, or a mapping with `db`); `lineage.project.Project.settings` is the one caller.
 
     Raises:
-        ConfigError: an explicit project file does not exist.
-    """
-    if explicit is not None:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ConfigError(f"{path}: project file not found")
-        return path
-    base = cwd or Path.cwd()
-    for name in PROJECT_FILES:
-        if (base / name).is_file():
-            return base / name
-    return None
-
-
-def load_settings(project: str | Path | None = None, **overrides: Any) -> Settings:
-    """Settings from flags (`overrides`, `None` values ignored), the environment and the project file.
-
-    Raises:
-        ConfigError: the project file or a value is invalid.
+        ConfigError: a value is invalid (named without the value: a store URL may hold a password).
 
     Example:
-        >>> load_settings(db="x.duckdb").db
+        >>> settings_from(None, {"db": "x.duckdb"}).db
         'x.duckdb'
-        >>> load_settings(db="host=db dbname=lineage user=ana").db
+        >>> settings_from("host=db dbname=lineage user=ana", {}).db
         'postgresql://ana@db/lineage'
     """
-    from lineage.yamlsafe import load_yaml
-
     file_values: dict[str, Any] = {}
-    path = find_project_file(project)
-    if path is not None:
-        data, _ = load_yaml(path.read_bytes(), str(path))
-        if data is not None and not isinstance(data, dict):
-            raise ConfigError(f"{path}:1: the project file must be a mapping")
-        store = (data or {}).get("store")
-        if isinstance(store, dict) and "db" in store:
-            file_values["db"] = store["db"]
-        elif isinstance(store, str):
-            file_values["db"] = store
-    given = {k: v for k, v in overrides.items() if v is not None}
+    if isinstance(store, dict) and "db" in store:
+        file_values["db"] = store["db"]
+    elif isinstance(store, str):
+        file_values["db"] = store
     try:
         env_only = Settings()
     except ValidationError as exc:
         raise ConfigError(f"invalid LINEAGE_ environment variable: {_errors(exc)}") from None
-    merged = {**file_values, **{k: getattr(env_only, k) for k in env_only.model_fields_set}, **given}
+    merged = {**file_values, **{k: getattr(env_only, k) for k in env_only.model_fields_set}, **overrides}
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:

@@ -13,10 +13,6 @@ from app.components.ui import esc, table
 path, marker = data.key()
 st.title("Findings")
 found = data.safe(data.findings, path, marker)
-if found is None:
-    st.warning("The policy engine (`lineage.policy.evaluate`) is not available in this build yet, so there are "
-               "no findings to show. The rest of the dashboard works without it.")
-    st.stop()
 
 f = st.columns(3)
 severities = f[0].multiselect("Severity", list(data.SEVERITIES), key="fi-sev")

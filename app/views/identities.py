@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import data
 from app.components.ui import esc, table
+from lineage.policy import TRIFECTA_RULE_ID
 
 path, marker = data.key()
 st.title("Identities")
@@ -31,23 +32,17 @@ st.caption("Observed use: the processes this identity runs, what they read and w
 table(access, key="id-access", empty="No grants and no observed use.")
 
 st.markdown("**Trifecta capabilities**")
-found = data.findings(path, marker)
-if found is None:
-    st.info("Trifecta capabilities (private data, untrusted content, a way out) come from the policy engine "
-            "(`lineage.policy`), which is not available in this build yet.")
+found = data.safe(data.findings, path, marker)
+trifecta = [f for f in found if f.get("rule_id") == TRIFECTA_RULE_ID and chosen in (f.get("nodes") or ())]
+related = [f for f in found if chosen in f["path"]]
+if trifecta:
+    for f in trifecta:
+        st.warning(f"{esc(f.get('title') or f.get('rule_id'))}: {esc(f.get('message'))}")
+        if f.get("fix"):
+            st.markdown(f"**What breaks it:** {esc(f.get('fix'))}")
+        table([{"evidence": str(e)} for e in (f.get("evidence") or [])], key=f"id-tri-{f.get('fingerprint')}")
 else:
-    from lineage.policy import TRIFECTA_RULE_ID
-
-    trifecta = [f for f in found if f.get("rule_id") == TRIFECTA_RULE_ID and chosen in (f.get("nodes") or ())]
-    related = [f for f in found if chosen in f["path"]]
-    if trifecta:
-        for f in trifecta:
-            st.warning(f"{esc(f.get('title') or f.get('rule_id'))}: {esc(f.get('message'))}")
-            if f.get("fix"):
-                st.markdown(f"**What breaks it:** {esc(f.get('fix'))}")
-            table([{"evidence": str(e)} for e in (f.get("evidence") or [])], key=f"id-tri-{f.get('fingerprint')}")
-    else:
-        st.success("No trifecta finding for this identity.")
-    st.markdown("**All findings involving this identity**")
-    table([{"severity": f.get("severity"), "rule": f.get("rule_id"), "status": f.get("status"),
-            "message": f.get("message")} for f in related], key="id-findings", empty="None.")
+    st.success("No trifecta finding for this identity.")
+st.markdown("**All findings involving this identity**")
+table([{"severity": f.get("severity"), "rule": f.get("rule_id"), "status": f.get("status"),
+        "message": f.get("message")} for f in related], key="id-findings", empty="None.")

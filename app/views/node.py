@@ -30,27 +30,20 @@ with tabs[2]:
     table(detail["column_lineage"], empty="No column lineage into, out of or through this node.", key="d-cll")
 with tabs[3]:
     tags = data.tags_of(path, marker, node)
-    if tags is None:
-        st.info("Propagated tags appear here once tag propagation (`lineage.tagging`) is available. "
-                "Declared tags are in Attributes.")
-    else:
-        st.markdown(f"**Origin:** {esc(tags['origin'])}  \n**Classifications:** "
-                    f"{esc(', '.join(tags['classifications']) or '(none)')}")
-        table(tags["why"], empty="No tag reasons recorded.", key="d-why")
+    st.markdown(f"**Origin:** {esc(tags['origin'])}  \n**Classifications:** "
+                f"{esc(', '.join(tags['classifications']) or '(none)')}")
+    table(tags["why"], empty="No tag reasons recorded.", key="d-why")
 with tabs[4]:
     rows = data.evidence(path, marker, node)
     st.caption("Every stored fact about this node: which collector saw it, where (file and line, or run), "
                "when, and whether a newer source replaced it.")
     table(rows, empty="No evidence stored.", key="d-evidence")
 with tabs[5]:
-    found = data.findings(path, marker)
-    if found is None:
-        st.info("Findings appear here once the policy engine (`lineage.policy`) is available.")
-    else:
-        mine = [f for f in found if node in f["path"]]
-        table([{"severity": f.get("severity"), "rule": f.get("rule_id"), "title": f.get("title"),
-                "status": f.get("status"), "message": f.get("message")} for f in mine],
-              empty="No findings involve this node.", key="d-findings")
+    found = data.safe(data.findings, path, marker)
+    mine = [f for f in found if node in f["path"]]
+    table([{"severity": f.get("severity"), "rule": f.get("rule_id"), "title": f.get("title"),
+            "status": f.get("status"), "message": f.get("message")} for f in mine],
+          empty="No findings involve this node.", key="d-findings")
 for tab, name in ((tabs[6], "upstream"), (tabs[7], "downstream")):
     with tab:
         rows = detail[name]

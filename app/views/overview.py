@@ -11,7 +11,7 @@ from app.components.ui import table
 
 path, marker = data.key()
 stats = data.safe(data.stats, path, marker)
-found = data.findings(path, marker)
+found = data.safe(data.findings, path, marker)
 
 st.title("Lineage map")
 st.caption(f"Store: {path}")
@@ -26,8 +26,7 @@ cols[1].metric("Processes", kinds.get("process", 0))
 cols[2].metric("Identities", kinds.get("identity", 0))
 cols[3].metric("Third-party processors", stats["third_party_processors"])
 cols[4].metric("Flows (read/write)", stats["edges_by_kind"].get("read", 0) + stats["edges_by_kind"].get("write", 0))
-open_findings = None if found is None else sum(1 for f in found if f.get("status", "open") == "open")
-cols[5].metric("Open findings", "n/a" if open_findings is None else open_findings)
+cols[5].metric("Open findings", sum(1 for f in found if f.get("status", "open") == "open"))
 
 
 def counts(title: str, mapping: dict[str, int]) -> None:
@@ -59,13 +58,10 @@ with left:
     table(data.third_parties(path, marker), empty="No third-party processors.")
 with right:
     st.subheader("Findings by severity")
-    if found is None:
-        st.info("Findings appear here once the policy engine (`lineage.policy`) is available.")
-    else:
-        by_severity = {s: sum(1 for f in found if f.get("severity") == s and f.get("status", "open") == "open")
-                       for s in data.SEVERITIES}
-        table([{"severity": s, "open": n, "all": sum(1 for f in found if f.get("severity") == s)}
-               for s, n in by_severity.items()])
+    by_severity = {s: sum(1 for f in found if f.get("severity") == s and f.get("status", "open") == "open")
+                   for s in data.SEVERITIES}
+    table([{"severity": s, "open": n, "all": sum(1 for f in found if f.get("severity") == s)}
+           for s, n in by_severity.items()])
 
 st.subheader("Recent collection runs")
 table(data.runs(path, marker)[:10], empty="No collection runs recorded.")

@@ -54,22 +54,6 @@ _VSCODE_KEYS = re.compile(rb'"(servers|mcp)"\s*:\s*\{')
 _YAML_KEYS = re.compile(rb"^(mcpServers|extensions)\s*:", re.M)
 
 
-def _project_overrides() -> Mapping[str, Any]:
-    from lineage.settings import find_project_file
-    from lineage.yamlsafe import YamlError, load_yaml
-
-    try:
-        path = find_project_file()
-        if path is None:
-            return {}
-        data, _ = load_yaml(path.read_bytes(), str(path))
-    except (OSError, YamlError, ValueError):
-        return {}
-    section = data.get("mcp") if isinstance(data, Mapping) else None
-    known = section.get("known_servers") if isinstance(section, Mapping) else None
-    return known if isinstance(known, Mapping) else {}
-
-
 def _saved_tools(path: Path | None, servers: list[ServerInfo], batch: LineageBatch) -> dict[str, list[Tool]]:
     found: dict[str, list[Tool]] = {}
     if path is None:
@@ -104,11 +88,12 @@ class McpCollector:
     @property
     def table(self) -> KnownTable:
         if self._table is None:
-            self._table = load_table().with_overrides(_project_overrides())
+            self._table = load_table()
         return self._table
 
     def with_options(self, options: Mapping[str, Any]) -> McpCollector:
-        """A collector whose well-known table is extended by `known_servers` (a mapping, or a YAML file)."""
+        """A collector whose well-known table is extended by `known_servers` (a mapping, or a YAML
+        file); the project file's `mcp.known_servers` comes this way (`lineage.project`)."""
         known = options.get("known_servers")
         if isinstance(known, str | Path):
             from lineage.yamlsafe import load_yaml

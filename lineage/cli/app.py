@@ -72,7 +72,7 @@ def app_command(ctx: click.Context, db: str | None, port: int, host: str) -> int
     Example:
       lineage app --db lineage.duckdb --port 8501
     """
-    from lineage.settings import load_settings
+    from lineage.cli.options import settings_of
 
-    settings = load_settings(ctx.obj.get("project") if ctx.obj else None, db=db)
+    settings = settings_of(ctx, db)
     return serve_app(settings.db, port=port, host=host)

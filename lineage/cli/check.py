@@ -18,12 +18,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from lineage.cli.options import project_of
 from lineage.policy.finding import SEVERITIES, Finding, at_least
-from lineage.policy.project import PolicyConfig, load_policy_config
+from lineage.policy.project import PolicyConfig
 from lineage.policy.report import json_report, markdown, sarif
 from lineage.policy.rules import RULES
 from lineage.services.check import run_check
-from lineage.settings import DB_HELP, find_project_file, load_settings
+from lineage.settings import DB_HELP
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
@@ -106,9 +107,8 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
     """
     from lineage.services.fold import open_current
 
-    project = ctx.obj.get("project") if ctx.obj else None
-    settings = load_settings(project, db=db)
-    config = load_policy_config(find_project_file(project))
+    project = project_of(ctx, db)
+    settings, config = project.settings, project.policy
     threshold = fail_on or config.fail_on or "high"
     known: frozenset[str] = frozenset()
     baseline_at = None

@@ -10,11 +10,20 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from lineage.cli.options import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, db_option, graph_of, settings_of, store_of
+from lineage.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    db_option,
+    graph_of,
+    project_of,
+    settings_of,
+    store_of,
+)
 from lineage.cli.show import Bars, console, err_console, print_summary, sample_pipelines_dir
+from lineage.project import Project
 from lineage.services.collect import CollectResult
 from lineage.services.collect import collect as collect_into
-from lineage.settings import Settings
 
 
 def report_collect(result: CollectResult) -> int:
@@ -33,10 +42,10 @@ def report_collect(result: CollectResult) -> int:
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
-def run_collect(settings: Settings, paths: Sequence[str | Path], **options: Any) -> CollectResult:
+def run_collect(project: Project, paths: Sequence[str | Path], **options: Any) -> CollectResult:
     """`lineage.services.collect.collect` with progress bars on a terminal."""
     with Bars() as bars:
-        return collect_into(settings, paths, progress=bars, **options)
+        return collect_into(project, paths, progress=bars, **options)
 
 
 @click.command()
@@ -65,7 +74,7 @@ def collect(ctx: click.Context, paths: tuple[str, ...], db: str | None, kind: st
       lineage collect pipeline.yaml --db team.duckdb --strict
     """
     sql = {k: v for k, v in (("dialect", dialect), ("namespace", namespace), ("schema", schema_file)) if v}
-    return report_collect(run_collect(settings_of(ctx, db), paths, kind=kind, strict=strict, sql=sql))
+    return report_collect(run_collect(project_of(ctx, db), paths, kind=kind, strict=strict, sql=sql))
 
 
 # -- demo -------------------------------------------------------------------------------------------
@@ -87,12 +96,12 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
     settings = settings_of(ctx, db)
     folder = Path(path) if path else sample_pipelines_dir()
     started = time.monotonic()
-    result = run_collect(settings, [folder], command="demo")
+    result = run_collect(project_of(ctx, db), [folder], command="demo")
     code = report_collect(result)
     print_summary(graph_of(settings))
     from lineage.cli.policy_show import demo_findings
 
-    demo_findings(console, store_of(settings), ctx.obj.get("project") if ctx.obj else None)
+    demo_findings(console, store_of(settings), project_of(ctx).policy)
     from lineage.store import display_location
 
     console.print(f"Store: {escape(display_location(settings.db))}  ({time.monotonic() - started:.1f} s)")

@@ -6,7 +6,16 @@ from typing import Any
 
 import click
 
-from lineage.cli.options import EXIT_OK, as_of_option, db_option, graph_of, parse_as_of, settings_of, store_of
+from lineage.cli.options import (
+    EXIT_OK,
+    as_of_option,
+    db_option,
+    graph_of,
+    parse_as_of,
+    project_of,
+    settings_of,
+    store_of,
+)
 from lineage.cli.show import console, print_node, print_walk
 
 
@@ -58,5 +67,5 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
     print_node(g, store_of(settings), node_id)
     from lineage.cli.policy_show import explain_node
 
-    explain_node(console, g, store_of(settings), node_id, ctx.obj.get("project") if ctx.obj else None)
+    explain_node(console, g, store_of(settings), node_id, project_of(ctx).policy)
     return EXIT_OK

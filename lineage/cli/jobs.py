@@ -25,8 +25,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lineage.jobs.config import JobConfig, JobsConfig, load_jobs
-from lineage.settings import DB_HELP, Settings, load_settings
+from lineage.cli.options import project_of
+from lineage.jobs.config import JobConfig, JobsConfig
+from lineage.settings import DB_HELP, Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -40,8 +41,8 @@ log_option = click.option("--log-level", default=None, type=click.Choice(["debug
 
 
 def _load(ctx: click.Context, db: str | None) -> tuple[JobsConfig, Settings]:
-    project = (ctx.obj or {}).get("project")
-    return load_jobs(project), load_settings(project, db=db)
+    project = project_of(ctx, db)
+    return project.jobs, project.settings
 
 
 def _logging(level: str) -> None:
@@ -148,8 +149,8 @@ def run(ctx: click.Context, names: tuple[str, ...], run_all: bool, wait: float, 
     from lineage.services.jobs.runner import run_job
 
     _logging(log_level or "warning")
-    cfg, settings = _load(ctx, db)
-    chosen = _chosen(cfg, names, run_all)
+    project = project_of(ctx, db)
+    chosen = _chosen(project.jobs, names, run_all)
     stop = threading.Event()
     failed = busy = False
     for job in chosen:
@@ -157,7 +158,7 @@ def run(ctx: click.Context, names: tuple[str, ...], run_all: bool, wait: float, 
             break
         try:
             with _stop_on_signals(stop):
-                outcome = run_job(job, cfg, settings, wait=wait, stop=stop)
+                outcome = run_job(job, project, wait=wait, stop=stop)
         except JobBusy as exc:
             err.print(f"error: {escape(str(exc))}", style="red")
             busy = True
@@ -187,11 +188,11 @@ def schedule(ctx: click.Context, names: tuple[str, ...], db: str | None, log_lev
     from lineage.scheduler import Scheduler
 
     _logging(log_level or "info")
-    cfg, settings = _load(ctx, db)
-    chosen = _chosen(cfg, names, run_all=not names)
-    scheduler = Scheduler(cfg, settings, chosen)
+    project = project_of(ctx, db)
+    chosen = _chosen(project.jobs, names, run_all=not names)
+    scheduler = Scheduler(project, chosen)
     scheduler.install_signals()
     logging.getLogger("lineage.jobs").info("scheduler: started with %d job(s), store %s, pid %d", len(chosen),
-                                           settings.db, os.getpid())
+                                           project.settings.db, os.getpid())
     scheduler.run()
     return EXIT_OK

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from lineage.settings import DB_HELP, Settings, load_settings
+from lineage.project import Project, load_project
+from lineage.settings import DB_HELP, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -17,9 +18,20 @@ as_of_option = click.option("--as-of", "as_of", metavar="TIME",
                             help="Build the graph as it was at this ISO 8601 time (default: now).")
 
 
+def project_of(ctx: click.Context, db: str | None = None) -> Project:
+    """The project (`--project FILE`, else ./lineage.yaml), loaded once per command with `--db`
+    over the environment and the file, and passed down from here."""
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if "loaded" not in root.obj:
+        root.obj["loaded"] = load_project(root.obj.get("project"), db=db)
+    project: Project = root.obj["loaded"]
+    return project
+
+
 def settings_of(ctx: click.Context, db: str | None) -> Settings:
     """The settings, with the project file the group was given and `--db`."""
-    return load_settings(ctx.obj.get("project") if ctx.obj else None, db=db)
+    return project_of(ctx, db).settings
 
 
 def store_of(settings: Settings) -> Any:

@@ -8,13 +8,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from lineage.cli.check import print_table
-from lineage.policy.project import load_policy_config
+from lineage.policy.project import PolicyConfig
 from lineage.services.check import run_check
-from lineage.settings import find_project_file
 from lineage.tagging import propagate
 
 
-def explain_node(console: Console, graph: Any, store: Any, node_id: str, project: str | None = None) -> None:
+def explain_node(console: Console, graph: Any, store: Any, node_id: str, policy: PolicyConfig) -> None:
     """Print the node's derived tags with the paths that explain them, and its findings."""
     tags = propagate(graph)
     console.print(f"[bold]origin[/bold]: {escape(tags.origin(node_id))}   [bold]classifications[/bold]: "
@@ -26,7 +25,7 @@ def explain_node(console: Console, graph: Any, store: Any, node_id: str, project
                       f"{escape(reason.note)}")
         if len(reason.path) > 1:
             console.print("    " + escape(" -> ".join(reason.path)), style="dim")
-    findings = [f for f in run_check(store, load_policy_config(find_project_file(project)))
+    findings = [f for f in run_check(store, policy)
                 if node_id in f.path or node_id in f.nodes]
     if findings:
         print_table(console, findings, title=f"Findings on {escape(node_id)}")
@@ -34,7 +33,7 @@ def explain_node(console: Console, graph: Any, store: Any, node_id: str, project
         console.print("[bold]findings[/bold]: none")
 
 
-def demo_findings(console: Console, store: Any, project: str | None = None) -> None:
+def demo_findings(console: Console, store: Any, policy: PolicyConfig) -> None:
     """Print the open findings of what the demo collected."""
-    findings = run_check(store, load_policy_config(find_project_file(project)))
+    findings = run_check(store, policy)
     print_table(console, findings, title=f"Findings ({len(findings)}; `lineage check` is the CI gate)")

@@ -140,25 +140,25 @@ def serve(
     """
     import uvicorn
 
+    from lineage.cli.options import project_of
     from lineage.server.app import ServerConfig, create_app
     from lineage.server.auth import TokenCheck, tokens_from
     from lineage.server.writer import GroupWriter
     from lineage.services.journal import Journal
-    from lineage.settings import find_project_file, load_settings
     from lineage.store import display_location, open_store
 
     if max_inflight_bytes < max_body_bytes:
         raise click.UsageError(
             f"--max-inflight-bytes ({max_inflight_bytes:,}) must be at least --max-body-bytes ({max_body_bytes:,})"
         )
-    project = ctx.obj.get("project") if ctx.obj else None
-    settings = load_settings(project, db=db)
+    project = project_of(ctx, db)
+    settings = project.settings
     if no_auth:
         if not is_loopback(host):
             raise click.UsageError(f"--no-auth is only allowed on a loopback address, not {host!r}")
         tokens = TokenCheck([])
     else:
-        tokens = TokenCheck(tokens_from(os.environ, find_project_file(project)))
+        tokens = TokenCheck(tokens_from(os.environ, project.api_tokens))
         if not tokens:
             raise ConfigError(
                 "no API tokens: set LINEAGE_API_TOKENS or server.api_tokens in lineage.yaml "

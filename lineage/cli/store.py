@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from lineage.cli.options import EXIT_OK, db_option, settings_of, store_of
+from lineage.cli.options import EXIT_OK, db_option, project_of, settings_of, store_of
 from lineage.cli.show import Bars, console, err_console
 
 
@@ -53,7 +53,8 @@ def store_rebuild(ctx: click.Context, target: str, db: str | None) -> int:
     if Path(target).exists():
         raise click.BadParameter(f"{target} exists; choose a new file", param_hint="--to")
     with Bars() as bars:
-        result = rebuild(store_of(settings), open_store(target, lock_timeout=settings.lock_timeout), progress=bars)
+        result = rebuild(store_of(settings), open_store(target, lock_timeout=settings.lock_timeout),
+                         options=project_of(ctx, db).collector_options(), progress=bars)
     for problem in result.problems:
         err_console.print(escape(str(problem)), style="red" if problem.severity == "error" else "yellow")
     console.print(f"Rebuilt {result.inputs} input(s) into {escape(target)}: {result.facts} fact(s), "

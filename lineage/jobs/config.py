@@ -237,19 +237,3 @@ def parse_jobs(data: Any, locator: Locator | None, *, base_dir: Path, source: st
                               f"(first at line {seen[job.name]})")
         seen[job.name] = line
     return config
-
-
-def load_jobs(project: str | Path | None = None) -> JobsConfig:
-    """The jobs of the project file (`--project FILE`, else ./lineage.yaml); none without a file.
-
-    Raises:
-        ConfigError: the file is missing (when named), is not safe YAML, or a job is invalid.
-    """
-    from lineage.settings import find_project_file
-    from lineage.yamlsafe import load_yaml
-
-    path = find_project_file(project)
-    if path is None:
-        return JobsConfig(base_dir=Path.cwd())
-    data, locator = load_yaml(path.read_bytes(), str(path))
-    return parse_jobs(data, locator, base_dir=path.resolve().parent, source=str(path))

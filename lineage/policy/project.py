@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -101,10 +100,19 @@ def parse_policy_config(text: bytes | str, source: str) -> PolicyConfig:
         data, where = load_yaml(text, source)
     except YamlError as exc:
         raise PolicyError(str(exc)) from exc
-    if data is None:
-        return PolicyConfig(source=source)
-    if not isinstance(data, dict):
+    if data is not None and not isinstance(data, dict):
         raise PolicyError(f"{source}:1: the project file must be a mapping")
+    return policy_config_from(data or {}, where, source)
+
+
+def policy_config_from(data: dict[str, Any], where: Locator, source: str) -> PolicyConfig:
+    """The policy sections of a project file already parsed (`lineage.project.Project.policy`).
+
+    Raises:
+        PolicyError: a section is invalid (every problem, with FILE:LINE).
+    """
+    if not data:
+        return PolicyConfig(source=source)
     problems: list[str] = []
     settings = _Settings()
     if data.get("policy") is not None:
@@ -156,25 +164,6 @@ def _review(entry: object, i: int, where: Locator, problems: list[str]) -> Revie
     except ValidationError as exc:
         problems += _errors(exc, where, ("reviews", i))
         return None
-
-
-def load_policy_config(path: Path | None) -> PolicyConfig:
-    """Read the policy sections of the project file at `path` (an empty config when None).
-
-    Raises:
-        PolicyError: the file cannot be read or is invalid.
-
-    Example:
-        >>> load_policy_config(None).rules
-        ()
-    """
-    if path is None:
-        return PolicyConfig()
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the project file: {exc.strerror}") from exc
-    return parse_policy_config(text, str(path))
 
 
 def check_severity(value: str) -> Severity:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 
 from lineage.errors import ConfigError
 
@@ -24,28 +23,19 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", errors="surrogatepass")).digest()
 
 
-def tokens_from(env: Mapping[str, str], project_file: Path | None) -> tuple[str, ...]:
-    """The configured tokens: env `LINEAGE_API_TOKENS` plus `server.api_tokens` in the project file.
+def tokens_from(env: Mapping[str, str], in_project: Sequence[str] = ()) -> tuple[str, ...]:
+    """The configured tokens: env `LINEAGE_API_TOKENS` plus the project file's `server.api_tokens`
+    (`lineage.project.Project.api_tokens`).
 
     Raises:
-        ConfigError: the project file's `server.api_tokens` is not a list of strings, or a token is
-            shorter than 16 characters.
+        ConfigError: a token is shorter than 16 characters.
 
     Example:
-        >>> tokens_from({"LINEAGE_API_TOKENS": " a-long-enough-token , "}, None)
+        >>> tokens_from({"LINEAGE_API_TOKENS": " a-long-enough-token , "})
         ('a-long-enough-token',)
     """
     found = [t.strip() for t in env.get(ENV_VAR, "").split(",") if t.strip()]
-    if project_file is not None:
-        from lineage.yamlsafe import load_yaml
-
-        data, _ = load_yaml(project_file.read_bytes(), str(project_file))
-        server = data.get("server") if isinstance(data, dict) else None
-        listed = server.get("api_tokens") if isinstance(server, dict) else None
-        if listed is not None:
-            if not isinstance(listed, list) or not all(isinstance(t, str) for t in listed):
-                raise ConfigError(f"{project_file}: server.api_tokens must be a list of strings")
-            found.extend(t.strip() for t in listed if t.strip())
+    found.extend(in_project)
     for token in found:
         if len(token) < MIN_TOKEN_LENGTH:
             raise ConfigError(

@@ -8,16 +8,16 @@ store rebuild` and the benchmarks; scheduled jobs read their sources incremental
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from lineage.models import Problem
+from lineage.project import Project
 from lineage.services.fold import open_current
 from lineage.services.progress import Progress, Quiet
-from lineage.settings import Settings
 from lineage.store import RawInputRow, RunRecord, Store
 
 
@@ -51,10 +51,11 @@ def sql_options(store: Store, given: dict[str, Any]) -> dict[str, Any]:
     return {**given, "schema": known or None, "cache": store}
 
 
-def collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | None = None, strict: bool = False,
+def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None = None, strict: bool = False,
             command: str = "collect", sql: dict[str, Any] | None = None,
             progress: Progress | None = None) -> CollectResult:
-    """Collect `paths` into the store `settings` name, recording the run.
+    """Collect `paths` into the project's store, recording the run; collectors take the options
+    the project file gives them (`sql` adds the SQL flags).
 
     A large event log comes in chunks (flat memory), stored through one write session; `strict`
     reads each file whole first and stores nothing from one with a problem.
@@ -62,13 +63,14 @@ def collect(settings: Settings, paths: Sequence[str | Path], *, kind: str | None
     from collectors.discover import collect_file_batches, plan
 
     shown = progress or Quiet()
+    settings = project.settings
     store = open_current(settings.db, lock_timeout=settings.lock_timeout)
     store.migrate()
     run = RunRecord(run_id=uuid.uuid4().hex, command=command, started_at=datetime.now(UTC))
     work = plan(list(paths), kind=kind)
     result = CollectResult(sources=len(work.work), problems=list(work.problems), ignored_files=work.skipped,
                            path_problems=sum(p.severity == "error" for p in work.problems))
-    options: dict[str, dict[str, Any]] = {}
+    options = project.collector_options()
     task = shown.begin("collecting", len(work.work))
     for collector, path in work.work:
         shown.advance(task, 0, label=f"collecting {path.name}")
@@ -126,9 +128,10 @@ class RebuildResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def rebuild(source: Store, target: Store, *, progress: Progress | None = None) -> RebuildResult:
+def rebuild(source: Store, target: Store, *, options: Mapping[str, Mapping[str, Any]] | None = None,
+            progress: Progress | None = None) -> RebuildResult:
     """Collect every raw input `source` keeps again, oldest first, each with the options it was
-    first read with, into the empty store `target`."""
+    first read with (over the project's `options` by collector), into the empty store `target`."""
     from collectors.discover import recollect
 
     shown = progress or Quiet()
@@ -140,7 +143,7 @@ def rebuild(source: Store, target: Store, *, progress: Progress | None = None) -
     for raw in raws:
         if raw.collector == "sql" and sql_context is None:  # as `collect` does at its first SQL source
             sql_context = sql_options(target, {})
-        batch = recollect(raw, sql_context if raw.collector == "sql" else None)
+        batch = recollect(raw, sql_context if raw.collector == "sql" else (options or {}).get(raw.collector))
         result.problems.extend(batch.problems)
         result.facts += target.ingest(batch).facts
         shown.advance(task)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -172,12 +173,8 @@ def test_history_diffs_the_first_run_against_now(samples_db: str, monkeypatch: p
 
 def test_findings_page_lists_every_open_finding_and_filters_by_rule(
         samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app import data
-
-    assert data.policy_available()
     expected = evaluate(load_graph(open_store(samples_db)))
     at = run(samples_db, monkeypatch, "findings")
-    assert "not available in this build yet" not in texts(at)
     listed = frames(at)[0]
     assert sorted(listed["fingerprint"]) == sorted(f.fingerprint for f in expected if f.is_open)
     assert f"{len(listed)} of {len(expected)} finding(s)." in texts(at)
@@ -188,6 +185,18 @@ def test_findings_page_lists_every_open_finding_and_filters_by_rule(
     at.session_state["fi-table"] = {"selection": {"rows": [0], "columns": []}}
     at.run()
     assert "Break one leg by removing or restricting every source of it" in texts(at)
+
+
+def test_findings_follow_the_project_policy_as_lineage_check_does(
+        samples_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule the project file disables is not listed, as `lineage check` leaves it out."""
+    db = tmp_path / "copy.duckdb"  # a store of its own: the page's cached findings are keyed by the store
+    shutil.copy(samples_db, db)
+    (tmp_path / "lineage.yaml").write_text(f"policy:\n  disable: [{TRIFECTA_RULE_ID}]\n")
+    monkeypatch.chdir(tmp_path)
+    at = run(str(db), monkeypatch, "findings")
+    listed = frames(at)[0]
+    assert len(listed) > 0 and TRIFECTA_RULE_ID not in set(listed["rule"])
 
 
 def test_hostile_names_are_shown_as_text(hostile_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -207,9 +216,6 @@ def test_a_missing_store_is_an_empty_map_not_an_error(tmp_path: Path, monkeypatc
 
 def test_a_review_on_the_findings_page_is_recorded_with_reviewer_reason_and_expiry(
         samples_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app import data
-
-    assert data.policy_available()
     at = run(samples_copy, monkeypatch, "findings")
     listed = frames(at)[0]
     assert len(listed) and set(listed["status"]) == {"open"}

@@ -16,8 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from lineage.jobs.config import JobsConfig, load_jobs
-from lineage.settings import Settings
+from lineage.project import Project as LoadedProject
+from lineage.project import load_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "jobs"
@@ -45,8 +45,8 @@ class Project:
         self.file.write_text(f"store: {self.db}\n" + yaml_text, encoding="utf-8")
         return self
 
-    def config(self) -> tuple[JobsConfig, Settings]:
-        return load_jobs(self.file), Settings(db=str(self.db), lock_timeout=120)
+    def config(self) -> LoadedProject:
+        return load_project(self.file, lock_timeout=120)
 
     def append(self, relative: str, data: bytes) -> Path:
         path = self.root / relative

@@ -9,8 +9,9 @@ import pytest
 
 from lineage.cli import main
 from lineage.errors import ConfigError
-from lineage.jobs.config import WebhookSink, load_jobs
+from lineage.jobs.config import WebhookSink
 from lineage.jobs.schedule import parse_duration, parse_schedule
+from lineage.project import load_project
 from lineage.scheduler import first_due, next_due
 
 GOOD = """\
@@ -44,7 +45,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_valid_file_loads_every_job_and_sink_and_leaves_other_keys_alone(tmp_path: Path) -> None:
-    cfg = load_jobs(_write(tmp_path, GOOD))
+    cfg = load_project(_write(tmp_path, GOOD)).jobs
     events, sql = cfg.jobs
     assert (events.name, events.schedule_rule.interval, events.retry.delays()) == ("airflow-events", 30.0,
                                                                                    [0.5, 1.0, 2.0, 4.0])
@@ -57,7 +58,7 @@ def test_a_valid_file_loads_every_job_and_sink_and_leaves_other_keys_alone(tmp_p
 
 def test_no_project_file_means_no_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert load_jobs().jobs == ()
+    assert load_project().jobs.jobs == ()
 
 
 @pytest.mark.parametrize(("yaml_text", "line", "expected"), [
@@ -86,7 +87,7 @@ def test_no_project_file_means_no_jobs(tmp_path: Path, monkeypatch: pytest.Monke
 def test_bad_job_configs_fail_with_file_and_line(tmp_path: Path, yaml_text: str, line: int, expected: str) -> None:
     path = _write(tmp_path, yaml_text)
     with pytest.raises(ConfigError) as caught:
-        load_jobs(path)
+        _ = load_project(path).jobs
     message = str(caught.value)
     assert f"{path}:{line}: " in message, message
     assert expected in message, message
@@ -118,7 +119,7 @@ def test_durations_and_cron_schedules() -> None:
 
 
 def test_an_interval_job_runs_at_start_then_never_bursts_to_catch_up(tmp_path: Path) -> None:
-    cfg = load_jobs(_write(tmp_path, "jobs:\n  - {name: a, sources: [x], schedule: 10s}\n"))
+    cfg = load_project(_write(tmp_path, "jobs:\n  - {name: a, sources: [x], schedule: 10s}\n")).jobs
     job = cfg.jobs[0]
     t = datetime(2026, 1, 1, tzinfo=UTC)
     assert first_due(job, t) == t
@@ -127,12 +128,11 @@ def test_an_interval_job_runs_at_start_then_never_bursts_to_catch_up(tmp_path: P
 
 
 def test_the_documented_project_file_is_valid(tmp_path: Path) -> None:
-    from lineage.policy.project import load_policy_config
 
     doc = (Path(__file__).parents[2] / "docs" / "jobs.md").read_text(encoding="utf-8")
     yaml_text = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     path = _write(tmp_path, yaml_text)
-    cfg = load_jobs(path)
+    cfg = load_project(path).jobs
     assert [j.name for j in cfg.jobs] == ["airflow-events", "warehouse"]
     assert [s.type for s in cfg.monitor.sinks] == ["webhook", "jsonl", "stdout"]
-    assert load_policy_config(path).baseline_at == datetime(2026, 3, 1, tzinfo=UTC)
+    assert load_project(path).policy.baseline_at == datetime(2026, 3, 1, tzinfo=UTC)

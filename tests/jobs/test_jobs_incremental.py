@@ -27,13 +27,13 @@ def _inputs(db: Path) -> list[tuple[str, bytes]]:
 
 def test_appended_events_are_read_alone_on_the_next_run(project: Project) -> None:
     log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
-    cfg, settings = project.write(EVENTS_JOB).config()
-    first = run_job(cfg.jobs[0], cfg, settings)
+    loaded = project.write(EVENTS_JOB).config()
+    first = run_job(loaded.jobs.jobs[0], loaded)
     assert (first.status, first.changed) == ("ok", 1) and first.facts > 0
     day2 = fixture_bytes("agent_day2.jsonl")
     project.append("logs/agent.jsonl", day2)
 
-    second = run_job(cfg.jobs[0], cfg, settings)
+    second = run_job(loaded.jobs.jobs[0], loaded)
 
     assert second.status == "ok" and second.changed == 1
     inputs = _inputs(project.db)
@@ -49,9 +49,9 @@ def test_appended_events_are_read_alone_on_the_next_run(project: Project) -> Non
 
 def test_an_unchanged_log_is_not_read_again(project: Project) -> None:
     project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
-    cfg, settings = project.write(EVENTS_JOB).config()
-    run_job(cfg.jobs[0], cfg, settings)
-    again = run_job(cfg.jobs[0], cfg, settings)
+    loaded = project.write(EVENTS_JOB).config()
+    run_job(loaded.jobs.jobs[0], loaded)
+    again = run_job(loaded.jobs.jobs[0], loaded)
     assert (again.changed, again.facts) == (0, 0)
     assert len(_inputs(project.db)) == 1
 
@@ -60,23 +60,23 @@ def test_a_half_written_last_line_waits_for_the_next_run(project: Project) -> No
     day2 = fixture_bytes("agent_day2.jsonl")
     first_line, rest = day2.split(b"\n", 1)
     project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl") + first_line[:40])
-    cfg, settings = project.write(EVENTS_JOB).config()
-    partial = run_job(cfg.jobs[0], cfg, settings)
+    loaded = project.write(EVENTS_JOB).config()
+    partial = run_job(loaded.jobs.jobs[0], loaded)
     assert partial.status == "ok" and not partial.problems, "a line still being written is no problem"
     project.append("logs/agent.jsonl", first_line[40:] + b"\n" + rest)
-    run_job(cfg.jobs[0], cfg, settings)
+    run_job(loaded.jobs.jobs[0], loaded)
     assert [c for _, c in _inputs(project.db)] == [fixture_bytes("agent_day1.jsonl"), day2]
 
 
 def test_a_rotated_log_is_read_from_the_start_without_duplicating_facts(project: Project) -> None:
     log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
-    cfg, settings = project.write(EVENTS_JOB).config()
-    run_job(cfg.jobs[0], cfg, settings)
+    loaded = project.write(EVENTS_JOB).config()
+    run_job(loaded.jobs.jobs[0], loaded)
     facts_before = open_store(project.db).counts()["edge_facts"]
     log.unlink()  # rotation: a new file of the same name, starting with an event already stored
     project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl").split(b"\n")[1] + b"\n"
                    + fixture_bytes("agent_day2.jsonl"))
-    rotated = run_job(cfg.jobs[0], cfg, settings)
+    rotated = run_job(loaded.jobs.jobs[0], loaded)
     assert rotated.status == "ok"
     counts = open_store(project.db).counts()
     new_edges = counts["edge_facts"] - facts_before
@@ -90,21 +90,21 @@ def test_a_rotated_log_is_read_from_the_start_without_duplicating_facts(project:
 def test_a_spec_file_is_read_whole_only_when_its_bytes_change(project: Project) -> None:
     spec = project.root / "pipeline.yaml"
     spec.write_bytes((Path(__file__).parents[2] / "sample_pipelines/rag_ingestion/pipeline.yaml").read_bytes())
-    cfg, settings = project.write(
+    loaded = project.write(
         "jobs:\n  - {name: specs, sources: [pipeline.yaml], schedule: 1h}\n").config()
-    assert run_job(cfg.jobs[0], cfg, settings).changed == 1
+    assert run_job(loaded.jobs.jobs[0], loaded).changed == 1
     spec.touch()  # a new mtime, the same bytes
-    touched = run_job(cfg.jobs[0], cfg, settings)
+    touched = run_job(loaded.jobs.jobs[0], loaded)
     assert (touched.changed, touched.facts) == (0, 0)
     spec.write_bytes(spec.read_bytes() + b"\n# reviewed\n")
-    assert run_job(cfg.jobs[0], cfg, settings).changed == 1
+    assert run_job(loaded.jobs.jobs[0], loaded).changed == 1
     assert len(list(open_store(project.db).raw_inputs())) == 1, "the new version supersedes the old"
 
 
 def test_sources_that_do_not_exist_yet_are_warnings(project: Project) -> None:
-    cfg, settings = project.write(
+    loaded = project.write(
         "jobs:\n  - {name: later, sources: [logs/*.jsonl, missing.yaml], schedule: 1h}\n").config()
-    outcome = run_job(cfg.jobs[0], cfg, settings)
+    outcome = run_job(loaded.jobs.jobs[0], loaded)
     assert outcome.status == "ok"
     assert sorted(p.message for p in outcome.problems) == ["no such file or directory (yet)",
                                                            "the pattern matches no files yet"]
@@ -113,11 +113,11 @@ def test_sources_that_do_not_exist_yet_are_warnings(project: Project) -> None:
 
 def test_a_url_source_is_fetched_again_only_when_it_changed(project: Project, web: Web) -> None:
     web.pages["/events.json"] = (FIXTURES / "event_simple.json").read_bytes()
-    cfg, settings = project.write(
+    loaded = project.write(
         f"jobs:\n  - {{name: remote, sources: ['{web.url}/events.json'], schedule: 1h}}\n").config()
-    first = run_job(cfg.jobs[0], cfg, settings)
+    first = run_job(loaded.jobs.jobs[0], loaded)
     assert (first.status, first.changed) == ("ok", 1) and first.facts > 0
-    assert run_job(cfg.jobs[0], cfg, settings).changed == 0
+    assert run_job(loaded.jobs.jobs[0], loaded).changed == 0
 
 
 def test_a_catalog_connection_string_collects_only_changes(project: Project) -> None:
@@ -126,14 +126,14 @@ def test_a_catalog_connection_string_collects_only_changes(project: Project) -> 
     warehouse = project.root / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE TABLE orders (id INTEGER, email VARCHAR)")
-    cfg, settings = project.write(
+    loaded = project.write(
         "jobs:\n  - {name: warehouse, sources: ['duckdb://warehouse.duckdb'], schedule: 1h}\n").config()
-    first = run_job(cfg.jobs[0], cfg, settings)
+    first = run_job(loaded.jobs.jobs[0], loaded)
     assert (first.status, first.changed) == ("ok", 1), first.problems
-    assert run_job(cfg.jobs[0], cfg, settings).changed == 0, "an unchanged catalog stores nothing"
+    assert run_job(loaded.jobs.jobs[0], loaded).changed == 0, "an unchanged catalog stores nothing"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE VIEW customers AS SELECT DISTINCT email FROM orders")
-    changed = run_job(cfg.jobs[0], cfg, settings)
+    changed = run_job(loaded.jobs.jobs[0], loaded)
     assert changed.changed == 1
     assert changed.alert is not None
     assert [f["summary"] for f in changed.alert.new_flows] == [
@@ -150,7 +150,7 @@ def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_g
     from lineage.services.jobs import reading, runner
 
     log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl") + fixture_bytes("agent_day2.jsonl"))
-    cfg, settings = project.write(EVENTS_JOB).config()
+    loaded = project.write(EVENTS_JOB).config()
     monkeypatch.setattr(reading, "CHUNK_LINES", 1)  # one event per batch
     stop = threading.Event()
 
@@ -160,7 +160,7 @@ def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_g
             yield step
 
     monkeypatch.setattr(runner, "read_source", stop_after_first_batch)
-    stopped = run_job(cfg.jobs[0], cfg, settings, stop=stop)
+    stopped = run_job(loaded.jobs.jobs[0], loaded, stop=stop)
     assert stopped.status == "aborted"
     first_line = len(fixture_bytes("agent_day1.jsonl").split(b"\n")[0]) + 1
     store = open_store(project.db)
@@ -169,7 +169,7 @@ def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_g
 
     monkeypatch.undo()
     monkeypatch.setattr(reading, "CHUNK_LINES", 1)
-    resumed = run_job(cfg.jobs[0], cfg, settings)
+    resumed = run_job(loaded.jobs.jobs[0], loaded)
     assert resumed.status == "ok"
     assert store.source_states("agent-events")[str(log)].offset == log.stat().st_size
     assert len(list(store.raw_inputs())) == 4, "each event once, in its own append-only batch"

@@ -38,13 +38,13 @@ def test_a_new_destination_reaches_the_webhook_within_one_run(
         project: Project, web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "Bearer t0ken")
     project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
-    cfg, settings = _project(project, web).config()
-    first = run_job(cfg.jobs[0], cfg, settings)
+    loaded = _project(project, web).config()
+    first = run_job(loaded.jobs.jobs[0], loaded)
     assert first.alert_sent and len(web.posts) == 1, "the first run reports the flows it found"
     assert PASTE not in {f["target"] for f in web.posts[0]["json"]["new_flows"]}
 
     project.append("logs/agent.jsonl", fixture_bytes("agent_day2.jsonl"))
-    run_job(cfg.jobs[0], cfg, settings)
+    run_job(loaded.jobs.jobs[0], loaded)
 
     assert len(web.posts) == 2
     post = web.posts[1]
@@ -71,9 +71,9 @@ def test_a_run_with_nothing_new_sends_nothing_and_history_says_so(project: Proje
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "x")
     project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
-    cfg, settings = _project(project, web).config()
-    run_job(cfg.jobs[0], cfg, settings)
-    quiet = run_job(cfg.jobs[0], cfg, settings)
+    loaded = _project(project, web).config()
+    run_job(loaded.jobs.jobs[0], loaded)
+    quiet = run_job(loaded.jobs.jobs[0], loaded)
     assert not quiet.alert_sent and len(web.posts) == 1
     runs = open_store(project.db).job_runs("agent-events")
     assert [r.status for r in runs] == ["ok", "ok"]
@@ -87,9 +87,9 @@ def test_the_webhook_is_retried_then_delivered_and_other_sinks_get_the_same_aler
     monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "x")
     web.post_status.extend([503, 500])  # two failures, then 200
     project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
-    cfg, settings = _project(project, web, "    - {type: jsonl, path: out/alerts.jsonl}\n"
+    loaded = _project(project, web, "    - {type: jsonl, path: out/alerts.jsonl}\n"
                                            "    - {type: stdout}\n").config()
-    outcome = run_job(cfg.jobs[0], cfg, settings)
+    outcome = run_job(loaded.jobs.jobs[0], loaded)
     assert outcome.delivery_failures == []
     assert len(web.posts) == 1
     written = [json.loads(line) for line in (project.root / "out/alerts.jsonl").read_text().splitlines()]
@@ -102,8 +102,8 @@ def test_an_unreachable_webhook_is_recorded_not_fatal(project: Project, web: Web
     monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "x")
     web.post_status.extend([404])
     project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
-    cfg, settings = _project(project, web).config()
-    outcome = run_job(cfg.jobs[0], cfg, settings)
+    loaded = _project(project, web).config()
+    outcome = run_job(loaded.jobs.jobs[0], loaded)
     assert outcome.status == "ok"
     assert outcome.delivery_failures == [f"webhook {web.url}/hooks/lineage: HTTP 404 Not Found"]
     assert open_store(project.db).job_runs("agent-events")[0].detail["alert_failures"] == outcome.delivery_failures
@@ -112,27 +112,27 @@ def test_an_unreachable_webhook_is_recorded_not_fatal(project: Project, web: Web
 def test_a_source_failing_for_a_passing_reason_is_retried_with_backoff(project: Project, web: Web) -> None:
     answers = [(503, b"busy"), (502, b"bad gateway"), (200, fixture_bytes("event_simple.json"))]
     web.pages["/events.json"] = lambda: answers.pop(0)
-    cfg, settings = project.write(f"""\
+    loaded = project.write(f"""\
 jobs:
   - name: remote
     sources: ["{web.url}/events.json"]
     schedule: 1h
     retry: {{attempts: 3, backoff: 10ms}}
 """).config()
-    outcome = run_job(cfg.jobs[0], cfg, settings)
+    outcome = run_job(loaded.jobs.jobs[0], loaded)
     assert (outcome.status, outcome.changed, answers) == ("ok", 1, [])
 
 
 def test_a_source_that_keeps_failing_gives_up_with_a_problem(project: Project, web: Web) -> None:
     web.pages["/events.json"] = lambda: (503, b"down")
-    cfg, settings = project.write(f"""\
+    loaded = project.write(f"""\
 jobs:
   - name: remote
     sources: ["{web.url}/events.json"]
     schedule: 1h
     retry: {{attempts: 2, backoff: 10ms}}
 """).config()
-    outcome = run_job(cfg.jobs[0], cfg, settings)
+    outcome = run_job(loaded.jobs.jobs[0], loaded)
     assert outcome.status == "failed"
     assert [p.message for p in outcome.problems] == [
         f"gave up after 2 attempt(s): {web.url}/events.json: HTTP 503 Service Unavailable"]

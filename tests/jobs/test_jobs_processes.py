@@ -100,8 +100,8 @@ def test_a_run_killed_mid_way_leaves_the_store_whole_and_the_next_run_completes_
     assert _runs(project, "slow") == ["running"]
 
     web.release.set()
-    cfg, settings = project.config()
-    outcome = run_job(cfg.jobs[0], cfg, settings)
+    loaded = project.config()
+    outcome = run_job(loaded.jobs.jobs[0], loaded)
 
     assert (outcome.status, outcome.stale_runs, outcome.changed) == ("ok", 1, 1), outcome.problems
     assert sorted(r.source for r in store.raw_inputs()) == sorted([str(log), f"{web.url}/slow.json"])

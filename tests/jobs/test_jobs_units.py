@@ -102,14 +102,13 @@ def test_sources_are_classified_and_secrets_redacted(tmp_path: Path) -> None:
 
 
 def test_the_scheduler_runs_on_time_and_skips_busy_jobs(tmp_path: Path) -> None:
-    from lineage.jobs.config import load_jobs
+    from lineage.project import load_project
     from lineage.scheduler import Scheduler
     from lineage.services.jobs.runner import RunOutcome
-    from lineage.settings import Settings
 
     (tmp_path / "lineage.yaml").write_text("jobs:\n  - {name: tick, sources: [x], schedule: 1s}\n"
                                            "  - {name: busy, sources: [x], schedule: 1s}\n")
-    cfg = load_jobs(tmp_path / "lineage.yaml")
+    project = load_project(tmp_path / "lineage.yaml", db=str(tmp_path / "s.duckdb"))
     clock = [datetime(2026, 1, 1, tzinfo=UTC)]  # a clock the test moves: load cannot make it late
     calls: list[tuple[str, float]] = []
 
@@ -124,7 +123,7 @@ def test_the_scheduler_runs_on_time_and_skips_busy_jobs(tmp_path: Path) -> None:
     def sleep(seconds: float) -> None:
         clock[0] += timedelta(seconds=seconds)
 
-    scheduler = Scheduler(cfg, Settings(db=str(tmp_path / "s.duckdb")), runner=runner, now=lambda: clock[0],
+    scheduler = Scheduler(project, runner=runner, now=lambda: clock[0],
                           sleep=sleep)
     assert scheduler.run(max_runs=6) == 6
     assert calls == [("tick", 0.0), ("busy", 0.25), ("tick", 1.0), ("busy", 1.25), ("tick", 2.0), ("busy", 2.25)], \

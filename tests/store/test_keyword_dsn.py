@@ -13,7 +13,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from lineage.cli import main
 from lineage.errors import ConfigError, StoreError
-from lineage.settings import load_settings
+from lineage.project import load_project
 from lineage.store import display_location, open_store, postgres_location
 from lineage.store.pg_connect import is_keyword_dsn, keyword_dsn_url, mask_url
 from lineage.store.postgres_store import PostgresStore
@@ -69,7 +69,7 @@ def test_an_unreadable_keyword_dsn_is_refused_without_repeating_it() -> None:
         assert caught.value.__cause__ is None and caught.value.__suppress_context__
         assert SECRET not in display_location(dsn)
         with pytest.raises(ConfigError) as config:
-            load_settings(db=dsn)
+            _ = load_project(db=dsn).settings
         assert "connection string" in str(config.value) and SECRET not in str(config.value)
 
 
@@ -78,14 +78,14 @@ def test_settings_turn_a_keyword_dsn_from_flag_env_or_project_file_into_a_url(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LINEAGE_DB", raising=False)
     url = keyword_dsn_url(DSNS[0])
-    assert load_settings(db=DSNS[0]).db == url
+    assert load_project(db=DSNS[0]).settings.db == url
     (tmp_path / "lineage.yaml").write_text(f"store: '{DSNS[0]}'\n")
-    assert load_settings().db == url
+    assert load_project().settings.db == url
     (tmp_path / "lineage.yaml").write_text(f"store:\n  db: '{DSNS[0]}'\n")
-    assert load_settings().db == url
+    assert load_project().settings.db == url
     (tmp_path / "lineage.yaml").unlink()
     monkeypatch.setenv("LINEAGE_DB", DSNS[0])
-    assert load_settings().db == url
+    assert load_project().settings.db == url
     assert [p.name for p in tmp_path.iterdir()] == []
 
 

@@ -27,7 +27,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from lineage.diff import diff_graphs
@@ -37,7 +36,7 @@ from lineage.jobs.config import JobConfig, JobsConfig
 from lineage.models import Problem
 from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
 from lineage.policy import Finding
-from lineage.policy.project import load_policy_config
+from lineage.project import Project
 from lineage.services.check import run_check
 from lineage.services.fold import open_current
 from lineage.services.jobs.lock import JobLock
@@ -156,18 +155,18 @@ def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, So
                 return
 
 
-def evaluate_findings(store: Store, cfg: JobsConfig) -> tuple[list[Finding], datetime | None]:
+def evaluate_findings(store: Store, project: Project) -> tuple[list[Finding], datetime | None]:
     """The policy's findings on the store, exactly as `lineage check` computes them (the project
     file's custom rules, reviews and `policy.baseline_at`), and that baseline.
 
     Raises:
         PolicyError: the policy sections of the project file are invalid.
     """
-    config = load_policy_config(Path(cfg.source) if cfg.source else None)
+    config = project.policy
     return run_check(store, config), config.baseline_at
 
 
-def _monitor(job: JobConfig, cfg: JobsConfig, store: Store, run: RunRecord, previous: RunRecord | None,
+def _monitor(job: JobConfig, project: Project, store: Store, run: RunRecord, previous: RunRecord | None,
              out: RunOutcome, store_name: str) -> tuple[Alert, dict[str, Any]]:
     """Diff the graph since the previous check, pick the new open findings, build the alert."""
     since = datetime.fromisoformat(previous.detail["monitor_until"]) if previous else run.started_at
@@ -182,10 +181,10 @@ def _monitor(job: JobConfig, cfg: JobsConfig, store: Store, run: RunRecord, prev
     detail: dict[str, Any] = {"monitor_since": since.isoformat(), "monitor_until": until.isoformat(),
                               "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed)}
     try:
-        findings, alert.baseline = evaluate_findings(store, cfg)
+        findings, alert.baseline = evaluate_findings(store, project)
     except LineageError as exc:  # an invalid policy section must not lose the run's record
         out.problems.append(Problem(severity="warning", message=f"findings not evaluated: {exc}",
-                                    source=cfg.source or "lineage.yaml"))
+                                    source=project.source))
         return alert, detail
     seen = previous.detail.get("findings", []) if previous else []
     fresh = [f for f in new_findings(findings, seen) if f.is_open]
@@ -197,9 +196,9 @@ def _monitor(job: JobConfig, cfg: JobsConfig, store: Store, run: RunRecord, prev
     return alert, detail
 
 
-def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float = 0.0,
+def run_job(job: JobConfig, project: Project, *, wait: float = 0.0,
             stop: threading.Event | None = None, command: str = "jobs run") -> RunOutcome:
-    """Run `job` once.
+    """Run `job` (one of `project.jobs`) once, with the project's settings and policy.
 
     Raises:
         JobBusy: the job is running in another process, still after `wait` seconds.
@@ -207,6 +206,7 @@ def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float 
         CollectorError: the job names an unknown collector.
     """
     halt = stop or threading.Event()
+    cfg, settings = project.jobs, project.settings
     lock = JobLock(settings.db, job.name).acquire(wait, stop=halt)
     with lock:
         store = open_current(settings.db, lock_timeout=settings.lock_timeout)
@@ -222,7 +222,7 @@ def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float 
         store.record_run(run)
         log.info("job %s: run %s started", job.name, run.run_id)
         try:
-            _run(job, cfg, settings, store, run, previous, out, halt)
+            _run(job, project, store, run, previous, out, halt)
         except BaseException as exc:
             out.status = "aborted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "failed"
             out.error = f"{type(exc).__name__}: {exc}"
@@ -238,8 +238,9 @@ def run_job(job: JobConfig, cfg: JobsConfig, settings: Settings, *, wait: float 
     return out
 
 
-def _run(job: JobConfig, cfg: JobsConfig, settings: Settings, store: Store, run: RunRecord,
+def _run(job: JobConfig, project: Project, store: Store, run: RunRecord,
          previous: RunRecord | None, out: RunOutcome, halt: threading.Event) -> None:
+    cfg, settings = project.jobs, project.settings
     expansion = expand(job.sources, cfg.base_dir, job.collector)
     out.problems.extend(expansion.problems)
     out.sources = len(expansion.sources)
@@ -252,7 +253,7 @@ def _run(job: JobConfig, cfg: JobsConfig, settings: Settings, store: Store, run:
             break
         _read_one(ref, job, store, states, options, settings, out, halt)
     out.status = "aborted" if stopped or out.interrupted else ("failed" if out.errors else "ok")
-    alert, monitored = _monitor(job, cfg, store, run, previous, out, settings.db)
+    alert, monitored = _monitor(job, project, store, run, previous, out, settings.db)
     out.alert = alert
     alert.counts = {"sources": out.sources, "changed": out.changed, "facts": out.facts,
                     "problems": len(out.problems)}
