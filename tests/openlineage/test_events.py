@@ -12,7 +12,7 @@ from collectors.openlineage.events import map_event
 from collectors.openlineage.mapping import AliasMap
 from collectors.openlineage.sql import repoint
 from lineage.models import ColumnLineage, Dataset, Edge, EdgeKind, Evidence, NodeRef, Process, Transformation
-from tests.openlineage.olfixtures import SHARED, load, needs_shared
+from tests.openlineage.support import SHARED, load, needs_shared
 
 BASE: dict[str, Any] = {
     "eventType": "COMPLETE",

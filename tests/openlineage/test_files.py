@@ -18,7 +18,7 @@ from lineage.errors import CollectorError
 from lineage.graph import load_graph
 from lineage.models import ColumnLineage, Dataset, Process
 from lineage.store import Store, open_store
-from tests.openlineage.olfixtures import FIXTURES, SHARED, needs_shared
+from tests.openlineage.support import FIXTURES, SHARED, needs_shared
 
 COLLECTOR = get_collector("openlineage")
 CLL = sorted((FIXTURES / "compat" / "CLL").glob("*.json"), key=lambda p: int(p.stem))

@@ -1,4 +1,4 @@
-"""Fixtures of the policy tests (helpers live in policy_helpers.py)."""
+"""Fixtures of the policy tests (helpers live in support.py)."""
 
 from __future__ import annotations
 

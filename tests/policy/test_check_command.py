@@ -16,7 +16,7 @@ from lineage.models import Dataset, Edge, EdgeKind, Evidence, Layer, LineageBatc
 from lineage.policy.finding import Finding
 from lineage.policy.report.markdown import render
 from lineage.store import open_store
-from tests.policy.policy_helpers import REPO, SAMPLES
+from tests.policy.support import REPO, SAMPLES
 
 SCHEMA = json.loads((REPO / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 

@@ -34,7 +34,7 @@ from lineage.models import (
 from lineage.policy import evaluate
 from lineage.store import open_store
 from lineage.tagging import propagate
-from tests.policy.policy_helpers import NAMES, spec_batch
+from tests.policy.support import NAMES, spec_batch
 
 EV = Evidence(collector="test", source="gen.yaml", line=1, layer=Layer.DECLARED,
               observed_at=datetime(2026, 1, 1, tzinfo=UTC))

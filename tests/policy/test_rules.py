@@ -10,7 +10,7 @@ import pytest
 
 from lineage.graph import LineageGraph
 from lineage.policy import RULES, evaluate
-from tests.policy.policy_helpers import graph
+from tests.policy.support import graph
 
 SRC = "dataset:pg:crm.contacts"
 REAL_PII: dict[str, Any] = {"id": SRC, "origin": "real", "classifications": ["pii.email"]}

@@ -11,7 +11,7 @@ import pytest
 
 from lineage.policy import Finding, evaluate
 from lineage.tagging import propagate
-from tests.policy.policy_helpers import NAMES, assert_golden, samples_graph
+from tests.policy.support import NAMES, assert_golden, samples_graph
 
 
 @cache
@@ -88,7 +88,7 @@ RISKS: dict[str, list[tuple[str, ...]]] = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_risk_the_readme_lists_is_found(name: str) -> None:
-    from tests.policy.policy_helpers import SAMPLES
+    from tests.policy.support import SAMPLES
 
     text = (SAMPLES / name / "README.md").read_text(encoding="utf-8")
     bullets = text.split("## Risks", 1)[1].split("\n## ", 1)[0].count("\n- ")

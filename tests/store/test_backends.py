@@ -16,7 +16,7 @@ from lineage.store.postgres_store import PostgresStore
 from lineage.store.schema import LATEST_VERSION, MIGRATIONS
 from tests.conftest import SAMPLES
 from tests.pg import open_backend
-from tests.store.helpers import fill, snapshot
+from tests.store.support import fill, snapshot
 
 
 def _protocol_methods() -> dict[str, inspect.Signature]:

@@ -11,7 +11,7 @@ from lineage.errors import StoreError
 from lineage.store import open_store
 from lineage.store.copy import copy_store
 from tests.conftest import chain_batch
-from tests.store.helpers import T0, fill, snapshot
+from tests.store.support import T0, fill, snapshot
 
 
 def test_duckdb_to_postgresql_and_back_keeps_everything(tmp_path: Path, pg_schema_url: str,

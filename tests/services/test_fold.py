@@ -23,8 +23,8 @@ from lineage.graph import load_graph
 from lineage.services.fold import JournalState, fold, open_current
 from lineage.services.journal import FOLD, SERVE, Journal, JournalBusy, JournalLock, journal_holder, segment_name
 from lineage.store import open_store
-from tests.openlineage.olfixtures import REPO_ROOT, Server, start_server
-from tests.openlineage.test_server import NOW, PRODUCER, client
+from tests.openlineage.support import REPO_ROOT, Server, start_server
+from tests.server.test_server import NOW, PRODUCER, client
 
 RUNS = 12
 

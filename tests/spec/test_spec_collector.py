@@ -34,7 +34,7 @@ from lineage.models import (
 )
 from lineage.naming import normalize
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = REPO / "lineage" / "schemas" / "pipeline-spec.schema.json"
 DOC = REPO / "docs" / "pipeline-spec.md"
 

@@ -38,7 +38,7 @@ from openlineage.client.facet_v2 import (
 from lineage.cli import main
 from lineage.graph import load_graph
 from lineage.store import open_store
-from tests.openlineage.olfixtures import (
+from tests.openlineage.support import (
     TOKEN,
     Server,
     load,

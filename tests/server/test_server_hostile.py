@@ -23,7 +23,7 @@ import requests
 
 from lineage.graph import load_graph
 from lineage.store import open_store
-from tests.openlineage.olfixtures import TOKEN, Server, start_server
+from tests.openlineage.support import TOKEN, Server, start_server
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NOW = "2026-03-01T10:00:00.000Z"
