@@ -130,9 +130,8 @@ def _load(name: str) -> None:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                _LAZY.pop(name)  # not built in this version
-                return
+            if exc.name and (exc.name == module or exc.name.startswith(("collectors.", "lineage."))):
+                raise  # one of our own modules is missing or broken: that must fail, not hide a collector
             raise CollectorError(f"collector {name!r} needs the package {exc.name!r}: install it") from exc
 
 

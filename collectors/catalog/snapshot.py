@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from lineage.errors import CollectorError
 from lineage.models import (
     Column,
     ColumnLineage,
@@ -63,7 +64,7 @@ def _view_lineage(rel: Mapping[str, Any], full: str, snapshot: Mapping[str, Any]
                                  source=f"{evidence.source} {full}", namespace=str(snapshot["namespace"]),
                                  default_database=rel.get("database"), default_schema=rel.get("schema"),
                                  schema=schema)
-    except Exception as exc:  # a parser failure must not lose the catalog
+    except (CollectorError, RecursionError) as exc:  # hostile SQL must not lose the catalog; a bug surfaces
         return [], [f"{full}: the SQL collector could not read the view: {exc}"[:300]]
     facts, _ = repoint(batch.facts, [], process, evidence.model_copy(update={"layer": Layer.INFERRED}))
     notes = [f"{full}: {p.message}" for p in batch.problems if p.severity == "error"]

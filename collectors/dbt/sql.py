@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from lineage.errors import CollectorError
 from lineage.models import ColumnLineage, Evidence, Layer, NodeRef
 
 _REF = re.compile(r"\{\{\s*ref\(\s*(['\"])([^'\"]+)\1\s*(?:,\s*(['\"])([^'\"]+)\3\s*)?(?:,\s*v(?:ersion)?\s*=\s*"
@@ -109,7 +110,7 @@ def column_lineage(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any
     try:
         batch = lineage_from_sql(statement, dialect=names.naming.dialect, source=f"{evidence.source} {uid}",
                                  namespace=names.naming.namespace, schema=schema or None, line_offset=-1)
-    except Exception as exc:  # the parser must not lose the manifest
+    except (CollectorError, RecursionError) as exc:  # hostile SQL must not lose the manifest; a bug surfaces
         return [], [f"{uid}: the SQL collector could not read the model: {exc}"[:300]]
     inferred = evidence.model_copy(update={"layer": Layer.INFERRED})
     facts, notes = repoint(batch.facts, [*inputs, target], process, inferred)

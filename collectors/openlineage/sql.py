@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from lineage.errors import CollectorError
 from lineage.models import ColumnLineage, ColumnRef, Dataset, Edge, Evidence, Layer, NodeKind, NodeRef
 
 SqlHook = Callable[[str, str | None, Sequence[NodeRef], NodeRef, Evidence], tuple[list[Any], list[str]]]
@@ -125,7 +126,7 @@ def sql_hook() -> SqlHook:
                     namespace=namespace,
                     source=f"{evidence.source} job {process.namespace}/{process.name}",
                 )
-            except Exception as exc:  # a SQL parser failure must not lose the event
+            except (CollectorError, RecursionError) as exc:  # hostile SQL must not lose the event; a bug surfaces
                 return [], [f"the SQL collector could not read the query: {exc}"[:300]]
             parsed = repoint(list(getattr(result, "facts", [])), datasets, process)
             parsed[1].extend(str(p.message) for p in getattr(result, "problems", []))
