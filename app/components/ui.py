@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -38,20 +36,20 @@ def table(rows: Iterable[Mapping[str, Any]], *, empty: str = "Nothing here.", ke
 
 
 def csv_bytes(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """Rows as CSV (UTF-8). Cells starting with = + - @ are prefixed with ' so spreadsheets do not run them.
+    """Rows as CSV (UTF-8), written as the CSV export writes its tables (`lineage.exports.tables`):
+    cells starting with = + - @ are prefixed with ' so spreadsheets do not run them.
 
     Example:
         >>> csv_bytes([{"a": "=1+1", "b": 2}]).decode().splitlines()
         ['a,b', "'=1+1,2"]
     """
+    from lineage.exports.tables import csv_text
+
     rows = list(rows)
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
-    return out.getvalue().encode("utf-8")
+    if not rows:
+        return b""
+    header = list(rows[0])
+    return csv_text(header, ([row.get(k) for k in header] for row in rows)).encode("utf-8")
 
 
 def node_picker(search: Callable[[str], list[str]], *, key: str, label: str = "Find a node") -> str | None:

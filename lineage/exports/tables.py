@@ -69,7 +69,9 @@ def cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV table: `header`, then each row's values as `cell` writes them (the one CSV writer: the
+    exports and the dashboard's downloads use it)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -82,7 +84,7 @@ def nodes_table(graph: LineageGraph) -> str:
     rows = sorted((public_attributes(a) for a in graph.nodes()), key=lambda a: str(a["id"]))
     extra = sorted({k for row in rows for k in row} - set(NODE_COLUMNS))
     header = [*NODE_COLUMNS, *extra]
-    return _csv(header, ([row.get(k) for k in header] for row in rows))
+    return csv_text(header, ([row.get(k) for k in header] for row in rows))
 
 
 def edges_table(graph: LineageGraph) -> str:
@@ -90,7 +92,7 @@ def edges_table(graph: LineageGraph) -> str:
     rows = sorted((u, v, kind, sorted(e.get("permissions") or []) if kind == "grant" else None,
                    e.get("confidence", 1.0), label(graph.node(u)), label(graph.node(v)))
                   for u, v, kind, e in graph.edges())
-    return _csv(("source", "target", "kind", "permissions", "confidence", "source_name", "target_name"), rows)
+    return csv_text(("source", "target", "kind", "permissions", "confidence", "source_name", "target_name"), rows)
 
 
 def impact_table(graph: LineageGraph, impact_of: str | None = None) -> str:
@@ -105,7 +107,7 @@ def impact_table(graph: LineageGraph, impact_of: str | None = None) -> str:
         for hit in impact(graph, start):
             attrs = graph.node(hit.node)
             rows.append((start, hit.node, attrs.get("kind"), label(attrs), hit.depth, list(hit.path)))
-    return _csv(("start", "node", "kind", "name", "depth", "path"), rows)
+    return csv_text(("start", "node", "kind", "name", "depth", "path"), rows)
 
 
 def export(graph: LineageGraph, *, table: str | None = None, impact_of: str | None = None) -> str | bytes:
