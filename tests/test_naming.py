@@ -675,3 +675,15 @@ def test_split_uri_on_arbitrary_text_gives_an_identity_or_value_error(uri: str) 
     except ValueError:
         return
     assert normalize(*identity) == identity
+
+
+@pytest.mark.parametrize("url", [
+    "jdbc:postgresql://DB/shop;password=hunter2-secret",
+    "jdbc:postgresql://DB:5432/shop;user=ana;password=hunter2-secret",
+    "jdbc:sqlserver://host:1433;databaseName=shop;password=hunter2-secret",
+    "jdbc:mysql://db/shop?password=hunter2-secret",
+    "jdbc:postgresql://ana:hunter2-secret@DB/shop",
+])
+def test_a_password_in_a_connection_url_never_reaches_the_dataset_identity(url: str) -> None:
+    namespace, name = normalize(url, "public.t")
+    assert "hunter2" not in namespace + name and name.endswith("public.t")

@@ -108,8 +108,13 @@ def _secret_like(head: str) -> bool:
 def _authority_path(rest: str, end: int, platform: Platform | None) -> tuple[str, str, str | None]:
     """The authority, the path and a JDBC ``databaseName`` of `rest` (whose authority ends at `end`).
 
-    JDBC properties run to the end and may hold a password: only the database is kept. Object
-    keys and files keep ``?`` and ``#`` in their path; tables and unknown schemes lose them.
+    JDBC properties (after the authority, or after a table platform's database path) run to the
+    end and may hold a password: only the database is kept. Object keys and files keep ``?`` and
+    ``#`` in their path; tables and unknown schemes lose them.
+
+    Example:
+        >>> _authority_path("db/shop;user=u;password=x", 2, None)
+        ('db', '/shop', None)
     """
     semi = rest.find(";")
     if 0 <= semi < end:
@@ -118,6 +123,8 @@ def _authority_path(rest: str, end: int, platform: Platform | None) -> tuple[str
         authority, path, props = rest[:end], rest[end:], ""
     if path[:1] != "/" or platform is None or platform.kind == "table":
         path = re.split(r"[?#]", path, maxsplit=1)[0]
+        path, _, more = path.partition(";")
+        props = f"{props};{more}" if more else props
     return authority, path, _database(props)
 
 
