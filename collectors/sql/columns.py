@@ -35,7 +35,7 @@ from collectors.sql.scope_walk import ScopeWalk, Source
 from collectors.sql.tables import REF, TableScan
 
 if TYPE_CHECKING:
-    from collectors.sql.statements import Analyzer
+    from collectors.sql.analyzer import Analyzer
 
 
 def _statement_schema(query: exp.Expr, an: Analyzer, read: list[exp.Table] | None) -> MappingSchema | None:

@@ -18,7 +18,7 @@ from collectors.sql.columns import column_edges, failed, walk_query
 from collectors.sql.result import StatementResult
 
 if TYPE_CHECKING:
-    from collectors.sql.statements import Analyzer
+    from collectors.sql.analyzer import Analyzer
 
 Assignment = tuple[str, exp.Expression]  # (column assigned, value)
 
