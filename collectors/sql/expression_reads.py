@@ -8,13 +8,29 @@ strongest transformation met (an aggregate, a masking hash, else at least a tran
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from collectors.sql._compat import Scope, exp
-from collectors.sql.result import AGGREGATION, MASKING, TRANSFORMATION
+from collectors.sql.result import AGGREGATION, MASKING, TRANSFORMATION, TableRef
 
-if TYPE_CHECKING:
-    from collectors.sql.scope_walk import Col, ScopeWalk, Source
+Source = tuple[TableRef, str]
+"""A source column: its table and its name."""
+Col = tuple[frozenset[Source], int]
+"""What an output column reads, and the strongest transformation on the way."""
+
+
+class Walk(Protocol):
+    """What an expression's reading asks of the statement's walk (`collectors.sql.scope_walk.ScopeWalk`)."""
+
+    count_star_reads: bool
+    outputs: dict[int, dict[str, Col]]
+    by_expression: dict[int, Scope]
+
+    def read_column(self, col: exp.Column, scope: Scope, aliases: dict[str, Col] | None) -> Col: ...
+
+    def column(self, col: exp.Column, scope: Scope) -> Col: ...
+
+    def star(self, star: exp.Expression, scope: Scope) -> Col: ...
 
 _MASKING = (exp.MD5, exp.SHA, exp.SHA2, exp.MD5Digest)
 
@@ -25,7 +41,7 @@ class ExpressionReads:
 
     __slots__ = ("aliases", "rank", "scope", "sources", "stack", "walk")
 
-    def __init__(self, walk: ScopeWalk, scope: Scope, aliases: dict[str, Col] | None) -> None:
+    def __init__(self, walk: Walk, scope: Scope, aliases: dict[str, Col] | None) -> None:
         self.walk = walk
         self.scope = scope
         self.aliases = aliases

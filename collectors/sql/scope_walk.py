@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.sql._compat import Dialect, Scope, exp
-from collectors.sql.expression_reads import ExpressionReads
+from collectors.sql.expression_reads import Col, ExpressionReads, Source
 from collectors.sql.result import IDENTITY, TRANSFORMATION, TableRef
 from collectors.sql.schema import SchemaIndex
 from collectors.sql.tables import REF, table_ref
 
-Source = tuple[TableRef, str]
-Col = tuple[frozenset[Source], int]
+__all__ = ["Col", "ScopeWalk", "Source"]
+
 _EMPTY: frozenset[Source] = frozenset()
 
 
