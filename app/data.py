@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -49,9 +51,15 @@ def db_path(argv: Sequence[str] | None = None) -> str:
 
 def project() -> Project:
     """The project file (./lineage.yaml where the dashboard runs, with the environment over it),
-    read once per page run and passed down: its store settings and its policy, which the
+    read at most every 2 s and passed down: its store settings and its policy, which the
     dashboard's findings follow as `lineage check` does."""
-    return load_project()
+    return _project(os.getcwd(), os.environ.get("LINEAGE_DB"))
+
+
+@st.cache_resource(ttl=2, show_spinner=False)
+def _project(cwd: str, db: str | None) -> Project:
+    """Read at most every 2 s for a place and store (edits to lineage.yaml show soon after)."""
+    return load_project(cwd=Path(cwd))
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,7 +85,7 @@ def change_marker(path: str) -> str:
     journal_note(path)
     s = store(path)
     counts = s.counts()
-    reviews = len(s.reviews()) if hasattr(s, "reviews") else 0
+    reviews = len(s.reviews())
     return f"{counts.get('inputs', 0)}:{counts.get('collection_runs', 0)}:{reviews}"
 
 
@@ -376,17 +384,14 @@ def tags_of(path: str, marker: str, node_id: str) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False)
 def review_history(path: str, marker: str, fingerprint: str) -> list[dict[str, Any]]:
-    s = store(path)
-    if not hasattr(s, "review_history"):
-        return []
-    return [_plain(r) if not isinstance(r, dict) else r for r in s.review_history(fingerprint)]
+    return [_plain(r) if not isinstance(r, dict) else r for r in store(path).review_history(fingerprint)]
 
 
 def record_review(fingerprint: str, status: str, reviewer: str, reason: str, expires_at: datetime | None) -> None:
     """Record a person's decision on a finding (the app's only write), then refresh what is shown."""
     if status not in REVIEW_STATUSES:
         raise ValueError(f"unknown review status {status!r}")
-    store(db_path()).add_review(fingerprint, status, reviewer, reason, expires_at)  # type: ignore[attr-defined]
+    store(db_path()).add_review(fingerprint, status, reviewer, reason, expires_at)
     change_marker.clear()
 
 

@@ -18,8 +18,8 @@ A collector may also have capabilities, each a further protocol below that calle
 - `TakesOptions`: `with_options(options)`, a copy configured by options (SQL dialect, dbt target);
 - `StreamsFiles`: `collect_path(path, chunk_events=..., max_bytes=...)`, a large file as a stream
   of batches, so memory stays flat;
-- `TailsLogs`: `tails(path)` and `collect_lines(source, data, first_line)`, the whole lines
-  appended to a log since the last read (a scheduled job reads an event log this way);
+- `TailsLogs`: `tails(path)` and `line_reader(source)`, which reads the whole lines appended to a
+  log since the last read (a scheduled job reads an event log this way);
 - `ReadsLocations`: `schemes` and `collect_location(location, name)`, a source that is not a file
   but a connection string (`postgresql://...`).
 
@@ -34,7 +34,7 @@ Example:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -73,11 +73,18 @@ class StreamsFiles(Protocol):
     def collect_path(self, path: Path, *, chunk_events: int = ..., max_bytes: int = ...) -> Iterator[LineageBatch]: ...
 
 
+MAX_LINE_BYTES = 64 << 20
+"""The longest line a log read a line at a time may have (`TailsLogs`)."""
+
+
 @runtime_checkable
 class TailsLogs(Protocol):
     def tails(self, path: Path) -> bool: ...
 
-    def collect_lines(self, source: str, data: bytes, first_line: int = 1) -> LineageBatch: ...
+    def line_reader(self, source: str) -> Callable[[bytes, int], LineageBatch]:
+        """A reader of one log's successive whole lines (`data`, the line `data` starts at): it
+        keeps what earlier lines taught it."""
+        ...
 
 
 @runtime_checkable

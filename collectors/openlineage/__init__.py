@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import io
 import json
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from collectors.base import Source, register_collector
+from collectors.base import MAX_LINE_BYTES, Source, register_collector
 from collectors.openlineage.events import map_event
 from collectors.openlineage.files import Item, iter_bytes, iter_events, looks_like_events
 from collectors.openlineage.mapping import COLLECTOR, AliasMap, MappedEvent
@@ -40,8 +39,6 @@ from lineage.perf import paused_gc
 __all__ = ["COLLECTOR", "AliasMap", "EventMapper", "OpenLineageCollector", "canonical_bytes", "map_event", "sql_hook"]
 
 CHUNK_EVENTS = 2000
-MAX_LINE_BYTES = 64 << 20
-"""The longest line an event log read a line at a time may have."""
 CHUNK_CHARS = 16 << 20
 
 
@@ -72,17 +69,12 @@ class EventMapper:
         return map_event(event, source=source, line=line, aliases=self.aliases, sql_hook=self.sql_hook)
 
 
-_LINE_PREFIX = re.compile(r"^line (\d+):")
-
-
 class _Builder:
-    """Maps items into a batch one at a time, so a parsed event is dropped as soon as it is mapped;
-    `first_line` is the line of the source the items' line 1 is."""
+    """Maps items into a batch one at a time, so a parsed event is dropped as soon as it is mapped."""
 
-    def __init__(self, source: str, mapper: EventMapper, keep_text: bool, first_line: int = 1) -> None:
+    def __init__(self, source: str, mapper: EventMapper, keep_text: bool) -> None:
         self.batch = LineageBatch(collector=COLLECTOR, source=source)
         self.mapper = mapper
-        self.first_line = first_line
         self.keep_text = keep_text
         self.texts: list[str] = []
         self.events = 0
@@ -90,13 +82,10 @@ class _Builder:
 
     def add(self, item: Item) -> None:
         self.events += 1
-        shift = self.first_line - 1
-        line = item.line + shift if item.line else None
+        line = item.line or None
         if item.error is not None or item.value is None:
-            message = item.error or "empty event"
-            if shift:
-                message = _LINE_PREFIX.sub(lambda m: f"line {int(m.group(1)) + shift}:", message)
-            self.batch.problems.append(Problem(message=message, source=self.batch.source, line=line))
+            self.batch.problems.append(Problem(message=item.error or "empty event", source=self.batch.source,
+                                               line=line))
             return
         mapped: MappedEvent = self.mapper.map(item.value, source=self.batch.source, line=line)
         self.batch.facts.extend(mapped.facts)
@@ -188,8 +177,15 @@ class OpenLineageCollector:
         except ValueError:
             return False
 
-    def collect_lines(self, source: str, data: bytes, first_line: int = 1) -> LineageBatch:
-        """An append-only batch from whole JSON lines that start at line `first_line` of `source`.
+    def line_reader(self, source: str) -> Callable[[bytes, int], LineageBatch]:
+        """`collect_lines` for the successive reads of one log, sharing one mapper."""
+        mapper = EventMapper()
+        return lambda data, first_line: self.collect_lines(source, data, first_line, mapper)
+
+    def collect_lines(self, source: str, data: bytes, first_line: int = 1,
+                      mapper: EventMapper | None = None) -> LineageBatch:
+        """An append-only batch from whole JSON lines that start at line `first_line` of `source`;
+        successive reads of one log share a `mapper` (what earlier events taught about aliases).
 
         Example:
             >>> b = OpenLineageCollector().collect_lines("e.jsonl", b'{"eventTime": "2026-01-01T00:00:00Z", '
@@ -198,7 +194,7 @@ class OpenLineageCollector:
             >>> b.raw.append_only, [f.evidence.line for f in b.facts]
             (True, [7])
         """
-        builder = _Builder(source, EventMapper(), keep_text=False, first_line=first_line)
-        for item in iter_bytes(data):
+        builder = _Builder(source, mapper or EventMapper(), keep_text=False)
+        for item in iter_bytes(data, first_line=first_line):
             builder.add(item)
         return builder.finish(data)

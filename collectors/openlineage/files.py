@@ -243,8 +243,9 @@ class _Reader:
         return self.decoder.decode(data)
 
 
-def iter_events(stream: IO[bytes], *, max_bytes: int = 1 << 40) -> Iterator[Item]:
-    """Every event in a file of any accepted layout, in order, with its line.
+def iter_events(stream: IO[bytes], *, max_bytes: int = 1 << 40, first_line: int = 1) -> Iterator[Item]:
+    """Every event in a file of any accepted layout, in order, with its line (the stream's first
+    line being `first_line` of the file: a log read from where the last read stopped).
 
     Items whose `error` is set could not be parsed; a final item with `value` None and an error
     reports a problem with the file as a whole (truncated gzip, size limit, bad placeholder).
@@ -260,20 +261,20 @@ def iter_events(stream: IO[bytes], *, max_bytes: int = 1 << 40) -> Iterator[Item
             raise CollectorError(f"a template file over {TEMPLATE_MAX_BYTES:,} bytes is not read")
         text = _fill_template(data.decode("utf-8", errors="surrogateescape"))
         reader = _Reader(io.BytesIO(text.encode("utf-8", errors="surrogateescape")), max_bytes)
-        yield from _parse(reader)
+        yield from _parse(reader, first_line)
     else:
-        reader = yield from _parse_lines(raw, max_bytes)
+        reader = yield from _parse_lines(raw, max_bytes, first_line)
     error = reader.error or (gunzip.error if gunzip else None)
     if error:
         yield Item(line=0, value=None, error=error, text="")
 
 
-def _parse_lines(raw: IO[bytes], max_bytes: int) -> Generator[Item, None, _Reader]:
+def _parse_lines(raw: IO[bytes], max_bytes: int, first_line: int) -> Generator[Item, None, _Reader]:
     """JSON lines, one event per line, parsed with orjson (about twice as fast as the standard
     library). The first line that is not a whole JSON object on its own, and everything after it, is
     handed to `_parse`, which reads every layout and reports what is malformed. Returns the reader
     that read the end of the stream (its `error` says why reading stopped early)."""
-    line = read = 0
+    line, read = first_line - 1, 0
     data = b""
     while True:
         try:
@@ -394,6 +395,6 @@ def _resync(buf: str, start: int, pos: int, in_array: bool) -> int:
     return found.start() + 1 if found else len(buf)
 
 
-def iter_bytes(data: bytes, *, max_bytes: int = 1 << 40) -> Iterator[Item]:
+def iter_bytes(data: bytes, *, max_bytes: int = 1 << 40, first_line: int = 1) -> Iterator[Item]:
     """`iter_events` over bytes in memory."""
-    return iter_events(io.BytesIO(data), max_bytes=max_bytes)
+    return iter_events(io.BytesIO(data), max_bytes=max_bytes, first_line=first_line)

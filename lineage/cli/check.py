@@ -18,15 +18,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lineage.cli.options import project_of
+from lineage.cli.options import EXIT_FINDINGS, EXIT_OK, db_option, project_of, store_of
+from lineage.cli.show import err_console
 from lineage.policy.finding import SEVERITIES, Finding, at_least
 from lineage.policy.project import PolicyConfig
 from lineage.policy.report import json_report, markdown, sarif
 from lineage.policy.rules import RULES
 from lineage.services.check import run_check
-from lineage.settings import DB_HELP
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 
 
@@ -75,7 +74,7 @@ def _write_report(text: str, output: str | None, err: Console) -> None:
 
 
 @click.command()
-@click.option("--db", metavar="STORE", help=DB_HELP)
+@db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
@@ -105,8 +104,6 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
       lineage check --format json -o baseline.json     # accept today's findings ...
       lineage check --baseline baseline.json           # ... and fail only on new ones
     """
-    from lineage.services.fold import open_current
-
     project = project_of(ctx, db)
     settings, config = project.settings, project.policy
     threshold = fail_on or config.fail_on or "high"
@@ -114,12 +111,12 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
     baseline_at = None
     if baseline:
         known, baseline_at = json_report.baseline_fingerprints(Path(baseline).read_text(encoding="utf-8"), baseline)
-    store = open_current(settings.db, lock_timeout=settings.lock_timeout)
+    store = store_of(settings)
     now = datetime.now(UTC)
     findings = run_check(store, config, now=now, baseline_at=baseline_at)
     failing = [f for f in findings if f.is_open and at_least(f.severity, threshold) and f.fingerprint not in known]
     console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = err_console
     if fmt == "text":
         _write_table(findings, output, console, err)
     else:

@@ -98,10 +98,11 @@ def demo(ctx: click.Context, no_serve: bool, path: str | None, db: str | None) -
     started = time.monotonic()
     result = run_collect(project_of(ctx, db), [folder], command="demo")
     code = report_collect(result)
-    print_summary(graph_of(settings))
+    graph = graph_of(settings)
+    print_summary(graph)
     from lineage.cli.policy_show import demo_findings
 
-    demo_findings(console, store_of(settings), project_of(ctx).policy)
+    demo_findings(console, graph, store_of(settings), project_of(ctx).policy)
     from lineage.store import display_location
 
     console.print(f"Store: {escape(display_location(settings.db))}  ({time.monotonic() - started:.1f} s)")

@@ -6,23 +6,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.markup import escape
 
 from lineage.cli.options import EXIT_OK, as_of_option, db_option, graph_of, parse_as_of, settings_of
 from lineage.cli.show import err_console
-
-
-def _policy_evaluate() -> Any:
-    """`lineage.policy.evaluate` when the policy engine is installed, else None."""
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec("lineage.policy") is None:
-        return None
-    return importlib.import_module("lineage.policy").evaluate
 
 
 def _export_formats() -> list[str]:
@@ -67,6 +56,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, 
     """
     from lineage.exports import interchange, tables
     from lineage.exports.request import render
+    from lineage.policy import evaluate
 
     when = parse_as_of(as_of)
     layout = None
@@ -82,7 +72,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, 
 
     def rendered(one: str | None) -> str | bytes:
         return render(graph, fmt, focus=focus, depth=depth, upstream=upstream, downstream=downstream, as_of=when,
-                      table=one, baseline=base, evaluate=_policy_evaluate())
+                      table=one, baseline=base, evaluate=evaluate)
 
     if layout == "folder" and output:
         _write_folder(Path(output), [table] if table else list(tables.TABLES), rendered)

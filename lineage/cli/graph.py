@@ -64,8 +64,9 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
     settings = settings_of(ctx, db)
     g = graph_of(settings, parse_as_of(as_of))
     node_id = g.resolve(node)
-    print_node(g, store_of(settings), node_id)
+    store = store_of(settings)
+    print_node(g, store, node_id)
     from lineage.cli.policy_show import explain_node
 
-    explain_node(console, g, store_of(settings), node_id, project_of(ctx).policy)
+    explain_node(console, g, store, node_id, project_of(ctx).policy)
     return EXIT_OK

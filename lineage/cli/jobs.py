@@ -21,28 +21,19 @@ from types import FrameType
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lineage.cli.options import project_of
+from lineage.cli.options import EXIT_OK, db_option, project_of, store_of
+from lineage.cli.show import console as out
+from lineage.cli.show import err_console as err
 from lineage.jobs.config import JobConfig, JobsConfig
-from lineage.settings import DB_HELP, Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_FAILED, EXIT_BUSY = 1, 3
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-db_option = click.option("--db", metavar="STORE", help=DB_HELP)
 log_option = click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]),
                           help="Log detail on standard error.")
-
-
-def _load(ctx: click.Context, db: str | None) -> tuple[JobsConfig, Settings]:
-    project = project_of(ctx, db)
-    return project.jobs, project.settings
 
 
 def _logging(level: str) -> None:
@@ -79,10 +70,8 @@ def jobs() -> None:
 @click.pass_context
 def list_jobs(ctx: click.Context, db: str | None, fmt: str) -> int:
     """List the jobs with their schedule, next time and last run."""
-    from lineage.services.fold import open_current
-
-    cfg, settings = _load(ctx, db)
-    store = open_current(settings.db, lock_timeout=settings.lock_timeout)
+    project = project_of(ctx, db)
+    cfg, store = project.jobs, store_of(project.settings)
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for job in cfg.jobs:

@@ -3,6 +3,7 @@ override, and opening the store (current: with every event an endpoint acknowled
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,10 +36,16 @@ def settings_of(ctx: click.Context, db: str | None) -> Settings:
 
 
 def store_of(settings: Settings) -> Any:
-    """The store, with every event an endpoint acknowledged in it (`lineage.services.fold`)."""
+    """The store, with every event an endpoint acknowledged in it (`lineage.services.fold`);
+    opened (and its journal looked at) once per command."""
+    return _current(settings.db, settings.lock_timeout)
+
+
+@functools.cache
+def _current(db: str, lock_timeout: float) -> Any:
     from lineage.services.fold import open_current
 
-    return open_current(settings.db, lock_timeout=settings.lock_timeout)
+    return open_current(db, lock_timeout=lock_timeout)
 
 
 def graph_of(settings: Settings, as_of: datetime | None = None) -> Any:

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from lineage.cli.check import print_table
 from lineage.policy.project import PolicyConfig
-from lineage.services.check import run_check
+from lineage.services.check import check_graph
 from lineage.tagging import propagate
 
 
@@ -25,7 +25,7 @@ def explain_node(console: Console, graph: Any, store: Any, node_id: str, policy:
                       f"{escape(reason.note)}")
         if len(reason.path) > 1:
             console.print("    " + escape(" -> ".join(reason.path)), style="dim")
-    findings = [f for f in run_check(store, policy)
+    findings = [f for f in check_graph(graph, store, policy, tags=tags)
                 if node_id in f.path or node_id in f.nodes]
     if findings:
         print_table(console, findings, title=f"Findings on {escape(node_id)}")
@@ -33,7 +33,7 @@ def explain_node(console: Console, graph: Any, store: Any, node_id: str, policy:
         console.print("[bold]findings[/bold]: none")
 
 
-def demo_findings(console: Console, store: Any, policy: PolicyConfig) -> None:
-    """Print the open findings of what the demo collected."""
-    findings = run_check(store, policy)
+def demo_findings(console: Console, graph: Any, store: Any, policy: PolicyConfig) -> None:
+    """Print the open findings of what the demo collected (`graph`, loaded from `store`)."""
+    findings = check_graph(graph, store, policy)
     print_table(console, findings, title=f"Findings ({len(findings)}; `lineage check` is the CI gate)")

@@ -21,7 +21,9 @@ Every problem is reported with its `FILE:LINE`, all at once, as a `PolicyError`.
 
 Example:
     >>> text = b"rules:\\n  - {id: R1, message: m, from: {kind: dataset}, to: {kind: process}}\\n"
-    >>> config = parse_policy_config(text, "lineage.yaml")
+    >>> from lineage.yamlsafe import load_yaml
+    >>> data, where = load_yaml(text, "lineage.yaml")
+    >>> config = policy_config_from(data, where, "lineage.yaml")
     >>> [(r.id, r.source) for r in config.rules]
     [('R1', 'lineage.yaml:2')]
 """
@@ -38,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from lineage.errors import PolicyError
 from lineage.policy.custom import FlowRule
 from lineage.policy.finding import SEVERITIES, Review, Severity, Status
-from lineage.yamlsafe import Locator, YamlError, load_yaml
+from lineage.yamlsafe import Locator
 
 _SECTIONS = ("policy", "rules", "reviews")
 
@@ -88,21 +90,6 @@ def _errors(exc: ValidationError, where: Locator, base: tuple[str | int, ...]) -
             message = "unknown field"
         out.append(f"{where.source}:{where.line(loc)}: {field}: {message}")
     return out
-
-
-def parse_policy_config(text: bytes | str, source: str) -> PolicyConfig:
-    """Read the policy sections of a project file's text.
-
-    Raises:
-        PolicyError: the file is not valid YAML, or a section is invalid (every problem, with FILE:LINE).
-    """
-    try:
-        data, where = load_yaml(text, source)
-    except YamlError as exc:
-        raise PolicyError(str(exc)) from exc
-    if data is not None and not isinstance(data, dict):
-        raise PolicyError(f"{source}:1: the project file must be a mapping")
-    return policy_config_from(data or {}, where, source)
 
 
 def policy_config_from(data: dict[str, Any], where: Locator, source: str) -> PolicyConfig:

@@ -103,10 +103,13 @@ def journal_folder(db: str) -> Path | None:
     Example:
         >>> journal_folder("data/lineage.duckdb"), journal_folder("postgresql://db/lineage")
         (PosixPath('data/lineage.duckdb.journal'), None)
+        >>> journal_folder("host=db dbname=lineage") is None
+        True
     """
+    from lineage.store import postgres_location
     from lineage.store.pg_connect import is_postgres_url
 
-    if is_postgres_url(db):
+    if is_postgres_url(postgres_location(db)):
         return None
     path = Path(db)
     return path.with_name(path.name + ".journal")

@@ -21,7 +21,6 @@ Every other failure is a problem in the run, never an exception.
 from __future__ import annotations
 
 import hashlib
-import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from collectors.base import (
+    MAX_LINE_BYTES,
     Collector,
     ReadsLocations,
     Source,
@@ -48,8 +48,6 @@ from lineage.store.base import SourceState
 CHUNK_LINES = 2000
 CHUNK_BYTES = 16 << 20
 ANCHOR_BYTES = 4096
-MAX_LINE_BYTES = 64 << 20
-_LINE_PREFIX = re.compile(r"^line (\d+):")
 
 
 class TransientError(LineageError):
@@ -156,6 +154,7 @@ def _read_tail(collector: TailsLogs, ref: SourceRef, path: Path, inode: int, mti
         fh = path.open("rb")
     except OSError as exc:
         raise TransientError(f"{ref.name}: cannot read: {exc.strerror or exc}") from exc
+    read = collector.line_reader(ref.name)
     with fh:
         fh.seek(start)
         pos, produced = start, False
@@ -171,7 +170,7 @@ def _read_tail(collector: TailsLogs, ref: SourceRef, path: Path, inode: int, mti
             if not lines:
                 break
             data = b"".join(lines)
-            batch = collector.collect_lines(ref.name, data, line)
+            batch = read(data, line)
             pos += size
             line += len(lines)
             state = SourceState(job=job, source=ref.name, size=pos, mtime_ns=mtime_ns, offset=pos, line=line,

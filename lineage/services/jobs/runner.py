@@ -37,7 +37,7 @@ from lineage.models import Problem
 from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
 from lineage.policy import Finding
 from lineage.project import Project
-from lineage.services.check import run_check
+from lineage.services.check import check_graph
 from lineage.services.fold import open_current
 from lineage.services.jobs.lock import JobLock
 from lineage.services.jobs.reading import TransientError, read_source
@@ -155,15 +155,15 @@ def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, So
                 return
 
 
-def evaluate_findings(store: Store, project: Project) -> tuple[list[Finding], datetime | None]:
-    """The policy's findings on the store, exactly as `lineage check` computes them (the project
-    file's custom rules, reviews and `policy.baseline_at`), and that baseline.
+def evaluate_findings(graph: LineageGraph, store: Store, project: Project) -> tuple[list[Finding], datetime | None]:
+    """The policy's findings on the store's current `graph`, exactly as `lineage check` computes
+    them (the project file's custom rules, reviews and `policy.baseline_at`), and that baseline.
 
     Raises:
         PolicyError: the policy sections of the project file are invalid.
     """
     config = project.policy
-    return run_check(store, config), config.baseline_at
+    return check_graph(graph, store, config), config.baseline_at
 
 
 def _monitor(job: JobConfig, project: Project, store: Store, run: RunRecord, previous: RunRecord | None,
@@ -181,7 +181,7 @@ def _monitor(job: JobConfig, project: Project, store: Store, run: RunRecord, pre
     detail: dict[str, Any] = {"monitor_since": since.isoformat(), "monitor_until": until.isoformat(),
                               "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed)}
     try:
-        findings, alert.baseline = evaluate_findings(store, project)
+        findings, alert.baseline = evaluate_findings(after, store, project)
     except LineageError as exc:  # an invalid policy section must not lose the run's record
         out.problems.append(Problem(severity="warning", message=f"findings not evaluated: {exc}",
                                     source=project.source))
