@@ -169,6 +169,8 @@ class DuckDBFile(Backend):
         """
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.005
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             while True:
                 try:
@@ -199,13 +201,15 @@ class DuckDBFile(Backend):
                 self.migrate()
             con = self.open_connection(read_only=read_only, announce=True)
             try:
-                if read_only and self._version(con) < LATEST_VERSION:
-                    con.close()
-                    self.migrate()  # an older store, or one created empty by another tool
-                    con = duckdb.connect(str(self.path), read_only=True)
-                con.execute("SET TimeZone = 'UTC'").fetchall()
                 if read_only:
-                    refuse_newer(self._version(con), str(self.path))
+                    version = self._version(con)
+                    if version < LATEST_VERSION:
+                        con.close()
+                        self.migrate()  # an older store, or one created empty by another tool
+                        con = self.open_connection(read_only=True, announce=True)
+                        version = self._version(con)
+                    refuse_newer(version, str(self.path))
+                con.execute("SET TimeZone = 'UTC'").fetchall()
                 yield con
             finally:
                 con.close()
@@ -250,8 +254,7 @@ class DuckDBFile(Backend):
 
     def migrate(self) -> int:
         """Create the store or bring its schema up to date; returns the schema version."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self._connect(read_only=False) as con:
+        with self._connect(read_only=False) as con:
             self._migrate(con)
             return self._version(con)
 

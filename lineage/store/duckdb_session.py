@@ -71,7 +71,6 @@ class DuckDBWriter:
         until = time.monotonic() + self.yield_s
         while store.someone_waiting() and time.monotonic() < until:
             time.sleep(0.005)
-        store.path.parent.mkdir(parents=True, exist_ok=True)
         store._lock.acquire()
         try:
             con = store.open_connection(read_only=False, announce=False)
