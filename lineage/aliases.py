@@ -14,35 +14,10 @@ dataset.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 
 from lineage.store.base import GraphData
-
-
-def alias_map(claims: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Alias id -> dataset id from (dataset id, alias id) claims.
-
-    Example:
-        >>> alias_map([("dataset:a", "dataset:b"), ("dataset:b", "dataset:c"), ("dataset:b", "dataset:a")])
-        {'dataset:b': 'dataset:a', 'dataset:c': 'dataset:a'}
-    """
-    first: dict[str, str] = {}
-    for dataset, alias in sorted(claims):
-        if alias != dataset:
-            first.setdefault(alias, dataset)
-    out: dict[str, str] = {}
-    for alias in first:
-        path = [alias]
-        target = first[alias]
-        while target in first and target not in path:
-            path.append(target)
-            target = first[target]
-        if target in path:  # a cycle: its smallest id is the dataset
-            target = min(path[path.index(target):])
-        if target != alias:
-            out[alias] = target
-    return out
+from lineage.store.merge import alias_map, canonical_rows
 
 
 def resolve_aliases(data: GraphData) -> GraphData:
@@ -58,12 +33,7 @@ def resolve_aliases(data: GraphData) -> GraphData:
     canon = {alias: dataset for alias, dataset in canon.items() if alias in used and dataset in named}
     if not canon:
         return data
-    nodes = [
-        replace(row, node_id=canon[row.node_id], namespace=named[canon[row.node_id]].namespace,
-                name=named[canon[row.node_id]].name) if row.node_id in canon else row
-        for row in data.nodes
-    ]
-    nodes.sort(key=lambda r: (r.node_id, r.layer, r.observed_at))  # stable: a node's own order is kept
+    nodes = canonical_rows(data.nodes, canon)
     edges = [(canon.get(u, u), canon.get(v, v), kind, perms, conf) for u, v, kind, perms, conf in data.edges]
     columns = [
         {**c, "target": canon.get(c["target"], c["target"]),

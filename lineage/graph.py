@@ -29,57 +29,11 @@ import networkx as nx
 from lineage.aliases import resolve_aliases
 from lineage.errors import NodeNotFound
 from lineage.perf import paused_gc
-from lineage.store.base import GraphData, NodeFactRow
+from lineage.store.base import CurrentGraph, GraphData
+from lineage.store.merge import merge_facts
 
 FLOW_EDGES: frozenset[str] = frozenset({"read", "write"})
 ALL_EDGES: frozenset[str] = frozenset({"read", "write", "runs", "grant"})
-
-_ACCUMULATE = ("classifications",)
-
-
-def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
-    """Merge one node's facts, given in ascending (layer, observed_at) order, into attributes.
-
-    Scalars: the last non-empty value wins, so a declared fact beats an observed or inferred one.
-    Classifications: union. Columns: merged by name, field by field the same way.
-
-    Example:
-        >>> from datetime import datetime, UTC
-        >>> t = datetime(2026, 1, 1, tzinfo=UTC)
-        >>> rows = [NodeFactRow("dataset:s:a", "dataset", "s", "a", {"role": "store"}, 0, t),
-        ...         NodeFactRow("dataset:s:a", "dataset", "s", "a", {"role": "cache"}, 2, t)]
-        >>> merge_facts(rows)["role"]
-        'cache'
-    """
-    first = rows[0]
-    attrs: dict[str, Any] = {"id": first.node_id, "kind": first.kind, "namespace": first.namespace,
-                             "name": first.name}
-    columns: dict[str, dict[str, Any]] = {}
-    classes: set[str] = set()
-    layer = 0
-    for row in rows:
-        layer = max(layer, row.layer)
-        attrs["last_seen"] = max(attrs.get("last_seen", row.observed_at), row.observed_at)
-        seen_first = row.first_observed_at or row.observed_at
-        attrs["first_seen"] = min(attrs.get("first_seen", seen_first), seen_first)
-        for key, value in row.body.items():
-            if key == "classifications":
-                classes.update(value)
-            elif key == "columns":
-                for col in value:
-                    merged = columns.setdefault(col["name"], {"name": col["name"]})
-                    for ck, cv in col.items():
-                        if ck == "classifications":
-                            merged["classifications"] = sorted(set(merged.get("classifications", ())) | set(cv))
-                        elif cv not in (None, "", [], {}):
-                            merged[ck] = cv
-            elif value not in (None, "", [], {}):
-                attrs[key] = value
-    attrs["classifications"] = sorted(classes)
-    attrs["columns"] = list(columns.values())
-    attrs["layer"] = layer
-    return attrs
-
 
 class LineageGraph:
     """An in-memory view of the lineage, built from the store or from plain records."""
@@ -115,6 +69,15 @@ class LineageGraph:
                 kind, _, rest = node.partition(":")
                 g.nodes[node].update(id=node, kind=kind, namespace="", name=rest, classifications=[], columns=[])
         return cls(g, data.column_lineage)
+
+    @classmethod
+    def from_current(cls, data: CurrentGraph) -> LineageGraph:
+        """Build from the current graph the store keeps (nodes merged already)."""
+        with paused_gc():
+            g = nx.DiGraph()
+            g.add_nodes_from((attrs["id"], attrs) for attrs in data.nodes)
+            g.add_edges_from(_pairs(data.edges))
+            return cls(g, data.column_lineage)
 
     @classmethod
     def from_records(cls, nodes: Iterable[Mapping[str, Any]],
@@ -362,6 +325,9 @@ def _pairs(edges: Iterable[tuple[str, str, str, list[str], float]]) -> Iterator[
 
 
 def load_graph(store: Any, as_of: datetime | None = None) -> LineageGraph:
-    """The graph of everything in `store` (a `lineage.store.Store`) as of a time (default: now)."""
+    """The graph of everything in `store` (a `lineage.store.Store`) as of a time (default: now,
+    read from the current graph the store keeps)."""
+    if as_of is None:
+        return LineageGraph.from_current(store.current_graph())
     with paused_gc():
         return LineageGraph.from_data(store.graph_data(as_of))

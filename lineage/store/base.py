@@ -125,6 +125,16 @@ class GraphData:
     column_lineage: list[dict[str, Any]]
 
 
+@dataclass
+class CurrentGraph:
+    """The current graph, or part of it, as plain rows: each node's merged attributes; edges as
+    (source, target, kind, permissions, confidence); column lineage as in `GraphData`."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[tuple[str, str, str, list[str], float]]
+    column_lineage: list[dict[str, Any]]
+
+
 class StoreWriter(Protocol):
     """A write session: consecutive ingests from one thread, sharing what can be shared (DuckDB
     keeps one connection open across them). `release()` gives the store back to other processes

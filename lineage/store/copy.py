@@ -1,7 +1,8 @@
 """Copy a whole store from one backend to another: DuckDB to PostgreSQL, and back.
 
 Every table is copied row for row (raw inputs, facts, problems, runs, reviews, job source states,
-the parse cache), so the target answers every question the source did, time travel included.
+the parse cache), so the target answers every question the source did, time travel included; the
+current graph is worked out again from the copied facts.
 Both stores are first brought to the latest schema; the target must be empty. The copy is written
 in one transaction, so a copy that fails leaves the target empty. The set of tables and their
 columns is read from the source, so tables added by later migrations are copied too; the
@@ -12,19 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import pyarrow as pa
 from psycopg import sql
 
 from lineage.errors import StoreError
+from lineage.store import current
 from lineage.store.base import Store
+from lineage.store.duckdb_adapter import DuckDBTx
 from lineage.store.duckdb_store import DuckDBStore
+from lineage.store.postgres_adapter import PostgresTx
 from lineage.store.postgres_store import PostgresStore
 
 Rows = list[tuple[Any, ...]]
 CHUNK = 20_000
 _INTERNAL = {"schema_migrations", "fact_claims"}  # versioned per store; claims are rebuilt
+_DERIVED = "graph_"  # the current graph's tables: worked out again from the copied facts
 
 
 class _Tables(Protocol):
@@ -69,6 +75,7 @@ class _DuckDBTables:
                 con.unregister("copied")
 
             yield write
+            current.rebuild(DuckDBTx(con), datetime.now(UTC))
 
 
 class _PostgresTables:
@@ -117,6 +124,7 @@ class _PostgresTables:
                 cur.execute(sql.SQL(
                     "INSERT INTO fact_claims (fact_key) SELECT f.fact_key FROM {} f JOIN inputs i USING (input_id) "
                     "WHERE i.append_only ON CONFLICT DO NOTHING").format(sql.Identifier(table)))
+            current.rebuild(PostgresTx(cur), datetime.now(UTC))
 
 
 def _grouped(rows: list[tuple[Any, ...]]) -> dict[str, list[str]]:
@@ -149,7 +157,7 @@ def plan(source: Store, target: Store) -> dict[str, int]:
     target.migrate()
     src, dst = _tables(source), _tables(target)
     src_columns, dst_columns = src.columns(), dst.columns()
-    tables = [t for t in src_columns if t not in _INTERNAL]
+    tables = [t for t in src_columns if t not in _INTERNAL and not t.startswith(_DERIVED)]
     missing = [t for t in tables if t not in dst_columns]
     if missing:
         raise StoreError(f"the target store has no table {missing[0]!r}; is it the same release?")

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lineage.errors import StoreError
+from lineage.store import current
 from lineage.store.rows import FACT_SCHEMAS
 from lineage.store.schema import LATEST_VERSION, apply_migrations, refuse_newer, version_of
 from lineage.store.sql import Backend, Dialect, Params, Row, T
@@ -249,7 +251,8 @@ class DuckDBFile(Backend):
         if version == LATEST_VERSION:
             return
         con.execute("BEGIN TRANSACTION")
-        apply_migrations(_run_raw(con), "duckdb", version)
+        apply_migrations(_run_raw(con), "duckdb", version,
+                         lambda: current.rebuild(DuckDBTx(con), datetime.now(UTC)))
         con.execute("COMMIT")
 
     def migrate(self) -> int:

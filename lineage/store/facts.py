@@ -21,6 +21,7 @@ from typing import Any
 
 from lineage.models import LineageBatch
 from lineage.perf import paused_gc
+from lineage.store import current
 from lineage.store.base import GraphData, IngestResult, RawInputRow
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
@@ -42,6 +43,8 @@ _SEEN_SNAPSHOT = (
     "SELECT 1 FROM inputs WHERE collector = %(collector)s AND source = %(source)s AND content_sha = %(sha)s "
     "AND superseded_at IS NULL LIMIT 1"
 )
+_CURRENT_SNAPSHOTS = ("SELECT input_id FROM inputs WHERE collector = %(collector)s AND source = %(source)s "
+                      "AND superseded_at IS NULL")
 _SUPERSEDE = (
     "UPDATE inputs SET superseded_at = %(now)s WHERE collector = %(collector)s AND source = %(source)s "
     "AND superseded_at IS NULL"
@@ -52,6 +55,8 @@ _INSERT_INPUT = (
     "%(content)s, %(encoding)s, %(append_only)s, %(now)s, %(facts)s, %(problems)s, %(options)s)"
 )
 
+_UNTIL_FURTHER_NOTICE = datetime(9999, 12, 31, tzinfo=UTC)
+"""The time that sees every current fact, even one observed after now by a clock ahead of ours."""
 _VISIBLE = ("i.received_at <= %(at)s AND (i.superseded_at IS NULL OR i.superseded_at > %(at)s) "
             "AND f.observed_at <= %(at)s")
 """A fact is visible at `at` when it was observed by then and its input was current then."""
@@ -148,7 +153,9 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
     if seen:
         return IngestResult(input_id=None, facts=0, problems=0, skipped=True)
     now = max(p.now, datetime.now(UTC))  # after a wait for the lock, later than what it waited for
+    superseded: list[str] = []
     if not ident.append_only:
+        superseded = [r[0] for r in tx.all(_CURRENT_SNAPSHOTS, {"collector": batch.collector, "source": batch.source})]
         tx.execute(_SUPERSEDE, {"now": now, "collector": batch.collector, "source": batch.source})
     stored = 0
     for table, rows in p.tables.items():
@@ -166,6 +173,7 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
         "facts": stored, "problems": len(problems), "options": ident.options,
     })
+    current.refresh(tx, [ident.input_id], superseded, now)
     return IngestResult(input_id=ident.input_id, facts=stored, problems=len(problems), skipped=False)
 
 
@@ -183,8 +191,9 @@ class Facts(Backend):
         return self._write(lambda tx: ingest_on(tx, batch, prepared))
 
     def graph_data(self, as_of: datetime | None = None) -> GraphData:
-        """Every fact visible at `as_of` (default: now), as plain data for `LineageGraph`."""
-        at = {"at": as_of or datetime.now(UTC)}
+        """Every fact visible at `as_of` (default: every current fact, whenever it was observed), as
+        plain data for `LineageGraph`."""
+        at = {"at": as_of or _UNTIL_FURTHER_NOTICE}
         with self._read() as tx:
             nodes = tx.bulk(_NODE_FACTS, at)
             edges = tx.bulk(_EDGES, at)

@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -150,8 +150,10 @@ class ConnectionPool:
         max_idle: connections kept open between uses.
     """
 
-    def __init__(self, url: str, *, connect_timeout: float, max_idle: int = 4) -> None:
+    def __init__(self, url: str, *, connect_timeout: float, rebuild_current: Callable[[Connection], None],
+                 max_idle: int = 4) -> None:
         self.url = url
+        self.rebuild_current = rebuild_current
         self.masked = mask_url(url)
         self.connect_timeout = max(1, int(connect_timeout))
         self.max_idle = max_idle
@@ -190,7 +192,7 @@ class ConnectionPool:
             raise StoreError(f"{self.masked}: cannot connect to the store: {exc}") from exc
         try:
             con.execute("SET TIME ZONE 'UTC'")
-            ensure_schema(con, self.masked)
+            ensure_schema(con, self.masked, self.rebuild_current)
         except BaseException:
             con.close()
             raise
@@ -226,8 +228,9 @@ def schema_version(con: Connection) -> int:
     return version_of(lambda query: con.execute(query).fetchall())
 
 
-def migrate(con: Connection, masked: str) -> int:
-    """Bring the schema up to date in one transaction; returns the version.
+def migrate(con: Connection, masked: str, rebuild_current: Callable[[Connection], None]) -> int:
+    """Bring the schema up to date in one transaction; returns the version. `rebuild_current` works
+    the current graph out from the facts, on the connection, when a migration asks for it.
 
     Raises:
         StoreError: the store was written by a newer release.
@@ -242,11 +245,11 @@ def migrate(con: Connection, masked: str) -> int:
         version = schema_version(con)  # another process may have migrated while we waited
         refuse_newer(version, masked)
         apply_migrations(lambda statement, params: con.execute(sql.SQL(statement), params),  # the schema's own text
-                         "postgresql", version)
+                         "postgresql", version, lambda: rebuild_current(con))
     return schema_version(con)
 
 
-def ensure_schema(con: Connection, masked: str) -> None:
+def ensure_schema(con: Connection, masked: str, rebuild_current: Callable[[Connection], None]) -> None:
     """Migrate an older store and refuse a newer one (nothing is written when it is current, so a
     read-only role or a hot standby can serve the dashboard)."""
-    migrate(con, masked)
+    migrate(con, masked, rebuild_current)

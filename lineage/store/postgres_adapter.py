@@ -25,12 +25,14 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from lineage.errors import StoreError
+from lineage.store import current
 from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_version
 from lineage.store.sql import Backend, Dialect, Params, Row, T, insert
 
@@ -123,6 +125,12 @@ class PostgresTx:
         return max(self.cur.rowcount, 0)  # facts stored before, by this or any writer, are not counted
 
 
+def _rebuild_current(con: psycopg.Connection[tuple[Any, ...]]) -> None:
+    """Work the current graph out from the facts, in the connection's transaction (a migration's)."""
+    with con.cursor() as cur:
+        current.rebuild(PostgresTx(cur), datetime.now(UTC))
+
+
 class PostgresDatabase(Backend):
     """A PostgreSQL database's pooled connections, transactions and schema.
 
@@ -136,7 +144,7 @@ class PostgresDatabase(Backend):
     def __init__(self, url: str, *, lock_timeout: float = 60.0) -> None:
         self.url = url
         self.lock_timeout = lock_timeout
-        self._pool = ConnectionPool(url, connect_timeout=lock_timeout)
+        self._pool = ConnectionPool(url, connect_timeout=lock_timeout, rebuild_current=_rebuild_current)
 
     def __repr__(self) -> str:
         return f"PostgresStore({mask_url(self.url)!r})"
@@ -171,7 +179,7 @@ class PostgresDatabase(Backend):
     def migrate(self) -> int:
         """Create the store or bring its schema up to date; returns the schema version."""
         with self._pool.connection() as con:
-            return migrate(con, self._pool.masked)
+            return migrate(con, self._pool.masked, _rebuild_current)
 
     def schema_version(self) -> int:
         with self._pool.connection() as con:

@@ -33,6 +33,8 @@ class Migration:
     version: int
     description: str
     statements: tuple[str | Dialects, ...]
+    rebuilds_current: bool = False
+    """Whether the current graph is worked out from the facts once the statements ran."""
 
     def sql(self, dialect: Dialect) -> tuple[str, ...]:
         """The statements for `dialect`, in order.
@@ -88,6 +90,23 @@ _COLUMN_FACTS = f"""CREATE TABLE column_facts (
                 process_id VARCHAR,
                 confidence {{double}} NOT NULL,
                 {_EVIDENCE}
+            )"""
+
+_GRAPH_EDGES = """CREATE TABLE graph_edges (
+                src BIGINT NOT NULL,
+                dst BIGINT NOT NULL,
+                kind VARCHAR NOT NULL,
+                permissions VARCHAR[] NOT NULL,
+                confidence {double} NOT NULL
+            )"""
+_GRAPH_COLUMNS = """CREATE TABLE graph_columns (
+                target_id VARCHAR NOT NULL,
+                target_column VARCHAR NOT NULL,
+                sources JSON NOT NULL,
+                transformation VARCHAR NOT NULL,
+                indirect BOOLEAN NOT NULL,
+                process_id VARCHAR,
+                confidence {double} NOT NULL
             )"""
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -194,6 +213,39 @@ MIGRATIONS: tuple[Migration, ...] = (
         "raw input content may be stored zlib-compressed (content_encoding 'zlib'); older rows stay as they were",
         ("ALTER TABLE inputs ADD COLUMN content_encoding VARCHAR",),
     ),
+    Migration(
+        7,
+        "the current graph: merged nodes (numbered), edges, column lineage and aliases, kept up to date by "
+        "every ingest",
+        (
+            """CREATE TABLE graph_nodes (
+                nid BIGINT NOT NULL,
+                node_id VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                namespace VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                layer SMALLINT NOT NULL,
+                first_seen TIMESTAMPTZ NOT NULL,
+                last_seen TIMESTAMPTZ NOT NULL,
+                attrs JSON NOT NULL
+            )""",
+            Dialects(_GRAPH_EDGES.format(double="DOUBLE"), _GRAPH_EDGES.format(double="DOUBLE PRECISION")),
+            Dialects(_GRAPH_COLUMNS.format(double="DOUBLE"), _GRAPH_COLUMNS.format(double="DOUBLE PRECISION")),
+            "CREATE TABLE graph_aliases (alias_id VARCHAR NOT NULL, dataset_id VARCHAR NOT NULL)",
+            "CREATE TABLE graph_state (generation BIGINT NOT NULL, next_nid BIGINT NOT NULL, changed_at TIMESTAMPTZ)",
+            "INSERT INTO graph_state VALUES (0, 1, NULL)",
+            Dialects(None, "CREATE UNIQUE INDEX graph_nodes_id ON graph_nodes (node_id)"),
+            Dialects(None, "CREATE UNIQUE INDEX graph_nodes_nid ON graph_nodes (nid)"),
+            Dialects(None, "CREATE INDEX graph_nodes_name ON graph_nodes (name)"),
+            Dialects(None, "CREATE INDEX graph_edges_src ON graph_edges (src)"),
+            Dialects(None, "CREATE INDEX graph_edges_dst ON graph_edges (dst)"),
+            Dialects(None, "CREATE INDEX graph_columns_target ON graph_columns (target_id)"),
+            Dialects(None, "CREATE INDEX node_facts_input ON node_facts (input_id)"),
+            Dialects(None, "CREATE INDEX edge_facts_input ON edge_facts (input_id)"),
+            Dialects(None, "CREATE INDEX column_facts_input ON column_facts (input_id)"),
+        ),
+        rebuilds_current=True,
+    ),
 )
 
 
@@ -232,13 +284,18 @@ def refuse_newer(version: int, where: str) -> None:
 
 
 def apply_migrations(execute: Callable[[str, dict[str, Any] | None], object], dialect: Dialect,
-                     version: int) -> None:
+                     version: int, rebuild_current: Callable[[], None]) -> None:
     """Create the version table and apply the migrations after `version`, in the caller's
-    transaction; `execute` runs one statement in `%(name)s` parameter style."""
+    transaction; `execute` runs one statement in `%(name)s` parameter style, `rebuild_current`
+    works the current graph out from the facts."""
     execute(CREATE_VERSION_TABLE, None)
+    rebuild = False
     for migration in MIGRATIONS:
         if migration.version > version:
             for statement in migration.sql(dialect):
                 execute(statement, None)
+            rebuild = rebuild or migration.rebuilds_current
             execute(RECORD_VERSION, {"version": migration.version, "description": migration.description,
                                      "applied_at": datetime.now(UTC)})
+    if rebuild:  # once, after the last migration, so it sees the latest tables
+        rebuild_current()

@@ -1,0 +1,97 @@
+"""Merging facts into a node's attributes, and aliases into the dataset they name: the rules the
+graph is built by, whether from every fact (`lineage.graph`) or kept current in the store
+(`lineage.store.current`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from lineage.store.base import NodeFactRow
+
+
+def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
+    """Merge one node's facts, given in ascending (layer, observed_at) order, into attributes.
+
+    Scalars: the last non-empty value wins, so a declared fact beats an observed or inferred one.
+    Classifications: union. Columns: merged by name, field by field the same way.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+        >>> rows = [NodeFactRow("dataset:s:a", "dataset", "s", "a", {"role": "store"}, 0, t),
+        ...         NodeFactRow("dataset:s:a", "dataset", "s", "a", {"role": "cache"}, 2, t)]
+        >>> merge_facts(rows)["role"]
+        'cache'
+    """
+    first = rows[0]
+    attrs: dict[str, Any] = {"id": first.node_id, "kind": first.kind, "namespace": first.namespace,
+                             "name": first.name}
+    columns: dict[str, dict[str, Any]] = {}
+    classes: set[str] = set()
+    layer = 0
+    for row in rows:
+        layer = max(layer, row.layer)
+        attrs["last_seen"] = max(attrs.get("last_seen", row.observed_at), row.observed_at)
+        seen_first = row.first_observed_at or row.observed_at
+        attrs["first_seen"] = min(attrs.get("first_seen", seen_first), seen_first)
+        for key, value in row.body.items():
+            if key == "classifications":
+                classes.update(value)
+            elif key == "columns":
+                for col in value:
+                    merged = columns.setdefault(col["name"], {"name": col["name"]})
+                    for ck, cv in col.items():
+                        if ck == "classifications":
+                            merged["classifications"] = sorted(set(merged.get("classifications", ())) | set(cv))
+                        elif cv not in (None, "", [], {}):
+                            merged[ck] = cv
+            elif value not in (None, "", [], {}):
+                attrs[key] = value
+    attrs["classifications"] = sorted(classes)
+    attrs["columns"] = list(columns.values())
+    attrs["layer"] = layer
+    return attrs
+
+
+def alias_map(claims: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Alias id -> dataset id from (dataset id, alias id) claims.
+
+    Example:
+        >>> alias_map([("dataset:a", "dataset:b"), ("dataset:b", "dataset:c"), ("dataset:b", "dataset:a")])
+        {'dataset:b': 'dataset:a', 'dataset:c': 'dataset:a'}
+    """
+    first: dict[str, str] = {}
+    for dataset, alias in sorted(claims):
+        if alias != dataset:
+            first.setdefault(alias, dataset)
+    out: dict[str, str] = {}
+    for alias in first:
+        path = [alias]
+        target = first[alias]
+        while target in first and target not in path:
+            path.append(target)
+            target = first[target]
+        if target in path:  # a cycle: its smallest id is the dataset
+            target = min(path[path.index(target):])
+        if target != alias:
+            out[alias] = target
+    return out
+
+
+def canonical_rows(rows: list[NodeFactRow], canon: Mapping[str, str]) -> list[NodeFactRow]:
+    """Node facts (ordered by node, layer and time) with each alias's facts made its dataset's: the
+    dataset's id, namespace and name, in (node, layer, time) order, an alias's facts after the
+    dataset's own where they tie. Every dataset of `canon` an alias in `rows` stands for must have
+    facts in `rows` too."""
+    if not canon or not any(row.node_id in canon for row in rows):
+        return rows
+    named = {row.node_id: row for row in rows}
+    out = [
+        replace(row, node_id=canon[row.node_id], namespace=named[canon[row.node_id]].namespace,
+                name=named[canon[row.node_id]].name) if row.node_id in canon else row
+        for row in rows
+    ]
+    out.sort(key=lambda r: (r.node_id, r.layer, r.observed_at))  # stable: a node's own order is kept
+    return out
