@@ -24,13 +24,14 @@ from typing import Any
 import streamlit as st
 
 from app.components.graph_model import DEFAULT_CAP, Filters, View, column_view, focus_view, layered_view, path_view
+from lineage import focused
 from lineage.access import GraphLinks, identity_access
 from lineage.errors import LineageError, NodeNotFound
 from lineage.graph import LineageGraph, load_graph
 from lineage.project import Project, load_project
 from lineage.severity import SEVERITIES
 from lineage.store import Store, open_store
-from lineage.tagging import Tags, propagate
+from lineage.tagging import propagate
 
 REVIEW_STATUSES = ("accepted_risk", "false_positive")
 WALK_ROWS = 10_000  # upstream/downstream rows listed on the node page (and in its CSV)
@@ -105,14 +106,16 @@ def graph(path: str, marker: str, as_of: str | None = None) -> LineageGraph:
 
 @st.cache_data(show_spinner=False)
 def stats(path: str, marker: str, as_of: str | None = None) -> dict[str, Any]:
+    """Counts of the map: counted in the store's current graph, or as of a time."""
+    if as_of is None:
+        return store(path).current_stats()
     return graph(path, marker, as_of).stats()
 
 
 @st.cache_data(show_spinner=False)
 def third_parties(path: str, marker: str) -> list[dict[str, Any]]:
-    g = graph(path, marker)
     rows = []
-    for a in sorted((a for a in g.nodes("process") if a.get("third_party")), key=lambda a: a["id"]):
+    for a in store(path).current_nodes(kind="process", flag="third_party"):
         approved = a.get("approved")
         rows.append({"processor": a["name"], "namespace": a["namespace"], "type": a.get("processor_type") or "",
                      "vendor": a.get("vendor") or "", "region": a.get("region") or "",
@@ -129,9 +132,9 @@ _ORIGINS, _PROCESSORS, _STORES, _CACHES = 0, 2, 4, 6
 def data_map(path: str, marker: str, cap: int = 60) -> View | None:
     """Origins, then the processors their data reaches (third parties marked), then the stores and
     caches those processors write; None when the graph is too big to draw this way."""
-    g = graph(path, marker)
-    if len(g) > 20_000:
+    if stats(path, marker)["nodes"] > 20_000:
         return None
+    g = graph(path, marker)
     levels = _data_map_levels(g)
     view = layered_view(g, levels, cap=cap, group=lambda a: a.get("role") != "origin")
     # left to right only; an origin's data reaching a processor through other steps is a dashed edge
@@ -202,12 +205,11 @@ def run_times(path: str, marker: str) -> list[datetime]:
 @st.cache_data(show_spinner=False)
 def search(path: str, marker: str, text: str, limit: int = 50) -> list[str]:
     """Node ids containing `text` (any case); exact and whole-name matches first."""
-    g = graph(path, marker)
     if not text.strip():
         return []
-    found = g.search(text.strip(), limit=limit)
+    found = focused.search(store(path), text.strip(), limit=limit)
     try:
-        exact = g.resolve(text.strip())
+        exact = focused.resolve(store(path), text.strip())
     except NodeNotFound:
         return found
     return [exact, *(n for n in found if n != exact)]
@@ -215,24 +217,15 @@ def search(path: str, marker: str, text: str, limit: int = 50) -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def filter_options(path: str, marker: str) -> dict[str, list[str]]:
-    g = graph(path, marker)
-    options: dict[str, set[str]] = {k: set() for k in ("kind", "role", "origin", "classification",
-                                                        "environment", "namespace")}
-    for a in g.nodes():
-        options["kind"].add(str(a.get("kind")))
-        options["namespace"].add(str(a.get("namespace", "")))
-        options["environment"].add(str(a.get("environment") or "unknown"))
-        if a.get("kind") == "dataset":
-            options["role"].add(str(a.get("role") or "unknown"))
-            options["origin"].add(str(a.get("origin") or "unknown"))
-            options["classification"].update(a.get("classifications") or ())
-    return {k: sorted(v) for k, v in options.items()}
+    return store(path).current_facets()
 
 
 @st.cache_data(show_spinner=False)
 def explore_view(path: str, marker: str, focus: str, *, depth: int, direction: str, filters: Filters,
                  identities: bool, grants: bool, columns: bool, cap: int = DEFAULT_CAP) -> View:
-    g = graph(path, marker)
+    """The neighbourhood of `focus`, read from the store (only the part shown)."""
+    g = focused.neighbourhood(store(path), focus, depth=depth, upstream=direction in ("both", "upstream"),
+                              downstream=direction in ("both", "downstream"), runs=identities, grants=grants)
     view = focus_view(g, focus, depth=depth, upstream=direction in ("both", "upstream"),
                       downstream=direction in ("both", "downstream"), filters=filters, identities=identities,
                       grants=grants, cap=cap)
@@ -242,13 +235,13 @@ def explore_view(path: str, marker: str, focus: str, *, depth: int, direction: s
 
 
 def node_brief(path: str, marker: str, node_id: str) -> dict[str, Any]:
-    return graph(path, marker).node(node_id)
+    return focused.node(store(path), node_id)
 
 
 @st.cache_data(show_spinner=False)
 def node_attributes(path: str, marker: str, node_id: str) -> list[dict[str, str]]:
     """A node's attributes as (attribute, value) text rows."""
-    attrs = graph(path, marker).node(node_id)
+    attrs = focused.node(store(path), node_id)
     return [{"attribute": k, "value": _text(v)} for k, v in sorted(attrs.items())
             if k != "columns" and v not in (None, "", [], {})]
 
@@ -269,18 +262,16 @@ def _text(value: Any) -> str:
 @st.cache_data(show_spinner=False)
 def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
     """Attributes, schema, column lineage, neighbours and walks of one node, as plain rows."""
-    g = graph(path, marker)
+    s = store(path)
+    g = focused.around(s, node_id)
     attrs = g.node(node_id)
     attributes = node_attributes(path, marker, node_id)
     columns = [{"column": c["name"], "type": c.get("type") or "", "classifications": _text(c.get("classifications")),
                 "description": c.get("description") or ""} for c in attrs.get("columns") or []]
-    column_lineage = []
-    for c in g.column_lineage:
-        sources = [f"{d}.{col}" for d, col in c["sources"]]
-        if c["target"] == node_id or c.get("process") == node_id or any(d == node_id for d, _ in c["sources"]):
-            column_lineage.append({"target": f"{c['target']}.{c['column']}", "sources": ", ".join(sources),
-                                   "transformation": c["transformation"], "indirect": bool(c.get("indirect")),
-                                   "through": c.get("process") or ""})
+    column_lineage = [{"target": f"{c['target']}.{c['column']}",
+                       "sources": ", ".join(f"{d}.{col}" for d, col in c["sources"]),
+                       "transformation": c["transformation"], "indirect": bool(c.get("indirect")),
+                       "through": c.get("process") or ""} for c in s.column_lineage_about(node_id)]
     links = []
     for label, ids in (("reads from", g.predecessors(node_id, "read")), ("writes to", g.successors(node_id, "write")),
                        ("read by", g.successors(node_id, "read")), ("written by", g.predecessors(node_id, "write")),
@@ -294,21 +285,22 @@ def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
                 perms = "/".join((edge or {}).get("permissions") or [])
             links.append({"relation": label, "node": other, "permissions": perms})
 
-    def walk(found: dict[str, int]) -> list[dict[str, Any]]:
+    def walk(upstream: bool) -> tuple[int, list[dict[str, Any]]]:
+        found, part = focused.walk(s, node_id, upstream=upstream)
         out = []
         for n, d in list(found.items())[:WALK_ROWS]:
-            a = g.node(n)
+            a = part.node(n)
             out.append({"distance": d, "id": n, "kind": a.get("kind"), "namespace": a.get("namespace"),
                         "name": a.get("name"), "role": a.get("role") or "", "origin": a.get("origin") or "",
                         "third party": bool(a.get("third_party")),
                         "classifications": _text(a.get("classifications"))})
-        return out
+        return len(found), out
 
-    up, down = g.upstream(node_id), g.downstream(node_id)
+    (up_total, up), (down_total, down) = walk(True), walk(False)
     return {"attrs": {k: v for k, v in attrs.items() if k != "columns"}, "attributes": attributes,
-            "upstream_total": len(up), "downstream_total": len(down),
+            "upstream_total": up_total, "downstream_total": down_total,
             "columns": columns, "column_lineage": column_lineage, "links": links,
-            "upstream": walk(up), "downstream": walk(down)}
+            "upstream": up, "downstream": down}
 
 
 @st.cache_data(show_spinner=False)
@@ -332,11 +324,6 @@ def evidence(path: str, marker: str, node_id: str) -> list[dict[str, Any]]:
 # -- policy: tags, findings and reviews ---------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=3, show_spinner="Propagating tags…")
-def _tags(path: str, marker: str) -> Tags:
-    return propagate(graph(path, marker))
-
-
 def _plain(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return _plain(value.model_dump(mode="json"))
@@ -355,10 +342,9 @@ def _plain(value: Any) -> Any:
 def findings(path: str, marker: str) -> list[dict[str, Any]]:
     """Every finding with its review state, as plain dicts: what `lineage check` reports (the
     project's rules, custom rules and reviews, the store's reviews), with evidence."""
-    from lineage.services.check import check_graph
+    from lineage.services.check import run_check
 
-    result = check_graph(graph(path, marker), store(path), project().policy, tags=_tags(path, marker),
-                         now=datetime.now(UTC))
+    result = run_check(store(path), project().policy, now=datetime.now(UTC))
     out = []
     for f in result:
         row = _plain(f)
@@ -371,8 +357,9 @@ def findings(path: str, marker: str) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False)
 def tags_of(path: str, marker: str, node_id: str) -> dict[str, Any]:
-    """Propagated origin and classifications of a node with the paths that explain them."""
-    tags = _tags(path, marker)
+    """Propagated origin and classifications of a node with the paths that explain them, worked out
+    from what lies upstream of it."""
+    tags = propagate(focused.upstream_part(store(path), node_id))
     why = []
     for reason in tags.why(node_id) or ():
         r = _plain(reason)
@@ -397,7 +384,7 @@ def record_review(fingerprint: str, status: str, reviewer: str, reason: str, exp
 
 @st.cache_data(show_spinner=False)
 def finding_view(path: str, marker: str, node_path: tuple[str, ...]) -> View:
-    return path_view(graph(path, marker), node_path)
+    return path_view(LineageGraph.from_current(store(path).current_part(node_path)), node_path)
 
 
 # -- identities --------------------------------------------------------------------------------------
@@ -405,21 +392,21 @@ def finding_view(path: str, marker: str, node_path: tuple[str, ...]) -> View:
 
 @st.cache_data(show_spinner=False)
 def identities(path: str, marker: str) -> list[dict[str, Any]]:
-    g = graph(path, marker)
-    rows = []
-    for a in sorted(g.nodes("identity"), key=lambda a: a["id"]):
-        ident = a["id"]
-        rows.append({"id": ident, "name": a.get("name"), "namespace": a.get("namespace"),
-                     "type": a.get("identity_type") or "", "runs": len(g.successors(ident, "runs")),
-                     "grants": len(g.successors(ident, "grant"))})
-    return rows
+    s = store(path)
+    nodes = s.current_nodes(kind="identity")
+    counts: dict[tuple[str, str], int] = {}
+    for source, _, kind in s.links([a["id"] for a in nodes], ("runs", "grant")):
+        counts[(source, kind)] = counts.get((source, kind), 0) + 1
+    return [{"id": a["id"], "name": a.get("name"), "namespace": a.get("namespace"),
+             "type": a.get("identity_type") or "", "runs": counts.get((a["id"], "runs"), 0),
+             "grants": counts.get((a["id"], "grant"), 0)} for a in nodes]
 
 
 @st.cache_data(show_spinner=False)
 def access(path: str, marker: str, identity: str) -> list[dict[str, Any]]:
     """One row per node the identity is granted or observed to use: granted permissions next to the
     use seen in the lineage (what the processes it runs read and write, and which processors it runs)."""
-    g = graph(path, marker)
+    g = focused.identity_part(store(path), identity)
     rows = []
     for a in identity_access(GraphLinks(g), identity):
         have, need, unused, missing = a.granted, a.used, a.unused, a.missing

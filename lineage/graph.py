@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -130,34 +130,34 @@ class LineageGraph:
         return sum(len(attrs["kinds"]) for _, _, attrs in self._g.edges(data=True))
 
     def resolve(self, query: str) -> str:
-        """The id of the node a user means: an exact id, `namespace:name`, an exact name, or a unique
-        case-insensitive part of a name or id.
+        """The id of the node a user means (see `resolve_node`).
 
         Raises:
             NodeNotFound: nothing matches, or several nodes do (the message lists some).
         """
-        if query in self._g:
-            return query
-        for kind in ("dataset", "process", "identity"):
-            if f"{kind}:{query}" in self._g:
-                return f"{kind}:{query}"
-        if self._alias_of is None:  # an alias names the dataset it was merged into
-            self._alias_of = {a: str(n) for n, attrs in self._g.nodes(data=True) for a in attrs.get("aliases") or ()}
-        for name in (query, f"dataset:{query}"):
-            if name in self._alias_of:
-                return self._alias_of[name]
-        exact = [n for n, a in self._g.nodes(data=True) if a.get("name") == query]
-        if len(exact) == 1:
-            return str(exact[0])
-        needle = query.casefold()
-        found = exact or [n for n in self._g.nodes if needle in str(n).casefold()]
-        if len(found) == 1:
-            return str(found[0])
-        if not found:
-            raise NodeNotFound(f"no node matches {query!r}")
-        shown = ", ".join(sorted(found)[:10])
-        more = f" and {len(found) - 10} more" if len(found) > 10 else ""
-        raise NodeNotFound(f"{query!r} matches {len(found)} nodes: {shown}{more}; give the full id")
+        return resolve_node(self.find_nodes, query)
+
+    def find_nodes(self, *, ids: Sequence[str] = (), names: Sequence[str] = (), aliases: Sequence[str] = (),
+                   containing: str | None = None, limit: int = 50) -> dict[str, list[str]]:
+        """Node ids by how they match (as the store's `find_nodes`): `id` (one of `ids`), `alias` (the
+        datasets that list one of `aliases`), `name` (a name in `names`, in id order), `containing`
+        (the id contains the text, any case; the first `limit` in id order, then the count of all)."""
+        out: dict[str, list[str]] = {}
+        if ids:
+            out["id"] = [i for i in ids if i in self._g]
+        if aliases:
+            if self._alias_of is None:
+                self._alias_of = {a: str(n) for n, attrs in self._g.nodes(data=True)
+                                  for a in attrs.get("aliases") or ()}
+            out["alias"] = [self._alias_of[a] for a in aliases if a in self._alias_of]
+        if names:
+            wanted = set(names)
+            out["name"] = sorted(str(n) for n, a in self._g.nodes(data=True) if a.get("name") in wanted)
+        if containing is not None:
+            needle = containing.casefold()
+            found = sorted(str(n) for n in self._g.nodes if needle in str(n).casefold())
+            out["containing"] = [*found[:limit], str(len(found))]
+        return out
 
     def search(self, text: str, limit: int = 50) -> list[str]:
         """Ids whose id contains `text`, case-insensitively (a glob when it has `*` or `?`)."""
@@ -307,6 +307,38 @@ class LineageGraph:
                 "by_kind": by_kind, "datasets_by_role": by_role, "datasets_by_origin": by_origin,
                 "third_party_processors": third_party, "edges_by_kind": by_edge,
                 "column_lineage": len(self.column_lineage)}
+
+
+def resolve_node(find: Callable[..., dict[str, list[str]]], query: str) -> str:
+    """The id of the node a user means: an exact id, `namespace:name` of a dataset, process or
+    identity, an alias of a dataset, an exact name, or a unique case-insensitive part of an id.
+    `find` looks nodes up (`LineageGraph.find_nodes`, or the store's for its current graph).
+
+    Raises:
+        NodeNotFound: nothing matches, or several nodes do (the message lists some).
+    """
+    kinds = ("dataset", "process", "identity")
+    found = find(ids=[query, *(f"{k}:{query}" for k in kinds)], aliases=[query, f"dataset:{query}"],
+                 names=[query])
+    for candidate in (query, *(f"{k}:{query}" for k in kinds)):
+        if candidate in found["id"]:
+            return candidate
+    if found["alias"]:
+        return found["alias"][0]
+    exact = found["name"]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        matches, total = exact[:10], len(exact)
+    else:
+        *matches, count = find(containing=query, limit=10)["containing"]
+        total = int(count)
+        if total == 1:
+            return matches[0]
+    if not total:
+        raise NodeNotFound(f"no node matches {query!r}")
+    more = f" and {total - 10} more" if total > 10 else ""
+    raise NodeNotFound(f"{query!r} matches {total} nodes: {', '.join(matches[:10])}{more}; give the full id")
 
 
 def _pairs(edges: Iterable[tuple[str, str, str, list[str], float]]) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -35,10 +35,21 @@ def _walk_command(direction: str) -> Any:
     @click.pass_context
     def command(ctx: click.Context, node: str, depth: int | None, kinds: tuple[str, ...], fmt: str,
                 db: str | None, as_of: str | None) -> int:
-        g = graph_of(settings_of(ctx, db), parse_as_of(as_of))
-        node_id = g.resolve(node)
-        walk = g.upstream if direction == "upstream" else g.downstream
-        print_walk(g, node_id, direction, walk(node_id, depth=depth, kinds=kinds or None), fmt)
+        settings = settings_of(ctx, db)
+        when = parse_as_of(as_of)
+        if when is not None:  # the graph as it was: merged from the facts of that time
+            g = graph_of(settings, when)
+            node_id = g.resolve(node)
+            walk = g.upstream if direction == "upstream" else g.downstream
+            print_walk(g, node_id, direction, walk(node_id, depth=depth, kinds=kinds or None), fmt)
+            return EXIT_OK
+        from lineage import focused
+
+        store = store_of(settings)
+        node_id = focused.resolve(store, node)
+        found, part = focused.walk(store, node_id, upstream=direction == "upstream", depth=depth,
+                                   kinds=kinds or None)
+        print_walk(part, node_id, direction, found, fmt)
         return EXIT_OK
 
     command.__doc__ = (
@@ -61,12 +72,23 @@ graph.command("downstream")(_walk_command("downstream"))
 def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) -> int:
     """Show every fact about NODE with the evidence behind it: which collector saw it, in which
     file and line (or endpoint and run), when, and whether a newer source replaced it."""
-    settings = settings_of(ctx, db)
-    g = graph_of(settings, parse_as_of(as_of))
-    node_id = g.resolve(node)
-    store = store_of(settings)
-    print_node(g, store, node_id)
+    from lineage import focused
     from lineage.cli.policy_show import explain_node
+    from lineage.services.check import check_graph, run_check
+    from lineage.tagging import propagate
 
-    explain_node(console, g, store, node_id, project_of(ctx).policy)
+    settings = settings_of(ctx, db)
+    store = store_of(settings)
+    policy = project_of(ctx).policy
+    when = parse_as_of(as_of)
+    if when is not None:  # the graph as it was: merged from the facts of that time
+        g = graph_of(settings, when)
+        node_id = g.resolve(node)
+        print_node(g, store, node_id)
+        explain_node(console, node_id, tags=propagate(g), findings=check_graph(g, store, policy))
+        return EXIT_OK
+    node_id = focused.resolve(store, node)
+    print_node(focused.around(store, node_id), store, node_id)
+    explain_node(console, node_id, tags=propagate(focused.upstream_part(store, node_id)),
+                 findings=run_check(store, policy))
     return EXIT_OK

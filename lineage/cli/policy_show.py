@@ -8,14 +8,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from lineage.cli.check import print_table
+from lineage.policy.finding import Finding
 from lineage.policy.project import PolicyConfig
 from lineage.services.check import check_graph
-from lineage.tagging import propagate
+from lineage.tagging import Tags
 
 
-def explain_node(console: Console, graph: Any, store: Any, node_id: str, policy: PolicyConfig) -> None:
-    """Print the node's derived tags with the paths that explain them, and its findings."""
-    tags = propagate(graph)
+def explain_node(console: Console, node_id: str, *, tags: Tags, findings: list[Finding]) -> None:
+    """Print the node's derived tags with the paths that explain them, and the findings on it."""
     console.print(f"[bold]origin[/bold]: {escape(tags.origin(node_id))}   [bold]classifications[/bold]: "
                   + escape(", ".join(sorted(tags.classifications(node_id))) or "none"))
     for reason in tags.why(node_id):
@@ -25,10 +25,9 @@ def explain_node(console: Console, graph: Any, store: Any, node_id: str, policy:
                       f"{escape(reason.note)}")
         if len(reason.path) > 1:
             console.print("    " + escape(" -> ".join(reason.path)), style="dim")
-    findings = [f for f in check_graph(graph, store, policy, tags=tags)
-                if node_id in f.path or node_id in f.nodes]
-    if findings:
-        print_table(console, findings, title=f"Findings on {escape(node_id)}")
+    mine = [f for f in findings if node_id in f.path or node_id in f.nodes]
+    if mine:
+        print_table(console, mine, title=f"Findings on {escape(node_id)}")
     else:
         console.print("[bold]findings[/bold]: none")
 

@@ -1,19 +1,34 @@
 """Check a store: evaluate the policy on its graph, with the reviews kept in the store and in the
 project file, and attach the evidence behind each finding's nodes. `lineage check`, the dashboard,
-scheduled jobs' monitoring and `lineage explain` all ask this."""
+scheduled jobs' monitoring and `lineage explain` all ask this.
+
+Evaluating a million-edge graph takes a while, so the findings (before reviews, which change on
+their own) are kept in the store with the graph's generation: while nothing is ingested, and the
+policy and the rules' code are the same, the next check reads them instead.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import json
+import zlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from lineage.errors import StoreError
 from lineage.graph import LineageGraph
-from lineage.policy.engine import evaluate, with_evidence
-from lineage.policy.finding import Finding, Place
+from lineage.policy.engine import apply_reviews, evaluate, with_evidence
+from lineage.policy.finding import Finding, Place, sort_key
 from lineage.policy.project import PolicyConfig
 from lineage.policy.rules import RULES
 from lineage.tagging import Tags
+
+RESULT = "findings"
+"""The name the findings are kept under in the store."""
 
 
 def evidence_of(store: Any, node_ids: Sequence[str]) -> dict[str, list[Place]]:
@@ -32,18 +47,57 @@ def evidence_of(store: Any, node_ids: Sequence[str]) -> dict[str, list[Place]]:
 
 def run_check(store: Any, config: PolicyConfig, *, now: datetime | None = None,
               baseline_at: datetime | None = None) -> list[Finding]:
-    """Load the graph from `store`, evaluate the policy with its reviews, and attach evidence."""
-    from lineage.graph import load_graph
+    """The findings on the store's current graph with their reviews and evidence: the ones kept
+    in the store when the graph, the policy and the rules are unchanged, else worked out (and kept)."""
+    baseline = baseline_at or config.baseline_at
+    key = _key(config, baseline)
+    kept = store.derived(RESULT, key)
+    if kept is not None:
+        found = [Finding.model_validate(f) for f in json.loads(zlib.decompress(kept))]
+    else:
+        from lineage.graph import load_graph
 
-    return check_graph(load_graph(store), store, config, now=now, baseline_at=baseline_at)
+        generation = store.generation()  # before reading: a change meanwhile makes what is kept stale
+        found = _unreviewed(load_graph(store), store, config, baseline=baseline)
+        payload = zlib.compress(json.dumps([f.model_dump(mode="json") for f in found]).encode(), 1)
+        with contextlib.suppress(StoreError):  # a store this process may only read: right, just not kept
+            store.keep_derived(RESULT, key, generation, payload)
+    return _reviewed(found, store, config, now)
 
 
 def check_graph(graph: LineageGraph, store: Any, config: PolicyConfig, *, tags: Tags | None = None,
                 now: datetime | None = None, baseline_at: datetime | None = None) -> list[Finding]:
-    """`run_check` on a graph already loaded from `store` (and its tags, when already propagated)."""
+    """The findings on a graph already loaded from `store` (and its tags, when already propagated),
+    with reviews and evidence: for a graph as of another time, or one the caller holds anyway."""
+    found = _unreviewed(graph, store, config, tags=tags, baseline=baseline_at or config.baseline_at)
+    return _reviewed(found, store, config, now)
+
+
+def _unreviewed(graph: LineageGraph, store: Any, config: PolicyConfig, *, tags: Tags | None = None,
+                baseline: datetime | None) -> list[Finding]:
     rules = [r for r in RULES if r.id not in config.disabled]
-    reviews = [*config.reviews, *store.reviews()]
-    findings = evaluate(graph, rules=rules, custom_rules=config.rules, reviews=reviews, now=now, tags=tags,
-                        baseline_at=baseline_at or config.baseline_at)
+    findings = evaluate(graph, rules=rules, custom_rules=config.rules, tags=tags, baseline_at=baseline)
     nodes = [n for f in findings for n in (*f.nodes, *f.path) if n in graph]
     return with_evidence(findings, evidence_of(store, nodes))
+
+
+def _reviewed(found: list[Finding], store: Any, config: PolicyConfig, now: datetime | None) -> list[Finding]:
+    reviews = [*config.reviews, *store.reviews()]
+    return sorted(apply_reviews(found, reviews, now or datetime.now(UTC)), key=sort_key)
+
+
+def _key(config: PolicyConfig, baseline: datetime | None) -> str:
+    """What the findings depend on besides the graph: the rules' code and the project's policy."""
+    policy = repr((config.rules, sorted(config.disabled), baseline.isoformat() if baseline else None))
+    return hashlib.blake2b(f"{_code()}\x1f{policy}".encode(), digest_size=16).hexdigest()
+
+
+@functools.cache
+def _code() -> str:
+    """A digest of the code findings are worked out by (the policy and tagging packages)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=16)
+    for package in ("policy", "tagging"):
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

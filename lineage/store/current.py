@@ -21,7 +21,8 @@ check this after every ingest).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,48 +45,90 @@ def _in(tx: Tx, param: str) -> str:
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def refresh(tx: Tx, input_ids: Sequence[str], superseded: Sequence[str], now: datetime) -> None:
-    """Bring the current graph up to date after the inputs `input_ids` were stored and the inputs
-    `superseded` were superseded, inside the ingest's transaction."""
+@dataclass
+class Touched:
+    """What an input's facts touch: each node with whether all that is said of it is bare (and
+    then its highest layer and its first and last observation), the (source, target) pairs of its
+    edges, the targets of its column lineage, and whether it names aliases."""
+
+    bare: dict[str, tuple[int, datetime, datetime]] = field(default_factory=dict)
+    full: set[str] = field(default_factory=set)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    column_targets: set[str] = field(default_factory=set)
+    aliases: bool = False
+
+
+def touched_by(tables: Mapping[str, Mapping[str, list[Any]]]) -> Touched:
+    """What the fact rows of one input touch (`rows.fact_columns`' output)."""
+    out = Touched()
+    nodes = tables["node_facts"]
+    for node_id, kind, body, layer, seen in zip(nodes["node_id"], nodes["kind"], nodes["body"], nodes["layer"],
+                                                nodes["observed_at"], strict=True):
+        if body != "{}":
+            out.full.add(node_id)
+            out.aliases = out.aliases or (kind == "dataset" and '"aliases"' in body)
+            continue
+        was = out.bare.get(node_id)
+        out.bare[node_id] = (layer, seen, seen) if was is None else (
+            max(was[0], layer), min(was[1], seen), max(was[2], seen))
+    edges = tables["edge_facts"]
+    out.pairs.update(zip(edges["source_id"], edges["target_id"], strict=True))
+    out.column_targets.update(tables["column_facts"]["target_id"])
+    return out
+
+
+def _superseded(tx: Tx, input_ids: Sequence[str]) -> Touched:
+    """What the facts of the inputs `input_ids` touch (all of it as more than bare: they are gone)."""
+    out = Touched()
+    if not input_ids:
+        return out
+    params = {"ids": list(input_ids)}
+    for node_id, aliases in tx.all(
+            "SELECT node_id, bool_or(kind = 'dataset' AND body{text} LIKE '%%\"aliases\"%%') FROM node_facts "  # noqa: S608
+            f"WHERE input_id {_in(tx, 'ids')} GROUP BY node_id", params):
+        out.full.add(str(node_id))
+        out.aliases = out.aliases or bool(aliases)
+    out.pairs.update((str(s), str(t)) for s, t in tx.all(
+        f"SELECT DISTINCT source_id, target_id FROM edge_facts WHERE input_id {_in(tx, 'ids')}", params))  # noqa: S608
+    out.column_targets.update(str(t) for (t,) in tx.all(
+        f"SELECT DISTINCT target_id FROM column_facts WHERE input_id {_in(tx, 'ids')}", params))  # noqa: S608
+    return out
+
+
+def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) -> None:
+    """Bring the current graph up to date, inside the ingest's transaction, after an input that
+    touches `fresh` was stored and the inputs `superseded` were superseded."""
     tx.lock("current-graph")  # writers of one PostgreSQL store refresh one at a time
-    touched = [*input_ids, *superseded]
-    params = {"touched": touched}
-    aliases_moved = tx.one(
-        f"SELECT count(*) FROM node_facts WHERE input_id {_in(tx, 'touched')} AND kind = 'dataset' "  # noqa: S608
-        "AND body{text} LIKE '%%\"aliases\"%%'", params)
-    if aliases_moved and aliases_moved[0] and _alias_claims(tx) != _stored_aliases(tx):
+    gone = _superseded(tx, superseded)
+    if (fresh.aliases or gone.aliases) and _alias_claims(tx) != _stored_aliases(tx):
         rebuild(tx, now)
         return
     canon = _stored_aliases(tx)
-    sources, targets = set(), set()
-    for s, t in tx.all(f"SELECT DISTINCT source_id, target_id FROM edge_facts WHERE input_id {_in(tx, 'touched')}",  # noqa: S608
-                       params):
-        sources.add(canon.get(s, s))
-        targets.add(canon.get(t, t))
-    column_targets = {canon.get(t, t) for (t,) in tx.all(
-        f"SELECT DISTINCT target_id FROM column_facts WHERE input_id {_in(tx, 'touched')}", params)}  # noqa: S608
-    full: set[str] = set()
-    bare: set[str] = set()
-    for node_id, only_bare in tx.all(
-            "SELECT node_id, bool_and(body{text} = '{{}}' AND input_id "  # noqa: S608
-            f"{_in(tx, 'fresh')}) FROM node_facts WHERE input_id {_in(tx, 'touched')} GROUP BY node_id",
-            {**params, "fresh": list(input_ids)}):
-        (bare if only_bare and node_id not in canon else full).add(canon.get(node_id, node_id))
-    bare -= full
+
+    def canonical(ids: Iterable[str]) -> set[str]:
+        return {canon.get(i) or i for i in ids}
+
+    pairs = fresh.pairs | gone.pairs
+    sources, targets = canonical(s for s, _ in pairs), canonical(t for _, t in pairs)
+    column_targets = canonical(fresh.column_targets | gone.column_targets)
+    full = canonical(fresh.full | gone.full | {i for i in fresh.bare if i in canon})
+    bare = {i: v for i, v in fresh.bare.items() if i not in full and i not in canon}
     known = _nids(tx, bare)
-    full |= bare - set(known)
-    bare &= set(known)
+    full |= {i for i in bare if i not in known}
+    bare = {i: v for i, v in bare.items() if i in known}
 
     _delete_edges(tx, sources, targets)
     tx.execute(f"DELETE FROM graph_columns WHERE target_id {_in(tx, 'ids')}", {"ids": sorted(column_targets)})  # noqa: S608
     if bare:
         tx.execute(
-            "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "  # noqa: S608 - constant text
+            "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "
             "first_seen = least(graph_nodes.first_seen, u.first_seen), "
-            "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT node_id, max(layer) AS layer, "
-            f"min(observed_at) AS first_seen, max(observed_at) AS last_seen FROM node_facts WHERE input_id "
-            f"{_in(tx, 'fresh')} AND node_id {_in(tx, 'ids')} GROUP BY node_id) u "
-            "WHERE graph_nodes.node_id = u.node_id", {"fresh": list(input_ids), "ids": sorted(bare)})
+            "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT unnest(%(ids)s::VARCHAR[]) AS node_id, "
+            "unnest(%(layers)s::INTEGER[]) AS layer, unnest(%(firsts)s::TIMESTAMPTZ[]) AS first_seen, "
+            "unnest(%(lasts)s::TIMESTAMPTZ[]) AS last_seen) u "
+            "WHERE graph_nodes.node_id = u.node_id",
+            {"ids": list(bare), "layers": [v[0] for v in bare.values()], "firsts": [v[1] for v in bare.values()],
+             "lasts": [v[2] for v in bare.values()]})
     _merge_nodes(tx, full, canon)
     _insert_edges(tx, canon, sources, targets)
     _insert_columns(tx, canon, column_targets)
@@ -112,7 +155,7 @@ def _bump(tx: Tx, now: datetime) -> None:
 
 def _alias_claims(tx: Tx) -> dict[str, str]:
     """Alias id -> dataset id, from every current dataset fact that names aliases."""
-    claims = []
+    claims: list[tuple[str, str]] = []
     for node_id, body in tx.all(
             "SELECT DISTINCT f.node_id, f.body{text} FROM node_facts f JOIN inputs i USING (input_id) "  # noqa: S608
             f"WHERE {_CURRENT} AND f.kind = 'dataset' AND f.body{{text}} LIKE '%%\"aliases\"%%'"):
@@ -123,15 +166,15 @@ def _alias_claims(tx: Tx) -> dict[str, str]:
 
 
 def _stored_aliases(tx: Tx) -> dict[str, str]:
-    return dict(tx.all("SELECT alias_id, dataset_id FROM graph_aliases"))  # type: ignore[arg-type]
+    return {str(a): str(d) for a, d in tx.all("SELECT alias_id, dataset_id FROM graph_aliases")}
 
 
 def _nids(tx: Tx, node_ids: Iterable[str]) -> dict[str, int]:
     ids = sorted(node_ids)
     if not ids:
         return {}
-    return dict(tx.all(f"SELECT node_id, nid FROM graph_nodes WHERE node_id {_in(tx, 'ids')}",  # noqa: S608
-                       {"ids": ids}))  # type: ignore[arg-type]
+    rows = tx.all(f"SELECT node_id, nid FROM graph_nodes WHERE node_id {_in(tx, 'ids')}", {"ids": ids})  # noqa: S608
+    return {str(node): int(nid) for node, nid in rows}
 
 
 def _raw(ids: Iterable[str], canon: dict[str, str]) -> list[str]:
@@ -260,6 +303,24 @@ class Current(Backend):
         """Work the current graph out again from the facts (`lineage store rebuild --current`)."""
         self._write(lambda tx: rebuild(tx, datetime.now(UTC)))
 
+    def derived(self, name: str, key: str) -> bytes | None:
+        """What was kept as `name` for `key` (`keep_derived`), if the graph has not changed since."""
+        with self._read() as tx:
+            row = tx.one("SELECT d.payload FROM derived_results d JOIN graph_state g ON g.generation = d.generation "
+                         "WHERE d.name = %(name)s AND d.key = %(key)s", {"name": name, "key": key})
+        return bytes(row[0]) if row else None
+
+    def keep_derived(self, name: str, key: str, generation: int, payload: bytes) -> None:
+        """Keep `payload`, worked out from the graph of `generation`, as `name` for `key` (one per
+        name: it replaces the one kept before)."""
+        def write(tx: Tx) -> None:
+            tx.execute("DELETE FROM derived_results WHERE name = %(name)s", {"name": name})
+            tx.execute("INSERT INTO derived_results VALUES (%(name)s, %(key)s, %(generation)s, %(payload)s, %(now)s)",
+                       {"name": name, "key": key, "generation": generation, "payload": payload,
+                        "now": datetime.now(UTC)})
+
+        self._write(write)
+
     def generation(self) -> int:
         """How many times the current graph has changed: equal numbers, equal graphs."""
         with self._read() as tx:
@@ -283,13 +344,71 @@ class Current(Backend):
         with self._read() as tx:
             nodes = tx.all(f"SELECT {_NODE_COLUMNS} FROM graph_nodes n WHERE n.node_id {_in(tx, 'ids')}",  # noqa: S608
                            {"ids": ids})
-            edges = tx.all(f"{_EDGE_ROWS} WHERE ns.node_id {_in(tx, 'ids')} AND nt.node_id {_in(tx, 'ids')}",  # noqa: S608
+            edges = tx.all(f"{_EDGE_ROWS} WHERE ns.node_id {_in(tx, 'ids')} AND nt.node_id {_in(tx, 'ids')}",
                            {"ids": ids})
-            columns = tx.all(f"{_COLUMN_ROWS} WHERE target_id {_in(tx, 'ids')} "  # noqa: S608
+            columns = tx.all(f"{_COLUMN_ROWS} WHERE target_id {_in(tx, 'ids')} "
                              "ORDER BY target_id{collate}, target_column{collate}", {"ids": ids})
         return CurrentGraph(nodes=[node_attrs(r) for r in nodes],
                             edges=[(r[0], r[1], r[2], list(r[3]), r[4]) for r in edges],
                             column_lineage=[_column_row(r) for r in columns])
+
+    def current_nodes(self, *, kind: str, flag: str | None = None) -> list[dict[str, Any]]:
+        """The merged attributes of every node of `kind` (with `flag`: whose attribute of that name
+        is true), in id order."""
+        where = "" if flag is None else " AND n.attrs->>%(flag)s = 'true'"
+        with self._read() as tx:
+            rows = tx.all(f"SELECT {_NODE_COLUMNS} FROM graph_nodes n WHERE n.kind = %(kind)s{where} "  # noqa: S608
+                          "ORDER BY n.node_id{collate}", {"kind": kind, **({} if flag is None else {"flag": flag})})
+        return [node_attrs(r) for r in rows]
+
+    def column_lineage_about(self, node_id: str) -> list[dict[str, Any]]:
+        """The column lineage into, through or out of the node (its target, process or a source)."""
+        quoted = json.dumps(node_id).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._read() as tx:
+            rows = tx.all(f"{_COLUMN_ROWS} WHERE target_id = %(id)s OR process_id = %(id)s "
+                          "OR sources{text} LIKE %(quoted)s ESCAPE '\\' "
+                          "ORDER BY target_id{collate}, target_column{collate}",
+                          {"id": node_id, "quoted": f"%{quoted}%"})
+        entries = [_column_row(r) for r in rows]
+        return [c for c in entries if node_id in (c["target"], c["process"]) or
+                any(s[0] == node_id for s in c["sources"])]
+
+    def current_facets(self) -> dict[str, list[str]]:
+        """The values nodes have, to filter by: kind, namespace, environment, and of datasets role,
+        origin and classification."""
+        with self._read() as tx:
+            def values(expression: str, where: str = "") -> list[str]:
+                rows = tx.all(f"SELECT DISTINCT {expression} FROM graph_nodes {where}")  # noqa: S608 - constant text
+                return sorted(str(r[0]) for r in rows)
+
+            datasets = "WHERE kind = 'dataset'"
+            classes = {c for text in values("(attrs->'classifications'){text}", datasets) for c in json.loads(text)}
+            return {"kind": values("kind"), "role": values("coalesce(attrs->>'role', 'unknown')", datasets),
+                    "origin": values("coalesce(attrs->>'origin', 'unknown')", datasets),
+                    "classification": sorted(classes),
+                    "environment": values("coalesce(attrs->>'environment', 'unknown')"),
+                    "namespace": values("namespace")}
+
+    def current_stats(self) -> dict[str, Any]:
+        """Counts by kind, by dataset role and origin, and of third-party processors and edges (as
+        `LineageGraph.stats`)."""
+        with self._read() as tx:
+            def counts(query: str) -> dict[str, int]:
+                return {str(k): int(n) for k, n in tx.all(query)}
+
+            by_kind = counts("SELECT kind, count(*) FROM graph_nodes GROUP BY kind")
+            by_role = counts("SELECT coalesce(attrs->>'role', 'unknown'), count(*) FROM graph_nodes "
+                             "WHERE kind = 'dataset' GROUP BY 1")
+            by_origin = counts("SELECT coalesce(attrs->>'origin', 'unknown'), count(*) FROM graph_nodes "
+                               "WHERE kind = 'dataset' GROUP BY 1")
+            third = tx.one("SELECT count(*) FROM graph_nodes WHERE kind = 'process' "
+                           "AND attrs->>'third_party' = 'true'")
+            by_edge = counts("SELECT kind, count(*) FROM graph_edges GROUP BY kind")
+            columns = tx.one("SELECT count(*) FROM graph_columns")
+        return {"nodes": sum(by_kind.values()), "edges": sum(by_edge.values()), "by_kind": by_kind,
+                "datasets_by_role": by_role, "datasets_by_origin": by_origin,
+                "third_party_processors": int(third[0]) if third else 0, "edges_by_kind": by_edge,
+                "column_lineage": int(columns[0]) if columns else 0}
 
     def walk(self, node_id: str, *, reverse: bool, depth: int | None,
              edge_kinds: Iterable[str]) -> dict[str, int]:
@@ -316,15 +435,16 @@ class Current(Backend):
                 seen.update(dict.fromkeys(found, level))
                 frontier = found
             del seen[start]
-            names = dict(tx.all(f"SELECT nid, node_id FROM graph_nodes WHERE nid {_in(tx, 'ids')}",  # noqa: S608
-                                {"ids": sorted(seen)})) if seen else {}
+            rows = tx.all(f"SELECT nid, node_id FROM graph_nodes WHERE nid {_in(tx, 'ids')}",  # noqa: S608
+                          {"ids": sorted(seen)}) if seen else []
+            names = {int(nid): str(node) for nid, node in rows}
         return {names[n]: d for n, d in seen.items() if n in names}
 
     def links(self, node_ids: Iterable[str], kinds: Iterable[str]) -> list[tuple[str, str, str]]:
         """The (source, target, kind) edges of `kinds` that end or start at one of `node_ids`."""
         ids = sorted(set(node_ids))
         with self._read() as tx:
-            return [tuple(r) for r in tx.all(  # type: ignore[misc]
+            return [(str(r[0]), str(r[1]), str(r[2])) for r in tx.all(
                 f"SELECT ns.node_id, nt.node_id, e.kind FROM graph_edges e JOIN graph_nodes ns ON ns.nid = e.src "  # noqa: S608
                 f"JOIN graph_nodes nt ON nt.nid = e.dst WHERE e.kind {_in(tx, 'kinds')} AND "
                 f"(ns.node_id {_in(tx, 'ids')} OR nt.node_id {_in(tx, 'ids')})",
@@ -332,9 +452,9 @@ class Current(Backend):
 
     def find_nodes(self, *, ids: Sequence[str] = (), names: Sequence[str] = (), aliases: Sequence[str] = (),
                    containing: str | None = None, limit: int = 50) -> dict[str, list[str]]:
-        """Node ids by how they match: `id` (one of `ids` exactly), `alias` (the datasets `aliases`
-        stand for), `name` (a name in `names`), `containing` (the id contains the text, any case;
-        at most `limit`, in id order)."""
+        """Node ids by how they match: `id` (one of `ids`), `alias` (the datasets `aliases` stand
+        for), `name` (a name in `names`, in id order), `containing` (the id contains the text, any
+        case; the first `limit` in id order, then the count of all)."""
         out: dict[str, list[str]] = {}
         with self._read() as tx:
             if ids:
@@ -349,9 +469,10 @@ class Current(Backend):
                     {"ids": list(names)})]
             if containing is not None:
                 needle = containing.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                out["containing"] = [r[0] for r in tx.all(
-                    "SELECT node_id FROM graph_nodes WHERE lower(node_id) LIKE %(needle)s ESCAPE '\\' "
-                    "ORDER BY node_id{collate} LIMIT %(limit)s", {"needle": f"%{needle}%", "limit": limit})]
+                rows = tx.all("SELECT node_id, count(*) OVER () FROM graph_nodes WHERE lower(node_id) LIKE %(needle)s "
+                              "ESCAPE '\\' ORDER BY node_id{collate} LIMIT %(limit)s",
+                              {"needle": f"%{needle}%", "limit": limit})
+                out["containing"] = [*(r[0] for r in rows), str(rows[0][1] if rows else 0)]
         return out
 
     def node_ids(self) -> list[str]:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from lineage.store.base import StoreWriter
+from lineage.store.current import Current
 from lineage.store.duckdb_adapter import WAITING_FRESH_S, DuckDBFile
 from lineage.store.duckdb_session import DuckDBWriter
-from lineage.store.current import Current
 from lineage.store.facts import Facts
 from lineage.store.jobs import Jobs
 from lineage.store.parse_cache import ParseCache

@@ -128,6 +128,8 @@ class Prepared:
     input: InputIdentity
     tables: dict[str, Any]
     """Each fact table's rows, as the backend staged them (`Backend._stage_facts`)."""
+    touched: current.Touched
+    """What the rows touch in the current graph."""
 
 
 def prepare(batch: LineageBatch, backend: Backend) -> Prepared:
@@ -135,9 +137,10 @@ def prepare(batch: LineageBatch, backend: Backend) -> Prepared:
     now = datetime.now(UTC)
     identity = input_identity(batch, now)
     with paused_gc():
-        tables = {table: backend._stage_facts(table, columns)
-                  for table, columns in fact_columns(batch, identity.input_id).items()}
-    return Prepared(now, identity, tables)
+        columns = fact_columns(batch, identity.input_id)
+        tables = {table: backend._stage_facts(table, rows) for table, rows in columns.items()}
+        touched = current.touched_by(columns)
+    return Prepared(now, identity, tables, touched)
 
 
 def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
@@ -173,7 +176,7 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
         "facts": stored, "problems": len(problems), "options": ident.options,
     })
-    current.refresh(tx, [ident.input_id], superseded, now)
+    current.refresh(tx, p.touched, superseded, now)
     return IngestResult(input_id=ident.input_id, facts=stored, problems=len(problems), skipped=False)
 
 

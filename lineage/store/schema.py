@@ -109,6 +109,14 @@ _GRAPH_COLUMNS = """CREATE TABLE graph_columns (
                 confidence {double} NOT NULL
             )"""
 
+_DERIVED = """CREATE TABLE derived_results (
+                name VARCHAR NOT NULL,
+                key VARCHAR NOT NULL,
+                generation BIGINT NOT NULL,
+                payload {blob} NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL
+            )"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -216,7 +224,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         7,
         "the current graph: merged nodes (numbered), edges, column lineage and aliases, kept up to date by "
-        "every ingest",
+        "every ingest; results worked out from the whole graph, kept until it changes",
         (
             """CREATE TABLE graph_nodes (
                 nid BIGINT NOT NULL,
@@ -234,6 +242,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE TABLE graph_aliases (alias_id VARCHAR NOT NULL, dataset_id VARCHAR NOT NULL)",
             "CREATE TABLE graph_state (generation BIGINT NOT NULL, next_nid BIGINT NOT NULL, changed_at TIMESTAMPTZ)",
             "INSERT INTO graph_state VALUES (0, 1, NULL)",
+            Dialects(_DERIVED.format(blob="BLOB"), _DERIVED.format(blob="BYTEA")),
             Dialects(None, "CREATE UNIQUE INDEX graph_nodes_id ON graph_nodes (node_id)"),
             Dialects(None, "CREATE UNIQUE INDEX graph_nodes_nid ON graph_nodes (nid)"),
             Dialects(None, "CREATE INDEX graph_nodes_name ON graph_nodes (name)"),

@@ -4,6 +4,7 @@ no script anywhere."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +61,16 @@ def page_errors(pg: Any) -> list[str]:
     return found + [m for m in ERROR_MARKERS if m in text]
 
 
+def main_text(pg: Any, awaited: str) -> str:
+    """The page's text once it shows `awaited` (the title shows before what the page reads from the
+    store: wait for it, generously), or as it is after the deadline."""
+    main = "[data-testid='stMain']"
+    with contextlib.suppress(Exception):
+        pg.wait_for_function("([sel, text]) => document.querySelector(sel).innerText.includes(text)",
+                             arg=[main, awaited], timeout=180_000)
+    return str(pg.locator(main).inner_text())
+
+
 def graph_frame(pg: Any) -> Any:
     return next(f for f in pg.frames if f != pg.main_frame and f.evaluate("() => !!window.lineageNetwork"))
 
@@ -91,7 +102,7 @@ def test_clicking_a_node_in_explore_shows_its_detail(running_app: RunningApp, pa
     assert href and "node=" in href
     page.goto(href)
     settle(page)
-    assert "v1/messages" in page.locator("[data-testid='stMain']").inner_text()
+    assert "v1/messages" in main_text(page, "v1/messages")
     assert page_errors(page) == []
     page.screenshot(path=str(ARTIFACTS / "clicked-node-detail.png"), full_page=True)
 
@@ -118,7 +129,7 @@ def test_hostile_names_run_no_script(hostile_db: str, browser: Any, page: Any,
                 assert "<" in panel, "names are shown as text, with their angle brackets"
                 assert frame.locator("img, svg[onload], b[onmouseover]").count() == 0
             if path.startswith("node"):
-                assert HOSTILE in page.locator("[data-testid='stMain']").inner_text(), "shown as text"
+                assert HOSTILE in main_text(page, HOSTILE), "shown as text"
             flags = [f.evaluate("() => window.__pwned") for f in page.frames]
             assert flags == [None] * len(flags)
             assert page.dialogs == [], page.dialogs

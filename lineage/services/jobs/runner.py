@@ -31,13 +31,12 @@ from typing import Any
 
 from lineage.diff import diff_graphs
 from lineage.errors import LineageError, StoreError
-from lineage.graph import LineageGraph
+from lineage.graph import LineageGraph, load_graph
 from lineage.jobs.config import JobConfig, JobsConfig
 from lineage.models import Problem
 from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
-from lineage.policy import Finding
 from lineage.project import Project
-from lineage.services.check import check_graph
+from lineage.services.check import run_check
 from lineage.services.fold import open_current
 from lineage.services.jobs.lock import JobLock
 from lineage.services.jobs.reading import TransientError, read_source
@@ -155,23 +154,12 @@ def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, So
                 return
 
 
-def evaluate_findings(graph: LineageGraph, store: Store, project: Project) -> tuple[list[Finding], datetime | None]:
-    """The policy's findings on the store's current `graph`, exactly as `lineage check` computes
-    them (the project file's custom rules, reviews and `policy.baseline_at`), and that baseline.
-
-    Raises:
-        PolicyError: the policy sections of the project file are invalid.
-    """
-    config = project.policy
-    return check_graph(graph, store, config), config.baseline_at
-
-
 def _monitor(job: JobConfig, project: Project, store: Store, run: RunRecord, previous: RunRecord | None,
              out: RunOutcome, store_name: str) -> tuple[Alert, dict[str, Any]]:
     """Diff the graph since the previous check, pick the new open findings, build the alert."""
     since = datetime.fromisoformat(previous.detail["monitor_until"]) if previous else run.started_at
     until = datetime.now(UTC)
-    after = LineageGraph.from_data(store.graph_data(until))
+    after = load_graph(store)  # the current graph the store keeps
     before = LineageGraph.from_data(store.graph_data(since))
     diff = diff_graphs(before, after)
     alert = Alert(job=job.name, run_id=run.run_id, status=out.status, started_at=run.started_at, finished_at=until,
@@ -181,7 +169,7 @@ def _monitor(job: JobConfig, project: Project, store: Store, run: RunRecord, pre
     detail: dict[str, Any] = {"monitor_since": since.isoformat(), "monitor_until": until.isoformat(),
                               "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed)}
     try:
-        findings, alert.baseline = evaluate_findings(after, store, project)
+        findings, alert.baseline = run_check(store, project.policy), project.policy.baseline_at
     except LineageError as exc:  # an invalid policy section must not lose the run's record
         out.problems.append(Problem(severity="warning", message=f"findings not evaluated: {exc}",
                                     source=project.source))

@@ -1,0 +1,136 @@
+"""Questions about part of the graph, answered from the current graph the store keeps: which node a
+user means, what lies up- or downstream of it, its neighbourhood, and the tags that reach it.
+
+Each reads only the part it is about (a walk is one query per level) and hands back a small
+`LineageGraph`, so whatever shows a graph shows these parts unchanged. Tags need no more than the
+part upstream of a node: its origin and classifications come from what flows into it.
+
+Example:
+    >>> import pathlib, tempfile
+    >>> from lineage.models import Dataset, Edge, EdgeKind, Evidence, LineageBatch, Process
+    >>> from lineage.store import open_store
+    >>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+    >>> ev = Evidence(collector="demo", source="demo")
+    >>> a, b = Dataset(namespace="s", name="a", evidence=ev), Dataset(namespace="s", name="b", evidence=ev)
+    >>> p = Process(namespace="j", name="p", evidence=ev)
+    >>> batch = LineageBatch(collector="demo", source="demo")
+    >>> batch.add(a, b, p, Edge(source=a.ref, target=p.ref, kind=EdgeKind.READ, evidence=ev),
+    ...           Edge(source=p.ref, target=b.ref, kind=EdgeKind.WRITE, evidence=ev))
+    >>> _ = store.ingest(batch)
+    >>> found, _ = walk(store, resolve(store, "b"), upstream=True)
+    >>> found
+    {'process:j:p': 1, 'dataset:s:a': 2}
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from typing import Any
+
+from lineage.errors import NodeNotFound
+from lineage.graph import ALL_EDGES, FLOW_EDGES, LineageGraph, resolve_node
+
+
+def resolve(store: Any, query: str) -> str:
+    """The id of the node a user means (`lineage.graph.resolve_node`), looked up in the store.
+
+    Raises:
+        NodeNotFound: nothing matches, or several nodes do.
+    """
+    return resolve_node(store.find_nodes, query)
+
+
+def search(store: Any, text: str, limit: int = 50) -> list[str]:
+    """Ids that contain `text`, any case (a glob when it has `*`, `?` or `[`), in id order."""
+    if any(c in text for c in "*?["):
+        pattern = text.casefold()
+        return [n for n in store.node_ids() if fnmatch.fnmatchcase(n.casefold(), pattern)][:limit]
+    return list(store.find_nodes(containing=text, limit=limit)["containing"][:-1])
+
+
+def walk(store: Any, node_id: str, *, upstream: bool, depth: int | None = None,
+         kinds: Iterable[str] | None = None) -> tuple[dict[str, int], LineageGraph]:
+    """What `node_id` depends on (`upstream`) or what depends on it, along data-flow edges within
+    `depth` edges: each node's distance, nearest first (only nodes of `kinds`, when given; the
+    walk passes through others), and the graph of the node and those found.
+
+    Raises:
+        NodeNotFound: no node has that id.
+    """
+    found = store.walk(node_id, reverse=upstream, depth=depth, edge_kinds=FLOW_EDGES)
+    part = LineageGraph.from_current(store.current_part([node_id, *found]))
+    wanted = frozenset(kinds) if kinds is not None else None
+    ordered = {n: d for n, d in sorted(found.items(), key=lambda item: (item[1], item[0]))
+               if wanted is None or part.node(n).get("kind") in wanted}
+    return ordered, part
+
+
+def neighbourhood(store: Any, node_id: str, *, depth: int = 2, upstream: bool = True, downstream: bool = True,
+                  edge_kinds: Iterable[str] = FLOW_EDGES, runs: bool = True, grants: bool = True) -> LineageGraph:
+    """The node, what lies within `depth` edges of `edge_kinds` of it (up and/or down), and the
+    identities that run the processes among them (`runs`) or hold grants on them (`grants`), with
+    every edge among them.
+
+    Raises:
+        NodeNotFound: no node has that id.
+    """
+    kinds = frozenset(edge_kinds)
+    keep = {node_id}
+    if upstream:
+        keep.update(store.walk(node_id, reverse=True, depth=depth, edge_kinds=kinds))
+    if downstream:
+        keep.update(store.walk(node_id, reverse=False, depth=depth, edge_kinds=kinds))
+    if not (upstream or downstream):
+        store.walk(node_id, reverse=False, depth=0, edge_kinds=kinds)  # the node must exist
+    extra = ({"runs"} if runs else set()) | ({"grant"} if grants else set())
+    if extra:
+        keep.update(source for source, target, _ in store.links(keep, extra) if target in keep)
+    return LineageGraph.from_current(store.current_part(keep))
+
+
+def upstream_part(store: Any, node_id: str) -> LineageGraph:
+    """The node and everything upstream of it: all that its tags are worked out from.
+
+    Raises:
+        NodeNotFound: no node has that id.
+    """
+    found = store.walk(node_id, reverse=True, depth=None, edge_kinds=FLOW_EDGES)
+    return LineageGraph.from_current(store.current_part([node_id, *found]))
+
+
+def around(store: Any, node_id: str) -> LineageGraph:
+    """The node and its direct neighbours along every kind of edge, for showing everything about it.
+
+    Raises:
+        NodeNotFound: no node has that id.
+    """
+    return neighbourhood(store, node_id, depth=1, edge_kinds=ALL_EDGES, runs=False, grants=False)
+
+
+def node(store: Any, node_id: str) -> dict[str, Any]:
+    """The merged attributes of one node.
+
+    Raises:
+        NodeNotFound: no node has that id.
+    """
+    found = store.current_part([node_id]).nodes
+    if not found:
+        raise NodeNotFound(f"no node {node_id!r}")
+    return dict(found[0])
+
+
+def identity_part(store: Any, identity_id: str) -> LineageGraph:
+    """The identity, what it runs and holds grants on, and what the processes it runs read and
+    write: all that its access is worked out from (`lineage.access`).
+
+    Raises:
+        NodeNotFound: no node has that id.
+    """
+    node(store, identity_id)
+    held = [(t, k) for s, t, k in store.links([identity_id], ("runs", "grant")) if s == identity_id]
+    run = [t for t, k in held if k == "runs"]
+    keep = {identity_id, *(t for t, _ in held)}
+    if run:
+        keep.update(n for s, t, _ in store.links(run, ("read", "write")) for n in (s, t))
+    return LineageGraph.from_current(store.current_part(keep))
