@@ -286,10 +286,10 @@ def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
             links.append({"relation": label, "node": other, "permissions": perms})
 
     def walk(upstream: bool) -> tuple[int, list[dict[str, Any]]]:
-        found, part = focused.walk(s, node_id, upstream=upstream)
+        found, nodes = focused.walk(s, node_id, upstream=upstream)
         out = []
         for n, d in list(found.items())[:WALK_ROWS]:
-            a = part.node(n)
+            a = nodes[n]
             out.append({"distance": d, "id": n, "kind": a.get("kind"), "namespace": a.get("namespace"),
                         "name": a.get("name"), "role": a.get("role") or "", "origin": a.get("origin") or "",
                         "third party": bool(a.get("third_party")),
@@ -384,7 +384,7 @@ def record_review(fingerprint: str, status: str, reviewer: str, reason: str, exp
 
 @st.cache_data(show_spinner=False)
 def finding_view(path: str, marker: str, node_path: tuple[str, ...]) -> View:
-    return path_view(LineageGraph.from_current(store(path).current_part(node_path)), node_path)
+    return path_view(focused.part(store(path), node_path), node_path)
 
 
 # -- identities --------------------------------------------------------------------------------------

@@ -2,21 +2,23 @@
 until the graph is drawn, in a real headless Chromium (Debian's, driven by Playwright).
 
 The store is the one `benchmarks/graph_scale.py` generates (100,000 datasets, ~1,000,000 edges).
-`lineage app` serves it; the first page load builds the graph (reported separately, "cold"); then
-Explore is opened on several nodes it has not drawn before ("warm": the graph is built, the
-neighbourhood, its layout and the drawing are not) and each is timed from navigation to the
-graph's first frame.
+`lineage app` serves it; the Overview is opened first (cold: a fresh dashboard process), then
+Explore on one node (cold) and on several nodes it has not drawn before (warm), each timed from
+navigation to the graph's first frame.
 
     python benchmarks/app_scale.py                    # 100,000 datasets
     python benchmarks/app_scale.py --datasets 10000   # a quick run
     python benchmarks/app_scale.py --backend postgresql [--pg-url URL] [--no-browser]
 
-Target: Explore on a node to the graph drawn < 3 s.
+Targets: the Overview's counts shown < 3 s after the dashboard starts (cold); Explore of a node to
+the graph drawn < 1.5 s. The dashboard reads the part of the store a page is about (the current
+graph the store keeps), so "cold" and "warm" differ little.
 
 `--backend postgresql` puts the store in PostgreSQL (a throwaway cluster, or a fresh schema in the
 database `--pg-url` names) and serves the dashboard against it. `--no-browser` skips Chromium and
-times what the server side of Explore does instead: reading the facts (`graph_data`), building the
-graph (`load_graph`) and the focused view of each node (`focus_view`, depth 2, as Explore opens).
+times what the server side of Explore does instead, before and after: the graph merged from every
+fact then each node's focused view (depth 2, as Explore opens), against each node's neighbourhood
+read from the store's current graph.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def open_overview(page, url: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from navigating to the Overview to its counts shown (the findings may follow)."""
+    t = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function("() => { const m = document.querySelector(\"[data-testid='stMain']\"); "
+                           "return !!m && m.innerText.includes('Flows (read/write)'); }", timeout=300_000)
+    return time.perf_counter() - t
+
+
 def open_explore(page, url: str, node: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Seconds from navigating to Explore on `node` to the page's title, and to the graph's first frame."""
     t = time.perf_counter()
@@ -52,29 +63,32 @@ def open_explore(page, url: str, node: str) -> tuple[float, float]:  # type: ign
 
 
 def server_side(location: str, picks: list[str]) -> list[tuple[str, str, str]]:
-    """Explore without a browser: facts read, graph built, and each node's focused view."""
+    """Explore without a browser, before and after: the whole graph merged from the facts then each
+    node's focused view, against each node's neighbourhood read from the store's current graph."""
     from app.components.graph_model import Filters, focus_view
-    from lineage.graph import load_graph
+    from lineage import focused
+    from lineage.graph import LineageGraph
 
     store = open_store(location)
     t = time.perf_counter()
-    data = store.graph_data()
-    read_s = time.perf_counter() - t
-    del data
-    t = time.perf_counter()
-    g = load_graph(store)
+    g = LineageGraph.from_data(store.graph_data())
     build_s = time.perf_counter() - t
-    views = []
+    merged, kept = [], []
     for node in picks:
         t = time.perf_counter()
-        view = focus_view(g, node, depth=2, filters=Filters())
-        views.append((time.perf_counter() - t, len(view.nodes)))
-    times = [v[0] for v in views]
+        focus_view(g, node, depth=2, filters=Filters())
+        merged.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        view = focus_view(focused.neighbourhood(store, node, depth=2, grants=False), node, depth=2,
+                          filters=Filters())
+        kept.append(time.perf_counter() - t)
     return [
-        ("read the facts (graph_data)", f"{read_s:.2f} s", ""),
-        ("build the graph (load_graph: read + build)", f"{build_s:.2f} s", ""),
-        (f"focused view, median of {len(views)}", f"{statistics.median(times) * 1000:.0f} ms "
-         f"(max {max(times) * 1000:.0f} ms; {views[-1][1]} nodes)", "< 3 s"),
+        ("before: merge every fact into the graph (once)", f"{build_s:.2f} s", ""),
+        (f"before: focused view on the merged graph, median of {len(picks)}",
+         f"{statistics.median(merged) * 1000:.0f} ms", ""),
+        (f"after: neighbourhood read from the store + focused view, median of {len(picks)}",
+         f"{statistics.median(kept) * 1000:.0f} ms (max {max(kept) * 1000:.0f} ms; {len(view.nodes)} nodes)",
+         "< 1.5 s"),
     ]
 
 
@@ -127,6 +141,7 @@ def browser_side(location: str, picks: list[str], tmp: Path, chromium: str) -> l
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            overview = open_overview(page, app.url)
             cold = open_explore(page, app.url, picks[0])[1]
             timed = [open_explore(page, app.url, node) for node in picks[1:]]
             warm = [t for _, t in timed]
@@ -137,7 +152,8 @@ def browser_side(location: str, picks: list[str], tmp: Path, chromium: str) -> l
     finally:
         stop_app(app.process)
     return [
-        ("cold: first Explore, graph built on the way", f"{cold:.2f} s", ""),
+        ("cold: Overview, from navigating to its counts shown", f"{overview:.2f} s", "< 3 s"),
+        ("cold: first Explore of a node, to the graph drawn", f"{cold:.2f} s", "< 1.5 s"),
         (f"warm: Explore on a new node, median of {len(warm)}", f"{statistics.median(warm):.2f} s "
          f"(max {max(warm):.2f} s; last view {sizes} nodes)", "< 3 s"),
         ("  of which: page shell until the title shows", f"{statistics.median(titles):.2f} s", ""),

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from lineage.graph import FLOW_EDGES, LineageGraph
+from lineage.graph import LineageGraph
+from lineage.models import FLOW_EDGES
 
 NODE_TAGS: tuple[str, ...] = ("origin", "classifications", "environment", "role")
 

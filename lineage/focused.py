@@ -17,7 +17,7 @@ Example:
     >>> batch.add(a, b, p, Edge(source=a.ref, target=p.ref, kind=EdgeKind.READ, evidence=ev),
     ...           Edge(source=p.ref, target=b.ref, kind=EdgeKind.WRITE, evidence=ev))
     >>> _ = store.ingest(batch)
-    >>> found, _ = walk(store, resolve(store, "b"), upstream=True)
+    >>> found, attrs = walk(store, resolve(store, "b"), upstream=True)
     >>> found
     {'process:j:p': 1, 'dataset:s:a': 2}
 """
@@ -26,10 +26,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lineage.errors import NodeNotFound
-from lineage.graph import ALL_EDGES, FLOW_EDGES, LineageGraph, resolve_node
+from lineage.lookup import resolve_node
+from lineage.models import ALL_EDGES, FLOW_EDGES
+
+if TYPE_CHECKING:
+    from lineage.graph import LineageGraph
 
 
 def resolve(store: Any, query: str) -> str:
@@ -50,20 +54,19 @@ def search(store: Any, text: str, limit: int = 50) -> list[str]:
 
 
 def walk(store: Any, node_id: str, *, upstream: bool, depth: int | None = None,
-         kinds: Iterable[str] | None = None) -> tuple[dict[str, int], LineageGraph]:
+         kinds: Iterable[str] | None = None) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """What `node_id` depends on (`upstream`) or what depends on it, along data-flow edges within
     `depth` edges: each node's distance, nearest first (only nodes of `kinds`, when given; the
-    walk passes through others), and the graph of the node and those found.
+    walk passes through others), and the merged attributes of those nodes.
 
     Raises:
         NodeNotFound: no node has that id.
     """
     found = store.walk(node_id, reverse=upstream, depth=depth, edge_kinds=FLOW_EDGES)
-    part = LineageGraph.from_current(store.current_part([node_id, *found]))
     wanted = frozenset(kinds) if kinds is not None else None
-    ordered = {n: d for n, d in sorted(found.items(), key=lambda item: (item[1], item[0]))
-               if wanted is None or part.node(n).get("kind") in wanted}
-    return ordered, part
+    attrs = {a["id"]: a for a in store.current_part(found).nodes if wanted is None or a["kind"] in wanted}
+    ordered = {n: d for n, d in sorted(found.items(), key=lambda item: (item[1], item[0])) if n in attrs}
+    return ordered, attrs
 
 
 def neighbourhood(store: Any, node_id: str, *, depth: int = 2, upstream: bool = True, downstream: bool = True,
@@ -86,7 +89,7 @@ def neighbourhood(store: Any, node_id: str, *, depth: int = 2, upstream: bool = 
     extra = ({"runs"} if runs else set()) | ({"grant"} if grants else set())
     if extra:
         keep.update(source for source, target, _ in store.links(keep, extra) if target in keep)
-    return LineageGraph.from_current(store.current_part(keep))
+    return _graph(store.current_part(keep))
 
 
 def upstream_part(store: Any, node_id: str) -> LineageGraph:
@@ -96,7 +99,7 @@ def upstream_part(store: Any, node_id: str) -> LineageGraph:
         NodeNotFound: no node has that id.
     """
     found = store.walk(node_id, reverse=True, depth=None, edge_kinds=FLOW_EDGES)
-    return LineageGraph.from_current(store.current_part([node_id, *found]))
+    return _graph(store.current_part([node_id, *found]))
 
 
 def around(store: Any, node_id: str) -> LineageGraph:
@@ -133,4 +136,15 @@ def identity_part(store: Any, identity_id: str) -> LineageGraph:
     keep = {identity_id, *(t for t, _ in held)}
     if run:
         keep.update(n for s, t, _ in store.links(run, ("read", "write")) for n in (s, t))
-    return LineageGraph.from_current(store.current_part(keep))
+    return _graph(store.current_part(keep))
+
+
+def part(store: Any, node_ids: Iterable[str]) -> LineageGraph:
+    """The nodes (those that exist) with the edges among them."""
+    return _graph(store.current_part(node_ids))
+
+
+def _graph(data: Any) -> LineageGraph:
+    from lineage.graph import LineageGraph  # networkx: only where a graph is worked on
+
+    return LineageGraph.from_current(data)

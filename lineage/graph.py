@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,12 +28,12 @@ import networkx as nx
 
 from lineage.aliases import resolve_aliases
 from lineage.errors import NodeNotFound
+from lineage.lookup import resolve_node
+from lineage.models import ALL_EDGES, FLOW_EDGES
 from lineage.perf import paused_gc
 from lineage.store.base import CurrentGraph, GraphData
 from lineage.store.merge import merge_facts
 
-FLOW_EDGES: frozenset[str] = frozenset({"read", "write"})
-ALL_EDGES: frozenset[str] = frozenset({"read", "write", "runs", "grant"})
 
 class LineageGraph:
     """An in-memory view of the lineage, built from the store or from plain records."""
@@ -307,38 +307,6 @@ class LineageGraph:
                 "by_kind": by_kind, "datasets_by_role": by_role, "datasets_by_origin": by_origin,
                 "third_party_processors": third_party, "edges_by_kind": by_edge,
                 "column_lineage": len(self.column_lineage)}
-
-
-def resolve_node(find: Callable[..., dict[str, list[str]]], query: str) -> str:
-    """The id of the node a user means: an exact id, `namespace:name` of a dataset, process or
-    identity, an alias of a dataset, an exact name, or a unique case-insensitive part of an id.
-    `find` looks nodes up (`LineageGraph.find_nodes`, or the store's for its current graph).
-
-    Raises:
-        NodeNotFound: nothing matches, or several nodes do (the message lists some).
-    """
-    kinds = ("dataset", "process", "identity")
-    found = find(ids=[query, *(f"{k}:{query}" for k in kinds)], aliases=[query, f"dataset:{query}"],
-                 names=[query])
-    for candidate in (query, *(f"{k}:{query}" for k in kinds)):
-        if candidate in found["id"]:
-            return candidate
-    if found["alias"]:
-        return found["alias"][0]
-    exact = found["name"]
-    if len(exact) == 1:
-        return exact[0]
-    if exact:
-        matches, total = exact[:10], len(exact)
-    else:
-        *matches, count = find(containing=query, limit=10)["containing"]
-        total = int(count)
-        if total == 1:
-            return matches[0]
-    if not total:
-        raise NodeNotFound(f"no node matches {query!r}")
-    more = f" and {total - 10} more" if total > 10 else ""
-    raise NodeNotFound(f"{query!r} matches {total} nodes: {', '.join(matches[:10])}{more}; give the full id")
 
 
 def _pairs(edges: Iterable[tuple[str, str, str, list[str], float]]) -> Iterator[tuple[str, str, dict[str, Any]]]:

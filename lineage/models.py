@@ -80,6 +80,11 @@ class EdgeKind(StrEnum):
     GRANT = "grant"
 
 
+FLOW_EDGES: frozenset[str] = frozenset({"read", "write"})
+"""The kinds of edge data flows along."""
+ALL_EDGES: frozenset[str] = frozenset(kind.value for kind in EdgeKind)
+
+
 class Permission(StrEnum):
     READ = "read"
     EDIT = "edit"

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lineage.graph import FLOW_EDGES, LineageGraph
+from lineage.graph import LineageGraph
+from lineage.models import FLOW_EDGES
 from lineage.words import counted
 
 DEFAULT_CAP = 150

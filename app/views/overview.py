@@ -11,7 +11,6 @@ from app.components.ui import table
 
 path, marker = data.key()
 stats = data.safe(data.stats, path, marker)
-found = data.safe(data.findings, path, marker)
 
 st.title("Lineage map")
 st.caption(f"Store: {path}")
@@ -26,7 +25,8 @@ cols[1].metric("Processes", kinds.get("process", 0))
 cols[2].metric("Identities", kinds.get("identity", 0))
 cols[3].metric("Third-party processors", stats["third_party_processors"])
 cols[4].metric("Flows (read/write)", stats["edges_by_kind"].get("read", 0) + stats["edges_by_kind"].get("write", 0))
-cols[5].metric("Open findings", sum(1 for f in found if f.get("status", "open") == "open"))
+open_findings = cols[5].empty()  # filled last: on a large map the findings may take a while the first time
+open_findings.metric("Open findings", "…")
 
 
 def counts(title: str, mapping: dict[str, int]) -> None:
@@ -56,12 +56,15 @@ left, right = st.columns(2)
 with left:
     st.subheader("Third-party processors")
     table(data.third_parties(path, marker), empty="No third-party processors.")
+
+st.subheader("Recent collection runs")
+table(data.runs(path, marker)[:10], empty="No collection runs recorded.")
+
 with right:
     st.subheader("Findings by severity")
+    found = data.safe(data.findings, path, marker)
+    open_findings.metric("Open findings", sum(1 for f in found if f.get("status", "open") == "open"))
     by_severity = {s: sum(1 for f in found if f.get("severity") == s and f.get("status", "open") == "open")
                    for s in data.SEVERITIES}
     table([{"severity": s, "open": n, "all": sum(1 for f in found if f.get("severity") == s)}
            for s, n in by_severity.items()])
-
-st.subheader("Recent collection runs")
-table(data.runs(path, marker)[:10], empty="No collection runs recorded.")

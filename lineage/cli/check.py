@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -20,11 +21,11 @@ from rich.table import Table
 
 from lineage.cli.options import EXIT_FINDINGS, EXIT_OK, db_option, project_of, store_of
 from lineage.cli.show import err_console
-from lineage.policy.finding import SEVERITIES, Finding, at_least
-from lineage.policy.project import PolicyConfig
-from lineage.policy.report import json_report, markdown, sarif
-from lineage.policy.rules import RULES
-from lineage.services.check import run_check
+from lineage.severity import SEVERITIES, at_least
+
+if TYPE_CHECKING:
+    from lineage.policy.finding import Finding
+    from lineage.policy.project import PolicyConfig
 
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 
@@ -47,6 +48,9 @@ def print_table(console: Console, findings: Sequence[Finding], *, title: str = "
 
 def _report(fmt: str, findings: list[Finding], config: PolicyConfig, *, now: datetime, threshold: str) -> str:
     """The findings as a json, sarif or markdown report."""
+    from lineage.policy.report import json_report, markdown, sarif
+    from lineage.policy.rules import RULES
+
     if fmt == "json":
         return json_report.dumps(findings, generated_at=now)
     if fmt == "sarif":
@@ -56,13 +60,17 @@ def _report(fmt: str, findings: list[Finding], config: PolicyConfig, *, now: dat
     return markdown.render(findings, fail_on=threshold)
 
 
-def _write_table(findings: list[Finding], output: str | None, console: Console, err: Console) -> None:
+def _write_table(findings: list[Finding], output: str | None, console: Console, err: Console, limit: int) -> None:
+    shown = findings[:limit] if limit else findings  # most severe first
     if not output:
-        print_table(console, findings)
-        return
-    with Path(output).open("w", encoding="utf-8") as handle:
-        print_table(Console(file=handle, width=160, highlight=False, soft_wrap=True), findings)
-    err.print(f"wrote {escape(output)}")
+        print_table(console, shown)
+    else:
+        with Path(output).open("w", encoding="utf-8") as handle:
+            print_table(Console(file=handle, width=160, highlight=False, soft_wrap=True), shown)
+        err.print(f"wrote {escape(output)}")
+    if len(shown) < len(findings):
+        err.print(f"the {len(shown)} most severe of {len(findings)} findings shown; --limit 0 shows all, "
+                  "--format json, sarif or markdown writes all")
 
 
 def _write_report(text: str, output: str | None, err: Console) -> None:
@@ -83,9 +91,11 @@ def _write_report(text: str, output: str | None, err: Console) -> None:
                    "else high).")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False),
               help="A previous report (--format json or sarif): fail only on findings not in it.")
+@click.option("--limit", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Show at most this many findings in the text table, most severe first (0: all).")
 @click.pass_context
 def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail_on: str | None,
-          baseline: str | None) -> int:
+          baseline: str | None, limit: int) -> int:
     """Evaluate the policy on the lineage map and fail the build on open risky findings.
 
     Runs every built-in rule and the custom rules of lineage.yaml, applies the reviews kept in the
@@ -104,6 +114,9 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
       lineage check --format json -o baseline.json     # accept today's findings ...
       lineage check --baseline baseline.json           # ... and fail only on new ones
     """
+    from lineage.policy.report import json_report
+    from lineage.services.check import run_check
+
     project = project_of(ctx, db)
     settings, config = project.settings, project.policy
     threshold = fail_on or config.fail_on or "high"
@@ -118,7 +131,7 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
     console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     err = err_console
     if fmt == "text":
-        _write_table(findings, output, console, err)
+        _write_table(findings, output, console, err, limit)
     else:
         _write_report(_report(fmt, findings, config, now=now, threshold=threshold), output, err)
     new = f" not in the baseline {escape(baseline)}" if baseline else ""

@@ -41,15 +41,17 @@ def _walk_command(direction: str) -> Any:
             g = graph_of(settings, when)
             node_id = g.resolve(node)
             walk = g.upstream if direction == "upstream" else g.downstream
-            print_walk(g, node_id, direction, walk(node_id, depth=depth, kinds=kinds or None), fmt)
+            found = walk(node_id, depth=depth, kinds=kinds or None)
+            print_walk({n: g.node(n) for n in found}, node_id, direction, found, fmt)
             return EXIT_OK
         from lineage import focused
 
         store = store_of(settings)
-        node_id = focused.resolve(store, node)
-        found, part = focused.walk(store, node_id, upstream=direction == "upstream", depth=depth,
-                                   kinds=kinds or None)
-        print_walk(part, node_id, direction, found, fmt)
+        with store.reading():
+            node_id = focused.resolve(store, node)
+            found, nodes = focused.walk(store, node_id, upstream=direction == "upstream", depth=depth,
+                                        kinds=kinds or None)
+        print_walk(nodes, node_id, direction, found, fmt)
         return EXIT_OK
 
     command.__doc__ = (
@@ -87,8 +89,9 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
         print_node(g, store, node_id)
         explain_node(console, node_id, tags=propagate(g), findings=check_graph(g, store, policy))
         return EXIT_OK
-    node_id = focused.resolve(store, node)
-    print_node(focused.around(store, node_id), store, node_id)
-    explain_node(console, node_id, tags=propagate(focused.upstream_part(store, node_id)),
-                 findings=run_check(store, policy))
+    with store.reading():
+        node_id = focused.resolve(store, node)
+        print_node(focused.around(store, node_id), store, node_id)
+        explain_node(console, node_id, tags=propagate(focused.upstream_part(store, node_id)),
+                     findings=run_check(store, policy, about=node_id))
     return EXIT_OK

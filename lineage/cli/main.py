@@ -10,25 +10,36 @@ Each command (or group) lives in its own module of this package and calls the se
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 
 import click
 from rich.markup import escape
 
-from lineage.cli.app import app_command
-from lineage.cli.check import check
-from lineage.cli.collect import collect, demo
-from lineage.cli.export import export
-from lineage.cli.graph import explain, graph
-from lineage.cli.jobs import jobs
 from lineage.cli.options import EXIT_OK, EXIT_USAGE
-from lineage.cli.serve import serve
 from lineage.cli.show import err_console
-from lineage.cli.store import store
 from lineage.errors import LineageError
 
+COMMANDS = {"collect": "collect:collect", "graph": "graph:graph", "explain": "graph:explain",
+            "export": "export:export", "demo": "collect:demo", "store": "store:store", "serve": "serve:serve",
+            "check": "check:check", "jobs": "jobs:jobs", "app": "app:app_command"}
+"""Each command and where it is defined (`module:name` in this package), imported only when run
+(or listed by --help), so a command pays for its own imports alone."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _Commands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(f"lineage.cli.{module}"), name)
+        return command
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--project", metavar="FILE", help="Project file (default: ./lineage.yaml if present).")
 @click.version_option(package_name="lineage-mapper", prog_name="lineage")
 @click.pass_context
@@ -46,10 +57,6 @@ def cli(ctx: click.Context, project: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
-
-
-for _command in (collect, graph, explain, export, demo, store, serve, check, jobs, app_command):
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +52,17 @@ class Bars:
         self._progress.remove_task(TaskID(task))
 
 
-def print_walk(g: Any, node_id: str, direction: str, found: dict[str, int], fmt: str) -> None:
-    """Print the nodes `found` walking `direction` from `node_id`, as text or JSON."""
+def print_walk(nodes: Mapping[str, Mapping[str, Any]], node_id: str, direction: str, found: dict[str, int],
+               fmt: str) -> None:
+    """Print the nodes `found` walking `direction` from `node_id` (their attributes in `nodes`), as
+    text or JSON."""
     if fmt == "json":
         console.print_json(json.dumps({"node": node_id, "direction": direction, "nodes": [
-            {"id": n, "distance": d, "kind": g.node(n)["kind"]} for n, d in found.items()]}))
+            {"id": n, "distance": d, "kind": nodes[n]["kind"]} for n, d in found.items()]}))
         return
     console.print(f"{direction} of {escape(node_id)}: {len(found)} node(s)")
     for n, d in found.items():
-        attrs = g.node(n)
+        attrs = nodes[n]
         marks = " ".join(x for x in (attrs.get("role"), attrs.get("origin"),
                                      "third-party" if attrs.get("third_party") else None) if x)
         console.print(f"  {d:>3}  {escape(n)}" + (f"  [dim]({escape(marks)})[/dim]" if marks else ""))

@@ -21,7 +21,8 @@ from collections import deque
 from dataclasses import dataclass
 
 from lineage.errors import NodeNotFound
-from lineage.graph import ALL_EDGES, FLOW_EDGES, LineageGraph
+from lineage.graph import LineageGraph
+from lineage.models import ALL_EDGES, FLOW_EDGES
 
 
 def focus(graph: LineageGraph, node: str, *, depth: int | None = None, upstream: bool = True,

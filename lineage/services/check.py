@@ -29,6 +29,8 @@ from lineage.tagging import Tags
 
 RESULT = "findings"
 """The name the findings are kept under in the store."""
+_FORMAT = 3
+"""How they are kept (`_dumps`); another number, and what was kept before is worked out again."""
 
 
 def evidence_of(store: Any, node_ids: Sequence[str]) -> dict[str, list[Place]]:
@@ -46,23 +48,56 @@ def evidence_of(store: Any, node_ids: Sequence[str]) -> dict[str, list[Place]]:
 
 
 def run_check(store: Any, config: PolicyConfig, *, now: datetime | None = None,
-              baseline_at: datetime | None = None) -> list[Finding]:
+              baseline_at: datetime | None = None, about: str | None = None) -> list[Finding]:
     """The findings on the store's current graph with their reviews and evidence: the ones kept
-    in the store when the graph, the policy and the rules are unchanged, else worked out (and kept)."""
+    in the store when the graph, the policy and the rules are unchanged, else worked out (and kept).
+    With `about`, only the findings whose nodes or path include that node."""
     baseline = baseline_at or config.baseline_at
     key = _key(config, baseline)
     kept = store.derived(RESULT, key)
-    if kept is not None:
-        found = [Finding.model_validate(f) for f in json.loads(zlib.decompress(kept))]
-    else:
+    found = _loads(kept, about) if kept is not None else None
+    if found is None:
         from lineage.graph import load_graph
 
         generation = store.generation()  # before reading: a change meanwhile makes what is kept stale
         found = _unreviewed(load_graph(store), store, config, baseline=baseline)
-        payload = zlib.compress(json.dumps([f.model_dump(mode="json") for f in found]).encode(), 1)
         with contextlib.suppress(StoreError):  # a store this process may only read: right, just not kept
-            store.keep_derived(RESULT, key, generation, payload)
+            store.keep_derived(RESULT, key, generation, _dumps(found))
+        if about is not None:
+            found = [f for f in found if about in f.nodes or about in f.path]
     return _reviewed(found, store, config, now)
+
+
+_PER_RULE = ("title", "fix", "references")
+"""What every finding of one rule says alike: kept once per rule."""
+
+
+def _dumps(findings: list[Finding]) -> bytes:
+    """The findings, compact: what each rule says alike once, each evidence place once."""
+    rules: dict[str, dict[str, Any]] = {}
+    places: dict[tuple[str, int | None], int] = {}
+    rows = []
+    for f in findings:
+        row = f.model_dump(mode="json", exclude={"status", "review", "evidence"})
+        shared = {k: row.pop(k) for k in _PER_RULE}
+        if rules.setdefault(f.rule_id, shared) != shared:  # a rule that words them differently: kept as said
+            row.update(shared)
+        row["evidence"] = [places.setdefault((p[0], p[1]), len(places)) for p in f.evidence]
+        rows.append(row)
+    return zlib.compress(json.dumps({"rules": rules, "places": list(places), "findings": rows}).encode(), 1)
+
+
+def _loads(payload: bytes, about: str | None) -> list[Finding] | None:
+    """The findings `_dumps` kept (those about one node, with `about`); None when they cannot be
+    read (then they are worked out again)."""
+    try:
+        kept = json.loads(zlib.decompress(payload))
+        rules, places = kept["rules"], kept["places"]
+        return [Finding.model_validate({**rules[row["rule_id"]], **row,
+                                        "evidence": [places[i] for i in row["evidence"]]})
+                for row in kept["findings"] if about is None or about in row["nodes"] or about in row["path"]]
+    except (ValueError, TypeError, KeyError, zlib.error):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 def check_graph(graph: LineageGraph, store: Any, config: PolicyConfig, *, tags: Tags | None = None,
@@ -88,7 +123,7 @@ def _reviewed(found: list[Finding], store: Any, config: PolicyConfig, now: datet
 
 def _key(config: PolicyConfig, baseline: datetime | None) -> str:
     """What the findings depend on besides the graph: the rules' code and the project's policy."""
-    policy = repr((config.rules, sorted(config.disabled), baseline.isoformat() if baseline else None))
+    policy = repr((_FORMAT, config.rules, sorted(config.disabled), baseline.isoformat() if baseline else None))
     return hashlib.blake2b(f"{_code()}\x1f{policy}".encode(), digest_size=16).hexdigest()
 
 

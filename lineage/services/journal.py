@@ -107,7 +107,7 @@ def journal_folder(db: str) -> Path | None:
         True
     """
     from lineage.store import postgres_location
-    from lineage.store.pg_connect import is_postgres_url
+    from lineage.store.locations import is_postgres_url
 
     if is_postgres_url(postgres_location(db)):
         return None

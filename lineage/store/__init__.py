@@ -42,7 +42,7 @@ def open_store(location: str | Path, *, lock_timeout: float = 60.0) -> Store:
     """
     text = postgres_location(location)
     if "://" in text:
-        from lineage.store.pg_connect import is_postgres_url
+        from lineage.store.locations import is_postgres_url
 
         if not is_postgres_url(text):
             scheme = text.split("://", 1)[0]
@@ -86,7 +86,7 @@ def display_location(location: str | Path) -> str:
         >>> display_location("host=db password=hunter2 user=app")
         'postgresql://app:***@db'
     """
-    from lineage.store.pg_connect import mask_url
+    from lineage.store.locations import mask_url
 
     try:
         text = postgres_location(location)

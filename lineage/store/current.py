@@ -113,9 +113,9 @@ def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) ->
     column_targets = canonical(fresh.column_targets | gone.column_targets)
     full = canonical(fresh.full | gone.full | {i for i in fresh.bare if i in canon})
     bare = {i: v for i, v in fresh.bare.items() if i not in full and i not in canon}
-    known = _nids(tx, bare)
-    full |= {i for i in bare if i not in known}
-    bare = {i: v for i, v in bare.items() if i in known}
+    new = _absent(tx, bare)
+    full |= new
+    bare = {i: v for i, v in bare.items() if i not in new}
 
     _delete_edges(tx, sources, targets)
     tx.execute(f"DELETE FROM graph_columns WHERE target_id {_in(tx, 'ids')}", {"ids": sorted(column_targets)})  # noqa: S608
@@ -123,8 +123,9 @@ def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) ->
         tx.execute(
             "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "
             "first_seen = least(graph_nodes.first_seen, u.first_seen), "
-            "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT unnest(%(ids)s::VARCHAR[]) AS node_id, "
-            "unnest(%(layers)s::INTEGER[]) AS layer, unnest(%(firsts)s::TIMESTAMPTZ[]) AS first_seen, "
+            "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT "
+            "unnest(%(ids)s::VARCHAR[]) AS node_id, unnest(%(layers)s::INTEGER[]) AS layer, "
+            "unnest(%(firsts)s::TIMESTAMPTZ[]) AS first_seen, "
             "unnest(%(lasts)s::TIMESTAMPTZ[]) AS last_seen) u "
             "WHERE graph_nodes.node_id = u.node_id",
             {"ids": list(bare), "layers": [v[0] for v in bare.values()], "firsts": [v[1] for v in bare.values()],
@@ -177,6 +178,15 @@ def _nids(tx: Tx, node_ids: Iterable[str]) -> dict[str, int]:
     return {str(node): int(nid) for node, nid in rows}
 
 
+def _absent(tx: Tx, node_ids: Iterable[str]) -> set[str]:
+    """Those of `node_ids` that are not in the current graph yet."""
+    ids = list(node_ids)
+    if not ids:
+        return set()
+    return {str(r[0]) for r in tx.all("SELECT u.node_id FROM (SELECT unnest(%(ids)s::VARCHAR[]) AS node_id) u "
+                                      "WHERE u.node_id NOT IN (SELECT node_id FROM graph_nodes)", {"ids": ids})}
+
+
 def _raw(ids: Iterable[str], canon: dict[str, str]) -> list[str]:
     """The ids that stand for `ids`: themselves and their aliases."""
     wanted = set(ids)
@@ -194,7 +204,7 @@ def _merge_nodes(tx: Tx, node_ids: set[str] | None, canon: dict[str, str]) -> No
         "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer, max(f.observed_at) AS seen, "  # noqa: S608
         f"min(f.observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {_CURRENT} {where}"
         "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer "
-        "ORDER BY f.node_id{collate}, f.layer, seen", params)]
+        "ORDER BY f.node_id{collate}, f.layer, seen, f.body{text}{collate}", params)]
     rows = canonical_rows(rows, canon)
     nids = {} if node_ids is None else _nids(tx, node_ids)
     if node_ids is not None:

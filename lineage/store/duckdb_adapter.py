@@ -12,6 +12,7 @@ the dashboard, the endpoint and scheduled collectors take turns instead of faili
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import random
 import threading
@@ -20,17 +21,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from lineage.errors import StoreError
 from lineage.store import current
-from lineage.store.rows import FACT_SCHEMAS
+from lineage.store.rows import FACT_COLUMNS
 from lineage.store.schema import LATEST_VERSION, apply_migrations, refuse_newer, version_of
 from lineage.store.sql import Backend, Dialect, Params, Row, T
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -49,12 +51,21 @@ DUCKDB = Dialect(
 WAITING_FRESH_S = 2.0
 """A waiting marker touched within this many seconds means someone is waiting for the file."""
 
-_PROBLEM_SCHEMA = pa.schema([
-    ("input_id", pa.string()), ("source", pa.string()), ("line", pa.int32()), ("col", pa.int32()),
-    ("field", pa.string()), ("severity", pa.string()), ("message", pa.string()),
-    ("observed_at", pa.timestamp("us", tz="UTC")),
-])
-_LOAD_SCHEMAS = {"problems": _PROBLEM_SCHEMA}
+_PROBLEM_COLUMNS = (("input_id", "string"), ("source", "string"), ("line", "int32"), ("col", "int32"),
+                    ("field", "string"), ("severity", "string"), ("message", "string"), ("observed_at", "timestamp"))
+
+
+@functools.cache
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow types of a table's rows as they are loaded (pyarrow is imported only by writes)."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "strings": pa.list_(pa.string()), "int16": pa.int16(), "int32": pa.int32(),
+             "float64": pa.float64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us", tz="UTC")}
+    columns = _PROBLEM_COLUMNS if table == "problems" else FACT_COLUMNS[table]
+    return pa.schema([(name, types[kind]) for name, kind in columns])
+
+
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
@@ -106,7 +117,9 @@ class DuckDBTx:
         return None  # one writer at a time holds the file
 
     def load(self, table: str, columns: Mapping[str, list[Any]], *, conflict: str = "") -> None:
-        staged = pa.table(dict(columns), schema=_LOAD_SCHEMAS.get(table))
+        import pyarrow as pa
+
+        staged = pa.table(dict(columns), schema=arrow_schema("problems") if table == "problems" else None)
         names = ", ".join(columns)
         self.con.register("staged_rows", staged)
         try:
@@ -124,6 +137,8 @@ class DuckDBTx:
             # fact's key covers its time, so only stored facts of the staged facts' time range
             # can match: the range filter lets DuckDB skip every other row group (zone maps)
             # instead of reading all append-only facts on every ingest.
+            import pyarrow.compute as pc
+
             span = pc.min_max(staged.column("observed_at")).as_py()
             inserted = self.con.execute(
                 f"INSERT INTO {table} SELECT s.* FROM staged s WHERE s.fact_key NOT IN "  # noqa: S608
@@ -157,6 +172,9 @@ class DuckDBFile(Backend):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._lock = process_lock(str(self.path.resolve()))
+        self._sharing: int | None = None  # the thread whose reads share one connection (`reading`)
+        self._shared = contextlib.ExitStack()
+        self._shared_con: Connection | None = None
 
     # -- opening the file ------------------------------------------------------------------------
 
@@ -197,7 +215,27 @@ class DuckDBFile(Backend):
                 self._not_waiting()
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads inside the block (from this thread) share one connection, opened at the first of
+        them: a command that asks many small questions opens the file once. A write in the block
+        closes it first (one process cannot hold the file both ways), and the next read opens it again.
+        Other threads of this process wait for the block to end."""
+        with self._lock:
+            self._sharing = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._sharing = None
+                self._unshare()
+
+    def _unshare(self) -> None:
+        self._shared.close()
+        self._shared_con = None
+
+    @contextmanager
     def _connect(self, *, read_only: bool) -> Iterator[Connection]:
+        if not read_only and self._sharing == threading.get_ident():
+            self._unshare()
         with self._lock:
             if read_only and not self.path.exists():
                 self.migrate()
@@ -230,6 +268,11 @@ class DuckDBFile(Backend):
 
     @contextmanager
     def _read(self) -> Iterator[DuckDBTx]:
+        if self._sharing == threading.get_ident():
+            if self._shared_con is None:
+                self._shared_con = self._shared.enter_context(self._connect(read_only=True))
+            yield DuckDBTx(self._shared_con)
+            return
         with self._connect(read_only=True) as con:
             yield DuckDBTx(con)
 
@@ -238,7 +281,9 @@ class DuckDBFile(Backend):
             return work(DuckDBTx(con))
 
     def _stage_facts(self, table: str, columns: dict[str, list[Any]]) -> pa.Table:
-        return pa.table(columns, schema=FACT_SCHEMAS[table])  # Arrow, for DuckDB to read in bulk
+        import pyarrow as pa
+
+        return pa.table(columns, schema=arrow_schema(table))  # Arrow, for DuckDB to read in bulk
 
     # -- the schema ------------------------------------------------------------------------------
 

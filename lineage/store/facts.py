@@ -65,12 +65,14 @@ _NODE_FACTS = (
     "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer, max(f.observed_at) AS seen, "  # noqa: S608 - constant text
     f"min(f.observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE} "
     "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer "
-    "ORDER BY f.node_id{collate}, f.layer, seen"
+    "ORDER BY f.node_id{collate}, f.layer, seen, f.body{text}{collate}"
 )
 """The visible node facts, each distinct statement once: a fact said again by many events (a
 dataset's schema in every run) is one row, observed first and last when it was. Merging the rows
 in this order gives the same attributes as merging every fact (a later statement overrides an
-earlier one field by field, so only the last time each was said decides)."""
+earlier one field by field, so only the last time each was said decides); statements made at the
+same time are taken in the order of their text, so the result never depends on how the database
+happened to read them."""
 
 _EDGES = (
     "SELECT f.source_id, f.target_id, f.kind, {permissions}, max(f.confidence) "  # noqa: S608 - constant text
@@ -109,7 +111,8 @@ _PROBLEMS = ("SELECT source, line, col, field, severity, message, observed_at FR
 _DATASET_COLUMNS = (
     "SELECT f.name, f.body{text}, max(f.observed_at) AS seen FROM node_facts f JOIN inputs i USING (input_id) "
     "WHERE i.superseded_at IS NULL AND f.kind = 'dataset' AND f.body{text} LIKE '%%\"columns\"%%' "
-    "GROUP BY f.node_id, f.name, f.body{text}, f.layer ORDER BY f.node_id, f.layer, seen"
+    "GROUP BY f.node_id, f.name, f.body{text}, f.layer "
+    "ORDER BY f.node_id{collate}, f.layer, seen, f.body{text}{collate}"
 )
 """Each distinct column-naming body of each current dataset, in the order the graph merges them."""
 

@@ -1,4 +1,4 @@
-"""Connections to a PostgreSQL store: URL masking, a small pool, schema checks and migrations.
+"""Connections to a PostgreSQL store: keyword/value connection strings, a small pool, schema checks and migrations.
 
 Every connection runs in autocommit mode with the session time zone set to UTC; work that must be
 atomic opens an explicit transaction. A new connection checks the schema version once: an older
@@ -19,33 +19,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import psycopg
 from psycopg import sql
 
 from lineage.errors import StoreError
+from lineage.store.locations import mask_url
 from lineage.store.schema import CREATE_VERSION_TABLE, LATEST_VERSION, apply_migrations, refuse_newer, version_of
 
 Connection = psycopg.Connection[tuple[Any, ...]]
-SCHEMES = ("postgresql", "postgres")
 MIGRATION_LOCK = 0x6C696E6561676501  # pg_advisory_xact_lock key: one migrating process at a time
 PING_AFTER = 10.0  # seconds idle after which a pooled connection is checked before use
-
-
-def is_postgres_url(location: str) -> bool:
-    """Whether `location` names a PostgreSQL store.
-
-    Example:
-        >>> is_postgres_url("postgresql://lineage@db:5432/lineage"), is_postgres_url("lineage.duckdb")
-        (True, False)
-    """
-    return location.split("://", 1)[0].lower() in SCHEMES and "://" in location
-
-
-SECRET_KEYWORDS = frozenset({"password", "sslpassword", "oauth_client_secret", "scram_client_key",
-                             "scram_server_key"})
-"""The libpq connection parameters that are secrets: never shown."""
 
 
 @cache
@@ -111,34 +96,6 @@ def keyword_dsn_url(dsn: str) -> str:
     path = "/" + quote(dbname, safe="") if dbname is not None else ""
     query = urlencode(params, quote_via=quote)
     return f"postgresql://{netloc}{path}" + (f"?{query}" if query else "")
-
-
-def mask_url(url: str) -> str:
-    """`url` with its password (in the user part or a `password=` parameter, and any other secret
-    parameter) replaced by `***`.
-
-    Example:
-        >>> mask_url("postgresql://app:s3cret@db:5432/lineage?sslmode=require&password=x")
-        'postgresql://app:***@db:5432/lineage?sslmode=require&password=***'
-    """
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            user, host = netloc.rsplit("@", 1)
-            if ":" in user:
-                user = user.split(":", 1)[0] + ":***"
-            netloc = f"{user}@{host}"
-        query = parts.query
-        if query:
-            pairs = parse_qsl(query, keep_blank_values=True)
-            if any(k.lower() in SECRET_KEYWORDS for k, _ in pairs):
-                query = urlencode([(k, "***" if k.lower() in SECRET_KEYWORDS else v) for k, v in pairs], safe="*")
-        # by hand: urlunsplit drops the `//` of a URL with no host (`postgresql:///lineage`)
-        return (f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-                + (f"#{parts.fragment}" if parts.fragment else ""))
-    except ValueError:
-        return url.split("://", 1)[0] + "://***"
 
 
 class ConnectionPool:

@@ -33,7 +33,8 @@ from psycopg import sql
 
 from lineage.errors import StoreError
 from lineage.store import current
-from lineage.store.pg_connect import ConnectionPool, mask_url, migrate, schema_version
+from lineage.store.locations import mask_url
+from lineage.store.pg_connect import ConnectionPool, migrate, schema_version
 from lineage.store.sql import Backend, Dialect, Params, Row, T, insert
 
 Cursor = psycopg.Cursor[tuple[Any, ...]]
@@ -169,6 +170,11 @@ class PostgresDatabase(Backend):
                     raise StoreError(f"{self._pool.masked}: cannot write to the store: {exc}") from exc
             time.sleep(0.01 * 2**attempt * (0.5 + random.random()))  # noqa: S311 - jitter
         raise AssertionError("unreachable")
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads share pooled connections already: nothing to hold."""
+        yield
 
     @contextmanager
     def _read(self) -> Iterator[PostgresTx]:

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pyarrow as pa
-
 from lineage.models import ColumnLineage, Dataset, Edge, Identity, LineageBatch, NodeRef, Process
 from lineage.store.base import NodeFactRow, RawInputRow, RunRecord, SourceState
 
@@ -122,32 +120,21 @@ def input_identity(batch: LineageBatch, received_at: datetime) -> InputIdentity:
     return InputIdentity(content, zlib.compress(content, 1), append_only, content_sha, input_id, options)
 
 
-_NODE_SCHEMA = pa.schema([
-    ("input_id", pa.string()), ("fact_key", pa.string()), ("node_id", pa.string()), ("kind", pa.string()),
-    ("namespace", pa.string()), ("name", pa.string()), ("body", pa.string()),
-    ("layer", pa.int16()), ("collector", pa.string()), ("source", pa.string()), ("line", pa.int32()),
-    ("run_id", pa.string()), ("observed_at", pa.timestamp("us", tz="UTC")),
-])
-_EDGE_SCHEMA = pa.schema([
-    ("input_id", pa.string()), ("fact_key", pa.string()), ("source_id", pa.string()),
-    ("target_id", pa.string()), ("kind", pa.string()), ("permissions", pa.list_(pa.string())),
-    ("confidence", pa.float64()),
-    ("layer", pa.int16()), ("collector", pa.string()), ("source", pa.string()), ("line", pa.int32()),
-    ("run_id", pa.string()), ("observed_at", pa.timestamp("us", tz="UTC")),
-])
-_COLUMN_SCHEMA = pa.schema([
-    ("input_id", pa.string()), ("fact_key", pa.string()), ("target_id", pa.string()),
-    ("target_column", pa.string()), ("sources", pa.string()), ("transformation", pa.string()),
-    ("indirect", pa.bool_()), ("process_id", pa.string()), ("confidence", pa.float64()),
-    ("layer", pa.int16()), ("collector", pa.string()), ("source", pa.string()), ("line", pa.int32()),
-    ("run_id", pa.string()), ("observed_at", pa.timestamp("us", tz="UTC")),
-])
+_EVIDENCE_COLUMNS = (("layer", "int16"), ("collector", "string"), ("source", "string"), ("line", "int32"),
+                     ("run_id", "string"), ("observed_at", "timestamp"))
+FACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "node_facts": (("input_id", "string"), ("fact_key", "string"), ("node_id", "string"), ("kind", "string"),
+                   ("namespace", "string"), ("name", "string"), ("body", "string"), *_EVIDENCE_COLUMNS),
+    "edge_facts": (("input_id", "string"), ("fact_key", "string"), ("source_id", "string"),
+                   ("target_id", "string"), ("kind", "string"), ("permissions", "strings"),
+                   ("confidence", "float64"), *_EVIDENCE_COLUMNS),
+    "column_facts": (("input_id", "string"), ("fact_key", "string"), ("target_id", "string"),
+                     ("target_column", "string"), ("sources", "string"), ("transformation", "string"),
+                     ("indirect", "bool"), ("process_id", "string"), ("confidence", "float64"), *_EVIDENCE_COLUMNS),
+}
+"""Each fact table's columns with their types, in the order `fact_columns` gives rows."""
 
 _NODE_BODY_EXCLUDE = {"evidence", "namespace", "name", "fact"}
-
-
-FACT_SCHEMAS = {"node_facts": _NODE_SCHEMA, "edge_facts": _EDGE_SCHEMA, "column_facts": _COLUMN_SCHEMA}
-"""Each fact table's columns as Arrow types (`fact_columns` gives rows in this column order)."""
 
 
 @dataclass(frozen=True)
@@ -278,13 +265,12 @@ def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list
                 seen.add(key)
                 rows["node_facts"].append((input_id, key, ref.id, ref.kind.value, ref.namespace, ref.name, body,
                                            *ev_values))
-    return {"node_facts": _by_column(_NODE_SCHEMA, rows["node_facts"]),
-            "edge_facts": _by_column(_EDGE_SCHEMA, rows["edge_facts"]),
-            "column_facts": _by_column(_COLUMN_SCHEMA, rows["column_facts"])}
+    return {table: _by_column(FACT_COLUMNS[table], table_rows) for table, table_rows in rows.items()}
 
 
-def _by_column(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+def _by_column(columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
     """Rows turned into lists by column."""
+    names = [name for name, _ in columns]
     if not rows:
-        return {name: [] for name in schema.names}
-    return dict(zip(schema.names, map(list, zip(*rows, strict=True)), strict=True))
+        return {name: [] for name in names}
+    return dict(zip(names, map(list, zip(*rows, strict=True)), strict=True))

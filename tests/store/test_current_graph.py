@@ -13,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lineage.graph import ALL_EDGES, FLOW_EDGES, LineageGraph
+from lineage.graph import LineageGraph
 from lineage.models import (
+    ALL_EDGES,
+    FLOW_EDGES,
     Column,
     ColumnLineage,
     ColumnRef,

@@ -15,7 +15,8 @@ from lineage.cli import main
 from lineage.errors import ConfigError, StoreError
 from lineage.project import load_project
 from lineage.store import display_location, open_store, postgres_location
-from lineage.store.pg_connect import is_keyword_dsn, keyword_dsn_url, mask_url
+from lineage.store.locations import mask_url
+from lineage.store.pg_connect import is_keyword_dsn, keyword_dsn_url
 from lineage.store.postgres_store import PostgresStore
 from tests.conftest import SAMPLES
 from tests.pg import PgServer

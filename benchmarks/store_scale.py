@@ -1,0 +1,134 @@
+"""Questions at warehouse size, as a person asks them: each a whole `lineage` command in a fresh
+process (start-up, store, output), on a DuckDB store of 100,000 datasets and about 1,000,000 edges
+made by `graph_scale.py`'s generator. Before and after side by side, same store, same run:
+
+- before: the graph merged from every fact, as the store answered until it kept the current graph
+  (and as `--as-of` still answers a question about another time);
+- after: the current graph the store keeps, and the findings it keeps until the graph changes.
+
+    python benchmarks/store_scale.py                      # 100,000 datasets, ~1,000,000 edges
+    python benchmarks/store_scale.py --datasets 10000     # a quick run
+    python benchmarks/store_scale.py --keep /tmp/scale    # keep the store there (reused when present)
+
+Targets: upstream/downstream at any depth under 0.5 s and 300 MB; explain under 0.5 s; check on an
+unchanged store under 2 s, after adding one pipeline under 10 s, from scratch no slower than
+before; ingest no slower than 47,000 edges/s. Nothing is asserted: the numbers are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.graph_scale import LAYERS, generate, print_table
+from lineage.models import Edge
+from lineage.store import open_store
+
+NS = "postgres://warehouse.internal:5432"
+LONG_AGO_AHEAD = "9999-01-01T00:00:00Z"
+"""An `--as-of` time that sees every current fact: the question answered by merging the facts."""
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_pipelines" / "rag_ingestion"
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Seconds of wall time and peak memory (MB) of one command in a fresh process, and its last line."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", *args], cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    text = output.decode(errors="replace").strip().splitlines()
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(f"{' '.join(args)} failed: {text[-5:]}")
+    return seconds, usage.ru_maxrss / 1024, text[-1] if text else ""
+
+
+def ingest(db: Path, datasets: int, edges: int) -> tuple[float, int]:
+    """Ingest the generated batches; seconds spent storing (not generating) and edges stored."""
+    store = open_store(db)
+    store.migrate()
+    spent, count = 0.0, 0
+    for batch in generate(datasets, edges, 20):
+        count += sum(1 for f in batch.facts if isinstance(f, Edge))
+        t = time.perf_counter()
+        store.ingest(batch)
+        spent += time.perf_counter() - t
+    return spent, count
+
+
+def merged_check(db: str) -> None:
+    """`lineage check` as it ran before the store kept the graph and the findings: every fact
+    merged, the policy evaluated, nothing kept (run in a fresh process by the benchmark)."""
+    from lineage.graph import LineageGraph
+    from lineage.project import load_project
+    from lineage.services.check import check_graph
+
+    store = open_store(db)
+    findings = check_graph(LineageGraph.from_data(store.graph_data()), store, load_project(None).policy)
+    print(f"{len(findings)} finding(s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--edges", type=int, default=None, help="default: ten per dataset")
+    parser.add_argument("--keep", type=Path, help="a folder for the store, kept afterwards (reused when present)")
+    parser.add_argument("--merged-check", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.merged_check:
+        merged_check(args.merged_check)
+        return
+    work = args.keep or Path(tempfile.mkdtemp(prefix="store-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "scale.duckdb"
+    rows: list[tuple[str, str, str]] = []
+    if not db.exists():
+        spent, edges = ingest(db, args.datasets, args.edges or 10 * args.datasets)
+        rows.append(("ingest (storing only, 20 batches)", f"{spent:.1f} s ({edges / spent:,.0f} edges/s)",
+                     ">= 47,000 edges/s"))
+    domain = max(1, args.datasets // 200) // 2
+    top, bottom = f"dataset:{NS}:d{domain}.layer{LAYERS - 1}.t3", f"dataset:{NS}:d{domain}.layer0.t3"
+    lineage = ["lineage.cli"]
+    db_args = ["--db", str(db)]
+
+    def side_by_side(label: str, command: list[str], target: str) -> None:
+        before = run([*lineage, *command, *db_args, "--as-of", LONG_AGO_AHEAD], work)
+        after = run([*lineage, *command, *db_args], work)
+        rows.append((label, f"before {before[0]:6.2f} s {before[1]:6,.0f} MB | after {after[0]:5.2f} s "
+                            f"{after[1]:5,.0f} MB   ({after[2][:60]})", target))
+
+    side_by_side("graph upstream --depth 3", ["graph", "upstream", top, "--depth", "3"], "< 0.5 s, < 300 MB")
+    side_by_side("graph upstream, all depths", ["graph", "upstream", top], "< 0.5 s, < 300 MB")
+    side_by_side("graph downstream, all depths", ["graph", "downstream", bottom], "< 0.5 s, < 300 MB")
+    before = run(["benchmarks.store_scale", "--merged-check", str(db)], ROOT)
+    cold = run([*lineage, "check", *db_args], work)
+    warm = run([*lineage, "check", *db_args], work)
+    rows.append(("check: from scratch", f"before {before[0]:6.2f} s {before[1]:6,.0f} MB | after {cold[0]:5.2f} s "
+                                        f"{cold[1]:5,.0f} MB", "no slower than before"))
+    rows.append(("check: unchanged store", f"after {warm[0]:.2f} s {warm[1]:,.0f} MB   ({warm[2][:60]})", "< 2 s"))
+    side_by_side("explain (findings kept)", ["explain", top], "< 0.5 s")
+    sample = work / "one-pipeline"
+    shutil.copytree(SAMPLE, sample, dirs_exist_ok=True)
+    added = run([*lineage, "collect", str(sample), *db_args], work)
+    changed = run([*lineage, "check", *db_args], work)
+    rows.append(("collect one more pipeline", f"after {added[0]:.2f} s {added[1]:,.0f} MB", ""))
+    rows.append(("check after adding one pipeline", f"after {changed[0]:.2f} s {changed[1]:,.0f} MB", "< 10 s"))
+    rows.append(("store file", f"{db.stat().st_size / 1e6:,.0f} MB", ""))
+    print_table(rows)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
