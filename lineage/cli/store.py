@@ -32,24 +32,36 @@ def store_info(ctx: click.Context, db: str | None) -> int:
 
 
 @store.command("rebuild")
-@click.option("--to", "target", required=True, metavar="FILE", type=click.Path(dir_okay=False),
-              help="The new store to build (must not exist yet).")
+@click.option("--to", "target", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Build a new store here (must not exist yet) by collecting every raw input again.")
 @db_option
 @click.pass_context
-def store_rebuild(ctx: click.Context, target: str, db: str | None) -> int:
-    """Build a new store by collecting every kept raw input again with today's collectors.
+def store_rebuild(ctx: click.Context, target: str | None, db: str | None) -> int:
+    """Work the current graph out again from the stored facts; with --to, build a new store by
+    collecting every kept raw input again with today's collectors.
 
-    Use it after an upgrade changes how sources are read: the old store is left as it is. Inputs
-    are collected oldest first, each with the options it was first read with.
+    The store keeps the current graph (merged nodes, edges, column lineage) up to date with every
+    ingest; rebuilding it in place is never needed for correctness, but it is cheap and checks
+    nothing was missed. Use --to after an upgrade changes how sources are read: the old store is
+    left as it is; inputs are collected oldest first, each with the options it was first read with.
 
     \b
-    Example:
+    Examples:
+      lineage store rebuild --db lineage.duckdb
       lineage store rebuild --db lineage.duckdb --to rebuilt.duckdb
     """
     from lineage.services.collect import rebuild
     from lineage.store import open_store
 
     settings = settings_of(ctx, db)
+    if target is None:
+        s = store_of(settings)
+        with err_console.status("working the current graph out from the facts"):
+            s.rebuild_current()
+        stats = s.current_stats()
+        console.print(f"Rebuilt the current graph: {stats['nodes']:,} node(s), {stats['edges']:,} edge(s), "
+                      f"{stats['column_lineage']:,} column lineage entries")
+        return EXIT_OK
     if Path(target).exists():
         raise click.BadParameter(f"{target} exists; choose a new file", param_hint="--to")
     with Bars() as bars:

@@ -184,6 +184,14 @@ class Store(Protocol):
 
     def graph_data(self, as_of: datetime | None = None) -> GraphData: ...
 
+    def current_graph(self) -> CurrentGraph:
+        """The current graph the store keeps (`lineage.store.current`)."""
+        ...
+
+    def rebuild_current(self) -> None: ...
+
+    def generation(self) -> int: ...
+
     def dataset_columns(self) -> dict[str, list[str]]:
         """The column names each dataset (by name) is known to have now, as the graph merges them:
         what `SELECT *` expands to. Reads only the node facts that name columns."""

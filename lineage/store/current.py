@@ -47,12 +47,12 @@ def _in(tx: Tx, param: str) -> str:
 
 @dataclass
 class Touched:
-    """What an input's facts touch: each node with whether all that is said of it is bare (and
-    then its highest layer and its first and last observation), the (source, target) pairs of its
-    edges, the targets of its column lineage, and whether it names aliases."""
+    """What an input's facts touch: the nodes it says more of than that they exist (`full`), those
+    it only names (`bare`, edge ends), the (source, target) pairs of its edges, the targets of its
+    column lineage, and whether it names aliases."""
 
-    bare: dict[str, tuple[int, datetime, datetime]] = field(default_factory=dict)
     full: set[str] = field(default_factory=set)
+    bare: set[str] = field(default_factory=set)
     pairs: set[tuple[str, str]] = field(default_factory=set)
     column_targets: set[str] = field(default_factory=set)
     aliases: bool = False
@@ -62,15 +62,12 @@ def touched_by(tables: Mapping[str, Mapping[str, list[Any]]]) -> Touched:
     """What the fact rows of one input touch (`rows.fact_columns`' output)."""
     out = Touched()
     nodes = tables["node_facts"]
-    for node_id, kind, body, layer, seen in zip(nodes["node_id"], nodes["kind"], nodes["body"], nodes["layer"],
-                                                nodes["observed_at"], strict=True):
-        if body != "{}":
+    for node_id, kind, body in zip(nodes["node_id"], nodes["kind"], nodes["body"], strict=True):
+        if body == "{}":
+            out.bare.add(node_id)
+        else:
             out.full.add(node_id)
             out.aliases = out.aliases or (kind == "dataset" and '"aliases"' in body)
-            continue
-        was = out.bare.get(node_id)
-        out.bare[node_id] = (layer, seen, seen) if was is None else (
-            max(was[0], layer), min(was[1], seen), max(was[2], seen))
     edges = tables["edge_facts"]
     out.pairs.update(zip(edges["source_id"], edges["target_id"], strict=True))
     out.column_targets.update(tables["column_facts"]["target_id"])
@@ -95,9 +92,9 @@ def _superseded(tx: Tx, input_ids: Sequence[str]) -> Touched:
     return out
 
 
-def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) -> None:
-    """Bring the current graph up to date, inside the ingest's transaction, after an input that
-    touches `fresh` was stored and the inputs `superseded` were superseded."""
+def refresh(tx: Tx, input_id: str, fresh: Touched, superseded: Sequence[str], now: datetime) -> None:
+    """Bring the current graph up to date, inside the ingest's transaction, after the input
+    `input_id`, whose facts touch `fresh`, was stored and the inputs `superseded` were superseded."""
     tx.lock("current-graph")  # writers of one PostgreSQL store refresh one at a time
     gone = _superseded(tx, superseded)
     if (fresh.aliases or gone.aliases) and _alias_claims(tx) != _stored_aliases(tx):
@@ -112,24 +109,9 @@ def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) ->
     sources, targets = canonical(s for s, _ in pairs), canonical(t for _, t in pairs)
     column_targets = canonical(fresh.column_targets | gone.column_targets)
     full = canonical(fresh.full | gone.full | {i for i in fresh.bare if i in canon})
-    bare = {i: v for i, v in fresh.bare.items() if i not in full and i not in canon}
-    new = _absent(tx, bare)
-    full |= new
-    bare = {i: v for i, v in bare.items() if i not in new}
-
     _delete_edges(tx, sources, targets)
     tx.execute(f"DELETE FROM graph_columns WHERE target_id {_in(tx, 'ids')}", {"ids": sorted(column_targets)})  # noqa: S608
-    if bare:
-        tx.execute(
-            "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "
-            "first_seen = least(graph_nodes.first_seen, u.first_seen), "
-            "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT "
-            "unnest(%(ids)s::VARCHAR[]) AS node_id, unnest(%(layers)s::INTEGER[]) AS layer, "
-            "unnest(%(firsts)s::TIMESTAMPTZ[]) AS first_seen, "
-            "unnest(%(lasts)s::TIMESTAMPTZ[]) AS last_seen) u "
-            "WHERE graph_nodes.node_id = u.node_id",
-            {"ids": list(bare), "layers": [v[0] for v in bare.values()], "firsts": [v[1] for v in bare.values()],
-             "lasts": [v[2] for v in bare.values()]})
+    full |= canonical(_seen_again(tx, input_id) & fresh.bare)  # a node new to the graph is merged whole
     _merge_nodes(tx, full, canon)
     _insert_edges(tx, canon, sources, targets)
     _insert_columns(tx, canon, column_targets)
@@ -178,13 +160,21 @@ def _nids(tx: Tx, node_ids: Iterable[str]) -> dict[str, int]:
     return {str(node): int(nid) for node, nid in rows}
 
 
-def _absent(tx: Tx, node_ids: Iterable[str]) -> set[str]:
-    """Those of `node_ids` that are not in the current graph yet."""
-    ids = list(node_ids)
-    if not ids:
-        return set()
-    return {str(r[0]) for r in tx.all("SELECT u.node_id FROM (SELECT unnest(%(ids)s::VARCHAR[]) AS node_id) u "
-                                      "WHERE u.node_id NOT IN (SELECT node_id FROM graph_nodes)", {"ids": ids})}
+def _seen_again(tx: Tx, input_id: str) -> set[str]:
+    """Move the layer and times of the nodes of the graph that the input `input_id` names (its
+    bare facts: nothing else to merge), and return the nodes it names that are new to the graph."""
+    params = {"input": input_id}
+    new = {str(r[0]) for r in tx.all(  # before the update: DuckDB reads a table it changed slowly
+        "SELECT f.node_id FROM (SELECT DISTINCT node_id FROM node_facts WHERE input_id = %(input)s) f "
+        "LEFT JOIN graph_nodes n ON n.node_id = f.node_id WHERE n.node_id IS NULL", params)}
+    tx.execute(
+        "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "
+        "first_seen = least(graph_nodes.first_seen, u.first_seen), "
+        "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT node_id, max(layer) AS layer, "
+        "min(observed_at) AS first_seen, max(observed_at) AS last_seen FROM node_facts "
+        "WHERE input_id = %(input)s AND body{text} = '{{}}' GROUP BY node_id) u "
+        "WHERE graph_nodes.node_id = u.node_id", params)
+    return new
 
 
 def _raw(ids: Iterable[str], canon: dict[str, str]) -> list[str]:

@@ -179,7 +179,7 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
         "facts": stored, "problems": len(problems), "options": ident.options,
     })
-    current.refresh(tx, p.touched, superseded, now)
+    current.refresh(tx, ident.input_id, p.touched, superseded, now)
     return IngestResult(input_id=ident.input_id, facts=stored, problems=len(problems), skipped=False)
 
 

@@ -221,6 +221,24 @@ def test_rebuilding_from_raw_inputs_gives_the_same_graph(db: str, tmp_path: Path
     assert json.loads(capsys.readouterr().out) == original
 
 
+def test_rebuilding_in_place_restores_a_damaged_current_graph(db: str, capsys) -> None:
+    import duckdb
+
+    main(["collect", str(SAMPLES), "--db", db])
+    capsys.readouterr()
+    main(["export", "--db", db])
+    original = json.loads(capsys.readouterr().out)
+    with duckdb.connect(db) as con:  # lose part of what the store keeps, as a crash of old software might
+        con.execute("DELETE FROM graph_edges WHERE kind = 'read'")
+        con.execute("UPDATE graph_nodes SET attrs = '{}'")
+    main(["export", "--db", db])
+    assert json.loads(capsys.readouterr().out) != original
+    assert main(["store", "rebuild", "--db", db]) == 0
+    assert "Rebuilt the current graph" in capsys.readouterr().out
+    main(["export", "--db", db])
+    assert json.loads(capsys.readouterr().out) == original
+
+
 def test_rebuild_refuses_to_overwrite_a_store(db: str, spec: Path, capsys) -> None:
     main(["collect", str(spec), "--db", db])
     assert main(["store", "rebuild", "--db", db, "--to", db]) == 2

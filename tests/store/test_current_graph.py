@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lineage.errors import NodeNotFound
 from lineage.graph import LineageGraph
 from lineage.models import (
     ALL_EDGES,
@@ -154,3 +155,42 @@ def test_focused_reads_answer_as_the_whole_graph_does(store: Store) -> None:
                 g.downstream(node, depth=depth, edge_kinds=ALL_EDGES)
         checked += 1
     assert checked > 50
+
+
+def drawn(view: Any) -> tuple[Any, ...]:
+    """What a view draws, whatever order its edges were listed in."""
+    return (view.nodes, sorted(json.dumps(e, sort_keys=True) for e in view.edges), view.grouped, view.hidden,
+            view.total, view.members)
+
+
+def test_the_parts_the_dashboard_reads_answer_as_the_whole_graph_does(store: Store) -> None:
+    from app.components.graph_model import Filters, focus_view
+    from lineage import focused
+    from lineage.access import GraphLinks, identity_access
+    from lineage.tagging import propagate
+
+    collect_samples(store)
+    g = LineageGraph.from_current(store.current_graph())
+    tags = propagate(g)
+    assert store.current_stats() == g.stats()
+    for node in sorted(n["id"] for n in g.nodes())[::3]:  # every kind of node, a third of them
+        mine = propagate(focused.upstream_part(store, node))
+        assert (mine.origin(node), mine.classifications(node), mine.why(node)) == \
+            (tags.origin(node), tags.classifications(node), tags.why(node)), node
+        for grants in (False, True):
+            part = focused.neighbourhood(store, node, depth=2, grants=grants)
+            assert drawn(focus_view(part, node, depth=2, filters=Filters(), grants=grants)) == \
+                drawn(focus_view(g, node, depth=2, filters=Filters(), grants=grants)), node
+    for ident in (n["id"] for n in g.nodes("identity")):
+        assert identity_access(GraphLinks(focused.identity_part(store, ident)), ident) == \
+            identity_access(GraphLinks(g), ident)
+    for node in ("rag.responses", "dataset:redis://rag-cache.internal:6379:rag.responses", "RAG.RESP", "zzz-none"):
+        try:
+            expected: object = g.resolve(node)
+        except NodeNotFound as exc:  # the same error, said the same way
+            expected = str(exc)
+        try:
+            got: object = focused.resolve(store, node)
+        except NodeNotFound as exc:
+            got = str(exc)
+        assert got == expected
