@@ -263,6 +263,11 @@ def _text(value: Any) -> str:
 def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
     """Attributes, schema, column lineage, neighbours and walks of one node, as plain rows."""
     s = store(path)
+    with s.reading():  # one connection for the several small reads
+        return _node_detail(s, path, marker, node_id)
+
+
+def _node_detail(s: Store, path: str, marker: str, node_id: str) -> dict[str, Any]:
     g = focused.around(s, node_id)
     attrs = g.node(node_id)
     attributes = node_attributes(path, marker, node_id)

@@ -62,9 +62,11 @@ def walk(store: Any, node_id: str, *, upstream: bool, depth: int | None = None,
     Raises:
         NodeNotFound: no node has that id.
     """
-    found = store.walk(node_id, reverse=upstream, depth=depth, edge_kinds=FLOW_EDGES)
+    with store.reading():
+        found = store.walk(node_id, reverse=upstream, depth=depth, edge_kinds=FLOW_EDGES)
+        nodes = store.current_part(found).nodes
     wanted = frozenset(kinds) if kinds is not None else None
-    attrs = {a["id"]: a for a in store.current_part(found).nodes if wanted is None or a["kind"] in wanted}
+    attrs = {a["id"]: a for a in nodes if wanted is None or a["kind"] in wanted}
     ordered = {n: d for n, d in sorted(found.items(), key=lambda item: (item[1], item[0])) if n in attrs}
     return ordered, attrs
 
@@ -80,16 +82,18 @@ def neighbourhood(store: Any, node_id: str, *, depth: int = 2, upstream: bool = 
     """
     kinds = frozenset(edge_kinds)
     keep = {node_id}
-    if upstream:
-        keep.update(store.walk(node_id, reverse=True, depth=depth, edge_kinds=kinds))
-    if downstream:
-        keep.update(store.walk(node_id, reverse=False, depth=depth, edge_kinds=kinds))
-    if not (upstream or downstream):
-        store.walk(node_id, reverse=False, depth=0, edge_kinds=kinds)  # the node must exist
-    extra = ({"runs"} if runs else set()) | ({"grant"} if grants else set())
-    if extra:
-        keep.update(source for source, target, _ in store.links(keep, extra) if target in keep)
-    return _graph(store.current_part(keep))
+    with store.reading():
+        if upstream:
+            keep.update(store.walk(node_id, reverse=True, depth=depth, edge_kinds=kinds))
+        if downstream:
+            keep.update(store.walk(node_id, reverse=False, depth=depth, edge_kinds=kinds))
+        if not (upstream or downstream):
+            store.walk(node_id, reverse=False, depth=0, edge_kinds=kinds)  # the node must exist
+        extra = ({"runs"} if runs else set()) | ({"grant"} if grants else set())
+        if extra:
+            keep.update(source for source, target, _ in store.links(keep, extra) if target in keep)
+        data = store.current_part(keep)
+    return _graph(data)
 
 
 def upstream_part(store: Any, node_id: str) -> LineageGraph:
@@ -98,8 +102,10 @@ def upstream_part(store: Any, node_id: str) -> LineageGraph:
     Raises:
         NodeNotFound: no node has that id.
     """
-    found = store.walk(node_id, reverse=True, depth=None, edge_kinds=FLOW_EDGES)
-    return _graph(store.current_part([node_id, *found]))
+    with store.reading():
+        found = store.walk(node_id, reverse=True, depth=None, edge_kinds=FLOW_EDGES)
+        data = store.current_part([node_id, *found])
+    return _graph(data)
 
 
 def around(store: Any, node_id: str) -> LineageGraph:
@@ -130,13 +136,15 @@ def identity_part(store: Any, identity_id: str) -> LineageGraph:
     Raises:
         NodeNotFound: no node has that id.
     """
-    node(store, identity_id)
-    held = [(t, k) for s, t, k in store.links([identity_id], ("runs", "grant")) if s == identity_id]
-    run = [t for t, k in held if k == "runs"]
-    keep = {identity_id, *(t for t, _ in held)}
-    if run:
-        keep.update(n for s, t, _ in store.links(run, ("read", "write")) for n in (s, t))
-    return _graph(store.current_part(keep))
+    with store.reading():
+        node(store, identity_id)
+        held = [(t, k) for s, t, k in store.links([identity_id], ("runs", "grant")) if s == identity_id]
+        run = [t for t, k in held if k == "runs"]
+        keep = {identity_id, *(t for t, _ in held)}
+        if run:
+            keep.update(n for s, t, _ in store.links(run, ("read", "write")) for n in (s, t))
+        data = store.current_part(keep)
+    return _graph(data)
 
 
 def part(store: Any, node_ids: Iterable[str]) -> LineageGraph:

@@ -342,14 +342,16 @@ class Current(Backend):
         into them."""
         ids = sorted(set(node_ids))
         with self._read() as tx:
-            nodes = tx.all(f"SELECT {_NODE_COLUMNS} FROM graph_nodes n WHERE n.node_id {_in(tx, 'ids')}",  # noqa: S608
+            nodes = tx.all(f"SELECT n.nid, {_NODE_COLUMNS} FROM graph_nodes n WHERE n.node_id {_in(tx, 'ids')}",  # noqa: S608
                            {"ids": ids})
-            edges = tx.all(f"{_EDGE_ROWS} WHERE ns.node_id {_in(tx, 'ids')} AND nt.node_id {_in(tx, 'ids')}",
-                           {"ids": ids})
+            names = {int(r[0]): str(r[1]) for r in nodes}
+            nids = sorted(names)
+            edges = tx.all("SELECT src, dst, kind, permissions, confidence FROM graph_edges "  # noqa: S608
+                           f"WHERE src {_in(tx, 'ids')} AND dst {_in(tx, 'ids')}", {"ids": nids}) if nids else []
             columns = tx.all(f"{_COLUMN_ROWS} WHERE target_id {_in(tx, 'ids')} "
                              "ORDER BY target_id{collate}, target_column{collate}", {"ids": ids})
-        return CurrentGraph(nodes=[node_attrs(r) for r in nodes],
-                            edges=[(r[0], r[1], r[2], list(r[3]), r[4]) for r in edges],
+        return CurrentGraph(nodes=[node_attrs(r[1:]) for r in nodes],
+                            edges=[(names[r[0]], names[r[1]], r[2], list(r[3]), r[4]) for r in edges],
                             column_lineage=[_column_row(r) for r in columns])
 
     def current_nodes(self, *, kind: str, flag: str | None = None) -> list[dict[str, Any]]:
@@ -442,13 +444,17 @@ class Current(Backend):
 
     def links(self, node_ids: Iterable[str], kinds: Iterable[str]) -> list[tuple[str, str, str]]:
         """The (source, target, kind) edges of `kinds` that end or start at one of `node_ids`."""
-        ids = sorted(set(node_ids))
         with self._read() as tx:
-            return [(str(r[0]), str(r[1]), str(r[2])) for r in tx.all(
-                f"SELECT ns.node_id, nt.node_id, e.kind FROM graph_edges e JOIN graph_nodes ns ON ns.nid = e.src "  # noqa: S608
-                f"JOIN graph_nodes nt ON nt.nid = e.dst WHERE e.kind {_in(tx, 'kinds')} AND "
-                f"(ns.node_id {_in(tx, 'ids')} OR nt.node_id {_in(tx, 'ids')})",
-                {"ids": ids, "kinds": sorted(set(kinds))})]
+            nids = sorted(_nids(tx, node_ids).values())
+            if not nids:
+                return []
+            found = tx.all(f"SELECT src, dst, kind FROM graph_edges WHERE kind {_in(tx, 'kinds')} AND "  # noqa: S608
+                           f"(src {_in(tx, 'ids')} OR dst {_in(tx, 'ids')})",
+                           {"ids": nids, "kinds": sorted(set(kinds))})
+            ends = sorted({int(n) for r in found for n in r[:2]})
+            rows = tx.all(f"SELECT nid, node_id FROM graph_nodes WHERE nid {_in(tx, 'ids')}", {"ids": ends})  # noqa: S608
+            names = {int(nid): str(node) for nid, node in rows}
+        return [(names[int(r[0])], names[int(r[1])], str(r[2])) for r in found]
 
     def find_nodes(self, *, ids: Sequence[str] = (), names: Sequence[str] = (), aliases: Sequence[str] = (),
                    containing: str | None = None, limit: int = 50) -> dict[str, list[str]]:

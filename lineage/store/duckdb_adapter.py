@@ -219,7 +219,10 @@ class DuckDBFile(Backend):
         """Reads inside the block (from this thread) share one connection, opened at the first of
         them: a command that asks many small questions opens the file once. A write in the block
         closes it first (one process cannot hold the file both ways), and the next read opens it again.
-        Other threads of this process wait for the block to end."""
+        Other threads of this process wait for the block to end; a block inside another is part of it."""
+        if self._sharing == threading.get_ident():
+            yield
+            return
         with self._lock:
             self._sharing = threading.get_ident()
             try:
