@@ -163,6 +163,8 @@ class PostgresDatabase(Backend):
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 if attempt == _RETRIES - 1:
                     raise
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction) as exc:
+                raise StoreError(f"{self._pool.masked}: this connection may only read the store: {exc}") from exc
             except psycopg.OperationalError as exc:
                 # a dropped connection: ingests and upserts are idempotent, so redoing is safe (a review
                 # whose commit was acknowledged on a connection that then broke may be kept twice)

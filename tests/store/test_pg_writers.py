@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from lineage.errors import StoreError
 from lineage.graph import load_graph
 from lineage.models import RawInput
 from lineage.store import open_store
@@ -156,5 +157,13 @@ def test_a_read_only_role_can_read_the_graph_and_cannot_write(pg_schema_url: str
     reader = open_store(pg_schema_url.replace("postgres@", f"{role}@", 1))
     assert load_graph(reader).number_of_edges() == 2
     assert reader.counts()["inputs"] == 1 and reader.reviews() == []
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+    with pytest.raises(StoreError, match="may only read"):
         reader.ingest(chain_batch("b.yaml", ["c", "d"], at=T0))
+    from lineage.policy.project import PolicyConfig
+    from lineage.services.check import run_check
+
+    found = run_check(reader, PolicyConfig())  # worked out, and not kept: the reader may not write
+    with psycopg.connect(pg_schema_url, autocommit=True) as admin:
+        admin.execute(f'SET search_path = "{schema}"')
+        assert admin.execute("SELECT count(*) FROM derived_results").fetchone() == (0,)
+    assert found == run_check(writer, PolicyConfig())
