@@ -60,12 +60,16 @@ def print_walk(nodes: Mapping[str, Mapping[str, Any]], node_id: str, direction: 
         console.print_json(json.dumps({"node": node_id, "direction": direction, "nodes": [
             {"id": n, "distance": d, "kind": nodes[n]["kind"]} for n, d in found.items()]}))
         return
-    console.print(f"{direction} of {escape(node_id)}: {len(found)} node(s)")
-    for n, d in found.items():
-        attrs = nodes[n]
-        marks = " ".join(x for x in (attrs.get("role"), attrs.get("origin"),
-                                     "third-party" if attrs.get("third_party") else None) if x)
-        console.print(f"  {d:>3}  {escape(n)}" + (f"  [dim]({escape(marks)})[/dim]" if marks else ""))
+    rows = [(f"  {d:>3}  {n}", " ".join(x for x in (nodes[n].get("role"), nodes[n].get("origin"),
+                                                    "third-party" if nodes[n].get("third_party") else None) if x))
+            for n, d in found.items()]
+    head = f"{direction} of {node_id}: {len(found)} node(s)"
+    if not console.is_terminal:  # piped or redirected: plain text, written at once (no styles to render)
+        console.file.write("\n".join([head, *(line + (f"  ({marks})" if marks else "") for line, marks in rows)])
+                           + "\n")
+        return
+    console.print("\n".join([escape(head), *(escape(line) + (f"  [dim]({escape(marks)})[/dim]" if marks else "")
+                                              for line, marks in rows)]))
 
 
 def print_node(g: Any, store: Any, node_id: str) -> None:

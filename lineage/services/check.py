@@ -37,13 +37,9 @@ def evidence_of(store: Any, node_ids: Sequence[str]) -> dict[str, list[Place]]:
     """(source, line) of the current facts about each node, declared facts first."""
     if not node_ids:
         return {}
-    facts = [f for f in store.facts_about(sorted(set(node_ids))) if not f["superseded_at"] and f["fact"] == "node"]
-    facts.sort(key=lambda f: (-int(f["layer"]), str(f["source"]), f["line"] or 0))
     out: dict[str, list[Place]] = {}
-    for f in facts:
-        place = (str(f["source"]), f["line"])
-        if place not in out.setdefault(str(f["subject"]), []):
-            out[str(f["subject"])].append(place)
+    for node, source, line in store.fact_places(sorted(set(node_ids))):
+        out.setdefault(node, []).append((source, line))
     return out
 
 

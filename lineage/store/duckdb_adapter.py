@@ -45,6 +45,7 @@ DUCKDB = Dialect(
     detail_job="json_extract_string(detail, '$.job')",
     permissions="list_sort(list_distinct(flatten(list(f.permissions))))",
     permissions_join="",
+    epoch_us="epoch_us({})",
     named_params="${name}",
 )
 

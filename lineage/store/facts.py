@@ -105,6 +105,14 @@ _FACTS_ABOUT = (
     "ORDER BY 11, 1"
 )
 
+_FACT_PLACES = (
+    "SELECT node_id, source, line FROM (SELECT f.node_id, f.source, f.line, max(f.layer) AS layer "
+    "FROM node_facts f JOIN inputs i USING (input_id) WHERE i.superseded_at IS NULL AND f.node_id {in_ids} "
+    "GROUP BY f.node_id, f.source, f.line) p "
+    "ORDER BY node_id{collate}, layer DESC, source{collate}, coalesce(line, 0)"
+)
+"""Where the current facts about some nodes were read, for the evidence of findings."""
+
 _PROBLEMS = ("SELECT source, line, col, field, severity, message, observed_at FROM problems "
              "ORDER BY observed_at DESC LIMIT %(limit)s")
 
@@ -220,6 +228,13 @@ class Facts(Backend):
                 if f["fact"] == "column_lineage":  # compact, as DuckDB writes it
                     f["body"] = json.dumps(json.loads(f["body"]), separators=(",", ":"))
         return out
+
+    def fact_places(self, node_ids: list[str]) -> list[tuple[str, str, int | None]]:
+        """(node, source, line) of each place a current fact about one of the nodes was read from,
+        each once: per node, declared facts first, then by source and line."""
+        with self._read() as tx:
+            rows = tx.all(_FACT_PLACES, {"ids": list(node_ids)})
+        return [(str(r[0]), str(r[1]), r[2]) for r in rows]
 
     def problems(self, limit: int = 1000) -> list[dict[str, Any]]:
         with self._read() as tx:

@@ -50,6 +50,7 @@ POSTGRESQL = Dialect(
     permissions=("coalesce(array_agg(DISTINCT p.perm ORDER BY p.perm) FILTER (WHERE p.perm IS NOT NULL), "
                  "'{}'::varchar[])"),
     permissions_join="LEFT JOIN LATERAL unnest(f.permissions) AS p(perm) ON true ",
+    epoch_us="(extract(epoch FROM {}) * 1000000)::bigint",
     named_params=None,
     loose_json=True,
 )

@@ -47,6 +47,8 @@ class Dialect:
     detail_job: str
     permissions: str
     permissions_join: str
+    epoch_us: str
+    """A time column (`{}`) as whole microseconds since 1970, UTC (a format string)."""
     named_params: str | None
     """How a named parameter is written (`${name}`), or None to keep `%(name)s` as it is."""
     loose_json: bool = False
