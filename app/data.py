@@ -4,10 +4,13 @@ The store is opened lazily inside a `st.cache_resource` function (never at impor
 keyed by the store's path and a cheap change marker (how many inputs, runs and reviews it holds),
 so a new ingest or review shows up on the next rerun without a restart.
 
-The graph itself is a `st.cache_resource` (shared, never copied): `st.cache_data` pickles its value
-on every read, which for a million-edge graph would cost seconds per rerun. Pages never get the
-graph: they get plain rows, dicts and `View`s from the `st.cache_data` functions below, which
-take the path and marker as their key. The only writes are review decisions (`record_review`).
+Pages read the part of the store's current graph they show (`lineage.focused`: a node, its
+neighbourhood, its walks, the part upstream of it its tags come from; the counts), so a page on a
+million-edge store costs what its part costs. The findings come from `run_check`, which the store
+keeps until the graph changes. Only the data map of a small graph and History (the graph as of two
+times) load a whole graph: a `st.cache_resource` (shared, never copied; `st.cache_data` would
+pickle it on every read). Pages get plain rows, dicts and `View`s. The only writes are review
+decisions (`record_review`) and the findings the check keeps.
 """
 
 from __future__ import annotations
