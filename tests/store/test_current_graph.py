@@ -194,3 +194,21 @@ def test_the_parts_the_dashboard_reads_answer_as_the_whole_graph_does(store: Sto
         except NodeNotFound as exc:
             got = str(exc)
         assert got == expected
+
+
+def test_searching_takes_wildcard_characters_literally(store: Store) -> None:
+    from lineage import focused
+
+    ev = Evidence(collector="test", source="odd.yaml", observed_at=T0)
+    batch = LineageBatch(collector="test", source="odd.yaml")
+    names = ["50%_off", "plain", "back\\slash", "under_score"]
+    batch.extend(Dataset(namespace=NS, name=n, evidence=ev) for n in names)
+    batch.add(ColumnLineage(target=ColumnRef(dataset=NodeRef.dataset(NS, "plain"), column="c"),
+                            sources=(ColumnRef(dataset=NodeRef.dataset(NS, "50%_off"), column="c"),), evidence=ev))
+    store.ingest(batch)
+    assert focused.search(store, "%") == [f"dataset:{NS}:50%_off"]
+    assert focused.search(store, "_") == [f"dataset:{NS}:50%_off", f"dataset:{NS}:under_score"]
+    assert focused.search(store, "\\") == [f"dataset:{NS}:back\\slash"]
+    assert focused.search(store, "*_off") == [f"dataset:{NS}:50%_off"]
+    assert [c["target"] for c in store.column_lineage_about(f"dataset:{NS}:50%_off")] == [f"dataset:{NS}:plain"]
+    assert store.column_lineage_about(f"dataset:{NS}:under_score") == []
