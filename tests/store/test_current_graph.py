@@ -212,3 +212,23 @@ def test_searching_takes_wildcard_characters_literally(store: Store) -> None:
     assert focused.search(store, "*_off") == [f"dataset:{NS}:50%_off"]
     assert [c["target"] for c in store.column_lineage_about(f"dataset:{NS}:50%_off")] == [f"dataset:{NS}:plain"]
     assert store.column_lineage_about(f"dataset:{NS}:under_score") == []
+
+
+def test_a_store_from_before_the_current_graph_gets_it_when_upgraded(tmp_path: Path) -> None:
+    import duckdb
+
+    from lineage.store import open_store
+    from lineage.store.schema import LATEST_VERSION
+
+    db = tmp_path / "old.duckdb"
+    store = open_store(db)
+    collect_samples(store)
+    expected = snapshot(LineageGraph.from_data(store.graph_data()))
+    with duckdb.connect(str(db)) as con:  # what the release before kept: facts, no current graph
+        for table in ("graph_nodes", "graph_edges", "graph_columns", "graph_aliases", "graph_state",
+                      "derived_results"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM schema_migrations WHERE version >= 7")
+    upgraded = open_store(db)
+    assert upgraded.schema_version() == LATEST_VERSION
+    assert snapshot(LineageGraph.from_current(upgraded.current_graph())) == expected
