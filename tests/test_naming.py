@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lineage.naming import PLATFORMS, Platform, dataset_uri, namespace_for, normalize, qualify, split_uri
@@ -657,6 +657,8 @@ def test_normalize_is_idempotent(namespace: str, name: str) -> None:
 
 
 @given(namespace=_KNOWN_NAMESPACES, name=_NAMES)
+@example(namespace="PostgreSQL://0", name="0;")  # a semicolon is not where the name ends
+@example(namespace="PostgreSQL://0", name=";")
 def test_split_uri_inverts_dataset_uri_on_known_platforms(namespace: str, name: str) -> None:
     try:
         identity = normalize(namespace, name)

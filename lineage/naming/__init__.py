@@ -113,7 +113,7 @@ def dataset_uri(namespace: str, name: str) -> str:
         if p.authority == "path":  # DuckDB: the database path before the name is free-form
             name = quote(name, safe="")
         else:
-            name = name.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+            name = name.replace("%", "%25").replace("?", "%3F").replace("#", "%23").replace(";", "%3B")
             name = name.replace("/", "%2F") if p.authority == "none" else name
     if source.startswith("arn:"):
         return f"{source}:{name}"
