@@ -111,7 +111,7 @@ def refresh(tx: Tx, input_id: str, fresh: Touched, superseded: Sequence[str], no
     full = canonical(fresh.full | gone.full | {i for i in fresh.bare if i in canon})
     _delete_edges(tx, sources, targets)
     tx.execute(f"DELETE FROM graph_columns WHERE target_id {_in(tx, 'ids')}", {"ids": sorted(column_targets)})  # noqa: S608
-    full |= canonical(_seen_again(tx, input_id) & fresh.bare)  # a node new to the graph is merged whole
+    full |= canonical(_seen_again(tx, input_id, len(fresh.bare)) & fresh.bare)  # a new node is merged whole
     _merge_nodes(tx, full, canon)
     _insert_edges(tx, canon, sources, targets)
     _insert_columns(tx, canon, column_targets)
@@ -160,21 +160,23 @@ def _nids(tx: Tx, node_ids: Iterable[str]) -> dict[str, int]:
     return {str(node): int(nid) for node, nid in rows}
 
 
-def _seen_again(tx: Tx, input_id: str) -> set[str]:
+def _seen_again(tx: Tx, input_id: str, named: int) -> set[str]:
     """Move the layer and times of the nodes of the graph that the input `input_id` names (its
-    bare facts: nothing else to merge), and return the nodes it names that are new to the graph."""
+    bare facts: nothing else to merge), and return the nodes it names that are new to the graph.
+    `named`: how many nodes its bare facts name; when the graph has them all, no search is needed."""
     params = {"input": input_id}
-    new = {str(r[0]) for r in tx.all(  # before the update: DuckDB reads a table it changed slowly
-        "SELECT f.node_id FROM (SELECT DISTINCT node_id FROM node_facts WHERE input_id = %(input)s) f "
-        "LEFT JOIN graph_nodes n ON n.node_id = f.node_id WHERE n.node_id IS NULL", params)}
-    tx.execute(
+    moved = tx.changed(
         "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "
         "first_seen = least(graph_nodes.first_seen, u.first_seen), "
         "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT node_id, max(layer) AS layer, "
         "min(observed_at) AS first_seen, max(observed_at) AS last_seen FROM node_facts "
         "WHERE input_id = %(input)s AND body{text} = '{{}}' GROUP BY node_id) u "
         "WHERE graph_nodes.node_id = u.node_id", params)
-    return new
+    if moved >= named:
+        return set()
+    return {str(r[0]) for r in tx.all(
+        "SELECT f.node_id FROM (SELECT DISTINCT node_id FROM node_facts WHERE input_id = %(input)s) f "
+        "WHERE f.node_id NOT IN (SELECT node_id FROM graph_nodes)", params)}
 
 
 def _raw(ids: Iterable[str], canon: dict[str, str]) -> list[str]:

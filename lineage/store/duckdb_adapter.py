@@ -111,6 +111,10 @@ class DuckDBTx:
     def execute(self, template: str, params: Params | None = None) -> None:
         self._run(template, params)
 
+    def changed(self, template: str, params: Params | None = None) -> int:
+        rows = self._run(template, params).fetchall()  # DuckDB answers a change with its row count
+        return int(rows[0][0]) if rows else 0
+
     def executemany(self, template: str, rows: Sequence[Params]) -> None:
         self.con.executemany(DUCKDB.render(template), [dict(r) for r in rows])
 

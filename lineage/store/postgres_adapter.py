@@ -83,6 +83,9 @@ class PostgresTx:
     def execute(self, template: str, params: Params | None = None) -> None:
         self._run(template, params)
 
+    def changed(self, template: str, params: Params | None = None) -> int:
+        return max(self._run(template, params).rowcount, 0)
+
     def executemany(self, template: str, rows: Sequence[Params]) -> None:
         self.cur.executemany(POSTGRESQL.render(template), rows)
 

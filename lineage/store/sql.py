@@ -93,6 +93,10 @@ class Tx(Protocol):
 
     def execute(self, template: str, params: Params | None = None) -> None: ...
 
+    def changed(self, template: str, params: Params | None = None) -> int:
+        """Run a statement that inserts, updates or deletes rows; how many it changed."""
+        ...
+
     def executemany(self, template: str, rows: Sequence[Params]) -> None: ...
 
     def lock(self, *parts: str) -> None:
