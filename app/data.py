@@ -244,7 +244,10 @@ def node_brief(path: str, marker: str, node_id: str) -> dict[str, Any]:
 @st.cache_data(show_spinner=False)
 def node_attributes(path: str, marker: str, node_id: str) -> list[dict[str, str]]:
     """A node's attributes as (attribute, value) text rows."""
-    attrs = focused.node(store(path), node_id)
+    return _attribute_rows(focused.node(store(path), node_id))
+
+
+def _attribute_rows(attrs: dict[str, Any]) -> list[dict[str, str]]:
     return [{"attribute": k, "value": _text(v)} for k, v in sorted(attrs.items())
             if k != "columns" and v not in (None, "", [], {})]
 
@@ -267,13 +270,13 @@ def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
     """Attributes, schema, column lineage, neighbours and walks of one node, as plain rows."""
     s = store(path)
     with s.reading():  # one connection for the several small reads
-        return _node_detail(s, path, marker, node_id)
+        return _node_detail(s, node_id)
 
 
-def _node_detail(s: Store, path: str, marker: str, node_id: str) -> dict[str, Any]:
+def _node_detail(s: Store, node_id: str) -> dict[str, Any]:
     g = focused.around(s, node_id)
     attrs = g.node(node_id)
-    attributes = node_attributes(path, marker, node_id)
+    attributes = _attribute_rows(attrs)  # the node is read already: no second read
     columns = [{"column": c["name"], "type": c.get("type") or "", "classifications": _text(c.get("classifications")),
                 "description": c.get("description") or ""} for c in attrs.get("columns") or []]
     column_lineage = [{"target": f"{c['target']}.{c['column']}",
