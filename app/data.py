@@ -328,7 +328,8 @@ def evidence(path: str, marker: str, node_id: str) -> list[dict[str, Any]]:
             about = f"column lineage via {f['other']}: {f['body']}"
         rows.append({"layer": layers.get(f["layer"], str(f["layer"])), "collector": f["collector"],
                      "source": f["source"], "line": f["line"], "run id": f["run_id"] or "",
-                     "observed": f["observed_at"], "superseded": f["superseded_at"] is not None, "fact": about})
+                     "first observed": f["first_observed_at"], "last observed": f["observed_at"],
+                     "times": f["times"], "superseded": f["superseded_at"] is not None, "fact": about})
     return rows
 
 

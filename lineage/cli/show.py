@@ -111,7 +111,7 @@ def _print_edges(g: Any, node_id: str) -> None:
 
 
 def _print_evidence(store: Any, node_id: str) -> None:
-    console.print("[bold]evidence[/bold] (layer, collector, place, observed at, fact):")
+    console.print("[bold]evidence[/bold] (layer, collector, place of the first observation, observed at, fact):")
     layers = {0: "inferred", 1: "observed", 2: "declared"}
     for f in store.facts_about([node_id]):
         if f["fact"] == "edge":
@@ -124,7 +124,15 @@ def _print_evidence(store: Any, node_id: str) -> None:
         place = f["source"] + (f":{f['line']}" if f["line"] else "") + (f" run {f['run_id']}" if f["run_id"] else "")
         status = " [dim](superseded)[/dim]" if f["superseded_at"] else ""
         console.print(f"  {layers.get(f['layer'], '?'):<8} {escape(f['collector'])}  {escape(place)}  "
-                      f"{f['observed_at'].isoformat(timespec='seconds')}  {escape(about)}{status}")
+                      f"{_observed(f)}  {escape(about)}{status}")
+
+
+def _observed(fact: dict[str, Any]) -> str:
+    """When a fact was observed: once, or first and last and how many times."""
+    last: str = fact["observed_at"].isoformat(timespec="seconds")
+    if fact["times"] <= 1:
+        return last
+    return f"{fact['first_observed_at'].isoformat(timespec='seconds')} .. {last} ({fact['times']:,} times)"
 
 
 def sample_pipelines_dir() -> Path:

@@ -29,7 +29,7 @@ from lineage.store.postgres_store import PostgresStore
 
 Rows = list[tuple[Any, ...]]
 CHUNK = 20_000
-_INTERNAL = {"schema_migrations", "fact_claims"}  # versioned per store; claims are rebuilt
+_INTERNAL = {"schema_migrations"}  # versioned per store
 _DERIVED = "graph_"  # the current graph's tables: worked out again from the copied facts
 
 
@@ -120,10 +120,6 @@ class _PostgresTables:
                         copy.write_row(row)
 
             yield write
-            for table in ("node_facts", "edge_facts", "column_facts"):
-                cur.execute(sql.SQL(
-                    "INSERT INTO fact_claims (fact_key) SELECT f.fact_key FROM {} f JOIN inputs i USING (input_id) "
-                    "WHERE i.append_only ON CONFLICT DO NOTHING").format(sql.Identifier(table)))
             current.rebuild(PostgresTx(cur), datetime.now(UTC))
 
 

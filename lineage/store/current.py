@@ -92,9 +92,9 @@ def _superseded(tx: Tx, input_ids: Sequence[str]) -> Touched:
     return out
 
 
-def refresh(tx: Tx, input_id: str, fresh: Touched, superseded: Sequence[str], now: datetime) -> None:
-    """Bring the current graph up to date, inside the ingest's transaction, after the input
-    `input_id`, whose facts touch `fresh`, was stored and the inputs `superseded` were superseded."""
+def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) -> None:
+    """Bring the current graph up to date, inside the ingest's transaction, after facts that touch
+    `fresh` were stored and the inputs `superseded` were superseded."""
     tx.lock("current-graph")  # writers of one PostgreSQL store refresh one at a time
     gone = _superseded(tx, superseded)
     if (fresh.aliases or gone.aliases) and _alias_claims(tx) != _stored_aliases(tx):
@@ -111,7 +111,7 @@ def refresh(tx: Tx, input_id: str, fresh: Touched, superseded: Sequence[str], no
     full = canonical(fresh.full | gone.full | {i for i in fresh.bare if i in canon})
     _delete_edges(tx, sources, targets)
     tx.execute(f"DELETE FROM graph_columns WHERE target_id {_in(tx, 'ids')}", {"ids": sorted(column_targets)})  # noqa: S608
-    full |= canonical(_seen_again(tx, input_id, len(fresh.bare)) & fresh.bare)  # a new node is merged whole
+    full |= canonical(_seen_again(tx, fresh.bare))  # a new node is merged whole
     _merge_nodes(tx, full, canon)
     _insert_edges(tx, canon, sources, targets)
     _insert_columns(tx, canon, column_targets)
@@ -160,23 +160,23 @@ def _nids(tx: Tx, node_ids: Iterable[str]) -> dict[str, int]:
     return {str(node): int(nid) for node, nid in rows}
 
 
-def _seen_again(tx: Tx, input_id: str, named: int) -> set[str]:
-    """Move the layer and times of the nodes of the graph that the input `input_id` names (its
-    bare facts: nothing else to merge), and return the nodes it names that are new to the graph.
-    `named`: how many nodes its bare facts name; when the graph has them all, no search is needed."""
-    params = {"input": input_id}
-    moved = tx.changed(
-        "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "
-        "first_seen = least(graph_nodes.first_seen, u.first_seen), "
-        "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT node_id, max(layer) AS layer, "
-        "min(observed_at) AS first_seen, max(observed_at) AS last_seen FROM node_facts "
-        "WHERE input_id = %(input)s AND body{text} = '{{}}' GROUP BY node_id) u "
-        "WHERE graph_nodes.node_id = u.node_id", params)
-    if moved >= named:
+def _seen_again(tx: Tx, bare: set[str]) -> set[str]:
+    """Move the layer and times of the nodes of the graph the input names (`bare`: its bare facts,
+    nothing else to merge) to what their current bare facts say, and return those new to the graph."""
+    if not bare:
         return set()
-    return {str(r[0]) for r in tx.all(
-        "SELECT f.node_id FROM (SELECT DISTINCT node_id FROM node_facts WHERE input_id = %(input)s) f "
-        "WHERE f.node_id NOT IN (SELECT node_id FROM graph_nodes)", params)}
+    params = {"ids": sorted(bare)}
+    moved = tx.changed(
+        "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "  # noqa: S608 - constant text
+        "first_seen = least(graph_nodes.first_seen, u.first_seen), "
+        "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT f.node_id, max(f.layer) AS layer, "
+        "min(f.first_observed_at) AS first_seen, max(f.observed_at) AS last_seen FROM node_facts f "
+        f"JOIN inputs i USING (input_id) WHERE {_CURRENT} AND f.node_id {_in(tx, 'ids')} "
+        "AND f.body{text} = '{{}}' GROUP BY f.node_id) u WHERE graph_nodes.node_id = u.node_id", params)
+    if moved >= len(bare):
+        return set()
+    return bare - {str(r[0]) for r in tx.all(f"SELECT node_id FROM graph_nodes WHERE node_id {_in(tx, 'ids')}",  # noqa: S608
+                                             params)}
 
 
 def _raw(ids: Iterable[str], canon: dict[str, str]) -> list[str]:
@@ -194,7 +194,7 @@ def _merge_nodes(tx: Tx, node_ids: set[str] | None, canon: dict[str, str]) -> No
     params = {} if node_ids is None else {"ids": _raw(node_ids, canon)}
     rows = [node_fact_row(r) for r in tx.bulk(
         "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer, max(f.observed_at) AS seen, "  # noqa: S608
-        f"min(f.observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {_CURRENT} {where}"
+        f"min(f.first_observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {_CURRENT} {where}"
         "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer "
         "ORDER BY f.node_id{collate}, f.layer, seen, f.body{text}{collate}", params)]
     rows = canonical_rows(rows, canon)

@@ -27,9 +27,9 @@ import duckdb
 
 from lineage.errors import StoreError
 from lineage.store import current
-from lineage.store.rows import FACT_COLUMNS
+from lineage.store.rows import EVENT_COLUMNS, FACT_COLUMNS
 from lineage.store.schema import LATEST_VERSION, apply_migrations, refuse_newer, version_of
-from lineage.store.sql import Backend, Dialect, Params, Row, T
+from lineage.store.sql import INSERT_NEW_CLAIMS, OBSERVE_AGAIN, Backend, Dialect, Params, Row, T
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -55,6 +55,9 @@ WAITING_FRESH_S = 2.0
 _PROBLEM_COLUMNS = (("input_id", "string"), ("source", "string"), ("line", "int32"), ("col", "int32"),
                     ("field", "string"), ("severity", "string"), ("message", "string"), ("observed_at", "timestamp"))
 
+_TYPED = {"problems": _PROBLEM_COLUMNS, "events": EVENT_COLUMNS}
+"""Tables loaded with their column types given (a column of nulls has no type of its own)."""
+
 
 @functools.cache
 def arrow_schema(table: str) -> pa.Schema:
@@ -62,8 +65,9 @@ def arrow_schema(table: str) -> pa.Schema:
     import pyarrow as pa
 
     types = {"string": pa.string(), "strings": pa.list_(pa.string()), "int16": pa.int16(), "int32": pa.int32(),
-             "float64": pa.float64(), "bool": pa.bool_(), "timestamp": pa.timestamp("us", tz="UTC")}
-    columns = _PROBLEM_COLUMNS if table == "problems" else FACT_COLUMNS[table]
+             "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
+             "timestamp": pa.timestamp("us", tz="UTC")}
+    columns = _TYPED.get(table) or FACT_COLUMNS[table]
     return pa.schema([(name, types[kind]) for name, kind in columns])
 
 
@@ -124,7 +128,7 @@ class DuckDBTx:
     def load(self, table: str, columns: Mapping[str, list[Any]], *, conflict: str = "") -> None:
         import pyarrow as pa
 
-        staged = pa.table(dict(columns), schema=arrow_schema("problems") if table == "problems" else None)
+        staged = pa.table(dict(columns), schema=arrow_schema(table) if table in _TYPED else None)
         names = ", ".join(columns)
         self.con.register("staged_rows", staged)
         try:
@@ -132,29 +136,19 @@ class DuckDBTx:
         finally:
             self.con.unregister("staged_rows")
 
-    def insert_facts(self, table: str, rows: Any, *, dedupe: bool) -> int:
+    def insert_facts(self, table: str, rows: Any, *, observed: bool) -> None:
         staged: pa.Table = rows
         if staged.num_rows == 0:
-            return 0
+            return
         self.con.register("staged", staged)
-        if dedupe:
-            # The same fact from an earlier delivery of the same events is not stored twice. A
-            # fact's key covers its time, so only stored facts of the staged facts' time range
-            # can match: the range filter lets DuckDB skip every other row group (zone maps)
-            # instead of reading all append-only facts on every ingest.
-            import pyarrow.compute as pc
-
-            span = pc.min_max(staged.column("observed_at")).as_py()
-            inserted = self.con.execute(
-                f"INSERT INTO {table} SELECT s.* FROM staged s WHERE s.fact_key NOT IN "  # noqa: S608
-                f"(SELECT t.fact_key FROM {table} t JOIN inputs i USING (input_id) "
-                "WHERE i.append_only AND t.observed_at BETWEEN ? AND ?)",
-                [span["min"], span["max"]],
-            ).fetchone()
-        else:
-            inserted = self.con.execute(f"INSERT INTO {table} SELECT * FROM staged").fetchone()  # noqa: S608
-        self.con.unregister("staged")
-        return int(inserted[0]) if inserted else 0  # the rows the table gained, not the rows offered
+        try:
+            if observed:
+                self.con.execute(OBSERVE_AGAIN.format(table=table, stage="staged"))
+                self.con.execute(INSERT_NEW_CLAIMS.format(table=table, stage="staged"))
+            else:
+                self.con.execute(f"INSERT INTO {table} SELECT * FROM staged")  # noqa: S608
+        finally:
+            self.con.unregister("staged")
 
 
 def _run_raw(con: Connection) -> Callable[[str, dict[str, Any] | None], object]:

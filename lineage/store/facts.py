@@ -14,8 +14,8 @@ writer at a time anyway).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,17 +26,19 @@ from lineage.store.base import GraphData, IngestResult, RawInputRow
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
     PROBLEM_KEYS,
+    FactRows,
     InputIdentity,
     column_lineage_row,
     dataset_columns,
-    fact_columns,
+    fact_rows,
     input_identity,
     node_fact_row,
     raw_input_row,
 )
 from lineage.store.sql import Backend, Tx
 
-COUNTED_TABLES = ("inputs", "node_facts", "edge_facts", "column_facts", "problems", "collection_runs")
+COUNTED_TABLES = ("inputs", "node_facts", "edge_facts", "column_facts", "events", "problems", "collection_runs")
+FACT_TABLES = ("node_facts", "edge_facts", "column_facts")
 
 _SEEN_APPEND_ONLY = "SELECT 1 FROM inputs WHERE collector = %(collector)s AND content_sha = %(sha)s LIMIT 1"
 _SEEN_SNAPSHOT = (
@@ -55,15 +57,20 @@ _INSERT_INPUT = (
     "%(content)s, %(encoding)s, %(append_only)s, %(now)s, %(facts)s, %(problems)s, %(options)s)"
 )
 
+_SEEN_EVENTS = ("SELECT event_key FROM events WHERE observed_at BETWEEN %(lo)s AND %(hi)s "
+                "AND event_key {in_ids}")
+"""The events of a batch stored before; the time range lets DuckDB skip every other row group."""
+
 _UNTIL_FURTHER_NOTICE = datetime(9999, 12, 31, tzinfo=UTC)
 """The time that sees every current fact, even one observed after now by a clock ahead of ours."""
 _VISIBLE = ("i.received_at <= %(at)s AND (i.superseded_at IS NULL OR i.superseded_at > %(at)s) "
-            "AND f.observed_at <= %(at)s")
-"""A fact is visible at `at` when it was observed by then and its input was current then."""
+            "AND f.first_observed_at <= %(at)s")
+"""A fact is visible at `at` when it was first observed by then and its input was current then."""
 
 _NODE_FACTS = (
-    "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer, max(f.observed_at) AS seen, "  # noqa: S608 - constant text
-    f"min(f.observed_at) FROM node_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE} "
+    "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer, "  # noqa: S608 - constant text
+    "max(least(f.observed_at, %(at)s)) AS seen, min(f.first_observed_at) "
+    f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE} "
     "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer "
     "ORDER BY f.node_id{collate}, f.layer, seen, f.body{text}{collate}"
 )
@@ -72,7 +79,8 @@ dataset's schema in every run) is one row, observed first and last when it was. 
 in this order gives the same attributes as merging every fact (a later statement overrides an
 earlier one field by field, so only the last time each was said decides); statements made at the
 same time are taken in the order of their text, so the result never depends on how the database
-happened to read them."""
+happened to read them. A claim observed again after `at` counts as last said at `at` (a claim
+keeps its first and last observation, not each one between)."""
 
 _EDGES = (
     "SELECT f.source_id, f.target_id, f.kind, {permissions}, max(f.confidence) "  # noqa: S608 - constant text
@@ -89,17 +97,18 @@ _COLUMN_LINEAGE = (
 
 _FACTS_ABOUT = (
     "SELECT 'node' AS fact, f.node_id AS subject, NULL::VARCHAR AS other, NULL::VARCHAR AS edge_kind, "
-    "f.body::VARCHAR AS body, f.layer, f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+    "f.body::VARCHAR AS body, f.layer, f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at, "
+    "f.first_observed_at, f.times "
     "FROM node_facts f JOIN inputs i USING (input_id) WHERE f.node_id {in_ids} "
     "UNION ALL "
     "SELECT 'edge', f.source_id, f.target_id, f.kind, to_json(f.permissions)::VARCHAR, f.layer, "
-    "f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+    "f.collector, f.source, f.line, f.run_id, f.observed_at, i.superseded_at, f.first_observed_at, f.times "
     "FROM edge_facts f JOIN inputs i USING (input_id) "
     "WHERE f.source_id {in_ids} OR f.target_id {in_ids} "
     "UNION ALL "
     "SELECT 'column_lineage', f.target_id, f.process_id, f.transformation, "
     "{json_object}('column', f.target_column, 'sources', f.sources)::VARCHAR, f.layer, f.collector, "
-    "f.source, f.line, f.run_id, f.observed_at, i.superseded_at "
+    "f.source, f.line, f.run_id, f.observed_at, i.superseded_at, f.first_observed_at, f.times "
     "FROM column_facts f JOIN inputs i USING (input_id) "
     "WHERE f.target_id {in_ids} OR f.process_id {in_ids} "
     "ORDER BY 11, 1"
@@ -137,10 +146,18 @@ class Prepared:
 
     now: datetime
     input: InputIdentity
+    rows: FactRows
     tables: dict[str, Any]
     """Each fact table's rows, as the backend staged them (`Backend._stage_facts`)."""
     touched: current.Touched
     """What the rows touch in the current graph."""
+    stage: Callable[[str, dict[str, list[Any]]], Any]
+
+    def without(self, events: frozenset[str]) -> Prepared:
+        """The same without the facts of `events` (delivered before)."""
+        columns = self.rows.columns(events)
+        return replace(self, tables={table: self.stage(table, rows) for table, rows in columns.items()},
+                       touched=current.touched_by(columns))
 
 
 def prepare(batch: LineageBatch, backend: Backend) -> Prepared:
@@ -148,10 +165,24 @@ def prepare(batch: LineageBatch, backend: Backend) -> Prepared:
     now = datetime.now(UTC)
     identity = input_identity(batch, now)
     with paused_gc():
-        columns = fact_columns(batch, identity.input_id)
-        tables = {table: backend._stage_facts(table, rows) for table, rows in columns.items()}
+        rows = fact_rows(batch, identity.input_id)
+        columns = rows.columns()
+        tables = {table: backend._stage_facts(table, table_rows) for table, table_rows in columns.items()}
         touched = current.touched_by(columns)
-    return Prepared(now, identity, tables, touched)
+    return Prepared(now, identity, rows, tables, touched, backend._stage_facts)
+
+
+def _new_events(tx: Tx, p: Prepared) -> tuple[Prepared, int]:
+    """Store the events of `p` not stored before; `p` without the others' facts, and how many facts
+    the new events state."""
+    events = p.rows.events
+    if not events:
+        return p, 0
+    times = [e[6] for e in events]
+    seen = frozenset(str(r[0]) for r in tx.all(_SEEN_EVENTS, {"lo": min(times), "hi": max(times),
+                                                              "ids": [e[0] for e in events]}))
+    tx.load("events", p.rows.event_columns(seen))
+    return (p.without(seen) if seen else p), sum(e[7] for e in events if e[0] not in seen)
 
 
 def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
@@ -168,12 +199,15 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         return IngestResult(input_id=None, facts=0, problems=0, skipped=True)
     now = max(p.now, datetime.now(UTC))  # after a wait for the lock, later than what it waited for
     superseded: list[str] = []
-    if not ident.append_only:
+    if p.rows.observed:
+        tx.lock("current-graph")  # writers merge observations into the claims one at a time
+        p, stored = _new_events(tx, p)
+    else:
+        stored = len(p.rows.facts)
         superseded = [r[0] for r in tx.all(_CURRENT_SNAPSHOTS, {"collector": batch.collector, "source": batch.source})]
         tx.execute(_SUPERSEDE, {"now": now, "collector": batch.collector, "source": batch.source})
-    stored = 0
     for table, rows in p.tables.items():
-        stored += tx.insert_facts(table, rows, dedupe=ident.append_only)
+        tx.insert_facts(table, rows, observed=p.rows.observed)
     problems = batch.problems
     if problems:
         tx.load("problems", {
@@ -187,7 +221,7 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
         "facts": stored, "problems": len(problems), "options": ident.options,
     })
-    current.refresh(tx, ident.input_id, p.touched, superseded, now)
+    current.refresh(tx, p.touched, superseded, now)
     return IngestResult(input_id=ident.input_id, facts=stored, problems=len(problems), skipped=False)
 
 
@@ -254,10 +288,15 @@ class Facts(Backend):
             yield raw_input_row(r)
 
     def counts(self) -> dict[str, int]:
-        """Row counts per table, for tests and `lineage store info`."""
+        """Row counts per table, and `observations`: the facts stated, each claim as many times as it
+        was observed (for tests and `lineage store info`)."""
         out = {}
         with self._read() as tx:
             for table in COUNTED_TABLES:
                 row = tx.one(f"SELECT count(*) FROM {table}")  # noqa: S608 - a constant table name
                 out[table] = int(row[0]) if row else 0
+            out["observations"] = 0
+            for table in FACT_TABLES:
+                row = tx.one(f"SELECT coalesce(sum(times), 0) FROM {table}")  # noqa: S608 - a constant table name
+                out["observations"] += int(row[0]) if row else 0
         return out

@@ -6,13 +6,12 @@ It stays correct with many writers (several endpoint replicas, scheduled jobs, `
 - An ingest is one transaction. Its lock on the input's identity (`Tx.lock`) is a
   transaction-level advisory lock, so unrelated inputs never wait for each other, and a second
   writer of the same input sees the first's commit (READ COMMITTED) and skips or supersedes it.
-- A fact from an append-only source (an OpenLineage event) is stored once however many replicas
-  receive it: each writer claims the fact's key in `fact_claims` (primary key; `INSERT ... ON
-  CONFLICT DO NOTHING`, keys in sorted order so writers cannot deadlock) and inserts only the
-  facts whose claim it won. A writer that waits on another's claim sees its outcome: if that
-  transaction rolls back, the claim is free again.
-- Facts and problems are streamed with `COPY` (facts into a per-session staging table when they
-  must be deduplicated, then `INSERT ... SELECT`). Runs, job source states and the parse cache
+- An event from an append-only source (an OpenLineage event) is stored once however many replicas
+  receive it, and its claims are merged into the claims stored already: writers take turns on
+  that (the advisory lock they refresh the current graph under), so they never race to add the
+  same claim or event.
+- Facts and problems are streamed with `COPY` (observed claims into a per-session staging table,
+  then merged with `UPDATE ... FROM` and `INSERT ... SELECT`). Runs, job source states and the parse cache
   are upserts (`ON CONFLICT DO UPDATE`), so no update is lost between concurrent writers.
 - Reads run in a REPEATABLE READ, READ ONLY transaction, so the graph is one consistent snapshot
   while writers go on (the dashboard never sees half a batch).
@@ -35,7 +34,7 @@ from lineage.errors import StoreError
 from lineage.store import current
 from lineage.store.locations import mask_url
 from lineage.store.pg_connect import ConnectionPool, migrate, schema_version
-from lineage.store.sql import Backend, Dialect, Params, Row, T, insert
+from lineage.store.sql import INSERT_NEW_CLAIMS, OBSERVE_AGAIN, Backend, Dialect, Params, Row, T, insert
 
 Cursor = psycopg.Cursor[tuple[Any, ...]]
 _RETRIES = 8
@@ -106,28 +105,21 @@ class PostgresTx:
             for row in rows:
                 copy.write_row(row)
 
-    def insert_facts(self, table: str, rows: Any, *, dedupe: bool) -> int:
-        """Stream rows into `table` with COPY; with `dedupe`, only the rows whose fact key this
-        transaction claims first (through the session's staging table)."""
+    def insert_facts(self, table: str, rows: Any, *, observed: bool) -> None:
+        """Stream rows into `table` with COPY; `observed` ones through the session's staging table."""
         columns: dict[str, list[Any]] = rows
         if not columns["fact_key"]:
-            return 0
+            return
         names = list(columns)
-        if not dedupe:
+        if not observed:
             self._copy(sql.Identifier(table), names, zip(*columns.values(), strict=True))
-            return len(columns["fact_key"])
-        stage = sql.Identifier(f"stage_{table}")
+            return
+        stage = f"stage_{table}"
         self.cur.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
-            stage, sql.Identifier(table)))
-        self._copy(stage, names, zip(*columns.values(), strict=True))
-        self.cur.execute(sql.SQL(
-            "WITH claimed AS (INSERT INTO fact_claims (fact_key) SELECT fact_key FROM {stage} "
-            'ORDER BY fact_key COLLATE "C" ON CONFLICT DO NOTHING RETURNING fact_key) '
-            "INSERT INTO {table} ({names}) SELECT {picked} FROM {stage} s JOIN claimed USING (fact_key)"
-        ).format(stage=stage, table=sql.Identifier(table),
-                 names=sql.SQL(", ").join(sql.Identifier(c) for c in names),
-                 picked=sql.SQL(", ").join(sql.Identifier("s", c) for c in names)))
-        return max(self.cur.rowcount, 0)  # facts stored before, by this or any writer, are not counted
+            sql.Identifier(stage), sql.Identifier(table)))
+        self._copy(sql.Identifier(stage), names, zip(*columns.values(), strict=True))
+        for statement in (OBSERVE_AGAIN, INSERT_NEW_CLAIMS):
+            self.cur.execute(sql.SQL(statement.format(table=table, stage=stage)))
 
 
 def _rebuild_current(con: psycopg.Connection[tuple[Any, ...]]) -> None:

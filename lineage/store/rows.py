@@ -10,7 +10,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ def digest(*parts: object) -> str:
 
 
 FACT_ABOUT_KEYS = ("fact", "subject", "other", "edge_kind", "body", "layer", "collector", "source", "line",
-                   "run_id", "observed_at", "superseded_at")
+                   "run_id", "observed_at", "superseded_at", "first_observed_at", "times")
 """The columns of a `facts_about` row, in select order."""
 PROBLEM_KEYS = ("source", "line", "column", "field", "severity", "message", "observed_at")
 """The columns of a `problems` row, in select order."""
@@ -101,8 +101,9 @@ class InputIdentity:
     content: bytes
     """The raw bytes of the source, else the batch's canonical facts."""
     stored: bytes
-    """`content` as stored: zlib-compressed. Events and configs shrink about tenfold, and the store
-    never rewrites large values when it checkpoints, so memory stays flat as raw inputs pile up."""
+    """`content` as stored: zlib-compressed. Configs shrink about tenfold, a log of similar events some
+    fiftyfold, and the store never rewrites large values when it checkpoints, so memory stays flat
+    as raw inputs pile up."""
     append_only: bool
     content_sha: str
     input_id: str
@@ -117,11 +118,12 @@ def input_identity(batch: LineageBatch, received_at: datetime) -> InputIdentity:
     content_sha = hashlib.sha256(content).hexdigest()
     input_id = digest(batch.collector, batch.source, content_sha, received_at.isoformat())
     options = json.dumps(batch.raw.options) if batch.raw and batch.raw.options else None
-    return InputIdentity(content, zlib.compress(content, 1), append_only, content_sha, input_id, options)
+    return InputIdentity(content, zlib.compress(content, 6), append_only, content_sha, input_id, options)
 
 
 _EVIDENCE_COLUMNS = (("layer", "int16"), ("collector", "string"), ("source", "string"), ("line", "int32"),
-                     ("run_id", "string"), ("observed_at", "timestamp"))
+                     ("run_id", "string"), ("observed_at", "timestamp"), ("first_observed_at", "timestamp"),
+                     ("times", "int64"))
 FACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "node_facts": (("input_id", "string"), ("fact_key", "string"), ("node_id", "string"), ("kind", "string"),
                    ("namespace", "string"), ("name", "string"), ("body", "string"), *_EVIDENCE_COLUMNS),
@@ -132,7 +134,8 @@ FACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                      ("target_column", "string"), ("sources", "string"), ("transformation", "string"),
                      ("indirect", "bool"), ("process_id", "string"), ("confidence", "float64"), *_EVIDENCE_COLUMNS),
 }
-"""Each fact table's columns with their types, in the order `fact_columns` gives rows."""
+"""Each fact table's columns with their types, in table order: the evidence is of the first observation
+but for `observed_at`, the last."""
 
 _NODE_BODY_EXCLUDE = {"evidence", "namespace", "name", "fact"}
 
@@ -218,38 +221,105 @@ class _Claims:
 _CLAIMS = _Claims(32_768)
 
 
-def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list[Any]]]:
-    """Rows for each fact table, as lists by column; duplicate facts in one batch collapse to one row.
+@dataclass
+class FactRows:
+    """A batch's facts as rows, before they are stored.
 
-    Every edge end gets at least a bare node fact, so every node in the graph has a name. A fact
-    from an append-only source is keyed without its source, so the same event delivered by two
-    routes (a file and the endpoint) is recognised as one.
+    A fact from a snapshot (a file, a config) is one row, keyed by what it says and its evidence.
+    A fact from an append-only source (OpenLineage events, a query log) is an observation of a
+    claim: the claims of a source are keyed by what they say, where and by whom, without the time
+    or the run, so a job that runs 100,000 times with the same schema makes one row with its first
+    and last observation and how many times it was made. Each event (the facts sharing one
+    evidence) is kept once in `events`, so an event delivered again (the first part of a log, then
+    the whole log; the same event by file and over HTTP) adds nothing.
     """
-    keyed_by_source = not (batch.raw and batch.raw.append_only)
-    rows: dict[str, list[tuple[Any, ...]]] = {"node_facts": [], "edge_facts": [], "column_facts": []}
+
+    input_id: str
+    observed: bool
+    """Whether the facts are observations from an append-only source."""
+    facts: list[tuple[str, str, tuple[Any, ...], tuple[Any, ...], int]] = field(default_factory=list)
+    """(table, key, claim values, evidence values, event number) per distinct fact."""
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    """The `events` row of each event (append-only sources only), by event number."""
+
+    def columns(self, skip: frozenset[str] = frozenset()) -> dict[str, dict[str, list[Any]]]:
+        """Rows for each fact table, as lists by column, without the events whose keys are in `skip`;
+        the observations of one claim are one row (evidence of the first, time of the last)."""
+        skipped = {i for i, e in enumerate(self.events) if e[0] in skip}
+        claims: dict[str, dict[str, list[Any]]] = {"node_facts": {}, "edge_facts": {}, "column_facts": {}}
+        for table, key, values, ev, event in self.facts:
+            if event in skipped:
+                continue
+            claim = claims[table].get(key)
+            if claim is None:  # [values, evidence of the first observation, first time, last time, times]
+                claims[table][key] = [values, ev, ev[5], ev[5], 1]
+                continue
+            if ev[5] < claim[2]:
+                claim[1], claim[2] = ev, ev[5]
+            claim[3] = max(claim[3], ev[5])
+            claim[4] += 1
+        return {table: _by_column(FACT_COLUMNS[table], [(self.input_id, key, *values, *ev[:5], last, first, times)
+                                                        for key, (values, ev, first, last, times) in rows.items()])
+                for table, rows in claims.items()}
+
+    def event_columns(self, skip: frozenset[str] = frozenset()) -> dict[str, list[Any]]:
+        """The `events` rows, without those whose keys are in `skip`."""
+        return _by_column(EVENT_COLUMNS, [e for e in self.events if e[0] not in skip])
+
+
+EVENT_COLUMNS = (("event_key", "string"), ("input_id", "string"), ("collector", "string"), ("source", "string"),
+                 ("line", "int32"), ("run_id", "string"), ("observed_at", "timestamp"), ("facts", "int32"))
+
+
+def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
+    """`batch`'s facts as rows; duplicate facts in one batch (or one event) collapse to one.
+
+    Every edge end gets at least a bare node fact, so every node in the graph has a name.
+    """
+    observed = bool(batch.raw and batch.raw.append_only)
+    out = FactRows(input_id, observed)
     seen: set[str] = set()
     named: set[str] = set()
     bare: dict[str, tuple[NodeRef, Any]] = {}
     referred: set[int] = set()  # claims whose refs are in `bare` already
-    evidence_keys: dict[int, tuple[str, tuple[Any, ...]]] = {}
+    evidence_keys: dict[int, tuple[str, tuple[Any, ...], int]] = {}
+    event_numbers: dict[tuple[Any, ...], int] = {}
+    event_keys: list[list[str]] = []
+    claim_digests: dict[str, str] = {}
 
-    def evidence(ev: Any) -> tuple[str, tuple[Any, ...]]:
+    def evidence(ev: Any) -> tuple[str, tuple[Any, ...], int]:
+        """The key part, values and event number of an evidence."""
         cached = evidence_keys.get(id(ev))
         if cached is None:
             values = (int(ev.layer), ev.collector, ev.source, ev.line, ev.run_id, ev.observed_at)
-            key_values = values if keyed_by_source else values[:2] + values[4:]
-            cached = (digest(*key_values), values)
+            if observed:  # where and by whom: the same claim from every event of the source is one
+                key_part = digest(values[0], values[1], values[2])
+                event = event_numbers.setdefault((values[1], values[4], values[5]), len(event_numbers))
+                if event == len(out.events):
+                    out.events.append((values[1], values[4], values[5], values[2], values[3]))
+                    event_keys.append([])
+            else:
+                key_part, event = digest(*values), 0
+            cached = (key_part, values, event)
             evidence_keys[id(ev)] = cached
         return cached
 
+    def add(table: str, key_text: str, values: tuple[Any, ...], ev: Any) -> None:
+        ev_key, ev_values, event = evidence(ev)
+        key = hashlib.blake2b((key_text + ev_key).encode(), digest_size=16).hexdigest()
+        seen_key = f"{event}:{key}" if observed else key
+        if seen_key not in seen:
+            seen.add(seen_key)
+            out.facts.append((table, key, values, ev_values, event))
+            if observed:  # what the event says, wherever it was read
+                said = claim_digests.get(key_text)
+                if said is None:
+                    said = claim_digests[key_text] = hashlib.blake2b(key_text.encode(), digest_size=16).hexdigest()
+                event_keys[event].append(said)
+
     for fact in batch.facts:
         claim = _CLAIMS.of(fact)
-        ev_key, ev_values = evidence(fact.evidence)
-        key = hashlib.blake2b((claim.key_text + ev_key).encode(), digest_size=16).hexdigest()
-        if key in seen:
-            continue
-        seen.add(key)
-        rows[claim.table].append((input_id, key, *claim.values, *ev_values))
+        add(claim.table, claim.key_text, claim.values, fact.evidence)
         if claim.named is not None:
             named.add(claim.named.id)
         elif id(claim) not in referred:
@@ -258,14 +328,12 @@ def fact_columns(batch: LineageBatch, input_id: str) -> dict[str, dict[str, list
                 bare.setdefault(ref.id, (ref, fact.evidence))
     for ref_id, (ref, ev) in bare.items():
         if ref_id not in named:
-            ev_key, ev_values = evidence(ev)
-            body = "{}"
-            key = digest("n", ref.id, body, ev_key)
-            if key not in seen:
-                seen.add(key)
-                rows["node_facts"].append((input_id, key, ref.id, ref.kind.value, ref.namespace, ref.name, body,
-                                           *ev_values))
-    return {table: _by_column(FACT_COLUMNS[table], table_rows) for table, table_rows in rows.items()}
+            add("node_facts", _key_text("n", ref.id, "{}"), (ref.id, ref.kind.value, ref.namespace, ref.name, "{}"), ev)
+    if observed:  # an event is what it says and when, by whom, in which run: not where it was read
+        out.events = [(digest(collector, run_id, at, *sorted(keys)), input_id, collector, source, line, run_id, at,
+                       len(keys))
+                      for (collector, run_id, at, source, line), keys in zip(out.events, event_keys, strict=True)]
+    return out
 
 
 def _by_column(columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

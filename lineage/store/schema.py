@@ -109,6 +109,20 @@ _GRAPH_COLUMNS = """CREATE TABLE graph_columns (
                 confidence {double} NOT NULL
             )"""
 
+_EVENTS = """CREATE TABLE events (
+                event_key VARCHAR NOT NULL,
+                input_id VARCHAR NOT NULL,
+                collector VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                line INTEGER,
+                run_id VARCHAR,
+                observed_at TIMESTAMPTZ NOT NULL,
+                facts INTEGER NOT NULL
+            )"""
+"""One row per event of an append-only source (an OpenLineage event, a logged query): what it is
+(a digest of its evidence and of what it says, whichever route delivered it), where and when it
+was read, and how many facts it stated."""
+
 _DERIVED = """CREATE TABLE derived_results (
                 name VARCHAR NOT NULL,
                 key VARCHAR NOT NULL,
@@ -254,6 +268,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             Dialects(None, "CREATE INDEX column_facts_input ON column_facts (input_id)"),
         ),
         rebuilds_current=True,
+    ),
+    Migration(
+        8,
+        "a claim repeated by append-only events is one fact row with its observations (first and last "
+        "time, how many times); each event is kept once in `events`, which recognises it when delivered again",
+        (
+            *(statement for table in ("node_facts", "edge_facts", "column_facts") for statement in (
+                f"ALTER TABLE {table} ADD COLUMN first_observed_at TIMESTAMPTZ",
+                f"UPDATE {table} SET first_observed_at = observed_at",  # noqa: S608 - a constant table name
+                f"ALTER TABLE {table} ADD COLUMN times BIGINT DEFAULT 1",
+                Dialects(None, f"CREATE INDEX {table}_key ON {table} (fact_key)"),
+            )),
+            _EVENTS,
+            Dialects(None, "CREATE INDEX events_key ON events (event_key)"),
+            Dialects(None, "DROP TABLE fact_claims"),
+        ),
     ),
 )
 

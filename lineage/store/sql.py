@@ -108,10 +108,25 @@ class Tx(Protocol):
         """Bulk-insert rows given as lists by column; `conflict` is an `ON CONFLICT` clause."""
         ...
 
-    def insert_facts(self, table: str, rows: Any, *, dedupe: bool) -> int:
-        """Insert staged fact rows (as `Backend._stage_facts` made them); with `dedupe`, only facts
-        whose key no append-only fact has yet. Returns how many rows `table` gained."""
+    def insert_facts(self, table: str, rows: Any, *, observed: bool) -> None:
+        """Insert staged fact rows (as `Backend._stage_facts` made them); with `observed` (claims of
+        an append-only source), a claim stored already gets the rows' observations instead
+        (`OBSERVE_AGAIN`, then `INSERT_NEW_CLAIMS`)."""
         ...
+
+
+OBSERVE_AGAIN = (
+    "UPDATE {table} AS t SET observed_at = greatest(t.observed_at, s.observed_at), "
+    "first_observed_at = least(t.first_observed_at, s.first_observed_at), times = t.times + s.times, "
+    "line = CASE WHEN s.first_observed_at < t.first_observed_at THEN s.line ELSE t.line END, "
+    "run_id = CASE WHEN s.first_observed_at < t.first_observed_at THEN s.run_id ELSE t.run_id END "
+    "FROM {stage} s WHERE t.fact_key = s.fact_key"
+)
+"""Staged observations of claims a fact table has already: the first and last time, how many times,
+and the evidence of the first observation."""
+INSERT_NEW_CLAIMS = ("INSERT INTO {table} SELECT s.* FROM {stage} s "
+                     "WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.fact_key = s.fact_key)")
+"""Staged claims a fact table has not yet (run after `OBSERVE_AGAIN`: the rest are observed)."""
 
 
 class Backend:
