@@ -91,9 +91,14 @@ def file_phase(path: Path, db: str) -> dict[str, float]:
     seconds = time.perf_counter() - started
     again = time.perf_counter()
     second = collect(project, [path])
+    from lineage.store import open_store
+
+    counts = open_store(db).counts()
     return {
         "events": events,
         "facts": first.facts,
+        "fact_rows": sum(counts[t] for t in ("node_facts", "edge_facts", "column_facts")),
+        "store_mb_per_100k": _store_mb(db) * 100_000 / events,
         "seconds": seconds,
         "events_per_s": events / seconds,
         "peak_rss_mb": peak_mb(),
@@ -101,6 +106,20 @@ def file_phase(path: Path, db: str) -> dict[str, float]:
         "reingest_seconds": time.perf_counter() - again,
         "reingest_all_skipped": float(second.facts == 0 and second.unchanged == 1),
     }
+
+
+def _store_mb(db: str) -> float:
+    """The store's size on disk: the DuckDB file, or the PostgreSQL schema's tables with their indexes
+    and TOAST."""
+    if "://" not in db:
+        return Path(db).stat().st_size / 1e6
+    import psycopg
+
+    with psycopg.connect(db) as con:
+        row = con.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE n.nspname = current_schema() AND c.relkind = 'r'").fetchone()
+    return float(row[0] or 0) / 1e6 if row else 0.0
 
 
 def _start_server(db: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -386,6 +405,8 @@ FILE_ROWS: list[tuple[str, Callable[[dict[str, float]], str]]] = [
     ("peak memory (RSS, MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
     ("same, a tenth of the file (MB)", lambda f: f"{f['tenth_peak_rss_mb']:.0f}"),
     ("facts stored", lambda f: f"{f['facts']:,.0f}"),
+    ("fact rows", lambda f: f"{f['fact_rows']:,.0f}"),
+    ("store size per 100,000 events (MB)", lambda f: f"{f['store_mb_per_100k']:.1f}"),
     ("re-ingest of the same file (s)", lambda f: f"{f['reingest_seconds']:.1f}"),
     ("re-ingest all skipped", lambda f: str(bool(f["reingest_all_skipped"]))),
 ]

@@ -2,9 +2,10 @@
 process (start-up, store, output), on a DuckDB store of 100,000 datasets and about 1,000,000 edges
 made by `graph_scale.py`'s generator. Before and after side by side, same store, same run:
 
-- before: the graph merged from every fact, as the store answered until it kept the current graph
-  (and as `--as-of` still answers a question about another time);
-- after: the current graph the store keeps, and the findings it keeps until the graph changes.
+- before: the graph merged from every fact, as the store answered until it kept the current graph;
+- after: the current graph the store keeps, and the findings it keeps until the graph changes;
+- --as-of: the same question about a time (one that sees every fact), answered from the facts
+  valid then (`explain --as-of` still evaluates the policy on the whole graph of that time).
 
     python benchmarks/store_scale.py                      # 100,000 datasets, ~1,000,000 edges
     python benchmarks/store_scale.py --datasets 10000     # a quick run
@@ -70,16 +71,24 @@ def ingest(db: Path, datasets: int, edges: int) -> tuple[float, int]:
     return spent, count
 
 
-def merged_check(db: str) -> None:
-    """`lineage check` as it ran before the store kept the graph and the findings: every fact
-    merged, the policy evaluated, nothing kept (run in a fresh process by the benchmark)."""
+def merged(db: str, question: str, node: str, depth: int | None) -> None:
+    """A question as it was answered before the store kept the graph and the findings: every fact
+    merged, then the walk, or the policy evaluated (`check`, `explain`), nothing kept (run in a
+    fresh process by the benchmark)."""
     from lineage.graph import LineageGraph
     from lineage.project import load_project
     from lineage.services.check import check_graph
+    from lineage.tagging import propagate
 
     store = open_store(db)
-    findings = check_graph(LineageGraph.from_data(store.graph_data()), store, load_project(None).policy)
-    print(f"{len(findings)} finding(s)")
+    g = LineageGraph.from_data(store.graph_data())
+    if question in ("upstream", "downstream"):
+        found = (g.upstream if question == "upstream" else g.downstream)(node, depth=depth)
+        print(f"{len(found)} node(s)")
+        return
+    if question == "explain":
+        propagate(g)
+    print(f"{len(check_graph(g, store, load_project(None).policy))} finding(s)")
 
 
 def main() -> None:
@@ -87,10 +96,11 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=None, help="default: ten per dataset")
     parser.add_argument("--keep", type=Path, help="a folder for the store, kept afterwards (reused when present)")
-    parser.add_argument("--merged-check", help=argparse.SUPPRESS)
+    parser.add_argument("--merged", nargs=4, metavar=("DB", "QUESTION", "NODE", "DEPTH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.merged_check:
-        merged_check(args.merged_check)
+    if args.merged:
+        db_path, question, node, depth = args.merged
+        merged(db_path, question, node, int(depth) if depth != "all" else None)
         return
     work = args.keep or Path(tempfile.mkdtemp(prefix="store-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -105,22 +115,29 @@ def main() -> None:
     lineage = ["lineage.cli"]
     db_args = ["--db", str(db)]
 
-    def side_by_side(label: str, command: list[str], target: str) -> None:
-        before = run([*lineage, *command, *db_args, "--as-of", LONG_AGO_AHEAD], work)
-        after = run([*lineage, *command, *db_args], work)
-        rows.append((label, f"before {before[0]:6.2f} s {before[1]:6,.0f} MB | after {after[0]:5.2f} s "
-                            f"{after[1]:5,.0f} MB   ({after[2][:60]})", target))
+    def before(question: str, node: str = "-", depth: str = "all") -> tuple[float, float, str]:
+        return run(["benchmarks.store_scale", "--merged", str(db), question, node, depth], ROOT)
 
-    side_by_side("graph upstream --depth 3", ["graph", "upstream", top, "--depth", "3"], "< 0.5 s, < 300 MB")
-    side_by_side("graph upstream, all depths", ["graph", "upstream", top], "< 0.5 s, < 300 MB")
-    side_by_side("graph downstream, all depths", ["graph", "downstream", bottom], "< 0.5 s, < 300 MB")
-    before = run(["benchmarks.store_scale", "--merged-check", str(db)], ROOT)
+    def side_by_side(label: str, command: list[str], merged_run: tuple[float, float, str], target: str) -> None:
+        after = run([*lineage, *command, *db_args], work)
+        past = run([*lineage, *command, *db_args, "--as-of", LONG_AGO_AHEAD], work)
+        rows.append((label, f"before {merged_run[0]:6.2f} s {merged_run[1]:6,.0f} MB | after {after[0]:5.2f} s "
+                            f"{after[1]:5,.0f} MB | --as-of {past[0]:5.2f} s {past[1]:5,.0f} MB   "
+                            f"({after[2][:50]})", target))
+
+    side_by_side("graph upstream --depth 3", ["graph", "upstream", top, "--depth", "3"],
+                 before("upstream", top, "3"), "< 0.5 s, < 300 MB")
+    side_by_side("graph upstream, all depths", ["graph", "upstream", top], before("upstream", top),
+                 "< 0.5 s, < 300 MB")
+    side_by_side("graph downstream, all depths", ["graph", "downstream", bottom], before("downstream", bottom),
+                 "< 0.5 s, < 300 MB")
+    scratch = before("check")
     cold = run([*lineage, "check", *db_args], work)
     warm = run([*lineage, "check", *db_args], work)
-    rows.append(("check: from scratch", f"before {before[0]:6.2f} s {before[1]:6,.0f} MB | after {cold[0]:5.2f} s "
+    rows.append(("check: from scratch", f"before {scratch[0]:6.2f} s {scratch[1]:6,.0f} MB | after {cold[0]:5.2f} s "
                                         f"{cold[1]:5,.0f} MB", "no slower than before"))
     rows.append(("check: unchanged store", f"after {warm[0]:.2f} s {warm[1]:,.0f} MB   ({warm[2][:60]})", "< 2 s"))
-    side_by_side("explain (findings kept)", ["explain", top], "< 0.5 s")
+    side_by_side("explain (findings kept)", ["explain", top], before("explain", top), "< 0.5 s")
     sample = work / "one-pipeline"
     shutil.copytree(SAMPLE, sample, dirs_exist_ok=True)
     added = run([*lineage, "collect", str(sample), *db_args], work)

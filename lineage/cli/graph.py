@@ -35,21 +35,14 @@ def _walk_command(direction: str) -> Any:
     @click.pass_context
     def command(ctx: click.Context, node: str, depth: int | None, kinds: tuple[str, ...], fmt: str,
                 db: str | None, as_of: str | None) -> int:
-        settings = settings_of(ctx, db)
-        when = parse_as_of(as_of)
-        if when is not None:  # the graph as it was: merged from the facts of that time
-            g = graph_of(settings, when)
-            node_id = g.resolve(node)
-            walk = g.upstream if direction == "upstream" else g.downstream
-            found = walk(node_id, depth=depth, kinds=kinds or None)
-            print_walk({n: g.node(n) for n in found}, node_id, direction, found, fmt)
-            return EXIT_OK
         from lineage import focused
 
-        store = store_of(settings)
+        store = store_of(settings_of(ctx, db))
+        when = parse_as_of(as_of)
+        graph = store if when is None else store.as_of(when)  # the graph as it was: the facts valid then
         with store.reading():
-            node_id = focused.resolve(store, node)
-            found, nodes = focused.walk(store, node_id, upstream=direction == "upstream", depth=depth,
+            node_id = focused.resolve(graph, node)
+            found, nodes = focused.walk(graph, node_id, upstream=direction == "upstream", depth=depth,
                                         kinds=kinds or None)
         print_walk(nodes, node_id, direction, found, fmt)
         return EXIT_OK
@@ -83,15 +76,14 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
     store = store_of(settings)
     policy = project_of(ctx).policy
     when = parse_as_of(as_of)
-    if when is not None:  # the graph as it was: merged from the facts of that time
-        g = graph_of(settings, when)
-        node_id = g.resolve(node)
-        print_node(g, store, node_id)
-        explain_node(console, node_id, tags=propagate(g), findings=check_graph(g, store, policy))
-        return EXIT_OK
+    graph = store if when is None else store.as_of(when)  # the graph as it was: the facts valid then
     with store.reading():
-        node_id = focused.resolve(store, node)
-        print_node(focused.around(store, node_id), store, node_id)
-        explain_node(console, node_id, tags=propagate(focused.upstream_part(store, node_id)),
-                     findings=run_check(store, policy, about=node_id))
+        node_id = focused.resolve(graph, node)
+        print_node(focused.around(graph, node_id), store, node_id)
+        tags = propagate(focused.upstream_part(graph, node_id))
+        if when is None:
+            findings = run_check(store, policy, about=node_id)
+        else:  # the findings of another time: the policy on the whole graph of that time
+            findings = check_graph(graph_of(settings, when), store, policy)
+        explain_node(console, node_id, tags=tags, findings=findings)
     return EXIT_OK

@@ -23,6 +23,7 @@ from lineage.models import LineageBatch
 from lineage.perf import paused_gc
 from lineage.store import current
 from lineage.store.base import GraphData, IngestResult, RawInputRow
+from lineage.store.past import VISIBLE, Past
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
     PROBLEM_KEYS,
@@ -63,14 +64,11 @@ _SEEN_EVENTS = ("SELECT event_key FROM events WHERE observed_at BETWEEN %(lo)s A
 
 _UNTIL_FURTHER_NOTICE = datetime(9999, 12, 31, tzinfo=UTC)
 """The time that sees every current fact, even one observed after now by a clock ahead of ours."""
-_VISIBLE = ("i.received_at <= %(at)s AND (i.superseded_at IS NULL OR i.superseded_at > %(at)s) "
-            "AND f.first_observed_at <= %(at)s")
-"""A fact is visible at `at` when it was first observed by then and its input was current then."""
 
 _NODE_FACTS = (
     "SELECT f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer, "  # noqa: S608 - constant text
     "max(least(f.observed_at, %(at)s)) AS seen, min(f.first_observed_at) "
-    f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE} "
+    f"FROM node_facts f JOIN inputs i USING (input_id) WHERE {VISIBLE} "
     "GROUP BY f.node_id, f.kind, f.namespace, f.name, f.body{text}, f.layer "
     "ORDER BY f.node_id{collate}, f.layer, seen, f.body{text}{collate}"
 )
@@ -84,14 +82,14 @@ keeps its first and last observation, not each one between)."""
 
 _EDGES = (
     "SELECT f.source_id, f.target_id, f.kind, {permissions}, max(f.confidence) "  # noqa: S608 - constant text
-    f"FROM edge_facts f JOIN inputs i USING (input_id) {{permissions_join}}WHERE {_VISIBLE} GROUP BY 1, 2, 3"
+    f"FROM edge_facts f JOIN inputs i USING (input_id) {{permissions_join}}WHERE {VISIBLE} GROUP BY 1, 2, 3"
 )
 """The visible edges merged per (source, target, kind)."""
 
 _COLUMN_LINEAGE = (
     "SELECT * FROM (SELECT DISTINCT f.target_id, f.target_column, f.sources{text} AS sources, "  # noqa: S608 - constant text
     "f.transformation, f.indirect, f.process_id, f.confidence "
-    f"FROM column_facts f JOIN inputs i USING (input_id) WHERE {_VISIBLE}) c "
+    f"FROM column_facts f JOIN inputs i USING (input_id) WHERE {VISIBLE}) c "
     "ORDER BY c.target_id{collate}, c.target_column{collate}"
 )
 
@@ -251,6 +249,10 @@ class Facts(Backend):
             edges=[(r[0], r[1], r[2], list(r[3]), r[4]) for r in edges],
             column_lineage=[column_lineage_row(r) for r in columns],
         )
+
+    def as_of(self, at: datetime) -> Past:
+        """The graph as it was at `at`, with the reads of the current graph (`lineage.store.past`)."""
+        return Past(self, at)
 
     def facts_about(self, node_ids: list[str]) -> list[dict[str, Any]]:
         """Every stored fact (current or superseded) that mentions one of the nodes, with evidence."""
