@@ -14,9 +14,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from lineage.errors import ConfigError
 
-DB_HELP = ("The store: a DuckDB file, a postgresql:// URL or a libpq connection string ('host=db dbname=lineage'). "
-           "Default ./lineage.duckdb, or env LINEAGE_DB, or `store:` in lineage.yaml.")
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LINEAGE_", env_nested_delimiter="__", frozen=True,

@@ -17,14 +17,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 import lineage
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR = Path(lineage.__file__).resolve().parent / "schemas" / "openlineage"
 
@@ -67,14 +69,34 @@ def _base_of(schema: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _validator_class() -> type[Draft202012Validator]:
+    """jsonschema's Draft 2020-12 validator, imported on first use. On import jsonschema registers
+    its format checkers, and with rfc3987-syntax installed (a dependency of other packages' format
+    extras) that means building URI grammars: most of a second. The events are validated without
+    format checks, so that package is kept out of the import."""
+    import sys
+
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # an import of it fails at once
+    try:
+        from jsonschema import Draft202012Validator as validator
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    found: type[Draft202012Validator] = validator
+    return found
+
+
 @cache
 def _schemas() -> _Schemas:
+    validator = _validator_class()
     documents = [json.loads(path.read_text(encoding="utf-8")) for path in _schema_files()]
     registry: Registry[Any] = Registry().with_resources((doc["$id"], Resource.from_contents(doc)) for doc in documents)
     core = documents[0]
     core_id = core["$id"]
     events = {
-        kind: Draft202012Validator({"$ref": f"{core_id}#/$defs/{kind}"}, registry=registry)
+        kind: validator({"$ref": f"{core_id}#/$defs/{kind}"}, registry=registry)
         for kind in ("RunEvent", "DatasetEvent", "JobEvent")
     }
     facets: dict[tuple[str, str], Draft202012Validator] = {}
@@ -83,7 +105,7 @@ def _schemas() -> _Schemas:
         if location is None:
             continue
         for key in doc.get("properties", {}):
-            facets[(location, key)] = Draft202012Validator(
+            facets[(location, key)] = validator(
                 {"$ref": f"{doc['$id']}#/properties/{key}"}, registry=registry
             )
     version = core_id.split("/spec/", 1)[1].split("/", 1)[0]

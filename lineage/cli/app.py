@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from lineage.settings import DB_HELP
+from lineage.cli.options import DB_HELP
 
 ENTRY = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
 

@@ -14,17 +14,31 @@ import importlib
 from collections.abc import Sequence
 
 import click
+from click.utils import make_default_short_help
 from rich.markup import escape
 
 from lineage.cli.options import EXIT_OK, EXIT_USAGE
 from lineage.cli.show import err_console
 from lineage.errors import LineageError
 
-COMMANDS = {"collect": "collect:collect", "graph": "graph:graph", "explain": "graph:explain",
-            "export": "export:export", "demo": "collect:demo", "store": "store:store", "serve": "serve:serve",
-            "check": "check:check", "jobs": "jobs:jobs", "app": "app:app_command"}
-"""Each command and where it is defined (`module:name` in this package), imported only when run
-(or listed by --help), so a command pays for its own imports alone."""
+COMMANDS = {
+    "app": ("app:app_command",
+            "Serve the dashboard: overview, explore, node detail, findings, identities, history, collectors."),
+    "check": ("check:check", "Evaluate the policy on the lineage map and fail the build on open risky findings."),
+    "collect": ("collect:collect", "Collect sources into the store."),
+    "demo": ("collect:demo", "Collect every sample AI pipeline into the store and summarise the map."),
+    "explain": ("graph:explain", "Show every fact about NODE with the evidence behind it: which collector saw it, "
+                                 "in which file and line (or endpoint and run), when, and whether a newer source "
+                                 "replaced it."),
+    "export": ("export:export", "Export the graph (or one node's neighbourhood) with its findings."),
+    "graph": ("graph:graph", "Walk the lineage: what a node depends on, or what depends on it."),
+    "jobs": ("jobs:jobs", "Scheduled collector jobs (the `jobs:` section of lineage.yaml) and production monitoring."),
+    "serve": ("serve:serve", "Run the OpenLineage endpoint: POST /api/v1/lineage (and /api/v1/lineage/batch)."),
+    "store": ("store:store", "Look after the store."),
+}
+"""Each command: where it is defined (`module:name` in this package), imported only when run, and
+the first sentence of its help, which `--help` lists without importing it (a test checks they
+agree), so a command pays for its own imports alone."""
 
 
 class _Commands(click.Group):
@@ -34,9 +48,15 @@ class _Commands(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module, name = COMMANDS[cmd_name].split(":")
+        module, name = COMMANDS[cmd_name][0].split(":")
         command: click.Command = getattr(importlib.import_module(f"lineage.cli.{module}"), name)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        rows = [(name, make_default_short_help(summary, limit)) for name, (_, summary) in sorted(COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from lineage.project import Project, load_project
-from lineage.settings import DB_HELP, Settings
+if TYPE_CHECKING:  # the settings' libraries are imported when a command runs, not for --help
+    from lineage.project import Project
+    from lineage.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+DB_HELP = ("The store: a DuckDB file, a postgresql:// URL or a libpq connection string ('host=db dbname=lineage'). "
+           "Default ./lineage.duckdb, or env LINEAGE_DB, or `store:` in lineage.yaml.")
 
 db_option = click.option("--db", metavar="STORE", help=DB_HELP)
 as_of_option = click.option("--as-of", "as_of", metavar="TIME",
@@ -22,6 +25,8 @@ as_of_option = click.option("--as-of", "as_of", metavar="TIME",
 def project_of(ctx: click.Context, db: str | None = None) -> Project:
     """The project (`--project FILE`, else ./lineage.yaml), loaded once per command with `--db`
     over the environment and the file, and passed down from here."""
+    from lineage.project import load_project
+
     root = ctx.find_root()
     root.ensure_object(dict)
     if "loaded" not in root.obj:

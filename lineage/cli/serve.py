@@ -9,9 +9,9 @@ import sys
 
 import click
 
+from lineage.cli.options import DB_HELP
 from lineage.errors import ConfigError
 from lineage.services.journal import journal_folder
-from lineage.settings import DB_HELP
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 DEFAULT_MAX_INFLIGHT = 128 * 1024 * 1024

@@ -197,6 +197,27 @@ def test_help_teaches_with_examples(capsys) -> None:
     assert "Examples:" in out and "lineage collect sample_pipelines/" in out
 
 
+def test_the_command_list_shows_each_commands_own_summary_without_importing_it(capsys) -> None:
+    import subprocess
+    import sys
+
+    import click
+
+    from lineage.cli.main import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_, summary) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert command.get_short_help_str(limit=1000) == summary, name
+    assert main(["--help"]) == 0
+    assert "Look after the store." in capsys.readouterr().out
+    loaded = subprocess.run([sys.executable, "-c", "import sys; from lineage.cli import main; main(['--help']); "
+                             "print(sorted(m for m in sys.modules if m.startswith(('lineage.cli.', 'pydantic'))))"],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    assert "lineage.cli.collect" not in loaded and "pydantic_settings" not in loaded, loaded
+
+
 def test_store_info_reports_the_schema_version(db: str, capsys) -> None:
     assert main(["store", "info", "--db", db]) == 0
     assert f"schema version {LATEST_VERSION}" in capsys.readouterr().out
