@@ -7,6 +7,7 @@ store rebuild` and the benchmarks; scheduled jobs read their sources incremental
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,14 +72,19 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
     result = CollectResult(sources=len(work.work), problems=list(work.problems), ignored_files=work.skipped,
                            path_problems=sum(p.severity == "error" for p in work.problems))
     options = project.collector_options()
+    stored = store.snapshot_hashes([str(path) for _, path in work.work])
     task = shown.begin("collecting", len(work.work))
-    for collector, path in work.work:
-        shown.advance(task, 0, label=f"collecting {path.name}")
-        if collector.name == "sql" and "sql" not in options:
-            options["sql"] = sql_options(store, sql or {})
-        unchanged = True
-        within = _file_task(shown, path)
-        with store.writer(max_hold_s=5.0) as session:
+    with store.writer(max_hold_s=5.0) as session:  # one session: the file is opened once, let go when others wait
+        for collector, path in work.work:
+            shown.advance(task, 0, label=f"collecting {path.name}")
+            if _unchanged(stored.get((collector.name, str(path))), path):
+                result.unchanged += 1
+                shown.advance(task)
+                continue
+            if collector.name == "sql" and "sql" not in options:
+                options["sql"] = sql_options(store, sql or {})
+            unchanged = True
+            within = _file_task(shown, path)
             for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
                                               options=options, stream=not strict):
                 if within is not None and batch.raw:
@@ -91,10 +97,10 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                     ingested = session.ingest(batch)
                     result.facts += ingested.facts
                     unchanged = unchanged and ingested.skipped
-        result.unchanged += unchanged
-        if within is not None:
-            shown.end(within)
-        shown.advance(task)
+            result.unchanged += unchanged
+            if within is not None:
+                shown.end(within)
+            shown.advance(task)
     shown.end(task)
     run.finished_at = datetime.now(UTC)
     run.sources, run.facts, run.problems = result.sources, result.facts, len(result.problems)
@@ -103,6 +109,22 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                   "refused": result.refused}
     store.record_run(run)
     return result
+
+
+def _unchanged(stored_sha: str | None, path: Path) -> bool:
+    """Whether the file holds what the store keeps as its current snapshot (`stored_sha`, the hash
+    of its content then): nothing to read again. Files that do not fit in memory are left to their
+    collector, which reads them in chunks."""
+    from collectors.discover import STREAM_OVER_BYTES
+
+    if stored_sha is None:
+        return False
+    try:
+        if path.stat().st_size > STREAM_OVER_BYTES:
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == stored_sha
+    except OSError:
+        return False  # the collector says what is wrong with it
 
 
 def _file_task(progress: Progress, path: Path) -> object | None:

@@ -92,9 +92,10 @@ def _superseded(tx: Tx, input_ids: Sequence[str]) -> Touched:
     return out
 
 
-def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) -> None:
+def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime, snapshot: str | None) -> None:
     """Bring the current graph up to date, inside the ingest's transaction, after facts that touch
-    `fresh` were stored and the inputs `superseded` were superseded."""
+    `fresh` were stored (all of them rows of the input `snapshot`, when it is one) and the inputs
+    `superseded` were superseded."""
     tx.lock("current-graph")  # writers of one PostgreSQL store refresh one at a time
     gone = _superseded(tx, superseded)
     if (fresh.aliases or gone.aliases) and _alias_claims(tx) != _stored_aliases(tx):
@@ -111,7 +112,7 @@ def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime) ->
     full = canonical(fresh.full | gone.full | {i for i in fresh.bare if i in canon})
     _delete_edges(tx, sources, targets)
     tx.execute(f"DELETE FROM graph_columns WHERE target_id {_in(tx, 'ids')}", {"ids": sorted(column_targets)})  # noqa: S608
-    full |= canonical(_seen_again(tx, fresh.bare))  # a new node is merged whole
+    full |= canonical(_seen_again(tx, fresh.bare, snapshot))  # a new node is merged whole
     _merge_nodes(tx, full, canon)
     _insert_edges(tx, canon, sources, targets)
     _insert_columns(tx, canon, column_targets)
@@ -160,23 +161,27 @@ def _nids(tx: Tx, node_ids: Iterable[str]) -> dict[str, int]:
     return {str(node): int(nid) for node, nid in rows}
 
 
-def _seen_again(tx: Tx, bare: set[str]) -> set[str]:
+def _seen_again(tx: Tx, bare: set[str], input_id: str | None) -> set[str]:
     """Move the layer and times of the nodes of the graph the input names (`bare`: its bare facts,
-    nothing else to merge) to what their current bare facts say, and return those new to the graph."""
+    nothing else to merge) to what their current bare facts say, and return those new to the graph.
+    `input_id`: the input whose rows those bare facts all are (a snapshot's), so they are found by
+    it; None: look them up by node (observations may add to rows of earlier inputs)."""
     if not bare:
         return set()
-    params = {"ids": sorted(bare)}
+    which, params = (("f.input_id = %(input)s", {"input": input_id}) if input_id
+                     else (f"f.node_id {_in(tx, 'ids')}", {"ids": sorted(bare)}))
     moved = tx.changed(
         "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "  # noqa: S608 - constant text
         "first_seen = least(graph_nodes.first_seen, u.first_seen), "
         "last_seen = greatest(graph_nodes.last_seen, u.last_seen) FROM (SELECT f.node_id, max(f.layer) AS layer, "
         "min(f.first_observed_at) AS first_seen, max(f.observed_at) AS last_seen FROM node_facts f "
-        f"JOIN inputs i USING (input_id) WHERE {_CURRENT} AND f.node_id {_in(tx, 'ids')} "
+        f"JOIN inputs i USING (input_id) WHERE {_CURRENT} AND {which} "
         "AND f.body{text} = '{{}}' GROUP BY f.node_id) u WHERE graph_nodes.node_id = u.node_id", params)
     if moved >= len(bare):
         return set()
-    return bare - {str(r[0]) for r in tx.all(f"SELECT node_id FROM graph_nodes WHERE node_id {_in(tx, 'ids')}",  # noqa: S608
-                                             params)}
+    return {str(r[0]) for r in tx.all(
+        f"SELECT DISTINCT f.node_id FROM node_facts f WHERE {which} "  # noqa: S608 - constant text
+        "AND f.node_id NOT IN (SELECT node_id FROM graph_nodes)", params)} & bare
 
 
 def _raw(ids: Iterable[str], canon: dict[str, str]) -> list[str]:

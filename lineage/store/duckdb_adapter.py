@@ -174,6 +174,7 @@ class DuckDBFile(Backend):
         self._sharing: int | None = None  # the thread whose reads share one connection (`reading`)
         self._shared = contextlib.ExitStack()
         self._shared_con: Connection | None = None
+        self._held: tuple[int, Connection] | None = None  # a write session's connection and its thread
 
     # -- opening the file ------------------------------------------------------------------------
 
@@ -234,11 +235,20 @@ class DuckDBFile(Backend):
         self._shared.close()
         self._shared_con = None
 
+    def hold(self, con: Connection | None) -> None:
+        """Record (or with None, forget) the connection a write session of this thread keeps open:
+        this thread's other reads and writes go through it while it is held."""
+        self._held = None if con is None else (threading.get_ident(), con)
+
     @contextmanager
     def _connect(self, *, read_only: bool) -> Iterator[Connection]:
         if not read_only and self._sharing == threading.get_ident():
             self._unshare()
         with self._lock:
+            held = self._held
+            if held is not None and held[0] == threading.get_ident():
+                yield held[1]  # one process cannot hold the file both ways: the session's serves
+                return
             if read_only and not self.path.exists():
                 self.migrate()
             con = self.open_connection(read_only=read_only, announce=True)

@@ -58,6 +58,7 @@ class DuckDBWriter:
         con, self._con = self._con, None
         if con is None:
             return
+        self.store.hold(None)
         try:
             con.close()
         finally:
@@ -73,6 +74,8 @@ class DuckDBWriter:
             time.sleep(0.005)
         store._lock.acquire()
         try:
+            if store._sharing is not None:
+                store._unshare()  # this thread's shared read connection: the file is opened for writing
             con = store.open_connection(read_only=False, announce=False)
             try:
                 con.execute("SET TimeZone = 'UTC'").fetchall()
@@ -84,6 +87,7 @@ class DuckDBWriter:
             store._lock.release()
             raise
         self._con = con
+        store.hold(con)
         self._opened_at = time.monotonic()
         self.opens += 1
         return con

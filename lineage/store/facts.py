@@ -48,6 +48,8 @@ _SEEN_SNAPSHOT = (
 )
 _CURRENT_SNAPSHOTS = ("SELECT input_id FROM inputs WHERE collector = %(collector)s AND source = %(source)s "
                       "AND superseded_at IS NULL")
+_SNAPSHOT_HASHES = ("SELECT collector, source, content_sha FROM inputs WHERE superseded_at IS NULL "
+                    "AND NOT append_only AND source {in_ids}")
 _SUPERSEDE = (
     "UPDATE inputs SET superseded_at = %(now)s WHERE collector = %(collector)s AND source = %(source)s "
     "AND superseded_at IS NULL"
@@ -219,7 +221,7 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
         "facts": stored, "problems": len(problems), "options": ident.options,
     })
-    current.refresh(tx, p.touched, superseded, now)
+    current.refresh(tx, p.touched, superseded, now, None if p.rows.observed else ident.input_id)
     return IngestResult(input_id=ident.input_id, facts=stored, problems=len(problems), skipped=False)
 
 
@@ -249,6 +251,14 @@ class Facts(Backend):
             edges=[(r[0], r[1], r[2], list(r[3]), r[4]) for r in edges],
             column_lineage=[column_lineage_row(r) for r in columns],
         )
+
+    def snapshot_hashes(self, sources: list[str]) -> dict[tuple[str, str], str]:
+        """The content hash of the current snapshot of each of `sources`, by (collector, source)."""
+        if not sources:
+            return {}
+        with self._read() as tx:
+            rows = tx.all(_SNAPSHOT_HASHES, {"ids": sources})
+        return {(str(c), str(s)): str(sha) for c, s, sha in rows}
 
     def as_of(self, at: datetime) -> Past:
         """The graph as it was at `at`, with the reads of the current graph (`lineage.store.past`)."""

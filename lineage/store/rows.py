@@ -245,6 +245,11 @@ class FactRows:
     def columns(self, skip: frozenset[str] = frozenset()) -> dict[str, dict[str, list[Any]]]:
         """Rows for each fact table, as lists by column, without the events whose keys are in `skip`;
         the observations of one claim are one row (evidence of the first, time of the last)."""
+        if not self.observed:  # one row per fact: keyed by their evidence, no two alike
+            rows: dict[str, list[tuple[Any, ...]]] = {"node_facts": [], "edge_facts": [], "column_facts": []}
+            for table, key, values, ev, _ in self.facts:
+                rows[table].append((self.input_id, key, *values, *ev, ev[5], 1))
+            return {table: _by_column(FACT_COLUMNS[table], table_rows) for table, table_rows in rows.items()}
         skipped = {i for i, e in enumerate(self.events) if e[0] in skip}
         claims: dict[str, dict[str, list[Any]]] = {"node_facts": {}, "edge_facts": {}, "column_facts": {}}
         for table, key, values, ev, event in self.facts:
@@ -259,8 +264,8 @@ class FactRows:
             claim[3] = max(claim[3], ev[5])
             claim[4] += 1
         return {table: _by_column(FACT_COLUMNS[table], [(self.input_id, key, *values, *ev[:5], last, first, times)
-                                                        for key, (values, ev, first, last, times) in rows.items()])
-                for table, rows in claims.items()}
+                                                        for key, (values, ev, first, last, times) in merged.items()])
+                for table, merged in claims.items()}
 
     def event_columns(self, skip: frozenset[str] = frozenset()) -> dict[str, list[Any]]:
         """The `events` rows, without those whose keys are in `skip`."""
