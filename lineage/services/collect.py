@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lineage.models import Problem
+from lineage.models import LineageBatch, Problem
 from lineage.project import Project
 from lineage.services.fold import open_current
 from lineage.services.progress import Progress, Quiet
-from lineage.store import RawInputRow, RunRecord, Store
+from lineage.store import RawInputRow, RunRecord, Store, StoreWriter
+
+GROUP_FACTS = 20_000
+"""Facts stored in one transaction of a collect, at most (unless one source states more)."""
 
 
 @dataclass
@@ -75,6 +78,7 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
     stored = store.snapshot_hashes([str(path) for _, path in work.work])
     task = shown.begin("collecting", len(work.work))
     with store.writer(max_hold_s=5.0) as session:  # one session: the file is opened once, let go when others wait
+        group = _Group(session, result)
         for collector, path in work.work:
             shown.advance(task, 0, label=f"collecting {path.name}")
             if _unchanged(stored.get((collector.name, str(path))), path):
@@ -82,8 +86,9 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                 shown.advance(task)
                 continue
             if collector.name == "sql" and "sql" not in options:
+                group.flush()  # the schemas known are those of what was collected before
                 options["sql"] = sql_options(store, sql or {})
-            unchanged = True
+            group.files += 1
             within = _file_task(shown, path)
             for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
                                               options=options, stream=not strict):
@@ -92,15 +97,14 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                 result.problems.extend(batch.problems)
                 if strict and batch.problems:
                     result.refused += 1
-                    unchanged = False
+                    group.changed.add(path)
                 else:
-                    ingested = session.ingest(batch)
-                    result.facts += ingested.facts
-                    unchanged = unchanged and ingested.skipped
-            result.unchanged += unchanged
+                    group.add(path, batch)
             if within is not None:
                 shown.end(within)
             shown.advance(task)
+        group.flush()
+        result.unchanged += group.files - len(group.changed)
     shown.end(task)
     run.finished_at = datetime.now(UTC)
     run.sources, run.facts, run.problems = result.sources, result.facts, len(result.problems)
@@ -109,6 +113,37 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                   "refused": result.refused}
     store.record_run(run)
     return result
+
+
+@dataclass
+class _Group:
+    """Batches stored together, in one transaction when enough of them wait (a few hundred small
+    sources) or one is large: many small files cost one refresh of the current graph, not one each."""
+
+    session: StoreWriter
+    result: CollectResult
+    files: int = 0
+    """Files read so far."""
+    changed: set[Path] = field(default_factory=set)
+    """Files of which something new was stored, or that were refused."""
+    waiting: list[tuple[Path, LineageBatch]] = field(default_factory=list)
+    facts: int = 0
+
+    def add(self, path: Path, batch: LineageBatch) -> None:
+        self.waiting.append((path, batch))
+        self.facts += len(batch.facts) + 1
+        if self.facts >= GROUP_FACTS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.waiting:
+            return
+        results = self.session.ingest_all([batch for _, batch in self.waiting])
+        for (path, _), ingested in zip(self.waiting, results, strict=True):
+            self.result.facts += ingested.facts
+            if not ingested.skipped:
+                self.changed.add(path)
+        self.waiting, self.facts = [], 0
 
 
 def _unchanged(stored_sha: str | None, path: Path) -> bool:

@@ -160,6 +160,10 @@ class JournalLock:
                 fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
             except FileNotFoundError:
                 continue  # a fold deleted the folder just now: make it again
+            except FileExistsError as exc:
+                if not directory.exists():
+                    continue  # a fold deleted it while it was made: make it again
+                raise StoreError(f"{directory}: cannot keep the endpoint's journal there: {exc.strerror}") from exc
             except OSError as exc:
                 reason = exc.strerror or exc
                 raise StoreError(f"{directory}: cannot keep the endpoint's journal there: {reason}") from exc

@@ -142,6 +142,10 @@ class StoreWriter(Protocol):
 
     def ingest(self, batch: LineageBatch) -> IngestResult: ...
 
+    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+        """Store batches in order in one transaction (see `Store.ingest_all`)."""
+        ...
+
     def release(self) -> None: ...
 
 
@@ -153,6 +157,9 @@ class EachIngest:
 
     def ingest(self, batch: LineageBatch) -> IngestResult:
         return self.store.ingest(batch)
+
+    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+        return self.store.ingest_all(batches)
 
     def release(self) -> None:
         return None
@@ -179,6 +186,10 @@ class Store(Protocol):
         ...
 
     def ingest(self, batch: LineageBatch) -> IngestResult: ...
+
+    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+        """Store batches in order in one transaction, the current graph brought up to date once."""
+        ...
 
     def record_run(self, run: RunRecord) -> None: ...
 

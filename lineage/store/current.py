@@ -57,6 +57,10 @@ class Touched:
     column_targets: set[str] = field(default_factory=set)
     aliases: bool = False
 
+    def __or__(self, other: Touched) -> Touched:
+        return Touched(self.full | other.full, self.bare | other.bare, self.pairs | other.pairs,
+                       self.column_targets | other.column_targets, self.aliases or other.aliases)
+
 
 def touched_by(tables: Mapping[str, Mapping[str, list[Any]]]) -> Touched:
     """What the fact rows of one input touch (`rows.fact_columns`' output)."""
@@ -92,10 +96,11 @@ def _superseded(tx: Tx, input_ids: Sequence[str]) -> Touched:
     return out
 
 
-def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime, snapshot: str | None) -> None:
+def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime,
+            snapshots: Sequence[str] | None) -> None:
     """Bring the current graph up to date, inside the ingest's transaction, after facts that touch
-    `fresh` were stored (all of them rows of the input `snapshot`, when it is one) and the inputs
-    `superseded` were superseded."""
+    `fresh` were stored (all of them rows of the inputs `snapshots`, when those are snapshots) and
+    the inputs `superseded` were superseded."""
     tx.lock("current-graph")  # writers of one PostgreSQL store refresh one at a time
     gone = _superseded(tx, superseded)
     if (fresh.aliases or gone.aliases) and _alias_claims(tx) != _stored_aliases(tx):
@@ -112,7 +117,7 @@ def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime, sn
     full = canonical(fresh.full | gone.full | {i for i in fresh.bare if i in canon})
     _delete_edges(tx, sources, targets)
     tx.execute(f"DELETE FROM graph_columns WHERE target_id {_in(tx, 'ids')}", {"ids": sorted(column_targets)})  # noqa: S608
-    full |= canonical(_seen_again(tx, fresh.bare, snapshot))  # a new node is merged whole
+    full |= canonical(_seen_again(tx, fresh.bare, snapshots))  # a new node is merged whole
     _merge_nodes(tx, full, canon)
     _insert_edges(tx, canon, sources, targets)
     _insert_columns(tx, canon, column_targets)
@@ -161,14 +166,14 @@ def _nids(tx: Tx, node_ids: Iterable[str]) -> dict[str, int]:
     return {str(node): int(nid) for node, nid in rows}
 
 
-def _seen_again(tx: Tx, bare: set[str], input_id: str | None) -> set[str]:
+def _seen_again(tx: Tx, bare: set[str], input_ids: Sequence[str] | None) -> set[str]:
     """Move the layer and times of the nodes of the graph the input names (`bare`: its bare facts,
     nothing else to merge) to what their current bare facts say, and return those new to the graph.
-    `input_id`: the input whose rows those bare facts all are (a snapshot's), so they are found by
-    it; None: look them up by node (observations may add to rows of earlier inputs)."""
+    `input_ids`: the inputs whose rows those bare facts all are (snapshots'), so they are found by
+    them; None: look them up by node (observations may add to rows of earlier inputs)."""
     if not bare:
         return set()
-    which, params = (("f.input_id = %(input)s", {"input": input_id}) if input_id
+    which, params = ((f"f.input_id {_in(tx, 'inputs')}", {"inputs": list(input_ids)}) if input_ids is not None
                      else (f"f.node_id {_in(tx, 'ids')}", {"ids": sorted(bare)}))
     moved = tx.changed(
         "UPDATE graph_nodes SET layer = greatest(graph_nodes.layer, u.layer), "  # noqa: S608 - constant text

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 
@@ -86,6 +86,18 @@ def is_lock_conflict(exc: BaseException) -> bool:
     """Whether DuckDB failed to open a file because another process holds it."""
     text = str(exc).lower()
     return "lock" in text and ("conflict" in text or "could not set" in text)
+
+
+class Session(Protocol):
+    """A write session that keeps a connection open (`duckdb_session.DuckDBWriter`)."""
+
+    def connection(self) -> Connection:
+        """The session's connection, opened again if it let go of it."""
+        ...
+
+    def let_go_if_asked(self) -> None:
+        """Close the connection if it was held long enough or another process waits for the file."""
+        ...
 
 
 class DuckDBTx:
@@ -174,7 +186,8 @@ class DuckDBFile(Backend):
         self._sharing: int | None = None  # the thread whose reads share one connection (`reading`)
         self._shared = contextlib.ExitStack()
         self._shared_con: Connection | None = None
-        self._held: tuple[int, Connection] | None = None  # a write session's connection and its thread
+        self.session: tuple[int, Session] | None = None  # a write session and its thread (`DuckDBStore.writer`)
+        self._in_session = 0  # uses of its connection under way
 
     # -- opening the file ------------------------------------------------------------------------
 
@@ -235,19 +248,20 @@ class DuckDBFile(Backend):
         self._shared.close()
         self._shared_con = None
 
-    def hold(self, con: Connection | None) -> None:
-        """Record (or with None, forget) the connection a write session of this thread keeps open:
-        this thread's other reads and writes go through it while it is held."""
-        self._held = None if con is None else (threading.get_ident(), con)
-
     @contextmanager
     def _connect(self, *, read_only: bool) -> Iterator[Connection]:
         if not read_only and self._sharing == threading.get_ident():
             self._unshare()
         with self._lock:
-            held = self._held
-            if held is not None and held[0] == threading.get_ident():
-                yield held[1]  # one process cannot hold the file both ways: the session's serves
+            session = self._own_session()
+            if session is not None:  # one process cannot hold the file both ways: the session's serves
+                self._in_session += 1
+                try:
+                    yield session.connection()
+                finally:
+                    self._in_session -= 1
+                if not self._in_session:
+                    session.let_go_if_asked()
                 return
             if read_only and not self.path.exists():
                 self.migrate()
@@ -278,9 +292,14 @@ class DuckDBFile(Backend):
                 raise
             con.execute("COMMIT")
 
+    def _own_session(self) -> Session | None:
+        """The write session of this thread, if one is open."""
+        session = self.session
+        return session[1] if session is not None and session[0] == threading.get_ident() else None
+
     @contextmanager
     def _read(self) -> Iterator[DuckDBTx]:
-        if self._sharing == threading.get_ident():
+        if self._sharing == threading.get_ident() and self._own_session() is None:
             if self._shared_con is None:
                 self._shared_con = self._shared.enter_context(self._connect(read_only=True))
             yield DuckDBTx(self._shared_con)

@@ -10,6 +10,7 @@ the file again until the waiting process got in.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import duckdb
 
@@ -36,12 +37,15 @@ class DuckDBWriter:
         return self._con is not None
 
     def ingest(self, batch: LineageBatch) -> IngestResult:
-        prepared = prepare(batch, self.store)  # before the file is taken
-        con = self._open()
+        return self.ingest_all([batch])[0]
+
+    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+        work = [(batch, prepare(batch, self.store)) for batch in batches]  # before the file is taken
+        con = self.connection()
         try:
             con.execute("BEGIN TRANSACTION")
             try:
-                result = ingest_on(DuckDBTx(con), batch, prepared)
+                results = ingest_on(DuckDBTx(con), work)
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
@@ -49,22 +53,25 @@ class DuckDBWriter:
         except BaseException:
             self.release()  # start over on a fresh connection next time
             raise
-        if time.monotonic() - self._opened_at >= self.max_hold_s or self.store.someone_waiting():
+        self.let_go_if_asked()
+        return results
+
+    def let_go_if_asked(self) -> None:
+        if self._con is not None and (time.monotonic() - self._opened_at >= self.max_hold_s
+                                      or self.store.someone_waiting()):
             self.release()
-        return result
 
     def release(self) -> None:
         """Close the connection (checkpointing it) so other processes can open the file."""
         con, self._con = self._con, None
         if con is None:
             return
-        self.store.hold(None)
         try:
             con.close()
         finally:
             self.store._lock.release()
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
+    def connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is not None:
             return self._con
         store = self.store
@@ -87,7 +94,6 @@ class DuckDBWriter:
             store._lock.release()
             raise
         self._con = con
-        store.hold(con)
         self._opened_at = time.monotonic()
         self.opens += 1
         return con

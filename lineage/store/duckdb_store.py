@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -50,7 +51,9 @@ class DuckDBStore(DuckDBFile, Facts, Current, Runs, Jobs, ParseCache, Reviews):
             False
         """
         session = DuckDBWriter(self, max_hold_s=max_hold_s)
+        before, self.session = self.session, (threading.get_ident(), session)  # this thread reads through it
         try:
             yield session
         finally:
+            self.session = before
             session.release()

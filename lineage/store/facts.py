@@ -14,7 +14,7 @@ writer at a time anyway).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -185,8 +185,38 @@ def _new_events(tx: Tx, p: Prepared) -> tuple[Prepared, int]:
     return (p.without(seen) if seen else p), sum(e[7] for e in events if e[0] not in seen)
 
 
-def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
-    """The writes of one ingest, inside the caller's transaction."""
+def ingest_on(tx: Tx, work: Sequence[tuple[LineageBatch, Prepared]]) -> list[IngestResult]:
+    """The writes of ingests, in order inside the caller's transaction; the current graph is
+    brought up to date once, after all of them."""
+    results: list[IngestResult] = []
+    touched = current.Touched()
+    superseded: list[str] = []
+    snapshots: list[str] | None = []
+    latest: datetime | None = None
+    for batch, p in work:
+        stored = _store_on(tx, batch, p)
+        if stored is None:
+            results.append(IngestResult(input_id=None, facts=0, problems=0, skipped=True))
+            continue
+        p, now, facts, gone = stored
+        touched |= p.touched
+        superseded += gone
+        latest = now if latest is None else max(latest, now)
+        if p.rows.observed:
+            snapshots = None  # observations may add to rows of earlier inputs
+        elif snapshots is not None:
+            snapshots.append(p.input.input_id)
+        results.append(IngestResult(input_id=p.input.input_id, facts=facts, problems=len(batch.problems),
+                                    skipped=False))
+    if latest is not None:
+        current.refresh(tx, touched, superseded, latest, snapshots)
+    return results
+
+
+def _store_on(tx: Tx, batch: LineageBatch, p: Prepared) -> tuple[Prepared, datetime, int, list[str]] | None:
+    """Store one input's raw content, facts and problems; None when it was stored before. Gives what
+    was stored (without events delivered before), its time, how many facts it states, and the
+    inputs it superseded."""
     ident = p.input
     key = {"collector": batch.collector, "source": batch.source, "sha": ident.content_sha}
     if ident.append_only:
@@ -196,7 +226,7 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         tx.lock(batch.collector, batch.source)
         seen = tx.one(_SEEN_SNAPSHOT, key)
     if seen:
-        return IngestResult(input_id=None, facts=0, problems=0, skipped=True)
+        return None
     now = max(p.now, datetime.now(UTC))  # after a wait for the lock, later than what it waited for
     superseded: list[str] = []
     if p.rows.observed:
@@ -221,8 +251,7 @@ def ingest_on(tx: Tx, batch: LineageBatch, p: Prepared) -> IngestResult:
         "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
         "facts": stored, "problems": len(problems), "options": ident.options,
     })
-    current.refresh(tx, p.touched, superseded, now, None if p.rows.observed else ident.input_id)
-    return IngestResult(input_id=ident.input_id, facts=stored, problems=len(problems), skipped=False)
+    return p, now, stored, superseded
 
 
 class Facts(Backend):
@@ -235,8 +264,13 @@ class Facts(Backend):
         `facts` is the number of fact rows the store gained: a fact an earlier delivery stored
         already (the first part of a log a job read, then the whole log collected) is not new.
         """
-        prepared = prepare(batch, self)
-        return self._write(lambda tx: ingest_on(tx, batch, prepared))
+        return self.ingest_all([batch])[0]
+
+    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+        """Store batches in order in one transaction (each as `ingest` would), the current graph
+        brought up to date once: what a command that collects many small sources writes."""
+        work = [(batch, prepare(batch, self)) for batch in batches]
+        return self._write(lambda tx: ingest_on(tx, work))
 
     def graph_data(self, as_of: datetime | None = None) -> GraphData:
         """Every fact visible at `as_of` (default: every current fact, whenever it was observed), as

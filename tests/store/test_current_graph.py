@@ -240,3 +240,27 @@ def test_a_store_from_before_the_current_graph_gets_it_when_upgraded(tmp_path: P
     assert snapshot(graph) == snapshot(LineageGraph.from_data(upgraded.graph_data()))
     assert snapshot(graph)[0].keys() == snapshot(before)[0].keys()
     assert snapshot(graph)[1:] == snapshot(before)[1:]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batches_stored_together_give_the_graph_of_storing_them_one_by_one(backend: str,
+                                                                            tmp_path_factory: Any) -> None:
+    @settings(max_examples=20 if backend == "duckdb" else 8, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_batch, min_size=1, max_size=6), st.integers(1, 6))
+    def check(specs: list[dict[str, Any]], size: int) -> None:
+        together = open_backend(backend, Path(tmp_path_factory.mktemp("together")))
+        apart = open_backend(backend, Path(tmp_path_factory.mktemp("apart")))
+        try:
+            one_by_one = [apart.ingest(make_batch(spec)) for spec in specs]
+            grouped = [r for i in range(0, len(specs), size)
+                       for r in together.ingest_all([make_batch(spec) for spec in specs[i:i + size]])]
+            assert [(r.facts, r.skipped) for r in grouped] == [(r.facts, r.skipped) for r in one_by_one]
+            assert_current(together)
+            assert (snapshot(LineageGraph.from_current(together.current_graph()))
+                    == snapshot(LineageGraph.from_current(apart.current_graph())))
+        finally:
+            for store in (together, apart):
+                getattr(store, "close", lambda: None)()
+
+    check()
