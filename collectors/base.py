@@ -70,7 +70,11 @@ class TakesOptions(Protocol):
 
 @runtime_checkable
 class StreamsFiles(Protocol):
-    def collect_path(self, path: Path, *, chunk_events: int = ..., max_bytes: int = ...) -> Iterator[LineageBatch]: ...
+    def collect_path(self, path: Path, *, chunk_events: int = ..., max_bytes: int = ...,
+                     known: Callable[[bytes], bool] | None = ...) -> Iterator[LineageBatch]:
+        """The file's batches, one per chunk; a chunk whose raw content `known` says is stored
+        already makes none."""
+        ...
 
 
 MAX_LINE_BYTES = 64 << 20

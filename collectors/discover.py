@@ -14,7 +14,7 @@ recognises is a problem. Nothing here touches the store.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,7 +204,7 @@ def _one_batch(collector: str, name: str, batches: Iterable[LineageBatch]) -> Li
 
 def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
                          options: Mapping[str, Mapping[str, Any]] | None = None,
-                         stream: bool = True) -> Iterator[LineageBatch]:
+                         stream: bool = True, known: Callable[[bytes], bool] | None = None) -> Iterator[LineageBatch]:
     """Like `collect_file`, as batches to store one after another: a large file read by a collector
     that streams (`StreamsFiles`, e.g. OpenLineage event logs)
     comes in chunks, so memory stays flat, and is not refused for its size (`max_bytes` then limits
@@ -212,7 +212,8 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
     one batch of `collect_file`.
 
     `stream=False` (e.g. `--strict`, which must see every problem before storing anything) always
-    gives one batch.
+    gives one batch. `known` tells a streamed chunk stored before by its raw content: such chunks
+    are not mapped again and make no batch.
     """
     try:
         size = path.stat().st_size
@@ -224,10 +225,18 @@ def collect_file_batches(collector: Collector, path: Path, *, max_bytes: int,
         return
     name = str(path)
     any_batch = False
+
+    def stored_before(raw: bytes) -> bool:
+        nonlocal any_batch
+        hit = known is not None and known(raw)
+        any_batch = any_batch or hit
+        return hit
+
     try:
         # Memory stays flat however large the file: only what it decompresses to beyond its own
         # size is held to the limit (a gzip bomb stops there, with a problem saying so).
-        for batch in collector.collect_path(path, chunk_events=STREAM_CHUNK_EVENTS, max_bytes=max(max_bytes, size)):
+        for batch in collector.collect_path(path, chunk_events=STREAM_CHUNK_EVENTS, max_bytes=max(max_bytes, size),
+                                            known=stored_before):
             any_batch = True
             yield batch
     except CollectorError as exc:

@@ -72,16 +72,11 @@ class EventMapper:
 class _Builder:
     """Maps items into a batch one at a time, so a parsed event is dropped as soon as it is mapped."""
 
-    def __init__(self, source: str, mapper: EventMapper, keep_text: bool) -> None:
+    def __init__(self, source: str, mapper: EventMapper) -> None:
         self.batch = LineageBatch(collector=COLLECTOR, source=source)
         self.mapper = mapper
-        self.keep_text = keep_text
-        self.texts: list[str] = []
-        self.events = 0
-        self.chars = 0
 
     def add(self, item: Item) -> None:
-        self.events += 1
         line = item.line or None
         if item.error is not None or item.value is None:
             self.batch.problems.append(Problem(message=item.error or "empty event", source=self.batch.source,
@@ -90,15 +85,24 @@ class _Builder:
         mapped: MappedEvent = self.mapper.map(item.value, source=self.batch.source, line=line)
         self.batch.facts.extend(mapped.facts)
         self.batch.problems.extend(mapped.problems)
-        if self.keep_text:
-            text = item.text.strip()
-            self.chars += len(text)
-            self.texts.append(text)
 
-    def finish(self, raw: bytes | None = None) -> LineageBatch:
-        content = raw if raw is not None else "\n".join(self.texts).encode("utf-8", errors="replace")
-        self.batch.raw = RawInput(collector=COLLECTOR, source=self.batch.source, content=content, append_only=True)
+    def finish(self, raw: bytes) -> LineageBatch:
+        """The batch, with `raw` (the events' text) as its raw input."""
+        self.batch.raw = RawInput(collector=COLLECTOR, source=self.batch.source, content=raw, append_only=True)
         return self.batch
+
+
+def _chunk(items: Iterator[Item], events: int, chars: int) -> list[Item]:
+    """The next items of a file, up to `events` of them or about `chars` characters of events."""
+    out: list[Item] = []
+    size = 0
+    for item in items:
+        out.append(item)
+        if item.error is None and item.value is not None:
+            size += len(item.text.strip())
+        if len(out) >= events or size >= chars:
+            break
+    return out
 
 
 @register_collector
@@ -119,7 +123,7 @@ class OpenLineageCollector:
         Raises:
             CollectorError: the source is a template with a placeholder that cannot be filled.
         """
-        builder = _Builder(source.name, EventMapper(), keep_text=False)
+        builder = _Builder(source.name, EventMapper())
         for item in iter_events(io.BytesIO(source.data)):
             builder.add(item)
         batch = builder.finish(source.data)
@@ -134,12 +138,15 @@ class OpenLineageCollector:
         chunk_events: int = CHUNK_EVENTS,
         chunk_chars: int = CHUNK_CHARS,
         max_bytes: int = 1 << 40,
+        known: Callable[[bytes], bool] | None = None,
     ) -> Iterator[LineageBatch]:
         """A large file as a stream of batches of at most `chunk_events` events (or about
         `chunk_chars` characters of events) each, so memory stays flat.
 
         Each batch keeps its events' text as its raw input; chunks are cut at the same events every
-        time, so collecting an unchanged file again stores nothing new.
+        time, so collecting an unchanged file again stores nothing new. A chunk whose raw input
+        `known` says is stored already is not mapped, only the events of it that can teach later
+        ones an alias (those with a `symlinks` facet), and makes no batch.
 
         Raises:
             CollectorError: the file cannot be opened, or is a template that cannot be filled.
@@ -149,18 +156,26 @@ class OpenLineageCollector:
         except OSError as exc:
             raise CollectorError(f"{path}: cannot read: {exc.strerror or exc}") from exc
         mapper = EventMapper()
+        source = str(path)
         with stream:
             items = iter_events(stream, max_bytes=max_bytes)
             while True:
-                builder = _Builder(str(path), mapper, keep_text=True)
-                with paused_gc():  # a chunk's facts all stay alive until it is stored
-                    for item in items:
+                with paused_gc():  # a chunk's events and then its facts all stay alive until it is stored
+                    chunk = _chunk(items, chunk_events, chunk_chars)
+                    if not chunk:
+                        return
+                    content = "\n".join(i.text.strip() for i in chunk if i.error is None and i.value is not None)
+                    raw = content.encode("utf-8", errors="replace")
+                    builder = _Builder(source, mapper)
+                    if raw and known is not None and known(raw):
+                        for item in chunk:
+                            if item.error is None and item.value is not None and "symlinks" in item.text:
+                                mapper.map(item.value, source=source, line=item.line or None)
+                        continue
+                    for n, item in enumerate(chunk):
                         builder.add(item)
-                        if builder.events >= chunk_events or builder.chars >= chunk_chars:
-                            break
-                if not builder.events:
-                    return
-                yield builder.finish()
+                        chunk[n] = None  # type: ignore[call-overload]  # the parsed event is done with
+                yield builder.finish(raw)
 
     def tails(self, path: Path) -> bool:
         """Whether `path` is an event log that can be read a line at a time: not gzipped, and its
@@ -194,7 +209,7 @@ class OpenLineageCollector:
             >>> b.raw.append_only, [f.evidence.line for f in b.facts]
             (True, [7])
         """
-        builder = _Builder(source, mapper or EventMapper(), keep_text=False)
+        builder = _Builder(source, mapper or EventMapper())
         for item in iter_bytes(data, first_line=first_line):
             builder.add(item)
         return builder.finish(data)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,8 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
             group.files += 1
             within = _file_task(shown, path)
             for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
-                                              options=options, stream=not strict):
+                                              options=options, stream=not strict,
+                                              known=partial(store.holds, collector.name)):
                 if within is not None and batch.raw:
                     shown.advance(within, len(batch.raw.content) + 1)
                 result.problems.extend(batch.problems)

@@ -13,6 +13,7 @@ writer at a time anyway).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -293,6 +294,13 @@ class Facts(Backend):
         with self._read() as tx:
             rows = tx.all(_SNAPSHOT_HASHES, {"ids": sources})
         return {(str(c), str(s)): str(sha) for c, s, sha in rows}
+
+    def holds(self, collector: str, content: bytes) -> bool:
+        """Whether an append-only input of `collector` with this raw content is stored (a chunk of
+        an event log collected before)."""
+        sha = hashlib.sha256(content).hexdigest()
+        with self._read() as tx:
+            return tx.one(_SEEN_APPEND_ONLY, {"collector": collector, "sha": sha}) is not None
 
     def as_of(self, at: datetime) -> Past:
         """The graph as it was at `at`, with the reads of the current graph (`lineage.store.past`)."""

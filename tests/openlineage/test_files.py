@@ -427,3 +427,46 @@ def test_strict_refuses_a_small_gzip_that_expands_past_the_limit(
     db = tmp_path / "s.duckdb"
     assert main(["collect", str(bomb), "--db", str(db), "--strict"]) == 1
     assert open_store(db).counts().get("node_facts", 0) == 0
+
+
+def _consumer(i: int, input_name: str) -> bytes:
+    return json.dumps({
+        "eventType": "COMPLETE", "eventTime": "2026-02-01T00:00:00Z", "producer": "p", "schemaURL": "u",
+        "run": {"runId": f"3f1d6c1e-0000-4000-8000-{i:012}"}, "job": {"namespace": "reports", "name": f"job{i}"},
+        "inputs": [{"namespace": "file:/tmp/cll_test", "name": input_name}],
+        "outputs": [{"namespace": "s3://reports", "name": f"out{i}.csv"}],
+    }).encode() + b"\n"
+
+
+def test_a_log_collected_again_maps_only_its_new_chunks_and_keeps_the_aliases_earlier_ones_taught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collectors import discover
+    from collectors.openlineage import EventMapper
+    from lineage.project import load_project
+    from lineage.services.collect import collect as collect_paths
+
+    monkeypatch.setattr(discover, "STREAM_OVER_BYTES", 1024)
+    monkeypatch.setattr(discover, "STREAM_CHUNK_EVENTS", 50)
+    first = jsonl(CLL) + b"".join(_consumer(i, f"other{i}") for i in range(50 - len(CLL)))
+    appended = b"".join(_consumer(100 + i, "default.cll_source1") for i in range(50))  # the alias CLL taught
+    log, whole = tmp_path / "events.jsonl", tmp_path / "whole.jsonl"
+    log.write_bytes(first)
+    whole.write_bytes(first + appended)
+    assert collect_paths(load_project(None, db=str(tmp_path / "a.duckdb")), [log]).facts > 0
+    log.write_bytes(first + appended)
+    mapped: list[int] = []
+    real_map = EventMapper.map
+    monkeypatch.setattr(EventMapper, "map", lambda self, event, **kw: mapped.append(1) or real_map(self, event, **kw))
+    again = collect_paths(load_project(None, db=str(tmp_path / "a.duckdb")), [log])
+    assert again.facts > 0 and not again.errors
+    teaching = sum(b"symlinks" in line for line in first.splitlines())
+    assert 0 < teaching < 50
+    assert len(mapped) == teaching + 50  # of the stored chunk, only its events that name aliases
+    collect_paths(load_project(None, db=str(tmp_path / "b.duckdb")), [whole])
+    incremental, fresh = (load_graph(open_store(tmp_path / f"{n}.duckdb")) for n in "ab")
+    canonical = "dataset:file:/tmp/cll_test/cll_source1"
+    assert "dataset:file:/tmp/cll_test/default.cll_source1" not in incremental
+    assert incremental.edge(canonical, "process:reports:job100", "read") is not None
+    assert sorted(incremental.edges()) == sorted(fresh.edges())
+    assert {n["id"] for n in incremental.nodes()} == {n["id"] for n in fresh.nodes()}
