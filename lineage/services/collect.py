@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lineage.models import LineageBatch, Problem
+from lineage.perf import paused_gc
 from lineage.project import Project
 from lineage.services.fold import open_current
 from lineage.services.progress import Progress, Quiet
@@ -91,17 +93,20 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                 options["sql"] = sql_options(store, sql or {})
             group.files += 1
             within = _file_task(shown, path)
-            for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
-                                              options=options, stream=not strict,
-                                              known=partial(store.holds, collector.name)):
-                if within is not None and batch.raw:
-                    shown.advance(within, len(batch.raw.content) + 1)
-                result.problems.extend(batch.problems)
-                if strict and batch.problems:
-                    result.refused += 1
-                    group.changed.add(path)
-                else:
-                    group.add(path, batch)
+            # A large file's chunks build many objects that live until stored: the cyclic collector
+            # is paused for the file, not once per chunk (each pause's end starts a pass over them all).
+            with paused_gc() if within is not None else nullcontext():
+                for batch in collect_file_batches(collector, path, max_bytes=settings.max_source_bytes,
+                                                  options=options, stream=not strict,
+                                                  known=partial(store.holds, collector.name)):
+                    if within is not None and batch.raw:
+                        shown.advance(within, len(batch.raw.content) + 1)
+                    result.problems.extend(batch.problems)
+                    if strict and batch.problems:
+                        result.refused += 1
+                        group.changed.add(path)
+                    else:
+                        group.add(path, batch)
             if within is not None:
                 shown.end(within)
             shown.advance(task)

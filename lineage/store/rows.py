@@ -283,7 +283,7 @@ def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
     """
     observed = bool(batch.raw and batch.raw.append_only)
     out = FactRows(input_id, observed)
-    seen: set[str] = set()
+    seen: set[tuple[int, str]] = set()
     named: set[str] = set()
     bare: dict[str, tuple[NodeRef, Any]] = {}
     referred: set[int] = set()  # claims whose refs are in `bare` already
@@ -309,10 +309,16 @@ def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
             evidence_keys[id(ev)] = cached
         return cached
 
+    keys: dict[tuple[str, str], str] = {}  # observations of a claim share their key: worked out once
+
     def add(table: str, key_text: str, values: tuple[Any, ...], ev: Any) -> None:
         ev_key, ev_values, event = evidence(ev)
-        key = hashlib.blake2b((key_text + ev_key).encode(), digest_size=16).hexdigest()
-        seen_key = f"{event}:{key}" if observed else key
+        key = keys.get((key_text, ev_key))
+        if key is None:
+            key = hashlib.blake2b((key_text + ev_key).encode(), digest_size=16).hexdigest()
+            if observed:
+                keys[(key_text, ev_key)] = key
+        seen_key = (event, key)
         if seen_key not in seen:
             seen.add(seen_key)
             out.facts.append((table, key, values, ev_values, event))
