@@ -59,6 +59,7 @@ class Project:
         self._data: dict[str, Any] = data or {}
         self._locator = locator
         self._overrides = dict(overrides or {})
+        self._collector_overrides: dict[str, dict[str, Any]] = {}
 
     @property
     def source(self) -> str:
@@ -106,9 +107,51 @@ class Project:
         known = section.get("known_servers") if isinstance(section, Mapping) else None
         return known if isinstance(known, Mapping) else {}
 
+    @cached_property
+    def dbt_job_namespace(self) -> str:
+        """The job namespace of dbt's processes, as dbt-ol names its jobs: `OPENLINEAGE_NAMESPACE`
+        (what dbt-ol reads), else the file's `dbt: {job_namespace: NS}`, else ``dbt`` (dbt-ol's
+        default); `with_collector_options` (`lineage collect --job-namespace`) wins over all.
+
+        Raises:
+            ConfigError: `dbt.job_namespace` is not a non-empty string.
+        """
+        import os
+
+        from lineage.naming import DBT_JOB_NAMESPACE_VARIABLE, dbt_job_namespace
+
+        section = self._data.get("dbt")
+        given = section.get("job_namespace") if isinstance(section, Mapping) else None
+        if given is not None and (not isinstance(given, str) or not given.strip()):
+            raise ConfigError(f"{self.source}: dbt.job_namespace must be a non-empty string")
+        if os.environ.get(DBT_JOB_NAMESPACE_VARIABLE, "").strip():
+            return dbt_job_namespace(os.environ)
+        return dbt_job_namespace({DBT_JOB_NAMESPACE_VARIABLE: given or ""})
+
     def collector_options(self) -> dict[str, dict[str, Any]]:
-        """Options the project file gives collectors, by collector name."""
-        return {"mcp": {"known_servers": self.mcp_known_servers}} if self.mcp_known_servers else {}
+        """Options the project file (and the flags given to `with_collector_options`) give
+        collectors, by collector name; dbt's always has its `job_namespace`."""
+        options: dict[str, dict[str, Any]] = {"dbt": {"job_namespace": self.dbt_job_namespace}}
+        if self.mcp_known_servers:
+            options["mcp"] = {"known_servers": self.mcp_known_servers}
+        for name, given in self._collector_overrides.items():
+            options[name] = {**options.get(name, {}), **given}
+        return options
+
+    def with_collector_options(self, options: Mapping[str, Mapping[str, Any]]) -> Project:
+        """This project with collector options from flags over the file's (None values ignored).
+
+        Example:
+            >>> load_project(None).with_collector_options({"dbt": {"job_namespace": "dbt-dev"}}) \\
+            ...     .collector_options()["dbt"]
+            {'job_namespace': 'dbt-dev'}
+        """
+        copy = Project(self.file, self._data, self._locator, self._overrides)
+        copy._collector_overrides = {name: dict(values) for name, values in self._collector_overrides.items()}
+        for name, given in options.items():
+            if values := {k: v for k, v in given.items() if v is not None}:
+                copy._collector_overrides[name] = {**copy._collector_overrides.get(name, {}), **values}
+        return copy
 
 
 def load_project(explicit: str | Path | None = None, *, cwd: Path | None = None, **overrides: Any) -> Project:

@@ -5,7 +5,9 @@ A manifest is found by itself (`lineage collect my_project/` walks into `target/
 around it gives the naming: `dbt_project.yml` (the profile) and `profiles.yml` in the project
 directory (else `~/.dbt/profiles.yml`) give the target whose adapter and connection make the
 dataset namespace (see `profiles.py`). Options (`with_options`): `target` (default: the profile's
-own), `namespace` (skip the profile), `job_namespace` (default `dbt-<target>`).
+own), `namespace` (skip the profile), `job_namespace` (default `dbt`, what dbt-ol uses when
+`OPENLINEAGE_NAMESPACE` is unset; `lineage collect` passes that variable, `--job-namespace` or the
+project file's `dbt: {job_namespace: ...}`, so processes merge with dbt-ol's jobs).
 
 Manifest schema versions 7 to 12 are read; a newer one is read as 12 with a warning, an older or
 unknown one is an error. Modules: `manifest` (the mapping), `sql` (column lineage), `tags`, `profiles`.
@@ -27,6 +29,7 @@ from collectors.base import Source, register_collector
 from collectors.dbt.manifest import COLLECTOR, KNOWN_VERSIONS, Naming, map_manifest, schema_version
 from collectors.dbt.profiles import DIALECTS, namespace_of
 from lineage.models import Environment, LineageBatch, RawInput
+from lineage.naming import DBT_JOB_NAMESPACE
 from lineage.yamlsafe import YamlError, load_yaml
 
 __all__ = ["COLLECTOR", "DbtCollector"]
@@ -156,7 +159,7 @@ class DbtCollector:
                           severity="warning")
         target_name = profile.target_name or "default"
         naming = Naming(namespace=str(namespace),
-                        job_namespace=str(options.get("job_namespace") or f"dbt-{target_name}"),
+                        job_namespace=str(options.get("job_namespace") or DBT_JOB_NAMESPACE),
                         environment=_ENVIRONMENTS.get(target_name.lower()),
                         dialect=DIALECTS.get(adapter.lower(), "generic"))
         return naming, target_name, adapter

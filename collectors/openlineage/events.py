@@ -26,8 +26,10 @@ Mapping:
   dataset that is not an input of the event (dbt-ol names CTE aliases such as `orders` this way) is
   dropped with a warning instead of becoming a phantom dataset; when an event lists no inputs at
   all (Spark's RUNNING events) sources are kept as given;
-- dbt: `dbt build` names a model's job `<model>.build.run` where `dbt run` names it `<model>`;
-  both map to the one process `<model>`, with `dbt build` noted in its job type.
+- dbt: dbt-ol names a node's job `<database>.<schema>.<package>.<node>` plus a suffix that depends
+  on the command (`.build.run`, `.build.snapshot`, `.build.test`, `.test`); every one maps to the
+  process the dbt manifest collector names, `<package>.<node>` (`<package>.<node>.test` for the
+  node's tests), by `lineage.naming.dbt_process_name`; `dbt build` is noted in the job type.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from lineage.models import (
     Problem,
     Process,
 )
+from lineage.naming import dbt_process_name
 
 
 def _is_dbt(event: Mapping[str, Any], run_facets: Mapping[str, Any], job_facets: Mapping[str, Any]) -> bool:
@@ -85,9 +88,10 @@ class _Mapper(DatasetMapping):
         values: dict[str, Any] = {"run_state": state}
         if (jt := F._facet(job_facets, "jobType", "job.facets", self.warn)) is not None:
             values["job_type"] = F.read_job_type(jt)
-        if _is_dbt(self.event, run_facets, job_facets) and name.endswith(".build.run"):
-            name = name.removesuffix(".build.run")
-            values["job_type"] = " ".join(p for p in (values.get("job_type"), "dbt build") if p)
+        if _is_dbt(self.event, run_facets, job_facets):
+            if ".build." in name:
+                values["job_type"] = " ".join(p for p in (values.get("job_type"), "dbt build") if p)
+            name = dbt_process_name(name)
         if (doc := F._facet(job_facets, "documentation", "job.facets", self.warn)) is not None:
             values["description"] = F.text(doc.get("description"))
         if (own := F._facet(job_facets, "ownership", "job.facets", self.warn)) is not None:

@@ -57,9 +57,12 @@ def run_collect(project: Project, paths: Sequence[str | Path], **options: Any) -
 @click.option("--namespace", metavar="NS", help="Namespace of the tables SQL names (default: the dialect's).")
 @click.option("--schema", "schema_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="JSON of table columns for SQL (expands SELECT *).")
+@click.option("--job-namespace", metavar="NS",
+              help="Job namespace of dbt's processes, as dbt-ol names them (default: $OPENLINEAGE_NAMESPACE, "
+              "else the project file's dbt.job_namespace, else dbt).")
 @click.pass_context
 def collect(ctx: click.Context, paths: tuple[str, ...], db: str | None, kind: str | None, strict: bool,
-            dialect: str | None, namespace: str | None, schema_file: str | None) -> int:
+            dialect: str | None, namespace: str | None, schema_file: str | None, job_namespace: str | None) -> int:
     """Collect sources into the store.
 
     PATHS are files or directories (searched recursively). Each file's kind is detected from its
@@ -74,7 +77,8 @@ def collect(ctx: click.Context, paths: tuple[str, ...], db: str | None, kind: st
       lineage collect pipeline.yaml --db team.duckdb --strict
     """
     sql = {k: v for k, v in (("dialect", dialect), ("namespace", namespace), ("schema", schema_file)) if v}
-    return report_collect(run_collect(project_of(ctx, db), paths, kind=kind, strict=strict, sql=sql))
+    project = project_of(ctx, db).with_collector_options({"dbt": {"job_namespace": job_namespace}})
+    return report_collect(run_collect(project, paths, kind=kind, strict=strict, sql=sql))
 
 
 # -- demo -------------------------------------------------------------------------------------------

@@ -32,11 +32,13 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from lineage.naming.identity import resolve, source, table
+from lineage.naming.jobs import DBT_JOB_NAMESPACE, DBT_JOB_NAMESPACE_VARIABLE, dbt_job_namespace, dbt_process_name
 from lineage.naming.parse import DRIVE, parse
 from lineage.naming.platforms import PLATFORMS, Platform, check_characters, clean, platform_named
 
 __all__ = [
-    "PLATFORMS", "Platform", "check_characters", "dataset_uri", "namespace_for", "normalize", "qualify", "split_uri"
+    "DBT_JOB_NAMESPACE", "DBT_JOB_NAMESPACE_VARIABLE", "PLATFORMS", "Platform", "check_characters", "dataset_uri",
+    "dbt_job_namespace", "dbt_process_name", "namespace_for", "normalize", "qualify", "split_uri",
 ]
 
 

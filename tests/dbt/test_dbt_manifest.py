@@ -75,7 +75,7 @@ def test_models_and_snapshots_are_processes_reading_parents_and_writing_their_ta
     assert ("support_ai.all_tickets", "write", "warehouse.analytics.all_tickets") in edges
     assert ("support_ai.users_snapshot", "write", "warehouse.snapshots.users_snapshot") in edges
     procs = {f.name: f for f in collected().facts if isinstance(f, Process)}
-    assert procs["support_ai.all_tickets"].namespace == "dbt-dev"
+    assert procs["support_ai.all_tickets"].namespace == "dbt", "dbt-ol's job namespace without OPENLINEAGE_NAMESPACE"
 
 
 def test_exposure_is_a_third_party_consumer_of_its_models() -> None:

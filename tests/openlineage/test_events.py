@@ -142,9 +142,10 @@ def test_dbt_cte_alias_in_column_lineage_is_dropped_with_a_warning_not_made_a_da
 
 
 def test_dbt_build_and_dbt_run_name_one_model_process() -> None:
-    run = map_event(event(), source="e")
-    build = map_event(event(job={"namespace": "dbt", "name": "shop.analytics.orders.build.run"}), source="e")
+    run = map_event(event(job={"namespace": "dbt", "name": "shop.analytics.jaffle.orders"}), source="e")
+    build = map_event(event(job={"namespace": "dbt", "name": "shop.analytics.jaffle.orders.build.run"}), source="e")
     assert of(Process, run.facts)[0].ref == of(Process, build.facts)[0].ref
+    assert of(Process, run.facts)[0].name == "jaffle.orders"
     assert "dbt build" in (of(Process, build.facts)[0].job_type or "")
 
 
