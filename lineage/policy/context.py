@@ -138,16 +138,15 @@ class PolicyContext:
     def class_path(self, node_id: str, classes: Sequence[str]) -> tuple[str, ...]:
         """The path that brings the first of `classes` to the node (the node alone if none)."""
         wanted = set(classes)
-        for reason in self.tags.why(node_id):
-            if reason.tag == "classification" and reason.value in wanted:
+        for reason in self.tags.why(node_id, "classification"):
+            if reason.value in wanted:
                 return reason.path
         return (node_id,)
 
     def origin_path(self, node_id: str, origin: str = "real") -> tuple[str, ...]:
         """The path that explains an origin flag at the node (the node alone if none)."""
-        for reason in self.tags.why(node_id):
-            if (reason.tag == "origin" and reason.note.startswith(origin)) or (
-                    reason.tag == "origin" and reason.declared and reason.value == origin):
+        for reason in self.tags.why(node_id, "origin"):
+            if reason.note.startswith(origin) or (reason.declared and reason.value == origin):
                 return reason.path
         return (node_id,)
 

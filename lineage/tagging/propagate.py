@@ -53,16 +53,19 @@ def propagate(graph: LineageGraph, *, index: FlowIndex | None = None) -> Tags:
             if per_column:
                 columns[ids[i]] = per_column
 
-    def why(node_id: str) -> list[TagReason]:
+    def why(node_id: str, tag: str | None) -> list[TagReason]:
         i = index.index.get(node_id)
-        return [] if i is None else _reasons(index, origin, classes, i)
+        if i is None:
+            return []
+        return [*(_origin_reasons(index, origin, i) if tag in (None, "origin") else ()),
+                *(_class_reasons(index, classes, i) if tag in (None, "classification") else ())]
 
     return Tags(_origins=origins, _classes=class_sets, _columns=columns, _why=why,
                 false_synthetic=frozenset(ids[i] for i in origin.false_synthetic),
                 unknown_sources=tuple(ids[i] for i in origin.unknown_sources), flow_index=index)
 
 
-def _reasons(index: FlowIndex, origin: OriginResult, classes: ClassResult, i: int) -> list[TagReason]:
+def _origin_reasons(index: FlowIndex, origin: OriginResult, i: int) -> list[TagReason]:
     ids = index.ids
     out: list[TagReason] = []
     value = origin.origin(i)
@@ -81,6 +84,13 @@ def _reasons(index: FlowIndex, origin: OriginResult, classes: ClassResult, i: in
         if not origin.flags[i]:
             out.append(TagReason(tag="origin", value=value, path=(node,), declared=False,
                                  note="no data of known origin reaches it"))
+    return out
+
+
+def _class_reasons(index: FlowIndex, classes: ClassResult, i: int) -> list[TagReason]:
+    ids = index.ids
+    out: list[TagReason] = []
+    node = ids[i]
     held = classes.processes.get(i)
     if held is not None:
         for cls in sorted(held):

@@ -43,14 +43,14 @@ class Tags:
     _origins: dict[str, str]
     _classes: dict[str, frozenset[str]]
     _columns: dict[str, dict[str, frozenset[str]]]
-    _why: Callable[[str], list[TagReason]]
+    _why: Callable[[str, str | None], list[TagReason]]
     false_synthetic: frozenset[str] = frozenset()
     """Datasets declared synthetic whose upstream is real with no privacy step between."""
     unknown_sources: tuple[str, ...] = ()
     """Nodes where unknown origin enters the map: undeclared nodes with nothing upstream."""
     flow_index: Any = None
     """The `FlowIndex` the tags were computed on, for analyses of the same graph to reuse."""
-    _cache: dict[str, list[TagReason]] = field(default_factory=dict)
+    _cache: dict[tuple[str, str | None], list[TagReason]] = field(default_factory=dict)
 
     def origin(self, node_id: str) -> str:
         """The effective origin: `real`, `synthetic`, `mixed` or `unknown`."""
@@ -64,10 +64,11 @@ class Tags:
         """Effective classifications per column of a dataset (only columns that have some)."""
         return dict(self._columns.get(node_id, {}))
 
-    def why(self, node_id: str) -> list[TagReason]:
-        """The reasons for every tag of the node: origin first, then classifications by name."""
-        cached = self._cache.get(node_id)
+    def why(self, node_id: str, tag: str | None = None) -> list[TagReason]:
+        """The reasons for every tag of the node: origin first, then classifications by name;
+        with `tag` (`origin` or `classification`), only those (the others are not worked out)."""
+        cached = self._cache.get((node_id, tag))
         if cached is None:
-            cached = self._why(node_id)
-            self._cache[node_id] = cached
+            cached = self._why(node_id, tag)
+            self._cache[(node_id, tag)] = cached
         return list(cached)
