@@ -6,9 +6,13 @@ a symbolic link to a file is read only when the file it leads to is inside the f
 A link that leads out of that folder, to a file or a folder, is skipped with a warning naming the
 link and where it leads, so `x.sql -> /etc/passwd` never reaches the store. A path given explicitly
 is followed even when it is itself a link: the user named it. Version-control, virtualenv and cache
-folders are skipped. Each file is offered to every collector's `detect`; files nobody recognises
-inside a directory are skipped quietly and counted, while a file named explicitly that nobody
-recognises is a problem. Nothing here touches the store.
+folders are skipped, and so are the folders dbt writes inside a dbt project (a folder holding
+`dbt_project.yml`): `<target-path>/run` and `<target-path>/compiled` (compiled copies of the models,
+which would read as plain SQL and name `__dbt_tmp` tables), `<packages-install-path>` and
+`<log-path>` (`target`, `dbt_packages` and `logs` unless the project file says otherwise); the
+project's `target/manifest.json` and `target/catalog.json` are read. Each file is offered to every
+collector's `detect`; files nobody recognises inside a directory are skipped quietly and counted,
+while a file named explicitly that nobody recognises is a problem. Nothing here touches the store.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from collectors.base import Collector, Source, StreamsFiles, available_collectors, configured, get_collector
+from collectors.dbt.project import PROJECT_FILE as DBT_PROJECT_FILE
+from collectors.dbt.project import generated_folders
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch, Problem, RawInput
 from lineage.store.base import RawInputRow
@@ -32,8 +38,7 @@ STREAM_CHUNK_EVENTS = 2000
 # Folders that never hold sources. Other hidden folders are searched: MCP clients keep their
 # configs in .cursor/, .vscode/, .claude/ and the like, and .mcp.json is a hidden file.
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".tox",
-                       ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".idea",
-                       "dbt_packages", "logs"})
+                       ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".idea"})
 
 
 @dataclass
@@ -58,13 +63,16 @@ def _leaves(link: Path, inside: Path, root: Path, problems: list[Problem]) -> bo
 
 
 def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
-    """The files under `root`, sorted; symbolic links as the module docstring says."""
+    """The files under `root`, sorted; symbolic links and skipped folders as the module docstring says."""
     inside = Path(os.path.realpath(root))
+    generated: set[Path] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        if DBT_PROJECT_FILE in filenames:
+            generated |= generated_folders(Path(dirpath))
         kept = []
         for name in sorted(dirnames):
             folder = Path(dirpath) / name
-            if name in SKIP_DIRS:
+            if name in SKIP_DIRS or folder in generated:
                 continue
             if folder.is_symlink():  # never descended (see above); warned about when it leads out
                 _leaves(folder, inside, root, problems)

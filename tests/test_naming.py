@@ -82,7 +82,7 @@ PLATFORM_EXAMPLES = [
     (
         "duckdb:///srv/warehouse.duckdb",
         "warehouse.main.t",
-        "duckdb:///srv/warehouse.duckdb",
+        "duckdb://warehouse.duckdb",
         "warehouse.main.t",
     ),
     (
@@ -320,7 +320,7 @@ def test_quotes_unicode_and_html_in_names_are_legal_and_kept(name: str) -> None:
             ("postgres://db:5432", "shop.public.orders"),
         ),
         ("jdbc:mysql://db:3306/shop.orders", ("mysql://db:3306", "shop.orders")),
-        ("duckdb:///tmp/w.duckdb/w.main.t", ("duckdb:///tmp/w.duckdb", "w.main.t")),
+        ("duckdb:///tmp/w.duckdb/w.main.t", ("duckdb://w.duckdb", "w.main.t")),
         ("duckdb://:memory:/memory.main.t", ("duckdb://:memory:", "memory.main.t")),
         (
             "arn:aws:glue:us-east-1:123456789012:table/db/t",
@@ -416,7 +416,7 @@ def test_qualify_fills_missing_levels_by_the_platform_hierarchy(
         ("athena", {"region": "eu-west-1"}, "awsathena://athena.eu-west-1.amazonaws.com"),
         ("glue", {"region": "eu-west-1", "account": "123456789012"}, "arn:aws:glue:eu-west-1:123456789012"),
         ("duckdb", {"path": "dev.duckdb"}, "duckdb://dev.duckdb"),
-        ("duckdb", {"path": "/srv/w.duckdb"}, "duckdb:///srv/w.duckdb"),
+        ("duckdb", {"path": "/srv/w.duckdb"}, "duckdb://w.duckdb"),
         ("databricks", {"host": "dbc-1.cloud.databricks.com"}, "databricks://dbc-1.cloud.databricks.com"),
         ("file", {}, "file"),
         ("file", {"host": "fileserver"}, "file://fileserver"),

@@ -3,12 +3,18 @@ database, with view SQL read as lineage.
 
 Sources it recognises:
 
-- a DuckDB database file (by its header), opened read-only; namespace `duckdb://<path as given>`;
+- a DuckDB database file (by its header), opened read-only; namespace `duckdb://<file name>` (how
+  `lineage.naming` names a database file, whatever folder its path names);
 - a catalog source file (`*.catalog.yaml`) naming a live database, e.g.
   `catalog: {postgres: "postgresql://reader@db.internal:5432/shop"}` or `catalog: {duckdb: x.duckdb,
   namespace: duckdb://warehouse.duckdb}`; put no password in it: libpq reads `PGPASSWORD` or `~/.pgpass`;
 - a catalog snapshot (JSON with `"format": "lineage-catalog-snapshot"`), which is also what the
   store keeps as the raw input, so a collection can be rebuilt without the database.
+
+A DuckDB file inside a dbt project (its folder or one of three above holds `dbt_project.yml`) is
+read with the project's manifest: the views dbt builds are written by their dbt process (which
+the dbt collector and dbt-ol's events name), so the catalog adds no writer of its own for them;
+the snapshot lists them as `dbt_relations`.
 
 Example:
     >>> CatalogCollector().detect(Path("w.duckdb"), b'\\xa9"\\xf9\\xf6mT\\x18BDUCK\\xe7\\x03')
@@ -25,11 +31,23 @@ from typing import Any
 from collectors.base import Source, register_collector
 from collectors.catalog.readers import read_duckdb, read_postgres
 from collectors.catalog.snapshot import COLLECTOR, FORMAT, map_snapshot
+from collectors.dbt.project import built_relations, project_around
 from lineage.errors import CollectorError
 from lineage.models import LineageBatch, RawInput
 from lineage.yamlsafe import YamlError, load_yaml
 
 __all__ = ["COLLECTOR", "CatalogCollector", "collect_snapshot"]
+
+
+def _with_dbt(snapshot: dict[str, Any], path: Path) -> dict[str, Any]:
+    """`snapshot` with `dbt_relations`: its views that a dbt project around `path` builds."""
+    project = project_around(path.resolve())
+    built = built_relations(project) if project is not None else frozenset()
+    views = {".".join(str(r[k]) for k in ("database", "schema", "name") if r.get(k)).lower()
+             for r in snapshot.get("relations") or () if r.get("kind") in ("view", "materialized_view")}
+    if views & built:
+        snapshot["dbt_relations"] = sorted(views & built)
+    return snapshot
 
 
 def collect_snapshot(snapshot: Mapping[str, Any], source: str) -> LineageBatch:
@@ -67,7 +85,7 @@ class CatalogCollector:
         if source.data[8:12] == b"DUCK":
             if source.path is None:
                 raise CollectorError(f"{name}: a DuckDB file is read from its path")
-            return collect_snapshot(read_duckdb(source.path, f"duckdb://{name}"), name)
+            return collect_snapshot(_with_dbt(read_duckdb(source.path, f"duckdb://{name}"), source.path), name)
         if name.lower().endswith(".json"):
             try:
                 return collect_snapshot(json.loads(source.data), name)
@@ -92,7 +110,7 @@ class CatalogCollector:
             file = Path(str(entry["duckdb"]))
             if not file.is_absolute() and source.path is not None:
                 file = source.path.parent / file
-            snapshot = read_duckdb(file, str(entry.get("namespace") or f"duckdb://{entry['duckdb']}"))
+            snapshot = _with_dbt(read_duckdb(file, str(entry.get("namespace") or f"duckdb://{entry['duckdb']}")), file)
         return collect_snapshot(snapshot, name)
 
     schemes = ("postgres", "postgresql", "duckdb")
@@ -108,7 +126,7 @@ class CatalogCollector:
         if scheme.lower() in ("postgres", "postgresql"):
             snapshot = read_postgres(location)
         elif scheme.lower() == "duckdb":
-            snapshot = read_duckdb(Path(rest))
+            snapshot = _with_dbt(read_duckdb(Path(rest)), Path(rest))
         else:
             raise CollectorError(f"no catalog reader for {scheme}:// (known: {', '.join(self.schemes)})")
         return collect_snapshot(snapshot, name)

@@ -9,7 +9,8 @@ plain JSON, so it is also the raw input kept in the store and can be collected a
 
 Tables become datasets with columns; views and materialized views become datasets too, written by
 a process `<namespace>` / `view:<database>.<schema>.<name>` whose reads and column lineage come
-from the view's SQL, read by the SQL collector.
+from the view's SQL, read by the SQL collector. A view listed in `dbt_relations` (a dbt project
+builds it) is a dataset only: its writer is its dbt process, which other evidence names.
 
 Example:
     >>> snap = {"format": FORMAT, "platform": "duckdb", "namespace": "duckdb://w.duckdb", "relations": [
@@ -92,6 +93,7 @@ def map_snapshot(snapshot: Mapping[str, Any], source: str,
     namespace = str(snapshot["namespace"])
     relations = [r for r in snapshot.get("relations") or () if isinstance(r, Mapping)]
     schema = {_full_name(rel): [str(c[0]) for c in rel.get("columns") or () if c] for rel in relations}
+    by_dbt = {str(n).lower() for n in snapshot.get("dbt_relations") or () if isinstance(n, str)}
     facts: list[Fact] = []
     notes: list[str] = []
     for rel in relations:
@@ -104,7 +106,7 @@ def map_snapshot(snapshot: Mapping[str, Any], source: str,
             continue
         kind = str(rel.get("kind") or "table")
         facts.append(_dataset(rel, ns, name, kind, evidence))
-        if kind in ("view", "materialized_view"):
+        if kind in ("view", "materialized_view") and full.lower() not in by_dbt:
             process = NodeRef.process(ns, f"view:{name}")
             facts.append(Process(namespace=ns, name=process.name, job_type=kind.replace("_", " "),
                                  sql=str(rel.get("sql") or "")[:100_000] or None, evidence=evidence))

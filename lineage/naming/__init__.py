@@ -20,8 +20,15 @@ Beyond the published table:
 * hive defaults to the metastore port 9083 (what Spark emits), hdfs to the namenode's 8020.
   Redshift endpoints shorten to ``{cluster}.{region}``; Snowflake accounts follow OpenLineage's
   ``fix_account_name`` (a bare locator gets ``.us-west-1.aws``).
-* DuckDB: ``duckdb://{path}``, the database path as dbt-ol writes it (verbatim: resolving a relative
-  path needs I/O), with ``{database}.{schema}.{table}`` names. Local files: ``file`` + the path.
+* A database file (DuckDB) is named by its file name, whatever folder its path names:
+  ``duckdb:///srv/dbt/jaffle/warehouse.duckdb``, ``duckdb://jaffle/warehouse.duckdb`` and dbt-ol's
+  ``duckdb://warehouse.duckdb`` (the profile's path, relative to a project folder the event does
+  not say) are all ``duckdb://warehouse.duckdb``, with ``{database}.{schema}.{table}`` names. The
+  spec names a local file by its absolute path, but no producer of DuckDB names gives one and a
+  relative path cannot be resolved without knowing where its producer ran; the file name is what
+  every spelling keeps, and DuckDB names the database after it (``warehouse``, the first part of
+  every table name). Two files of one name in different folders share a namespace. ``:memory:``
+  and MotherDuck's ``md:name`` have no folder and stay as they are. Local files: ``file`` + the path.
 * Unknown schemes and bare namespaces (``food_delivery``) are kept, minus secrets.
 """
 

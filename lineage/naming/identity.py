@@ -85,10 +85,11 @@ def _unknown_source(parts: Parts, *, with_path: bool) -> str:
 
 
 def _path_source(p: Platform, parts: Parts) -> str:
-    """DuckDB: the database path, ``//`` collapsed and the ends trimmed, otherwise verbatim."""
-    if not (path := re.sub(r"[\s/]+$", "", re.sub("/{2,}", "/", parts.authority or "").lstrip())):
-        raise ValueError(f"{p.scheme} namespace needs a database path")
-    return f"{p.scheme}://{path}"
+    """A database file (DuckDB): its file name, whatever folder the path names (see `lineage.naming`)."""
+    path = re.sub(r"[\s/\\]+$", "", (parts.authority or "").strip())
+    if (file := re.split(r"[/\\]", path)[-1].strip()) in ("", ".", ".."):
+        raise ValueError(f"{p.scheme} namespace needs a database path ending in a file name")
+    return f"{p.scheme}://{file}"
 
 
 def _no_authority_source(p: Platform, parts: Parts) -> str:

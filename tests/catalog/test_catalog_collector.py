@@ -41,7 +41,7 @@ def test_duckdb_views_become_lineage_with_columns_and_the_file_is_untouched(feat
     assert not batch.problems, [str(p) for p in batch.problems]
     assert hashlib.sha256(feature_dev.read_bytes()).hexdigest() == before
     found = {f.name: f for f in batch.facts if isinstance(f, Dataset)}
-    assert {d.namespace for d in found.values()} == {f"duckdb://{feature_dev}"}
+    assert {d.namespace for d in found.values()} == {"duckdb://feature_dev.duckdb"}, "a database file by its name"
     assert [c.name for c in found["feature_dev.core.customers"].columns][:2] == ["customer_id", "email"]
     assert found["feature_dev.features.customer_features"].storage == "view"
     assert ("feature_dev.core.customers", "read", "view:feature_dev.features.customer_features") in edges(batch)

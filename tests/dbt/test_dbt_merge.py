@@ -1,0 +1,65 @@
+"""The evidence of one real dbt project merges into one node per dbt node: dbt-ol's events (a
+`dbt-ol build`, then `dbt-ol run` and `dbt-ol test`), the manifest, its catalog and the warehouse
+file, collected into one store as a data engineer would (`lineage collect` of the project folder
+and of the events)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from collectors.discover import plan
+from lineage.cli import main
+from lineage.graph import LineageGraph, load_graph
+from lineage.store import open_store
+from tests.dbt.jaffle import EVENTS, JOB_NAMESPACE, built_nodes, needs_real_dbt, project_copy
+
+pytestmark = needs_real_dbt
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return project_copy(tmp_path_factory.mktemp("dbt"))
+
+
+@pytest.fixture(scope="module")
+def graph(project: Path, tmp_path_factory: pytest.TempPathFactory) -> LineageGraph:
+    db = tmp_path_factory.mktemp("store") / "s.duckdb"
+    assert main(["collect", str(project), str(EVENTS), "--db", str(db), "--job-namespace", JOB_NAMESPACE]) == 0
+    return load_graph(open_store(db))
+
+
+def test_collecting_the_project_folder_reads_the_artifacts_not_dbts_own_folders(project: Path) -> None:
+    read = {str(path.relative_to(project)) for _, path in plan([project]).work}
+    assert {"target/manifest.json", "warehouse.duckdb"} <= read
+    assert not [p for p in read if p.startswith(("target/run", "target/compiled", "dbt_packages", "logs"))]
+
+
+def test_each_model_seed_and_snapshot_is_one_dataset_and_models_and_snapshots_one_process(
+        graph: LineageGraph) -> None:
+    datasets = Counter(n["name"].rsplit(".", 1)[-1] for n in graph.nodes("dataset"))
+    processes = Counter(n["name"] for n in graph.nodes("process") if n["namespace"] == JOB_NAMESPACE)
+    for node in built_nodes().values():
+        assert datasets[node["name"]] == 1, (node["name"], sorted(datasets))
+        expected = 0 if node["resource_type"] == "seed" else 1  # neither producer has a process for a seed
+        assert processes[f"jaffle.{node['name']}"] == expected, (node["name"], sorted(processes))
+
+
+def test_one_warehouse_namespace_and_no_sql_placeholder_nodes(graph: LineageGraph) -> None:
+    namespaces = {n["namespace"] for n in graph.nodes("dataset")}
+    assert namespaces == {"duckdb://warehouse.duckdb"}
+    assert not [n["id"] for n in graph.nodes() if n["namespace"].startswith("sql")]
+    assert not [n["id"] for n in graph.nodes() if "__dbt_tmp" in n["name"]]
+
+
+def test_each_dbt_node_has_one_writer_and_tests_are_their_own_process(graph: LineageGraph) -> None:
+    writers = Counter(v for u, v, kind, _ in graph.edges(["write"]))
+    assert set(writers.values()) == {1}, writers
+    processes = {n["name"] for n in graph.nodes("process") if n["namespace"] == JOB_NAMESPACE}
+    tests = {name for name in processes if name.endswith(".test")}
+    assert tests == {f"jaffle.{m}.test" for m in ("customers", "orders", "daily_revenue", "stg_customers",
+                                                   "stg_orders", "stg_payments", "assert_positive_amounts")}
+    assert processes - tests == {"dbt-run-jaffle"} | {f"jaffle.{n['name']}" for n in built_nodes().values()
+                                                       if n["resource_type"] != "seed"}
