@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lineage.errors import NodeNotFound
+from lineage.perf import paused_gc
 from lineage.store.base import CurrentGraph
 from lineage.store.merge import alias_map, canonical_rows, merge_facts
 from lineage.store.rows import node_fact_row
@@ -340,8 +341,9 @@ class Current(Backend):
 
     def current_graph(self) -> CurrentGraph:
         """The whole current graph. Read the cheap way, as it is large: times as microseconds, edges
-        by node number, permissions only where there are any."""
-        with self._read() as tx:
+        by node number, permissions only where there are any; with the cyclic garbage collector
+        paused, as every object built stays alive."""
+        with paused_gc(), self._read() as tx:
             micros = tx.dialect.epoch_us
             nodes = tx.bulk(
                 f"SELECT n.nid, n.node_id, n.kind, n.namespace, n.name, n.layer, {micros.format('n.first_seen')}, "  # noqa: S608
@@ -349,16 +351,17 @@ class Current(Backend):
             edges = tx.bulk("SELECT src, dst, kind, confidence FROM graph_edges")
             granted = tx.bulk("SELECT src, dst, kind, permissions FROM graph_edges WHERE cardinality(permissions) > 0")
             columns = tx.bulk(_COLUMN_ROWS + " ORDER BY target_id{collate}, target_column{collate}")
-        names = {int(r[0]): str(r[1]) for r in nodes}
-        permissions = {(r[0], r[1], r[2]): list(r[3]) for r in granted}
-        granting = {key[0] for key in permissions}
-        none: list[str] = []  # one empty list for the million edges with no permissions (never changed in place)
-        return CurrentGraph(
-            nodes=[node_attrs((*r[1:6], _EPOCH + timedelta(microseconds=r[6]), _EPOCH + timedelta(microseconds=r[7]),
-                               r[8])) for r in nodes],
-            edges=[(names[src], names[dst], kind, permissions.get((src, dst, kind), none) if src in granting else none,
-                    confidence) for src, dst, kind, confidence in edges],
-            column_lineage=[_column_row(r) for r in columns])
+            names = {int(r[0]): str(r[1]) for r in nodes}
+            permissions = {(r[0], r[1], r[2]): list(r[3]) for r in granted}
+            granting = {key[0] for key in permissions}
+            none: list[str] = []  # one empty list for the million edges with no permissions (never changed in place)
+            return CurrentGraph(
+                nodes=[node_attrs((*r[1:6], _EPOCH + timedelta(microseconds=r[6]),
+                                   _EPOCH + timedelta(microseconds=r[7]), r[8])) for r in nodes],
+                edges=[(names[src], names[dst], kind,
+                        permissions.get((src, dst, kind), none) if src in granting else none, confidence)
+                       for src, dst, kind, confidence in edges],
+                column_lineage=[_column_row(r) for r in columns])
 
     def current_part(self, node_ids: Iterable[str]) -> CurrentGraph:
         """The nodes `node_ids` (those that exist), the edges among them, and the column lineage
