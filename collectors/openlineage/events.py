@@ -54,7 +54,7 @@ from collectors.openlineage.mapping import (
     parse_time,
     process_node,
 )
-from collectors.openlineage.sql import SqlHook
+from collectors.openlineage.sql import SqlContext, SqlHook
 from collectors.openlineage.validate import event_kind, validate_event
 from lineage.models import (
     Edge,
@@ -187,7 +187,10 @@ class _Mapper(DatasetMapping):
             self.out.facts.extend(self.column_lineage(entry, ds, where, pref, known, ev))
         if process.sql and self.sql_hook is not None:
             datasets = [ref for _, ref, _, _ in inputs + outputs]
-            facts, notes = self.sql_hook(process.sql, self.sql_dialect, datasets, pref, ev)
+            context = SqlContext(  # inputs' schema facets may list some columns only (dbt-ol: the documented ones)
+                columns=tuple((ref.name, tuple(c.name for c in ds.columns)) for ds, ref, _, _ in outputs if ds.columns),
+                output=outputs[0][1] if len(outputs) == 1 else None)
+            facts, notes = self.sql_hook(process.sql, self.sql_dialect, datasets, pref, ev, context)
             self.out.facts.extend(facts)
             for note in notes:
                 self.warn(note, "job.facets.sql.query")

@@ -11,13 +11,26 @@ named node; only when the event lists no datasets at all are the SQL's tables ke
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lineage.errors import CollectorError
 from lineage.models import ColumnLineage, ColumnRef, Dataset, Edge, Evidence, Layer, NodeKind, NodeRef
 
-SqlHook = Callable[[str, str | None, Sequence[NodeRef], NodeRef, Evidence], tuple[list[Any], list[str]]]
-"""hook(query, dialect, the event's datasets, the job, evidence) -> (facts, notes)."""
+SqlHook = Callable[[str, str | None, Sequence[NodeRef], NodeRef, Evidence, "SqlContext"], tuple[list[Any], list[str]]]
+"""hook(query, dialect, the event's datasets, the job, evidence, what else the event says) -> (facts, notes)."""
+
+
+@dataclass(frozen=True)
+class SqlContext:
+    """What the event says besides its datasets that reading its SQL needs: the columns the schema
+    facets of its outputs list (by dataset name, in order: an `INSERT` without a column list fills
+    them by position; inputs' are left out, as producers may list only some columns, and `SELECT *`
+    must not shrink to those) and its one output, if it has exactly one (a bare `SELECT` is the query
+    that writes it)."""
+
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    output: NodeRef | None = None
 
 
 def _match(ref: NodeRef, datasets: Sequence[NodeRef]) -> NodeRef | None:
@@ -110,12 +123,13 @@ def sql_hook() -> SqlHook:
     cache: dict[tuple[Any, ...], tuple[list[Any], list[str]]] = {}
 
     def hook(
-        query: str, dialect: str | None, datasets: Sequence[NodeRef], process: NodeRef, evidence: Evidence
+        query: str, dialect: str | None, datasets: Sequence[NodeRef], process: NodeRef, evidence: Evidence,
+        context: SqlContext,
     ) -> tuple[list[Any], list[str]]:
         # Facts inferred from the SQL carry the event's evidence, so they are as idempotent as the
         # event; the parse itself is memoised (a job runs the same query again and again).
         inferred = evidence.model_copy(update={"collector": "sql", "layer": Layer.INFERRED})
-        key = (query, dialect, tuple(datasets), process)
+        key = (query, dialect, tuple(datasets), process, context)
         parsed = cache.get(key)
         if parsed is None:
             namespace = datasets[0].namespace if datasets else None
@@ -125,6 +139,8 @@ def sql_hook() -> SqlHook:
                     dialect=_dialect(dialect, datasets, known),
                     namespace=namespace,
                     source=f"{evidence.source} job {process.namespace}/{process.name}",
+                    schema=dict(context.columns) or None,
+                    select_target=context.output.name if context.output else None,
                 )
             except (CollectorError, RecursionError) as exc:  # hostile SQL must not lose the event; a bug surfaces
                 return [], [f"the SQL collector could not read the query: {exc}"[:300]]

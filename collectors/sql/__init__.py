@@ -67,6 +67,7 @@ def lineage_from_sql(
     default_schema: str | None = None,
     schema: Mapping[str, Any] | None = None,
     line_offset: int = 0,
+    select_target: str | None = None,
 ) -> LineageBatch:
     """Lineage of a SQL script (one or many statements) as a batch of facts.
 
@@ -79,6 +80,7 @@ def lineage_from_sql(
         default_schema: the schema unqualified tables live in.
         schema: known columns per table, for `SELECT *` (see `schema.SchemaIndex`).
         line_offset: added to every line number (SQL embedded in a larger file).
+        select_target: the table a bare `SELECT` writes (`SqlOptions.select_target`).
 
     Returns:
         The batch; problems in `batch.problems`, never raised.
@@ -92,6 +94,7 @@ def lineage_from_sql(
         default_database=default_database,
         default_schema=default_schema,
         schema=schema,
+        select_target=select_target,
     )
     return collect_script(sql, source, options, line_offset=line_offset)
 

@@ -72,6 +72,9 @@ class SqlOptions:
     workers: int = 0  # 0: one per core
     parallel_threshold: int = 1500  # distinct statements before parsing fans out over processes
     cache: Any = None  # an object with cached_parses/cache_parses (the store), or None
+    select_target: str | None = None
+    """The table a bare `SELECT` writes (its columns by position, when the schema knows them): the
+    one output of a job whose query the SQL is, as dbt-ol sends a model's compiled `SELECT`."""
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> SqlOptions:

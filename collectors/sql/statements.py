@@ -213,6 +213,11 @@ def _query_kind(tree: exp.Expression, an: Analyzer) -> StatementResult:
         first.set("into", None)
         temp = bool(into.args.get("temporary") or into.args.get("unlogged"))
         return _result(tree, an, "select_into", [target] if target else [], temporary=temp, query=tree, creates=True)
+    if an.options.select_target:  # the query of a job that writes this one table
+        parts = [*an.options.select_target.rsplit(".", 2)[::-1], None, None]  # table, db, catalog as given
+        target = exp.table_(parts[0], parts[1], parts[2], quoted=True)  # never parsed as SQL
+        return _result(tree, an, "select_output", [target], query=tree, target_columns=_known_columns(an, target),
+                       by_position=True)
     return _result(tree, an, "select", [], query=tree)
 
 

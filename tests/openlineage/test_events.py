@@ -385,3 +385,72 @@ def test_an_event_with_a_bad_job_name_is_refused_and_the_rest_of_the_file_kept()
     assert {f.name for f in of(Process, batch.facts)} == {"first", "last"}
     errors = [(p.line, p.field, p.source) for p in batch.problems if p.severity == "error"]
     assert errors == [(2, "job.name", "events.jsonl"), (3, "job.name", "events.jsonl")]
+
+
+def _with_sql(query: str, *, output_fields: list[str] | None = None, outputs: int = 1) -> dict[str, Any]:
+    schema = {"_producer": "p", "_schemaURL": "u", "fields": [{"name": f} for f in output_fields or []]}
+    out = event(
+        job={"namespace": "etl", "name": "totals",
+             "facets": {"sql": {"_producer": "p", "_schemaURL": "u", "query": query}}},
+        inputs=[{"namespace": PG, "name": "shop.public.orders"}],
+        outputs=[{"namespace": PG, "name": f"shop.public.totals{i or ''}",
+                  "facets": {"schema": schema} if output_fields else {}} for i in range(outputs)],
+    )
+    return out
+
+
+def _column_sources(facts: list[Any]) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    out: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for c in of(ColumnLineage, facts):
+        out.setdefault((c.target.dataset.name, c.target.column), set()).update(
+            (s.dataset.name, s.column) for s in c.sources)
+    return out
+
+
+def test_an_insert_without_a_column_list_fills_the_columns_the_events_schema_lists() -> None:
+    from collectors.openlineage import sql_hook
+
+    query = "INSERT INTO totals SELECT customer_id, sum(amount) FROM orders GROUP BY 1"
+    mapped = map_event(_with_sql(query, output_fields=["customer_id", "total"]), source="e", sql_hook=sql_hook())
+    columns = _column_sources(mapped.facts)
+    assert columns[("shop.public.totals", "total")] == {("shop.public.orders", "amount")}
+    assert not any(column == "sum" for _, column in columns)  # no phantom column named after the function
+
+
+def test_a_bare_select_is_the_query_of_the_events_one_output_through_its_ctes() -> None:
+    from collectors.openlineage import sql_hook
+
+    query = ("WITH paid AS (SELECT customer_id, amount FROM orders) "
+             "SELECT customer_id, sum(amount) AS lifetime_value FROM paid GROUP BY 1")
+    mapped = map_event(_with_sql(query), source="e", sql_hook=sql_hook())
+    columns = _column_sources(mapped.facts)
+    assert columns[("shop.public.totals", "lifetime_value")] == {("shop.public.orders", "amount")}
+    assert "paid" not in {name for name, _ in columns}  # the CTE is resolved, not made a dataset
+    two = map_event(_with_sql(query, outputs=2), source="e", sql_hook=sql_hook())
+    assert not of(ColumnLineage, two.facts)  # with two outputs a SELECT says nothing of which it fills
+
+
+@pytest.mark.parametrize("name", ['we"ird; DROP TABLE x', "a.b.c.d.e", "", "ünïcode.`t`"])
+def test_a_select_into_an_output_of_any_name_never_reads_the_name_as_sql(name: str) -> None:
+    from collectors.openlineage import sql_hook
+
+    raw = _with_sql("SELECT customer_id FROM orders")
+    raw["outputs"][0]["name"] = name
+    mapped = map_event(raw, source="e", sql_hook=sql_hook())
+    if not name:
+        assert mapped.refused
+        return
+    written = {e.target.id for e in of(Edge, mapped.facts) if e.kind is EdgeKind.WRITE}
+    assert len(written) == 1
+    assert {c.target.dataset.id for c in of(ColumnLineage, mapped.facts)} == written  # the output, however named
+
+
+@needs_shared
+def test_dbt_ol_compiled_selects_give_column_lineage_through_their_ctes() -> None:
+    from collectors.openlineage import OpenLineageCollector
+
+    path = SHARED / "real" / "dbt-ol-1.54" / "dbt-ol-build.jsonl"
+    batch = OpenLineageCollector().collect_lines(str(path), path.read_bytes())
+    sources = {s for (target, column), found in _column_sources(batch.facts).items()
+               if target.endswith(".customers") and column == "customer_lifetime_value" for s in found}
+    assert any(name.endswith(".stg_payments") and column == "amount" for name, column in sources), sources
