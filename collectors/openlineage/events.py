@@ -125,7 +125,17 @@ class _Mapper(DatasetMapping):
         parent_ev = ev.model_copy(update={"run_id": run_id if isinstance(run_id, str) else None})
         # The parent job is named (it exists), but no edge: it does not move data to its children.
         self.out.facts.append(F.build(Process, namespace=ref.namespace, name=ref.name, evidence=parent_ev))
+        self.parent_ref = ref
+        root = facet.get("root")
+        root_job = root.get("job") if isinstance(root, Mapping) else None
+        if isinstance(root_job, Mapping) and isinstance(root_job.get("name"), str) and root_job["name"].strip():
+            self.root_name = root_job["name"]
         return ref.id
+
+    def _unresolved_namespace(self, process: Process) -> str:
+        """Where the tables of SQL that names no datasets go: a namespace of their own per pipeline
+        (the root job, else the job), so same-named tables of unrelated systems do not merge."""
+        return f"unresolved://{process.namespace}/{self.root_name or process.name}"
 
     # -- whole events --------------------------------------------------------------------------
 
@@ -170,9 +180,14 @@ class _Mapper(DatasetMapping):
             layer=Layer.OBSERVED,
         )
         process = self.process(job, run_facets, state if isinstance(state, str) else None, ev)
-        self.out.facts.append(process)
-        pref = process_node(process.namespace, process.name)
         entries = self._entries()
+        if process.sql and self.parent_ref is not None and not entries["inputs"] and not entries["outputs"]:
+            # A job that only runs a statement for its parent (Airflow's `<task>.query.N`): what the
+            # SQL reads and writes belongs to the parent, which is the node.
+            pref = self.parent_ref
+        else:
+            self.out.facts.append(process)
+            pref = process_node(process.namespace, process.name)
         inputs = [(*self.dataset_and_ref(e, w, ev, "input"), e, w) for e, w in entries["inputs"]]
         outputs = [(*self.dataset_and_ref(e, w, ev, "output"), e, w) for e, w in entries["outputs"]]
         read, write = EdgeKind.READ, EdgeKind.WRITE
@@ -189,7 +204,8 @@ class _Mapper(DatasetMapping):
             datasets = [ref for _, ref, _, _ in inputs + outputs]
             context = SqlContext(  # inputs' schema facets may list some columns only (dbt-ol: the documented ones)
                 columns=tuple((ref.name, tuple(c.name for c in ds.columns)) for ds, ref, _, _ in outputs if ds.columns),
-                output=outputs[0][1] if len(outputs) == 1 else None)
+                output=outputs[0][1] if len(outputs) == 1 else None,
+                namespace=None if datasets else self._unresolved_namespace(process))
             facts, notes = self.sql_hook(process.sql, self.sql_dialect, datasets, pref, ev, context)
             self.out.facts.extend(facts)
             for note in notes:

@@ -222,6 +222,10 @@ class MapperBase:
         self.aliases = aliases
         self.sql_hook = sql_hook
         self.sql_dialect: str | None = None
+        self.parent_ref: NodeRef | None = None
+        """The parent job the event's `parent` facet names."""
+        self.root_name: str | None = None
+        """The name of the root job the `parent` facet names (an Airflow DAG, a dbt run)."""
         self.out = MappedEvent()
         self.trace: _Trace | None = None
 

@@ -31,6 +31,8 @@ class SqlContext:
 
     columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     output: NodeRef | None = None
+    namespace: str | None = None
+    """The namespace of the tables the SQL names when the event names no datasets."""
 
 
 def _match(ref: NodeRef, datasets: Sequence[NodeRef]) -> NodeRef | None:
@@ -132,7 +134,7 @@ def sql_hook() -> SqlHook:
         key = (query, dialect, tuple(datasets), process, context)
         parsed = cache.get(key)
         if parsed is None:
-            namespace = datasets[0].namespace if datasets else None
+            namespace = datasets[0].namespace if datasets else context.namespace
             try:
                 result = function(
                     query,

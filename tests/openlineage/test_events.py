@@ -454,3 +454,52 @@ def test_dbt_ol_compiled_selects_give_column_lineage_through_their_ctes() -> Non
     sources = {s for (target, column), found in _column_sources(batch.facts).items()
                if target.endswith(".customers") and column == "customer_lifetime_value" for s in found}
     assert any(name.endswith(".stg_payments") and column == "amount" for name, column in sources), sources
+
+
+def _query_child(task: str, query: str, *, dag: str = "shop_sql", parent: bool = True) -> dict[str, Any]:
+    facets = {"parent": {"_producer": "p", "_schemaURL": "u",
+                         "job": {"namespace": "airflow", "name": f"{dag}.{task}"},
+                         "run": {"runId": "01a24dcc-d800-72ff-bf3b-1e98c13e12ca"},
+                         "root": {"job": {"namespace": "airflow", "name": dag},
+                                  "run": {"runId": "01a24dcc-d800-71bd-ab3d-94eb3aa1e2f0"}}}} if parent else {}
+    return event(job={"namespace": "airflow", "name": f"{dag}.{task}.query.1",
+                      "facets": {"sql": {"_producer": "p", "_schemaURL": "u", "query": query}}},
+                 run={"runId": "01a24dcc-d800-7000-8000-000000000001", "facets": facets}, inputs=[], outputs=[],
+                 producer="https://github.com/apache/airflow/tree/providers-openlineage/2.20.3")
+
+
+def test_a_query_child_jobs_tables_belong_to_its_task_in_an_unresolved_namespace_of_its_pipeline() -> None:
+    from collectors.openlineage import sql_hook
+
+    query = "CREATE TABLE totals AS SELECT c.id, sum(o.amount) AS total FROM customers c JOIN orders o ON o.cid = c.id"
+    mapped = map_event(_query_child("build", query), source="e", sql_hook=sql_hook())
+    processes = {p.ref.id for p in of(Process, mapped.facts)}
+    assert processes == {"process:airflow:shop_sql.build"}  # no node for the statement's own child job
+    edges = {(e.source.id, e.target.id) for e in of(Edge, mapped.facts)}
+    ns = "dataset:unresolved://airflow/shop_sql"
+    assert edges == {(f"{ns}:customers", "process:airflow:shop_sql.build"),
+                     (f"{ns}:orders", "process:airflow:shop_sql.build"),
+                     ("process:airflow:shop_sql.build", f"{ns}:totals")}
+    other = map_event(_query_child("load", "INSERT INTO orders SELECT * FROM staging", dag="billing"), source="e",
+                      sql_hook=sql_hook())
+    assert "dataset:unresolved://airflow/billing:orders" in {e.target.id for e in of(Edge, other.facts)}
+    alone = map_event(_query_child("load", "INSERT INTO orders SELECT * FROM staging", parent=False), source="e",
+                      sql_hook=sql_hook())
+    assert {(e.source.id, e.target.id) for e in of(Edge, alone.facts) if e.kind is EdgeKind.WRITE} == {
+        ("process:airflow:shop_sql.load.query.1", "dataset:unresolved://airflow/shop_sql.load.query.1:orders")}
+
+
+@needs_shared
+def test_airflow_sql_tasks_give_their_tables_and_column_lineage_under_the_task() -> None:
+    from collectors.openlineage import OpenLineageCollector
+
+    path = SHARED / "real" / "airflow-3.3.2" / "sql-dag-sqlite.jsonl"
+    batch = OpenLineageCollector().collect_lines(str(path), path.read_bytes())
+    assert not [p for p in of(Process, batch.facts) if ".query." in p.name]
+    assert not [d for d in of(Dataset, batch.facts) if d.namespace in ("sql", "sql:")]
+    task = "process:airflow-dev:shop_sql.build_customer_totals"
+    read = {e.source.name for e in of(Edge, batch.facts) if e.target.id == task}
+    assert {"customers", "orders"} <= read
+    assert any(e.source.id == task and e.target.name == "customer_totals" for e in of(Edge, batch.facts))
+    totals = _column_sources(batch.facts)
+    assert ("orders", "amount") in totals[("customer_totals", "total")]
