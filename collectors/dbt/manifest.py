@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from collectors.dbt.sql import column_lineage
+from collectors.dbt.sql import column_lineage, unknown_star
 from collectors.dbt.tags import origin_and_classes
 from lineage.models import (
     Column,
@@ -99,6 +99,10 @@ class _Mapper:
         except ValueError:
             self.now = datetime.now(UTC)
         self.problems: list[str] = []
+        self.uncompiled: list[str] = []
+        """Models read from their raw code: the manifest has no compiled code."""
+        self.star_unknown: list[str] = []
+        """Models whose SQL selects `*` from a table of unknown columns."""
         self.refs: dict[str, NodeRef] = {}
 
     def evidence(self, node: Mapping[str, Any]) -> Evidence:
@@ -175,6 +179,10 @@ class _Mapper:
             lineage, notes = column_lineage(node, self.nodes, self, proc.ref, target, inputs, ev)
             facts += lineage
             self.problems += notes
+            if not (node.get("compiled_code") or node.get("compiled_sql")):
+                self.uncompiled.append(uid)
+            if unknown_star(node, self.nodes, self):
+                self.star_unknown.append(uid)
         return facts
 
     def exposure(self, uid: str, node: Mapping[str, Any]) -> list[Fact]:
@@ -231,4 +239,20 @@ def map_manifest(manifest: Mapping[str, Any], catalog: Mapping[str, Any] | None,
     """Facts of a manifest (see the module docstring) and notes on what could not be mapped."""
     mapper = _Mapper(manifest, catalog, naming, source)
     facts = mapper.facts()
-    return facts, mapper.problems
+    return facts, [*mapper.problems, *_partial(mapper)]
+
+
+def _partial(mapper: _Mapper) -> list[str]:
+    """Notes on why column lineage is partial, once per manifest rather than per model."""
+    out = []
+    if mapper.star_unknown:
+        out.append(f"column lineage of {len(mapper.star_unknown)} model(s) is partial: they read `*` of tables "
+                   "whose columns neither the manifest nor a catalog lists; put catalog.json beside the manifest "
+                   f"(`dbt docs generate`) ({', '.join(mapper.star_unknown[:5])}"
+                   f"{', ...' if len(mapper.star_unknown) > 5 else ''})")
+    if mapper.uncompiled:
+        out.append(f"{len(mapper.uncompiled)} model(s) have no compiled code in this manifest (written by a "
+                   "command that does not compile, such as `dbt test` or `dbt parse`): their raw code was read "
+                   "with ref() and source() resolved, and macros are lost; `dbt compile` or `dbt docs generate` "
+                   "writes a complete one")
+    return out

@@ -93,6 +93,20 @@ def _parent_columns(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, An
     return schema
 
 
+_STAR = re.compile(r"(?:\bselect\s+(?:distinct\s+)?|,\s*)(?:[\w\"`\[\]]+\.)*\*", re.I)
+
+
+def unknown_star(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]], names: _Names) -> bool:
+    """Whether the model's SQL selects `*` while a table it depends on has no known columns (neither
+    the manifest nor the catalog lists them): its column lineage is then partial."""
+    sql, _ = _model_sql(node, nodes)
+    if not _STAR.search(sql):
+        return False
+    known = _parent_columns(node, nodes, names)
+    parents = [nodes.get(p) for p in (node.get("depends_on") or {}).get("nodes") or ()]
+    return any(parent is not None and _relation(parent) not in known for parent in parents)
+
+
 def column_lineage(node: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]], names: _Names,
                    process: NodeRef, target: NodeRef, inputs: Sequence[NodeRef],
                    evidence: Evidence) -> tuple[list[ColumnLineage], list[str]]:

@@ -15,6 +15,7 @@ from collectors.dbt.profiles import namespace_of
 from collectors.discover import plan
 from collectors.spec import SpecCollector
 from lineage.models import ColumnLineage, Dataset, Edge, EdgeKind, LineageBatch, NodeRef, Origin, Process, Role
+from tests.shared import SHARED, needs
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -22,6 +23,7 @@ MANIFEST = HERE / "project" / "target" / "manifest.json"
 PARSED = HERE / "fixtures" / "manifest_parse.json"
 SAMPLE = REPO / "sample_pipelines" / "warehouse_elt"
 NS = "duckdb://warehouse.duckdb"
+REAL_TARGET = SHARED / "fixtures" / "openlineage" / "real" / "jaffle-dbt-project" / "target"
 
 
 @cache
@@ -171,3 +173,31 @@ def test_without_a_profile_the_datasets_get_a_project_namespace_and_a_warning(tm
 def test_reads_stay_consistent_with_edges() -> None:
     reads = [e for e in collected().facts if isinstance(e, Edge) and e.kind is EdgeKind.READ]
     assert reads and all(e.source.namespace == NS for e in reads)
+
+
+def _warnings(batch: LineageBatch, about: str) -> list[str]:
+    return [p.message for p in batch.problems if about in p.message and p.severity == "warning"]
+
+
+def test_partial_column_lineage_says_why_once_per_manifest(tmp_path: Path) -> None:
+    assert not _warnings(collected(), "partial") and not _warnings(collected(), "no compiled code")
+    (uncompiled,) = _warnings(collected(PARSED), "no compiled code")
+    assert uncompiled.startswith("4 model(s)") and "dbt compile" in uncompiled
+    lone = tmp_path / "manifest.json"  # the project's manifest without the catalog beside it
+    lone.write_bytes(MANIFEST.read_bytes())
+    batch = DbtCollector().collect(Source(str(lone), lone.read_bytes(), lone))
+    assert not _warnings(batch, "partial")  # its models' SQL reads no `*` of an unknown table
+
+
+@needs(REAL_TARGET)
+def test_a_manifest_without_its_catalog_warns_that_star_models_lose_column_lineage(tmp_path: Path) -> None:
+    real = REAL_TARGET
+    with_catalog = DbtCollector().collect(Source(str(real / "manifest.json"), (real / "manifest.json").read_bytes(),
+                                                 real / "manifest.json"))
+    assert not _warnings(with_catalog, "partial")
+    lone = tmp_path / "manifest.json"
+    lone.write_bytes((real / "manifest.json").read_bytes())
+    batch = DbtCollector().collect(Source(str(lone), lone.read_bytes(), lone))
+    (partial,) = _warnings(batch, "partial")
+    assert "catalog.json" in partial and "model.jaffle.stg_payments" in partial
+    assert len(batch.problems) == len({p.message for p in batch.problems})  # said once, not per model
