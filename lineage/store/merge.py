@@ -14,8 +14,10 @@ from lineage.store.base import NodeFactRow
 def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
     """Merge one node's facts, given in ascending (layer, observed_at) order, into attributes.
 
-    Scalars: the last non-empty value wins, so a declared fact beats an observed or inferred one.
-    Classifications: union. Columns: merged by name, field by field the same way.
+    Scalars: the last non-empty value wins, so a declared fact beats an observed or inferred one;
+    what describes a run goes together: a fact with a `run_state` replaces the error message too (a
+    run that completes after one that failed leaves no error). Classifications: union. Columns:
+    merged by name, field by field the same way.
 
     Example:
         >>> from datetime import datetime, UTC
@@ -36,6 +38,8 @@ def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
         attrs["last_seen"] = max(attrs.get("last_seen", row.observed_at), row.observed_at)
         seen_first = row.first_observed_at or row.observed_at
         attrs["first_seen"] = min(attrs.get("first_seen", seen_first), seen_first)
+        if row.body.get("run_state"):
+            attrs.pop("error_message", None)
         for key, value in row.body.items():
             if key == "classifications":
                 classes.update(value)

@@ -470,3 +470,29 @@ def test_a_log_collected_again_maps_only_its_new_chunks_and_keeps_the_aliases_ea
     assert incremental.edge(canonical, "process:reports:job100", "read") is not None
     assert sorted(incremental.edges()) == sorted(fresh.edges())
     assert {n["id"] for n in incremental.nodes()} == {n["id"] for n in fresh.nodes()}
+
+
+def _run(run: int, state: str, error: str | None = None) -> bytes:
+    facets = {"errorMessage": {"_producer": "p", "_schemaURL": "u", "message": error,
+                               "programmingLanguage": "python"}} if error else {}
+    return json.dumps({
+        "eventType": state, "eventTime": f"2026-02-01T00:{2 * run + (state != 'START'):02}:00Z", "producer": "p",
+        "schemaURL": "u",
+        "run": {"runId": f"3f1d6c1e-0000-4000-8000-00000000000{run}", "facets": facets},
+        "job": {"namespace": "etl", "name": "nightly"},
+        "inputs": [{"namespace": "s3://raw", "name": "orders.csv"}], "outputs": [],
+    }).encode() + b"\n"
+
+
+@pytest.mark.parametrize("order", ["in-order", "reversed-delivery"])
+def test_a_run_that_completes_after_a_failed_one_shows_no_error(tmp_path: Path, order: str) -> None:
+    failed = _run(1, "START") + _run(1, "FAIL", "disk full")
+    completed = _run(2, "START") + _run(2, "COMPLETE")
+    store = open_store(tmp_path / "s.duckdb")
+    for name, data in [("a.jsonl", failed), ("b.jsonl", completed)][:: 1 if order == "in-order" else -1]:
+        store.ingest(collect(name, data))
+    node = load_graph(store).node("process:etl:nightly")
+    assert node["run_state"] == "COMPLETE" and "error_message" not in node
+    store.ingest(collect("c.jsonl", _run(3, "START") + _run(3, "FAIL", "quota exceeded")))
+    node = load_graph(store).node("process:etl:nightly")
+    assert (node["run_state"], node["error_message"]) == ("FAIL", "quota exceeded")
