@@ -87,7 +87,7 @@ class GroupWriter:
         remember: int = 200_000,
         max_hold: float = 0.5,
         idle_release: float = 0.05,
-        commit_interval: float = 0.3,
+        commit_interval: float = 1.0,
     ) -> None:
         self.store = store
         self.max_queue = max_queue
