@@ -69,6 +69,53 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class ProcessRun:
+    """One run of a job, from the events it reported (OpenLineage): its state now (the latest event's),
+    when it started and ended, the error it reported if it ended in failure, its parent job."""
+
+    run_id: str
+    state: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    error: str | None = None
+    parent: str | None = None
+    events: int = 0
+
+    @property
+    def duration_s(self) -> float | None:
+        return (self.ended_at - self.started_at).total_seconds() if self.ended_at else None
+
+
+TERMINAL_STATES = frozenset({"COMPLETE", "FAIL", "ABORT"})
+"""The run states that end a run."""
+
+
+def runs_from_events(rows: Sequence[Sequence[Any]]) -> list[ProcessRun]:
+    """Runs from their events' rows (run id, time, state, error, parent), newest first.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+        >>> rows = [("r1", t, "START", None, None), ("r1", t.replace(minute=5), "FAIL", "disk full", None)]
+        >>> [r] = runs_from_events(rows)
+        >>> r.state, r.duration_s, r.error
+        ('FAIL', 300.0, 'disk full')
+    """
+    events: dict[str, list[Sequence[Any]]] = {}
+    for row in sorted(rows, key=lambda r: (r[1], r[2] in TERMINAL_STATES)):
+        events.setdefault(str(row[0]), []).append(row)
+    out = []
+    for run_id, seen in events.items():
+        last = seen[-1]
+        ended = [r for r in seen if r[2] in TERMINAL_STATES]
+        out.append(ProcessRun(run_id=run_id, state=str(last[2]), started_at=seen[0][1],
+                          ended_at=ended[-1][1] if ended else None,
+                          error=(last[3] or None) if last[2] != "COMPLETE" else None,
+                          parent=next((r[4] for r in reversed(seen) if r[4]), None), events=len(seen)))
+    return sorted(out, key=lambda r: r.started_at, reverse=True)
+
+
+@dataclass(frozen=True)
 class SourceState:
     """What a scheduled job last read of one source, so its next run reads only what changed.
 
@@ -229,6 +276,8 @@ class Store(Protocol):
         ...
 
     def holds(self, collector: str, content: bytes) -> bool: ...
+
+    def runs_of(self, process_id: str, limit: int = 100) -> list[ProcessRun]: ...
 
     def as_of(self, at: datetime) -> Any:
         """The graph as it was at `at`, with the reads of the current graph (`lineage.store.past`)."""

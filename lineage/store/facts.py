@@ -23,7 +23,7 @@ from typing import Any
 from lineage.models import LineageBatch
 from lineage.perf import paused_gc
 from lineage.store import current
-from lineage.store.base import GraphData, IngestResult, RawInputRow
+from lineage.store.base import GraphData, IngestResult, ProcessRun, RawInputRow, runs_from_events
 from lineage.store.past import VISIBLE, Past
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
@@ -42,6 +42,9 @@ from lineage.store.sql import Backend, Tx
 COUNTED_TABLES = ("inputs", "node_facts", "edge_facts", "column_facts", "events", "problems", "collection_runs")
 FACT_TABLES = ("node_facts", "edge_facts", "column_facts")
 
+_RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id FROM events WHERE job_id = %(job)s AND run_id IN "
+             "(SELECT run_id FROM events WHERE job_id = %(job)s GROUP BY run_id ORDER BY max(observed_at) DESC "
+             "LIMIT %(limit)s)")
 _SEEN_APPEND_ONLY = "SELECT 1 FROM inputs WHERE collector = %(collector)s AND content_sha = %(sha)s LIMIT 1"
 _SEEN_SNAPSHOT = (
     "SELECT 1 FROM inputs WHERE collector = %(collector)s AND source = %(source)s AND content_sha = %(sha)s "
@@ -294,6 +297,11 @@ class Facts(Backend):
         with self._read() as tx:
             rows = tx.all(_SNAPSHOT_HASHES, {"ids": sources})
         return {(str(c), str(s)): str(sha) for c, s, sha in rows}
+
+    def runs_of(self, process_id: str, limit: int = 100) -> list[ProcessRun]:
+        """The latest `limit` runs of a process (its node id) its events reported, newest first."""
+        with self._read() as tx:
+            return runs_from_events(tx.all(_RUNS_OF, {"job": process_id, "limit": limit}))
 
     def holds(self, collector: str, content: bytes) -> bool:
         """Whether an append-only input of `collector` with this raw content is stored (a chunk of

@@ -273,7 +273,10 @@ class FactRows:
 
 
 EVENT_COLUMNS = (("event_key", "string"), ("input_id", "string"), ("collector", "string"), ("source", "string"),
-                 ("line", "int32"), ("run_id", "string"), ("observed_at", "timestamp"), ("facts", "int32"))
+                 ("line", "int32"), ("run_id", "string"), ("observed_at", "timestamp"), ("facts", "int32"),
+                 ("job_id", "string"), ("state", "string"), ("error", "string"), ("parent_id", "string"))
+"""The `events` columns: what the event is, where and when it was read, how many facts it stated,
+and for an event of a run, the job it is a run of, the state and error it reported, its parent job."""
 
 
 def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
@@ -328,9 +331,12 @@ def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
                     said = claim_digests[key_text] = hashlib.blake2b(key_text.encode(), digest_size=16).hexdigest()
                 event_keys[event].append(said)
 
+    runs: dict[int, tuple[str, str, str | None, str | None]] = {}  # event -> job, state, error, parent job
     for fact in batch.facts:
         claim = _CLAIMS.of(fact)
         add(claim.table, claim.key_text, claim.values, fact.evidence)
+        if observed and type(fact) is Process and fact.run_state:
+            runs[evidence(fact.evidence)[2]] = (fact.ref.id, fact.run_state, fact.error_message, fact.parent)
         if claim.named is not None:
             named.add(claim.named.id)
         elif id(claim) not in referred:
@@ -342,8 +348,9 @@ def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
             add("node_facts", _key_text("n", ref.id, "{}"), (ref.id, ref.kind.value, ref.namespace, ref.name, "{}"), ev)
     if observed:  # an event is what it says and when, by whom, in which run: not where it was read
         out.events = [(digest(collector, run_id, at, *sorted(keys)), input_id, collector, source, line, run_id, at,
-                       len(keys))
-                      for (collector, run_id, at, source, line), keys in zip(out.events, event_keys, strict=True)]
+                       len(keys), *runs.get(n, (None, None, None, None)))
+                      for n, ((collector, run_id, at, source, line), keys)
+                      in enumerate(zip(out.events, event_keys, strict=True))]
     return out
 
 

@@ -285,6 +285,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             Dialects(None, "DROP TABLE fact_claims"),
         ),
     ),
+    Migration(
+        9,
+        "runs are records: each event of a run keeps the job it is a run of, the state and the error it "
+        "reported, and the parent job",
+        (
+            "ALTER TABLE events ADD COLUMN job_id VARCHAR",
+            "ALTER TABLE events ADD COLUMN state VARCHAR",
+            "ALTER TABLE events ADD COLUMN error VARCHAR",
+            "ALTER TABLE events ADD COLUMN parent_id VARCHAR",
+            Dialects(None, "CREATE INDEX events_job ON events (job_id)"),
+        ),
+    ),
 )
 
 

@@ -493,6 +493,28 @@ def test_a_run_that_completes_after_a_failed_one_shows_no_error(tmp_path: Path, 
         store.ingest(collect(name, data))
     node = load_graph(store).node("process:etl:nightly")
     assert node["run_state"] == "COMPLETE" and "error_message" not in node
+    history = [(r.run_id[-1], r.state, r.error, r.duration_s) for r in store.runs_of("process:etl:nightly")]
+    assert history == [("2", "COMPLETE", None, 60.0), ("1", "FAIL", "disk full", 60.0)]  # both runs, newest first
     store.ingest(collect("c.jsonl", _run(3, "START") + _run(3, "FAIL", "quota exceeded")))
     node = load_graph(store).node("process:etl:nightly")
     assert (node["run_state"], node["error_message"]) == ("FAIL", "quota exceeded")
+    assert [r.state for r in store.runs_of("process:etl:nightly", limit=2)] == ["FAIL", "COMPLETE"]
+
+
+def test_lineage_runs_lists_a_process_runs_as_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "runs.jsonl"
+    log.write_bytes(_run(1, "START") + _run(1, "FAIL", "[link](http://evil.example) disk full")
+                    + _run(2, "START") + _run(2, "COMPLETE") + _run(3, "START"))
+    db = str(tmp_path / "s.duckdb")
+    assert main(["collect", str(log), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["runs", "nightly", "--db", db, "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["node"] == "process:etl:nightly"
+    assert [(r["state"], r["ended_at"] is None, r["error"]) for r in shown["runs"]] == [
+        ("START", True, None), ("COMPLETE", False, None), ("FAIL", False, "[link](http://evil.example) disk full")]
+    assert main(["runs", "nightly", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert "[link]" in text  # shown as written: not read as markup
+    assert main(["runs", "orders.csv", "--db", db]) == 0
+    assert "no runs reported" in capsys.readouterr().out
