@@ -1,4 +1,4 @@
-"""Node detail: attributes, schema, column lineage, tags and why, evidence, findings, neighbours."""
+"""Node detail: attributes, schema, column lineage, tags and why, evidence, findings, neighbours, runs."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ marks = [str(attrs.get("kind")), attrs.get("role"), attrs.get("origin"),
 st.caption(esc(" · ".join(m for m in marks if m)) + "  \n" + esc(node))
 
 tabs = st.tabs(["Attributes", "Schema", "Column lineage", "Tags", "Evidence", "Findings", "Upstream",
-                "Downstream", "Connections"])
+                "Downstream", "Connections", "Runs"])
 with tabs[0]:
     table(detail["attributes"], key="d-attrs")
 with tabs[1]:
@@ -56,3 +56,8 @@ for tab, name in ((tabs[6], "upstream"), (tabs[7], "downstream")):
                                mime="text/csv", key=f"d-{name}-csv")
 with tabs[8]:
     table(detail["links"], empty="No direct connections.", key="d-links")
+with tabs[9]:
+    history = data.process_runs(path, marker, node) if attrs.get("kind") == "process" else []
+    st.caption("The runs of this process as its OpenLineage events reported them, newest first: a run's state "
+               "is its latest event's; the process shows its latest run.")
+    table(history, empty="No runs reported for this node.", key="d-runs")

@@ -137,3 +137,21 @@ def test_hostile_names_run_no_script(hostile_db: str, browser: Any, page: Any,
         assert HOSTILE_SCRIPT  # the store also holds a name that closes a script block
     finally:
         stop_app(app.process)
+
+
+def test_a_process_page_lists_its_runs(samples_db: str, running_app: RunningApp, page: Any) -> None:
+    from lineage.store import open_store
+
+    process = "process:airflow-prod:support_analytics.summarize_tickets"  # failed on a 429, then completed
+    runs = open_store(samples_db).runs_of(process)
+    assert [r.state for r in runs] == ["COMPLETE", "FAIL"] and "429" in (runs[1].error or "")
+    page.goto(f"{running_app.url}/node?node={quote(process)}")
+    settle(page)
+    main_text(page, "summarize_tickets")
+    page.get_by_role("tab", name="Runs").click()
+    text = main_text(page, "newest first")
+    assert "No runs reported" not in text
+    panel = page.locator("[role='tabpanel']:visible")
+    assert panel.locator("[data-testid='stDataFrame']").count() == 1  # the runs, as a table (content: AppTest)
+    assert page_errors(page) == []
+    page.screenshot(path=str(ARTIFACTS / "node-runs.png"), full_page=True)

@@ -96,6 +96,18 @@ def test_explore_column_toggle_shows_column_lineage(samples_db: str, monkeypatch
     assert any("Email" in s for s in cll["sources"]) and "(columns)" in texts(at)
 
 
+def test_node_detail_lists_a_process_runs_newest_first(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    process = "process:airflow-prod:support_analytics.summarize_tickets"  # failed on a 429, then completed
+    at = run(samples_db, monkeypatch, "node", node=process)
+    runs = next(t for t in frames(at) if "duration (s)" in t.columns)
+    assert list(runs["state"]) == ["COMPLETE", "FAIL"]
+    assert list(runs["run id"]) == [r.run_id for r in open_store(samples_db).runs_of(process)]
+    assert "429 Too Many Requests" in runs["error"].iloc[1] and runs["error"].iloc[0] == ""
+    dataset = run(samples_db, monkeypatch, "node", node=AGENT_CONTEXT)
+    assert not any("duration (s)" in t.columns for t in frames(dataset))
+    assert "No runs reported for this node." in texts(dataset)
+
+
 def test_node_detail_shows_schema_evidence_and_walks(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     contacts = "dataset:https://acme.my.salesforce.com:services/data/v61.0/sobjects/Contact"
     at = run(samples_db, monkeypatch, "node", node=contacts)
