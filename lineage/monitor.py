@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 from lineage.diff import Flow
 from lineage.graph import LineageGraph
+from lineage.store.base import ProcessRun
 
 ALERT_TYPE = "lineage.monitor.alert"
 ALERT_VERSION = 1
@@ -97,6 +99,54 @@ def describe_flows(graph: LineageGraph, found: Iterable[Flow]) -> list[dict[str,
     return [describe_flow(graph, f) for f in found]
 
 
+SLOW_FACTOR = 3.0
+"""A run slower than this many times its process's median duration is reported."""
+MIN_HISTORY = 3
+"""Completed runs a process needs before a run of it can be called slow."""
+
+
+def run_alerts(ended: Mapping[str, Sequence[ProcessRun]],
+               history: Mapping[str, Sequence[ProcessRun]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Alert entries for the runs that ended (`ended`, by process): those that failed or were
+    aborted, and those that took over `SLOW_FACTOR` times the median duration of the process's
+    earlier completed runs (`history`, by process; at least `MIN_HISTORY` of them).
+
+    Example:
+        >>> from datetime import datetime, timedelta, UTC
+        >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+        >>> def run(i, minutes, state="COMPLETE", error=None):
+        ...     at = t + timedelta(hours=i)
+        ...     return ProcessRun(f"r{i}", state, at, at + timedelta(minutes=minutes), error)
+        >>> past = [run(i, 10) for i in range(3)]
+        >>> failed, slow = run_alerts({"process:etl:nightly": [run(4, 1, "FAIL", "disk full"), run(3, 45)]},
+        ...                           {"process:etl:nightly": past})
+        >>> [f["summary"] for f in failed], [s["summary"] for s in slow]
+        (['nightly failed: disk full'], ['nightly took 2700 s, 4.5x its median of 600 s'])
+    """
+    failed: list[dict[str, Any]] = []
+    slow: list[dict[str, Any]] = []
+    for process, runs in sorted(ended.items()):
+        name = process.split(":", 2)[-1]
+        for r in runs:
+            entry = {"process": process, "run_id": r.run_id, "state": r.state, "error": r.error,
+                     "started_at": r.started_at.isoformat(),
+                     "ended_at": r.ended_at.isoformat() if r.ended_at else None, "duration_s": r.duration_s}
+            if r.state in ("FAIL", "ABORT"):
+                failed.append({**entry, "summary": f"{name} {'failed' if r.state == 'FAIL' else 'was aborted'}"
+                                                   + (f": {r.error}" if r.error else "")})
+                continue
+            earlier = sorted(p.duration_s for p in history.get(process, ())
+                             if p.state == "COMPLETE" and p.duration_s is not None and p.started_at < r.started_at)
+            if r.duration_s is None or len(earlier) < MIN_HISTORY:
+                continue
+            median = statistics.median(earlier)
+            if median > 0 and r.duration_s > SLOW_FACTOR * median:
+                slow.append({**entry, "median_s": median, "summary": f"{name} took {r.duration_s:.0f} s, "
+                                                                     f"{r.duration_s / median:.1f}x its median of "
+                                                                     f"{median:.0f} s"})
+    return failed, slow
+
+
 def finding_to_dict(finding: Any) -> dict[str, Any]:
     """A finding (a pydantic model, a dataclass or any object with the usual attributes) as JSON data."""
     dump = getattr(finding, "model_dump", None)
@@ -129,6 +179,8 @@ class Alert:
     new_flows: list[dict[str, Any]] = field(default_factory=list)
     removed_flows: list[dict[str, Any]] = field(default_factory=list)
     new_findings: list[dict[str, Any]] = field(default_factory=list)
+    failed_runs: list[dict[str, Any]] = field(default_factory=list)
+    slow_runs: list[dict[str, Any]] = field(default_factory=list)
     baseline: datetime | None = None
     previous_run: str | None = None
     findings_evaluated: bool = False
@@ -137,7 +189,7 @@ class Alert:
 
     @property
     def has_news(self) -> bool:
-        return bool(self.new_flows or self.new_findings)
+        return bool(self.new_flows or self.new_findings or self.failed_runs or self.slow_runs)
 
     def to_json(self) -> dict[str, Any]:
         """The alert payload (documented in docs/jobs.md)."""
@@ -157,6 +209,8 @@ class Alert:
             "new_flows": self.new_flows,
             "removed_flows": self.removed_flows,
             "new_findings": self.new_findings,
+            "failed_runs": self.failed_runs,
+            "slow_runs": self.slow_runs,
             "findings_evaluated": self.findings_evaluated,
         }
 
@@ -175,4 +229,6 @@ class Alert:
         if shown:
             flows_text += f" ({shown}{more})"
         n = len(self.new_findings)
-        return f"job {self.job}: {flows_text}, {n} new finding{'s' if n != 1 else ''}"
+        runs = "".join(f", {len(found)} {what} run{'s' if len(found) != 1 else ''} ({found[0]['summary']})"
+                       for what, found in (("failed", self.failed_runs), ("slow", self.slow_runs)) if found)
+        return f"job {self.job}: {flows_text}, {n} new finding{'s' if n != 1 else ''}{runs}"

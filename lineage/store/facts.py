@@ -45,6 +45,10 @@ FACT_TABLES = ("node_facts", "edge_facts", "column_facts")
 _RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id FROM events WHERE job_id = %(job)s AND run_id IN "
              "(SELECT run_id FROM events WHERE job_id = %(job)s GROUP BY run_id ORDER BY max(observed_at) DESC "
              "LIMIT %(limit)s)")
+_RUNS_ENDED = ("SELECT e.run_id, e.observed_at, e.state, e.error, e.parent_id, e.job_id FROM events e WHERE "
+               "e.job_id IS NOT NULL AND e.run_id IN (SELECT d.run_id FROM events d JOIN inputs i USING (input_id) "
+               "WHERE d.job_id IS NOT NULL AND d.state IN ('COMPLETE', 'FAIL', 'ABORT') "
+               "AND i.received_at >= %(since)s AND i.received_at < %(until)s)")
 _SEEN_APPEND_ONLY = "SELECT 1 FROM inputs WHERE collector = %(collector)s AND content_sha = %(sha)s LIMIT 1"
 _SEEN_SNAPSHOT = (
     "SELECT 1 FROM inputs WHERE collector = %(collector)s AND source = %(source)s AND content_sha = %(sha)s "
@@ -302,6 +306,16 @@ class Facts(Backend):
         """The latest `limit` runs of a process (its node id) its events reported, newest first."""
         with self._read() as tx:
             return runs_from_events(tx.all(_RUNS_OF, {"job": process_id, "limit": limit}))
+
+    def runs_ended(self, since: datetime, until: datetime) -> dict[str, list[ProcessRun]]:
+        """The runs whose end (a COMPLETE, FAIL or ABORT event) was received in [since, until), by
+        process, newest first."""
+        with self._read() as tx:
+            rows = tx.all(_RUNS_ENDED, {"since": since, "until": until})
+        by_process: dict[str, list[Sequence[Any]]] = {}
+        for row in rows:
+            by_process.setdefault(str(row[5]), []).append(row[:5])
+        return {process: runs_from_events(found) for process, found in by_process.items()}
 
     def holds(self, collector: str, content: bytes) -> bool:
         """Whether an append-only input of `collector` with this raw content is stored (a chunk of

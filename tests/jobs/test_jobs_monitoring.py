@@ -4,6 +4,7 @@ real webhook on 127.0.0.1, a JSON-lines file and stdout; passing failures are re
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -164,3 +165,36 @@ monitor:
     assert [(j["name"], j["schedule"], j["last_run"]["status"]) for j in listed["jobs"]] == [
         ("agent-events", "every 1m", "ok"), ("nothing-yet", "cron 0 3 * * *", "ok")]
     assert listed["jobs"][0]["last_run"]["new_flows"] == 2
+
+
+def _run_events(run: int, minutes: int, end: str = "COMPLETE", error: str | None = None) -> bytes:
+    """A START and an end event of one run of `nightly`, `minutes` long, a day after the one before."""
+    started = datetime(2026, 3, 1, 2, tzinfo=UTC) + timedelta(days=run)
+    facets = {"errorMessage": {"_producer": "p", "_schemaURL": "u", "message": error,
+                               "programmingLanguage": "python"}} if error else {}
+    return b"".join(json.dumps({
+        "eventType": state, "eventTime": at.isoformat(), "producer": "p", "schemaURL": "u",
+        "run": {"runId": f"3f1d6c1e-0000-4000-8000-{run:012}", "facets": facets if state != "START" else {}},
+        "job": {"namespace": "etl", "name": "nightly"},
+        "inputs": [{"namespace": "s3://raw", "name": "orders.csv"}], "outputs": []}).encode() + b"\n"
+        for state, at in (("START", started), (end, started + timedelta(minutes=minutes))))
+
+
+def test_failed_runs_and_runs_over_three_times_their_median_are_reported(
+        project: Project, web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOBS_TEST_HOOK_TOKEN", "x")
+    project.append("logs/etl.jsonl", b"".join(_run_events(i, 10) for i in range(4)))
+    loaded = _project(project, web).config()
+    first = run_job(loaded.jobs.jobs[0], loaded)
+    assert first.alert_sent and not web.posts[0]["json"]["failed_runs"] and not web.posts[0]["json"]["slow_runs"]
+    project.append("logs/etl.jsonl", _run_events(4, 45) + _run_events(5, 2, "FAIL", "disk full"))
+    run_job(loaded.jobs.jobs[0], loaded)
+    alert = web.posts[-1]["json"]
+    assert [(r["process"], r["state"], r["error"]) for r in alert["failed_runs"]] == [
+        ("process:etl:nightly", "FAIL", "disk full")]
+    [slow] = alert["slow_runs"]
+    assert (slow["run_id"][-1], slow["duration_s"], slow["median_s"]) == ("4", 2700.0, 600.0)
+    assert "1 failed run (nightly failed: disk full), 1 slow run (nightly took 2700 s" in alert["summary"]
+    quiet = run_job(loaded.jobs.jobs[0], loaded)
+    assert not quiet.alert_sent  # each run is reported once: when its end arrives
+

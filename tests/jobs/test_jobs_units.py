@@ -86,7 +86,8 @@ def test_the_alert_payload_has_every_documented_key() -> None:
     payload = alert.to_json()
     assert sorted(payload) == sorted([
         "type", "version", "job", "run_id", "status", "started_at", "finished_at", "store", "previous_run",
-        "baseline", "summary", "counts", "new_flows", "removed_flows", "new_findings", "findings_evaluated"])
+        "baseline", "summary", "counts", "new_flows", "removed_flows", "new_findings", "failed_runs", "slow_runs",
+        "findings_evaluated"])
     assert (payload["type"], payload["baseline"]) == (ALERT_TYPE, "2026-03-02T09:00:00+00:00")
     assert payload["summary"] == "job events: 1 new flow (bot writes p), 1 new finding"
     assert alert.has_news and not Alert("e", "r", "ok", t, t).has_news

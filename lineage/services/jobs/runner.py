@@ -34,7 +34,7 @@ from lineage.errors import LineageError, StoreError
 from lineage.graph import LineageGraph, load_graph
 from lineage.jobs.config import JobConfig, JobsConfig
 from lineage.models import Problem
-from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings
+from lineage.monitor import Alert, describe_flows, finding_to_dict, new_findings, run_alerts
 from lineage.project import Project
 from lineage.services.check import run_check
 from lineage.services.fold import open_current
@@ -48,6 +48,7 @@ from lineage.store import RunRecord, SourceState, Store
 log = logging.getLogger("lineage.jobs")
 
 MAX_LISTED = 200  # flows, findings and problems listed in a run's history or an alert
+HISTORY_RUNS = 50  # earlier runs of a process whose median duration tells a slow run
 STALE_MESSAGE = "the run ended without finishing: its process was killed or crashed"
 
 
@@ -166,8 +167,12 @@ def _monitor(job: JobConfig, project: Project, store: Store, run: RunRecord, pre
                   new_flows=describe_flows(after, diff.flows_added[:MAX_LISTED]),
                   removed_flows=describe_flows(before, diff.flows_removed[:MAX_LISTED]),
                   previous_run=previous.run_id if previous else None, store=store_name)
+    ended = store.runs_ended(since, until)
+    alert.failed_runs, alert.slow_runs = (found[:MAX_LISTED] for found in run_alerts(
+        ended, {process: store.runs_of(process, HISTORY_RUNS) for process in ended}))
     detail: dict[str, Any] = {"monitor_since": since.isoformat(), "monitor_until": until.isoformat(),
-                              "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed)}
+                              "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed),
+                              "failed_runs": len(alert.failed_runs), "slow_runs": len(alert.slow_runs)}
     try:
         findings, alert.baseline = run_check(store, project.policy), project.policy.baseline_at
     except LineageError as exc:  # an invalid policy section must not lose the run's record
