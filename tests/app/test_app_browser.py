@@ -151,7 +151,8 @@ def test_a_process_page_lists_its_runs(samples_db: str, running_app: RunningApp,
     page.get_by_role("tab", name="Runs").click()
     text = main_text(page, "newest first")
     assert "No runs reported" not in text
-    panel = page.locator("[role='tabpanel']:visible")
-    assert panel.locator("[data-testid='stDataFrame']").count() == 1  # the runs, as a table (content: AppTest)
+    runs_table = page.locator("[role='tabpanel']:visible [data-testid='stDataFrame']")
+    runs_table.wait_for(state="visible", timeout=180_000)  # the runs, as a table (its content: AppTest)
+    assert runs_table.count() == 1
     assert page_errors(page) == []
     page.screenshot(path=str(ARTIFACTS / "node-runs.png"), full_page=True)
