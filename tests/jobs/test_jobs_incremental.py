@@ -173,3 +173,27 @@ def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_g
     assert resumed.status == "ok"
     assert store.source_states("agent-events")[str(log)].offset == log.stat().st_size
     assert len(list(store.raw_inputs())) == 4, "each event once, in its own append-only batch"
+
+
+@pytest.mark.parametrize(("job_options", "namespace"), [("", "dbt-team"), ("    options: {job_namespace: dbt-job}\n",
+                                                                             "dbt-job")])
+def test_a_dbt_job_names_processes_in_the_projects_job_namespace_unless_the_job_says(
+        project: Project, monkeypatch: pytest.MonkeyPatch, job_options: str, namespace: str) -> None:
+    import shutil
+
+    from lineage.graph import load_graph
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.delenv("OPENLINEAGE_NAMESPACE", raising=False)
+    shutil.copytree(REPO_ROOT / "tests" / "dbt" / "project", project.root / "dbt")
+    loaded = project.write(f"""\
+dbt: {{job_namespace: dbt-team}}
+jobs:
+  - name: dbt-manifest
+    collector: dbt
+    sources: [dbt/target/manifest.json]
+    schedule: 1h
+{job_options}""").config()
+    assert run_job(loaded.jobs.jobs[0], loaded).status == "ok"
+    processes = {n["namespace"] for n in load_graph(open_store(project.db)).nodes("process")}
+    assert processes == {namespace}

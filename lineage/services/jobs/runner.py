@@ -106,9 +106,14 @@ def last_monitored_run(store: Store, cfg: JobsConfig, known: Mapping[str, list[R
     return found
 
 
-def _collector_options(job: JobConfig, store: Store, sources: list[SourceRef]) -> dict[str, dict[str, Any]]:
+def _collector_options(job: JobConfig, project: Project, store: Store,
+                       sources: list[SourceRef]) -> dict[str, dict[str, Any]]:
+    """The options of each collector the job's sources need: the project's (as `lineage collect`
+    gives them, e.g. dbt's job namespace), the job's own `options` over them."""
     names = {ref.collector for ref in sources if ref.collector}
-    options: dict[str, dict[str, Any]] = {name: dict(job.options) for name in names if job.options}
+    given = project.collector_options()
+    options: dict[str, dict[str, Any]] = {name: {**given.get(name, {}), **job.options} for name in names
+                                          if job.options or name in given}
     if "sql" in names:
         from lineage.services.collect import sql_options  # the parse cache and known schemas, as `collect` uses
 
@@ -238,7 +243,7 @@ def _run(job: JobConfig, project: Project, store: Store, run: RunRecord,
     out.problems.extend(expansion.problems)
     out.sources = len(expansion.sources)
     states = store.source_states(job.name)
-    options = _collector_options(job, store, expansion.sources)
+    options = _collector_options(job, project, store, expansion.sources)
     stopped = 0
     for i, ref in enumerate(expansion.sources):
         if halt.is_set():
