@@ -341,6 +341,21 @@ def process_runs(path: str, marker: str, node_id: str, limit: int = 200) -> list
             for r in store(path).runs_of(node_id, limit)]
 
 
+@st.cache_data(show_spinner=False)
+def latest_facets(path: str, marker: str, node_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """A process's latest event (what it says of itself) and its job and run facets, each read
+    into the attributes or shown as JSON."""
+    from collectors.openlineage.facets import event_facets
+
+    event = store(path).latest_event(node_id)
+    if event is None:
+        return "", []
+    run = event.get("run")
+    about = (f"{event.get('eventType')} at {event.get('eventTime')}, run "
+             f"{run.get('runId') if isinstance(run, dict) else None}")
+    return about, [{"where": where, "facet": name, "value": shown} for where, name, shown in event_facets(event)]
+
+
 # -- policy: tags, findings and reviews ---------------------------------------------------------------
 
 

@@ -61,3 +61,8 @@ with tabs[9]:
     st.caption("The runs of this process as its OpenLineage events reported them, newest first: a run's state "
                "is its latest event's; the process shows its latest run.")
     table(history, empty="No runs reported for this node.", key="d-runs")
+    if history:
+        about, facets = data.latest_facets(path, marker, node)
+        st.caption("Every facet of the latest event (" + esc(about) + "): those read into the attributes, and the "
+                   "others as the producer sent them.")
+        table(facets, empty="The latest event has no job or run facets.", key="d-facets")

@@ -12,6 +12,7 @@ applies to that column.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -22,6 +23,28 @@ from lineage.models import Column, Environment, Origin, Transformation
 M = TypeVar("M", bound=BaseModel)
 _FIELDS: dict[type[BaseModel], tuple[tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]] = {}
 
+
+
+MAPPED_FACETS = {
+    "job": frozenset({"jobType", "documentation", "ownership", "sql"}),
+    "run": frozenset({"processing_engine", "errorMessage", "parent"}),
+}
+"""The job and run facets the mapping reads into a process's attributes; any other is kept only
+in the raw event (`lineage explain` shows it as JSON)."""
+
+
+def event_facets(event: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(where, facet, what became of it) for every job and run facet of an OpenLineage event: the
+    ones the mapping reads into attributes, the others as compact JSON."""
+    rows = []
+    for where in ("job", "run"):
+        part = event.get(where)
+        facets = part.get("facets") if isinstance(part, Mapping) else None
+        for name, value in sorted(facets.items()) if isinstance(facets, Mapping) else ():
+            shown = ("read into the attributes" if name in MAPPED_FACETS[where]
+                     else json.dumps(value, separators=(",", ":"), default=str)[:2000])
+            rows.append((where, str(name), shown))
+    return rows
 
 def build(cls: type[M], **values: Any) -> M:
     """A model from values the caller has already checked, without validating them again.

@@ -66,7 +66,7 @@ def _write_table(findings: list[Finding], output: str | None, console: Console, 
         print_table(console, shown)
     else:
         with Path(output).open("w", encoding="utf-8") as handle:
-            print_table(Console(file=handle, width=160, highlight=False, soft_wrap=True), shown)
+            print_table(Console(file=handle, width=160, highlight=False, emoji=False, soft_wrap=True), shown)
         err.print(f"wrote {escape(output)}")
     if len(shown) < len(findings):
         err.print(f"the {len(shown)} most severe of {len(findings)} findings shown; --limit 0 shows all, "
@@ -128,7 +128,7 @@ def check(ctx: click.Context, db: str | None, fmt: str, output: str | None, fail
     now = datetime.now(UTC)
     findings = run_check(store, config, now=now, baseline_at=baseline_at)
     failing = [f for f in findings if f.is_open and at_least(f.severity, threshold) and f.fingerprint not in known]
-    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    console = Console(highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     err = err_console
     if fmt == "text":
         _write_table(findings, output, console, err, limit)

@@ -20,8 +20,9 @@ from rich.table import Table
 
 from lineage.words import plural
 
-console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# Names print as written: no emoji codes (`dataset:snowflake://...` holds `:snowflake:`), no highlighting.
+console = Console(highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
 class Bars:
@@ -78,6 +79,24 @@ def print_node(g: Any, store: Any, node_id: str) -> None:
     _print_attributes(g.node(node_id), node_id)
     _print_edges(g, node_id)
     _print_evidence(store, node_id)
+    if g.node(node_id).get("kind") == "process":
+        print_facets(store.latest_event(node_id))
+
+
+def print_facets(event: Mapping[str, Any] | None) -> None:
+    """Every facet of a process's latest event (`Store.latest_event`), if it has one."""
+    if event is None:
+        return
+    run = event.get("run")
+    run_id = run.get("runId") if isinstance(run, Mapping) else None
+    table = Table("where", "facet", "value", title=escape(f"facets of the latest event ({event.get('eventType')} "
+                                                          f"at {event.get('eventTime')}, run {run_id})"),
+                  title_justify="left")
+    from collectors.openlineage.facets import event_facets
+
+    for where, name, shown in event_facets(event):
+        table.add_row(where, escape(name), escape(shown))
+    console.print(table)
 
 
 def _print_attributes(attrs: dict[str, Any], node_id: str) -> None:

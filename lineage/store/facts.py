@@ -13,8 +13,10 @@ writer at a time anyway).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -45,6 +47,9 @@ FACT_TABLES = ("node_facts", "edge_facts", "column_facts")
 _RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id FROM events WHERE job_id = %(job)s AND run_id IN "
              "(SELECT run_id FROM events WHERE job_id = %(job)s GROUP BY run_id ORDER BY max(observed_at) DESC "
              "LIMIT %(limit)s)")
+_LATEST_EVENT = ("SELECT e.run_id, e.observed_at, i.content, i.content_encoding FROM events e "
+                 "JOIN inputs i USING (input_id) WHERE e.job_id = %(job)s AND e.run_id IS NOT NULL "
+                 "AND i.content IS NOT NULL ORDER BY e.observed_at DESC LIMIT 1")
 _RUNS_ENDED = ("SELECT e.run_id, e.observed_at, e.state, e.error, e.parent_id, e.job_id FROM events e WHERE "
                "e.job_id IS NOT NULL AND e.run_id IN (SELECT d.run_id FROM events d JOIN inputs i USING (input_id) "
                "WHERE d.job_id IS NOT NULL AND d.state IN ('COMPLETE', 'FAIL', 'ABORT') "
@@ -262,6 +267,27 @@ def _store_on(tx: Tx, batch: LineageBatch, p: Prepared) -> tuple[Prepared, datet
     return p, now, stored, superseded
 
 
+def _event_in(content: bytes, run_id: str, at: datetime) -> dict[str, Any] | None:
+    """The event of run `run_id` at `at` in a raw input (JSON lines, an array or one event); of that
+    run's events, the last when none has that time."""
+    candidates: list[dict[str, Any]] = []
+    lines = [line for line in content.splitlines() if run_id.encode() in line]
+    for text in lines or [content]:
+        try:
+            found = json.loads(text)
+        except ValueError:
+            continue
+        for event in found if isinstance(found, list) else [found]:
+            run = event.get("run") if isinstance(event, dict) else None
+            if isinstance(run, dict) and run.get("runId") == run_id:
+                candidates.append(event)
+    for event in candidates:
+        with contextlib.suppress(TypeError, ValueError):
+            if datetime.fromisoformat(str(event.get("eventTime")).replace("Z", "+00:00")) == at:
+                return event
+    return candidates[-1] if candidates else None
+
+
 class Facts(Backend):
     """Ingest and the reads of facts, problems and raw inputs."""
 
@@ -306,6 +332,16 @@ class Facts(Backend):
         """The latest `limit` runs of a process (its node id) its events reported, newest first."""
         with self._read() as tx:
             return runs_from_events(tx.all(_RUNS_OF, {"job": process_id, "limit": limit}))
+
+    def latest_event(self, process_id: str) -> dict[str, Any] | None:
+        """The latest event a process's runs reported, as the producer sent it (from its kept raw
+        input), with every facet, those the mapping reads and the others; None when there is none."""
+        with self._read() as tx:
+            row = tx.one(_LATEST_EVENT, {"job": process_id})
+        if row is None:
+            return None
+        content = bytes(row[2])
+        return _event_in(zlib.decompress(content) if row[3] == "zlib" else content, str(row[0]), row[1])
 
     def runs_ended(self, since: datetime, until: datetime) -> dict[str, list[ProcessRun]]:
         """The runs whose end (a COMPLETE, FAIL or ABORT event) was received in [since, until), by

@@ -103,6 +103,10 @@ def test_node_detail_lists_a_process_runs_newest_first(samples_db: str, monkeypa
     assert list(runs["state"]) == ["COMPLETE", "FAIL"]
     assert list(runs["run id"]) == [r.run_id for r in open_store(samples_db).runs_of(process)]
     assert "429 Too Many Requests" in runs["error"].iloc[1] and runs["error"].iloc[0] == ""
+    facets = next(t for t in frames(at) if "facet" in t.columns)
+    assert set(facets["facet"]) == {"jobType", "parent"}
+    assert set(facets["value"]) == {"read into the attributes"}
+    assert "run 7008fa51" in texts(at)  # the latest event: the completed run
     dataset = run(samples_db, monkeypatch, "node", node=AGENT_CONTEXT)
     assert not any("duration (s)" in t.columns for t in frames(dataset))
     assert "No runs reported for this node." in texts(dataset)

@@ -518,3 +518,28 @@ def test_lineage_runs_lists_a_process_runs_as_text_and_json(tmp_path: Path, caps
     assert "[link]" in text  # shown as written: not read as markup
     assert main(["runs", "orders.csv", "--db", db]) == 0
     assert "no runs reported" in capsys.readouterr().out
+
+
+def test_explain_shows_every_facet_of_a_process_latest_event_and_names_as_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    event = json.loads(_run(1, "COMPLETE"))
+    event["run"]["facets"] = {"nominalTime": {"_producer": "p", "_schemaURL": "u",
+                                              "nominalStartTime": "2026-02-01T00:00:00Z"},
+                              "acme_cost": {"_producer": "p", "_schemaURL": "u", "dollars": 12.5, "note": "[b]x[/b]"}}
+    event["job"]["facets"] = {"jobType": {"_producer": "p", "_schemaURL": "u", "processingType": "BATCH",
+                                          "integration": "AIRFLOW", "jobType": "TASK"}}
+    event["inputs"] = [{"namespace": "snowflake://acme", "name": "raw.orders"}]
+    log = tmp_path / "events.jsonl"
+    log.write_bytes(_run(1, "START") + json.dumps(event).encode() + b"\n")
+    db = str(tmp_path / "s.duckdb")
+    assert main(["collect", str(log), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["explain", "nightly", "--db", db]) == 0
+    shown = capsys.readouterr().out
+    assert "facets of the latest event (COMPLETE" in shown
+    rows = {line.split("│")[2].strip(): line.split("│")[3].strip() for line in shown.splitlines()
+            if line.count("│") == 4 and line.split("│")[1].strip() in ("job", "run")}
+    assert rows["jobType"] == "read into the attributes"
+    assert rows["acme_cost"].startswith('{"_producer":"p","_schemaURL":"u","dollars":12.5,"note":"[b]x[/b]"}')
+    assert rows["nominalTime"].startswith("{")
+    assert "snowflake://acme" in shown and "❄" not in shown  # an id's `:snowflake:` is not an emoji
