@@ -26,7 +26,16 @@ from typing import Any
 
 import streamlit as st
 
-from app.components.graph_model import DEFAULT_CAP, Filters, View, column_view, focus_view, layered_view, path_view
+from app.components.graph_model import (
+    DEFAULT_CAP,
+    Filters,
+    View,
+    column_view,
+    focus_view,
+    is_group,
+    layered_view,
+    path_view,
+)
 from lineage import focused
 from lineage.access import GraphLinks, identity_access
 from lineage.errors import LineageError, NodeNotFound
@@ -233,7 +242,7 @@ def explore_view(path: str, marker: str, focus: str, *, depth: int, direction: s
                       downstream=direction in ("both", "downstream"), filters=filters, identities=identities,
                       grants=grants, cap=cap)
     if columns:
-        return column_view(g, {n["id"]: n["level"] // 2 for n in view.nodes if not n.get("group")}, focus)
+        return column_view(g, {n["id"]: n["level"] // 2 for n in view.nodes if not is_group(n)}, focus)
     return view
 
 

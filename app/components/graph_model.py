@@ -82,7 +82,16 @@ class View:
     members: dict[str, str] = field(default_factory=dict)  # node id -> the group drawn for it
 
     def node_ids(self) -> list[str]:
-        return [n["id"] for n in self.nodes if not n.get("group")]
+        return [n["id"] for n in self.nodes if not is_group(n)]
+
+
+def is_group(node: Mapping[str, Any]) -> bool:
+    """Whether a drawn node stands for several nodes of one namespace (its `kind` is "group").
+
+    vis-network reads a node's `group` field as the name of a style group, so a group is told by
+    its kind, never by a `group` field.
+    """
+    return node.get("kind") == "group"
 
 
 def short(text: str, limit: int = 38) -> str:
@@ -143,6 +152,15 @@ def node_style(attrs: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "identity":
         return {"shape": "ellipse", "color": {"background": IDENTITY_FILL, "border": BORDER}}
     return {"shape": "box", "color": {"background": GROUP_FILL, "border": BORDER}}
+
+
+def group_style(first: Mapping[str, Any], *, third_party: bool = False) -> dict[str, Any]:
+    """vis-network style of a group, as the legend shows it: a white box with a dotted border, in
+    its members' shape, the border red when a member is a third party."""
+    shape = node_style(first)
+    return {"shape": shape["shape"], "borderWidth": 3 if third_party else 2,
+            "color": {"background": GROUP_FILL, "border": THIRD_PARTY_BORDER if third_party else BORDER},
+            "shapeProperties": {**shape.get("shapeProperties", {}), "borderDashes": [2, 3]}}
 
 
 def _vis_node(attrs: Mapping[str, Any], level: int, *, focus: bool = False) -> dict[str, Any]:
@@ -248,10 +266,9 @@ def _assemble(graph: LineageGraph, levels: dict[str, int], keep: set[str], cap: 
         label = f"{short(str(first.get('namespace', '')), 32)}\n{counted(len(nodes), kind)}"
         title = f"{counted(len(nodes), kind)} in {first.get('namespace', '')}:\n" + "\n".join(
             short(str(graph.node(n).get("name", "")), 60) for n in nodes[:25]) + ("\n…" if len(nodes) > 25 else "")
-        style = node_style(first)  # members share namespace, kind and level: draw the group like them
-        view.nodes.append({"id": gid, "label": label, "title": title, "level": levels[nodes[0]], "group": True,
-                           "kind": "group", **style, "borderWidth": 3,
-                           "shapeProperties": {**style.get("shapeProperties", {}), "borderDashes": [2, 3]}})
+        third_party = any(graph.node(n).get("third_party") for n in nodes)
+        view.nodes.append({"id": gid, "label": label, "title": title, "level": levels[nodes[0]], "kind": "group",
+                           **group_style(first, third_party=third_party)})
     if len(view.nodes) > cap:  # even the groups do not fit: keep the nearest, say so
         view.nodes.sort(key=lambda n: (abs(n["level"]), n["id"]))
         dropped = len(view.nodes) - cap

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import data
 from app.components import graph_view
-from app.components.graph_model import Filters
+from app.components.graph_model import Filters, is_group
 from app.components.ui import esc, node_picker, table
 
 path, marker = data.key()
@@ -55,7 +55,7 @@ if not columns:
     st.caption("Select a row to see the node's details.")
     rows = []
     for n in view.nodes:
-        if n.get("group"):
+        if is_group(n):
             continue
         a = data.node_brief(path, marker, n["id"])
         rows.append({"id": n["id"], "kind": a.get("kind"), "name": a.get("name"), "namespace": a.get("namespace"),

@@ -152,7 +152,33 @@ def test_a_process_page_lists_its_runs(samples_db: str, running_app: RunningApp,
     text = main_text(page, "newest first")
     assert "No runs reported" not in text
     runs_table = page.locator("[role='tabpanel']:visible [data-testid='stDataFrame']")
-    runs_table.wait_for(state="visible", timeout=180_000)  # the runs, as a table (its content: AppTest)
-    assert runs_table.count() == 1
+    runs_table.first.wait_for(state="visible", timeout=180_000)  # the runs, as a table (its content: AppTest)
+    assert runs_table.count() == 2  # the runs, then the latest event's facets
     assert page_errors(page) == []
     page.screenshot(path=str(ARTIFACTS / "node-runs.png"), full_page=True)
+
+
+def test_groups_are_drawn_as_the_legend_says_and_keep_third_party_borders(
+        samples_db: str, running_app: RunningApp, page: Any) -> None:
+    """A group on the data map is a white box with a dotted border, red when its members are third
+    parties, as drawn by vis-network (not its default blue of a style group)."""
+    from lineage.store import open_store
+
+    third = {str(a["namespace"]) for a in open_store(samples_db).current_nodes(kind="process", flag="third_party")}
+    page.goto(running_app.url)
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    drawn = frame.evaluate("""() => { const n = window.lineageNetwork;
+        return n.body.data.nodes.getIds().filter(id => n.body.data.nodes.get(id).kind === "group").map(id => {
+            const o = n.body.nodes[id].options;
+            return {id: id, background: o.color.background, border: o.color.border,
+                    dashes: o.shapeProperties.borderDashes, group: o.group}; }); }""")
+    assert drawn, "the data map of the samples groups some nodes"
+    third_party_groups = [g for g in drawn if g["id"].split(":process:")[0].removeprefix("group:") in third]
+    assert third_party_groups, drawn
+    for group in drawn:
+        assert group["background"] == "#ffffff" and group["dashes"], group
+        assert group["group"] in (None, ""), group
+    for group in third_party_groups:
+        assert group["border"] == "#c1121f", group
+    page.screenshot(path=str(ARTIFACTS / "overview-groups.png"), full_page=True)

@@ -55,8 +55,9 @@ def test_third_parties_caches_and_origins_are_marked() -> None:
 def test_above_the_cap_the_biggest_namespace_is_grouped_and_said() -> None:
     view = focus_view(chain(40), "dataset:s:focus", cap=10)
     assert len(view.nodes) <= 10
-    groups = [n for n in view.nodes if n.get("group")]
+    groups = [n for n in view.nodes if n.get("kind") == "group"]
     assert len(groups) == 1 and "40 datasets" in groups[0]["label"]
+    assert "group" not in groups[0], "vis-network would read it as a style group's name"
     assert view.grouped == ["40 nodes of raw into 1 group(s)"]
     assert any(e["from"] == groups[0]["id"] and e["to"] == "process:j:p" for e in view.edges)
 
@@ -103,5 +104,5 @@ def test_a_group_of_processes_is_counted_in_plain_english() -> None:
         nodes.append({"id": f"process:etl:p{i}", "kind": "process", "namespace": "etl", "name": f"p{i}"})
         edges.append((f"process:etl:p{i}", "dataset:s:focus", "write"))
     view = focus_view(LineageGraph.from_records(nodes, edges), "dataset:s:focus", cap=10)
-    groups = [n for n in view.nodes if n.get("group")]
+    groups = [n for n in view.nodes if n.get("kind") == "group"]
     assert len(groups) == 1 and "30 processes" in groups[0]["label"] and "30 processes in etl" in groups[0]["title"]
