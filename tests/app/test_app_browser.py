@@ -153,7 +153,8 @@ def test_a_process_page_lists_its_runs(samples_db: str, running_app: RunningApp,
     assert "No runs reported" not in text
     runs_table = page.locator("[role='tabpanel']:visible [data-testid='stDataFrame']")
     runs_table.first.wait_for(state="visible", timeout=180_000)  # the runs, as a table (its content: AppTest)
-    assert runs_table.count() == 2  # the runs, then the latest event's facets
+    runs_table.nth(1).wait_for(state="visible", timeout=180_000)  # then the latest event's facets
+    assert runs_table.count() == 2
     assert page_errors(page) == []
     page.screenshot(path=str(ARTIFACTS / "node-runs.png"), full_page=True)
 
