@@ -193,7 +193,7 @@ def test_findings_page_lists_every_open_finding_and_filters_by_rule(
     at = run(samples_db, monkeypatch, "findings")
     listed = frames(at)[0]
     assert sorted(listed["fingerprint"]) == sorted(f.fingerprint for f in expected if f.is_open)
-    assert f"{len(listed)} of {len(expected)} finding(s)." in texts(at)
+    assert f"{len(listed)} of {len(expected)} findings." in texts(at)
     at.multiselect(key="fi-rule").set_value([TRIFECTA_RULE_ID]).run()
     trifectas = frames(at)[0]
     assert set(trifectas["rule"]) == {TRIFECTA_RULE_ID}
@@ -249,3 +249,41 @@ def test_a_review_on_the_findings_page_is_recorded_with_reviewer_reason_and_expi
     review = reviews[0]
     assert review.status == "accepted_risk" and review.reviewer == "sec-lead@acme.com"
     assert review.reason.startswith("vendor DPA") and review.expires_at is not None
+
+
+def record(at: AppTest, reviewer: str, reason: str) -> None:
+    at.radio[0].set_value("accepted_risk")
+    at.text_input[0].input(reviewer)
+    at.text_area[0].input(reason)
+    next(b for b in at.button if b.label == "Record the decision").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def test_a_decided_finding_stays_selected_with_a_confirmation(
+        samples_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recording a decision takes the finding out of the "open" filter, yet the page stays on it and
+    says the decision was recorded; a second decision lands on the same finding."""
+    at = run(samples_copy, monkeypatch, "findings")
+    listed = frames(at)[0]
+    row = 1  # not the first row: a jump to row 0 would show
+    fingerprint, message = listed["fingerprint"].iloc[row], listed["message"].iloc[row]
+    assert list(listed["message"]).count(message) == 1
+    at.session_state["fi-table"] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    assert message in [t.value for t in at.text]
+    record(at, "sec-lead@acme.com", "vendor DPA signed")
+    assert [s.value for s in at.success] == ["Decision recorded."]
+    assert message in [t.value for t in at.text], "the decided finding is still the one shown"
+    assert f"fingerprint {fingerprint}" in texts(at)
+    after = frames(at)[0]
+    assert after["fingerprint"].iloc[row] == fingerprint and after["status"].iloc[row] == "accepted_risk"
+    record(at, "sec-lead@acme.com", "and again")
+    store = open_store(samples_copy)
+    assert [r.reason for r in store.review_history(fingerprint)] in (["vendor DPA signed", "and again"],
+                                                                       ["and again", "vendor DPA signed"])
+    others = [f for f in listed["fingerprint"] if f != fingerprint]
+    assert not any(store.review_history(f) for f in others)
+    at.session_state["fi-table"] = {"selection": {"rows": [0], "columns": []}}  # the user moves on
+    at.run()
+    assert not at.success and listed["message"].iloc[0] in [t.value for t in at.text]
