@@ -36,6 +36,7 @@ from app.components.graph_model import (
     layered_view,
     path_view,
 )
+from app.components.ui import esc
 from lineage import focused
 from lineage.access import GraphLinks, identity_access
 from lineage.errors import LineageError, NodeNotFound
@@ -481,5 +482,5 @@ def safe(call: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return call(*args, **kwargs)
     except LineageError as exc:
-        st.error(f"{type(exc).__name__}: {exc}")
+        st.error(f"{type(exc).__name__}: {esc(exc)}")
         st.stop()

@@ -28,7 +28,8 @@ navigation = st.navigation([
     st.Page(PAGES / "collectors.py", title="Collectors", url_path="collectors"),
 ])
 from app import data  # noqa: E402  (after the path set-up above)
+from app.components.ui import esc  # noqa: E402
 
 if note := data.journal_note(data.db_path()):
-    st.caption(note)
+    st.caption(esc(note))
 navigation.run()

@@ -9,17 +9,39 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:@])")
+_WWW = re.compile(r"(w)(ww\\\.)", re.IGNORECASE)  # after escaping: "www\." starts an autolink
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JOINER = "\u2060"  # word joiner: invisible, breaks ":emoji:" shortcodes and autolinks
+ISOLATE, END_ISOLATE = "\u2068", "\u2069"  # first strong isolate ... pop directional isolate
+
+
+def plain(text: object) -> str:
+    """`text` for `st.text`: its bidirectional controls shown as `[U+202E]` (so `report\u202eslx.exe`
+    cannot draw as `reportexe.xls`), the whole isolated from the text around it.
+
+    Example:
+        >>> plain("report\u202eslx.exe") == "\u2068report[U+202E]slx.exe\u2069"
+        True
+    """
+    shown = _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(text))
+    return f"{ISOLATE}{shown}{END_ISOLATE}"
 
 
 def esc(text: object) -> str:
-    """`text` with every Markdown (and HTML) special character escaped, for `st.markdown` and labels.
+    """`text` for `st.markdown`, `st.error`, captions and labels, shown as the text it is: every
+    Markdown (and HTML) special character escaped, a word joiner after each `:` and `@` and inside
+    `www.` (no emoji shortcode, no autolink), bidirectional controls made visible, isolated.
 
     Example:
-        >>> esc("<img src=x>")
-        '\\\\<img src=x\\\\>'
+        >>> esc("<img src=x>") == "\u2068\\\\<img src=x\\\\>\u2069"
+        True
+        >>> "](" in esc("[x](http://evil.example)") or "http://" in esc("http://evil.example")
+        False
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    shown = _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(1) + (_JOINER if m.group(1) in ":@" else ""), shown)
+    return f"{ISOLATE}{_WWW.sub(lambda m: m.group(1) + _JOINER + m.group(2), escaped)}{END_ISOLATE}"
 
 
 def table(rows: Iterable[Mapping[str, Any]], *, empty: str = "Nothing here.", key: str | None = None,

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import data
 from app.components import graph_view
-from app.components.ui import esc, table
+from app.components.ui import esc, plain, table
 from lineage.words import counted
 
 path, marker = data.key()
@@ -46,14 +46,14 @@ if finding is None:
 st.subheader(esc(finding.get("title") or finding.get("rule_id")))
 st.markdown(f"**{esc(finding.get('severity'))}** · rule {esc(finding.get('rule_id'))} · "
             f"status {esc(finding.get('status', 'open'))}")
-st.text(f"fingerprint {finding.get('fingerprint')}")
-st.text(str(finding.get("message") or ""))
+st.text("fingerprint " + plain(finding.get("fingerprint")))
+st.text(plain(finding.get("message") or ""))
 if finding.get("fix"):
     st.markdown("**How to fix**")
-    st.text(str(finding["fix"]))
+    st.text(plain(finding["fix"]))
 if finding["path"]:
     st.markdown("**Path**")
-    st.text(" → ".join(finding["path"]))
+    st.text(" → ".join(plain(n) for n in finding["path"]))
     graph_view.draw(data.finding_view(path, marker, tuple(finding["path"])), height=360)
 if finding.get("evidence"):
     st.markdown("**Evidence**")
@@ -63,7 +63,7 @@ if finding.get("evidence"):
 if finding.get("references"):
     st.markdown("**References**")
     for ref in finding["references"]:
-        st.text(str(ref))
+        st.text(plain(ref))
 
 st.markdown("**Review**")
 fingerprint = str(finding["fingerprint"])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from app import data
-from app.components.ui import csv_bytes, table
+from app.components.ui import csv_bytes, esc, table
 
 path, marker = data.key()
 st.title("History")
@@ -28,7 +28,7 @@ def moment(label: str, default: int, key: str) -> str | None:
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        st.error(f"Not an ISO 8601 time: {text!r}")
+        st.error(f"Not an ISO 8601 time: {esc(text)}")
         st.stop()
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
 

@@ -7,13 +7,13 @@ import streamlit as st
 
 from app import data
 from app.components import graph_view
-from app.components.ui import table
+from app.components.ui import esc, table
 
 path, marker = data.key()
 stats = data.safe(data.stats, path, marker)
 
 st.title("Lineage map")
-st.caption(f"Store: {path}")
+st.caption(f"Store: {esc(path)}")
 if not stats["nodes"]:
     st.info("The store is empty. Collect something first, e.g. `lineage collect sample_pipelines/`.")
     st.stop()

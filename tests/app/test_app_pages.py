@@ -37,6 +37,11 @@ def texts(at: AppTest) -> str:
     return "\n".join(map(str, parts))
 
 
+def as_read(markdown: str) -> str:
+    """Escaped Markdown as a reader sees it: no backslashes, word joiners or bidi isolates."""
+    return re.sub("[\\\\\u2060\u2068\u2069]", "", markdown)
+
+
 def frames(at: AppTest) -> list:
     return [d.value for d in at.dataframe]
 
@@ -164,16 +169,16 @@ def test_identities_show_each_trifecta_with_its_identity(samples_db: str, monkey
     for finding in trifectas:
         identity = finding.nodes[0]
         select_identity(at, identity)
-        shown_findings = [e.value for e in at.warning if e.value.startswith("Lethal trifecta")]
+        shown_findings = [as_read(e.value) for e in at.warning if as_read(e.value).startswith("Lethal trifecta")]
         assert len(shown_findings) == 1 and not at.error, (identity, shown_findings)
         name = graph.node(identity)["name"]
-        assert name in shown_findings[0].replace("\\", ""), (name, shown_findings[0])  # the page escapes Markdown
-        shown = texts(at).replace("\\", "")
+        assert name in shown_findings[0], (name, shown_findings[0])  # the page escapes Markdown
+        shown = as_read(texts(at))
         assert "What breaks it:** Break one leg" in shown and ("every leg" in shown or "a single point" in shown)
         assert not at.success
     quiet = next(i for i in frames(at)[0]["id"] if i not in {f.nodes[0] for f in trifectas})
     select_identity(at, quiet)
-    assert not [w for w in at.warning if w.value.startswith("Lethal trifecta")]
+    assert not [w for w in at.warning if as_read(w.value).startswith("Lethal trifecta")]
     assert "No trifecta finding for this identity." in [s.value for s in at.success]
 
 
@@ -271,11 +276,11 @@ def test_a_decided_finding_stays_selected_with_a_confirmation(
     assert list(listed["message"]).count(message) == 1
     at.session_state["fi-table"] = {"selection": {"rows": [row], "columns": []}}
     at.run()
-    assert message in [t.value for t in at.text]
+    assert message in [as_read(t.value) for t in at.text]
     record(at, "sec-lead@acme.com", "vendor DPA signed")
     assert [s.value for s in at.success] == ["Decision recorded."]
-    assert message in [t.value for t in at.text], "the decided finding is still the one shown"
-    assert f"fingerprint {fingerprint}" in texts(at)
+    assert message in [as_read(t.value) for t in at.text], "the decided finding is still the one shown"
+    assert f"fingerprint {fingerprint}" in as_read(texts(at))
     after = frames(at)[0]
     assert after["fingerprint"].iloc[row] == fingerprint and after["status"].iloc[row] == "accepted_risk"
     record(at, "sec-lead@acme.com", "and again")
@@ -286,4 +291,29 @@ def test_a_decided_finding_stays_selected_with_a_confirmation(
     assert not any(store.review_history(f) for f in others)
     at.session_state["fi-table"] = {"selection": {"rows": [0], "columns": []}}  # the user moves on
     at.run()
-    assert not at.success and listed["message"].iloc[0] in [t.value for t in at.text]
+    assert not at.success and listed["message"].iloc[0] in [as_read(t.value) for t in at.text]
+
+
+@pytest.mark.parametrize("node", ["[Click here to re-authenticate](http://evil.example/login)", "ns:a :snowflake: b",
+                                  "see http://evil.example/login or www.evil.example or a@evil.example"])
+def test_a_node_named_in_the_url_is_shown_as_text(samples_db: str, monkeypatch: pytest.MonkeyPatch,
+                                                   node: str) -> None:
+    """The message about a node that is not there shows its name as text: no link, no emoji, no
+    autolink, isolated from the words around it."""
+    at = run(samples_db, monkeypatch, "node", node=node)
+    [error] = [e.value for e in at.error]
+    assert "NodeNotFound" in error
+    assert not re.search(r"(?<!\\)[\[\]]", error), error  # no link syntax
+    for live in ("http://", "www.", ":snowflake:", "@evil", "\u202e"):
+        assert live not in error, (live, error)
+    assert "\u2068" in error and "\u2069" in error
+    shown = as_read(error)
+    assert node in shown
+
+
+def test_a_right_to_left_override_in_a_name_is_shown_not_obeyed() -> None:
+    from app.components.ui import esc, plain
+
+    for shown in (esc("report\u202eslx.exe"), plain("report\u202eslx.exe")):
+        assert "\u202e" not in shown and as_read(shown) == "report[U+202E]slx.exe"
+        assert shown.startswith("\u2068") and shown.endswith("\u2069")
