@@ -13,14 +13,15 @@ path, marker = data.key()
 st.title("History")
 times = data.safe(data.run_times, path, marker)
 now = "now"
-choices = [now] + [t.isoformat(timespec="seconds") for t in times]
+choices = [now] + [t.isoformat() for t in times]  # to the microsecond: a run's last facts fall before its end
 st.caption("Moments to choose from: now, and the end of each collection run. Or type any ISO 8601 time.")
 
 
 def moment(label: str, default: int, key: str) -> str | None:
     """The chosen time as an ISO string (None for now); a typed time wins over the list."""
     cols = st.columns([2, 2])
-    picked = cols[0].selectbox(label, choices, index=min(default, len(choices) - 1), key=key)
+    picked = cols[0].selectbox(label, choices, index=min(default, len(choices) - 1), key=key,
+                               format_func=lambda c: c if c == now else c[:19].replace("T", " ") + " (end of a run)")
     typed = cols[1].text_input(f"{label}: another time", key=f"{key}-typed", placeholder="2026-01-31T12:00:00Z")
     text = typed.strip() or (None if picked == now else picked)
     if text is None:

@@ -317,3 +317,11 @@ def test_a_right_to_left_override_in_a_name_is_shown_not_obeyed() -> None:
     for shown in (esc("report\u202eslx.exe"), plain("report\u202eslx.exe")):
         assert "\u202e" not in shown and as_read(shown) == "report[U+202E]slx.exe"
         assert shown.startswith("\u2068") and shown.endswith("\u2069")
+
+
+def test_history_shows_no_change_after_the_only_run(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the end of the store's only run to now nothing changed, facts of its last second included."""
+    at = run(samples_db, monkeypatch, "history")
+    [end] = [r.finished_at for r in open_store(samples_db).runs()]
+    assert not frames(at) and "Nothing changed between these two times." in texts(at)
+    assert at.selectbox(key="h-before").value == end.isoformat()
