@@ -12,6 +12,8 @@ Example:
     ...     return out
     >>> resolve_node(find, "orders"), resolve_node(find, "s:orders_raw")
     ('dataset:s:orders', 'dataset:s:orders_raw')
+    >>> resolve_node(find, "\u2068dataset:\u2060s:\u2060orders\u2069")  # copied from the dashboard
+    'dataset:s:orders'
 """
 
 from __future__ import annotations
@@ -20,15 +22,30 @@ from collections.abc import Callable
 
 from lineage.errors import NodeNotFound
 
+_SHOWN_ONLY = dict.fromkeys(map(ord, "\u2060\u2068\u2069"))
+"""Invisible characters the dashboard adds when it shows a name (a word joiner, bidi isolates),
+which come along when a person copies it."""
+
 
 def resolve_node(find: Callable[..., dict[str, list[str]]], query: str) -> str:
     """The id of the node a user means: an exact id, `namespace:name` of a dataset, process or
     identity, an alias of a dataset, an exact name, or a unique case-insensitive part of an id.
-    `find` looks nodes up (`LineageGraph.find_nodes`, or the store's for its current graph).
+    `find` looks nodes up (`LineageGraph.find_nodes`, or the store's for its current graph). A
+    query copied from the dashboard is also tried without the invisible characters it adds.
 
     Raises:
         NodeNotFound: nothing matches, or several nodes do (the message lists some).
     """
+    try:
+        return _resolve(find, query)
+    except NodeNotFound:
+        plain = query.translate(_SHOWN_ONLY)
+        if plain == query:
+            raise
+        return _resolve(find, plain)
+
+
+def _resolve(find: Callable[..., dict[str, list[str]]], query: str) -> str:
     kinds = ("dataset", "process", "identity")
     found = find(ids=[query, *(f"{k}:{query}" for k in kinds)], aliases=[query, f"dataset:{query}"],
                  names=[query])
