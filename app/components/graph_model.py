@@ -215,7 +215,7 @@ def _group(graph: LineageGraph, levels: Mapping[str, int], keep: set[str],
         for n in members:
             groups[n] = f"group:{ns}:{graph.node(n).get('kind')}:{levels[n]}"
         count += len(slots) - len(members)
-        notes.append(f"{len(members)} nodes of {ns} into {len(slots)} group(s)")
+        notes.append(f"{counted(len(members), 'node')} of {ns} into {counted(len(slots), 'group')}")
     return groups, notes
 
 

@@ -22,6 +22,7 @@ from pyvis.network import Network
 
 from app.components.graph_model import LEGEND, View
 from app.components.ui import esc
+from lineage.words import counted
 
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATE = Path(__file__).with_name("graph.html.j2")
@@ -78,7 +79,7 @@ def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int =
     if view.grouped:
         notes.append("Grouped by namespace to stay readable: " + "; ".join(view.grouped) + ".")
     if view.hidden:
-        notes.append(f"{view.hidden} node(s) hidden by the filters.")
+        notes.append(f"{counted(view.hidden, 'node')} hidden by the filters.")
     if notes:
         st.caption(esc(" ".join(notes)))
     components.html(to_html(view, height=height, physics=physics, spacing=spacing), height=height + 44, scrolling=False)

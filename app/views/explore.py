@@ -8,6 +8,7 @@ from app import data
 from app.components import graph_view
 from app.components.graph_model import Filters, is_group
 from app.components.ui import esc, node_picker, table
+from lineage.words import counted
 
 path, marker = data.key()
 st.title("Explore")
@@ -46,7 +47,7 @@ filters = Filters(kinds=frozenset(kinds), roles=frozenset(roles), origins=frozen
 view = data.safe(data.explore_view, path, marker, focus, depth=depth, direction=direction, filters=filters,
                  identities=identities, grants=grants, columns=columns)
 shown = view.node_ids()
-st.caption(f"{esc(focus)}: {len(shown)} node(s) shown" + (" (columns)" if columns else "")
+st.caption(f"{esc(focus)}: {counted(len(shown), 'node')} shown" + (" (columns)" if columns else "")
            + ". Click a node for its details; hover for a summary.")
 graph_view.draw(view, physics=physics)
 

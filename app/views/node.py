@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import data
 from app.components.ui import csv_bytes, esc, node_picker, table
+from lineage.words import counted
 
 path, marker = data.key()
 st.title("Node detail")
@@ -48,8 +49,8 @@ for tab, name in ((tabs[6], "upstream"), (tabs[7], "downstream")):
     with tab:
         rows = detail[name]
         total = detail[f"{name}_total"]
-        st.caption(f"{total} node(s) {name}, nearest first" + (f"; the first {len(rows)} listed." if total > len(rows)
-                                                                 else "."))
+        listed = f"; the first {len(rows)} listed." if total > len(rows) else "."
+        st.caption(f"{counted(total, 'node')} {name}, nearest first{listed}")
         table(rows, empty=f"Nothing {name}.", key=f"d-{name}")
         if rows:
             st.download_button(f"Download {name} as CSV", csv_bytes(rows), file_name=f"{name}.csv",

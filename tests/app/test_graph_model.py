@@ -58,7 +58,7 @@ def test_above_the_cap_the_biggest_namespace_is_grouped_and_said() -> None:
     groups = [n for n in view.nodes if n.get("kind") == "group"]
     assert len(groups) == 1 and "40 datasets" in groups[0]["label"]
     assert "group" not in groups[0], "vis-network would read it as a style group's name"
-    assert view.grouped == ["40 nodes of raw into 1 group(s)"]
+    assert view.grouped == ["40 nodes of raw into 1 group"]
     assert any(e["from"] == groups[0]["id"] and e["to"] == "process:j:p" for e in view.edges)
 
 
