@@ -63,3 +63,10 @@ def test_each_dbt_node_has_one_writer_and_tests_are_their_own_process(graph: Lin
                                                    "stg_orders", "stg_payments", "assert_positive_amounts")}
     assert processes - tests == {"dbt-run-jaffle"} | {f"jaffle.{n['name']}" for n in built_nodes().values()
                                                        if n["resource_type"] != "seed"}
+
+
+def test_the_merged_store_traces_a_customers_lifetime_value_to_payment_amounts(graph: LineageGraph) -> None:
+    sources = {(source.rsplit(".", 1)[-1], column) for entry in graph.column_lineage
+               if entry["target"].endswith(".customers") and entry["column"] == "customer_lifetime_value"
+               for source, column in entry["sources"]}
+    assert ("stg_payments", "amount") in sources, sources
