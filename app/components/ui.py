@@ -87,7 +87,8 @@ def node_picker(search: Callable[[str], list[str]], *, key: str, label: str = "F
     if not choices:
         return None
     index = choices.index(matches[0]) if matches else 0
-    chosen: str | None = st.selectbox("Node", choices, index=index, key=f"{key}-pick", label_visibility="collapsed")
+    chosen: str | None = st.selectbox("Node", choices, index=index, key=f"{key}-pick", label_visibility="collapsed",
+                                      format_func=plain)  # an id from the URL or the store, shown as text
     if chosen and chosen != current:
         st.query_params["node"] = chosen
     return chosen

@@ -325,3 +325,10 @@ def test_history_shows_no_change_after_the_only_run(samples_db: str, monkeypatch
     [end] = [r.finished_at for r in open_store(samples_db).runs()]
     assert not frames(at) and "Nothing changed between these two times." in texts(at)
     assert at.selectbox(key="h-before").value == end.isoformat()
+
+
+def test_a_node_named_in_the_url_is_listed_without_obeying_its_bidi_controls(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "node", node="report\u202eslx.exe")
+    [option] = at.selectbox(key="detail-pick").options
+    assert "\u202e" not in option and as_read(option) == "report[U+202E]slx.exe"
