@@ -173,8 +173,8 @@ def _monitor(job: JobConfig, project: Project, store: Store, run: RunRecord, pre
                   removed_flows=describe_flows(before, diff.flows_removed[:MAX_LISTED]),
                   previous_run=previous.run_id if previous else None, store=store_name)
     ended = store.runs_ended(since, until)
-    alert.failed_runs, alert.slow_runs = (found[:MAX_LISTED] for found in run_alerts(
-        ended, {process: store.runs_of(process, HISTORY_RUNS) for process in ended}))
+    failed, slow = run_alerts(ended, {process: store.runs_of(process, HISTORY_RUNS) for process in ended})
+    alert.failed_runs, alert.slow_runs = failed[:MAX_LISTED], slow[:MAX_LISTED]
     detail: dict[str, Any] = {"monitor_since": since.isoformat(), "monitor_until": until.isoformat(),
                               "new_flows": len(diff.flows_added), "removed_flows": len(diff.flows_removed),
                               "failed_runs": len(alert.failed_runs), "slow_runs": len(alert.slow_runs)}
