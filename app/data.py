@@ -41,10 +41,13 @@ from lineage import focused
 from lineage.access import GraphLinks, identity_access
 from lineage.errors import LineageError, NodeNotFound
 from lineage.graph import LineageGraph, load_graph
+from lineage.paths import PATH_LIMIT, Paths, paths_between, paths_from_sources
+from lineage.policy.context import sensitive
 from lineage.project import Project, load_project
 from lineage.severity import SEVERITIES
 from lineage.store import Store, open_store
-from lineage.tagging import propagate
+from lineage.tagging import Tags, propagate
+from lineage.vendors import Endpoint, endpoints
 
 REVIEW_STATUSES = ("accepted_risk", "false_positive")
 WALK_ROWS = 10_000  # upstream/downstream rows listed on the node page (and in its CSV)
@@ -135,6 +138,60 @@ def third_parties(path: str, marker: str) -> list[dict[str, Any]]:
                      "retention": a.get("retention") or "",
                      "approved": "yes" if approved else ("no" if approved is False else "unknown"), "id": a["id"]})
     return rows
+
+
+@st.cache_resource(max_entries=3, show_spinner="Deriving the tags…")
+def whole_tags(path: str, marker: str) -> Tags:
+    """The tags of the whole current graph (the cached `graph`), worked out once per change."""
+    return propagate(graph(path, marker))
+
+
+def open_findings_by_node(path: str, marker: str) -> dict[str, int]:
+    """How many open findings are about each node (the node is one the finding names)."""
+    out: dict[str, int] = {}
+    for f in findings(path, marker):
+        if f.get("status", "open") == "open":
+            for node in set(f.get("nodes") or ()):
+                out[str(node)] = out.get(str(node), 0) + 1
+    return out
+
+
+@st.cache_data(show_spinner="Working out what each third party receives…")
+def vendor_endpoints(path: str, marker: str) -> list[Endpoint]:
+    """Every third-party processor with the data that reaches it (`lineage.vendors`), from the
+    cached whole graph, its tags and the findings."""
+    return endpoints(graph(path, marker), whole_tags(path, marker), open_findings_by_node(path, marker))
+
+
+@st.cache_data(show_spinner=False)
+def source_paths(path: str, marker: str, processors: tuple[str, ...],
+                 limit: int = PATH_LIMIT) -> tuple[list[dict[str, Any]], list[tuple[str, ...]], bool]:
+    """Every path from a source dataset to each of `processors` (at most `limit` each): as rows,
+    as node ids, and whether some were left out."""
+    g, tags = graph(path, marker), whole_tags(path, marker)
+    rows: list[dict[str, Any]] = []
+    node_paths: list[tuple[str, ...]] = []
+    cut = False
+    for pid in processors:
+        found = paths_from_sources(g, pid, limit=limit)
+        cut = cut or found.truncated
+        for p in found.paths:
+            rows.append({"endpoint": pid, "source": p[0], "source origin": tags.origin(p[0]),
+                         "sensitive classes at the source": ", ".join(sensitive(tags.classifications(p[0]))),
+                         "steps": len(p) - 1, "path": " → ".join(p)})
+            node_paths.append(p)
+    return rows, node_paths, cut
+
+
+def paths_view(path: str, marker: str, node_paths: Sequence[Sequence[str]], *, align_right: bool = True) -> View:
+    """Several paths drawn together, read from the store: each node at its place along its path
+    (the paths' last nodes lined up on the right, or their first nodes on the left)."""
+    levels: dict[str, int] = {}
+    for p in node_paths:
+        for i, node in enumerate(p):
+            level = 2 * (i - len(p) + 1) if align_right else 2 * i
+            levels[node] = min(levels.get(node, level), level)
+    return layered_view(focused.part(store(path), levels), levels)
 
 
 # the data map's columns: origins, the processors their data reaches, the stores and caches they write
@@ -427,6 +484,32 @@ def record_review(fingerprint: str, status: str, reviewer: str, reason: str, exp
     change_marker.clear()
 
 
+def undo_review(fingerprint: str, recorded_at: datetime | None, reviewer: str) -> bool:
+    """Undo the decision recorded at `recorded_at` on a finding, if it is still the latest: the
+    audit trail keeps it, and a new entry puts back the decision before it (or reopens the
+    finding). False when another decision came after it (nothing is changed then)."""
+    s = store(db_path())
+    history = s.review_history(fingerprint)
+    if not history or history[-1].created_at != recorded_at:
+        return False
+    undone = history[-1]
+    when = undone.created_at.isoformat(timespec="seconds") if undone.created_at else "earlier"
+    if len(history) > 1:
+        before = history[-2]
+        s.add_review(fingerprint, before.status, reviewer, f"Undo of the {undone.status} decision of {when}; "
+                     f"back to: {before.reason}", before.expires_at)
+    else:
+        s.add_review(fingerprint, "open", reviewer, f"Undo of the {undone.status} decision of {when}")
+    change_marker.clear()
+    return True
+
+
+def latest_review_time(fingerprint: str) -> datetime | None:
+    """When the latest decision on a finding was recorded (read fresh, not cached)."""
+    history = store(db_path()).review_history(fingerprint)
+    return history[-1].created_at if history else None
+
+
 @st.cache_data(show_spinner=False)
 def finding_view(path: str, marker: str, node_path: tuple[str, ...]) -> View:
     return path_view(focused.part(store(path), node_path), node_path)
@@ -435,16 +518,24 @@ def finding_view(path: str, marker: str, node_path: tuple[str, ...]) -> View:
 # -- identities --------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner="Comparing every identity's grants with its use…")
 def identities(path: str, marker: str) -> list[dict[str, Any]]:
-    s = store(path)
-    nodes = s.current_nodes(kind="identity")
-    counts: dict[tuple[str, str], int] = {}
-    for source, _, kind in s.links([a["id"] for a in nodes], ("runs", "grant")):
-        counts[(source, kind)] = counts.get((source, kind), 0) + 1
-    return [{"id": a["id"], "name": a.get("name"), "namespace": a.get("namespace"),
-             "type": a.get("identity_type") or "", "runs": counts.get((a["id"], "runs"), 0),
-             "grants": counts.get((a["id"], "grant"), 0)} for a in nodes]
+    """One row per identity, those to look at first on top: most nodes with unused grants, then
+    with missing grants, then most open findings naming it (read from the cached whole graph)."""
+    g = graph(path, marker)
+    links = GraphLinks(g)
+    open_by_node = open_findings_by_node(path, marker)
+    rows = []
+    for a in g.nodes("identity"):
+        ident = str(a["id"])
+        held = identity_access(links, ident)
+        rows.append({"id": ident, "name": a.get("name"), "namespace": a.get("namespace"),
+                     "type": a.get("identity_type") or "", "unused grants": sum(1 for x in held if x.unused),
+                     "missing grants": sum(1 for x in held if x.missing),
+                     "open findings": open_by_node.get(ident, 0), "runs": len(links.runs(ident)),
+                     "grants": len(g.successors(ident, "grant"))})
+    rows.sort(key=lambda r: (-r["unused grants"], -r["missing grants"], -r["open findings"], r["id"]))
+    return rows
 
 
 @st.cache_data(show_spinner=False)
@@ -462,6 +553,25 @@ def access(path: str, marker: str, identity: str) -> list[dict[str, Any]]:
                      "missing grants": "/".join(missing), "status": status,
                      "via": ", ".join(sorted(map(str, via)))})
     return rows
+
+
+# -- paths between two nodes -------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner="Finding the paths…")
+def paths_both_ways(path: str, marker: str, a: str, b: str, edge_kinds: frozenset[str],
+                    limit: int = PATH_LIMIT) -> tuple[Paths, Paths]:
+    """Every path from `a` to `b` and from `b` to `a` along `edge_kinds` (at most `limit` each),
+    worked out on the part of the store's current graph that lies between them."""
+    s = store(path)
+    with s.reading():
+        ab = {a, b} | (set(s.walk(a, reverse=False, depth=None, edge_kinds=edge_kinds))
+                       & set(s.walk(b, reverse=True, depth=None, edge_kinds=edge_kinds)))
+        ba = {a, b} | (set(s.walk(b, reverse=False, depth=None, edge_kinds=edge_kinds))
+                       & set(s.walk(a, reverse=True, depth=None, edge_kinds=edge_kinds)))
+        g = focused.part(s, ab | ba)
+    return (paths_between(g, a, b, limit=limit, edge_kinds=edge_kinds),
+            paths_between(g, b, a, limit=limit, edge_kinds=edge_kinds))
 
 
 # -- history -----------------------------------------------------------------------------------------

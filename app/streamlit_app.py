@@ -22,6 +22,8 @@ navigation = st.navigation([
     st.Page(PAGES / "overview.py", title="Overview", url_path="overview", default=True),
     st.Page(PAGES / "explore.py", title="Explore", url_path="explore"),
     st.Page(PAGES / "node.py", title="Node detail", url_path="node"),
+    st.Page(PAGES / "third_parties.py", title="Third parties", url_path="third-parties"),
+    st.Page(PAGES / "paths.py", title="Paths", url_path="paths"),
     st.Page(PAGES / "findings.py", title="Findings", url_path="findings"),
     st.Page(PAGES / "identities.py", title="Identities", url_path="identities"),
     st.Page(PAGES / "history.py", title="History", url_path="history"),

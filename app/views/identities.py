@@ -14,7 +14,9 @@ rows = data.safe(data.identities, path, marker)
 if not rows:
     st.info("No identities in the map. Pipeline specs and MCP configs declare them.")
     st.stop()
-st.caption("Select an identity to compare what it is granted with what the lineage shows it using.")
+st.caption("Those to look at first are on top: most nodes with grants nobody uses, then with uses nobody "
+           "granted, then most open findings. Select an identity to compare what it is granted with what the "
+           "lineage shows it using.")
 event = table(rows, key="id-table", select=True, height=280)
 chosen = rows[event.selection.rows[0]]["id"] if event is not None and event.selection.rows else rows[0]["id"]
 

@@ -8,6 +8,7 @@ import streamlit as st
 from app import data
 from app.components import graph_view
 from app.components.ui import esc, table
+from lineage.words import counted
 
 path, marker = data.key()
 stats = data.safe(data.stats, path, marker)
@@ -56,6 +57,8 @@ left, right = st.columns(2)
 with left:
     st.subheader("Third-party processors")
     table(data.third_parties(path, marker), empty="No third-party processors.")
+    st.page_link("views/third_parties.py", label="What each third party receives, and through which paths",
+                 icon=":material/arrow_forward:")
 
 st.subheader("Recent collection runs")
 table(data.runs(path, marker)[:10], empty="No collection runs recorded.")
@@ -68,3 +71,7 @@ with right:
                    for s in data.SEVERITIES}
     table([{"severity": s, "open": n, "all": sum(1 for f in found if f.get("severity") == s)}
            for s, n in by_severity.items()])
+    for severity, n in by_severity.items():  # each opens the Findings list filtered to it
+        if n:
+            st.page_link("views/findings.py", label=counted(n, f"open {severity} finding"),
+                         query_params={"severity": severity, "status": "open"}, icon=":material/arrow_forward:")

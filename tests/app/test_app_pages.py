@@ -244,8 +244,8 @@ def test_a_review_on_the_findings_page_is_recorded_with_reviewer_reason_and_expi
     at.session_state["fi-table"] = {"selection": {"rows": [0], "columns": []}}
     at.run()
     at.radio[0].set_value("accepted_risk")
-    at.text_input[0].input("sec-lead@acme.com")
-    at.text_area[0].input("vendor DPA signed; revisit next quarter")
+    at.text_input(key="fi-reviewer").input("sec-lead@acme.com")
+    at.text_area(key="fi-reason").input("vendor DPA signed; revisit next quarter")
     next(b for b in at.button if b.label == "Record the decision").click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -258,8 +258,8 @@ def test_a_review_on_the_findings_page_is_recorded_with_reviewer_reason_and_expi
 
 def record(at: AppTest, reviewer: str, reason: str) -> None:
     at.radio[0].set_value("accepted_risk")
-    at.text_input[0].input(reviewer)
-    at.text_area[0].input(reason)
+    at.text_input(key="fi-reviewer").input(reviewer)
+    at.text_area(key="fi-reason").input(reason)
     next(b for b in at.button if b.label == "Record the decision").click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
