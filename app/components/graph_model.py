@@ -2,8 +2,11 @@
 a text tooltip, and edges; above a cap, nodes grouped by namespace. No streamlit, no pyvis here, so
 the tests can check it directly.
 
-Levels lay the view out left to right: upstream nodes get negative levels, downstream positive.
-Levels are doubled so an identity can sit between a process and the datasets before it.
+Levels lay the view out left to right: upstream nodes get negative levels, downstream positive,
+one level per edge; an identity sits one level before the process it runs (with its inputs).
+
+What the graph knows from the store besides the nodes (each node's effective origin and
+classifications, which grants go unused) is added by `app.components.graph_marks`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ THIRD_PARTY_BORDER = "#c1121f"
 IDENTITY_FILL = "#e7dcf7"
 GROUP_FILL = "#ffffff"
 FOCUS_BORDER = "#111827"
+GRANT_COLOUR = "#9b87c9"
+UNUSED_GRANT_COLOUR = "#c1121f"
+BADGE_COLOUR = "#b91c1c"
 BORDER = "#6b7280"
 
 LEGEND: tuple[tuple[str, str, str], ...] = (
@@ -39,6 +45,10 @@ LEGEND: tuple[tuple[str, str, str], ...] = (
     ("third", THIRD_PARTY_FILL, "third-party processor"),
     ("ellipse", IDENTITY_FILL, "identity"),
     ("group", GROUP_FILL, "group: one namespace (dotted)"),
+    ("rounded hatch", ORIGIN_FILL["real"], "hatched: origin derived from upstream"),
+    ("badge", BADGE_COLOUR, "PII: holds sensitive data"),
+    ("grant", "transparent", "grant, labelled read/edit/write"),
+    ("unused", "transparent", "grant never used"),
 )
 
 
@@ -80,6 +90,7 @@ class View:
     total: int = 0
     focus: str | None = None
     members: dict[str, str] = field(default_factory=dict)  # node id -> the group drawn for it
+    attrs: dict[str, dict[str, Any]] = field(default_factory=dict)  # node id -> its attributes (not drawn)
 
     def node_ids(self) -> list[str]:
         return [n["id"] for n in self.nodes if not is_group(n)]
@@ -107,36 +118,65 @@ def short(text: str, limit: int = 38) -> str:
     return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
 
 
-def tooltip(attrs: Mapping[str, Any]) -> str:
+@dataclass(frozen=True)
+class EffectiveTags:
+    """A node's tags after propagation (as its Tags tab shows them): its origin, whether that origin
+    is derived from upstream rather than declared on the node, its classifications, and which of
+    them are sensitive (personal, financial, secret, health data)."""
+
+    origin: str = "unknown"
+    derived: bool = False
+    classifications: tuple[str, ...] = ()
+    sensitive: tuple[str, ...] = ()
+
+    def badge(self) -> str:
+        """The badge drawn on the node: PII for personal data, else the first sensitive class.
+
+        Example:
+            >>> EffectiveTags(sensitive=("financial", "pii.email")).badge(), EffectiveTags().badge()
+            ('PII', '')
+        """
+        if any(c.split(".", 1)[0] in ("pii", "phi") for c in self.sensitive):
+            return "PII"
+        return self.sensitive[0].split(".", 1)[0].upper() if self.sensitive else ""
+
+
+def tooltip(attrs: Mapping[str, Any], tags: EffectiveTags | None = None) -> str:
     """Plain text (the page shows it as text, never as HTML) describing a node."""
     lines = [f"{attrs.get('kind', '?')}: {attrs.get('name', '')}", f"namespace: {attrs.get('namespace', '')}"]
     for key in ("role", "origin", "environment", "processor_type", "vendor", "region", "identity_type"):
-        if attrs.get(key):
+        if key == "origin" and tags is not None and attrs.get("kind") == "dataset":
+            lines.append(f"origin: {tags.origin} ({'derived from upstream' if tags.derived else 'declared'})")
+        elif attrs.get(key):
             lines.append(f"{key}: {attrs[key]}")
     if attrs.get("third_party"):
         lines.append("third party: yes" + ("" if attrs.get("approved") else " (not approved)"))
-    if attrs.get("classifications"):
-        lines.append("classifications: " + ", ".join(attrs["classifications"]))
+    classes = tags.classifications if tags is not None else attrs.get("classifications")
+    if classes:
+        lines.append("classifications: " + ", ".join(classes))
     return "\n".join(lines)
 
 
-def node_label(attrs: Mapping[str, Any]) -> str:
+def node_label(attrs: Mapping[str, Any], tags: EffectiveTags | None = None) -> str:
     name = str(attrs.get("name") or attrs.get("id", ""))
     label = short(name)
     kind = attrs.get("kind")
     if kind == "dataset":
-        marks = [m for m in (attrs.get("role"), attrs.get("origin")) if m]
+        origin = attrs.get("origin") if tags is None else (tags.origin + (", derived" if tags.derived else ""))
+        marks = [m for m in (attrs.get("role"), origin) if m]
         return label + (f"\n({' · '.join(marks)})" if marks else "")
     if kind == "process" and attrs.get("third_party"):
         return label + f"\n[third party: {short(str(attrs.get('vendor') or attrs.get('namespace', '')), 28)}]"
     return label
 
 
-def node_style(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """vis-network shape and colours for a node, by kind, role, origin and third-party status."""
+def node_style(attrs: Mapping[str, Any], tags: EffectiveTags | None = None) -> dict[str, Any]:
+    """vis-network shape and colours for a node, by kind, role, origin (the effective one, when
+    `tags` are given) and third-party status."""
     kind = attrs.get("kind")
     if kind == "dataset":
-        fill = ORIGIN_FILL.get(str(attrs.get("origin") or "unknown"), ORIGIN_FILL["unknown"])
+        origin = tags.origin if tags is not None else attrs.get("origin")
+        fill = ORIGIN_FILL.get(str(origin or "unknown"), ORIGIN_FILL["unknown"])
         style: dict[str, Any] = {"shape": "box", "color": {"background": fill, "border": BORDER},
                                  "shapeProperties": {"borderRadius": 14}}
         if attrs.get("role") == "cache":
@@ -163,9 +203,19 @@ def group_style(first: Mapping[str, Any], *, third_party: bool = False) -> dict[
             "shapeProperties": {**shape.get("shapeProperties", {}), "borderDashes": [2, 3]}}
 
 
-def _vis_node(attrs: Mapping[str, Any], level: int, *, focus: bool = False) -> dict[str, Any]:
-    node = {"id": attrs["id"], "label": node_label(attrs), "title": tooltip(attrs), "level": level,
-            "kind": attrs.get("kind"), **node_style(attrs)}
+def vis_node(attrs: Mapping[str, Any], level: int, *, focus: bool = False,
+             tags: EffectiveTags | None = None) -> dict[str, Any]:
+    """One node as vis-network draws it; with `tags`, filled by its effective origin, `hatch`ed when
+    that origin is derived, with a `badge` when it holds sensitive data. `page` is the node whose
+    page "Open the node page" opens."""
+    node = {"id": attrs["id"], "label": node_label(attrs, tags), "title": tooltip(attrs, tags), "level": level,
+            "kind": attrs.get("kind"), "page": attrs["id"], **node_style(attrs, tags)}
+    if tags is not None:
+        if tags.derived and attrs.get("kind") == "dataset":
+            node["hatch"] = True  # drawn around the label, in wider side margins
+            node["margin"] = {"top": 8, "bottom": 8, "left": 22, "right": 22}
+        if tags.badge():
+            node["badge"] = tags.badge()
     if focus:
         node["borderWidth"] = 4
         node["color"] = {**node["color"], "border": FOCUS_BORDER}
@@ -178,10 +228,10 @@ def _levels(graph: LineageGraph, focus: str, *, depth: int, upstream: bool,
     levels: dict[str, int] = {focus: 0}
     if downstream:
         for n, d in graph.downstream(focus, depth=depth).items():
-            levels.setdefault(n, 2 * d)
+            levels.setdefault(n, d)
     if upstream:
         for n, d in graph.upstream(focus, depth=depth).items():
-            levels[n] = -2 * d
+            levels[n] = -d
     return levels
 
 
@@ -223,6 +273,8 @@ def _edges(graph: LineageGraph, ids: Iterable[str], groups: Mapping[str, str],
            edge_kinds: frozenset[str]) -> list[dict[str, Any]]:
     sub = graph.restricted_to(ids)
     seen: dict[tuple[str, str, str], int] = {}
+    permissions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    grants: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for u, v, kind, attrs in sub.edges(edge_kinds):
         a, b = groups.get(u, u), groups.get(v, v)
         if a == b:
@@ -230,21 +282,52 @@ def _edges(graph: LineageGraph, ids: Iterable[str], groups: Mapping[str, str],
         key = (a, b, kind)
         seen[key] = seen.get(key, 0) + 1
         if kind == "grant":
-            seen.setdefault((a, b, "perms:" + "/".join(attrs.get("permissions") or [])), 0)
+            permissions[(a, b)].update(attrs.get("permissions") or ())
+            grants[(a, b)].append((u, v))
     edges = []
     for (a, b, kind), n in seen.items():
-        if kind.startswith("perms:"):
-            continue
         edge: dict[str, Any] = {"from": a, "to": b, "arrows": "to", "title": f"{kind}" + (f" (x{n})" if n > 1 else "")}
-        if kind in ("runs", "grant"):
+        if kind == "grant":
+            edge.update(grant_style(permission_order(permissions[(a, b)])))
+            edge["grants"] = [list(pair) for pair in grants[(a, b)]]
+            edge["permissions"] = permission_order(permissions[(a, b)])
+            edge["title"] = f"grant: {edge['label']}" + (f" (x{n})" if n > 1 else "")
+        elif kind == "runs":
             edge["dashes"] = True
-            edge["color"] = {"color": "#9b87c9"}
+            edge["color"] = {"color": GRANT_COLOUR}
         else:
             edge["color"] = {"color": "#6b7280"}
         if n > 1:
             edge["width"] = min(1 + n ** 0.5, 8)
         edges.append(edge)
     return edges
+
+
+def permission_order(permissions: Iterable[str]) -> list[str]:
+    """Permissions as people say them: read, edit, write, then any other.
+
+    Example:
+        >>> permission_order({"write", "read", "edit"})
+        ['read', 'edit', 'write']
+    """
+    rank = {"read": 0, "edit": 1, "write": 2}
+    return sorted(set(permissions), key=lambda p: (rank.get(p, 3), p))
+
+
+def grant_style(permissions: Iterable[str], unused: Iterable[str] = ()) -> dict[str, Any]:
+    """A grant edge labelled with its permissions (read/edit/write); dashed red when some of them
+    go unused (the identity was never seen using them), the unused ones named.
+
+    Example:
+        >>> grant_style(["read", "write"], ["write"])["label"]
+        'read/write\\n(unused: write)'
+    """
+    granted = "/".join(permissions) or "no permissions"
+    idle = permission_order(unused)
+    if idle:
+        return {"label": f"{granted}\n(unused: {'/'.join(idle)})", "dashes": [8, 5], "unused": idle,
+                "color": {"color": UNUSED_GRANT_COLOUR}, "font": {"color": UNUSED_GRANT_COLOUR}}
+    return {"label": granted, "dashes": False, "color": {"color": GRANT_COLOUR}, "font": {"color": "#4c3a85"}}
 
 
 def _assemble(graph: LineageGraph, levels: dict[str, int], keep: set[str], cap: int,
@@ -259,7 +342,9 @@ def _assemble(graph: LineageGraph, levels: dict[str, int], keep: set[str], cap: 
         if node in groups:
             members[groups[node]].append(node)
         else:
-            view.nodes.append(_vis_node(graph.node(node), level, focus=node == focus))
+            attrs = {k: v for k, v in graph.node(node).items() if k != "columns"}
+            view.nodes.append(vis_node(attrs, level, focus=node == focus))
+            view.attrs[node] = attrs
     for gid, nodes in members.items():
         first = graph.node(nodes[0])
         kind = str(first.get("kind"))
@@ -298,7 +383,7 @@ def path_view(graph: LineageGraph, path: Iterable[str], cap: int = DEFAULT_CAP) 
     levels: dict[str, int] = {}
     for i, node in enumerate(path):
         if node in graph:
-            levels.setdefault(node, 2 * i)
+            levels.setdefault(node, i)
     return _assemble(graph, levels, set(levels), cap, frozenset({"read", "write", "runs", "grant"}),
                      None, 0, len(levels))
 
@@ -339,7 +424,8 @@ def column_view(graph: LineageGraph, levels: Mapping[str, int], focus: str | Non
             style = node_style(attrs)
             nodes[cid] = {"id": cid, "label": f"{short(str(attrs.get('name', '')), 30)}\n.{short(column, 30)}",
                           "title": f"column {column}\nof {dataset}", "level": level_of.get(dataset, 0),
-                          "kind": "column", "shape": "box", "color": style["color"]}
+                          "kind": "column", "page": dataset, "shape": "box", "color": style["color"]}
+            view.attrs[dataset] = {k: v for k, v in attrs.items() if k != "columns"}
         return cid
 
     for entry in entries:

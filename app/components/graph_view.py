@@ -20,13 +20,17 @@ import streamlit as st
 import streamlit.components.v1 as components
 from pyvis.network import Network
 
-from app.components.graph_model import LEGEND, View
+from app.components import graph_facts
+from app.components.graph_marks import marked
+from app.components.graph_model import BADGE_COLOUR, LEGEND, View
 from app.components.ui import esc
 from lineage.words import counted
 
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATE = Path(__file__).with_name("graph.html.j2")
 DETAIL_PATH = "node"
+FONT_SIZE = 14  # every text on the canvas (labels, edge labels, badges) is drawn at this size...
+MIN_LABEL_PX = 11  # ...and the view never zooms out so far that it shows below this many pixels
 
 
 @functools.cache
@@ -46,10 +50,12 @@ def options(*, physics: bool = False, direction: str = "LR", spacing: int = 95) 
                                     "shakeTowards": "roots"}},
         "physics": {"enabled": physics, "hierarchicalRepulsion": {"nodeDistance": 150}},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
-        "nodes": {"font": {"size": 14, "face": "sans-serif", "multi": False}, "margin": 8,
+        "nodes": {"font": {"size": FONT_SIZE, "face": "sans-serif", "multi": False}, "margin": 8,
                   "widthConstraint": {"maximum": 230}},
         "edges": {"smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
                              "roundness": 0.4},
+                  "font": {"size": FONT_SIZE, "face": "sans-serif", "align": "middle", "strokeWidth": 4,
+                           "strokeColor": "#ffffff", "multi": False},
                   "arrows": {"to": {"scaleFactor": 0.6}}},
     }
 
@@ -65,13 +71,23 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
         net.add_edge(edge["from"], edge["to"], **{k: v for k, v in edge.items() if k not in ("from", "to")})
     js, css, template = _assets()
     data = {"nodes": net.nodes, "edges": net.edges, "options": options(physics=physics, spacing=spacing),
-            "legend": [list(item) for item in LEGEND], "detail_path": detail_path}
+            "legend": [list(item) for item in LEGEND], "detail_path": detail_path, "focus": view.focus,
+            "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}
     json.dumps(data)  # fail here, not in the browser, on anything that is not JSON
     return template.render(vis_js=js, vis_css=css, data=data, height=height)
 
 
-def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int = 95) -> None:
-    """Render a view in the page, with a caption saying what was grouped or hidden."""
+def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int = 95,
+         facts: tuple[Any, str, str] | None = None) -> None:
+    """Render a view in the page, with a caption saying what was grouped or hidden.
+
+    With `facts` (the store, its path and change marker), nodes are drawn by their effective
+    (propagated) origin, hatched when it is derived, with a badge for sensitive data, and grants
+    that go unused are dashed red."""
+    if facts is not None and view.nodes:
+        store, path, marker = facts
+        view = marked(view, graph_facts.effective_tags(store, path, marker, view),
+                      graph_facts.unused_grants(store, path, marker, view))
     if not view.nodes:
         st.info("Nothing to draw with these settings.")
         return

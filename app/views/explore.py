@@ -20,7 +20,7 @@ if focus is None:
     st.info("Type part of a node's name to start, e.g. `orders`, `vector` or `agent`.")
     st.stop()
 with top[1]:
-    depth = st.slider("Depth (edges each way)", 1, 6, 2, key="explore-depth")
+    depth = st.slider("Depth (edges each way)", 1, 12, 2, key="explore-depth")
 with top[2]:
     direction = st.radio("Direction", ["both", "upstream", "downstream"], horizontal=True, key="explore-direction")
 
@@ -49,7 +49,7 @@ view = data.safe(data.explore_view, path, marker, focus, depth=depth, direction=
 shown = view.node_ids()
 st.caption(f"{esc(focus)}: {counted(len(shown), 'node')} shown" + (" (columns)" if columns else "")
            + ". Click a node for its details; hover for a summary.")
-graph_view.draw(view, physics=physics)
+graph_view.draw(view, physics=physics, facts=(data.store(path), path, marker))
 
 if not columns:
     st.subheader("Nodes in view")

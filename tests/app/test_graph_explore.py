@@ -1,0 +1,171 @@
+"""The Explore graph on the store of the sample pipelines, run with AppTest and in a real headless
+Chromium: nodes drawn by their effective origin (hatched when derived) with PII badges, grants
+with their permissions (unused ones dashed red), depth enough to reach rag.responses' origins, a
+column node that opens its dataset's page, and labels never drawn below 11 px."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qs, quote, urlparse
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.components.graph_model import ORIGIN_FILL, UNUSED_GRANT_COLOUR
+from lineage import focused
+from lineage.store import open_store
+from tests.app.conftest import RunningApp
+from tests.app.test_app_browser import browser, graph_frame, main_text, page, page_errors, settle  # noqa: F401
+from tests.app.test_app_pages import run
+
+RAG_RESPONSES = "dataset:redis://rag-cache.internal:6379:rag.responses"
+DECLARED_REAL = "dataset:postgres://chat-db.internal:5432:assistant.public.messages"
+CHUNK_EMBEDDINGS = "dataset:postgres://vector-db.internal:5432:rag.public.chunk_embeddings"
+ASSISTANT_API = "identity:k8s://prod:assistant-api"
+TICKETS = "dataset:snowflake://acme-prod:ANALYTICS.MARTS.FCT_SUPPORT_TICKETS"
+
+
+def drawn(at: AppTest) -> dict[str, Any]:
+    """The data the graph component was given (nodes, edges, options), as the browser gets it."""
+    srcdoc = at.get("iframe")[0].proto.srcdoc
+    data: dict[str, Any] = json.loads(srcdoc.split("const DATA = ", 1)[1].split(";\n", 1)[0])
+    return data
+
+
+def test_rag_responses_is_filled_by_its_propagated_origin_hatched_with_a_pii_badge(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=RAG_RESPONSES)
+    nodes = {n["id"]: n for n in drawn(at)["nodes"]}
+    focus = nodes[RAG_RESPONSES]
+    assert focused.node(open_store(samples_db), RAG_RESPONSES).get("origin") is None, "nothing is declared on it"
+    assert focus["color"]["background"] == ORIGIN_FILL["real"]
+    assert focus["hatch"] is True and focus["badge"] == "PII"
+    assert "real, derived" in focus["label"]
+    declared = nodes[DECLARED_REAL]
+    assert declared["color"]["background"] == ORIGIN_FILL["real"] and "hatch" not in declared
+
+
+def test_an_unused_grant_is_drawn_dashed_red_with_its_permissions(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=CHUNK_EMBEDDINGS)
+    at.toggle(key="explore-grants").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    grants = {(e["from"], e["to"]): e for e in drawn(at)["edges"] if e.get("grants")}
+    unused = grants[(ASSISTANT_API, CHUNK_EMBEDDINGS)]  # granted read/edit/write, seen only reading
+    assert unused["label"] == "read/edit/write\n(unused: edit/write)"
+    assert unused["dashes"] and unused["color"]["color"] == UNUSED_GRANT_COLOUR
+    used = [e for e in grants.values() if not e.get("unused")]
+    assert used, "some grants in view are used"
+    for edge in used:
+        assert edge["label"] and not edge["dashes"] and edge["color"]["color"] != UNUSED_GRANT_COLOUR
+
+
+def test_explore_reaches_the_origins_of_rag_responses(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    found, _ = focused.walk(open_store(samples_db), RAG_RESPONSES, upstream=True)
+    farthest = max(found.values())
+    assert farthest > 6
+    at = run(samples_db, monkeypatch, "explore", node=RAG_RESPONSES)
+    at.slider(key="explore-depth").set_value(farthest).run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = set(at.dataframe[0].value["id"])
+    assert {n for n, d in found.items() if d == farthest} <= shown
+
+
+# -- in Chromium --------------------------------------------------------------------------------------
+
+
+def test_a_column_node_opens_its_dataset_page(running_app: RunningApp, page: Any) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/explore?node={quote(TICKETS)}")
+    settle(page, graph=True)
+    page.get_by_text("Column-level lineage").click()
+    deadline = time.monotonic() + 180
+    frame = None
+    while time.monotonic() < deadline and frame is None:
+        for f in page.frames:
+            try:
+                if f != page.main_frame and f.evaluate("() => !!window.lineageNetwork && "
+                                                       "window.lineageNetwork.body.data.nodes.get()"
+                                                       ".some(n => n.kind === 'column')"):
+                    frame = f
+            except Exception:  # a frame being replaced
+                continue
+        page.wait_for_timeout(300)
+    assert frame is not None, "the column graph is drawn"
+    frame.locator("body[data-drawn='1']").wait_for(state="attached", timeout=120_000)
+    target = frame.evaluate("""() => window.lineageNetwork.body.data.nodes.get()
+        .filter(n => n.kind === 'column' && n.id.startsWith('dataset:snowflake'))[0].id""")
+    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork; n.focus(id, {scale: 1, animation: false});
+        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", target)
+    box = frame.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    frame.locator("#panel").wait_for(state="visible", timeout=60_000)
+    href = frame.locator("#panel-link").get_attribute("href")
+    dataset = target.split("#", 1)[0]
+    assert parse_qs(urlparse(href).query)["node"] == [dataset]
+    page.goto(href)
+    settle(page)
+    name = dataset.rsplit(":", 1)[1]
+    assert name in main_text(page, name)
+    assert page_errors(page) == []
+
+
+def label_px(frame: Any) -> float:
+    """The smallest size, in screen pixels, at which the graph draws a node or edge label now."""
+    return float(frame.evaluate("""() => { const n = window.lineageNetwork; const s = n.getScale();
+        const sizes = Object.values(n.body.nodes).map(x => x.options.font.size)
+            .concat(Object.values(n.body.edges).map(e => e.options.font.size));
+        return Math.min(...sizes) * s; }"""))
+
+
+def test_labels_are_never_drawn_below_11_px(running_app: RunningApp, page: Any) -> None:  # noqa: F811
+    page.goto(running_app.url)  # the data map: many nodes, which used to be fitted at a third of their size
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    assert frame.evaluate("() => window.lineageNetwork.body.nodeIndices.length") > 20
+    assert label_px(frame) >= 11
+    box = frame.locator("#graph").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(8):
+        page.mouse.wheel(0, 600)  # zoom out
+        page.wait_for_timeout(100)
+    assert label_px(frame) >= 11
+    for _ in range(5):
+        frame.locator("#zoom-out").click()
+    assert label_px(frame) >= 11
+    frame.locator("#zoom-fit").click()
+    assert label_px(frame) >= 11
+    before = label_px(frame)
+    frame.locator("#zoom-in").click()
+    assert label_px(frame) > before
+    page.screenshot(path="/tmp/graph-labels.png")
+
+
+def test_derived_nodes_are_hatched_and_sensitive_ones_badged_on_the_canvas(
+        running_app: RunningApp, page: Any) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/explore?node={quote(RAG_RESPONSES)}")
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    page.wait_for_timeout(500)
+    counts = frame.evaluate("""(id) => {
+        const n = window.lineageNetwork, shape = n.body.nodes[id].shape;
+        const canvas = document.querySelector("#graph canvas"), ctx = canvas.getContext("2d");
+        const ratio = canvas.width / canvas.clientWidth;
+        function count(x0, y0, x1, y1, test) {  // canvas coordinates of the network
+            const a = n.canvasToDOM({x: x0, y: y0}), b = n.canvasToDOM({x: x1, y: y1});
+            const px = ctx.getImageData(Math.round(a.x * ratio), Math.round(a.y * ratio),
+                                        Math.max(1, Math.round((b.x - a.x) * ratio)),
+                                        Math.max(1, Math.round((b.y - a.y) * ratio))).data;
+            let found = 0;
+            for (let i = 0; i < px.length; i += 4) { if (test(px[i], px[i + 1], px[i + 2])) { found += 1; } }
+            return found;
+        }
+        const dark = (r, g, b) => r < 215 && r > 80 && Math.abs(r - g) < 60;  // hatch lines over the fill
+        const red = (r, g, b) => r > 150 && g < 70 && b < 70;
+        return {hatch: count(shape.left + 6, shape.top + 6, shape.left + 18, shape.top + shape.height - 6, dark),
+                badge: count(shape.left + shape.width - 40, shape.top - 10, shape.left + shape.width + 8,
+                             shape.top + 8, red)};
+    }""", RAG_RESPONSES)
+    assert counts["hatch"] > 10, counts
+    assert counts["badge"] > 20, counts
