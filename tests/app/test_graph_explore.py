@@ -163,7 +163,9 @@ def test_derived_nodes_are_hatched_and_sensitive_ones_badged_on_the_canvas(
         }
         const dark = (r, g, b) => r < 215 && r > 80 && Math.abs(r - g) < 60;  // hatch lines over the fill
         const red = (r, g, b) => r > 150 && g < 70 && b < 70;
-        return {hatch: count(shape.left + 6, shape.top + 6, shape.left + 18, shape.top + shape.height - 6, dark),
+        const label = n.body.nodes[id].labelModule.size;  // the strip left of the label, inside the border
+        return {hatch: count(shape.left + 5, shape.top + 5, Math.max(shape.left + 6, label.left - 2),
+                             shape.top + shape.height - 5, dark),
                 badge: count(shape.left + shape.width - 40, shape.top - 10, shape.left + shape.width + 8,
                              shape.top + 8, red)};
     }""", RAG_RESPONSES)
