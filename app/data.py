@@ -102,8 +102,9 @@ def change_marker(path: str) -> str:
     journal_note(path)
     s = store(path)
     counts = s.counts()
-    reviews = len(s.reviews())
-    return f"{counts.get('inputs', 0)}:{counts.get('collection_runs', 0)}:{reviews}"
+    reviews = s.reviews()  # the latest of each finding: a second decision on one finding changes the newest
+    newest = max((r.created_at for r in reviews if r.created_at), default=None)
+    return f"{counts.get('inputs', 0)}:{counts.get('collection_runs', 0)}:{len(reviews)}:{newest}"
 
 
 def key() -> tuple[str, str]:
