@@ -57,8 +57,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Third-party processors")
     table(data.third_parties(path, marker), empty="No third-party processors.")
-    st.page_link("views/third_parties.py", label="What each third party receives, and through which paths",
-                 icon=":material/arrow_forward:")
+    st.page_link("views/third_parties.py", label="What each third party receives, and through which paths")
 
 st.subheader("Recent collection runs")
 table(data.runs(path, marker)[:10], empty="No collection runs recorded.")
@@ -74,4 +73,4 @@ with right:
     for severity, n in by_severity.items():  # each opens the Findings list filtered to it
         if n:
             st.page_link("views/findings.py", label=counted(n, f"open {severity} finding"),
-                         query_params={"severity": severity, "status": "open"}, icon=":material/arrow_forward:")
+                         query_params={"severity": severity, "status": "open"})
