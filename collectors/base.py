@@ -18,8 +18,9 @@ A collector may also have capabilities, each a further protocol below that calle
 - `TakesOptions`: `with_options(options)`, a copy configured by options (SQL dialect, dbt target);
 - `StreamsFiles`: `collect_path(path, chunk_events=..., max_bytes=...)`, a large file as a stream
   of batches, so memory stays flat;
-- `TailsLogs`: `tails(path)` and `line_reader(source)`, which reads the whole lines appended to a
-  log since the last read (a scheduled job reads an event log this way);
+- `TailsLogs`: `tails(path)` and `line_reader(source, memory)`, which reads the whole lines appended
+  to a log since the last read, resuming with what earlier lines taught (`lineage collect` and
+  scheduled jobs read event logs this way);
 - `ReadsLocations`: `schemes` and `collect_location(location, name)`, a source that is not a file
   but a connection string (`postgresql://...`).
 
@@ -81,13 +82,23 @@ MAX_LINE_BYTES = 64 << 20
 """The longest line a log read a line at a time may have (`TailsLogs`)."""
 
 
+class LineReader(Protocol):
+    def __call__(self, data: bytes, first_line: int) -> LineageBatch:
+        """The batch of whole lines `data`, the first of them line `first_line` of the log."""
+        ...
+
+    def memory(self) -> dict[str, Any]:
+        """What the lines read so far taught (JSON-able), for the next reader of the log."""
+        ...
+
+
 @runtime_checkable
 class TailsLogs(Protocol):
     def tails(self, path: Path) -> bool: ...
 
-    def line_reader(self, source: str) -> Callable[[bytes, int], LineageBatch]:
-        """A reader of one log's successive whole lines (`data`, the line `data` starts at): it
-        keeps what earlier lines taught it."""
+    def line_reader(self, source: str, memory: Mapping[str, Any] | None = None) -> LineReader:
+        """A reader of one log's successive whole lines: it keeps what earlier lines taught it,
+        starting from the `memory` of an earlier reader of the same log."""
         ...
 
 

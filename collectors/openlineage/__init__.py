@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,7 +36,10 @@ from lineage.errors import CollectorError
 from lineage.models import LineageBatch, Problem, RawInput
 from lineage.perf import paused_gc
 
-__all__ = ["COLLECTOR", "AliasMap", "EventMapper", "OpenLineageCollector", "canonical_bytes", "map_event", "sql_hook"]
+__all__ = [
+    "COLLECTOR", "AliasMap", "EventMapper", "LogReader", "OpenLineageCollector", "canonical_bytes", "map_event",
+    "sql_hook",
+]
 
 CHUNK_EVENTS = 2000
 CHUNK_CHARS = 16 << 20
@@ -60,8 +63,8 @@ class EventMapper:
     the endpoint and its journal all use. Events of a stream share what one event can teach the
     next (the symlink aliases seen so far) and the SQL hook that reads `sql` facets."""
 
-    def __init__(self) -> None:
-        self.aliases = AliasMap()
+    def __init__(self, aliases: AliasMap | None = None) -> None:
+        self.aliases = aliases or AliasMap()
         self.sql_hook: SqlHook | None = sql_hook()
 
     def map(self, event: Any, *, source: str, line: int | None = None) -> MappedEvent:
@@ -103,6 +106,22 @@ def _chunk(items: Iterator[Item], events: int, chars: int) -> list[Item]:
         if len(out) >= events or size >= chars:
             break
     return out
+
+
+class LogReader:
+    """Reads the whole lines appended to one log, read after read, with one mapper: what earlier
+    events taught (their symlink aliases) holds for later ones, and `memory` carries it to the next
+    reader of the log."""
+
+    def __init__(self, collector: OpenLineageCollector, source: str, mapper: EventMapper) -> None:
+        self.collector, self.source, self.mapper = collector, source, mapper
+
+    def __call__(self, data: bytes, first_line: int) -> LineageBatch:
+        return self.collector.collect_lines(self.source, data, first_line, self.mapper)
+
+    def memory(self) -> dict[str, Any]:
+        """What the lines read so far taught, as JSON-able data for `line_reader`."""
+        return {"aliases": self.mapper.aliases.dump()}
 
 
 @register_collector
@@ -192,10 +211,10 @@ class OpenLineageCollector:
         except ValueError:
             return False
 
-    def line_reader(self, source: str) -> Callable[[bytes, int], LineageBatch]:
-        """`collect_lines` for the successive reads of one log, sharing one mapper."""
-        mapper = EventMapper()
-        return lambda data, first_line: self.collect_lines(source, data, first_line, mapper)
+    def line_reader(self, source: str, memory: Mapping[str, Any] | None = None) -> LogReader:
+        """A reader of the successive reads of one log, resuming with the `memory` an earlier
+        reader of it had (the symlink aliases its events taught)."""
+        return LogReader(self, source, EventMapper(AliasMap.load((memory or {}).get("aliases"))))
 
     def collect_lines(self, source: str, data: bytes, first_line: int = 1,
                       mapper: EventMapper | None = None) -> LineageBatch:

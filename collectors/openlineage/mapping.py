@@ -83,6 +83,29 @@ class AliasMap:
             self._map.pop(next(iter(self._map)))
         self._map.setdefault(alias.id, canonical)
 
+    def dump(self) -> list[list[str]]:
+        """The aliases as JSON-able rows (alias id, canonical kind, namespace, name), oldest first.
+
+        Example:
+            >>> aliases = AliasMap()
+            >>> aliases.add(NodeRef.dataset("h", "db.t"), NodeRef.dataset("s3://b", "t"))
+            >>> AliasMap.load(aliases.dump()).resolve(NodeRef.dataset("h", "db.t")).id
+            'dataset:s3://b:t'
+        """
+        return [[alias, ref.kind.value, ref.namespace, ref.name] for alias, ref in self._map.items()]
+
+    @classmethod
+    def load(cls, rows: Any) -> AliasMap:
+        """The aliases `dump` gave; rows that are not well formed are left out."""
+        aliases = cls()
+        for row in rows if isinstance(rows, list) else ():
+            try:
+                alias, kind, namespace, name = row
+                aliases._map[str(alias)] = NodeRef(kind=NodeKind(kind), namespace=namespace, name=name)
+            except (TypeError, ValueError):
+                continue
+        return aliases
+
 
 @dataclass
 class _Trace:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lineage.models import LineageBatch, Problem
 from lineage.perf import paused_gc
@@ -23,9 +23,15 @@ from lineage.project import Project
 from lineage.services.fold import open_current
 from lineage.services.progress import Progress, Quiet
 from lineage.store import RawInputRow, RunRecord, Store, StoreWriter
+from lineage.store.base import SourceState
+
+if TYPE_CHECKING:
+    from collectors.base import TailsLogs
 
 GROUP_FACTS = 20_000
 """Facts stored in one transaction of a collect, at most (unless one source states more)."""
+LOGS = ":collect"
+"""Under which `lineage collect` keeps where it read event logs up to (no job can have this name)."""
 
 
 @dataclass
@@ -67,6 +73,7 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
     A large event log comes in chunks (flat memory), stored through one write session; `strict`
     reads each file whole first and stores nothing from one with a problem.
     """
+    from collectors.base import TailsLogs
     from collectors.discover import collect_file_batches, plan
 
     shown = progress or Quiet()
@@ -79,13 +86,19 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                            path_problems=sum(p.severity == "error" for p in work.problems))
     options = project.collector_options()
     stored = store.snapshot_hashes([str(path) for _, path in work.work])
+    logs = store.source_states(LOGS)
     task = shown.begin("collecting", len(work.work))
     with store.writer(max_hold_s=5.0) as session:  # one session: the file is opened once, let go when others wait
-        group = _Group(session, result)
+        group = _Group(session, store, result)
         for collector, path in work.work:
             shown.advance(task, 0, label=f"collecting {path.name}")
             if _unchanged(stored.get((collector.name, str(path))), path):
                 result.unchanged += 1
+                shown.advance(task)
+                continue
+            if not strict and isinstance(collector, TailsLogs) and collector.tails(path):
+                group.files += 1
+                _collect_log(collector, path, logs.get(str(path)), group, shown, settings.max_source_bytes)
                 shown.advance(task)
                 continue
             if collector.name == "sql" and "sql" not in options:
@@ -122,35 +135,65 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
     return result
 
 
+def _collect_log(collector: TailsLogs, path: Path, prev: SourceState | None, group: _Group, shown: Progress,
+                 max_bytes: int) -> None:
+    """The lines of an event log appended since it was last collected (`prev`), with what the
+    earlier lines taught; nothing at all when the file is untouched since."""
+    from lineage.services.jobs.reading import TransientError, read_log, untouched
+
+    try:
+        st = path.stat()
+        if untouched(prev, st):
+            return
+        within = _file_task(shown, path)
+        with paused_gc() if within is not None else nullcontext():  # as for other large files
+            # a log is read whole however large (flat memory): `max_bytes` bounds only what gzip expands to
+            for step in read_log(collector, str(path), path, st, prev, job=LOGS, max_bytes=max(max_bytes, st.st_size)):
+                if step.batch is not None:
+                    group.result.problems.extend(step.batch.problems)
+                    if within is not None and step.batch.raw:
+                        shown.advance(within, len(step.batch.raw.content))
+                group.add(path, step.batch, step.state)
+        if within is not None:
+            shown.end(within)
+    except (OSError, TransientError) as exc:
+        group.result.problems.append(Problem(message=f"cannot read: {exc}", source=str(path)))
+
+
 @dataclass
 class _Group:
     """Batches stored together, in one transaction when enough of them wait (a few hundred small
     sources) or one is large: many small files cost one refresh of the current graph, not one each."""
 
     session: StoreWriter
+    store: Store
     result: CollectResult
     files: int = 0
     """Files read so far."""
     changed: set[Path] = field(default_factory=set)
     """Files of which something new was stored, or that were refused."""
     waiting: list[tuple[Path, LineageBatch]] = field(default_factory=list)
+    states: list[SourceState] = field(default_factory=list)
+    """Where the logs of the waiting batches were read up to: saved once those are stored."""
     facts: int = 0
 
-    def add(self, path: Path, batch: LineageBatch) -> None:
-        self.waiting.append((path, batch))
-        self.facts += len(batch.facts) + 1
+    def add(self, path: Path, batch: LineageBatch | None, state: SourceState | None = None) -> None:
+        if batch is not None:
+            self.waiting.append((path, batch))
+            self.facts += len(batch.facts) + 1
+        if state is not None:
+            self.states.append(state)
         if self.facts >= GROUP_FACTS:
             self.flush()
 
     def flush(self) -> None:
-        if not self.waiting:
-            return
-        results = self.session.ingest_all([batch for _, batch in self.waiting])
+        results = self.session.ingest_all([batch for _, batch in self.waiting]) if self.waiting else []
         for (path, _), ingested in zip(self.waiting, results, strict=True):
             self.result.facts += ingested.facts
             if not ingested.skipped:
                 self.changed.add(path)
-        self.waiting, self.facts = [], 0
+        self.store.save_source_states(self.states)
+        self.waiting, self.states, self.facts = [], [], 0
 
 
 def _unchanged(stored_sha: str | None, path: Path) -> bool:

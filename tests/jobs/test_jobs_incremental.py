@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from collectors.openlineage import OpenLineageCollector
 from lineage.services.jobs.runner import run_job
+from lineage.graph import load_graph
 from lineage.store import open_store
 from tests.jobs.support import FIXTURES, Project, Web, fixture_bytes
 
@@ -45,6 +47,34 @@ def test_appended_events_are_read_alone_on_the_next_run(project: Project) -> Non
     lines = {f["line"] for f in open_store(project.db).facts_about(
         ["dataset:https://paste.example.com:api/v1/pastes"])}
     assert lines == {4}
+
+
+def _event(job: str, dataset: dict[str, object]) -> bytes:
+    return json.dumps({
+        "eventType": "COMPLETE", "eventTime": "2026-02-01T00:00:00Z", "producer": "p", "schemaURL": "u",
+        "run": {"runId": "3f1d6c1e-0000-4000-8000-000000000001"}, "job": {"namespace": "etl", "name": job},
+        "inputs": [dataset], "outputs": [],
+    }).encode() + b"\n"
+
+
+def test_an_alias_taught_before_the_last_run_holds_for_lines_appended_after_it(project: Project) -> None:
+    table = {"namespace": "s3://lake", "name": "orders", "facets": {"symlinks": {
+        "_producer": "p", "_schemaURL": "u",
+        "identifiers": [{"namespace": "hive://metastore", "name": "sales.orders", "type": "TABLE"}]}}}
+    project.append("logs/agent.jsonl", _event("load", table))
+    loaded = project.write(EVENTS_JOB).config()
+    run_job(loaded.jobs.jobs[0], loaded)
+    project.append("logs/agent.jsonl", _event("report", {"namespace": "hive://metastore", "name": "sales.orders"}))
+
+    second = run_job(loaded.jobs.jobs[0], loaded)
+
+    assert second.status == "ok" and second.changed == 1
+    graph = load_graph(open_store(project.db))
+    assert "dataset:hive://metastore:sales.orders" not in graph, "the alias is not a node of its own"
+    assert graph.edge("dataset:s3://lake:orders", "process:etl:report", "read") is not None
+    # the appended event's own facts name the table by its canonical name, as a whole read would
+    facts = open_store(project.db).facts_about(["process:etl:report"])
+    assert {f["subject"] for f in facts if f["fact"] == "edge"} == {"dataset:s3://lake:orders"}
 
 
 def test_an_unchanged_log_is_not_read_again(project: Project) -> None:

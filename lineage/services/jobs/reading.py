@@ -21,6 +21,7 @@ Every other failure is a problem in the run, never an exception.
 from __future__ import annotations
 
 import hashlib
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -98,6 +99,12 @@ def _anchor(path: Path, offset: int) -> str:
         return _sha(fh.read(min(offset, ANCHOR_BYTES)))
 
 
+def untouched(prev: SourceState | None, st: os.stat_result) -> bool:
+    """Whether a file is as it was when `prev` was saved: same size, modification time and inode."""
+    return (prev is not None and prev.size == st.st_size and prev.mtime_ns == st.st_mtime_ns
+            and prev.detail.get("inode") == st.st_ino)
+
+
 def _read_file(ref: SourceRef, prev: SourceState | None, job: str,
                options: Mapping[str, Mapping[str, Any]], max_bytes: int) -> Iterator[Step]:
     from collectors.discover import collect_file
@@ -110,15 +117,14 @@ def _read_file(ref: SourceRef, prev: SourceState | None, job: str,
         return
     except OSError as exc:
         raise TransientError(f"{ref.name}: cannot read: {exc.strerror or exc}") from exc
-    if (prev is not None and prev.size == st.st_size and prev.mtime_ns == st.st_mtime_ns
-            and prev.detail.get("inode") == st.st_ino):
+    if untouched(prev, st):
         return
     collector = get_collector(ref.collector) if ref.collector else None
     if collector is None:
         yield _problem(ref, "no collector named for this file")
         return
     if isinstance(collector, TailsLogs) and collector.tails(path):
-        yield from _read_tail(collector, ref, path, st.st_ino, st.st_mtime_ns, prev, job, max_bytes)
+        yield from read_log(collector, ref.name, path, st, prev, job=job, max_bytes=max_bytes)
         return
     if st.st_size > max_bytes:
         yield _problem(ref, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit")
@@ -136,25 +142,38 @@ def _read_file(ref: SourceRef, prev: SourceState | None, job: str,
     yield Step(batch=batch, state=state, note="read whole")
 
 
-def _read_tail(collector: TailsLogs, ref: SourceRef, path: Path, inode: int, mtime_ns: int, prev: SourceState | None,
-               job: str, max_bytes: int) -> Iterator[Step]:
-    start, line, note = 0, 1, "read from the start"
+def read_log(collector: TailsLogs, name: str, path: Path, st: os.stat_result, prev: SourceState | None, *,
+             job: str, max_bytes: int) -> Iterator[Step]:
+    """The lines of the log at `path` (named `name`, `st` its status) appended since `prev` was
+    saved, in batches, each with the state to save once it is stored: the position, a hash of the
+    bytes just before it and what the lines read so far taught the collector (`memory`).
+
+    Raises:
+        TransientError: the file cannot be read now.
+    """
+    start, line, note, memory = 0, 1, "read from the start", None
     if prev is not None and prev.offset is not None:
         try:
-            same = (prev.detail.get("inode") == inode and path.stat().st_size >= prev.offset
+            same = (prev.detail.get("inode") == st.st_ino and st.st_size >= prev.offset
                     and _anchor(path, prev.offset) == prev.detail.get("anchor"))
         except OSError as exc:
-            raise TransientError(f"{ref.name}: cannot read: {exc.strerror or exc}") from exc
+            raise TransientError(f"{name}: cannot read: {exc.strerror or exc}") from exc
         if same:
             start, line, note = prev.offset, prev.line or 1, "read the appended lines"
+            memory = prev.detail.get("memory")
         else:
             note = "rotated or rewritten: read from the start"
     limit = start + max_bytes
     try:
         fh = path.open("rb")
     except OSError as exc:
-        raise TransientError(f"{ref.name}: cannot read: {exc.strerror or exc}") from exc
-    read = collector.line_reader(ref.name)
+        raise TransientError(f"{name}: cannot read: {exc.strerror or exc}") from exc
+    read = collector.line_reader(name, memory if isinstance(memory, dict) else None)
+
+    def state(pos: int) -> SourceState:
+        return SourceState(job=job, source=name, size=pos, mtime_ns=st.st_mtime_ns, offset=pos, line=line,
+                           detail={"inode": st.st_ino, "anchor": _anchor(path, pos), "memory": read.memory()})
+
     with fh:
         fh.seek(start)
         pos, produced = start, False
@@ -169,19 +188,13 @@ def _read_tail(collector: TailsLogs, ref: SourceRef, path: Path, inode: int, mti
                 size += len(text)
             if not lines:
                 break
-            data = b"".join(lines)
-            batch = read(data, line)
+            batch = read(b"".join(lines), line)
             pos += size
             line += len(lines)
-            state = SourceState(job=job, source=ref.name, size=pos, mtime_ns=mtime_ns, offset=pos, line=line,
-                                content_sha=None, detail={"inode": inode, "anchor": _anchor(path, pos)})
             produced = True
-            yield Step(batch=batch, state=state, note=f"{note}: {len(lines)} line(s)")
-        if not produced:
-            # nothing complete to read: remember the position so the next run starts here
-            yield Step(state=SourceState(job=job, source=ref.name, size=start, mtime_ns=mtime_ns, offset=start,
-                                         line=line, detail={"inode": inode, "anchor": _anchor(path, start)}),
-                       note="no new complete lines")
+            yield Step(batch=batch, state=state(pos), note=f"{note}: {len(lines)} line(s)")
+        if not produced:  # nothing complete to read: remember the position so the next run starts here
+            yield Step(state=state(start), note="no new complete lines")
 
 
 # -- URLs and catalogs -------------------------------------------------------------------------------
