@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,43 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
             "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}
     json.dumps(data)  # fail here, not in the browser, on anything that is not JSON
     return template.render(vis_js=js, vis_css=css, data=data, height=height)
+
+
+# Explore's view, as URL query parameters: parameter -> (widget key, allowed values; None: 1 to MAX_DEPTH)
+MAX_DEPTH = 12
+EXPLORE_VIEW: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "depth": ("explore-depth", None),
+    "direction": ("explore-direction", ("both", "upstream", "downstream")),
+    "columns": ("explore-columns", ("true", "false")),
+    "identities": ("explore-identities", ("true", "false")),
+    "grants": ("explore-grants", ("true", "false")),
+    "physics": ("explore-physics", ("true", "false")),
+}
+
+
+def _from_url(text: str, allowed: tuple[str, ...] | None) -> Any:
+    """A widget value from its URL text, or None when the text is not one the widget takes."""
+    if allowed is None:
+        return int(text) if text.isdigit() and 1 <= int(text) <= MAX_DEPTH else None
+    if text not in allowed:
+        return None
+    return text == "true" if allowed == ("true", "false") else text
+
+
+def keep_view_in_url(view: Mapping[str, tuple[str, tuple[str, ...] | None]] = EXPLORE_VIEW) -> None:
+    """Keep a page's view (depth, direction, toggles) in the URL, so a link reproduces it: called
+    before the widgets are made, it writes each widget's current value to the URL, or, on a page
+    opened from a link, sets the widget from the URL (a value the widget does not take is ignored)."""
+    for param, (key, allowed) in view.items():
+        if key in st.session_state:
+            value = st.session_state[key]
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            if st.query_params.get(param) != text:
+                st.query_params[param] = text
+        elif param in st.query_params:
+            value = _from_url(str(st.query_params[param]), allowed)
+            if value is not None:
+                st.session_state[key] = value
 
 
 def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int = 95,

@@ -11,6 +11,7 @@ from app.components.ui import esc, node_picker, table
 from lineage.words import counted
 
 path, marker = data.key()
+graph_view.keep_view_in_url()
 st.title("Explore")
 
 top = st.columns([3, 2, 2])
@@ -20,7 +21,7 @@ if focus is None:
     st.info("Type part of a node's name to start, e.g. `orders`, `vector` or `agent`.")
     st.stop()
 with top[1]:
-    depth = st.slider("Depth (edges each way)", 1, 12, 2, key="explore-depth")
+    depth = st.slider("Depth (edges each way)", 1, graph_view.MAX_DEPTH, 2, key="explore-depth")
 with top[2]:
     direction = st.radio("Direction", ["both", "upstream", "downstream"], horizontal=True, key="explore-direction")
 

@@ -1,0 +1,81 @@
+"""Explore's view (node, depth, direction, toggles) is kept in the URL, so a link reproduces it, and
+a click on a node in the graph offers to focus the graph there with the same view."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+from urllib.parse import parse_qs, quote, urlparse
+
+import pytest
+
+from tests.app.conftest import RunningApp
+from tests.app.test_app_browser import browser, graph_frame, page, page_errors, settle  # noqa: F401
+from tests.app.test_app_pages import run
+from tests.app.test_graph_explore import ASSISTANT_API, RAG_RESPONSES, drawn
+
+ANTHROPIC = "process:https://api.anthropic.com:workspaces/assistant-prod/v1/messages"
+
+
+def test_a_link_with_the_view_in_its_query_opens_that_view(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=RAG_RESPONSES, depth="9", direction="upstream",
+             grants="true", identities="false")
+    assert at.slider(key="explore-depth").value == 9
+    assert at.radio(key="explore-direction").value == "upstream"
+    assert at.toggle(key="explore-grants").value is True and at.toggle(key="explore-identities").value is False
+    assert set(at.dataframe[0].value["side"]) == {"focus", "upstream"}
+    assert any(e.get("grants") for e in drawn(at)["edges"])
+
+
+def test_a_value_a_widget_does_not_take_is_ignored(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=RAG_RESPONSES, depth="99", direction="<sideways>",
+             grants="maybe")
+    assert at.slider(key="explore-depth").value == 2
+    assert at.radio(key="explore-direction").value == "both"
+    assert at.toggle(key="explore-grants").value is False
+
+
+def test_changing_the_view_writes_it_to_the_url(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=RAG_RESPONSES)
+    at.slider(key="explore-depth").set_value(5).run()
+    at.toggle(key="explore-grants").set_value(True).run()
+    at.radio(key="explore-direction").set_value("downstream").run()
+    query = dict(at.query_params)
+    assert query["node"] == RAG_RESPONSES and query["depth"] == "5"
+    assert query["grants"] == "true" and query["direction"] == "downstream"
+
+
+def test_a_click_offers_to_focus_the_graph_there_with_the_same_view(running_app: RunningApp,
+                                                                     page: Any) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/explore?node={quote(RAG_RESPONSES)}&depth=3&grants=true")
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork; n.focus(id, {scale: 1, animation: false});
+        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", ANTHROPIC)
+    box = frame.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    frame.locator("#panel").wait_for(state="visible", timeout=60_000)
+    href = frame.locator("#panel-focus").get_attribute("href")
+    query = parse_qs(urlparse(href).query)
+    assert query["node"] == [ANTHROPIC] and query["depth"] == ["3"] and query["grants"] == ["true"]
+    assert urlparse(href).path.endswith("/explore")
+    page.evaluate("() => { window.sameDocument = 1; }")
+    frame.locator("#panel-focus").click()
+    page.wait_for_function("(id) => new URL(location.href).searchParams.get('node') === id", arg=ANTHROPIC,
+                           timeout=60_000)
+    refocused = None
+    deadline = time.monotonic() + 180
+    while refocused is None and time.monotonic() < deadline:
+        for f in page.frames:
+            with contextlib.suppress(Exception):  # a frame being replaced
+                if f != page.main_frame and f.evaluate("() => window.lineageFocus") == ANTHROPIC:
+                    refocused = f
+        page.wait_for_timeout(300)
+    assert refocused is not None, "the graph is drawn again around the node clicked"
+    assert page.evaluate("() => window.sameDocument") == 1, "in place: the page was not loaded again"
+    assert ASSISTANT_API in refocused.evaluate("() => window.lineageNetwork.body.data.nodes.getIds()")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["depth"] == ["3"] and query["grants"] == ["true"]
+    settle(page)
+    assert page_errors(page) == []
