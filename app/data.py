@@ -415,9 +415,10 @@ def latest_facets(path: str, marker: str, node_id: str) -> tuple[str, list[dict[
     into the attributes or shown as JSON."""
     from collectors.openlineage.facets import event_facets
 
-    event = store(path).latest_event(node_id)
-    if event is None:
+    events = store(path).latest_events([node_id])
+    if not events:
         return "", []
+    event = events[0]
     run = event.get("run")
     about = (f"{event.get('eventType')} at {event.get('eventTime')}, run "
              f"{run.get('runId') if isinstance(run, dict) else None}")

@@ -9,6 +9,7 @@ from collectors.openlineage import facets as F
 from collectors.openlineage.mapping import (
     EventError,
     MapperBase,
+    dataset_node,
     dataset_ref_of,
     facets_of,
     name_of,
@@ -22,6 +23,39 @@ from lineage.models import (
     NodeRef,
     Transformation,
 )
+
+
+def entry_naming(events: list[dict[str, Any]], names: set[str]) -> tuple[dict[str, Any], Mapping[str, Any]] | None:
+    """The newest of `events` (newest first) with an input, output or dataset entry that has facets
+    and names one of the node ids `names` (a dataset's id and its aliases), by its own name or a
+    symlink; with that entry.
+
+    Example:
+        >>> e = {"outputs": [{"namespace": "s3://b", "name": "t", "facets": {"acme": {}}}]}
+        >>> entry_naming([e], {"dataset:s3://b:t"})[1]["facets"]
+        {'acme': {}}
+    """
+    for event in events:
+        entries = [*(event.get("inputs") or ()), *(event.get("outputs") or ()), event.get("dataset")]
+        for entry in entries:
+            if (isinstance(entry, Mapping) and any(entry.get(k) for k in ("facets", "inputFacets", "outputFacets"))
+                    and names & _entry_ids(entry)):
+                return event, entry
+    return None
+
+
+def _entry_ids(entry: Mapping[str, Any]) -> set[str]:
+    """The node ids an entry names: its own and its symlinks' (empty for a malformed entry)."""
+    facets = entry.get("facets")
+    symlinks = facets.get("symlinks") if isinstance(facets, Mapping) else None
+    idents = symlinks.get("identifiers") if isinstance(symlinks, Mapping) else None
+    ids = set()
+    for named in [entry, *(idents if isinstance(idents, list) else ())]:
+        try:
+            ids.add(dataset_node(str(named["namespace"]), str(named["name"])).id)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return ids
 
 
 class DatasetMapping(MapperBase):

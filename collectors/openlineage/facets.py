@@ -28,9 +28,14 @@ _FIELDS: dict[type[BaseModel], tuple[tuple[tuple[str, Any], ...], frozenset[str]
 MAPPED_FACETS = {
     "job": frozenset({"jobType", "documentation", "ownership", "sql"}),
     "run": frozenset({"processing_engine", "errorMessage", "parent"}),
+    "facets": frozenset({"schema", "documentation", "ownership", "dataSource", "storage", "tags",
+                         "lifecycleStateChange", "symlinks", "dataQualityAssertions", "columnLineage"}),
+    "inputFacets": frozenset({"dataQualityMetrics", "dataQualityAssertions"}),
+    "outputFacets": frozenset({"outputStatistics"}),
 }
-"""The job and run facets the mapping reads into a process's attributes; any other is kept only
-in the raw event (`lineage explain` shows it as JSON)."""
+"""The facets the mapping reads into attributes: a process's job and run facets, a dataset's
+facets and its input or output facets; any other is kept only in the raw event (`lineage explain`
+shows it as JSON)."""
 
 
 def event_facets(event: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -39,11 +44,28 @@ def event_facets(event: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rows = []
     for where in ("job", "run"):
         part = event.get(where)
-        facets = part.get("facets") if isinstance(part, Mapping) else None
-        for name, value in sorted(facets.items()) if isinstance(facets, Mapping) else ():
-            shown = ("read into the attributes" if name in MAPPED_FACETS[where]
-                     else json.dumps(value, separators=(",", ":"), default=str)[:2000])
-            rows.append((where, str(name), shown))
+        rows += _facet_rows(where, part.get("facets") if isinstance(part, Mapping) else None, where)
+    return rows
+
+
+def entry_facets(entry: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(where, facet, what became of it) for every facet of a dataset entry of an event: its
+    `facets`, `inputFacets` and `outputFacets`.
+
+    Example:
+        >>> entry_facets({"facets": {"schema": {}, "acme": {"x": 1}}, "outputFacets": {"rows": 2}})
+        [('facets', 'acme', '{"x":1}'), ('facets', 'schema', 'read into the attributes'), ('outputFacets', 'rows', '2')]
+    """
+    return [row for where in ("facets", "inputFacets", "outputFacets")
+            for row in _facet_rows(where, entry.get(where), where)]
+
+
+def _facet_rows(where: str, facets: Any, kind: str) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, value in sorted(facets.items()) if isinstance(facets, Mapping) else ():
+        shown = ("read into the attributes" if name in MAPPED_FACETS[kind]
+                 else json.dumps(value, separators=(",", ":"), default=str)[:2000])
+        rows.append((where, str(name), shown))
     return rows
 
 def build(cls: type[M], **values: Any) -> M:

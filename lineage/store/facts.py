@@ -47,9 +47,9 @@ FACT_TABLES = ("node_facts", "edge_facts", "column_facts")
 _RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id FROM events WHERE job_id = %(job)s AND run_id IN "
              "(SELECT run_id FROM events WHERE job_id = %(job)s GROUP BY run_id ORDER BY max(observed_at) DESC "
              "LIMIT %(limit)s)")
-_LATEST_EVENT = ("SELECT e.run_id, e.observed_at, i.content, i.content_encoding FROM events e "
-                 "JOIN inputs i USING (input_id) WHERE e.job_id = %(job)s AND e.run_id IS NOT NULL "
-                 "AND i.content IS NOT NULL ORDER BY e.observed_at DESC LIMIT 1")
+_LATEST_EVENTS = ("SELECT e.run_id, e.observed_at, i.content, i.content_encoding FROM events e "
+                  "JOIN inputs i USING (input_id) WHERE e.job_id {in_ids} AND e.run_id IS NOT NULL "
+                  "AND i.content IS NOT NULL ORDER BY e.observed_at DESC LIMIT %(limit)s")
 _RUNS_ENDED = ("SELECT e.run_id, e.observed_at, e.state, e.error, e.parent_id, e.job_id FROM events e WHERE "
                "e.job_id IS NOT NULL AND e.run_id IN (SELECT d.run_id FROM events d JOIN inputs i USING (input_id) "
                "WHERE d.job_id IS NOT NULL AND d.state IN ('COMPLETE', 'FAIL', 'ABORT') "
@@ -333,15 +333,20 @@ class Facts(Backend):
         with self._read() as tx:
             return runs_from_events(tx.all(_RUNS_OF, {"job": process_id, "limit": limit}))
 
-    def latest_event(self, process_id: str) -> dict[str, Any] | None:
-        """The latest event a process's runs reported, as the producer sent it (from its kept raw
-        input), with every facet, those the mapping reads and the others; None when there is none."""
+    def latest_events(self, process_ids: Sequence[str], limit: int = 1) -> list[dict[str, Any]]:
+        """The latest events the processes' runs reported, newest first, as the producer sent them
+        (from their kept raw inputs), with every facet, those the mapping reads and the others."""
+        if not process_ids:
+            return []
         with self._read() as tx:
-            row = tx.one(_LATEST_EVENT, {"job": process_id})
-        if row is None:
-            return None
-        content = bytes(row[2])
-        return _event_in(zlib.decompress(content) if row[3] == "zlib" else content, str(row[0]), row[1])
+            rows = tx.all(_LATEST_EVENTS, {"ids": list(process_ids), "limit": limit})
+        found = []
+        for run_id, at, content, encoding in rows:
+            data = bytes(content)
+            event = _event_in(zlib.decompress(data) if encoding == "zlib" else data, str(run_id), at)
+            if event is not None:
+                found.append(event)
+        return found
 
     def runs_ended(self, since: datetime, until: datetime) -> dict[str, list[ProcessRun]]:
         """The runs whose end (a COMPLETE, FAIL or ABORT event) was received in [since, until), by

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from collectors.openlineage import OpenLineageCollector
-from lineage.services.jobs.runner import run_job
 from lineage.graph import load_graph
+from lineage.services.jobs.runner import run_job
 from lineage.store import open_store
 from tests.jobs.support import FIXTURES, Project, Web, fixture_bytes
 

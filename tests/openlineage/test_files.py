@@ -544,3 +544,30 @@ def test_explain_shows_every_facet_of_a_process_latest_event_and_names_as_writte
     assert rows["acme_cost"].startswith('{"_producer":"p","_schemaURL":"u","dollars":12.5,"note":"[b]x[/b]"}')
     assert rows["nominalTime"].startswith("{")
     assert "snowflake://acme" in shown and "❄" not in shown  # an id's `:snowflake:` is not an emoji
+
+
+def test_explain_shows_the_facets_of_a_dataset_from_the_latest_event_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = json.loads(_run(1, "COMPLETE")), json.loads(_run(2, "COMPLETE"))
+    for event, rows in ((old, 10), (new, 99)):
+        event["outputs"] = [{"namespace": "s3://lake", "name": "orders_clean", "facets": {
+            "schema": {"_producer": "p", "_schemaURL": "u", "fields": [{"name": "id", "type": "int"}]},
+            "acme_quality": {"_producer": "p", "_schemaURL": "u", "score": rows}},
+            "outputFacets": {"outputStatistics": {"_producer": "p", "_schemaURL": "u", "rowCount": rows}}}]
+    reader = json.loads(_run(3, "COMPLETE"))  # a later event that names the dataset, with no facets
+    reader["job"]["name"], reader["inputs"] = "report", [{"namespace": "s3://lake", "name": "orders_clean"}]
+    log = tmp_path / "events.jsonl"
+    log.write_bytes(b"".join(json.dumps(e).encode() + b"\n" for e in (old, new, reader)))
+    db = str(tmp_path / "s.duckdb")
+    assert main(["collect", str(log), "--db", db]) == 0
+    capsys.readouterr()
+
+    assert main(["explain", "orders_clean", "--db", db]) == 0
+
+    shown = capsys.readouterr().out
+    assert "facets of the latest event naming it (COMPLETE at 2026-02-01T00:05:00Z, job nightly" in shown
+    rows = {(line.split("│")[1].strip(), line.split("│")[2].strip()): line.split("│")[3].strip()
+            for line in shown.splitlines() if line.count("│") == 4}
+    assert rows[("facets", "schema")] == "read into the attributes"
+    assert rows[("facets", "acme_quality")] == '{"_producer":"p","_schemaURL":"u","score":99}'  # the newest run's
+    assert rows[("outputFacets", "outputStatistics")] == "read into the attributes"
