@@ -53,7 +53,7 @@ def run(args: list[str], cwd: Path) -> tuple[float, float, str]:
     seconds = time.perf_counter() - start
     text = done.stdout.decode(errors="replace").strip().splitlines()
     errors = done.stderr.decode(errors="replace").strip().splitlines()
-    if done.returncode not in (0, 1):
+    if done.returncode not in (0, 1) or any(line.startswith("Traceback") for line in errors):  # 1: findings
         raise RuntimeError(f"{' '.join(args)} failed: {errors[-5:]}")
     return seconds, int(errors[-1]) / 1024, text[-1] if text else ""
 
