@@ -32,6 +32,7 @@ TEMPLATE = Path(__file__).with_name("graph.html.j2")
 DETAIL_PATH = "node"
 FONT_SIZE = 14  # every text on the canvas (labels, edge labels, badges) is drawn at this size...
 MIN_LABEL_PX = 11  # ...and the view never zooms out so far that it shows below this many pixels
+LEGEND_HEIGHT = 96  # room above the graph for the legend, in up to four lines
 
 
 @functools.cache
@@ -136,4 +137,5 @@ def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int =
         notes.append(f"{counted(view.hidden, 'node')} hidden by the filters.")
     if notes:
         st.caption(esc(" ".join(notes)))
-    components.html(to_html(view, height=height, physics=physics, spacing=spacing), height=height + 44, scrolling=False)
+    components.html(to_html(view, height=height, physics=physics, spacing=spacing), height=height + LEGEND_HEIGHT,
+                    scrolling=False)
