@@ -1,8 +1,10 @@
 """A dbt manifest (and catalog) mapped to facts: the pure core of the dbt collector.
 
-- sources and seeds are `origin` datasets; models and snapshots are `store` datasets written by a
-  process each (ephemeral models are folded into the models that use them); exposures (an LLM
-  application, a dashboard) are processes that read what they depend on;
+- sources are `origin` datasets; models and snapshots are `store` datasets written by a process
+  each (ephemeral models are folded into the models that use them); a seed is a table written by
+  its `dbt seed` process from the seed's CSV file, the `origin` (when the manifest gives the
+  project's root; else the table is); exposures (an LLM application, a dashboard) are processes
+  that read what they depend on;
 - datasets are named as dbt-ol names them: the target's namespace and `database.schema.name`
   (dbt-ol uses the node's `name`, not its alias; an alias is kept in `aliases`);
 - processes are `<job namespace>` / `<package>.<node name>` (`acme_analytics.dim_customers`);
@@ -14,8 +16,8 @@ Example:
     ...      "nodes": {"seed.p.s": {"resource_type": "seed", "database": "d", "schema": "s", "name": "s",
     ...                             "package_name": "p", "meta": {"origin": "synthetic"}}}, "sources": {}}
     >>> facts, problems = map_manifest(m, None, Naming("duckdb://w.duckdb", "dbt-dev", None, "duckdb"), "m.json")
-    >>> [(f.name, f.origin.value) for f in facts]
-    [('d.s.s', 'synthetic')]
+    >>> [(type(f).__name__, f.name, f.origin.value if isinstance(f, Dataset) else f.job_type) for f in facts[:2]]
+    [('Dataset', 'd.s.s', 'synthetic'), ('Process', 'p.s', 'dbt seed')]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from collectors.dbt.sql import column_lineage, unknown_star
@@ -31,6 +34,7 @@ from collectors.dbt.tags import origin_and_classes
 from lineage.models import (
     Column,
     ColumnLineage,
+    ColumnRef,
     Dataset,
     Edge,
     EdgeKind,
@@ -185,6 +189,31 @@ class _Mapper:
                 self.star_unknown.append(uid)
         return facts
 
+    def seed(self, node: Mapping[str, Any], table: Dataset) -> list[Fact]:
+        """`dbt seed` loading the seed's CSV file (`file` namespace, its absolute path, when the
+        manifest gives the project's root) into its table, column by column; the file is then where
+        the data enters the map, with the origin and classes the seed declares."""
+        ev = self.evidence(node)
+        proc = Process(namespace=self.naming.job_namespace, name=f"{node.get('package_name')}.{node.get('name')}",
+                       job_type="dbt seed", processing_engine="dbt", environment=self.naming.environment,
+                       evidence=ev)
+        facts: list[Fact] = [proc, Edge(source=proc.ref, target=table.ref, kind=EdgeKind.WRITE, evidence=ev)]
+        root, path = node.get("root_path"), node.get("original_file_path")
+        if not (isinstance(root, str) and isinstance(path, str) and root.startswith("/")):
+            return facts
+        try:
+            ns, name = normalize("file", str(PurePosixPath(root) / path))
+        except ValueError as exc:
+            self.problems.append(f"{node.get('unique_id')}: cannot name its file: {exc}")
+            return facts
+        csv = table.model_copy(update={"namespace": ns, "name": name, "storage": "csv", "row_count": None,
+                                       "aliases": ()})
+        facts[1:1] = [csv, Edge(source=csv.ref, target=proc.ref, kind=EdgeKind.READ, evidence=ev)]
+        facts += [ColumnLineage(target=ColumnRef(dataset=table.ref, column=c.name),
+                                sources=(ColumnRef(dataset=csv.ref, column=c.name),), process=proc.ref, evidence=ev)
+                  for c in table.columns]
+        return facts
+
     def exposure(self, uid: str, node: Mapping[str, Any]) -> list[Fact]:
         meta = node.get("meta") or {}
         ev = self.evidence(node)
@@ -207,6 +236,11 @@ class _Mapper:
                 out.append(dataset)
             if node.get("resource_type") in ("model", "snapshot") and dataset is not None:
                 out += self.process(uid, node, dataset.ref)
+            elif node.get("resource_type") == "seed" and dataset is not None:
+                loaded = self.seed(node, dataset)
+                if any(isinstance(f, Dataset) for f in loaded):  # its CSV file is where the data enters
+                    out[-1] = dataset.model_copy(update={"role": Role.STORE})
+                out += loaded
         for uid, node in sorted(self.exposures.items()):
             out += self.exposure(uid, node)
         return out

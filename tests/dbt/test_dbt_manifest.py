@@ -47,22 +47,44 @@ def test_fixture_manifest_was_written_by_dbt_core_with_duckdb() -> None:
 
 
 def test_datasets_are_named_as_dbt_ol_names_them_for_the_profile_target() -> None:
-    found = datasets(collected())
+    found = {name: d for name, d in datasets(collected()).items() if d.namespace != "file"}  # seeds' CSV files
     assert set(found) == {"warehouse.app.users", "warehouse.app.tickets", "warehouse.seeds.synthetic_tickets",
                           "warehouse.analytics.stg_users", "warehouse.analytics.all_tickets",
                           "warehouse.analytics.ticket_context", "warehouse.snapshots.users_snapshot"}
     assert {d.namespace for d in found.values()} == {NS}
 
 
-def test_sources_and_seeds_are_origins_and_meta_declares_origin_and_pii() -> None:
+def test_sources_are_origins_and_meta_declares_origin_and_pii() -> None:
     found = datasets(collected())
-    users, seed = found["warehouse.app.users"], found["warehouse.seeds.synthetic_tickets"]
+    users = found["warehouse.app.users"]
     assert (users.role, users.origin, users.classifications) == (Role.ORIGIN, Origin.REAL, ("pii",))
-    assert (seed.role, seed.origin) == (Role.ORIGIN, Origin.SYNTHETIC)
     assert found["warehouse.app.tickets"].classifications == ("untrusted",)
     email = next(c for c in users.columns if c.name == "email")
     assert email.classifications == ("pii.email",)
     assert found["warehouse.analytics.ticket_context"].role is Role.STORE
+
+
+def test_a_seed_is_loaded_from_its_csv_file_the_origin_by_its_own_process() -> None:
+    batch = collected()
+    seed = datasets(batch)["warehouse.seeds.synthetic_tickets"]
+    manifest = json.loads(MANIFEST.read_text())["nodes"]["seed.support_ai.synthetic_tickets"]
+    csv = datasets(batch)[f"{manifest['root_path']}/{manifest['original_file_path']}"]
+    assert (csv.namespace, csv.role, csv.origin, csv.storage) == ("file", Role.ORIGIN, Origin.SYNTHETIC, "csv")
+    assert (seed.role, seed.origin) == (Role.STORE, Origin.SYNTHETIC)
+    loader = next(f for f in batch.facts if isinstance(f, Process) and f.name == "support_ai.synthetic_tickets")
+    assert loader.job_type == "dbt seed"
+    edges = {(e.source, e.kind, e.target) for e in batch.facts if isinstance(e, Edge)}
+    assert {(csv.ref, EdgeKind.READ, loader.ref), (loader.ref, EdgeKind.WRITE, seed.ref)} <= edges
+    assert ("warehouse.seeds.synthetic_tickets", "body", (f"{csv.name}.body",), "identity") in lineage(batch)
+
+
+def test_a_seed_without_the_project_root_is_the_origin_itself() -> None:
+    manifest = json.loads(MANIFEST.read_text())
+    for node in manifest["nodes"].values():
+        node.pop("root_path", None)
+    batch = DbtCollector().collect(Source("m.json", json.dumps(manifest).encode()))
+    assert datasets(batch)["warehouse.seeds.synthetic_tickets"].role is Role.ORIGIN
+    assert not [d for d in datasets(batch).values() if d.namespace == "file"]
 
 
 def test_catalog_gives_column_types_the_manifest_lacks() -> None:
@@ -101,8 +123,8 @@ def test_parse_only_manifest_resolves_ref_and_source_in_raw_code_to_the_same_lin
     parsed = collected(PARSED)
     raw = json.loads(PARSED.read_text())["nodes"]["model.support_ai.ticket_context"]
     assert "compiled_code" not in raw or not raw.get("compiled_code")
-    models = {row for row in lineage(collected()) if "snapshots" not in row[0]}
-    assert {row for row in lineage(parsed) if "snapshots" not in row[0]} == models
+    models = {row for row in lineage(collected()) if ".analytics." in row[0]}  # not snapshots or seeds' loads
+    assert {row for row in lineage(parsed) if ".analytics." in row[0]} == models
     assert not parsed.errors
 
 
@@ -164,15 +186,15 @@ def test_walking_a_project_reads_the_manifest_once_and_claims_its_jinja_sql() ->
 def test_without_a_profile_the_datasets_get_a_project_namespace_and_a_warning(tmp_path: Path) -> None:
     data = MANIFEST.read_bytes()
     batch = DbtCollector().collect(Source("manifest.json", data))
-    assert {d.namespace for d in datasets(batch).values()} == {"dbt://support_ai"}
+    assert {d.namespace for d in datasets(batch).values()} == {"dbt://support_ai", "file"}  # "file": a seed's CSV
     assert any("no dataset namespace" in p.message for p in batch.problems)
     named = DbtCollector().with_options({"namespace": "duckdb://warehouse.duckdb"}).collect(Source("m.json", data))
-    assert {d.namespace for d in datasets(named).values()} == {NS}
+    assert {d.namespace for d in datasets(named).values()} == {NS, "file"}
 
 
 def test_reads_stay_consistent_with_edges() -> None:
     reads = [e for e in collected().facts if isinstance(e, Edge) and e.kind is EdgeKind.READ]
-    assert reads and all(e.source.namespace == NS for e in reads)
+    assert reads and all(e.source.namespace == NS for e in reads if e.target.name != "support_ai.synthetic_tickets")
 
 
 def _warnings(batch: LineageBatch, about: str) -> list[str]:

@@ -37,19 +37,24 @@ def test_collecting_the_project_folder_reads_the_artifacts_not_dbts_own_folders(
     assert not [p for p in read if p.startswith(("target/run", "target/compiled", "dbt_packages", "logs"))]
 
 
-def test_each_model_seed_and_snapshot_is_one_dataset_and_models_and_snapshots_one_process(
-        graph: LineageGraph) -> None:
-    datasets = Counter(n["name"].rsplit(".", 1)[-1] for n in graph.nodes("dataset"))
+def test_each_model_seed_and_snapshot_is_one_dataset_and_one_process(graph: LineageGraph) -> None:
+    tables = Counter(n["name"].rsplit(".", 1)[-1] for n in graph.nodes("dataset") if n["namespace"] != "file")
     processes = Counter(n["name"] for n in graph.nodes("process") if n["namespace"] == JOB_NAMESPACE)
     for node in built_nodes().values():
-        assert datasets[node["name"]] == 1, (node["name"], sorted(datasets))
-        expected = 0 if node["resource_type"] == "seed" else 1  # neither producer has a process for a seed
-        assert processes[f"jaffle.{node['name']}"] == expected, (node["name"], sorted(processes))
+        assert tables[node["name"]] == 1, (node["name"], sorted(tables))
+        assert processes[f"jaffle.{node['name']}"] == 1, (node["name"], sorted(processes))
+
+
+def test_a_seed_is_loaded_from_its_csv_file_in_the_project(graph: LineageGraph) -> None:
+    csv = "dataset:file:/srv/dbt/jaffle/seeds/raw_orders.csv"
+    loads = {(u, v) for u, v, _, _ in graph.edges(["read"]) if v.endswith(".raw_orders")}
+    assert loads == {(csv, f"process:{JOB_NAMESPACE}:jaffle.raw_orders")}
+    assert graph.origins("dataset:duckdb://warehouse.duckdb:warehouse.main_raw.raw_orders") == [csv]
 
 
 def test_one_warehouse_namespace_and_no_sql_placeholder_nodes(graph: LineageGraph) -> None:
     namespaces = {n["namespace"] for n in graph.nodes("dataset")}
-    assert namespaces == {"duckdb://warehouse.duckdb"}
+    assert namespaces == {"duckdb://warehouse.duckdb", "file"}  # "file": the seeds' CSV files
     assert not [n["id"] for n in graph.nodes() if n["namespace"].startswith("sql")]
     assert not [n["id"] for n in graph.nodes() if "__dbt_tmp" in n["name"]]
 
@@ -61,8 +66,7 @@ def test_each_dbt_node_has_one_writer_and_tests_are_their_own_process(graph: Lin
     tests = {name for name in processes if name.endswith(".test")}
     assert tests == {f"jaffle.{m}.test" for m in ("customers", "orders", "daily_revenue", "stg_customers",
                                                    "stg_orders", "stg_payments", "assert_positive_amounts")}
-    assert processes - tests == {"dbt-run-jaffle"} | {f"jaffle.{n['name']}" for n in built_nodes().values()
-                                                       if n["resource_type"] != "seed"}
+    assert processes - tests == {"dbt-run-jaffle"} | {f"jaffle.{n['name']}" for n in built_nodes().values()}
 
 
 def test_the_merged_store_traces_a_customers_lifetime_value_to_payment_amounts(graph: LineageGraph) -> None:
