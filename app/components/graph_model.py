@@ -2,8 +2,9 @@
 a text tooltip, and edges; above a cap, nodes grouped by namespace. No streamlit, no pyvis here, so
 the tests can check it directly.
 
-Levels lay the view out left to right: upstream nodes get negative levels, downstream positive,
-one level per edge; an identity sits one level before the process it runs (with its inputs).
+Levels lay the view out left to right: upstream nodes get negative levels, downstream positive.
+In a focus view levels are doubled so an identity can sit between a process and the datasets
+before it; a path has one level per edge.
 
 What the graph knows from the store besides the nodes (each node's effective origin and
 classifications, which grants go unused) is added by `app.components.graph_marks`.
@@ -228,10 +229,10 @@ def _levels(graph: LineageGraph, focus: str, *, depth: int, upstream: bool,
     levels: dict[str, int] = {focus: 0}
     if downstream:
         for n, d in graph.downstream(focus, depth=depth).items():
-            levels.setdefault(n, d)
+            levels.setdefault(n, 2 * d)
     if upstream:
         for n, d in graph.upstream(focus, depth=depth).items():
-            levels[n] = -d
+            levels[n] = -2 * d
     return levels
 
 
@@ -320,12 +321,12 @@ def grant_style(permissions: Iterable[str], unused: Iterable[str] = ()) -> dict[
 
     Example:
         >>> grant_style(["read", "write"], ["write"])["label"]
-        'read/write\\n(unused: write)'
+        'read/write\\nunused: write'
     """
     granted = "/".join(permissions) or "no permissions"
     idle = permission_order(unused)
     if idle:
-        return {"label": f"{granted}\n(unused: {'/'.join(idle)})", "dashes": [8, 5], "unused": idle,
+        return {"label": f"{granted}\nunused: {'/'.join(idle)}", "dashes": [8, 5], "unused": idle,
                 "color": {"color": UNUSED_GRANT_COLOUR}, "font": {"color": UNUSED_GRANT_COLOUR}}
     return {"label": granted, "dashes": False, "color": {"color": GRANT_COLOUR}, "font": {"color": "#4c3a85"}}
 

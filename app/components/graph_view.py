@@ -48,7 +48,7 @@ def options(*, physics: bool = False, direction: str = "LR", spacing: int = 95) 
     """vis-network options: a layered (hierarchical) layout, physics off unless asked."""
     return {
         "layout": {"hierarchical": {"enabled": True, "direction": direction, "sortMethod": "directed",
-                                    "levelSeparation": 230, "nodeSpacing": spacing, "treeSpacing": 120,
+                                    "levelSeparation": 260, "nodeSpacing": spacing, "treeSpacing": 120,
                                     "shakeTowards": "roots"}},
         "physics": {"enabled": physics, "hierarchicalRepulsion": {"nodeDistance": 150}},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},

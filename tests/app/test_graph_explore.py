@@ -54,7 +54,7 @@ def test_an_unused_grant_is_drawn_dashed_red_with_its_permissions(
     assert not at.exception, [e.message for e in at.exception]
     grants = {(e["from"], e["to"]): e for e in drawn(at)["edges"] if e.get("grants")}
     unused = grants[(ASSISTANT_API, CHUNK_EMBEDDINGS)]  # granted read/edit/write, seen only reading
-    assert unused["label"] == "read/edit/write\n(unused: edit/write)"
+    assert unused["label"] == "read/edit/write\nunused: edit/write"
     assert unused["dashes"] and unused["color"]["color"] == UNUSED_GRANT_COLOUR
     used = [e for e in grants.values() if not e.get("unused")]
     assert used, "some grants in view are used"
@@ -171,3 +171,23 @@ def test_derived_nodes_are_hatched_and_sensitive_ones_badged_on_the_canvas(
     }""", RAG_RESPONSES)
     assert counts["hatch"] > 10, counts
     assert counts["badge"] > 20, counts
+
+
+def test_an_unused_grant_is_labelled_in_red_over_the_nodes(running_app: RunningApp, page: Any) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/explore?node={quote(CHUNK_EMBEDDINGS)}&grants=true&depth=1")
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    page.wait_for_timeout(500)
+    red = frame.evaluate("""([a, b]) => {
+        const n = window.lineageNetwork, box = window.lineageCaptions.find(c => c.from === a && c.to === b);
+        if (!box) { return -1; }
+        const canvas = document.querySelector("#graph canvas"), ctx = canvas.getContext("2d");
+        const ratio = canvas.width / canvas.clientWidth;
+        const p = n.canvasToDOM({x: box.left, y: box.top}), q = n.canvasToDOM({x: box.left + box.width,
+                                                                              y: box.top + box.height});
+        const px = ctx.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio),
+                                    Math.round((q.x - p.x) * ratio), Math.round((q.y - p.y) * ratio)).data;
+        let found = 0;
+        for (let i = 0; i < px.length; i += 4) { if (px[i] > 150 && px[i + 1] < 90 && px[i + 2] < 90) { found += 1; } }
+        return found; }""", [ASSISTANT_API, CHUNK_EMBEDDINGS])
+    assert red > 50, "the caption's red text is drawn, not covered by a node"

@@ -69,7 +69,7 @@ def test_unused_grants_are_dashed_red_and_named() -> None:
     edges = grant_edges_with_use(view.edges, {("identity:a:agent", "dataset:s:out"): ["edit", "read"]})
     grant = next(e for e in edges if e.get("grants"))
     assert grant["dashes"] and grant["color"]["color"] == UNUSED_GRANT_COLOUR
-    assert grant["label"] == "read/edit/write\n(unused: read/edit)" and "never seen in use" in grant["title"]
+    assert grant["label"] == "read/edit/write\nunused: read/edit" and "never seen in use" in grant["title"]
     used = next(e for e in grant_edges_with_use(view.edges, {}) if e.get("grants"))
     assert not used["dashes"] and used["color"]["color"] != UNUSED_GRANT_COLOUR
 
@@ -86,9 +86,9 @@ def test_a_column_node_opens_its_dataset_page_and_takes_its_effective_origin() -
     assert nodes["dataset:s:a#x"]["color"]["background"] == ORIGIN_FILL["unknown"]
 
 
-def test_levels_are_one_per_edge() -> None:
+def test_a_path_has_one_level_per_edge_and_a_focus_view_leaves_room_for_identities() -> None:
     view = focus_view(flow(), "dataset:s:out")
     level = {n["id"]: n["level"] for n in view.nodes}
-    assert level == {"dataset:s:out": 0, "process:j:job": -1, "dataset:s:src": -2, "identity:a:agent": -2}
+    assert level == {"dataset:s:out": 0, "process:j:job": -2, "dataset:s:src": -4, "identity:a:agent": -3}
     path = path_view(flow(), ["dataset:s:src", "process:j:job", "dataset:s:out"])
     assert sorted(n["level"] for n in path.nodes) == [0, 1, 2]
