@@ -62,6 +62,19 @@ def options(*, physics: bool = False, direction: str = "LR", spacing: int = 95) 
     }
 
 
+def tallest(view: View) -> int:
+    """About how tall, in canvas pixels, the tallest node of a view is drawn: its label's lines (a
+    line longer than about 30 characters wraps at the node's maximum width) and its margins.
+
+    Example:
+        >>> tallest(View(nodes=[{"label": "a"}, {"label": "b\\n" + "c" * 45}]))
+        67
+    """
+    lines = max((sum(max(1, -(-len(line) // 30)) for line in str(n.get("label", "")).split("\n"))
+                 for n in view.nodes), default=1)
+    return lines * (FONT_SIZE + 3) + 16
+
+
 def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path: str | None = DETAIL_PATH,
             spacing: int = 95) -> str:
     """The complete, self-contained HTML page for a view."""
@@ -72,6 +85,8 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
     for edge in view.edges:
         net.add_edge(edge["from"], edge["to"], **{k: v for k, v in edge.items() if k not in ("from", "to")})
     js, css, template = _assets()
+    # nodes of one level never overlap: `spacing` apart, at least the tallest node's height and a gap
+    spacing = max(spacing, tallest(view) + 12)
     data = {"nodes": net.nodes, "edges": net.edges, "options": options(physics=physics, spacing=spacing),
             "legend": [list(item) for item in LEGEND], "detail_path": detail_path, "focus": view.focus,
             "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}
