@@ -113,24 +113,58 @@ def paths_from_sources(graph: LineageGraph, node: str, *, limit: int = PATH_LIMI
     return Paths(tuple(found[:limit]), truncated)
 
 
-def count_paths_from_sources(graph: LineageGraph, nodes: Iterable[str]) -> dict[str, int]:
-    """How many paths lead from source datasets to each of `nodes` along the data flow, counted
-    (not listed) in time linear in the part of the graph upstream of them. An edge that closes a
-    cycle adds no path.
+@dataclass(frozen=True)
+class Upstream:
+    """What lies upstream of some nodes: for each, how many paths lead to it from source datasets
+    and which sources they start at (a bit per source: bit `i` stands for `ids[i]`)."""
+
+    paths: dict[str, int]
+    bits: dict[str, int]
+    ids: tuple[str, ...]
+
+    def sources(self, bits: int, limit: int | None = None) -> list[str]:
+        """The source ids a bit set stands for, in id order: all of them, or `limit` of them (the
+        first found, then sorted)."""
+        found: list[str] = []
+        while bits and (limit is None or len(found) < limit):
+            low = bits & -bits
+            found.append(self.ids[low.bit_length() - 1])
+            bits ^= low
+        return sorted(found)
+
+
+def upstream_of(graph: LineageGraph, nodes: Iterable[str]) -> Upstream:
+    """For each of `nodes`: how many paths lead to it from source datasets along the data flow,
+    counted (not listed), and the sources they start at, in one pass over the part of the graph
+    upstream of them all (time linear in its size). An edge that closes a cycle adds no path and
+    no source.
 
     Raises:
         NodeNotFound: a node does not exist.
     """
-    memo: dict[str, int] = {}
-    for node in nodes:
+    wanted = list(nodes)
+    counts: dict[str, int] = {}
+    bits: dict[str, int] = {}
+    ids: list[str] = []
+    for node in wanted:
         graph.node(node)
-        _count(graph, node, memo)
-    return {n: memo[n] for n in nodes}
+        _summarise(graph, node, counts, bits, ids)
+    return Upstream({n: counts[n] for n in wanted}, {n: bits[n] for n in wanted}, tuple(ids))
 
 
-def _count(graph: LineageGraph, start: str, memo: dict[str, int]) -> int:
-    if start in memo:
-        return memo[start]
+def count_paths_from_sources(graph: LineageGraph, nodes: Iterable[str]) -> dict[str, int]:
+    """How many paths lead from source datasets to each of `nodes` along the data flow (see
+    `upstream_of`).
+
+    Raises:
+        NodeNotFound: a node does not exist.
+    """
+    return upstream_of(graph, nodes).paths
+
+
+def _summarise(graph: LineageGraph, start: str, counts: dict[str, int], bits: dict[str, int], ids: list[str]) -> None:
+    if start in counts:
+        return
     open_ = {start}
     stack: list[tuple[str, list[str], int]] = [(start, _next(graph, start, FLOW_EDGES, reverse=True), 0)]
     while stack:
@@ -138,14 +172,20 @@ def _count(graph: LineageGraph, start: str, memo: dict[str, int]) -> int:
         if i < len(before):
             stack[-1] = (here, before, i + 1)
             prev = before[i]
-            if prev not in memo and prev not in open_:
+            if prev not in counts and prev not in open_:
                 open_.add(prev)
                 stack.append((prev, _next(graph, prev, FLOW_EDGES, reverse=True), 0))
             continue
         stack.pop()
         open_.discard(here)
-        memo[here] = int(is_source(graph, here)) + sum(memo.get(p, 0) for p in before)
-    return memo[start]
+        count, mask = 0, 0
+        if is_source(graph, here):
+            count, mask = 1, 1 << len(ids)
+            ids.append(here)
+        for p in before:
+            count += counts.get(p, 0)
+            mask |= bits.get(p, 0)
+        counts[here], bits[here] = count, mask
 
 
 def paths_between(graph: LineageGraph, source: str, target: str, *, limit: int = PATH_LIMIT,

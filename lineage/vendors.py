@@ -29,13 +29,15 @@ from typing import Any
 
 from lineage.graph import LineageGraph
 from lineage.markdown import escape
-from lineage.paths import count_paths_from_sources, sources
+from lineage.paths import upstream_of
 from lineage.policy.context import sensitive
 from lineage.tagging import Tags
 from lineage.words import counted
 
 REAL = frozenset({"real", "mixed"})
 """Origins that mean real data may be there."""
+SOURCES_LISTED = 50
+"""How many source datasets an endpoint lists by name (all are counted)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,12 @@ class Endpoint:
     classes: tuple[str, ...]
     """The sensitive classes it receives (propagated)."""
     sources: tuple[str, ...]
+    """Its source datasets (the first `SOURCES_LISTED` of them, in id order)."""
+    source_count: int
     paths: int
     open_findings: int
+    source_bits: int = 0
+    """Its sources as bits of one numbering shared by the endpoints of one call (for unions)."""
 
     @property
     def receives_real_sensitive(self) -> bool:
@@ -79,20 +85,25 @@ def approval(value: bool | None) -> str:
 def endpoints(graph: LineageGraph, tags: Tags, open_findings: Mapping[str, int] | None = None) -> list[Endpoint]:
     """Every third-party processor of the graph with what it receives, by vendor then id."""
     processors = sorted(str(a["id"]) for a in graph.nodes("process") if a.get("third_party"))
-    counts = count_paths_from_sources(graph, processors)
+    upstream = upstream_of(graph, processors)
+    origin_bits: dict[str, int] = {}
+    for i, source in enumerate(upstream.ids):
+        origin = tags.origin(source)
+        origin_bits[origin] = origin_bits.get(origin, 0) | 1 << i
     findings = open_findings or {}
     out = []
     for pid in processors:
         a = graph.node(pid)
-        found = sources(graph, pid)
+        bits = upstream.bits[pid]
         out.append(Endpoint(
             id=pid, vendor=str(a.get("vendor") or a.get("namespace") or ""), namespace=str(a.get("namespace") or ""),
             name=str(a.get("name") or pid), processor_type=str(a.get("processor_type") or ""),
             approved=a.get("approved") if isinstance(a.get("approved"), bool) else None,
             region=str(a.get("region") or ""), retention=str(a.get("retention") or ""),
-            origin=tags.origin(pid), source_origins=tuple(sorted({tags.origin(s) for s in found})),
-            classes=tuple(sensitive(tags.classifications(pid))), sources=tuple(found), paths=counts[pid],
-            open_findings=findings.get(pid, 0)))
+            origin=tags.origin(pid), source_origins=tuple(sorted(o for o, m in origin_bits.items() if m & bits)),
+            classes=tuple(sensitive(tags.classifications(pid))),
+            sources=tuple(upstream.sources(bits, SOURCES_LISTED)), source_count=bits.bit_count(),
+            paths=upstream.paths[pid], open_findings=findings.get(pid, 0), source_bits=bits))
     out.sort(key=lambda e: (e.vendor.casefold(), e.id))
     return out
 
@@ -106,13 +117,21 @@ def _approved(values: Sequence[bool | None]) -> str:
     return shown.pop() if len(shown) == 1 else "partly"
 
 
+def _union(group: Sequence[Endpoint]) -> int:
+    """How many distinct source datasets feed the endpoints (of one `endpoints` call)."""
+    bits = 0
+    for e in group:
+        bits |= e.source_bits
+    return bits.bit_count()
+
+
 def vendor_rows(found: Iterable[Endpoint]) -> list[dict[str, Any]]:
     """One row per vendor: its endpoints rolled up (vendors receiving real sensitive data first,
     then by name).
 
     Example:
         >>> e = Endpoint("process:a:b", "A", "a", "b", "llm_api", None, "eu", "0s", "synthetic", ("synthetic",),
-        ...              (), ("dataset:s:x",), 1, 0)
+        ...              (), ("dataset:s:x",), 1, 1, 0, source_bits=1)
         >>> vendor_rows([e])[0]["endpoints"], vendor_rows([e])[0]["real sensitive data"]
         (1, 'no')
     """
@@ -128,7 +147,7 @@ def vendor_rows(found: Iterable[Endpoint]) -> list[dict[str, Any]]:
             "origins": _joined(e.origin for e in group),
             "sensitive classes": _joined(c for e in group for c in e.classes),
             "regions": _joined(e.region for e in group), "retention": _joined(e.retention for e in group),
-            "source datasets": len({s for e in group for s in e.sources}),
+            "source datasets": _union(group),
             "paths": sum(e.paths for e in group), "open findings": sum(e.open_findings for e in group)})
     rows.sort(key=lambda r: (r["real sensitive data"] != "yes", -r["open findings"], str(r["vendor"]).casefold()))
     return rows
@@ -139,7 +158,9 @@ def endpoint_row(e: Endpoint) -> dict[str, Any]:
     return {"vendor": e.vendor, "endpoint": e.id, "type": e.processor_type, "approved": approval(e.approved),
             "region": e.region, "retention": e.retention, "origin": e.origin,
             "origins of its sources": ", ".join(e.source_origins), "sensitive classes": ", ".join(e.classes),
-            "source datasets": ", ".join(e.sources), "paths": e.paths, "open findings": e.open_findings}
+            "source datasets": e.source_count,
+            "first source datasets": ", ".join(e.sources) + (" …" if e.source_count > len(e.sources) else ""),
+            "paths": e.paths, "open findings": e.open_findings}
 
 
 def markdown(found: Sequence[Endpoint]) -> str:
@@ -147,7 +168,7 @@ def markdown(found: Sequence[Endpoint]) -> str:
 
     Example:
         >>> e = Endpoint("process:a:*b*", "A|B", "a", "*b*", "saas", True, "", "", "real", ("real",),
-        ...              ("pii.email",), ("dataset:s:x",), 2, 1)
+        ...              ("pii.email",), ("dataset:s:x",), 1, 2, 1, source_bits=1)
         >>> print(markdown([e]).splitlines()[-1])
         | process\\:a\\:\\*b\\* | saas | yes |  |  | real | pii.email | 1 | 2 | 1 |
     """
@@ -163,5 +184,5 @@ def markdown(found: Sequence[Endpoint]) -> str:
                   "| source datasets | paths | open findings |", "|" + " --- |" * 10]
         lines += [f"| {escape(e.id)} | {escape(e.processor_type)} | {approval(e.approved)} | {escape(e.region)} "
                   f"| {escape(e.retention)} | {escape(e.origin)} | {escape(', '.join(e.classes))} "
-                  f"| {len(e.sources)} | {e.paths} | {e.open_findings} |" for e in found if e.vendor == vendor]
+                  f"| {e.source_count} | {e.paths} | {e.open_findings} |" for e in found if e.vendor == vendor]
     return "\n".join(lines) + "\n"

@@ -74,6 +74,11 @@ shown = [x for x in found
          or ((not severities or x.get("severity") in severities) and (not rules or str(x.get("rule_id")) in rules)
              and (not statuses or str(x.get("status", "open")) in statuses) and matches(x, needle.strip()))]
 st.caption(f"{len(shown)} of {counted(len(found), 'finding')}. Select one to see its path, evidence and reviews.")
+if needle.strip():
+    text = needle.strip()
+    elsewhere = sum(1 for x in found if matches(x, text)) - sum(1 for x in shown if matches(x, text))
+    if elsewhere > 0:
+        st.caption(f"{counted(elsewhere, 'more finding')} match the search but not the filters above.")
 rows = [{"severity": x.get("severity"), "rule": x.get("rule_id"), "title": x.get("title"),
          "status": x.get("status", "open"), "message": x.get("message"), "fingerprint": x.get("fingerprint")}
         for x in shown]

@@ -74,3 +74,7 @@ with right:
         if n:
             st.page_link("views/findings.py", label=counted(n, f"open {severity} finding"),
                          query_params={"severity": severity, "status": "open"})
+    decided = sum(1 for f in found if f.get("status") in data.REVIEW_STATUSES)
+    if decided:  # where a decision made earlier is found again
+        st.page_link("views/findings.py", label=f"{counted(decided, 'decided finding')} (accepted risks and false "
+                     "positives)", query_params={"status": list(data.REVIEW_STATUSES)})
