@@ -191,3 +191,22 @@ def test_an_unused_grant_is_labelled_in_red_over_the_nodes(running_app: RunningA
         for (let i = 0; i < px.length; i += 4) { if (px[i] > 150 && px[i + 1] < 90 && px[i + 2] < 90) { found += 1; } }
         return found; }""", [ASSISTANT_API, CHUNK_EMBEDDINGS])
     assert red > 50, "the caption's red text is drawn, not covered by a node"
+
+
+def test_no_two_nodes_of_the_data_map_overlap(running_app: RunningApp, page: Any) -> None:  # noqa: F811
+    page.goto(running_app.url)
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    overlaps = frame.evaluate("""() => {
+        const n = window.lineageNetwork, ids = n.body.nodeIndices;
+        const box = id => { const s = n.body.nodes[id].shape;
+            return {l: s.left, t: s.top, r: s.left + s.width, b: s.top + s.height}; };
+        const found = [];
+        for (let i = 0; i < ids.length; i++) {
+            for (let j = i + 1; j < ids.length; j++) {
+                const a = box(ids[i]), c = box(ids[j]);
+                if (a.l < c.r && c.l < a.r && a.t < c.b && c.t < a.b) { found.push([ids[i], ids[j]]); }
+            }
+        }
+        return found; }""")
+    assert overlaps == []
