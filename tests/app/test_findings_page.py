@@ -117,3 +117,28 @@ def test_undo_puts_back_the_decision_before(samples_copy: str, monkeypatch: pyte
     assert history[-1].expires_at == history[0].expires_at
     header = next(as_read(m.value) for m in at.markdown if "status" in m.value)
     assert "status accepted_risk" in header
+
+
+def test_a_search_says_how_many_more_match_under_other_filters(samples_db: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    found = [f for f in evaluate(load_graph(open_store(samples_db))) if f.is_open]
+    about = [f for f in found if any("langchain" in n.casefold() for n in (*f.nodes, *f.path, f.message.casefold()))]
+    high = [f for f in about if f.severity == "high"]
+    assert len(about) > len(high)
+    at = run(samples_db, monkeypatch, "findings", severity="high", q="LangChain")
+    assert len(frames(at)[0]) == len(high) if high else not frames(at)
+    hidden = len(about) - len(high)
+    assert f"{hidden} more finding{'s' if hidden != 1 else ''} match the search but not the filters above." in [
+        c.value for c in at.caption]
+
+
+def test_overview_links_the_decided_findings(samples_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_copy, monkeypatch, "findings")
+    pick(at, 0)
+    record(at, "sec-lead@acme.com", "vendor DPA signed")
+    overview = run(samples_copy, monkeypatch)
+    [link] = [link.proto for link in overview.get("page_link") if "decided" in link.proto.label]
+    assert link.label.startswith("1 decided finding (")
+    assert link.query_string == "status=accepted_risk&status=false_positive"
+    listed = frames(run(samples_copy, monkeypatch, "findings", status="accepted_risk"))[0]
+    assert list(listed["status"]) == ["accepted_risk"]

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lineage.graph import load_graph
-from lineage.paths import paths_from_sources
+from lineage.paths import paths_from_sources, sources
 from lineage.store import open_store
 from lineage.tagging import propagate
 from lineage.vendors import endpoints, markdown
@@ -76,6 +76,8 @@ def test_a_selected_vendor_shows_its_endpoints_and_every_path_to_them(
     assert set(endpoints_["endpoint"]) == {OPENAI_CHAT, "process:https://api.openai.com:v1/embeddings",
                                           "process:https://api.openai.com:v1/fine_tuning/jobs"}
     assert len(paths) == endpoints_["paths"].sum() > 0  # the counts and the listed paths agree
+    for endpoint, count in zip(endpoints_["endpoint"], endpoints_["source datasets"], strict=True):
+        assert count == len(sources(graph, endpoint)) > 0
     for endpoint, listed in zip(paths["endpoint"], paths["path"], strict=True):
         nodes = listed.split(" → ")
         assert nodes[-1] == endpoint and tuple(nodes) in paths_from_sources(graph, endpoint).paths
