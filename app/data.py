@@ -405,7 +405,8 @@ def evidence(path: str, marker: str, node_id: str) -> list[dict[str, Any]]:
 def process_runs(path: str, marker: str, node_id: str, limit: int = 200) -> list[dict[str, Any]]:
     """A process's runs as its OpenLineage events reported them, newest first."""
     return [{"run id": r.run_id, "state": r.state, "started": r.started_at, "ended": r.ended_at,
-             "duration (s)": r.duration_s, "error": r.error or "", "parent": r.parent or ""}
+             "duration (s)": r.duration_s, "error": r.error or "", "parent": r.parent or "",
+             "parent run": r.parent_run or ""}
             for r in store(path).runs_of(node_id, limit)]
 
 

@@ -54,7 +54,7 @@ class _Capture(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Capture
 
-    def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_POST(self) -> None:
         if self.headers.get("Authorization") != f"Bearer {self.server.token}":
             self.send_response(401)
             self.end_headers()

@@ -16,7 +16,7 @@ from lineage.cli.options import EXIT_OK, db_option, settings_of, store_of
 @db_option
 @click.pass_context
 def runs(ctx: click.Context, node: str, limit: int, fmt: str, db: str | None) -> int:
-    """Show the runs of the process NODE, newest first: state, start, end, duration and error.
+    """Show the runs of the process NODE, newest first: state, start, end, duration, error and parent.
 
     NODE is a full id (process:NAMESPACE:NAME), a name, or any unique part of an id. Runs come from
     the events producers sent (OpenLineage): a run's state is its latest event's, and the error is
@@ -40,7 +40,8 @@ def runs(ctx: click.Context, node: str, limit: int, fmt: str, db: str | None) ->
         console.file.write(json.dumps({"node": node_id, "runs": [
             {"run_id": r.run_id, "state": r.state, "started_at": r.started_at.isoformat(),
              "ended_at": r.ended_at.isoformat() if r.ended_at else None, "duration_s": r.duration_s,
-             "error": r.error, "parent": r.parent, "events": r.events} for r in found]}, indent=2) + "\n")
+             "error": r.error, "parent": r.parent, "parent_run": r.parent_run, "events": r.events}
+            for r in found]}, indent=2) + "\n")
         return EXIT_OK
     if not found:
         console.print(f"{escape(node_id)}: no runs reported (runs come from OpenLineage events)")
@@ -50,9 +51,13 @@ def runs(ctx: click.Context, node: str, limit: int, fmt: str, db: str | None) ->
     for name in ("state", "started", "ended", "duration"):
         table.add_column(name, no_wrap=True)
     table.add_column("error", overflow="fold")
+    parents = any(r.parent for r in found)
+    if parents:
+        table.add_column("parent (run)", overflow="fold")
     for r in found:
+        parent = [escape(f"{r.parent or ''}{f' ({r.parent_run})' if r.parent_run else ''}")] if parents else []
         table.add_row(escape(r.run_id), escape(r.state), r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
                       r.ended_at.strftime("%Y-%m-%d %H:%M:%S") if r.ended_at else "",
-                      f"{r.duration_s:.1f} s" if r.duration_s is not None else "", escape(r.error or ""))
+                      f"{r.duration_s:.1f} s" if r.duration_s is not None else "", escape(r.error or ""), *parent)
     console.print(table)
     return EXIT_OK

@@ -71,7 +71,8 @@ class RunRecord:
 @dataclass(frozen=True)
 class ProcessRun:
     """One run of a job, from the events it reported (OpenLineage): its state now (the latest event's),
-    when it started and ended, the error it reported if it ended in failure, its parent job."""
+    when it started and ended, the error it reported if it ended in failure, its parent job and the
+    parent's run."""
 
     run_id: str
     state: str
@@ -79,6 +80,7 @@ class ProcessRun:
     ended_at: datetime | None = None
     error: str | None = None
     parent: str | None = None
+    parent_run: str | None = None
     events: int = 0
 
     @property
@@ -91,12 +93,12 @@ TERMINAL_STATES = frozenset({"COMPLETE", "FAIL", "ABORT"})
 
 
 def runs_from_events(rows: Sequence[Sequence[Any]]) -> list[ProcessRun]:
-    """Runs from their events' rows (run id, time, state, error, parent), newest first.
+    """Runs from their events' rows (run id, time, state, error, parent job, parent run), newest first.
 
     Example:
         >>> from datetime import datetime, UTC
         >>> t = datetime(2026, 1, 1, tzinfo=UTC)
-        >>> rows = [("r1", t, "START", None, None), ("r1", t.replace(minute=5), "FAIL", "disk full", None)]
+        >>> rows = [("r1", t, "START", None, None, None), ("r1", t.replace(minute=5), "FAIL", "disk full", None, None)]
         >>> [r] = runs_from_events(rows)
         >>> r.state, r.duration_s, r.error
         ('FAIL', 300.0, 'disk full')
@@ -111,7 +113,8 @@ def runs_from_events(rows: Sequence[Sequence[Any]]) -> list[ProcessRun]:
         out.append(ProcessRun(run_id=run_id, state=str(last[2]), started_at=seen[0][1],
                           ended_at=ended[-1][1] if ended else None,
                           error=(last[3] or None) if last[2] != "COMPLETE" else None,
-                          parent=next((r[4] for r in reversed(seen) if r[4]), None), events=len(seen)))
+                          parent=next((r[4] for r in reversed(seen) if r[4]), None),
+                          parent_run=next((r[5] for r in reversed(seen) if r[5]), None), events=len(seen)))
     return sorted(out, key=lambda r: r.started_at, reverse=True)
 
 

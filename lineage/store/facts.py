@@ -44,13 +44,15 @@ from lineage.store.sql import Backend, Tx
 COUNTED_TABLES = ("inputs", "node_facts", "edge_facts", "column_facts", "events", "problems", "collection_runs")
 FACT_TABLES = ("node_facts", "edge_facts", "column_facts")
 
-_RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id FROM events WHERE job_id = %(job)s AND run_id IN "
+_RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id, parent_run_id FROM events "
+             "WHERE job_id = %(job)s AND run_id IN "
              "(SELECT run_id FROM events WHERE job_id = %(job)s GROUP BY run_id ORDER BY max(observed_at) DESC "
              "LIMIT %(limit)s)")
 _LATEST_EVENTS = ("SELECT e.run_id, e.observed_at, i.content, i.content_encoding FROM events e "
                   "JOIN inputs i USING (input_id) WHERE e.job_id {in_ids} AND e.run_id IS NOT NULL "
                   "AND i.content IS NOT NULL ORDER BY e.observed_at DESC LIMIT %(limit)s")
-_RUNS_ENDED = ("SELECT e.run_id, e.observed_at, e.state, e.error, e.parent_id, e.job_id FROM events e WHERE "
+_RUNS_ENDED = ("SELECT e.run_id, e.observed_at, e.state, e.error, e.parent_id, e.parent_run_id, e.job_id "
+               "FROM events e WHERE "
                "e.job_id IS NOT NULL AND e.run_id IN (SELECT d.run_id FROM events d JOIN inputs i USING (input_id) "
                "WHERE d.job_id IS NOT NULL AND d.state IN ('COMPLETE', 'FAIL', 'ABORT') "
                "AND i.received_at >= %(since)s AND i.received_at < %(until)s)")
@@ -355,7 +357,7 @@ class Facts(Backend):
             rows = tx.all(_RUNS_ENDED, {"since": since, "until": until})
         by_process: dict[str, list[Sequence[Any]]] = {}
         for row in rows:
-            by_process.setdefault(str(row[5]), []).append(row[:5])
+            by_process.setdefault(str(row[6]), []).append(row[:6])
         return {process: runs_from_events(found) for process, found in by_process.items()}
 
     def holds(self, collector: str, content: bytes) -> bool:

@@ -274,9 +274,11 @@ class FactRows:
 
 EVENT_COLUMNS = (("event_key", "string"), ("input_id", "string"), ("collector", "string"), ("source", "string"),
                  ("line", "int32"), ("run_id", "string"), ("observed_at", "timestamp"), ("facts", "int32"),
-                 ("job_id", "string"), ("state", "string"), ("error", "string"), ("parent_id", "string"))
+                 ("job_id", "string"), ("state", "string"), ("error", "string"), ("parent_id", "string"),
+                 ("parent_run_id", "string"))
 """The `events` columns: what the event is, where and when it was read, how many facts it stated,
-and for an event of a run, the job it is a run of, the state and error it reported, its parent job."""
+and for an event of a run, the job it is a run of, the state and error it reported, its parent job
+and the parent's run."""
 
 
 def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
@@ -331,24 +333,33 @@ def fact_rows(batch: LineageBatch, input_id: str) -> FactRows:
                     said = claim_digests[key_text] = hashlib.blake2b(key_text.encode(), digest_size=16).hexdigest()
                 event_keys[event].append(said)
 
-    runs: dict[int, tuple[str, str, str | None, str | None]] = {}  # event -> job, state, error, parent job
+    ran: list[Process] = []  # the processes an event reports a run of
+    process_runs: dict[tuple[Any, ...], str] = {}  # (place and time of an event, process) -> the run it names
     for fact in batch.facts:
         claim = _CLAIMS.of(fact)
         add(claim.table, claim.key_text, claim.values, fact.evidence)
-        if observed and type(fact) is Process and fact.run_state:
-            runs[evidence(fact.evidence)[2]] = (fact.ref.id, fact.run_state, fact.error_message, fact.parent)
+        if observed and type(fact) is Process:
+            ev = fact.evidence
+            if ev.run_id:
+                process_runs[(ev.source, ev.line, ev.observed_at, fact.ref.id)] = ev.run_id
+            if fact.run_state:
+                ran.append(fact)
         if claim.named is not None:
             named.add(claim.named.id)
         elif id(claim) not in referred:
             referred.add(id(claim))
             for ref in claim.refs:
                 bare.setdefault(ref.id, (ref, fact.evidence))
+    runs: dict[int, tuple[str, str, str | None, str | None, str | None]] = {
+        # event -> job, state, error, parent job and the parent's run (named by the same event)
+        evidence(p.evidence)[2]: (p.ref.id, p.run_state or "", p.error_message, p.parent, p.parent and process_runs.get(
+            (p.evidence.source, p.evidence.line, p.evidence.observed_at, p.parent))) for p in ran}
     for ref_id, (ref, ev) in bare.items():
         if ref_id not in named:
             add("node_facts", _key_text("n", ref.id, "{}"), (ref.id, ref.kind.value, ref.namespace, ref.name, "{}"), ev)
     if observed:  # an event is what it says and when, by whom, in which run: not where it was read
         out.events = [(digest(collector, run_id, at, *sorted(keys)), input_id, collector, source, line, run_id, at,
-                       len(keys), *runs.get(n, (None, None, None, None)))
+                       len(keys), *runs.get(n, (None, None, None, None, None)))
                       for n, ((collector, run_id, at, source, line), keys)
                       in enumerate(zip(out.events, event_keys, strict=True))]
     return out

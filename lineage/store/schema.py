@@ -297,6 +297,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             Dialects(None, "CREATE INDEX events_job ON events (job_id)"),
         ),
     ),
+    Migration(
+        10,
+        "a run keeps its parent's run, not only the parent job",
+        ("ALTER TABLE events ADD COLUMN parent_run_id VARCHAR",),
+    ),
 )
 
 

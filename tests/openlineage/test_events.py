@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -503,3 +504,20 @@ def test_airflow_sql_tasks_give_their_tables_and_column_lineage_under_the_task()
     assert any(e.source.id == task and e.target.name == "customer_totals" for e in of(Edge, batch.facts))
     totals = _column_sources(batch.facts)
     assert ("orders", "amount") in totals[("customer_totals", "total")]
+
+
+@needs_shared
+def test_an_airflow_task_run_names_its_dag_run_as_parent(tmp_path: Path) -> None:
+    from collectors.openlineage import OpenLineageCollector
+    from lineage.store import open_store
+
+    path = SHARED / "real" / "airflow-3.3.2" / "sql-dag-sqlite.jsonl"
+    dag_run = next(e["run"]["runId"] for e in map(json.loads, path.read_text().splitlines())
+                   if e["job"]["name"] == "shop_sql")
+    store = open_store(tmp_path / "s.duckdb")
+    store.ingest(OpenLineageCollector().collect_lines(str(path), path.read_bytes()))
+    runs = store.runs_of("process:airflow-dev:shop_sql.build_customer_totals")
+    assert [(r.state, r.parent, r.parent_run) for r in runs] == [
+        ("COMPLETE", "process:airflow-dev:shop_sql", dag_run)]
+    (dag,) = store.runs_of("process:airflow-dev:shop_sql")
+    assert (dag.run_id, dag.parent, dag.parent_run) == (dag_run, None, None)
