@@ -407,16 +407,36 @@ def layered_view(graph: LineageGraph, levels: dict[str, int], cap: int = DEFAULT
     return view
 
 
+TRANSFORMATION_STYLE: dict[str, dict[str, Any]] = {
+    # how a column edge is drawn, by the transformation it makes (others: a plain grey line)
+    "masking": {"color": {"color": "#15803d"}, "dashes": [8, 4], "label": "masking", "font": {"color": "#15803d"}},
+    "aggregation": {"color": {"color": "#4b5563"}, "width": 3, "label": "aggregation"},
+}
+INDIRECT_STYLE: dict[str, Any] = {"color": {"color": "#9ca3af"}, "dashes": [2, 4]}
+
+
+def column_edge(source: str, target: str, transformation: str, *, indirect: bool = False) -> dict[str, Any]:
+    """A column lineage edge, styled by its transformation (masking dashed green, aggregation
+    thick) and dotted when the column only influences the other (a filter or join key)."""
+    edge: dict[str, Any] = {"from": source, "to": target, "arrows": "to", "color": {"color": "#6b7280"},
+                            "title": transformation + (" (indirect)" if indirect else "")}
+    edge.update(TRANSFORMATION_STYLE.get(transformation, {}))
+    if indirect:
+        edge.update(INDIRECT_STYLE)
+    return edge
+
+
 def column_view(graph: LineageGraph, levels: Mapping[str, int], focus: str | None = None) -> View:
-    """Column-level lineage among the datasets in `levels` (node id -> level, as in a focus view):
-    one node per column, an edge from each source column to the column it feeds."""
+    """Column-level lineage among the datasets in `levels` (node id -> level, one per dataset step):
+    one node per column, and from each source column to the column it feeds an edge through the
+    process that makes it (third parties included), styled by the transformation."""
     keep = {n for n in levels if n in graph and graph.node(n).get("kind") == "dataset"}
     entries = [c for c in graph.column_lineage
                if c["target"] in keep and any(d in keep for d, _ in c["sources"])]
-    level_of = dict(levels)
+    level_of = {n: 2 * level for n, level in levels.items()}  # a process sits between two datasets
     view = View(focus=focus)
     nodes: dict[str, dict[str, Any]] = {}
-    edges: set[tuple[str, str, str]] = set()
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
 
     def column_node(dataset: str, column: str) -> str:
         cid = f"{dataset}#{column}"
@@ -429,13 +449,26 @@ def column_view(graph: LineageGraph, levels: Mapping[str, int], focus: str | Non
             view.attrs[dataset] = {k: v for k, v in attrs.items() if k != "columns"}
         return cid
 
+    def process_node(process: str, target: str) -> str:
+        if process not in nodes:
+            attrs = {k: v for k, v in graph.node(process).items() if k != "columns"}
+            nodes[process] = vis_node(attrs, level_of.get(target, 0) - 1)
+            view.attrs[process] = attrs
+        return process
+
     for entry in entries:
         target = column_node(entry["target"], entry["column"])
+        kind, indirect = str(entry["transformation"]), bool(entry.get("indirect"))
+        process = entry.get("process")
+        through = process_node(str(process), entry["target"]) if process and process in graph else None
         for dataset, column in entry["sources"]:
-            if dataset in keep:
-                edges.add((column_node(dataset, column), target, str(entry["transformation"])))
+            if dataset not in keep:
+                continue
+            source = column_node(dataset, column)
+            hops = [(source, through), (through, target)] if through else [(source, target)]
+            for a, b in hops:
+                edges.setdefault((a, b), column_edge(a, b, kind, indirect=indirect))
     view.nodes = sorted(nodes.values(), key=lambda n: (n["level"], n["id"]))
-    view.edges = [{"from": a, "to": b, "arrows": "to", "title": t, "color": {"color": "#6b7280"}}
-                  for a, b, t in sorted(edges)]
+    view.edges = [edges[k] for k in sorted(edges)]
     view.total = len(view.nodes)
     return view

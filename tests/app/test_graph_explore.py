@@ -210,3 +210,15 @@ def test_no_two_nodes_of_the_data_map_overlap(running_app: RunningApp, page: Any
         }
         return found; }""")
     assert overlaps == []
+
+
+def test_column_lineage_shows_the_third_party_step_that_writes_a_summary(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    summaries = "dataset:snowflake://acme-prod:ANALYTICS.MARTS.TICKET_SUMMARIES"
+    mistral = "process:https://api.mistral.ai:v1/chat/completions"
+    at = run(samples_db, monkeypatch, "explore", node=summaries, columns="true")
+    data = drawn(at)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes[mistral]["color"]["border"] == "#c1121f", "drawn as a third party"
+    edges = {(e["from"], e["to"]) for e in data["edges"]}
+    assert (f"{TICKETS}#DESCRIPTION", mistral) in edges and (mistral, f"{summaries}#SUMMARY") in edges

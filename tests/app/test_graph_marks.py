@@ -92,3 +92,27 @@ def test_a_path_has_one_level_per_edge_and_a_focus_view_leaves_room_for_identiti
     assert level == {"dataset:s:out": 0, "process:j:job": -2, "dataset:s:src": -4, "identity:a:agent": -3}
     path = path_view(flow(), ["dataset:s:src", "process:j:job", "dataset:s:out"])
     assert sorted(n["level"] for n in path.nodes) == [0, 1, 2]
+
+
+def test_column_lineage_is_drawn_through_the_process_that_makes_it_styled_by_transformation() -> None:
+    g = LineageGraph.from_records(
+        [{"id": "dataset:s:a", "kind": "dataset", "name": "a"}, {"id": "dataset:s:b", "kind": "dataset", "name": "b"},
+         {"id": "process:api:llm", "kind": "process", "name": "llm", "third_party": True, "vendor": "V"}],
+        [("dataset:s:a", "process:api:llm", "read"), ("process:api:llm", "dataset:s:b", "write")],
+        column_lineage=[
+            {"target": "dataset:s:b", "column": "summary", "sources": [("dataset:s:a", "body")],
+             "transformation": "transformation", "process": "process:api:llm"},
+            {"target": "dataset:s:b", "column": "email", "sources": [("dataset:s:a", "email")],
+             "transformation": "masking", "process": None},
+            {"target": "dataset:s:b", "column": "summary", "sources": [("dataset:s:a", "kind")],
+             "transformation": "filter", "indirect": True, "process": "process:api:llm"}])
+    view = column_view(g, {"dataset:s:a": -1, "dataset:s:b": 0})
+    level = {n["id"]: n["level"] for n in view.nodes}
+    assert level["dataset:s:a#body"] < level["process:api:llm"] < level["dataset:s:b#summary"]
+    assert {n["id"]: n for n in view.nodes}["process:api:llm"]["color"]["border"] == "#c1121f"
+    edges = {(e["from"], e["to"]): e for e in view.edges}
+    assert ("dataset:s:a#body", "process:api:llm") in edges and ("process:api:llm", "dataset:s:b#summary") in edges
+    assert ("dataset:s:a#body", "dataset:s:b#summary") not in edges
+    masking = edges[("dataset:s:a#email", "dataset:s:b#email")]
+    assert masking["dashes"] and masking["label"] == "masking"
+    assert edges[("dataset:s:a#kind", "process:api:llm")]["dashes"] == [2, 4]
