@@ -542,6 +542,22 @@ def identities(path: str, marker: str) -> list[dict[str, Any]]:
 
 
 @st.cache_data(show_spinner=False)
+def identity_view(path: str, marker: str, identity: str) -> View:
+    """What the identity reaches: the processes it runs, what they read and write, and what it
+    holds grants on (with the grants' permissions), read from the store."""
+    g = focused.identity_part(store(path), identity)
+    runs = g.successors(identity, "runs")
+    levels = {identity: 0, **dict.fromkeys(g.successors(identity, "grant"), 4), **dict.fromkeys(runs, 2)}
+    for process in runs:
+        levels.update((n, 4) for n in (*g.predecessors(process, "read"), *g.successors(process, "write"))
+                      if n not in levels)
+    view = path_view(g, sorted(levels, key=lambda n: (levels[n], n)))  # every kind of edge among them
+    for node in view.nodes:  # then placed by role: the identity, what it runs, the data and grants
+        node["level"] = levels.get(node["id"], node["level"])
+    return view
+
+
+@st.cache_data(show_spinner=False)
 def access(path: str, marker: str, identity: str) -> list[dict[str, Any]]:
     """One row per node the identity is granted or observed to use: granted permissions next to the
     use seen in the lineage (what the processes it runs read and write, and which processors it runs)."""

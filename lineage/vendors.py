@@ -143,12 +143,11 @@ def vendor_rows(found: Iterable[Endpoint]) -> list[dict[str, Any]]:
         real = any(e.receives_real_sensitive for e in group)
         rows.append({
             "vendor": vendor, "endpoints": len(group), "approved": _approved([e.approved for e in group]),
-            "real sensitive data": "yes" if real else "no",
+            "real sensitive data": "yes" if real else "no", "open findings": sum(e.open_findings for e in group),
+            "paths": sum(e.paths for e in group), "source datasets": _union(group),
             "origins": _joined(e.origin for e in group),
             "sensitive classes": _joined(c for e in group for c in e.classes),
-            "regions": _joined(e.region for e in group), "retention": _joined(e.retention for e in group),
-            "source datasets": _union(group),
-            "paths": sum(e.paths for e in group), "open findings": sum(e.open_findings for e in group)})
+            "regions": _joined(e.region for e in group), "retention": _joined(e.retention for e in group)})
     rows.sort(key=lambda r: (r["real sensitive data"] != "yes", -r["open findings"], str(r["vendor"]).casefold()))
     return rows
 
@@ -156,11 +155,10 @@ def vendor_rows(found: Iterable[Endpoint]) -> list[dict[str, Any]]:
 def endpoint_row(e: Endpoint) -> dict[str, Any]:
     """An endpoint as a flat row (for a table or CSV)."""
     return {"vendor": e.vendor, "endpoint": e.id, "type": e.processor_type, "approved": approval(e.approved),
-            "region": e.region, "retention": e.retention, "origin": e.origin,
-            "origins of its sources": ", ".join(e.source_origins), "sensitive classes": ", ".join(e.classes),
-            "source datasets": e.source_count,
-            "first source datasets": ", ".join(e.sources) + (" …" if e.source_count > len(e.sources) else ""),
-            "paths": e.paths, "open findings": e.open_findings}
+            "origin": e.origin, "sensitive classes": ", ".join(e.classes), "open findings": e.open_findings,
+            "paths": e.paths, "source datasets": e.source_count, "region": e.region, "retention": e.retention,
+            "origins of its sources": ", ".join(e.source_origins),
+            "first source datasets": ", ".join(e.sources) + (" …" if e.source_count > len(e.sources) else "")}
 
 
 def markdown(found: Sequence[Endpoint]) -> str:
@@ -174,8 +172,8 @@ def markdown(found: Sequence[Endpoint]) -> str:
     """
     lines = ["# Third parties and the data they receive", "",
              f"{counted(len({e.vendor for e in found}), 'vendor')}, {counted(len(found), 'endpoint')}.", ""]
-    columns = ("vendor", "endpoints", "approved", "real sensitive data", "origins", "sensitive classes", "regions",
-               "retention", "source datasets", "paths", "open findings")
+    columns = ("vendor", "endpoints", "approved", "real sensitive data", "open findings", "paths", "source datasets",
+               "origins", "sensitive classes", "regions", "retention")
     lines += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     lines += ["| " + " | ".join(escape(row[c]) for c in columns) + " |" for row in vendor_rows(found)]
     for vendor in sorted({e.vendor for e in found}, key=str.casefold):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import data
+from app.components import graph_view
 from app.components.ui import esc, table
 from lineage.policy import TRIFECTA_RULE_ID
 
@@ -32,6 +33,9 @@ st.markdown("**Grants against observed use**")
 st.caption("Observed use: the processes this identity runs, what they read and write, and the processors it "
            "calls. A grant nobody uses is a least-privilege gap; a use without a grant is a missing declaration.")
 table(access, key="id-access", empty="No grants and no observed use.")
+st.markdown("**Reach**")
+st.caption("What this identity runs, what those processes read and write, and what it holds grants on.")
+graph_view.draw(data.identity_view(path, marker, chosen), height=420)
 
 st.markdown("**Trifecta capabilities**")
 found = data.safe(data.findings, path, marker)

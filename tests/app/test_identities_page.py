@@ -36,3 +36,20 @@ def test_the_open_findings_of_an_identity_are_those_naming_it(samples_db: str,
     row = listed[listed["id"] == "identity:agents:eng-triage-agent"].iloc[0]
     assert row["open findings"] == sum(1 for f in found if f.is_open and "identity:agents:eng-triage-agent" in f.nodes)
     assert row["open findings"] > 0
+
+
+def test_an_identity_reach_is_drawn_with_what_it_runs_and_holds_grants_on(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.data import identity_view
+
+    identity = "identity:agents:eng-triage-agent"
+    graph = load_graph(open_store(samples_db))
+    view = identity_view(samples_db, "test", identity)
+    drawn = set(view.node_ids()) | set(view.members)
+    assert identity in drawn
+    assert set(graph.successors(identity, "runs")) <= drawn and set(graph.successors(identity, "grant")) <= drawn
+    at = run(samples_db, monkeypatch, "identities")
+    at.session_state["id-table"] = {"selection": {"rows": [list(frames(at)[0]["id"]).index(identity)], "columns": []}}
+    at.run()
+    assert not at.exception and "**Reach**" in [m.value for m in at.markdown]
+    assert "Nothing to draw with these settings." not in [i.value for i in at.info]
