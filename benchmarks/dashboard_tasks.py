@@ -75,6 +75,21 @@ def act(task: Task, page: Any, what: str, do: Callable[[], Any], awaited: str, w
     do()
     settle(page, awaited, before=before, where=where)
     task.actions.append((what, time.perf_counter() - t))
+    steady(page)
+
+
+def steady(page: Any, quiet_ms: int = 400, timeout: float = 60) -> None:
+    """Wait (untimed) until the page has stopped changing for `quiet_ms`: Streamlit replaces a
+    page's elements one by one, so the awaited one can show before those after it."""
+    deadline = time.monotonic() + timeout
+    last = page.locator(MAIN).inner_text()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(quiet_ms)
+        now = page.locator(MAIN).inner_text()
+        running = page.locator("[data-testid='stStatusWidget']").count()
+        if now == last and not running:
+            return
+        last = now
 
 
 def click_row(page: Any, table: int, text: str | None = None) -> None:
