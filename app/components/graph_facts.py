@@ -14,7 +14,8 @@ from typing import Any
 
 import streamlit as st
 
-from app.components.graph_model import EffectiveTags, View, is_group
+from app.components.graph_model import View, is_group
+from app.components.graph_style import EffectiveTags
 from lineage import focused
 from lineage.access import GraphLinks, identity_access
 from lineage.policy.context import sensitive

@@ -17,7 +17,8 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.components.graph_model import EffectiveTags, View, grant_style, is_group, node_style, vis_node
+from app.components.graph_model import View, is_group
+from app.components.graph_style import EffectiveTags, grant_style, node_style, vis_node
 
 __all__ = ["EffectiveTags", "grant_edges_with_use", "marked"]
 

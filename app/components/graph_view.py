@@ -23,7 +23,8 @@ from pyvis.network import Network
 
 from app.components import graph_facts
 from app.components.graph_marks import marked
-from app.components.graph_model import BADGE_COLOUR, LEGEND, View
+from app.components.graph_model import View
+from app.components.graph_style import BADGE_COLOUR, LEGEND
 from app.components.ui import esc
 from lineage.words import counted
 

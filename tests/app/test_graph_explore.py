@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.components.graph_model import ORIGIN_FILL, UNUSED_GRANT_COLOUR
+from app.components.graph_style import ORIGIN_FILL, UNUSED_GRANT_COLOUR
 from lineage import focused
 from lineage.store import open_store
 from tests.app.conftest import RunningApp

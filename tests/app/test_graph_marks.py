@@ -5,14 +5,8 @@ opens, and one level per edge."""
 from __future__ import annotations
 
 from app.components.graph_marks import grant_edges_with_use, marked
-from app.components.graph_model import (
-    ORIGIN_FILL,
-    UNUSED_GRANT_COLOUR,
-    EffectiveTags,
-    column_view,
-    focus_view,
-    path_view,
-)
+from app.components.graph_model import column_view, focus_view, path_view
+from app.components.graph_style import ORIGIN_FILL, UNUSED_GRANT_COLOUR, EffectiveTags
 from lineage.graph import LineageGraph
 
 
