@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from lineage.cli.options import EXIT_OK, as_of_option, db_option, graph_of, parse_as_of, settings_of
+from lineage.cli.options import EXIT_OK, as_of_option, db_option, graph_of, parse_as_of, settings_of, store_of
 from lineage.cli.show import err_console
 
 
@@ -38,11 +38,14 @@ def _export_formats() -> list[str]:
               help="csv: the one table to write (default: edges); with -o DIR/ only this table's file.")
 @click.option("--baseline", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="markdown: a json export to compare with; the report lists new findings and new flows.")
+@click.option("--runs", type=click.IntRange(min=1), metavar="N",
+              help="json: add each process's latest N runs (its run history, a report: not read back).")
 @db_option
 @as_of_option
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, depth: int | None, upstream: bool,
-           downstream: bool, table: str | None, baseline: str | None, db: str | None, as_of: str | None) -> int:
+           downstream: bool, table: str | None, baseline: str | None, runs: int | None, db: str | None,
+           as_of: str | None) -> int:
     """Export the graph (or one node's neighbourhood) with its findings.
 
     \b
@@ -53,6 +56,7 @@ def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, 
       lineage export --format csv -o lineage.zip
       lineage export --format csv --table impact --focus app.public.users
       lineage export --format markdown --baseline main.json > report.md
+      lineage export --format json --runs 20 -o lineage.json
     """
     from lineage.exports import interchange, tables
     from lineage.exports.request import render
@@ -68,11 +72,17 @@ def export(ctx: click.Context, fmt: str, output: str | None, focus: str | None, 
     elif output and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
         raise click.UsageError(f"{output} is a folder; {fmt} is one file: give -o FILE")
     base = interchange.read(Path(baseline).read_bytes()) if baseline else None
-    graph = graph_of(settings_of(ctx, db), when)
+    settings = settings_of(ctx, db)
+    graph = graph_of(settings, when)
+    history = None
+    if runs is not None:
+        history = store_of(settings).recent_runs(runs)
+        if when is not None:  # the runs that had started by then
+            history = {p: [r for r in found if r.started_at <= when] for p, found in history.items()}
 
     def rendered(one: str | None) -> str | bytes:
         return render(graph, fmt, focus=focus, depth=depth, upstream=upstream, downstream=downstream, as_of=when,
-                      table=one, baseline=base, evaluate=evaluate)
+                      table=one, baseline=base, evaluate=evaluate, runs=history)
 
     if layout == "folder" and output:
         _write_folder(Path(output), [table] if table else list(tables.TABLES), rendered)

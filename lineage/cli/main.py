@@ -33,7 +33,7 @@ COMMANDS = {
     "export": ("export:export", "Export the graph (or one node's neighbourhood) with its findings."),
     "graph": ("graph:graph", "Walk the lineage: what a node depends on, or what depends on it."),
     "jobs": ("jobs:jobs", "Scheduled collector jobs (the `jobs:` section of lineage.yaml) and production monitoring."),
-    "runs": ("runs:runs", "Show the runs of the process NODE, newest first: state, start, end, duration, error and parent."),
+    "runs": ("runs:runs", "Show process NODE's runs, newest first: state, start, end, duration, error and parent."),
     "serve": ("serve:serve", "Run the OpenLineage endpoint: POST /api/v1/lineage (and /api/v1/lineage/batch)."),
     "store": ("store:store", "Look after the store."),
 }

@@ -16,7 +16,7 @@ from lineage.cli.options import EXIT_OK, db_option, settings_of, store_of
 @db_option
 @click.pass_context
 def runs(ctx: click.Context, node: str, limit: int, fmt: str, db: str | None) -> int:
-    """Show the runs of the process NODE, newest first: state, start, end, duration, error and parent.
+    """Show process NODE's runs, newest first: state, start, end, duration, error and parent.
 
     NODE is a full id (process:NAMESPACE:NAME), a name, or any unique part of an id. Runs come from
     the events producers sent (OpenLineage): a run's state is its latest event's, and the error is
@@ -37,11 +37,7 @@ def runs(ctx: click.Context, node: str, limit: int, fmt: str, db: str | None) ->
         node_id = focused.resolve(store, node)
         found = store.runs_of(node_id, limit)
     if fmt == "json":
-        console.file.write(json.dumps({"node": node_id, "runs": [
-            {"run_id": r.run_id, "state": r.state, "started_at": r.started_at.isoformat(),
-             "ended_at": r.ended_at.isoformat() if r.ended_at else None, "duration_s": r.duration_s,
-             "error": r.error, "parent": r.parent, "parent_run": r.parent_run, "events": r.events}
-            for r in found]}, indent=2) + "\n")
+        console.file.write(json.dumps({"node": node_id, "runs": [r.as_json() for r in found]}, indent=2) + "\n")
         return EXIT_OK
     if not found:
         console.print(f"{escape(node_id)}: no runs reported (runs come from OpenLineage events)")

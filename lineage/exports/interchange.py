@@ -1,7 +1,8 @@
 """The JSON interchange format, version 1: what other tools and the tests read.
 
-Top level: `format` ("lineage-mapper"), `version` (1), `nodes`, `edges`, `column_lineage`, and
-`as_of` when the graph was built as of a time. Every list is sorted so that the same graph always
+Top level: `format` ("lineage-mapper"), `version` (1), `nodes`, `edges`, `column_lineage`,
+`as_of` when the graph was built as of a time, and `runs` (each process's run history) when asked
+for; `runs` is a report, not read back. Every list is sorted so that the same graph always
 gives the same bytes. The README documents every field.
 
 `export` writes a document and `read` reads one back into a graph; `check_header` refuses any
@@ -19,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,8 +96,10 @@ def column_lineage_records(entries: list[Any], where: str = "column_lineage") ->
     return out
 
 
-def to_document(graph: LineageGraph, *, as_of: datetime | None = None) -> dict[str, Any]:
-    """The graph as an interchange document (plain JSON-ready data)."""
+def to_document(graph: LineageGraph, *, as_of: datetime | None = None,
+                runs: Mapping[str, Sequence[Any]] | None = None) -> dict[str, Any]:
+    """The graph as an interchange document (plain JSON-ready data), with the `runs` of its
+    processes (`ProcessRun`s by process id) when given."""
     nodes = sorted((_node(a) for a in graph.nodes()), key=lambda n: n["id"])
     edges = []
     for u, v, kind, attrs in graph.edges():
@@ -111,17 +115,22 @@ def to_document(graph: LineageGraph, *, as_of: datetime | None = None) -> dict[s
     if as_of is not None:
         doc["as_of"] = as_of.isoformat()
     doc.update(nodes=nodes, edges=edges, column_lineage=column_lineage)
+    if runs is not None:
+        doc["runs"] = {node: [run.as_json() for run in runs[node]] for node in sorted(runs)
+                       if node in graph and runs[node]}
     return doc
 
 
-def dumps(graph: LineageGraph, *, as_of: datetime | None = None) -> str:
+def dumps(graph: LineageGraph, *, as_of: datetime | None = None,
+          runs: Mapping[str, Sequence[Any]] | None = None) -> str:
     """The interchange document as JSON text, indented, keys in a fixed order, ending in a newline."""
-    return json.dumps(to_document(graph, as_of=as_of), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json.dumps(to_document(graph, as_of=as_of, runs=runs), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def export(graph: LineageGraph, *, as_of: datetime | None = None) -> str:
+def export(graph: LineageGraph, *, as_of: datetime | None = None,
+           runs: Mapping[str, Sequence[Any]] | None = None) -> str:
     """The exporter of the `json` format: `dumps` under the registry's name."""
-    return dumps(graph, as_of=as_of)
+    return dumps(graph, as_of=as_of, runs=runs)
 
 
 def check_header(doc: Any) -> None:

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ Evaluate = Callable[[LineageGraph], Sequence[Finding]]
 def render(graph: LineageGraph, fmt: str, *, focus: str | None = None, depth: int | None = None,
            upstream: bool = False, downstream: bool = False, as_of: datetime | None = None,
            table: str | None = None, baseline: LineageGraph | None = None,
-           evaluate: Evaluate | None = None) -> str | bytes:
+           evaluate: Evaluate | None = None, runs: Mapping[str, Sequence[Any]] | None = None) -> str | bytes:
     """The export of `graph` in format `fmt`, as `lineage export` describes it.
 
     Args:
@@ -46,6 +46,7 @@ def render(graph: LineageGraph, fmt: str, *, focus: str | None = None, depth: in
         table: csv only: one table instead of the zip.
         baseline: markdown only: the graph to compare with.
         evaluate: the policy engine, if there is one.
+        runs: json only: the processes' run histories to add (`ProcessRun`s by process id).
 
     Raises:
         NodeNotFound: the focus matches no node, or several.
@@ -55,7 +56,7 @@ def render(graph: LineageGraph, fmt: str, *, focus: str | None = None, depth: in
     accepted = set(inspect.signature(exporter).parameters)
     if (depth is not None or upstream or downstream) and focus is None:
         raise ExportError("--depth, --upstream and --downstream need --focus NODE")
-    for option, given, home in (("table", table, "csv"), ("baseline", baseline, "markdown")):
+    for option, given, home in (("table", table, "csv"), ("baseline", baseline, "markdown"), ("runs", runs, "json")):
         if given is not None and option not in accepted:
             raise ExportError(f"--{option} is for the {home} format, not {fmt}")
     shown, start = graph, None
@@ -63,7 +64,7 @@ def render(graph: LineageGraph, fmt: str, *, focus: str | None = None, depth: in
         start = graph.resolve(focus)
         both = upstream == downstream
         shown = focus_on(graph, start, depth=depth, upstream=both or upstream, downstream=both or downstream)
-    options = _options(graph, shown, accepted, evaluate, {"as_of": as_of, "impact_of": start})
+    options = _options(graph, shown, accepted, evaluate, {"as_of": as_of, "impact_of": start, "runs": runs})
     options |= _chosen(table, baseline, evaluate)
     return exporter(shown, **options)
 

@@ -87,6 +87,12 @@ class ProcessRun:
     def duration_s(self) -> float | None:
         return (self.ended_at - self.started_at).total_seconds() if self.ended_at else None
 
+    def as_json(self) -> dict[str, Any]:
+        """The run as JSON-ready data: what `lineage runs --format json` and the export print."""
+        return {"run_id": self.run_id, "state": self.state, "started_at": self.started_at.isoformat(),
+                "ended_at": self.ended_at.isoformat() if self.ended_at else None, "duration_s": self.duration_s,
+                "error": self.error, "parent": self.parent, "parent_run": self.parent_run, "events": self.events}
+
 
 TERMINAL_STATES = frozenset({"COMPLETE", "FAIL", "ABORT"})
 """The run states that end a run."""
@@ -285,6 +291,10 @@ class Store(Protocol):
     def runs_ended(self, since: datetime, until: datetime) -> dict[str, list[ProcessRun]]: ...
 
     def latest_events(self, process_ids: Sequence[str], limit: int = 1) -> list[dict[str, Any]]: ...
+
+    def recent_runs(self, per_process: int) -> dict[str, list[ProcessRun]]:
+        """The latest `per_process` runs of every process that reported runs, newest first."""
+        ...
 
     def as_of(self, at: datetime) -> Any:
         """The graph as it was at `at`, with the reads of the current graph (`lineage.store.past`)."""

@@ -48,6 +48,8 @@ _RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id, parent_run_id 
              "WHERE job_id = %(job)s AND run_id IN "
              "(SELECT run_id FROM events WHERE job_id = %(job)s GROUP BY run_id ORDER BY max(observed_at) DESC "
              "LIMIT %(limit)s)")
+_ALL_RUNS = ("SELECT run_id, observed_at, state, error, parent_id, parent_run_id, job_id FROM events "
+             "WHERE job_id IS NOT NULL")
 _LATEST_EVENTS = ("SELECT e.run_id, e.observed_at, i.content, i.content_encoding FROM events e "
                   "JOIN inputs i USING (input_id) WHERE e.job_id {in_ids} AND e.run_id IS NOT NULL "
                   "AND i.content IS NOT NULL ORDER BY e.observed_at DESC LIMIT %(limit)s")
@@ -290,6 +292,14 @@ def _event_in(content: bytes, run_id: str, at: datetime) -> dict[str, Any] | Non
     return candidates[-1] if candidates else None
 
 
+def _runs_by_process(rows: Sequence[Sequence[Any]]) -> dict[str, list[ProcessRun]]:
+    """Runs by process from events' rows (a run's columns, then its process), newest first."""
+    by_process: dict[str, list[Sequence[Any]]] = {}
+    for row in rows:
+        by_process.setdefault(str(row[6]), []).append(row[:6])
+    return {process: runs_from_events(found) for process, found in by_process.items()}
+
+
 class Facts(Backend):
     """Ingest and the reads of facts, problems and raw inputs."""
 
@@ -350,15 +360,17 @@ class Facts(Backend):
                 found.append(event)
         return found
 
+    def recent_runs(self, per_process: int) -> dict[str, list[ProcessRun]]:
+        """The latest `per_process` runs of every process that reported runs, newest first."""
+        with self._read() as tx:
+            rows = tx.all(_ALL_RUNS)
+        return {process: runs[:per_process] for process, runs in _runs_by_process(rows).items()}
+
     def runs_ended(self, since: datetime, until: datetime) -> dict[str, list[ProcessRun]]:
         """The runs whose end (a COMPLETE, FAIL or ABORT event) was received in [since, until), by
         process, newest first."""
         with self._read() as tx:
-            rows = tx.all(_RUNS_ENDED, {"since": since, "until": until})
-        by_process: dict[str, list[Sequence[Any]]] = {}
-        for row in rows:
-            by_process.setdefault(str(row[6]), []).append(row[:6])
-        return {process: runs_from_events(found) for process, found in by_process.items()}
+            return _runs_by_process(tx.all(_RUNS_ENDED, {"since": since, "until": until}))
 
     def holds(self, collector: str, content: bytes) -> bool:
         """Whether an append-only input of `collector` with this raw content is stored (a chunk of

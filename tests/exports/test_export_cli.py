@@ -69,3 +69,16 @@ def test_markdown_against_a_baseline_lists_only_new_flows(sample_db: str, tmp_pa
     assert report.startswith("## Lineage report") and "### New findings" in report
     assert 0 < len(added) < len(_flows(now))
     assert f"### New flows ({len(added)})" in report
+
+
+def test_json_export_adds_each_process_run_history_when_asked(sample_db: str, capsys) -> None:
+    assert main(["export", "--db", sample_db]) == 0
+    assert "runs" not in json.loads(capsys.readouterr().out), "a plain export round-trips: no run history"
+    assert main(["export", "--runs", "5", "--db", sample_db]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    (summarize,) = [node for node in runs if node.endswith("summarize_tickets")]
+    assert [(r["state"], r["error"] is not None) for r in runs[summarize]] == [("COMPLETE", False), ("FAIL", True)]
+    assert main(["export", "--runs", "1", "--db", sample_db]) == 0
+    assert [len(found) for found in json.loads(capsys.readouterr().out)["runs"].values()] == [1] * len(runs)
+    assert main(["export", "--format", "dot", "--runs", "5", "--db", sample_db]) == 2
+    assert "--runs is for the json format" in capsys.readouterr().err
