@@ -7,9 +7,10 @@ so a new ingest or review shows up on the next rerun without a restart.
 Pages read the part of the store's current graph they show (`lineage.focused`: a node, its
 neighbourhood, its walks, the part upstream of it its tags come from; the counts), so a page on a
 million-edge store costs what its part costs. The findings come from `run_check`, which the store
-keeps until the graph changes. Only the data map of a small graph and History (the graph as of two
-times) load a whole graph: a `st.cache_resource` (shared, never copied; `st.cache_data` would
-pickle it on every read). Pages get plain rows, dicts and `View`s. The only writes are review
+keeps until the graph changes. Only the data map of a small graph, History (the graph as of two
+times) and Third parties (what reaches every third-party processor, from the whole graph's tags)
+load a whole graph: a `st.cache_resource` (shared, never copied; `st.cache_data` would pickle it
+on every read), as are its tags. Pages get plain rows, dicts and `View`s. The only writes are review
 decisions (`record_review`) and the findings the check keeps.
 """
 
@@ -524,17 +525,28 @@ def finding_view(path: str, marker: str, node_path: tuple[str, ...]) -> View:
 @st.cache_data(show_spinner="Comparing every identity's grants with its use…")
 def identities(path: str, marker: str) -> list[dict[str, Any]]:
     """One row per identity, those to look at first on top: most nodes with unused grants, then
-    with missing grants, then most open findings naming it (read from the cached whole graph)."""
-    g = graph(path, marker)
+    with missing grants, then most open findings naming it. Read from the store: the identities,
+    what they run and hold grants on, and what the processes they run read and write."""
+    s = store(path)
+    with s.reading():
+        nodes = s.current_nodes(kind="identity")
+        ids = [str(a["id"]) for a in nodes]
+        known = set(ids)
+        held = [(src, dst, kind) for src, dst, kind in s.links(ids, ("runs", "grant")) if src in known]
+        run = sorted({dst for _, dst, kind in held if kind == "runs"})
+        keep = {*ids, *(dst for _, dst, _ in held)}
+        if run:
+            keep.update(n for src, dst, _ in s.links(run, ("read", "write")) for n in (src, dst))
+        g = focused.part(s, keep)
     links = GraphLinks(g)
     open_by_node = open_findings_by_node(path, marker)
     rows = []
-    for a in g.nodes("identity"):
+    for a in nodes:
         ident = str(a["id"])
-        held = identity_access(links, ident)
+        access = identity_access(links, ident)
         rows.append({"id": ident, "name": a.get("name"), "namespace": a.get("namespace"),
-                     "type": a.get("identity_type") or "", "unused grants": sum(1 for x in held if x.unused),
-                     "missing grants": sum(1 for x in held if x.missing),
+                     "type": a.get("identity_type") or "", "unused grants": sum(1 for x in access if x.unused),
+                     "missing grants": sum(1 for x in access if x.missing),
                      "open findings": open_by_node.get(ident, 0), "runs": len(links.runs(ident)),
                      "grants": len(g.successors(ident, "grant"))})
     rows.sort(key=lambda r: (-r["unused grants"], -r["missing grants"], -r["open findings"], r["id"]))
