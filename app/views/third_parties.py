@@ -38,12 +38,16 @@ d[1].download_button("Download as Markdown", markdown(shown), file_name="third-p
                      key="tp-md")
 
 names = [str(v["vendor"]) for v in vendors]
-picked = names[event.selection.rows[0]] if event is not None and event.selection.rows else None
-if picked is None and st.query_params.get("vendor") in names:
-    picked = st.query_params.get("vendor")
-if picked is None:
+rows_now = list(event.selection.rows) if event is not None else []
+if rows_now != st.session_state.get("tp-rows", []):  # the user picked a vendor, or cleared the selection
+    st.session_state["tp-rows"] = rows_now
+    if rows_now and rows_now[0] < len(names):
+        st.query_params["vendor"] = names[rows_now[0]]
+    else:
+        st.query_params.pop("vendor", None)
+picked = st.query_params.get("vendor")  # the vendor picked, or named in a link
+if picked not in names:
     st.stop()
-st.query_params["vendor"] = picked
 
 st.subheader(esc(picked))
 mine = [e for e in shown if e.vendor == picked]

@@ -109,3 +109,12 @@ def test_hostile_vendor_names_are_shown_as_text_on_the_page(hostile_db: str, mon
     for md in [*at.markdown, *at.caption, *at.subheader]:
         assert not re.search(r"(?<!\\)<", md.value), md.value
     assert as_read(at.subheader[0].value) == HOSTILE
+
+
+def test_clearing_the_vendor_selection_hides_its_endpoints(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = third_parties(samples_db, monkeypatch)
+    select(at, "tp-vendors-False", list(frames(at)[0]["vendor"]).index("OpenAI"))
+    assert len(frames(at)) == 3 and at.query_params["vendor"] == "OpenAI"
+    at.session_state["tp-vendors-False"] = {"selection": {"rows": [], "columns": []}}
+    at.run()
+    assert len(frames(at)) == 1 and not at.subheader and "vendor" not in at.query_params
