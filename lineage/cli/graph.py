@@ -63,10 +63,19 @@ graph.command("downstream")(_walk_command("downstream"))
 @click.argument("node")
 @db_option
 @as_of_option
+@click.option("--findings", "past_findings", is_flag=True,
+              help="With --as-of: also evaluate the policy on the whole graph of that time for the node's "
+                   "findings (slow on a large store; the current findings are always shown).")
 @click.pass_context
-def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) -> int:
+def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None, past_findings: bool) -> int:
     """Show every fact about NODE with the evidence behind it: which collector saw it, in which
-    file and line (or endpoint and run), when, and whether a newer source replaced it."""
+    file and line (or endpoint and run), when, and whether a newer source replaced it.
+
+    \b
+    Examples:
+      lineage explain rag.public.chunk_embeddings
+      lineage explain rag.public.chunk_embeddings --as-of 2026-05-01 --findings
+    """
     from lineage import focused
     from lineage.cli.policy_show import explain_node
     from lineage.services.check import check_graph, run_check
@@ -81,9 +90,10 @@ def explain(ctx: click.Context, node: str, db: str | None, as_of: str | None) ->
         node_id = focused.resolve(graph, node)
         print_node(focused.around(graph, node_id), store, node_id)
         tags = propagate(focused.upstream_part(graph, node_id))
+        findings = None
         if when is None:
             findings = run_check(store, policy, about=node_id)
-        else:  # the findings of another time: the policy on the whole graph of that time
+        elif past_findings:  # the findings of another time: the policy on the whole graph of that time
             findings = check_graph(graph_of(settings, when), store, policy)
         explain_node(console, node_id, tags=tags, findings=findings)
     return EXIT_OK

@@ -14,8 +14,9 @@ from lineage.services.check import check_graph
 from lineage.tagging import Tags
 
 
-def explain_node(console: Console, node_id: str, *, tags: Tags, findings: list[Finding]) -> None:
-    """Print the node's derived tags with the paths that explain them, and the findings on it."""
+def explain_node(console: Console, node_id: str, *, tags: Tags, findings: list[Finding] | None) -> None:
+    """Print the node's derived tags with the paths that explain them, and the findings on it
+    (None: not evaluated, for a past time)."""
     console.print(f"[bold]origin[/bold]: {escape(tags.origin(node_id))}   [bold]classifications[/bold]: "
                   + escape(", ".join(sorted(tags.classifications(node_id))) or "none"))
     for reason in tags.why(node_id):
@@ -25,6 +26,10 @@ def explain_node(console: Console, node_id: str, *, tags: Tags, findings: list[F
                       f"{escape(reason.note)}")
         if len(reason.path) > 1:
             console.print("    " + escape(" -> ".join(reason.path)), style="dim")
+    if findings is None:
+        console.print("[bold]findings[/bold]: not evaluated for a past time (they need the policy on the whole "
+                      "graph of that time: add --findings)")
+        return
     mine = [f for f in findings if node_id in f.path or node_id in f.nodes]
     if mine:
         print_table(console, mine, title=f"Findings on {escape(node_id)}")

@@ -290,3 +290,21 @@ def test_a_large_event_file_gets_its_own_progress_bar_on_a_terminal(tmp_path: Pa
     assert main(["collect", str(big), "--db", str(tmp_path / "s.duckdb")]) == 0
     shown = screen.file.getvalue()  # type: ignore[attr-defined]
     assert "collecting big_events.jsonl" in shown and "  big_events.jsonl" in shown
+
+
+def test_explain_as_of_a_past_time_evaluates_findings_only_when_asked(db: str, capsys) -> None:
+    main(["demo", "--no-serve", "--db", db])
+    capsys.readouterr()
+    node = "identity:agents:eng-triage-agent"
+    assert main(["explain", node, "--db", db]) == 0
+    now = capsys.readouterr().out
+    assert f"Findings on {node}" in now
+    later = "2100-01-01T00:00:00+00:00"
+    assert main(["explain", node, "--as-of", later, "--db", db]) == 0
+    skipped = capsys.readouterr().out
+    assert "findings: not evaluated for a past time" in skipped and "Findings on" not in skipped
+    assert main(["explain", node, "--as-of", later, "--findings", "--db", db]) == 0
+    past = capsys.readouterr().out
+    assert f"Findings on {node}" in past
+    rows = [[line for line in text.splitlines() if "LM0" in line] for text in (now, past)]
+    assert rows[0] and rows[0] == rows[1], "the same findings (rule ids), the whole graph being the same then"
