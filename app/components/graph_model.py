@@ -153,7 +153,8 @@ def _edges(graph: LineageGraph, ids: Iterable[str], groups: Mapping[str, str],
             grants[(a, b)].append((u, v))
     edges = []
     for (a, b, kind), n in seen.items():
-        edge: dict[str, Any] = {"from": a, "to": b, "arrows": "to", "title": f"{kind}" + (f" (x{n})" if n > 1 else "")}
+        edge: dict[str, Any] = {"from": a, "to": b, "arrows": "to", "kind": kind,
+                                "title": f"{kind}" + (f" (x{n})" if n > 1 else "")}
         if kind == "grant":
             edge.update(grant_style(permission_order(permissions[(a, b)])))
             edge["grants"] = [list(pair) for pair in grants[(a, b)]]
@@ -286,8 +287,10 @@ def column_view(graph: LineageGraph, levels: Mapping[str, int], focus: str | Non
                 continue
             source = column_node(dataset, column)
             hops = [(source, through), (through, target)] if through else [(source, target)]
-            for a, b in hops:
-                edges.setdefault((a, b), column_edge(a, b, kind, indirect=indirect))
+            for a, b in hops:  # each edge names the column-to-column flows it carries, for tracing
+                pairs = edges.setdefault((a, b), column_edge(a, b, kind, indirect=indirect)).setdefault("pairs", [])
+                if [source, target] not in pairs:
+                    pairs.append([source, target])
     view.nodes = sorted(nodes.values(), key=lambda n: (n["level"], n["id"]))
     view.edges = [edges[k] for k in sorted(edges)]
     view.total = len(view.nodes)

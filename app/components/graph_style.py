@@ -195,8 +195,9 @@ INDIRECT_STYLE: dict[str, Any] = {"color": {"color": "#9ca3af"}, "dashes": [2, 4
 def column_edge(source: str, target: str, transformation: str, *, indirect: bool = False) -> dict[str, Any]:
     """A column lineage edge, styled by its transformation (masking dashed green, aggregation
     thick) and dotted when the column only influences the other (a filter or join key)."""
-    edge: dict[str, Any] = {"from": source, "to": target, "arrows": "to", "color": {"color": "#6b7280"},
-                            "title": transformation + (" (indirect)" if indirect else "")}
+    title = transformation + (" (indirect)" if indirect else "")
+    edge: dict[str, Any] = {"from": source, "to": target, "arrows": "to", "kind": "column",
+                            "color": {"color": "#6b7280"}, "title": title}
     edge.update(TRANSFORMATION_STYLE.get(transformation, {}))
     if indirect:
         edge.update(INDIRECT_STYLE)

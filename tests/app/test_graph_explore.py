@@ -222,3 +222,29 @@ def test_column_lineage_shows_the_third_party_step_that_writes_a_summary(
     assert nodes[mistral]["color"]["border"] == "#c1121f", "drawn as a third party"
     edges = {(e["from"], e["to"]) for e in data["edges"]}
     assert (f"{TICKETS}#DESCRIPTION", mistral) in edges and (mistral, f"{summaries}#SUMMARY") in edges
+
+
+def test_clicking_a_column_brightens_its_whole_chain_through_the_third_party_step(
+        running_app: RunningApp, page: Any) -> None:  # noqa: F811
+    summaries = "dataset:snowflake://acme-prod:ANALYTICS.MARTS.TICKET_SUMMARIES"
+    mistral = "process:https://api.mistral.ai:v1/chat/completions"
+    page.goto(f"{running_app.url}/explore?node={quote(summaries)}&columns=true")
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    description = f"{TICKETS}#DESCRIPTION"
+    before = frame.evaluate("(id) => window.lineageNetwork.getPosition(id)", description)
+    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
+        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", description)
+    box = frame.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    frame.wait_for_function("() => Array.isArray(window.lineageChain)", timeout=60_000)
+    chain = set(frame.evaluate("() => window.lineageChain"))
+    assert {description, mistral, f"{summaries}#SUMMARY"} <= chain
+    assert f"{summaries}#TICKET_ID" not in chain, "a column the description does not feed is not in its chain"
+    opacity = frame.evaluate("""() => { const n = window.lineageNetwork;
+        return Object.fromEntries(n.body.nodeIndices.map(id => [id, n.body.nodes[id].options.opacity])); }""")
+    outside = [n for n in opacity if n not in chain]
+    assert outside, "some columns are not in the chain"
+    assert all(opacity[n] < 0.5 for n in outside) and all(opacity[n] in (None, 1) for n in chain)
+    assert frame.evaluate("(id) => window.lineageNetwork.getPosition(id)", description) == before, "nothing moved"
+    page.screenshot(path="/tmp/graph-chain.png")
