@@ -139,7 +139,7 @@ def _collect_log(collector: TailsLogs, path: Path, prev: SourceState | None, gro
                  max_bytes: int) -> None:
     """The lines of an event log appended since it was last collected (`prev`), with what the
     earlier lines taught; nothing at all when the file is untouched since."""
-    from lineage.services.jobs.reading import TransientError, read_log, untouched
+    from lineage.services.logs import TransientError, read_log, untouched
 
     try:
         st = path.stat()

@@ -292,6 +292,10 @@ class Store(Protocol):
 
     def latest_events(self, process_ids: Sequence[str], limit: int = 1) -> list[dict[str, Any]]: ...
 
+    def run_events(self, process_id: str, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The latest event of each of a process's runs, as sent, by run."""
+        ...
+
     def recent_runs(self, per_process: int) -> dict[str, list[ProcessRun]]:
         """The latest `per_process` runs of every process that reported runs, newest first."""
         ...

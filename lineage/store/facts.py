@@ -50,6 +50,9 @@ _RUNS_OF = ("SELECT run_id, observed_at, state, error, parent_id, parent_run_id 
              "LIMIT %(limit)s)")
 _ALL_RUNS = ("SELECT run_id, observed_at, state, error, parent_id, parent_run_id, job_id FROM events "
              "WHERE job_id IS NOT NULL")
+_RUN_EVENTS = ("SELECT run_id, observed_at, input_id FROM events WHERE job_id = %(job)s AND run_id {in_ids} "
+               "ORDER BY observed_at")
+_CONTENTS = "SELECT input_id, content, content_encoding FROM inputs WHERE input_id {in_ids} AND content IS NOT NULL"
 _LATEST_EVENTS = ("SELECT e.run_id, e.observed_at, i.content, i.content_encoding FROM events e "
                   "JOIN inputs i USING (input_id) WHERE e.job_id {in_ids} AND e.run_id IS NOT NULL "
                   "AND i.content IS NOT NULL ORDER BY e.observed_at DESC LIMIT %(limit)s")
@@ -358,6 +361,26 @@ class Facts(Backend):
             event = _event_in(zlib.decompress(data) if encoding == "zlib" else data, str(run_id), at)
             if event is not None:
                 found.append(event)
+        return found
+
+    def run_events(self, process_id: str, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The latest event of each of a process's runs `run_ids`, as the producer sent it (from its
+        kept raw input), by run; a run whose raw input is not kept is left out."""
+        if not run_ids:
+            return {}
+        with self._read() as tx:
+            latest = {str(run): (at, input_id) for run, at, input_id in tx.all(
+                _RUN_EVENTS, {"job": process_id, "ids": list(run_ids)})}  # in time order: the last one stays
+            contents = {str(i): (bytes(c), e) for i, c, e in tx.all(
+                _CONTENTS, {"ids": sorted({str(i) for _, i in latest.values()})})}
+        found = {}
+        for run, (at, input_id) in latest.items():
+            if str(input_id) not in contents:
+                continue
+            content, encoding = contents[str(input_id)]
+            event = _event_in(zlib.decompress(content) if encoding == "zlib" else content, run, at)
+            if event is not None:
+                found[run] = event
         return found
 
     def recent_runs(self, per_process: int) -> dict[str, list[ProcessRun]]:

@@ -177,11 +177,12 @@ def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_g
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
+    from lineage.services import logs
     from lineage.services.jobs import reading, runner
 
     log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl") + fixture_bytes("agent_day2.jsonl"))
     loaded = project.write(EVENTS_JOB).config()
-    monkeypatch.setattr(reading, "CHUNK_LINES", 1)  # one event per batch
+    monkeypatch.setattr(logs, "CHUNK_LINES", 1)  # one event per batch
     stop = threading.Event()
 
     def stop_after_first_batch(*args: object, **kwargs: object) -> Iterator[reading.Step]:
@@ -198,7 +199,7 @@ def test_a_stop_request_ends_a_long_read_after_a_stored_batch_and_the_next_run_g
     assert store.job_runs("agent-events")[0].detail["error"].startswith("stopped part-way through a source")
 
     monkeypatch.undo()
-    monkeypatch.setattr(reading, "CHUNK_LINES", 1)
+    monkeypatch.setattr(logs, "CHUNK_LINES", 1)
     resumed = run_job(loaded.jobs.jobs[0], loaded)
     assert resumed.status == "ok"
     assert store.source_states("agent-events")[str(log)].offset == log.stat().st_size

@@ -571,3 +571,24 @@ def test_explain_shows_the_facets_of_a_dataset_from_the_latest_event_naming_it(
     assert rows[("facets", "schema")] == "read into the attributes"
     assert rows[("facets", "acme_quality")] == '{"_producer":"p","_schemaURL":"u","score":99}'  # the newest run's
     assert rows[("outputFacets", "outputStatistics")] == "read into the attributes"
+
+
+def test_lineage_runs_shows_each_run_facets_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "runs.jsonl"
+    completed = json.loads(_run(2, "COMPLETE"))
+    completed["run"]["facets"]["acme_cost"] = {"_producer": "p", "_schemaURL": "u", "dollars": 3}
+    log.write_bytes(_run(1, "START") + _run(1, "FAIL", "disk full") + _run(2, "START")
+                    + json.dumps(completed).encode() + b"\n")
+    db = str(tmp_path / "s.duckdb")
+    assert main(["collect", str(log), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["runs", "nightly", "--facets", "--format", "json", "--db", db]) == 0
+    shown = {r["state"]: r["facets"] for r in json.loads(capsys.readouterr().out)["runs"]}
+    assert shown["FAIL"] == [{"where": "run", "facet": "errorMessage", "value": "read into the attributes"}]
+    assert shown["COMPLETE"] == [{"where": "run", "facet": "acme_cost",
+                                  "value": '{"_producer":"p","_schemaURL":"u","dollars":3}'}]
+    assert main(["runs", "nightly", "--facets", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert "run.errorMessage" in text and "run.acme_cost" in text
+    assert main(["runs", "nightly", "--format", "json", "--db", db]) == 0
+    assert all("facets" not in r for r in json.loads(capsys.readouterr().out)["runs"])

@@ -39,9 +39,10 @@ from lineage.project import Project
 from lineage.services.check import run_check
 from lineage.services.fold import open_current
 from lineage.services.jobs.lock import JobLock
-from lineage.services.jobs.reading import TransientError, read_source
+from lineage.services.jobs.reading import read_source
 from lineage.services.jobs.sinks import deliver
 from lineage.services.jobs.sources import SourceRef, expand, redact
+from lineage.services.logs import TransientError
 from lineage.settings import Settings
 from lineage.store import RunRecord, SourceState, Store
 
