@@ -95,39 +95,61 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
     return template.render(vis_js=js, vis_css=css, data=data, height=height)
 
 
-# Explore's view, as URL query parameters: parameter -> (widget key, allowed values; None: 1 to MAX_DEPTH)
+# Explore's view, as URL query parameters: parameter -> (widget key, what the widget takes: "depth"
+# (1 to MAX_DEPTH), "bool", "list" (a multiselect's values, the parameter repeated) or the choices)
 MAX_DEPTH = 12
-EXPLORE_VIEW: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "depth": ("explore-depth", None),
+EXPLORE_VIEW: dict[str, tuple[str, str | tuple[str, ...]]] = {
+    "depth": ("explore-depth", "depth"),
     "direction": ("explore-direction", ("both", "upstream", "downstream")),
-    "columns": ("explore-columns", ("true", "false")),
-    "identities": ("explore-identities", ("true", "false")),
-    "grants": ("explore-grants", ("true", "false")),
-    "physics": ("explore-physics", ("true", "false")),
+    "columns": ("explore-columns", "bool"),
+    "identities": ("explore-identities", "bool"),
+    "grants": ("explore-grants", "bool"),
+    "physics": ("explore-physics", "bool"),
+    "kind": ("f-kind", "list"),
+    "role": ("f-role", "list"),
+    "origin": ("f-origin", "list"),
+    "class": ("f-class", "list"),
+    "env": ("f-env", "list"),
+    "ns": ("f-ns", "list"),
 }
 
 
-def _from_url(text: str, allowed: tuple[str, ...] | None) -> Any:
-    """A widget value from its URL text, or None when the text is not one the widget takes."""
-    if allowed is None:
+def _from_url(texts: list[str], takes: str | tuple[str, ...]) -> Any:
+    """A widget value from its URL texts, or None when they are not one the widget takes (a
+    multiselect drops values that are not among its options itself)."""
+    if takes == "list":
+        return list(texts)
+    text = texts[-1] if texts else ""
+    if takes == "depth":
         return int(text) if text.isdigit() and 1 <= int(text) <= MAX_DEPTH else None
-    if text not in allowed:
-        return None
-    return text == "true" if allowed == ("true", "false") else text
+    if takes == "bool":
+        return {"true": True, "false": False}.get(text)
+    return text if text in takes else None
 
 
-def keep_view_in_url(view: Mapping[str, tuple[str, tuple[str, ...] | None]] = EXPLORE_VIEW) -> None:
-    """Keep a page's view (depth, direction, toggles) in the URL, so a link reproduces it: called
-    before the widgets are made, it writes each widget's current value to the URL, or, on a page
-    opened from a link, sets the widget from the URL (a value the widget does not take is ignored)."""
-    for param, (key, allowed) in view.items():
+def _to_url(value: Any) -> list[str]:
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def keep_view_in_url(view: Mapping[str, tuple[str, str | tuple[str, ...]]] = EXPLORE_VIEW) -> None:
+    """Keep a page's view (depth, direction, toggles, filters) in the URL, so a link reproduces it:
+    called before the widgets are made, it writes each widget's current value to the URL, or, on a
+    page opened from a link, sets the widget from the URL (a value the widget does not take is
+    ignored). An empty filter is left out of the URL."""
+    for param, (key, takes) in view.items():
         if key in st.session_state:
-            value = st.session_state[key]
-            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-            if st.query_params.get(param) != text:
-                st.query_params[param] = text
+            texts = _to_url(st.session_state[key])
+            if st.query_params.get_all(param) != texts:
+                if texts:
+                    st.query_params[param] = texts if takes == "list" else texts[0]
+                elif param in st.query_params:
+                    del st.query_params[param]
         elif param in st.query_params:
-            value = _from_url(str(st.query_params[param]), allowed)
+            value = _from_url(st.query_params.get_all(param), takes)
             if value is not None:
                 st.session_state[key] = value
 

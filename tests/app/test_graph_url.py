@@ -79,3 +79,15 @@ def test_a_click_offers_to_focus_the_graph_there_with_the_same_view(running_app:
     assert query["depth"] == ["3"] and query["grants"] == ["true"]
     settle(page)
     assert page_errors(page) == []
+
+
+def test_the_filters_are_kept_in_the_url_too(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=RAG_RESPONSES, depth="9", origin="real")
+    assert at.multiselect(key="f-origin").value == ["real"]
+    assert set(at.dataframe[0].value["origin"]) <= {"real", ""}, "only real datasets (and non-datasets) are shown"
+    at.multiselect(key="f-kind").set_value(["dataset", "process"]).run()
+    query = dict(at.query_params)
+    assert query["kind"] == ["dataset", "process"] and query["origin"] in ("real", ["real"])
+    assert set(at.dataframe[0].value["kind"]) <= {"dataset", "process"}
+    at.multiselect(key="f-origin").set_value([]).run()
+    assert "origin" not in at.query_params, "an empty filter is left out"
