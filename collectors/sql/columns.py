@@ -173,7 +173,9 @@ def add_columns(
     """`result` with column lineage of `query` (the SELECT that feeds the statement's output).
     `targets` name the output columns by position; `by_position`: they are the target table's
     known columns (an INSERT without a column list), used only when the query's columns are all
-    known and no more than the table has."""
+    known and no more than the table has. Literal rows (`INSERT ... VALUES`) read no column: none."""
+    if isinstance(query, exp.Values):
+        return result
     try:
         parent = query.parent
         while isinstance(parent, exp.Subquery):  # INSERT INTO t (SELECT ...)

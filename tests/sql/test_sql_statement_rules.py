@@ -58,3 +58,9 @@ def test_delete_writes_its_table_unless_told_otherwise() -> None:
     assert reads_writes(run(sql, "postgres")) == ({"raw.gone"}, {"mart.t"})
     reads, writes = reads_writes(run(sql, "postgres", delete_is_output=False, select_is_read=True))
     assert (reads, writes) == ({"raw.gone"}, set())
+
+
+def test_an_insert_of_literal_rows_writes_its_table_without_a_column_lineage_warning() -> None:
+    batch = run("INSERT INTO orders VALUES (1, 1, 10.0), (2, 1, 5.0)", "sqlite")
+    assert reads_writes(batch) == (set(), {"orders"})
+    assert not batch.problems, [p.message for p in batch.problems]
