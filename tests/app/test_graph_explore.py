@@ -111,6 +111,17 @@ def test_a_column_node_opens_its_dataset_page(running_app: RunningApp, page: Any
     assert page_errors(page) == []
 
 
+def polled(frame: Any, script: str, arg: Any, done: Any, deadline: float = 60) -> Any:
+    """What `script` returns in the graph's frame once `done` holds for it (the view may still be
+    settling: drawn, then moved to a readable scale), or at the deadline."""
+    end = time.monotonic() + deadline
+    while True:
+        found = frame.evaluate(script, arg)
+        if done(found) or time.monotonic() > end:
+            return found
+        frame.wait_for_timeout(250)
+
+
 def label_px(frame: Any) -> float:
     """The smallest size, in screen pixels, at which the graph draws a node or edge label now."""
     return float(frame.evaluate("""() => { const n = window.lineageNetwork; const s = n.getScale();
@@ -147,8 +158,7 @@ def test_derived_nodes_are_hatched_and_sensitive_ones_badged_on_the_canvas(
     page.goto(f"{running_app.url}/explore?node={quote(RAG_RESPONSES)}")
     settle(page, graph=True)
     frame = graph_frame(page)
-    page.wait_for_timeout(500)
-    counts = frame.evaluate("""(id) => {
+    counts = polled(frame, """(id) => {
         const n = window.lineageNetwork, shape = n.body.nodes[id].shape;
         const canvas = document.querySelector("#graph canvas"), ctx = canvas.getContext("2d");
         const ratio = canvas.width / canvas.clientWidth;
@@ -168,7 +178,7 @@ def test_derived_nodes_are_hatched_and_sensitive_ones_badged_on_the_canvas(
                              shape.top + shape.height - 5, dark),
                 badge: count(shape.left + shape.width - 40, shape.top - 10, shape.left + shape.width + 8,
                              shape.top + 8, red)};
-    }""", RAG_RESPONSES)
+    }""", RAG_RESPONSES, lambda c: c["hatch"] > 10 and c["badge"] > 20)
     assert counts["hatch"] > 10, counts
     assert counts["badge"] > 20, counts
 
@@ -177,8 +187,7 @@ def test_an_unused_grant_is_labelled_in_red_over_the_nodes(running_app: RunningA
     page.goto(f"{running_app.url}/explore?node={quote(CHUNK_EMBEDDINGS)}&grants=true&depth=1")
     settle(page, graph=True)
     frame = graph_frame(page)
-    page.wait_for_timeout(500)
-    red = frame.evaluate("""([a, b]) => {
+    red = polled(frame, """([a, b]) => {
         const n = window.lineageNetwork, box = window.lineageCaptions.find(c => c.from === a && c.to === b);
         if (!box) { return -1; }
         const canvas = document.querySelector("#graph canvas"), ctx = canvas.getContext("2d");
@@ -189,7 +198,7 @@ def test_an_unused_grant_is_labelled_in_red_over_the_nodes(running_app: RunningA
                                     Math.round((q.x - p.x) * ratio), Math.round((q.y - p.y) * ratio)).data;
         let found = 0;
         for (let i = 0; i < px.length; i += 4) { if (px[i] > 150 && px[i + 1] < 90 && px[i + 2] < 90) { found += 1; } }
-        return found; }""", [ASSISTANT_API, CHUNK_EMBEDDINGS])
+        return found; }""", [ASSISTANT_API, CHUNK_EMBEDDINGS], lambda found: found > 50)
     assert red > 50, "the caption's red text is drawn, not covered by a node"
 
 
@@ -248,3 +257,14 @@ def test_clicking_a_column_brightens_its_whole_chain_through_the_third_party_ste
     assert all(opacity[n] < 0.5 for n in outside) and all(opacity[n] in (None, 1) for n in chain)
     assert frame.evaluate("(id) => window.lineageNetwork.getPosition(id)", description) == before, "nothing moved"
     page.screenshot(path="/tmp/graph-chain.png")
+
+
+def test_one_walk_from_all_the_nodes_shown_finds_what_each_walk_finds(samples_db: str) -> None:
+    from app.components.graph_facts import upstream_of
+
+    store = open_store(samples_db)
+    shown = [RAG_RESPONSES, CHUNK_EMBEDDINGS, TICKETS, ASSISTANT_API]
+    expected = set(shown)
+    for node in shown:
+        expected |= set(focused.walk(store, node, upstream=True)[0])
+    assert upstream_of(store, shown) == expected and len(expected) > 20
