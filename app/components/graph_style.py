@@ -39,6 +39,19 @@ LEGEND: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def legend_for(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """The legend of a drawing: the marks it may show always, and hatching, badges and grants only
+    when something drawn has them.
+
+    Example:
+        >>> [text for _, _, text in legend_for([{"badge": "PII"}], [])][-1]
+        'PII: holds sensitive data'
+    """
+    shown = {"rounded hatch": any(n.get("hatch") for n in nodes), "badge": any(n.get("badge") for n in nodes),
+             "grant": any(e.get("grants") for e in edges), "unused": any(e.get("unused") for e in edges)}
+    return [item for item in LEGEND if shown.get(item[0], True)]
+
+
 def short(text: str, limit: int = 38) -> str:
     """`text`, cut in the middle when longer than `limit`.
 

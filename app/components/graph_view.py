@@ -24,7 +24,7 @@ from pyvis.network import Network
 from app.components import graph_facts
 from app.components.graph_marks import marked
 from app.components.graph_model import View
-from app.components.graph_style import BADGE_COLOUR, LEGEND
+from app.components.graph_style import BADGE_COLOUR, legend_for
 from app.components.ui import esc
 from lineage.words import counted
 
@@ -89,7 +89,8 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
     # nodes of one level never overlap: `spacing` apart, at least the tallest node's height and a gap
     spacing = max(spacing, tallest(view) + 12)
     data = {"nodes": net.nodes, "edges": net.edges, "options": options(physics=physics, spacing=spacing),
-            "legend": [list(item) for item in LEGEND], "detail_path": detail_path, "focus": view.focus,
+            "legend": [list(item) for item in legend_for(view.nodes, view.edges)], "detail_path": detail_path,
+            "focus": view.focus,
             "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}
     json.dumps(data)  # fail here, not in the browser, on anything that is not JSON
     return template.render(vis_js=js, vis_css=css, data=data, height=height)

@@ -110,3 +110,15 @@ def test_column_lineage_is_drawn_through_the_process_that_makes_it_styled_by_tra
     masking = edges[("dataset:s:a#email", "dataset:s:b#email")]
     assert masking["dashes"] and masking["label"] == "masking"
     assert edges[("dataset:s:a#kind", "process:api:llm")]["dashes"] == [2, 4]
+
+
+def test_the_legend_names_hatching_badges_and_grants_only_when_they_are_drawn() -> None:
+    from app.components.graph_style import legend_for
+
+    plain = focus_view(flow(), "dataset:s:out", identities=False)
+    texts = [text for _, _, text in legend_for(plain.nodes, plain.edges)]
+    assert "dataset: real" in texts and not any("hatched" in t or "PII" in t or "grant" in t for t in texts)
+    rich = focus_view(flow(), "dataset:s:out", grants=True)
+    rich = marked(rich, {"dataset:s:out": REAL_PII}, {("identity:a:agent", "dataset:s:out"): ["edit"]})
+    texts = [text for _, _, text in legend_for(rich.nodes, rich.edges)]
+    assert {"hatched: origin derived from upstream", "PII: holds sensitive data", "grant never used"} <= set(texts)
