@@ -168,14 +168,19 @@ def vendor_endpoints(path: str, marker: str) -> list[Endpoint]:
 @st.cache_data(show_spinner=False)
 def source_paths(path: str, marker: str, processors: tuple[str, ...],
                  limit: int = PATH_LIMIT) -> tuple[list[dict[str, Any]], list[tuple[str, ...]], bool]:
-    """Every path from a source dataset to each of `processors` (at most `limit` each): as rows,
-    as node ids, and whether some were left out."""
+    """Every path from a source dataset to each of `processors`: as rows, as node ids, and whether
+    some were left out. One processor lists up to `limit`; several share it (at least 10 each, and
+    no more than 5 times `limit` in all)."""
     g, tags = graph(path, marker), whole_tags(path, marker)
     rows: list[dict[str, Any]] = []
     node_paths: list[tuple[str, ...]] = []
     cut = False
+    each = limit if len(processors) <= 1 else max(10, limit // len(processors))
     for pid in processors:
-        found = paths_from_sources(g, pid, limit=limit)
+        if len(rows) >= 5 * limit:
+            cut = True
+            break
+        found = paths_from_sources(g, pid, limit=each, budget=max(2_000, 50 * each))
         cut = cut or found.truncated
         for p in found.paths:
             rows.append({"endpoint": pid, "source": p[0], "source origin": tags.origin(p[0]),

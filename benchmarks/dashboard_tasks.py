@@ -53,16 +53,19 @@ class Task:
     answer: str = ""
 
 
-_SHOWN = ("([main_sel, sel, text, before]) => { const main = document.querySelector(main_sel); "
-          "if (!main || main.innerText === before) return false; "
+_SHOWN = ("([main_sel, sel, text, before, grace]) => { const main = document.querySelector(main_sel); "
+          "if (!main || (main.innerText === before && Date.now() < grace)) return false; "
           "return [...document.querySelectorAll(sel)].some(e => "
           "e.innerText.replace(/[\\u2060\\u2068\\u2069]/g, '').includes(text)); }")
+GRACE = 1.5
+"""Seconds after which a page that looks as before is taken as answered (an action can leave it unchanged)."""
 
 
 def settle(page: Any, awaited: str, *, before: str | None = None, where: str = MAIN, timeout: float = 120) -> None:
-    """Wait until the page differs from `before`, an element matching `where` shows `awaited`
-    (word joiners and isolates aside), and Streamlit's script has finished."""
-    page.wait_for_function(_SHOWN, arg=[MAIN, where, awaited, before], timeout=timeout * 1000)
+    """Wait until the page differs from `before` (or `GRACE` has passed), an element matching
+    `where` shows `awaited` (word joiners and isolates aside), and Streamlit's script has finished."""
+    grace = (time.time() + GRACE) * 1000
+    page.wait_for_function(_SHOWN, arg=[MAIN, where, awaited, before, grace], timeout=timeout * 1000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
                            timeout=timeout * 1000)
 

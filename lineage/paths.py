@@ -73,8 +73,9 @@ def sources(graph: LineageGraph, node: str) -> list[str]:
     return sorted(n for n in [*upstream, node] if is_source(graph, n))
 
 
-def paths_from_sources(graph: LineageGraph, node: str, *, limit: int = PATH_LIMIT) -> Paths:
-    """Every path from a source dataset to `node` along the data flow, at most `limit` of them.
+def paths_from_sources(graph: LineageGraph, node: str, *, limit: int = PATH_LIMIT, budget: int = _BUDGET) -> Paths:
+    """Every path from a source dataset to `node` along the data flow, at most `limit` of them,
+    looked for in at most `budget` steps.
 
     Raises:
         NodeNotFound: no node has that id.
@@ -86,13 +87,16 @@ def paths_from_sources(graph: LineageGraph, node: str, *, limit: int = PATH_LIMI
     stack: list[tuple[str, int]] = [(node, 0)]  # (node, index into its predecessors) on the current path
     on_path = {node}
     preds: dict[str, list[str]] = {}
+    source: dict[str, bool] = {}
     if is_source(graph, node):
         found.append((node,))
     while stack:
         here, i = stack[-1]
-        before = preds.setdefault(here, _next(graph, here, FLOW_EDGES, reverse=True))
+        before = preds.get(here)
+        if before is None:
+            before = preds[here] = _next(graph, here, FLOW_EDGES, reverse=True)
         steps += 1
-        if i >= len(before) or steps > _BUDGET:
+        if i >= len(before) or steps > budget:
             if i < len(before):
                 truncated = True
             stack.pop()
@@ -102,7 +106,9 @@ def paths_from_sources(graph: LineageGraph, node: str, *, limit: int = PATH_LIMI
         prev = before[i]
         if prev in on_path:
             continue
-        if is_source(graph, prev):
+        if prev not in source:
+            source[prev] = is_source(graph, prev)
+        if source[prev]:
             found.append((prev, *reversed([n for n, _ in stack])))
             if len(found) > limit:
                 truncated = True

@@ -11,6 +11,8 @@ from app.components.ui import csv_bytes, esc, table
 from lineage.vendors import endpoint_row, markdown, vendor_rows
 from lineage.words import counted
 
+DRAWN = 60  # paths drawn at most (all are listed)
+
 path, marker = data.key()
 st.title("Third parties and the data they receive")
 found = data.safe(data.vendor_endpoints, path, marker)
@@ -53,20 +55,23 @@ st.subheader(esc(picked))
 mine = [e for e in shown if e.vendor == picked]
 st.caption("Select an endpoint to see only its paths.")
 rows = [endpoint_row(e) for e in mine]
-chosen = table([{k: v for k, v in r.items() if k != "vendor"} for r in rows], key=f"tp-endpoints-{picked}",
-               select=True, height=min(420, 38 + 35 * len(rows)))
-if chosen is not None and chosen.selection.rows:
+chosen = table([{k: v for k, v in r.items() if k != "vendor"} for r in rows],
+               key=f"tp-endpoints-{picked}-{real_only}", select=True, height=min(420, 38 + 35 * len(rows)))
+if chosen is not None and chosen.selection.rows and chosen.selection.rows[0] < len(mine):
     mine = [mine[chosen.selection.rows[0]]]
 
 paths, node_paths, cut = data.source_paths(path, marker, tuple(e.id for e in mine))
 st.markdown("**Paths from where the data enters the map**")
 if cut:
-    st.warning(f"More than {data.PATH_LIMIT} paths lead to an endpoint; the first "
-               f"{data.PATH_LIMIT} of each are listed, the counts above are complete.")
+    st.warning("More paths lead to these endpoints than are listed here (the counts above are complete); "
+               + ("select an endpoint to list more of its own." if len(mine) > 1 else
+                  f"the first {data.PATH_LIMIT} found are listed."))
 st.caption(f"{counted(len(paths), 'path')} to {counted(len(mine), 'endpoint')}"
            + (f" ({esc(mine[0].id)})" if len(mine) == 1 else "") + ".")
 table(paths, key="tp-paths", empty="No data reaches these endpoints along the lineage.")
 if paths:
     st.download_button("Download the paths as CSV", csv_bytes(paths), file_name="third-party-paths.csv",
                        mime="text/csv", key="tp-paths-csv")
-    graph_view.draw(data.paths_view(path, marker, node_paths), height=460)
+    if len(node_paths) > DRAWN:
+        st.caption(f"The drawing shows the first {DRAWN} of the {counted(len(node_paths), 'path')} listed.")
+    graph_view.draw(data.paths_view(path, marker, node_paths[:DRAWN]), height=460)

@@ -49,6 +49,9 @@ def tasks_page(tasks_app: RunningApp) -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.outside = []  # requests that left the machine
+        page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+                else page.outside.append(r.url))
         page.goto(tasks_app.url)
         settle(page, "Recent collection runs", timeout=300)
         yield page
@@ -99,3 +102,10 @@ def test_an_accepted_risk_is_recorded_and_listed_again(tasks_db: str, tasks_app:
     [review] = store.reviews()
     assert review.status == "accepted_risk" and review.reviewer == "sec-lead@acme.com"
     assert review.fingerprint in task.answer and "1 of " in task.answer, task.answer
+
+
+def test_the_tasks_load_nothing_from_outside_the_machine(tasks_app: RunningApp, tasks_page: Any) -> None:
+    third_parties(tasks_page, tasks_app.url)  # the new pages and their links, once more if run alone
+    tasks_page.goto(f"{tasks_app.url}/paths")
+    settle(tasks_page, "Pick two nodes")
+    assert tasks_page.outside == []

@@ -89,7 +89,7 @@ def test_a_selected_vendor_shows_its_endpoints_and_every_path_to_them(
 def test_a_selected_endpoint_narrows_the_paths_to_it(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     at = third_parties(samples_db, monkeypatch, vendor="OpenAI")  # a vendor named in the URL is shown
     everything = frames(at)[2]
-    select(at, "tp-endpoints-OpenAI", list(frames(at)[1]["endpoint"]).index(OPENAI_CHAT))
+    select(at, "tp-endpoints-OpenAI-False", list(frames(at)[1]["endpoint"]).index(OPENAI_CHAT))
     paths = frames(at)[2]
     assert set(paths["endpoint"]) == {OPENAI_CHAT} and len(paths) < len(everything)
     assert set(paths["source origin"]) == {"real"}
