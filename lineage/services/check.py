@@ -4,7 +4,9 @@ scheduled jobs' monitoring and `lineage explain` all ask this.
 
 Evaluating a million-edge graph takes a while, so the findings (before reviews, which change on
 their own) are kept in the store with the graph's generation: while nothing is ingested, and the
-policy and the rules' code are the same, the next check reads them instead.
+policy and the rules' code are the same, the next check reads them instead. After a change that
+reaches few nodes (those connected to the nodes it touched, which the store records for each
+change), only those nodes are read and evaluated; the findings kept on every other node stand.
 """
 
 from __future__ import annotations
@@ -53,15 +55,36 @@ def run_check(store: Any, config: PolicyConfig, *, now: datetime | None = None,
     kept = store.derived(RESULT, key)
     found = _loads(kept, about) if kept is not None else None
     if found is None:
-        from lineage.graph import load_graph
-
         generation = store.generation()  # before reading: a change meanwhile makes what is kept stale
-        found = _unreviewed(load_graph(store), store, config, baseline=baseline)
+        found = _again(store, config, key, baseline)
         with contextlib.suppress(StoreError):  # a store this process may only read: right, just not kept
             store.keep_derived(RESULT, key, generation, _dumps(found))
         if about is not None:
             found = [f for f in found if about in f.nodes or about in f.path]
     return _reviewed(found, store, config, now)
+
+
+REACH_LIMIT = 50_000
+"""The most nodes a change may reach for the findings to be worked out again for those alone."""
+
+
+def _again(store: Any, config: PolicyConfig, key: str, baseline: datetime | None) -> list[Finding]:
+    """The findings on the current graph, worked out again: after a change that reaches few nodes
+    (the nodes connected to those it touched), for those nodes alone, keeping the findings kept
+    before on every other node; else for the whole graph. Rules look along paths, so a finding
+    depends only on nodes connected to its own."""
+    from lineage.graph import load_graph
+
+    before = store.derived_before(RESULT, key)
+    old = _loads(before[1], None) if before is not None else None
+    changed = store.changed_since(before[0]) if before is not None and old is not None else None
+    region = store.reach(changed, REACH_LIMIT) if changed is not None else None
+    if old is None or changed is None or region is None:
+        return _unreviewed(load_graph(store), store, config, baseline=baseline)
+    affected = region | changed  # removed nodes too: findings through them are gone
+    unaffected = [f for f in old if affected.isdisjoint(f.nodes) and affected.isdisjoint(f.path)]
+    part = LineageGraph.from_current(store.current_part(region))
+    return unaffected + _unreviewed(part, store, config, baseline=baseline)
 
 
 _PER_RULE = ("title", "fix", "references")

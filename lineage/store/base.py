@@ -6,7 +6,7 @@ business alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -258,6 +258,12 @@ class Store(Protocol):
     def rebuild_current(self) -> None: ...
 
     def generation(self) -> int: ...
+
+    def derived_before(self, name: str, key: str) -> tuple[int, bytes] | None: ...
+
+    def changed_since(self, generation: int) -> set[str] | None: ...
+
+    def reach(self, node_ids: Iterable[str], limit: int) -> set[str] | None: ...
 
     def dataset_columns(self) -> dict[str, list[str]]:
         """The column names each dataset (by name) is known to have now, as the graph merges them:

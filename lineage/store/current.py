@@ -104,9 +104,13 @@ def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime,
     the inputs `superseded` were superseded."""
     tx.lock("current-graph")  # writers of one PostgreSQL store refresh one at a time
     gone = _superseded(tx, superseded)
-    if (fresh.aliases or gone.aliases) and _alias_claims(tx) != _stored_aliases(tx):
-        rebuild(tx, now)
-        return
+    if fresh.aliases or gone.aliases:
+        claimed, stored = _alias_claims(tx), _stored_aliases(tx)
+        if claimed != stored:  # which dataset a name stands for changed: the whole graph again
+            moved = {i for a in set(claimed.items()) ^ set(stored.items()) for i in a}
+            both = fresh | gone
+            rebuild(tx, now, moved | both.full | both.bare | both.column_targets | {i for p in both.pairs for i in p})
+            return
     canon = _stored_aliases(tx)
 
     def canonical(ids: Iterable[str]) -> set[str]:
@@ -122,11 +126,12 @@ def refresh(tx: Tx, fresh: Touched, superseded: Sequence[str], now: datetime,
     _merge_nodes(tx, full, canon)
     _insert_edges(tx, canon, sources, targets)
     _insert_columns(tx, canon, column_targets)
-    _bump(tx, now)
+    _bump(tx, now, full | canonical(fresh.bare) | sources | targets | column_targets)
 
 
-def rebuild(tx: Tx, now: datetime) -> None:
-    """Work the whole current graph out again from the facts."""
+def rebuild(tx: Tx, now: datetime, touched: set[str] | None = None) -> None:
+    """Work the whole current graph out again from the facts; `touched`, when known, are the nodes
+    whose facts changed (the others come out as they were)."""
     for table in ("graph_edges", "graph_columns", "graph_nodes", "graph_aliases"):
         tx.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant table name
     canon = _alias_claims(tx)
@@ -136,11 +141,29 @@ def rebuild(tx: Tx, now: datetime) -> None:
     _merge_nodes(tx, None, canon)
     _insert_edges(tx, canon, None, None)
     _insert_columns(tx, canon, None)
-    _bump(tx, now)
+    _bump(tx, now, touched)
 
 
-def _bump(tx: Tx, now: datetime) -> None:
+EVERYTHING = "*"
+"""What `graph_changes` records for a change that may have touched any node."""
+NOTHING = ""
+"""What `graph_changes` records for a change that touched no node (so that every change has rows)."""
+
+
+KEPT_CHANGES = 64
+"""How many of the latest changes `graph_changes` remembers the touched nodes of."""
+LARGE_CHANGE = 50_000
+"""A change touching more nodes than this is recorded as touching them all."""
+
+
+def _bump(tx: Tx, now: datetime, touched: set[str] | None) -> None:
+    """Count a change of the current graph, recording the nodes it touched (None: all of them)."""
     tx.execute("UPDATE graph_state SET generation = generation + 1, changed_at = %(now)s", {"now": now})
+    ids = (sorted(touched) or [NOTHING]) if touched is not None and len(touched) <= LARGE_CHANGE else [EVERYTHING]
+    row = tx.one("SELECT generation FROM graph_state")
+    tx.load("graph_changes", {"generation": [row[0] if row else 0] * len(ids), "node_id": ids})
+    tx.execute("DELETE FROM graph_changes WHERE generation <= (SELECT generation FROM graph_state) - %(kept)s",
+               {"kept": KEPT_CHANGES})
 
 
 def _alias_claims(tx: Tx) -> dict[str, str]:
@@ -332,6 +355,45 @@ class Current(Backend):
                         "now": datetime.now(UTC)})
 
         self._write(write)
+
+    def derived_before(self, name: str, key: str) -> tuple[int, bytes] | None:
+        """What was kept as `name` for `key`, whatever has changed since, with the generation of the
+        graph it was worked out from."""
+        with self._read() as tx:
+            row = tx.one("SELECT generation, payload FROM derived_results WHERE name = %(name)s AND key = %(key)s",
+                         {"name": name, "key": key})
+        return (int(row[0]), bytes(row[1])) if row else None
+
+    def changed_since(self, generation: int) -> set[str] | None:
+        """The nodes the changes of the current graph after `generation` touched (removed ones
+        included); None when that is not known (a rebuild, a large change, or changes too old)."""
+        with self._read() as tx:
+            now = tx.one("SELECT generation FROM graph_state")
+            rows = tx.all("SELECT DISTINCT generation, node_id FROM graph_changes WHERE generation > %(g)s",
+                          {"g": generation})
+        latest = int(now[0]) if now else 0
+        if latest - generation > KEPT_CHANGES or {int(g) for g, _ in rows} != set(range(generation + 1, latest + 1)):
+            return None  # a change of which nothing is recorded: it may have touched anything
+        touched = {str(n) for _, n in rows}
+        return None if EVERYTHING in touched else touched - {NOTHING}
+
+    def reach(self, node_ids: Iterable[str], limit: int) -> set[str] | None:
+        """The nodes connected to `node_ids` by any path of edges of any kind, either way, with
+        them (those that exist); None when there are more than `limit`."""
+        with self._read() as tx:
+            seen = set(_nids(tx, node_ids).values())
+            frontier = sorted(seen)
+            step = (f"SELECT dst FROM graph_edges WHERE src {_in(tx, 'ids')} UNION "  # noqa: S608
+                    f"SELECT src FROM graph_edges WHERE dst {_in(tx, 'ids')}")
+            while frontier:
+                found = {int(n) for (n,) in tx.all(step, {"ids": frontier})} - seen
+                seen |= found
+                if len(seen) > limit:
+                    return None
+                frontier = sorted(found)
+            rows = tx.all(f"SELECT node_id FROM graph_nodes WHERE nid {_in(tx, 'ids')}",  # noqa: S608
+                          {"ids": sorted(seen)}) if seen else []
+        return {str(n) for (n,) in rows}
 
     def generation(self) -> int:
         """How many times the current graph has changed: equal numbers, equal graphs."""

@@ -302,6 +302,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a run keeps its parent's run, not only the parent job",
         ("ALTER TABLE events ADD COLUMN parent_run_id VARCHAR",),
     ),
+    Migration(
+        11,
+        "the nodes each change of the current graph touched, so what is worked out from the whole graph "
+        "can be worked out again for what a change reaches",
+        ("CREATE TABLE graph_changes (generation BIGINT NOT NULL, node_id VARCHAR NOT NULL)",
+         Dialects(None, "CREATE INDEX graph_changes_generation ON graph_changes (generation)")),
+    ),
 )
 
 

@@ -54,13 +54,16 @@ def test_a_review_applies_to_the_kept_findings_without_working_them_out(samples:
     assert len(loads) == 1
 
 
-def test_an_ingest_or_another_policy_works_the_findings_out_again(samples: Store, loads: list[int]) -> None:
+def test_an_ingest_works_the_findings_out_again_for_what_it_reaches_and_another_policy_for_all(
+        samples: Store, loads: list[int]) -> None:
     first = run_check(samples, PolicyConfig())
-    samples.ingest(chain_batch("more.yaml", ["x", "y"]))
-    run_check(samples, PolicyConfig())
-    assert len(loads) == 2
+    samples.ingest(chain_batch("more.yaml", ["x", "y"]))  # x: no declared origin, nothing writes it
+    again = run_check(samples, PolicyConfig())
+    assert len(loads) == 1, "the new chain reaches none of the nodes before it: only it was read"
+    assert {f.fingerprint for f in first} < {f.fingerprint for f in again}
+    assert any("dataset:postgres://db:5432:x" in f.nodes + f.path for f in again)
     disabled = run_check(samples, PolicyConfig(disabled=(first[0].rule_id,)))
-    assert len(loads) == 3
+    assert len(loads) == 2
     assert all(f.rule_id != first[0].rule_id for f in disabled)
 
 

@@ -226,7 +226,7 @@ def test_a_store_from_before_the_current_graph_gets_it_when_upgraded(tmp_path: P
     before = LineageGraph.from_data(store.graph_data())
     with duckdb.connect(str(db)) as con:  # what the release before kept: facts, no current graph
         for table in ("graph_nodes", "graph_edges", "graph_columns", "graph_aliases", "graph_state",
-                      "derived_results", "events"):
+                      "derived_results", "events", "graph_changes"):
             con.execute(f"DROP TABLE {table}")
         con.execute("DROP INDEX node_facts_node")  # DuckDB alters no table an index depends on
         for table in ("node_facts", "edge_facts", "column_facts"):
