@@ -2,9 +2,8 @@
 a text tooltip, and edges; above a cap, nodes grouped by namespace. No streamlit, no pyvis here, so
 the tests can check it directly.
 
-Levels lay the view out left to right: upstream nodes get negative levels, downstream positive.
-In a focus view levels are doubled so an identity can sit between a process and the datasets
-before it; a path has one level per edge.
+Levels lay the view out left to right: upstream nodes get negative levels, downstream positive,
+one level per edge; an identity sits in the column of the process it runs.
 
 How nodes and edges look is `app.components.graph_style`; what the graph knows from the store
 besides the nodes (each node's effective origin and classifications, which grants go unused) is
@@ -95,20 +94,24 @@ def _levels(graph: LineageGraph, focus: str, *, depth: int, upstream: bool,
     levels: dict[str, int] = {focus: 0}
     if downstream:
         for n, d in graph.downstream(focus, depth=depth).items():
-            levels.setdefault(n, 2 * d)
+            levels.setdefault(n, d)
     if upstream:
         for n, d in graph.upstream(focus, depth=depth).items():
-            levels[n] = -2 * d
+            levels[n] = -d
     return levels
 
 
 def _with_identities(graph: LineageGraph, levels: dict[str, int], grants: bool) -> None:
-    """Add the identities that run the processes in view (and, with `grants`, hold grants on nodes)."""
-    for node, level in list(levels.items()):
+    """Add the identities that run the processes in view, each in the column of (the first) process
+    it runs, and with `grants` those that hold grants on nodes in view, one column before the first
+    such node."""
+    shown = list(levels.items())
+    for node, level in shown:
         if graph.node(node).get("kind") == "process":
             for ident in graph.predecessors(node, "runs"):
-                levels.setdefault(ident, level - 1)
-        if grants:
+                levels.setdefault(ident, level)
+    if grants:
+        for node, level in shown:
             for ident in graph.predecessors(node, "grant"):
                 levels.setdefault(ident, level - 1)
 

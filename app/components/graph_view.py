@@ -45,11 +45,12 @@ def _assets() -> tuple[str, str, jinja2.Template]:
     return js, css, template
 
 
-def options(*, physics: bool = False, direction: str = "LR", spacing: int = 95) -> dict[str, Any]:
+def options(*, physics: bool = False, direction: str = "LR", spacing: int = 95,
+            separation: int = 260) -> dict[str, Any]:
     """vis-network options: a layered (hierarchical) layout, physics off unless asked."""
     return {
         "layout": {"hierarchical": {"enabled": True, "direction": direction, "sortMethod": "directed",
-                                    "levelSeparation": 260, "nodeSpacing": spacing, "treeSpacing": 120,
+                                    "levelSeparation": separation, "nodeSpacing": spacing, "treeSpacing": 120,
                                     "shakeTowards": "roots"}},
         "physics": {"enabled": physics, "hierarchicalRepulsion": {"nodeDistance": 150}},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
@@ -76,6 +77,33 @@ def tallest(view: View) -> int:
     return lines * (FONT_SIZE + 3) + 16
 
 
+def widest(node: dict[str, Any]) -> int:
+    """About how wide, in canvas pixels, a node is drawn: its longest label line (wrapped at the
+    node's maximum width), its margins, and an ellipse's curve."""
+    longest = max((len(line) for line in str(node.get("label", "")).split("\n")), default=0)
+    width = min(longest * 8, 230) + (44 if node.get("hatch") else 16)
+    return width + (30 if node.get("shape") == "ellipse" else 0)
+
+
+def separation(view: View, *, gap: int = 70, captions: int = 60) -> int:
+    """The distance between levels that keeps `gap` pixels (more where edges carry captions)
+    between the widest nodes of any two levels, and no more: a view as narrow as it can be while
+    nothing overlaps.
+
+    Example:
+        >>> separation(View(nodes=[{"label": "a" * 20, "level": 0}, {"label": "b" * 20, "level": 2}]))
+        123
+    """
+    half: dict[int, float] = {}
+    for node in view.nodes:
+        level = int(node.get("level", 0))
+        half[level] = max(half.get(level, 0), widest(node) / 2)
+    space = gap + (captions if any(e.get("label") for e in view.edges) else 0)
+    levels = sorted(half)
+    needed = [(half[a] + half[b] + space) / (b - a) for i, a in enumerate(levels) for b in levels[i + 1:]]
+    return int(min(max(needed, default=260), 320))
+
+
 def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path: str | None = DETAIL_PATH,
             spacing: int = 95) -> str:
     """The complete, self-contained HTML page for a view."""
@@ -88,7 +116,8 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
     js, css, template = _assets()
     # nodes of one level never overlap: `spacing` apart, at least the tallest node's height and a gap
     spacing = max(spacing, tallest(view) + 12)
-    data = {"nodes": net.nodes, "edges": net.edges, "options": options(physics=physics, spacing=spacing),
+    layout = options(physics=physics, spacing=spacing, separation=separation(view))
+    data = {"nodes": net.nodes, "edges": net.edges, "options": layout,
             "legend": [list(item) for item in legend_for(view.nodes, view.edges)], "detail_path": detail_path,
             "focus": view.focus,
             "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}

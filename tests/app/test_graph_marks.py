@@ -80,10 +80,10 @@ def test_a_column_node_opens_its_dataset_page_and_takes_its_effective_origin() -
     assert nodes["dataset:s:a#x"]["color"]["background"] == ORIGIN_FILL["unknown"]
 
 
-def test_a_path_has_one_level_per_edge_and_a_focus_view_leaves_room_for_identities() -> None:
+def test_levels_are_one_per_edge_with_an_identity_in_the_column_of_the_process_it_runs() -> None:
     view = focus_view(flow(), "dataset:s:out")
     level = {n["id"]: n["level"] for n in view.nodes}
-    assert level == {"dataset:s:out": 0, "process:j:job": -2, "dataset:s:src": -4, "identity:a:agent": -3}
+    assert level == {"dataset:s:out": 0, "process:j:job": -1, "dataset:s:src": -2, "identity:a:agent": -1}
     path = path_view(flow(), ["dataset:s:src", "process:j:job", "dataset:s:out"])
     assert sorted(n["level"] for n in path.nodes) == [0, 1, 2]
 

@@ -35,7 +35,7 @@ def test_upstream_is_left_and_downstream_right_of_the_focus() -> None:
     assert level["dataset:s:focus"] == 0
     assert level["process:j:p"] < 0 and level["dataset:raw:a0"] < level["process:j:p"]
     assert 0 < level["process:api:q"] < level["dataset:t:b0"]
-    assert level["identity:agents:bot"] == level["process:api:q"] - 1
+    assert level["identity:agents:bot"] == level["process:api:q"], "in the column of the process it runs"
 
 
 def test_depth_limits_the_walk() -> None:
