@@ -202,8 +202,12 @@ def test_an_unused_grant_is_labelled_in_red_over_the_nodes(running_app: RunningA
     assert red > 50, "the caption's red text is drawn, not covered by a node"
 
 
-def test_no_two_nodes_of_the_data_map_overlap(running_app: RunningApp, page: Any) -> None:  # noqa: F811
-    page.goto(running_app.url)
+@pytest.mark.parametrize("path", ["", f"explore?node={quote(RAG_RESPONSES)}&depth=9&grants=true",
+                                  f"explore?node={quote(CHUNK_EMBEDDINGS)}&grants=true",
+                                  f"explore?node={quote(TICKETS)}&columns=true"],
+                         ids=["data map", "rag.responses, depth 9, grants", "chunk_embeddings, grants", "columns"])
+def test_no_two_nodes_overlap(running_app: RunningApp, page: Any, path: str) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/{path}")
     settle(page, graph=True)
     frame = graph_frame(page)
     overlaps = frame.evaluate("""() => {
