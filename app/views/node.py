@@ -20,6 +20,14 @@ st.subheader(esc(attrs.get("name", node)))
 marks = [str(attrs.get("kind")), attrs.get("role"), attrs.get("origin"),
          "third party" if attrs.get("third_party") else None, attrs.get("environment")]
 st.caption(esc(" · ".join(m for m in marks if m)) + "  \n" + esc(node))
+links = st.columns(2)
+with links[0]:
+    st.page_link("views/paths.py", label="Every path from this node to another", query_params={"from": node})
+if attrs.get("third_party"):
+    vendor = str(attrs.get("vendor") or attrs.get("namespace") or "")
+    with links[1]:
+        st.page_link("views/third_parties.py", label=f"What {esc(vendor)} receives, and through which paths",
+                     query_params={"vendor": vendor})
 
 tabs = st.tabs(["Attributes", "Schema", "Column lineage", "Tags", "Evidence", "Findings", "Upstream",
                 "Downstream", "Connections", "Runs"])

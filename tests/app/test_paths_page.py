@@ -77,3 +77,13 @@ def test_more_paths_than_can_be_listed_are_cut_with_a_message(tmp_path: Path,
     [warning] = [as_read(w.value) for w in at.warning]
     assert warning.startswith("More paths lead from dataset:s3://d:d0 to dataset:s3://d:d9 than can be listed")
     assert f"the first {PATH_LIMIT} paths found are shown" in warning
+
+
+def test_the_node_page_links_to_its_paths_and_its_vendor(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from urllib.parse import parse_qs
+
+    at = run(samples_db, monkeypatch, "node", node=OPENAI_CHAT)
+    links = {link.proto.page: parse_qs(link.proto.query_string) for link in at.get("page_link")}
+    assert links["paths"] == {"from": [OPENAI_CHAT]} and links["third-parties"] == {"vendor": ["OpenAI"]}
+    dataset = run(samples_db, monkeypatch, "node", node=TICKETS)
+    assert {link.proto.page for link in dataset.get("page_link")} == {"paths"}
