@@ -49,6 +49,11 @@ def test_every_vendor_of_a_third_party_processor_has_one_row(samples_db: str, mo
     assert openai["retention"] == "30d, indefinite" and openai["regions"] == "us"
     assert f"{len(expected)} vendors, 58 endpoints." in texts(at)
 
+    for vendor, count in zip(vendors["vendor"], vendors["source datasets"], strict=True):  # cycles included
+        upstream = {n for a in graph.nodes("process") if a.get("third_party")
+                    and (a.get("vendor") or a["namespace"]) == vendor for n in sources(graph, a["id"])}
+        assert count == len(upstream), vendor
+
 
 def test_vendors_receiving_real_sensitive_data_come_first(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     vendors = frames(third_parties(samples_db, monkeypatch))[0]
