@@ -615,12 +615,13 @@ def paths_both_ways(path: str, marker: str, a: str, b: str, edge_kinds: frozense
 
 @st.cache_data(show_spinner="Comparing the two times…")
 def history_diff(path: str, marker: str, before: str | None, after: str | None) -> list[dict[str, str]]:
-    """The changes from `before` to `after` (ISO times; None is now) as rows."""
+    """The changes from `before` to `after` (ISO times; None is now) as rows, read from the part of
+    the graph whose facts changed in between (`focused.changes`), not from two whole graphs."""
     from lineage.diff import diff_graphs, diff_rows
 
     edge_kinds = {"read", "write", "runs", "grant"}
-    return [dict(r) for r in diff_rows(diff_graphs(graph(path, marker, before), graph(path, marker, after),
-                                                   edge_kinds=edge_kinds))]
+    parts = focused.changes(store(path), *(datetime.fromisoformat(t) if t else None for t in (before, after)))
+    return [dict(r) for r in diff_rows(diff_graphs(*parts, edge_kinds=edge_kinds))]
 
 
 def safe(call: Any, *args: Any, **kwargs: Any) -> Any:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from lineage.errors import NodeNotFound
@@ -156,3 +157,26 @@ def _graph(data: Any) -> LineageGraph:
     from lineage.graph import LineageGraph  # networkx: only where a graph is worked on
 
     return LineageGraph.from_current(data)
+
+
+NOW = datetime(9999, 1, 1, tzinfo=UTC)
+"""A time after every fact: what `changes` compares with for "now"."""
+
+
+def changes(store: Any, before: datetime | None, after: datetime | None) -> tuple[LineageGraph, LineageGraph]:
+    """The parts of the graph at two times (None: now) that hold every difference between them: the
+    nodes whose facts became or stopped being visible in between, or whose alias changed, with
+    their neighbours at either time. `lineage.diff.diff_graphs` of the two parts equals that of the
+    two whole graphs."""
+    from lineage.graph import LineageGraph
+
+    sides = [store if t is None else store.as_of(t) for t in (before, after)]
+    raw = store.changed_between(before or NOW, after or NOW)
+    canons = [side.aliases() for side in sides]
+    moved = {i for pair in set(canons[0].items()) ^ set(canons[1].items()) for i in pair}
+    ids = moved | {canon.get(i, i) for canon in canons for i in raw}
+    region = set(ids)
+    for side in sides:
+        region |= {n for s, t, _ in side.links(ids, ALL_EDGES) for n in (s, t)}
+    before_part, after_part = (LineageGraph.from_current(side.current_part(region)) for side in sides)
+    return before_part, after_part

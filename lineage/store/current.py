@@ -356,6 +356,11 @@ class Current(Backend):
 
         self._write(write)
 
+    def aliases(self) -> dict[str, str]:
+        """Alias id -> the dataset id it stands for, in the current graph."""
+        with self._read() as tx:
+            return _stored_aliases(tx)
+
     def derived_before(self, name: str, key: str) -> tuple[int, bytes] | None:
         """What was kept as `name` for `key`, whatever has changed since, with the generation of the
         graph it was worked out from."""

@@ -26,7 +26,7 @@ from lineage.models import LineageBatch
 from lineage.perf import paused_gc
 from lineage.store import current
 from lineage.store.base import GraphData, IngestResult, ProcessRun, RawInputRow, runs_from_events
-from lineage.store.past import VISIBLE, Past
+from lineage.store.past import CHANGED_BETWEEN, VISIBLE, Past
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
     PROBLEM_KEYS,
@@ -401,6 +401,13 @@ class Facts(Backend):
         sha = hashlib.sha256(content).hexdigest()
         with self._read() as tx:
             return tx.one(_SEEN_APPEND_ONLY, {"collector": collector, "sha": sha}) is not None
+
+    def changed_between(self, since: datetime, until: datetime) -> set[str]:
+        """The ids (as the facts name them) of the nodes and edge ends whose facts became visible or
+        stopped being visible after `since`, up to `until`."""
+        lo, hi = sorted((since, until))
+        with self._read() as tx:
+            return {str(n) for (n,) in tx.all(CHANGED_BETWEEN, {"lo": lo, "hi": hi})}
 
     def as_of(self, at: datetime) -> Past:
         """The graph as it was at `at`, with the reads of the current graph (`lineage.store.past`)."""

@@ -51,6 +51,17 @@ _ALIASES = ("SELECT DISTINCT f.node_id, f.body{text} FROM node_facts f JOIN inpu
             f"WHERE {VISIBLE} AND f.kind = 'dataset' AND f.body{{text}} LIKE '%%\"aliases\"%%'")
 
 
+_BECAME = "greatest(i.received_at, f.first_observed_at)"
+_CHANGED = (f"(({_BECAME} > %(lo)s AND {_BECAME} <= %(hi)s) "
+            "OR (i.superseded_at > %(lo)s AND i.superseded_at <= %(hi)s))")
+CHANGED_BETWEEN = (
+    f"SELECT f.node_id FROM node_facts f JOIN inputs i USING (input_id) WHERE {_CHANGED} UNION "  # noqa: S608
+    f"SELECT f.source_id FROM edge_facts f JOIN inputs i USING (input_id) WHERE {_CHANGED} UNION "
+    f"SELECT f.target_id FROM edge_facts f JOIN inputs i USING (input_id) WHERE {_CHANGED}")
+"""The node ids (as the facts name them) of the node and edge facts that became visible or stopped
+being visible between `lo` (excluded) and `hi`: all that can differ between the graphs of two times."""
+
+
 class Past:
     """The graph of `store` as it was at `at`, with the reads of the current graph."""
 
@@ -79,6 +90,10 @@ class Past:
                 if isinstance(aliases, list):
                     claims.extend((node_id, a) for a in aliases if isinstance(a, str))
         return alias_map(claims)
+
+    def aliases(self) -> dict[str, str]:
+        """As `Current.aliases`, as the facts of the time name them."""
+        return self.canon
 
     def _raw(self, ids: Iterable[str]) -> list[str]:
         """The ids that stand for the nodes `ids`: themselves and their aliases."""

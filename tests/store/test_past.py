@@ -65,3 +65,48 @@ def test_a_node_not_yet_there_is_not_found_in_the_past(store: Store) -> None:
     with pytest.raises(NodeNotFound):
         store.as_of(samples).walk(later, reverse=True, depth=None, edge_kinds=FLOW_EDGES)
     assert store.as_of(start).node_ids() == []
+
+
+def test_the_changes_between_two_times_read_part_by_part_equal_those_of_the_whole_graphs(store: Store) -> None:
+    from lineage.diff import diff_graphs
+
+    kinds = {"read", "write", "runs", "grant"}
+    times: list[datetime | None] = [*_times(store), None]
+    compared = 0
+    for before in times:
+        for after in times:
+            whole = diff_graphs(*(load(store, t) for t in (before, after)), edge_kinds=kinds)
+            part = diff_graphs(*focused.changes(store, before, after), edge_kinds=kinds)
+            assert part == whole, (before, after)
+            compared += not whole.is_empty()
+    assert compared >= 10, "most pairs of times differ"
+
+
+def load(store: Store, at: datetime | None) -> LineageGraph:
+    from lineage.graph import load_graph
+
+    return load_graph(store, at)
+
+
+def test_the_changes_read_part_by_part_follow_a_name_that_became_an_alias(store: Store) -> None:
+    from lineage.diff import diff_graphs
+    from lineage.models import Dataset, Edge, EdgeKind, Evidence, LineageBatch, Process, RawInput
+
+    def batch(name: str, *facts: object) -> LineageBatch:
+        out = LineageBatch(collector="test", source=name)
+        out.add(*facts)  # type: ignore[arg-type]
+        out.raw = RawInput(collector="test", source=name, content=name.encode())
+        return out
+
+    ev = Evidence(collector="test", source="a", observed_at=datetime.now(UTC) - timedelta(seconds=5))
+    hive, job = Dataset(namespace="hive://metastore", name="sales.orders", evidence=ev), Process(
+        namespace="etl", name="report", evidence=ev)
+    store.ingest(batch("a", hive, job, Edge(source=hive.ref, target=job.ref, kind=EdgeKind.READ, evidence=ev)))
+    time.sleep(0.01)
+    first = datetime.now(UTC)
+    time.sleep(0.01)
+    store.ingest(batch("b", Dataset(namespace="s3://lake", name="orders", aliases=(hive.ref.id,), evidence=ev)))
+
+    whole = diff_graphs(load(store, first), load(store, None))
+    assert ("dataset:s3://lake:orders", "process:etl:report", "read") in whole.flows_added
+    assert diff_graphs(*focused.changes(store, first, None)) == whole
