@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,22 @@ def store(tmp_path: Path) -> Store:
     s = open_store(tmp_path / "lineage.duckdb", lock_timeout=30)
     s.migrate()
     return s
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the whole-graph loads (`lineage.graph.load_graph`) a test makes."""
+    import lineage.graph
+
+    calls: list[int] = []
+    real = lineage.graph.load_graph
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lineage.graph, "load_graph", counted)
+    return calls
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

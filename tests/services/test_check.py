@@ -4,12 +4,10 @@ same; reviews apply to what is kept; anything else works them out again."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 
-import lineage.graph
 from lineage.policy.project import PolicyConfig
 from lineage.services.check import run_check
 from lineage.store import Store, open_store
@@ -22,20 +20,6 @@ def samples(tmp_path: Path) -> Store:
     store = open_store(tmp_path / "samples.duckdb")
     collect_samples(store)
     return store
-
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the whole-graph loads a check makes."""
-    calls: list[int] = []
-    real = lineage.graph.load_graph
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(lineage.graph, "load_graph", counted)
-    return calls
 
 
 def test_an_unchanged_store_answers_from_the_findings_it_kept(samples: Store, loads: list[int]) -> None:

@@ -11,27 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-import lineage.graph
 from lineage.graph import load_graph
 from lineage.policy.finding import Finding
 from lineage.policy.project import PolicyConfig
 from lineage.services.check import check_graph, run_check
 from lineage.store import Store
 from tests.store.test_current_graph import SAMPLES
-
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the whole-graph loads."""
-    calls: list[int] = []
-    real = lineage.graph.load_graph
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(lineage.graph, "load_graph", counted)
-    return calls
 
 
 def _said(findings: list[Finding]) -> list[dict[str, Any]]:
