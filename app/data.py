@@ -344,10 +344,17 @@ def node_detail(path: str, marker: str, node_id: str) -> dict[str, Any]:
     """Attributes, schema, column lineage, neighbours and walks of one node, as plain rows."""
     s = store(path)
     with s.reading():  # one connection for the several small reads
-        return _node_detail(s, node_id)
+        return _node_detail(s, node_id, upstream_tags(path, marker, node_id))
 
 
-def _node_detail(s: Store, node_id: str) -> dict[str, Any]:
+@st.cache_resource(max_entries=32, show_spinner=False)
+def upstream_tags(path: str, marker: str, node_id: str) -> Tags:
+    """The tags of a node and of everything upstream of it (all that its tags come from), shared
+    (tags hold their explanations as functions: kept, never copied)."""
+    return propagate(focused.upstream_part(store(path), node_id))
+
+
+def _node_detail(s: Store, node_id: str, tags: Tags) -> dict[str, Any]:
     g = focused.around(s, node_id)
     attrs = g.node(node_id)
     attributes = _attribute_rows(attrs)  # the node is read already: no second read
@@ -377,6 +384,7 @@ def _node_detail(s: Store, node_id: str) -> dict[str, Any]:
             a = nodes[n]
             out.append({"distance": d, "id": n, "kind": a.get("kind"), "namespace": a.get("namespace"),
                         "name": a.get("name"), "role": a.get("role") or "", "origin": a.get("origin") or "",
+                        **({"effective origin": tags.origin(n)} if upstream else {}),
                         "third party": bool(a.get("third_party")),
                         "classifications": _text(a.get("classifications"))})
         return len(found), out
@@ -470,7 +478,7 @@ def findings(path: str, marker: str) -> list[dict[str, Any]]:
 def tags_of(path: str, marker: str, node_id: str) -> dict[str, Any]:
     """Propagated origin and classifications of a node with the paths that explain them, worked out
     from what lies upstream of it."""
-    tags = propagate(focused.upstream_part(store(path), node_id))
+    tags = upstream_tags(path, marker, node_id)
     why = []
     for reason in tags.why(node_id) or ():
         r = _plain(reason)
