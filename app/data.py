@@ -425,19 +425,17 @@ def process_runs(path: str, marker: str, node_id: str, limit: int = 200) -> list
 
 
 @st.cache_data(show_spinner=False)
-def latest_facets(path: str, marker: str, node_id: str) -> tuple[str, list[dict[str, Any]]]:
-    """A process's latest event (what it says of itself) and its job and run facets, each read
-    into the attributes or shown as JSON."""
-    from collectors.openlineage.facets import event_facets
+def latest_facets(path: str, marker: str, node_id: str, kind: str,
+                  aliases: tuple[str, ...] = ()) -> tuple[str, list[dict[str, Any]]]:
+    """The facets producers sent about a node (`lineage.services.facets`): the event they come
+    from, and each facet read into the attributes or shown as JSON."""
+    from lineage.services.facets import about, node_facets
 
-    events = store(path).latest_events([node_id])
-    if not events:
+    event, rows = node_facets(store(path), node_id, kind, aliases)
+    if event is None:
         return "", []
-    event = events[0]
-    run = event.get("run")
-    about = (f"{event.get('eventType')} at {event.get('eventTime')}, run "
-             f"{run.get('runId') if isinstance(run, dict) else None}")
-    return about, [{"where": where, "facet": name, "value": shown} for where, name, shown in event_facets(event)]
+    return about(event, job=kind == "dataset"), [{"where": where, "facet": name, "value": shown}
+                                                 for where, name, shown in rows]
 
 
 # -- policy: tags, findings and reviews ---------------------------------------------------------------

@@ -30,7 +30,7 @@ if attrs.get("third_party"):
                      query_params={"vendor": vendor})
 
 tabs = st.tabs(["Attributes", "Schema", "Column lineage", "Tags", "Evidence", "Findings", "Upstream",
-                "Downstream", "Connections", "Runs"])
+                "Downstream", "Connections", "Runs and facets"])
 with tabs[0]:
     table(detail["attributes"], key="d-attrs")
 with tabs[1]:
@@ -66,12 +66,17 @@ for tab, name in ((tabs[6], "upstream"), (tabs[7], "downstream")):
 with tabs[8]:
     table(detail["links"], empty="No direct connections.", key="d-links")
 with tabs[9]:
-    history = data.process_runs(path, marker, node) if attrs.get("kind") == "process" else []
-    st.caption("The runs of this process as its OpenLineage events reported them, newest first: a run's state "
-               "is its latest event's; the process shows its latest run.")
-    table(history, empty="No runs reported for this node.", key="d-runs")
-    if history:
-        about, facets = data.latest_facets(path, marker, node)
-        st.caption("Every facet of the latest event (" + esc(about) + "): those read into the attributes, and the "
-                   "others as the producer sent them.")
-        table(facets, empty="The latest event has no job or run facets.", key="d-facets")
+    kind = str(attrs.get("kind"))
+    if kind == "process":
+        history = data.process_runs(path, marker, node)
+        st.caption("The runs of this process as its OpenLineage events reported them, newest first: a run's "
+                   "state is its latest event's; the process shows its latest run.")
+        table(history, empty="No runs reported for this node.", key="d-runs")
+    about, facets = data.latest_facets(path, marker, node, kind, tuple(attrs.get("aliases") or ()))
+    if facets:
+        naming = " naming this dataset" if kind == "dataset" else ""
+        st.caption(f"Every facet of the latest event{naming} ({esc(about)}): those read into the attributes, "
+                   "and the others as the producer sent them.")
+        table(facets, key="d-facets")
+    elif kind != "process":
+        st.caption("No OpenLineage event sent facets about this node.")

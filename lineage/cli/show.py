@@ -79,36 +79,22 @@ def print_node(g: Any, store: Any, node_id: str) -> None:
     _print_attributes(g.node(node_id), node_id)
     _print_edges(g, node_id)
     _print_evidence(store, node_id)
-    kind = g.node(node_id).get("kind")
-    if kind == "process":
-        print_facets(store.latest_events([node_id]), node_id)
-    elif kind == "dataset":
-        print_facets(store.latest_events(g.predecessors(node_id, "write") + g.successors(node_id, "read"),
-                                         DATASET_EVENTS), node_id, [node_id, *g.node(node_id).get("aliases", ())])
+    print_facets(store, node_id, g.node(node_id))
 
 
-DATASET_EVENTS = 20
-"""How many of the latest events of a dataset's readers and writers are searched for its facets."""
+def print_facets(store: Any, node_id: str, attrs: Mapping[str, Any]) -> None:
+    """Every facet of a process's latest event, or of the newest event entry naming a dataset."""
+    from lineage.services.facets import about, node_facets
 
-
-def print_facets(events: list[dict[str, Any]], node_id: str, dataset: list[str] | None = None) -> None:
-    """Every facet of a process's latest event, or of the newest of `events` naming the `dataset`
-    (its id and aliases), if there is one."""
-    from collectors.openlineage.datasets import entry_naming
-    from collectors.openlineage.facets import entry_facets, event_facets
-
-    found = entry_naming(events, set(dataset)) if dataset else (events[0], None) if events else None
-    if found is None:
+    kind = str(attrs.get("kind"))
+    event, rows = node_facets(store, node_id, kind, attrs.get("aliases") or ())
+    if event is None:
         return
-    event, entry = found
-    run = event.get("run")
-    run_id = run.get("runId") if isinstance(run, Mapping) else None
-    job = event.get("job")
-    by = f", job {job.get('name')}" if dataset and isinstance(job, Mapping) else ""
-    title = f"facets of the latest event{' naming it' if dataset else ''} ({event.get('eventType')} at " \
-            f"{event.get('eventTime')}{by}, run {run_id})"
-    table = Table("where", "facet", "value", title=escape(title), title_justify="left")
-    for where, name, shown in entry_facets(entry) if entry is not None else event_facets(event):
+    naming = " naming it" if kind == "dataset" else ""
+    table = Table("where", "facet", "value", title=escape(f"facets of the latest event{naming} "
+                                                          f"({about(event, job=kind == 'dataset')})"),
+                  title_justify="left")
+    for where, name, shown in rows:
         table.add_row(where, escape(name), escape(shown))
     console.print(table)
 

@@ -114,7 +114,16 @@ def test_node_detail_lists_a_process_runs_newest_first(samples_db: str, monkeypa
     assert "run 7008fa51" in texts(at)  # the latest event: the completed run
     dataset = run(samples_db, monkeypatch, "node", node=AGENT_CONTEXT)
     assert not any("duration (s)" in t.columns for t in frames(dataset))
-    assert "No runs reported for this node." in texts(dataset)
+    assert "No OpenLineage event sent facets about this node." in texts(dataset)
+
+
+def test_node_detail_shows_a_dataset_facets_from_the_latest_event_naming_it(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "node", node="dataset:snowflake://acme-prod:ANALYTICS.MARTS.TICKET_SUMMARIES")
+    facets = next(t for t in frames(at) if "facet" in t.columns)
+    assert list(zip(facets["where"], facets["facet"], facets["value"], strict=True)) == [
+        ("facets", "schema", "read into the attributes")]
+    assert r"job support\_analytics\.summarize\_tickets, run 7008fa51" in texts(at)
 
 
 def test_node_detail_shows_schema_evidence_and_walks(samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
