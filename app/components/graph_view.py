@@ -105,7 +105,7 @@ def separation(view: View, *, gap: int = 70, captions: int = 60) -> int:
 
 
 def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path: str | None = DETAIL_PATH,
-            spacing: int = 95) -> str:
+            spacing: int = 95, state: Mapping[str, list[str]] | None = None) -> str:
     """The complete, self-contained HTML page for a view."""
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     for node in view.nodes:
@@ -119,7 +119,7 @@ def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path
     layout = options(physics=physics, spacing=spacing, separation=separation(view))
     data = {"nodes": net.nodes, "edges": net.edges, "options": layout,
             "legend": [list(item) for item in legend_for(view.nodes, view.edges)], "detail_path": detail_path,
-            "focus": view.focus,
+            "focus": view.focus, "state": dict(state or {}), "max_depth": MAX_DEPTH,
             "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}
     json.dumps(data)  # fail here, not in the browser, on anything that is not JSON
     return template.render(vis_js=js, vis_css=css, data=data, height=height)
@@ -165,23 +165,36 @@ def _to_url(value: Any) -> list[str]:
     return [str(value)]
 
 
-def keep_view_in_url(view: Mapping[str, tuple[str, str | tuple[str, ...]]] = EXPLORE_VIEW) -> None:
-    """Keep a page's view (depth, direction, toggles, filters) in the URL, so a link reproduces it:
-    called before the widgets are made, it writes each widget's current value to the URL, or, on a
-    page opened from a link, sets the widget from the URL (a value the widget does not take is
-    ignored). An empty filter is left out of the URL."""
+def keep_view_in_url(view: Mapping[str, tuple[str, str | tuple[str, ...]]] = EXPLORE_VIEW,
+                     memory: str = "graph-view-in-url") -> None:
+    """Keep a page's view (depth, direction, toggles, filters) in the URL, so a link reproduces it.
+
+    Called before the widgets are made. Where the URL changed since the last run (a page opened
+    from a link, a link followed in place, the browser's back button), the widget is set from it
+    (a value the widget does not take is ignored); otherwise the URL is set from the widget. An
+    empty filter is left out of the URL. `memory` names where the URL seen last is kept.
+    """
+    seen: dict[str, list[str]] = st.session_state.setdefault(memory, {})
     for param, (key, takes) in view.items():
-        if key in st.session_state:
+        in_url = st.query_params.get_all(param)
+        if param in st.query_params and (in_url != seen.get(param) or key not in st.session_state):
+            value = _from_url(in_url, takes)
+            if value is not None:
+                st.session_state[key] = value
+        elif key in st.session_state:
             texts = _to_url(st.session_state[key])
-            if st.query_params.get_all(param) != texts:
+            if in_url != texts:
                 if texts:
                     st.query_params[param] = texts if takes == "list" else texts[0]
                 elif param in st.query_params:
                     del st.query_params[param]
-        elif param in st.query_params:
-            value = _from_url(st.query_params.get_all(param), takes)
-            if value is not None:
-                st.session_state[key] = value
+        seen[param] = st.query_params.get_all(param)
+
+
+def current_view(view: Mapping[str, tuple[str, str | tuple[str, ...]]] = EXPLORE_VIEW) -> dict[str, list[str]]:
+    """The page's view as URL parameters, read from its widgets now (the URL itself is brought up
+    to date on the next rerun): what the graph's links keep when they re-focus or go further."""
+    return {param: _to_url(st.session_state[key]) for param, (key, _) in view.items() if key in st.session_state}
 
 
 def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int = 95,
@@ -205,5 +218,7 @@ def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int =
         notes.append(f"{counted(view.hidden, 'node')} hidden by the filters.")
     if notes:
         st.caption(esc(" ".join(notes)))
-    components.html(to_html(view, height=height, physics=physics, spacing=spacing), height=height + LEGEND_HEIGHT,
+    state = current_view() if view.focus else {}
+    components.html(to_html(view, height=height, physics=physics, spacing=spacing, state=state),
+                    height=height + LEGEND_HEIGHT,
                     scrolling=False)

@@ -91,3 +91,32 @@ def test_the_filters_are_kept_in_the_url_too(samples_db: str, monkeypatch: pytes
     assert set(at.dataframe[0].value["kind"]) <= {"dataset", "process"}
     at.multiselect(key="f-origin").set_value([]).run()
     assert "origin" not in at.query_params, "an empty filter is left out"
+
+
+def test_one_level_further_is_shown_in_place(running_app: RunningApp, page: Any) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/explore?node={quote(RAG_RESPONSES)}")
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    before = frame.evaluate("() => window.lineageNetwork.body.nodeIndices.length")
+    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
+        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", RAG_RESPONSES)
+    box = frame.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    further = frame.locator("#panel-further")
+    further.wait_for(state="visible", timeout=60_000)
+    assert "depth 3" in further.inner_text()
+    page.evaluate("() => { window.sameDocument = 1; }")
+    further.click()
+    page.wait_for_function("() => new URL(location.href).searchParams.get('depth') === '3'", timeout=60_000)
+    deadline = time.monotonic() + 180
+    after = before
+    while after <= before and time.monotonic() < deadline:
+        for f in page.frames:
+            with contextlib.suppress(Exception):  # a frame being replaced
+                if f != page.main_frame and f.evaluate("() => !!window.lineageNetwork"):
+                    after = max(after, f.evaluate("() => window.lineageNetwork.body.nodeIndices.length"))
+        page.wait_for_timeout(300)
+    assert after > before, "the graph is drawn again one level deeper"
+    assert page.evaluate("() => window.sameDocument") == 1
+    settle(page)
+    assert page_errors(page) == []
