@@ -140,7 +140,7 @@ def agent_access(page: Any, url: str) -> Task:
     act(task, page, "open Identities", lambda: page.goto(f"{url}/identities"), "unused grants")
     act(task, page, f"select {AGENT}", lambda: click_row(page, 0, AGENT), f"agents:{AGENT}", where="h3")
     metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
-    task.answer = "; ".join(m.replace("\n", ": ") for m in metrics)
+    task.answer = "; ".join(re.sub(r"\s*\n+\s*", ": ", m.strip()) for m in metrics)
     return task
 
 
