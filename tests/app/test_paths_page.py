@@ -87,3 +87,11 @@ def test_the_node_page_links_to_its_paths_and_its_vendor(samples_db: str, monkey
     assert links["paths"] == {"from": [OPENAI_CHAT]} and links["third-parties"] == {"vendor": ["OpenAI"]}
     dataset = run(samples_db, monkeypatch, "node", node=TICKETS)
     assert {link.proto.page for link in dataset.get("page_link")} == {"paths"}
+
+
+def test_a_missing_node_named_in_the_url_is_an_error_shown_as_text(samples_db: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "paths", **{"from": "[Click here](http://evil.example/login)", "to": TICKETS})
+    [error] = [e.value for e in at.error]
+    assert error.startswith("NodeNotFound") and "](" not in error and "http://" not in error
+    assert "[Click here](http://evil.example/login)" in as_read(error) and not frames(at)
