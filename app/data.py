@@ -411,7 +411,8 @@ def evidence(path: str, marker: str, node_id: str) -> list[dict[str, Any]]:
         rows.append({"layer": layers.get(f["layer"], str(f["layer"])), "collector": f["collector"],
                      "source": f["source"], "line": f["line"], "run id": f["run_id"] or "",
                      "first observed": f["first_observed_at"], "last observed": f["observed_at"],
-                     "times": f["times"], "superseded": f["superseded_at"] is not None, "fact": about})
+                     "times": f["times"], "last run id": f["last_run_id"] or "",
+                     "superseded": f["superseded_at"] is not None, "fact": about})
     return rows
 
 

@@ -147,11 +147,13 @@ def _print_evidence(store: Any, node_id: str) -> None:
 
 
 def _observed(fact: dict[str, Any]) -> str:
-    """When a fact was observed: once, or first and last and how many times."""
+    """When a fact was observed: once, or first and last and how many times (and the last run)."""
     last: str = fact["observed_at"].isoformat(timespec="seconds")
     if fact["times"] <= 1:
         return last
-    return f"{fact['first_observed_at'].isoformat(timespec='seconds')} .. {last} ({fact['times']:,} times)"
+    run = fact.get("last_run_id")
+    lately = f", last in run {run}" if run and run != fact["run_id"] else ""
+    return f"{fact['first_observed_at'].isoformat(timespec='seconds')} .. {last} ({fact['times']:,} times{lately})"
 
 
 def sample_pipelines_dir() -> Path:

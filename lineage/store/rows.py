@@ -23,7 +23,7 @@ def digest(*parts: object) -> str:
 
 
 FACT_ABOUT_KEYS = ("fact", "subject", "other", "edge_kind", "body", "layer", "collector", "source", "line",
-                   "run_id", "observed_at", "superseded_at", "first_observed_at", "times")
+                   "run_id", "observed_at", "superseded_at", "first_observed_at", "times", "last_run_id")
 """The columns of a `facts_about` row, in select order."""
 PROBLEM_KEYS = ("source", "line", "column", "field", "severity", "message", "observed_at")
 """The columns of a `problems` row, in select order."""
@@ -123,7 +123,7 @@ def input_identity(batch: LineageBatch, received_at: datetime) -> InputIdentity:
 
 _EVIDENCE_COLUMNS = (("layer", "int16"), ("collector", "string"), ("source", "string"), ("line", "int32"),
                      ("run_id", "string"), ("observed_at", "timestamp"), ("first_observed_at", "timestamp"),
-                     ("times", "int64"))
+                     ("times", "int64"), ("last_run_id", "string"))
 FACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "node_facts": (("input_id", "string"), ("fact_key", "string"), ("node_id", "string"), ("kind", "string"),
                    ("namespace", "string"), ("name", "string"), ("body", "string"), *_EVIDENCE_COLUMNS),
@@ -135,7 +135,7 @@ FACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                      ("indirect", "bool"), ("process_id", "string"), ("confidence", "float64"), *_EVIDENCE_COLUMNS),
 }
 """Each fact table's columns with their types, in table order: the evidence is of the first observation
-but for `observed_at`, the last."""
+but for `observed_at` and `last_run_id`, of the last."""
 
 _NODE_BODY_EXCLUDE = {"evidence", "namespace", "name", "fact"}
 
@@ -248,7 +248,7 @@ class FactRows:
         if not self.observed:  # one row per fact: keyed by their evidence, no two alike
             rows: dict[str, list[tuple[Any, ...]]] = {"node_facts": [], "edge_facts": [], "column_facts": []}
             for table, key, values, ev, _ in self.facts:
-                rows[table].append((self.input_id, key, *values, *ev, ev[5], 1))
+                rows[table].append((self.input_id, key, *values, *ev, ev[5], 1, ev[4]))
             return {table: _by_column(FACT_COLUMNS[table], table_rows) for table, table_rows in rows.items()}
         skipped = {i for i, e in enumerate(self.events) if e[0] in skip}
         claims: dict[str, dict[str, list[Any]]] = {"node_facts": {}, "edge_facts": {}, "column_facts": {}}
@@ -256,16 +256,17 @@ class FactRows:
             if event in skipped:
                 continue
             claim = claims[table].get(key)
-            if claim is None:  # [values, evidence of the first observation, first time, last time, times]
-                claims[table][key] = [values, ev, ev[5], ev[5], 1]
+            if claim is None:  # [values, evidence of the first observation, first time, last time, times, last run]
+                claims[table][key] = [values, ev, ev[5], ev[5], 1, ev[4]]
                 continue
             if ev[5] < claim[2]:
                 claim[1], claim[2] = ev, ev[5]
-            claim[3] = max(claim[3], ev[5])
+            if ev[5] >= claim[3]:
+                claim[3], claim[5] = ev[5], ev[4]
             claim[4] += 1
-        return {table: _by_column(FACT_COLUMNS[table], [(self.input_id, key, *values, *ev[:5], last, first, times)
-                                                        for key, (values, ev, first, last, times) in merged.items()])
-                for table, merged in claims.items()}
+        return {table: _by_column(FACT_COLUMNS[table], [
+            (self.input_id, key, *values, *ev[:5], last, first, times, last_run)
+            for key, (values, ev, first, last, times, last_run) in merged.items()]) for table, merged in claims.items()}
 
     def event_columns(self, skip: frozenset[str] = frozenset()) -> dict[str, list[Any]]:
         """The `events` rows, without those whose keys are in `skip`."""

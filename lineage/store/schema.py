@@ -309,6 +309,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("CREATE TABLE graph_changes (generation BIGINT NOT NULL, node_id VARCHAR NOT NULL)",
          Dialects(None, "CREATE INDEX graph_changes_generation ON graph_changes (generation)")),
     ),
+    Migration(
+        12,
+        "a claim keeps the run of its last observation beside that of its first",
+        tuple(statement for table in ("node_facts", "edge_facts", "column_facts") for statement in (
+            f"ALTER TABLE {table} ADD COLUMN last_run_id VARCHAR",
+            f"UPDATE {table} SET last_run_id = run_id",  # noqa: S608 - a constant table name
+        )),
+    ),
 )
 
 

@@ -119,11 +119,12 @@ OBSERVE_AGAIN = (
     "UPDATE {table} AS t SET observed_at = greatest(t.observed_at, s.observed_at), "
     "first_observed_at = least(t.first_observed_at, s.first_observed_at), times = t.times + s.times, "
     "line = CASE WHEN s.first_observed_at < t.first_observed_at THEN s.line ELSE t.line END, "
-    "run_id = CASE WHEN s.first_observed_at < t.first_observed_at THEN s.run_id ELSE t.run_id END "
+    "run_id = CASE WHEN s.first_observed_at < t.first_observed_at THEN s.run_id ELSE t.run_id END, "
+    "last_run_id = CASE WHEN s.observed_at >= t.observed_at THEN s.last_run_id ELSE t.last_run_id END "
     "FROM {stage} s WHERE t.fact_key = s.fact_key"
 )
 """Staged observations of claims a fact table has already: the first and last time, how many times,
-and the evidence of the first observation."""
+the evidence of the first observation and the run of the last."""
 INSERT_NEW_CLAIMS = ("INSERT INTO {table} SELECT s.* FROM {stage} s "
                      "WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.fact_key = s.fact_key)")
 """Staged claims a fact table has not yet (run after `OBSERVE_AGAIN`: the rest are observed)."""

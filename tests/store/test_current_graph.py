@@ -232,6 +232,7 @@ def test_a_store_from_before_the_current_graph_gets_it_when_upgraded(tmp_path: P
         for table in ("node_facts", "edge_facts", "column_facts"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN first_observed_at")
             con.execute(f"ALTER TABLE {table} DROP COLUMN times")
+            con.execute(f"ALTER TABLE {table} DROP COLUMN last_run_id")
         con.execute("CREATE INDEX node_facts_node ON node_facts (node_id)")
         con.execute("DELETE FROM schema_migrations WHERE version >= 7")
     upgraded = open_store(db)

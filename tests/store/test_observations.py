@@ -61,6 +61,13 @@ def test_explain_shows_first_and_last_observation_and_how_many(store: Any) -> No
     assert schema["first_observed_at"] == START
     assert schema["observed_at"] == START + timedelta(minutes=RUNS - 1)
     assert schema["line"] == 1  # the evidence of the first observation
+    assert (schema["run_id"], schema["last_run_id"]) == (str(uuid.UUID(int=1)), str(uuid.UUID(int=RUNS)))
+    late = _event(10)  # a run of long ago, reported late: not the last observation
+    late["run"]["runId"] = str(uuid.UUID(int=RUNS + 7))
+    store.ingest(OpenLineageCollector().collect_lines("runs.jsonl", json.dumps(late).encode() + b"\n", RUNS + 1))
+    again = next(f for f in store.facts_about(["dataset:postgres://db:5432:raw.orders"])
+                 if f["fact"] == "node" and "email" in f["body"])
+    assert (again["times"], again["last_run_id"]) == (RUNS + 1, str(uuid.UUID(int=RUNS)))
     graph = LineageGraph.from_current(store.current_graph())
     node = graph.node("dataset:postgres://db:5432:raw.orders")
     assert (node["first_seen"], node["last_seen"]) == (START, START + timedelta(minutes=RUNS - 1))
