@@ -124,10 +124,11 @@ def graph(path: str, marker: str, as_of: str | None = None) -> LineageGraph:
 
 @st.cache_data(show_spinner=False)
 def stats(path: str, marker: str, as_of: str | None = None) -> dict[str, Any]:
-    """Counts of the map: counted in the store's current graph, or as of a time."""
+    """Counts of the map: counted in the store's current graph, or (nodes and edges by kind) in the
+    facts visible at a time."""
     if as_of is None:
         return store(path).current_stats()
-    return graph(path, marker, as_of).stats()
+    return store(path).as_of(datetime.fromisoformat(as_of)).stats()
 
 
 @st.cache_data(show_spinner=False)

@@ -12,6 +12,7 @@ tests check both agree). Aliases are resolved as the facts of that time name the
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -197,6 +198,15 @@ class Past:
             matching = self._node_ids("lower(f.node_id) LIKE %(needle)s ESCAPE '\\'", needle=f"%{needle}%")
             out["containing"] = [*matching[:limit], str(len(matching))]
         return out
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of the graph of the time: nodes and edges, in all and by kind (what the History
+        page shows), from the facts visible then and without merging them."""
+        by_kind = Counter(node.split(":", 1)[0] for node in self.node_ids())
+        with self._read() as tx:
+            by_edge = Counter(kind for _, _, kind, _, _ in self._edges(tx, "TRUE"))
+        return {"nodes": sum(by_kind.values()), "edges": sum(by_edge.values()), "by_kind": dict(by_kind),
+                "edges_by_kind": dict(by_edge)}
 
     def node_ids(self) -> list[str]:
         """Every node id of the time, in order."""

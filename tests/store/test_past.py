@@ -34,6 +34,8 @@ def test_the_past_read_part_by_part_equals_the_facts_merged_then(store: Store) -
         past = store.as_of(at)
         ids = sorted(n["id"] for n in merged.nodes())
         assert past.node_ids() == ids
+        whole = merged.stats()
+        assert past.stats() == {key: whole[key] for key in ("nodes", "edges", "by_kind", "edges_by_kind")}
         assert snapshot(LineageGraph.from_current(past.current_part(ids))) == snapshot(merged)
         for node in ids[::4]:
             for upstream in (True, False):
