@@ -197,7 +197,7 @@ def paths_view(path: str, marker: str, node_paths: Sequence[Sequence[str]], *, a
     levels: dict[str, int] = {}
     for p in node_paths:
         for i, node in enumerate(p):
-            level = 2 * (i - len(p) + 1) if align_right else 2 * i
+            level = i - len(p) + 1 if align_right else i
             levels[node] = min(levels.get(node, level), level)
     return layered_view(focused.part(store(path), levels), levels)
 

@@ -105,7 +105,8 @@ if finding.get("fix"):
 if finding["path"]:
     st.markdown("**Path**")
     st.text(" → ".join(plain(n) for n in finding["path"]))
-    graph_view.draw(data.finding_view(path, marker, tuple(finding["path"])), height=360)
+    graph_view.draw(data.finding_view(path, marker, tuple(finding["path"])), height=360,
+                    facts=(data.store(path), path, marker))
 if finding.get("evidence"):
     st.markdown("**Evidence**")
     evidence = finding["evidence"]

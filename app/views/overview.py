@@ -51,7 +51,7 @@ view = data.data_map(path, marker)
 if view is None:
     st.info("The graph is too large for a whole-map picture; use Explore to look around one node.")
 else:
-    graph_view.draw(view, height=760, spacing=42)
+    graph_view.draw(view, height=760, spacing=42, facts=(data.store(path), path, marker))
 
 left, right = st.columns(2)
 with left:
