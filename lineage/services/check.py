@@ -14,12 +14,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from lineage.errors import StoreError
 from lineage.graph import LineageGraph
@@ -103,14 +104,14 @@ def _dumps(findings: list[Finding]) -> bytes:
             row.update(shared)
         row["evidence"] = [places.setdefault((p[0], p[1]), len(places)) for p in f.evidence]
         rows.append(row)
-    return zlib.compress(json.dumps({"rules": rules, "places": list(places), "findings": rows}).encode(), 1)
+    return zlib.compress(orjson.dumps({"rules": rules, "places": list(places), "findings": rows}), 1)
 
 
 def _loads(payload: bytes, about: str | None) -> list[Finding] | None:
     """The findings `_dumps` kept (those about one node, with `about`); None when they cannot be
     read (then they are worked out again)."""
     try:
-        kept = json.loads(zlib.decompress(payload))
+        kept = orjson.loads(zlib.decompress(payload))
         rules, places = kept["rules"], kept["places"]
         return [Finding.model_validate({**rules[row["rule_id"]], **row,
                                         "evidence": [places[i] for i in row["evidence"]]})

@@ -15,17 +15,21 @@ def node_facets(store: Any, node_id: str, kind: str,
                 aliases: Iterable[str] = ()) -> tuple[Mapping[str, Any] | None, list[tuple[str, str, str]]]:
     """The event the facets come from (None: no event has any) and its facets as (where, facet,
     what became of it: read into the attributes, or the facet as JSON)."""
+    if kind == "process":
+        events = store.latest_events([node_id])
+    elif kind == "dataset":
+        jobs = sorted({t if s == node_id else s for s, t, _ in store.links([node_id], ("read", "write"))})
+        events = store.latest_events(jobs, DATASET_EVENTS)
+    else:
+        events = []
+    if not events:  # the collector's readers are not even imported
+        return None, []
     from collectors.openlineage.datasets import entry_naming
     from collectors.openlineage.facets import entry_facets, event_facets
 
     if kind == "process":
-        events = store.latest_events([node_id])
-        return (events[0], event_facets(events[0])) if events else (None, [])
-    if kind != "dataset":
-        return None, []
-    ends = store.links([node_id], ("read", "write"))
-    jobs = sorted({t if s == node_id else s for s, t, _ in ends})
-    found = entry_naming(store.latest_events(jobs, DATASET_EVENTS), {node_id, *aliases})
+        return events[0], event_facets(events[0])
+    found = entry_naming(events, {node_id, *aliases})
     return (found[0], entry_facets(found[1])) if found else (None, [])
 
 
