@@ -29,6 +29,7 @@ from typing import Any
 from lineage.errors import NodeNotFound
 from lineage.perf import paused_gc
 from lineage.store.base import CurrentGraph
+from lineage.store.derived import record_change
 from lineage.store.merge import alias_map, canonical_rows, merge_facts
 from lineage.store.rows import node_fact_row
 from lineage.store.sql import Backend, Tx
@@ -144,26 +145,10 @@ def rebuild(tx: Tx, now: datetime, touched: set[str] | None = None) -> None:
     _bump(tx, now, touched)
 
 
-EVERYTHING = "*"
-"""What `graph_changes` records for a change that may have touched any node."""
-NOTHING = ""
-"""What `graph_changes` records for a change that touched no node (so that every change has rows)."""
-
-
-KEPT_CHANGES = 64
-"""How many of the latest changes `graph_changes` remembers the touched nodes of."""
-LARGE_CHANGE = 50_000
-"""A change touching more nodes than this is recorded as touching them all."""
-
-
 def _bump(tx: Tx, now: datetime, touched: set[str] | None) -> None:
     """Count a change of the current graph, recording the nodes it touched (None: all of them)."""
     tx.execute("UPDATE graph_state SET generation = generation + 1, changed_at = %(now)s", {"now": now})
-    ids = (sorted(touched) or [NOTHING]) if touched is not None and len(touched) <= LARGE_CHANGE else [EVERYTHING]
-    row = tx.one("SELECT generation FROM graph_state")
-    tx.load("graph_changes", {"generation": [row[0] if row else 0] * len(ids), "node_id": ids})
-    tx.execute("DELETE FROM graph_changes WHERE generation <= (SELECT generation FROM graph_state) - %(kept)s",
-               {"kept": KEPT_CHANGES})
+    record_change(tx, touched)
 
 
 def _alias_claims(tx: Tx) -> dict[str, str]:
@@ -338,49 +323,10 @@ class Current(Backend):
         """Work the current graph out again from the facts (`lineage store rebuild --current`)."""
         self._write(lambda tx: rebuild(tx, datetime.now(UTC)))
 
-    def derived(self, name: str, key: str) -> bytes | None:
-        """What was kept as `name` for `key` (`keep_derived`), if the graph has not changed since."""
-        with self._read() as tx:
-            row = tx.one("SELECT d.payload FROM derived_results d JOIN graph_state g ON g.generation = d.generation "
-                         "WHERE d.name = %(name)s AND d.key = %(key)s", {"name": name, "key": key})
-        return bytes(row[0]) if row else None
-
-    def keep_derived(self, name: str, key: str, generation: int, payload: bytes) -> None:
-        """Keep `payload`, worked out from the graph of `generation`, as `name` for `key` (one per
-        name: it replaces the one kept before)."""
-        def write(tx: Tx) -> None:
-            tx.execute("DELETE FROM derived_results WHERE name = %(name)s", {"name": name})
-            tx.execute("INSERT INTO derived_results VALUES (%(name)s, %(key)s, %(generation)s, %(payload)s, %(now)s)",
-                       {"name": name, "key": key, "generation": generation, "payload": payload,
-                        "now": datetime.now(UTC)})
-
-        self._write(write)
-
     def aliases(self) -> dict[str, str]:
         """Alias id -> the dataset id it stands for, in the current graph."""
         with self._read() as tx:
             return _stored_aliases(tx)
-
-    def derived_before(self, name: str, key: str) -> tuple[int, bytes] | None:
-        """What was kept as `name` for `key`, whatever has changed since, with the generation of the
-        graph it was worked out from."""
-        with self._read() as tx:
-            row = tx.one("SELECT generation, payload FROM derived_results WHERE name = %(name)s AND key = %(key)s",
-                         {"name": name, "key": key})
-        return (int(row[0]), bytes(row[1])) if row else None
-
-    def changed_since(self, generation: int) -> set[str] | None:
-        """The nodes the changes of the current graph after `generation` touched (removed ones
-        included); None when that is not known (a rebuild, a large change, or changes too old)."""
-        with self._read() as tx:
-            now = tx.one("SELECT generation FROM graph_state")
-            rows = tx.all("SELECT DISTINCT generation, node_id FROM graph_changes WHERE generation > %(g)s",
-                          {"g": generation})
-        latest = int(now[0]) if now else 0
-        if latest - generation > KEPT_CHANGES or {int(g) for g, _ in rows} != set(range(generation + 1, latest + 1)):
-            return None  # a change of which nothing is recorded: it may have touched anything
-        touched = {str(n) for _, n in rows}
-        return None if EVERYTHING in touched else touched - {NOTHING}
 
     def reach(self, node_ids: Iterable[str], limit: int) -> set[str] | None:
         """The nodes connected to `node_ids` by any path of edges of any kind, either way, with

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from lineage.store.base import StoreWriter
 from lineage.store.current import Current
+from lineage.store.derived import Derived
 from lineage.store.duckdb_adapter import WAITING_FRESH_S, DuckDBFile
 from lineage.store.duckdb_session import DuckDBWriter
 from lineage.store.facts import Facts
@@ -20,7 +21,7 @@ from lineage.store.runs import Runs
 __all__ = ["WAITING_FRESH_S", "DuckDBStore", "DuckDBWriter"]
 
 
-class DuckDBStore(DuckDBFile, Facts, Current, Runs, Jobs, ParseCache, Reviews):
+class DuckDBStore(DuckDBFile, Facts, Current, Derived, Runs, Jobs, ParseCache, Reviews):
     """A store in one DuckDB file.
 
     Args:

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 
 from lineage.store.base import StoreWriter, each_ingest
 from lineage.store.current import Current
+from lineage.store.derived import Derived
 from lineage.store.facts import Facts
 from lineage.store.jobs import Jobs
 from lineage.store.parse_cache import ParseCache
@@ -18,7 +19,7 @@ from lineage.store.reviews import Reviews
 from lineage.store.runs import Runs
 
 
-class PostgresStore(PostgresDatabase, Facts, Current, Runs, Jobs, ParseCache, Reviews):
+class PostgresStore(PostgresDatabase, Facts, Current, Derived, Runs, Jobs, ParseCache, Reviews):
     """A store in one PostgreSQL database (its tables live in the connection's current schema).
 
     Args:
