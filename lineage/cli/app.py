@@ -63,7 +63,8 @@ def serve_app(db: str, *, port: int = 8501, host: str = "127.0.0.1") -> int:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.pass_context
 def app_command(ctx: click.Context, db: str | None, port: int, host: str) -> int:
-    """Serve the dashboard: overview, explore, node detail, findings, identities, history, collectors.
+    """Serve the dashboard: overview, explore, node detail, third parties, paths, findings, identities,
+    history, collectors.
 
     It only reads the store (and records review decisions), through short-lived connections, so
     collectors and `lineage serve` keep writing while it runs.

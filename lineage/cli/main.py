@@ -23,7 +23,8 @@ from lineage.errors import LineageError
 
 COMMANDS = {
     "app": ("app:app_command",
-            "Serve the dashboard: overview, explore, node detail, findings, identities, history, collectors."),
+            "Serve the dashboard: overview, explore, node detail, third parties, paths, findings, identities, "
+            "history, collectors."),
     "check": ("check:check", "Evaluate the policy on the lineage map and fail the build on open risky findings."),
     "collect": ("collect:collect", "Collect sources into the store."),
     "demo": ("collect:demo", "Collect every sample AI pipeline into the store and summarise the map."),
