@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -46,6 +47,43 @@ def _next(graph: LineageGraph, node: str, kinds: frozenset[str], *, reverse: boo
     if len(kinds) == 1:
         return step(node, next(iter(kinds)))
     return sorted({n for kind in kinds for n in step(node, kind)})
+
+
+def _simple_paths(start: str, neighbours: Callable[[str], list[str]], ends: Callable[[str], bool], *,
+                  through_ends: bool, limit: int, budget: int) -> tuple[list[tuple[str, ...]], bool]:
+    """Paths that never visit a node twice from `start`, one step at a time along `neighbours`, to
+    each node `ends` says is an end (walking on past it with `through_ends`); at most `limit` + 1
+    of them, looked for in at most `budget` steps; and whether the search was cut."""
+    found: list[tuple[str, ...]] = []
+    truncated = False
+    steps = 0
+    after: dict[str, list[str]] = {}
+    stack: list[tuple[str, int]] = [(start, 0)]  # (node, index into its neighbours) on the current path
+    on_path = {start}
+    while stack:
+        here, i = stack[-1]
+        nexts = after.get(here)
+        if nexts is None:
+            nexts = after[here] = neighbours(here)
+        steps += 1
+        if i >= len(nexts) or steps > budget:
+            truncated = truncated or i < len(nexts)
+            stack.pop()
+            on_path.discard(here)
+            continue
+        stack[-1] = (here, i + 1)
+        step = nexts[i]
+        if step in on_path:
+            continue
+        if ends(step):
+            found.append((*(n for n, _ in stack), step))
+            if len(found) > limit:
+                return found, True
+            if not through_ends:
+                continue
+        stack.append((step, 0))
+        on_path.add(step)
+    return found, truncated
 
 
 def is_source(graph: LineageGraph, node: str) -> bool:
@@ -81,40 +119,11 @@ def paths_from_sources(graph: LineageGraph, node: str, *, limit: int = PATH_LIMI
         NodeNotFound: no node has that id.
     """
     graph.node(node)
-    found: list[tuple[str, ...]] = []
-    steps = 0
-    truncated = False
-    stack: list[tuple[str, int]] = [(node, 0)]  # (node, index into its predecessors) on the current path
-    on_path = {node}
-    preds: dict[str, list[str]] = {}
-    source: dict[str, bool] = {}
-    if is_source(graph, node):
-        found.append((node,))
-    while stack:
-        here, i = stack[-1]
-        before = preds.get(here)
-        if before is None:
-            before = preds[here] = _next(graph, here, FLOW_EDGES, reverse=True)
-        steps += 1
-        if i >= len(before) or steps > budget:
-            if i < len(before):
-                truncated = True
-            stack.pop()
-            on_path.discard(here)
-            continue
-        stack[-1] = (here, i + 1)
-        prev = before[i]
-        if prev in on_path:
-            continue
-        if prev not in source:
-            source[prev] = is_source(graph, prev)
-        if source[prev]:
-            found.append((prev, *reversed([n for n, _ in stack])))
-            if len(found) > limit:
-                truncated = True
-                break
-        stack.append((prev, 0))
-        on_path.add(prev)
+    first = [(node,)] if is_source(graph, node) else []
+    ends = functools.cache(functools.partial(is_source, graph))
+    walked, truncated = _simple_paths(node, lambda n: _next(graph, n, FLOW_EDGES, reverse=True), ends,
+                                      through_ends=True, limit=limit - len(first), budget=budget)
+    found = first + [tuple(reversed(p)) for p in walked]
     found.sort(key=lambda p: (len(p), p))
     return Paths(tuple(found[:limit]), truncated)
 
@@ -270,33 +279,8 @@ def paths_between(graph: LineageGraph, source: str, target: str, *, limit: int =
     reaches = set(graph.upstream(target, edge_kinds=kinds)) | {target}
     if source not in reaches:
         return Paths((), False)
-    found: list[tuple[str, ...]] = []
-    steps = 0
-    truncated = False
-    nexts: dict[str, list[str]] = {}
-    stack: list[tuple[str, int]] = [(source, 0)]
-    on_path = {source}
-    while stack:
-        here, i = stack[-1]
-        after = nexts.setdefault(here, [n for n in _next(graph, here, kinds, reverse=False) if n in reaches])
-        steps += 1
-        if i >= len(after) or steps > _BUDGET:
-            if i < len(after):
-                truncated = True
-            stack.pop()
-            on_path.discard(here)
-            continue
-        stack[-1] = (here, i + 1)
-        step = after[i]
-        if step in on_path:
-            continue
-        if step == target:
-            found.append((*(n for n, _ in stack), target))
-            if len(found) > limit:
-                truncated = True
-                break
-            continue
-        stack.append((step, 0))
-        on_path.add(step)
+    found, truncated = _simple_paths(
+        source, lambda n: [m for m in _next(graph, n, kinds, reverse=False) if m in reaches], target.__eq__,
+        through_ends=False, limit=limit, budget=_BUDGET)
     found.sort(key=lambda p: (len(p), p))
     return Paths(tuple(found[:limit]), truncated)
