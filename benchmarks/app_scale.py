@@ -38,9 +38,7 @@ from benchmarks.graph_scale import LAYERS, generate, print_table
 from benchmarks.openlineage_ingest import postgres_schemas
 from lineage.store import open_store
 from tests.app.conftest import start_app, stop_app
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.browser import CHROMIUM_ARGS
 
 
 def open_overview(page, url: str) -> float:  # type: ignore[no-untyped-def]
@@ -139,7 +137,7 @@ def browser_side(location: str, picks: list[str], tmp: Path, chromium: str) -> l
     app = start_app(location, tmp / "app.log")  # `lineage app` takes a file or a postgresql:// URL
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             overview = open_overview(page, app.url)
             cold = open_explore(page, app.url, picks[0])[1]

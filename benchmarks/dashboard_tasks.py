@@ -35,10 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lineage.cli import main as lineage_main
 from tests.app.conftest import start_app, stop_app
+from tests.browser import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MAIN = "[data-testid='stMain']"
 CACHE = "dataset:redis://rag-cache.internal:6379:rag.responses"
 AGENT = "eng-triage-agent"
@@ -191,7 +190,7 @@ def run(db: str, folder: Path, chromium: str, shots: Path | None) -> list[Task]:
     tasks = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(app.url)  # warm: the first visit builds the caches every task shares
             settle(page, "Recent collection runs", timeout=300)

@@ -5,7 +5,6 @@ no script anywhere."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.app.conftest import AGENT_CONTEXT, ARTIFACTS, HOSTILE, HOSTILE_SCRIPT, RunningApp, start_app, stop_app
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {"overview": "", "explore": f"explore?node={quote(AGENT_CONTEXT)}", "node": f"node?node={quote(AGENT_CONTEXT)}",
          "findings": "findings", "identities": "identities", "history": "history", "collectors": "collectors"}
 ERROR_MARKERS = ("Traceback", "Exception", "Error:", "Page not found")
@@ -28,7 +25,7 @@ def browser() -> Iterator[Any]:
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run scripts/system-deps.sh"
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -18,9 +18,6 @@ from tests.conftest import SAMPLES
 
 GOLDENS = Path(__file__).resolve().parent.parent / "goldens" / "exports"
 PLANTED = "sk-PLANTED-never-export-9f3c2a"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # Every name below tries to break some format: quotes, newlines, backslashes, Markdown, HTML, CSV
 # formulas, DOT and Mermaid syntax, XML-illegal characters.

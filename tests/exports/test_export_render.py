@@ -12,7 +12,8 @@ import pytest
 
 from lineage.exports import export
 from lineage.graph import LineageGraph
-from tests.exports.conftest import CHROMIUM, CHROMIUM_ARGS, IDS, FakeFinding
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.exports.conftest import IDS, FakeFinding
 
 MERMAID_JS = Path(os.environ.get("LINEAGE_MERMAID_JS", Path.home() / ".cache/lineage-mapper/mermaid/node_modules/"
                                                                      "mermaid/dist/mermaid.min.js"))
