@@ -72,6 +72,16 @@ def graph_frame(pg: Any) -> Any:
     return next(f for f in pg.frames if f != pg.main_frame and f.evaluate("() => !!window.lineageNetwork"))
 
 
+def node_point(frame: Any, node_id: str, *, centred: bool = False) -> tuple[float, float]:
+    """Where a node of the drawn graph is on the page; with `centred`, once the view is focused on
+    it at scale 1."""
+    x, y = frame.evaluate("""([id, centred]) => { const n = window.lineageNetwork;
+        if (centred) n.focus(id, {scale: 1, animation: false});
+        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", [node_id, centred])
+    box = frame.locator("#graph").bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
 def test_every_page_renders_offline_without_errors(running_app: RunningApp, page: Any) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name, path in PAGES.items():
@@ -88,10 +98,7 @@ def test_clicking_a_node_in_explore_shows_its_detail(running_app: RunningApp, pa
     settle(page, graph=True)
     frame = graph_frame(page)
     target = "process:https://api.anthropic.com:workspaces/triage-agent/v1/messages"
-    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
-        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", target)
-    box = frame.locator("#graph").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.click(*node_point(frame, target))
     panel = frame.locator("#panel")
     panel.wait_for(state="visible", timeout=60_000)
     assert "v1/messages" in panel.inner_text() and "third party: yes" in panel.inner_text()
@@ -114,13 +121,11 @@ def test_hostile_names_run_no_script(hostile_db: str, browser: Any, page: Any,
             settle(page, graph=path.startswith("explore") or path == "")
             if path.startswith("explore"):
                 frame = graph_frame(page)
-                box = frame.locator("#graph").bounding_box()
                 for target in frame.evaluate("() => window.lineageNetwork.body.nodeIndices"):
-                    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
-                        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", target)
-                    page.mouse.move(box["x"] + x, box["y"] + y)  # the tooltip
+                    point = node_point(frame, target)
+                    page.mouse.move(*point)  # the tooltip
                     page.wait_for_timeout(400)
-                    page.mouse.click(box["x"] + x, box["y"] + y)  # the detail panel
+                    page.mouse.click(*point)  # the detail panel
                     page.wait_for_timeout(200)
                 panel = frame.locator("#panel-body").inner_text()
                 assert "<" in panel, "names are shown as text, with their angle brackets"

@@ -17,7 +17,7 @@ from app.components.graph_style import ORIGIN_FILL, UNUSED_GRANT_COLOUR
 from lineage import focused
 from lineage.store import open_store
 from tests.app.conftest import RunningApp
-from tests.app.test_app_browser import browser, graph_frame, main_text, page, page_errors, settle  # noqa: F401
+from tests.app.test_app_browser import browser, graph_frame, main_text, node_point, page, page_errors, settle  # noqa: F401
 from tests.app.test_app_pages import run
 
 RAG_RESPONSES = "dataset:redis://rag-cache.internal:6379:rag.responses"
@@ -96,10 +96,7 @@ def test_a_column_node_opens_its_dataset_page(running_app: RunningApp, page: Any
     frame.locator("body[data-drawn='1']").wait_for(state="attached", timeout=120_000)
     target = frame.evaluate("""() => window.lineageNetwork.body.data.nodes.get()
         .filter(n => n.kind === 'column' && n.id.startsWith('dataset:snowflake'))[0].id""")
-    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork; n.focus(id, {scale: 1, animation: false});
-        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", target)
-    box = frame.locator("#graph").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.click(*node_point(frame, target, centred=True))
     frame.locator("#panel").wait_for(state="visible", timeout=60_000)
     href = frame.locator("#panel-link").get_attribute("href")
     dataset = target.split("#", 1)[0]
@@ -246,10 +243,7 @@ def test_clicking_a_column_brightens_its_whole_chain_through_the_third_party_ste
     frame = graph_frame(page)
     description = f"{TICKETS}#DESCRIPTION"
     before = frame.evaluate("(id) => window.lineageNetwork.getPosition(id)", description)
-    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
-        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", description)
-    box = frame.locator("#graph").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.click(*node_point(frame, description))
     frame.wait_for_function("() => Array.isArray(window.lineageChain)", timeout=60_000)
     chain = set(frame.evaluate("() => window.lineageChain"))
     assert {description, mistral, f"{summaries}#SUMMARY"} <= chain

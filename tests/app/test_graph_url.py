@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 
 from tests.app.conftest import RunningApp
-from tests.app.test_app_browser import browser, graph_frame, page, page_errors, settle  # noqa: F401
+from tests.app.test_app_browser import browser, graph_frame, node_point, page, page_errors, settle  # noqa: F401
 from tests.app.test_app_pages import run
 from tests.app.test_graph_explore import ASSISTANT_API, RAG_RESPONSES, drawn
 
@@ -51,10 +51,7 @@ def test_a_click_offers_to_focus_the_graph_there_with_the_same_view(running_app:
     page.goto(f"{running_app.url}/explore?node={quote(RAG_RESPONSES)}&depth=3&grants=true")
     settle(page, graph=True)
     frame = graph_frame(page)
-    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork; n.focus(id, {scale: 1, animation: false});
-        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", ANTHROPIC)
-    box = frame.locator("#graph").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.click(*node_point(frame, ANTHROPIC, centred=True))
     frame.locator("#panel").wait_for(state="visible", timeout=60_000)
     href = frame.locator("#panel-focus").get_attribute("href")
     query = parse_qs(urlparse(href).query)
@@ -98,10 +95,7 @@ def test_one_level_further_is_shown_in_place(running_app: RunningApp, page: Any)
     settle(page, graph=True)
     frame = graph_frame(page)
     before = frame.evaluate("() => window.lineageNetwork.body.nodeIndices.length")
-    x, y = frame.evaluate("""(id) => { const n = window.lineageNetwork;
-        const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", RAG_RESPONSES)
-    box = frame.locator("#graph").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.click(*node_point(frame, RAG_RESPONSES))
     further = frame.locator("#panel-further")
     further.wait_for(state="visible", timeout=60_000)
     assert "depth 3" in further.inner_text()
