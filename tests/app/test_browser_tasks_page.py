@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from benchmarks.dashboard_tasks import (
-    ARGS,
     accept_risk,
     agent_access,
     cache_feed,
@@ -22,8 +21,7 @@ from benchmarks.dashboard_tasks import (
 )
 from lineage.store import open_store
 from tests.app.conftest import ARTIFACTS, RunningApp, start_app, stop_app
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +45,7 @@ def tasks_page(tasks_app: RunningApp) -> Iterator[Any]:
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run scripts/system-deps.sh"
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.outside = []  # requests that left the machine
         page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
