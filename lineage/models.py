@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
@@ -230,6 +231,60 @@ class SecretRef(_Frozen):
     kind: str = Field(min_length=1)
 
 
+class Vulnerability(_Frozen):
+    """A known vulnerability of a component, as an advisory or a scanner report states it: its id
+    (CVE, GHSA, PYSEC, ...), other ids, severity (critical, high, medium, low, unknown), the
+    affected versions (`==1.2.0`, `<2.31.0`, `>=1.0,<1.4`) and the versions that fix it."""
+
+    id: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    severity: str | None = None
+    score: float | None = None
+    summary: str | None = None
+    affected: tuple[str, ...] = ()
+    fixed: tuple[str, ...] = ()
+    source: str | None = None
+
+
+class Component(_Frozen):
+    """A library, application, model or dataset a process runs or loads (`type` as CycloneDX names
+    it: library, application, framework, machine-learning-model, data), with its `version`, whether
+    that version is `pinned` exactly, the `hashes` that pin its content (`sha256:...`), its
+    `licenses` (SPDX ids or names), package URL, the file `formats` a model loads from and the
+    `source` (file:line) that listed it. Components merge on `key()`: the same package from a lock
+    file and a scanner report is one component."""
+
+    type: str = "library"
+    ecosystem: str | None = None
+    name: str = Field(min_length=1)
+    version: str | None = None
+    purl: str | None = None
+    pinned: bool | None = None
+    hashes: tuple[str, ...] = ()
+    licenses: tuple[str, ...] = ()
+    scope: str | None = None
+    revision: str | None = None
+    formats: tuple[str, ...] = ()
+    source: str | None = None
+    vulnerabilities: tuple[Vulnerability, ...] = ()
+
+    def key(self) -> str:
+        """`ecosystem:name`, the name normalised as the ecosystem compares names.
+
+        Example:
+            >>> Component(ecosystem="pypi", name="Foo_Bar.baz").key()
+            'pypi:foo-bar-baz'
+        """
+        return component_key(self.ecosystem, self.name)
+
+
+def component_key(ecosystem: str | None, name: str) -> str:
+    """The key components merge on: PyPI names as PEP 503 normalises them, others lower case."""
+    eco = (ecosystem or "").lower()
+    norm = re.sub(r"[-_.]+", "-", name).lower() if eco in ("pypi", "") else name.lower()
+    return f"{eco}:{norm}"
+
+
 class Process(_Frozen):
     """Something that reads and writes data: an internal job or a third-party processor.
 
@@ -238,6 +293,8 @@ class Process(_Frozen):
     unpinned), its `url`, how it authenticates (`auth_mode`: none, static_header, env_token,
     prompted_input, oauth), the tool lists the client applies, the config's `scope` (project or user),
     what its tools can do (`capabilities`) and where literal secrets sit in its config (`secrets`).
+    `components` are the libraries and models it runs (`lineage collect` of a lock file, SBOM or
+    scanner report next to it; see `collectors/deps/`).
     """
 
     fact: Literal["process"] = "process"
@@ -273,6 +330,7 @@ class Process(_Frozen):
     scope: str | None = None
     capabilities: tuple[str, ...] = ()
     secrets: tuple[SecretRef, ...] = ()
+    components: tuple[Component, ...] = ()
     evidence: Evidence
 
     @property

@@ -68,6 +68,8 @@ def _column(value: object) -> object:
 
 
 Alias = Annotated[str, StringConstraints(pattern=_ALIAS, max_length=200)]
+FilePath = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+Paths = Annotated[list[FilePath], BeforeValidator(_one_or_many, json_schema_input_type=FilePath | list[FilePath])]
 Aliases = Annotated[list[Alias], BeforeValidator(_one_or_many, json_schema_input_type=Alias | list[Alias])]
 Text = Annotated[str, StringConstraints(min_length=1)]
 Classification = Annotated[str, StringConstraints(pattern=_CLASSIFICATION)]
@@ -182,6 +184,11 @@ class ProcessSpec(_Spec):
     approved: bool | None = None
     """Whether security has approved this vendor for this use."""
     privacy_step: PrivacyStepSpec | None = None
+    requirements: Paths = Field(default_factory=list)
+    """Requirement or lock files of the libraries the process runs (requirements.txt, uv.lock,
+    poetry.lock, package-lock.json, ...), relative to this file; the deps collector attaches them."""
+    sbom: Paths = Field(default_factory=list)
+    """SBOMs (CycloneDX or SPDX JSON) or scanner reports of what the process runs, relative to this file."""
 
     @model_validator(mode="after")
     def _third_party_has_a_type(self) -> ProcessSpec:

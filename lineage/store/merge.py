@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from lineage.models import component_key
 from lineage.store.base import NodeFactRow
 
 
@@ -31,6 +32,7 @@ def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
     attrs: dict[str, Any] = {"id": first.node_id, "kind": first.kind, "namespace": first.namespace,
                              "name": first.name}
     columns: dict[str, dict[str, Any]] = {}
+    components: dict[str, dict[str, Any]] = {}
     classes: set[str] = set()
     layer = 0
     for row in rows:
@@ -51,12 +53,54 @@ def merge_facts(rows: Sequence[NodeFactRow]) -> dict[str, Any]:
                             merged["classifications"] = sorted(set(merged.get("classifications", ())) | set(cv))
                         elif cv not in (None, "", [], {}):
                             merged[ck] = cv
+            elif key == "components":
+                for component in value:
+                    merge_component(components, component)
             elif value not in (None, "", [], {}):
                 attrs[key] = value
+    if components:
+        attrs["components"] = [components[k] for k in sorted(components)]
     attrs["classifications"] = sorted(classes)
     attrs["columns"] = list(columns.values())
     attrs["layer"] = layer
     return attrs
+
+
+_UNION = ("hashes", "licenses", "formats")
+
+
+def merge_component(components: dict[str, dict[str, Any]], component: Mapping[str, Any]) -> None:
+    """Merge one component (a `Component` as JSON) into `components` by its key (ecosystem and
+    normalised name): fields as node attributes merge (the last non-empty value wins), except that
+    a component pinned by one file stays pinned, at its pinned version; hashes, licenses and formats
+    unite, vulnerabilities unite by id.
+
+    Example:
+        >>> merged: dict[str, dict[str, Any]] = {}
+        >>> merge_component(merged, {"ecosystem": "pypi", "name": "Requests", "version": "2.0"})
+        >>> merge_component(merged, {"ecosystem": "pypi", "name": "requests",
+        ...                          "vulnerabilities": [{"id": "CVE-1"}]})
+        >>> merged["pypi:requests"]["version"], [v["id"] for v in merged["pypi:requests"]["vulnerabilities"]]
+        ('2.0', ['CVE-1'])
+    """
+    key = component_key(component.get("ecosystem"), str(component.get("name") or ""))
+    merged = components.setdefault(key, {})
+    keep_version = bool(merged.get("pinned")) and not component.get("pinned")  # a lock's pin beats a range
+    for field, value in component.items():
+        if field == "pinned":
+            merged[field] = bool(merged.get(field)) or value
+        elif field == "version" and keep_version:
+            continue
+        elif field in _UNION:
+            merged[field] = sorted(set(merged.get(field, ())) | set(value or ()))
+        elif field == "vulnerabilities":
+            known = {str(v.get("id")): v for v in merged.get(field, ())}
+            for vuln in value or ():
+                known[str(vuln.get("id"))] = {**known.get(str(vuln.get("id")), {}),
+                                              **{k: v for k, v in vuln.items() if v not in (None, "", [], {})}}
+            merged[field] = [known[k] for k in sorted(known)]
+        elif value not in (None, "", [], {}) or field not in merged:
+            merged[field] = value
 
 
 def alias_map(claims: Iterable[tuple[str, str]]) -> dict[str, str]:
