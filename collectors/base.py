@@ -134,6 +134,7 @@ _LAZY: dict[str, str] = {
     "dbt": "collectors.dbt",
     "mcp": "collectors.mcp",
     "catalog": "collectors.catalog",
+    "otel": "collectors.otel",
     "deps": "collectors.deps",
     "sql": "collectors.sql",
     "interchange": "collectors.interchange",

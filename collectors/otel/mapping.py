@@ -1,0 +1,295 @@
+"""GenAI spans into lineage facts, aggregated per trace.
+
+What a span becomes depends on its operation (`collectors.otel.conventions.read_operation`):
+
+- a model call (`chat`, `text_completion`, `generate_content`, `embeddings`, ...): a third-party
+  processor per provider endpoint (`collectors.otel.providers`), of type `llm_api` or
+  `embedding_api`, with its vendor, region when the host says it, the model as its `version` and
+  the operation as its `job_type`; the caller *runs* it. Captured content becomes datasets holding
+  only the classes found: the caller's prompts to the endpoint (read by it) and its responses
+  (written by it);
+- `execute_tool`: the tool as a process of the service (`<service>` + `tools/<tool>`), run by the
+  caller; captured arguments become a dataset the tool reads;
+- `retrieval`: the data source as a dataset (a URI names it as the naming conventions do; a bare
+  id is `otel://<service>` + id), with the classes of the retrieved documents; it is read by every
+  model call of the trace that starts after the retrieval (retrieval feeds the chat);
+- `invoke_agent`: the agent, an identity of the service.
+
+The caller is the nearest agent among the span and its ancestors (`gen_ai.agent.name`, an
+`invoke_agent` span, an OpenInference or OpenLLMetry agent span), else the service (`service.name`
+in `service.namespace`, default `services`) as a service account.
+
+Every fact of one trace shares one evidence (the trace id as run id, the first span's start as the
+time), and a trace states each fact once: the store keeps a claim once with how many traces made
+it and when first and last (`lineage.store.rows.FactRows`), so a million spans become a few
+hundred claims.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from collectors.otel.content import classes_of
+from collectors.otel.conventions import AGENT, EMBEDDINGS, MODEL_OPERATIONS, RETRIEVAL, TOOL, content_role, first
+from collectors.otel.conventions import read_operation as operation_of
+from collectors.otel.providers import endpoint
+from collectors.otel.spans import Span, read_request
+from lineage.models import (
+    Dataset,
+    Edge,
+    EdgeKind,
+    Evidence,
+    Identity,
+    IdentityType,
+    Layer,
+    NodeRef,
+    Problem,
+    Process,
+    ProcessorType,
+    Role,
+)
+from lineage.naming import split_uri
+
+COLLECTOR = "otel"
+MAX_NAME = 256
+MAX_DEPTH = 64
+"""How many ancestors are walked to find a span's agent."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Fact = Dataset | Process | Identity | Edge
+
+
+def clean(text: str) -> str:
+    """A name from a span, safe as a node name: no control characters, at most `MAX_NAME` long.
+
+    Example:
+        >>> clean(" tools\\n x "), len(clean("a" * 999))
+        ('tools? x', 256)
+    """
+    return _CONTROL.sub("?", text.strip())[:MAX_NAME]
+
+
+@dataclass
+class Mapped:
+    """The facts and problems of one export request, and how many spans it had and rejected."""
+
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    spans: int = 0
+    rejected: int = 0
+
+
+class _Trace:
+    """The facts of one trace, each stated once."""
+
+    def __init__(self, spans: list[Span], evidence: Evidence) -> None:
+        self.spans = spans
+        self.by_id = {s.span_id: s for s in spans}
+        self.evidence = evidence
+        self.facts: dict[tuple[Any, ...], Fact] = {}
+        self.callers: dict[str, NodeRef] = {}
+
+    def add(self, key: tuple[Any, ...], make: Any) -> None:
+        if key not in self.facts:
+            self.facts[key] = make()
+
+    def edge(self, source: NodeRef, target: NodeRef, kind: EdgeKind) -> None:
+        self.add(("edge", source.id, target.id, kind),
+                 lambda: Edge(source=source, target=target, kind=kind, evidence=self.evidence))
+
+    def identity(self, ref: NodeRef, kind: IdentityType) -> None:
+        self.add(("identity", ref.id), lambda: Identity(namespace=ref.namespace, name=ref.name, identity_type=kind,
+                                                         evidence=self.evidence))
+
+    def dataset(self, ref: NodeRef, role: Role | None, classes: Iterable[str]) -> None:
+        found = tuple(sorted(set(classes)))
+        self.add(("dataset", ref.id, found), lambda: Dataset(namespace=ref.namespace, name=ref.name, role=role,
+                                                            classifications=found, evidence=self.evidence))
+
+
+def _service(span: Span) -> tuple[str, str]:
+    name = span.resource.get("service.name")
+    namespace = span.resource.get("service.namespace")
+    return (clean(str(namespace)) if namespace else "services") or "services", \
+        (clean(str(name)) if name else "unknown_service") or "unknown_service"
+
+
+def _agent_name(span: Span, operation: str | None) -> str | None:
+    name = first(span.attributes, "agent")
+    if name is None and operation == AGENT:
+        name = first(span.attributes, "entity") or span.name.removeprefix("invoke_agent").strip() or None
+    return clean(name) if name else None
+
+
+def _caller(trace: _Trace, span: Span) -> NodeRef:
+    """The identity that makes `span`'s call: the nearest agent up its ancestry, else its service."""
+    cached = trace.callers.get(span.span_id)
+    if cached is not None:
+        return cached
+    service_ns, service = _service(span)
+    ref = NodeRef.identity(service_ns, service)
+    kind = IdentityType.SERVICE_ACCOUNT
+    current: Span | None = span
+    seen: set[str] = set()
+    while current is not None and len(seen) < MAX_DEPTH and current.span_id not in seen:
+        seen.add(current.span_id)
+        agent = _agent_name(current, operation_of(current.attributes))
+        if agent:
+            ref, kind = NodeRef.identity(service, agent), IdentityType.AGENT
+            break
+        current = trace.by_id.get(current.parent_id)
+    trace.identity(ref, kind)
+    trace.callers[span.span_id] = ref
+    return ref
+
+
+def _classes(span: Span, role: str) -> tuple[set[str], bool]:
+    """The classes of the span's content of one role, and whether it had any."""
+    found: set[str] = set()
+    seen = False
+    for key, marker in span.content.items():
+        if content_role(key) == role:
+            seen = True
+            found.update(classes_of(marker))
+    return found, seen
+
+
+def _dataset_ref(service: str, source: str) -> NodeRef:
+    if "://" in source:
+        try:
+            namespace, name = split_uri(source)
+            return NodeRef.dataset(namespace, name)
+        except ValueError:
+            pass
+    return NodeRef.dataset(f"otel://{service}", clean(source))
+
+
+def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Problem], source: str,
+                line: int | None) -> NodeRef:
+    attrs = span.attributes
+    provider = first(attrs, "provider")
+    address, url = first(attrs, "address"), first(attrs, "url")
+    if provider is None and address is None and url is None:
+        problems.append(Problem(severity="warning", source=source, line=line, field=f"span {span.span_id}",
+                                message=f"a {operation} span names no provider and no server"))
+    e = endpoint(provider, operation, address=address, port=attrs.get("server.port"), url=url)
+    ref = NodeRef.process(e.namespace, clean(e.name) or operation)
+    model = first(attrs, "model")
+    trace.add(("process", ref.id, model), lambda: Process(
+        namespace=ref.namespace, name=ref.name, third_party=True, processor_type=ProcessorType(e.processor_type),
+        vendor=clean(e.vendor) or None, region=e.region, version=clean(model) if model else None, job_type=operation,
+        evidence=trace.evidence))
+    caller = _caller(trace, span)
+    trace.edge(caller, ref, EdgeKind.RUNS)
+    _, service = _service(span)
+    who = caller.name if caller.namespace == service else service
+    classes, sent = _classes(span, "input")
+    if sent:
+        prompts = NodeRef.dataset(f"otel://{service}", clean(f"{who}/prompts/{_bare(e.namespace)}/{ref.name}"))
+        trace.dataset(prompts, Role.ORIGIN, classes)
+        trace.edge(prompts, ref, EdgeKind.READ)
+    classes, answered = _classes(span, "output")
+    if answered and operation != EMBEDDINGS:
+        responses = NodeRef.dataset(f"otel://{service}", clean(f"{who}/responses/{_bare(e.namespace)}/{ref.name}"))
+        trace.dataset(responses, Role.STORE, classes)
+        trace.edge(ref, responses, EdgeKind.WRITE)
+    data_source = first(attrs, "data_source")
+    if data_source:
+        grounding = _dataset_ref(service, data_source)
+        trace.dataset(grounding, None, ())
+        trace.edge(grounding, ref, EdgeKind.READ)
+    return ref
+
+
+def _bare(namespace: str) -> str:
+    return namespace.split("://", 1)[-1]
+
+
+def _tool(trace: _Trace, span: Span) -> None:
+    attrs = span.attributes
+    name = first(attrs, "tool") or first(attrs, "entity") or span.name.removeprefix("execute_tool").strip()
+    if not name:
+        return
+    _, service = _service(span)
+    ref = NodeRef.process(service, clean(f"tools/{name}"))
+    trace.add(("process", ref.id), lambda: Process(namespace=ref.namespace, name=ref.name, job_type=TOOL,
+                                                   evidence=trace.evidence))
+    caller = _caller(trace, span)
+    trace.edge(caller, ref, EdgeKind.RUNS)
+    classes, sent = _classes(span, "input")
+    if sent:
+        who = caller.name if caller.namespace == service else service
+        arguments = NodeRef.dataset(f"otel://{service}", clean(f"{who}/tool-arguments/{name}"))
+        trace.dataset(arguments, Role.ORIGIN, classes)
+        trace.edge(arguments, ref, EdgeKind.READ)
+
+
+def _retrieval(trace: _Trace, span: Span) -> tuple[NodeRef, int] | None:
+    source = first(span.attributes, "data_source") or span.name
+    if not source.strip():
+        return None
+    _, service = _service(span)
+    ref = _dataset_ref(service, source)
+    classes, _ = _classes(span, "document")
+    trace.dataset(ref, Role.STORE, classes)
+    return ref, span.start_ns
+
+
+def _trace_facts(spans: list[Span], source: str, line: int | None, problems: list[Problem]) -> list[Fact]:
+    started = min((s.start_ns for s in spans if s.start_ns), default=0)
+    when = datetime.fromtimestamp(started / 1e9, UTC) if started else _EPOCH
+    evidence = Evidence(collector=COLLECTOR, source=source, line=line, run_id=spans[0].trace_id, observed_at=when,
+                        layer=Layer.OBSERVED)
+    trace = _Trace(spans, evidence)
+    retrieved: list[tuple[NodeRef, int]] = []
+    calls: list[tuple[NodeRef, int, str]] = []
+    for span in spans:
+        operation = operation_of(span.attributes)
+        if operation is None:
+            continue
+        if operation in MODEL_OPERATIONS:
+            calls.append((_model_call(trace, span, operation, problems, source, line), span.start_ns, operation))
+        elif operation == TOOL:
+            _tool(trace, span)
+        elif operation == RETRIEVAL:
+            found = _retrieval(trace, span)
+            if found is not None:
+                retrieved.append(found)
+        elif operation == AGENT:
+            _caller(trace, span)
+    for dataset, at in retrieved:
+        for process, start, operation in calls:
+            if start >= at and operation != EMBEDDINGS:
+                trace.edge(dataset, process, EdgeKind.READ)
+    return list(trace.facts.values())
+
+
+def map_request(request: Any, *, source: str, line: int | None = None) -> Mapped:
+    """The facts of one OTLP export request in JSON form; its content is redacted in place.
+
+    Example:
+        >>> span = {"traceId": "a" * 32, "spanId": "b" * 16, "name": "chat gpt-4o", "startTimeUnixNano": "1",
+        ...         "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+        ...                        {"key": "gen_ai.provider.name", "value": {"stringValue": "openai"}},
+        ...                        {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}}]}
+        >>> m = map_request({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name",
+        ...     "value": {"stringValue": "support-bot"}}]}, "scopeSpans": [{"spans": [span]}]}]}, source="t.jsonl")
+        >>> sorted(f.fact + " " + (f.ref.id if f.fact != "edge" else f.kind) for f in m.facts)
+        ['edge runs', 'identity identity:services:support-bot', 'process process:https://api.openai.com:v1/chat/completions']
+    """
+    out = Mapped()
+    read = read_request(request)
+    out.rejected = read.rejected
+    out.spans = len(read.spans)
+    for place, message in read.problems:
+        out.problems.append(Problem(source=source, line=line, field=place, message=message))
+    traces: dict[str, list[Span]] = {}
+    for span in read.spans:
+        traces.setdefault(span.trace_id, []).append(span)
+    for spans in traces.values():
+        out.facts.extend(_trace_facts(spans, source, line, out.problems))
+    return out

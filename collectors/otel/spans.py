@@ -1,0 +1,190 @@
+"""OTLP trace data in its JSON form (what the OpenTelemetry Collector's file exporter writes and
+OTLP/HTTP JSON carries), read into spans, with content replaced by markers as it is read.
+
+One export request is `{"resourceSpans": [{"resource": {"attributes": [...]}, "scopeSpans":
+[{"scope": {...}, "spans": [...]}]}]}` (`instrumentationLibrarySpans` in files written before OTLP
+0.15). A span needs a `traceId` (32 hex digits) and a `spanId` (16); one without them, or not an
+object, is rejected and counted, and the valid rest is read. Attribute values are OTLP `AnyValue`s
+(`stringValue`, `intValue` as text or number, `doubleValue`, `boolValue`, `arrayValue`,
+`kvlistValue`, `bytesValue`).
+
+Content attributes (`collectors.otel.conventions.is_content`) of spans and of span events are
+replaced in the request itself by a marker (`collectors.otel.content.redact`), so the request kept
+as raw input never holds prompt or output text.
+
+Example:
+    >>> req = {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name",
+    ...        "value": {"stringValue": "bot"}}]}, "scopeSpans": [{"spans": [{"traceId": "0" * 31 + "1",
+    ...        "spanId": "0" * 15 + "2", "name": "chat", "attributes": [{"key": "gen_ai.prompt",
+    ...        "value": {"stringValue": "hi bob@corp.example"}}]}, {"name": "no ids"}]}]}]}
+    >>> read = read_request(req)
+    >>> [(s.resource["service.name"], s.attributes["gen_ai.prompt"][:15]) for s in read.spans], read.rejected
+    ([('bot', '[content sha256')], 1)
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from collectors.otel.content import redact
+from collectors.otel.conventions import is_content
+
+_HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
+_HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
+MAX_VALUE_DEPTH = 16
+"""How deeply array and key-value list attribute values are read; deeper parts are left out."""
+
+
+@dataclass
+class Span:
+    """One span, its attributes as plain values, and its resource's attributes."""
+
+    trace_id: str
+    span_id: str
+    parent_id: str
+    name: str
+    start_ns: int
+    attributes: dict[str, Any]
+    resource: Mapping[str, Any]
+    content: dict[str, str] = field(default_factory=dict)
+    """Markers of the span's content attributes (and its events'), by attribute key."""
+
+
+@dataclass
+class Read:
+    """What one export request held: its spans, how many were rejected, and why."""
+
+    spans: list[Span] = field(default_factory=list)
+    rejected: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """(field, message) of each problem, in order."""
+
+
+def any_value(value: Any, depth: int = 0) -> Any:
+    """An OTLP `AnyValue` (JSON form) as a plain value: text, number, boolean, list or dict.
+
+    Example:
+        >>> any_value({"intValue": "7"}), any_value({"arrayValue": {"values": [{"stringValue": "a"}]}})
+        (7, ['a'])
+    """
+    if not isinstance(value, dict) or depth > MAX_VALUE_DEPTH:
+        return None
+    for key, item in value.items():
+        if key == "stringValue":
+            return item if isinstance(item, str) else str(item)
+        if key == "intValue":
+            try:
+                return int(item)
+            except (TypeError, ValueError):
+                return None
+        if key in ("doubleValue", "boolValue"):
+            return item
+        if key == "arrayValue":
+            values = item.get("values") if isinstance(item, dict) else None
+            return [any_value(v, depth + 1) for v in values] if isinstance(values, list) else []
+        if key == "kvlistValue":
+            values = item.get("values") if isinstance(item, dict) else None
+            return attributes_of(values, depth + 1) if isinstance(values, list) else {}
+        if key == "bytesValue":
+            return item if isinstance(item, str) else base64.b64encode(bytes(item)).decode()
+    return None
+
+
+def attributes_of(items: Any, depth: int = 0) -> dict[str, Any]:
+    """OTLP attributes (a list of `{"key", "value"}`) as a dict; malformed entries are left out."""
+    out: dict[str, Any] = {}
+    if not isinstance(items, list):
+        return out
+    for item in items:
+        if isinstance(item, dict):
+            key = item.get("key")
+            if isinstance(key, str):
+                out[key] = any_value(item.get("value"), depth)
+    return out
+
+
+def _text(value: Any) -> str:
+    """Every string inside an attribute value, joined, for classification."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(_text(v) for v in value.values())
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _redact_list(items: Any, content: dict[str, str]) -> None:
+    """Replace the content attributes of an OTLP attribute list, in place, recording their markers."""
+    if not isinstance(items, list):
+        return
+    for item in items:
+        if isinstance(item, dict) and isinstance(key := item.get("key"), str) and is_content(key):
+            marker = redact(_text(any_value(item.get("value"))))
+            item["value"] = {"stringValue": marker}
+            content[key] = marker if key not in content else redact(content[key] + "\n" + marker)
+
+
+def _scopes(resource_spans: dict[str, Any]) -> Iterator[Any]:
+    for key in ("scopeSpans", "instrumentationLibrarySpans"):
+        scopes = resource_spans.get(key)
+        if isinstance(scopes, list):
+            yield from scopes
+
+
+def _start(value: Any) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def read_request(request: Any) -> Read:
+    """The spans of one export request (see the module); content is redacted in `request` itself."""
+    out = Read()
+    if not isinstance(request, dict) or not isinstance(request.get("resourceSpans"), list):
+        out.problems.append(("resourceSpans", "not an OTLP trace export: no resourceSpans list"))
+        return out
+    for r, resource_spans in enumerate(request["resourceSpans"]):
+        if not isinstance(resource_spans, dict):
+            out.problems.append((f"resourceSpans[{r}]", "not an object"))
+            continue
+        resource = resource_spans.get("resource")
+        resource_attrs = attributes_of(resource.get("attributes") if isinstance(resource, dict) else None)
+        for s, scope in enumerate(_scopes(resource_spans)):
+            spans = scope.get("spans") if isinstance(scope, dict) else None
+            if not isinstance(spans, list):
+                continue
+            for i, span in enumerate(spans):
+                place = f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"
+                if not isinstance(span, dict):
+                    out.rejected += 1
+                    out.problems.append((place, "a span must be an object"))
+                    continue
+                trace_id, span_id = span.get("traceId"), span.get("spanId")
+                if not isinstance(trace_id, str) or not _HEX32.match(trace_id) or trace_id.strip("0") == "":
+                    out.rejected += 1
+                    out.problems.append((f"{place}.traceId", "a span needs a traceId of 32 hex digits, not all zero"))
+                    continue
+                if not isinstance(span_id, str) or not _HEX16.match(span_id) or span_id.strip("0") == "":
+                    out.rejected += 1
+                    out.problems.append((f"{place}.spanId", "a span needs a spanId of 16 hex digits, not all zero"))
+                    continue
+                content: dict[str, str] = {}
+                _redact_list(span.get("attributes"), content)
+                events = span.get("events")
+                for event in events if isinstance(events, list) else ():
+                    if isinstance(event, dict):
+                        _redact_list(event.get("attributes"), content)
+                parent = span.get("parentSpanId")
+                name = span.get("name")
+                out.spans.append(Span(
+                    trace_id=trace_id.lower(), span_id=span_id.lower(),
+                    parent_id=parent.lower() if isinstance(parent, str) and _HEX16.match(parent) else "",
+                    name=name if isinstance(name, str) else "", start_ns=_start(span.get("startTimeUnixNano")),
+                    attributes=attributes_of(span.get("attributes")), resource=resource_attrs, content=content))
+    return out
