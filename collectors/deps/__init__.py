@@ -139,7 +139,8 @@ class DepsCollector:
         if len(source.data) > MAX_BYTES:
             batch.problem(f"the file is {len(source.data):,} bytes, over the {MAX_BYTES:,}-byte limit")
             return batch
-        kind = kind_of(PurePath(source.name), source.data[:4096])
+        kind = "bundle" if source.data.startswith(b'{"format": "' + BUNDLE.encode()) else \
+            kind_of(PurePath(source.name), source.data[:4096])
         owners: list[Owner] | None = None
         data = source.data
         if kind == "bundle":
@@ -159,13 +160,14 @@ class DepsCollector:
         self._attach(batch, found, owners)
         if not batch.errors or batch.facts:
             content = _CREDENTIALS.sub("[REDACTED]@", data.decode("utf-8", "replace"))
-            bundle = {"format": BUNDLE, "kind": kind, "content": content, "owners": [o.as_json() for o in owners]}
-            batch.raw = RawInput(collector=COLLECTOR, source=source.name,
-                                 content=json.dumps(bundle, sort_keys=True).encode())
+            bundle = {"format": BUNDLE, "kind": kind, "owners": [o.as_json() for o in owners], "content": content}
+            batch.raw = RawInput(collector=COLLECTOR, source=source.name, content=json.dumps(bundle).encode())
         return batch
 
     @staticmethod
     def _attach(batch: LineageBatch, found: Found, owners: list[Owner]) -> None:
+        if not found.components:
+            return
         evidence = Evidence(collector=COLLECTOR, source=batch.source)
         taken: set[int] = set()
         for owner in owners:

@@ -116,6 +116,12 @@ def _line_of(data: str, needle: str) -> int | None:
     return data.count("\n", 0, at) + 1 if at >= 0 else None
 
 
+def _package_line(data: str, name: object) -> int | None:
+    """The line of `name = "..."` in the `[[package]]` table of that name."""
+    line = _line_of(data, f'[[package]]\nname = "{name}"')
+    return line + 1 if line is not None else None
+
+
 def _toml(data: bytes, batch: LineageBatch) -> dict[str, Any] | None:
     try:
         return tomllib.loads(data.decode("utf-8"))
@@ -198,7 +204,7 @@ def poetry_lock(data: bytes, batch: LineageBatch) -> Found:
     for package in _lock_packages(doc, batch):
         name = package.get("name")
         files = package.get("files") if "files" in package else old_files.get(name) if isinstance(name, str) else None
-        line = _line_of(body, f'name = "{name}"')
+        line = _package_line(body, name)
         item = component("pypi", name, package.get("version"), hashes=_hashes(files or []),
                          scope="optional" if package.get("optional") or package.get("category") == "dev" else None,
                          source=_at(batch, line))
@@ -218,7 +224,7 @@ def uv_lock(data: bytes, batch: LineageBatch) -> Found:
     body = data.decode("utf-8")
     for package in _lock_packages(doc, batch):
         source: dict[str, Any] = package["source"] if isinstance(package.get("source"), dict) else {}
-        line = _line_of(body, f'name = "{package.get("name")}"')
+        line = _package_line(body, package.get("name"))
         if "editable" in source or "virtual" in source:
             found.project = found.project or text(package.get("name"))
             continue

@@ -162,7 +162,7 @@ def cyclonedx(doc: Mapping[str, Any], batch: LineageBatch) -> Found:
     for target, items in attached.items():
         current = found.components[target]
         found.components[target] = current.model_copy(update={"vulnerabilities": (*current.vulnerabilities, *items)})
-    return found
+    return found.done()
 
 
 def _spdx_purl(entry: Mapping[str, Any]) -> str | None:
