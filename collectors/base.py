@@ -183,6 +183,9 @@ def get_collector(name: str) -> Collector:
     Raises:
         CollectorError: no collector has that name.
     """
+    _load(name)  # only the one asked for, when it is built in: importing every collector costs start-up
+    if name in _REGISTRY:
+        return _REGISTRY[name]
     collectors = available_collectors()
     if name not in collectors:
         raise CollectorError(f"unknown collector kind {name!r}; known kinds: {', '.join(sorted(collectors))}")

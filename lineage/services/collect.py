@@ -8,6 +8,7 @@ store rebuild` and the benchmarks; scheduled jobs read their sources incremental
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
@@ -24,11 +25,15 @@ from lineage.services.fold import open_current
 from lineage.services.progress import Progress, Quiet
 from lineage.store import RawInputRow, RunRecord, Store, StoreWriter
 from lineage.store.base import SourceState
+from lineage.store.facts import Prepared
 
 if TYPE_CHECKING:
     from collectors.base import TailsLogs
 
 GROUP_FACTS = 20_000
+AHEAD_OVER_BYTES = 8 << 20
+"""An event log with more than this to read is read and mapped by a worker process while this one
+stores (`lineage.services.ahead`): both cores work."""
 """Facts stored in one transaction of a collect, at most (unless one source states more)."""
 LOGS = ":collect"
 """Under which `lineage collect` keeps where it read event logs up to (no job can have this name)."""
@@ -98,7 +103,8 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                 continue
             if not strict and isinstance(collector, TailsLogs) and collector.tails(path):
                 group.files += 1
-                _collect_log(collector, path, logs.get(str(path)), group, shown, settings.max_source_bytes)
+                _collect_log(collector, collector.name, path, logs.get(str(path)), group, shown,
+                             settings.max_source_bytes)
                 shown.advance(task)
                 continue
             if collector.name == "sql" and "sql" not in options:
@@ -135,20 +141,26 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
     return result
 
 
-def _collect_log(collector: TailsLogs, path: Path, prev: SourceState | None, group: _Group, shown: Progress,
+def _collect_log(collector: TailsLogs, kind: str, path: Path, prev: SourceState | None, group: _Group, shown: Progress,
                  max_bytes: int) -> None:
     """The lines of an event log appended since it was last collected (`prev`), with what the
     earlier lines taught; nothing at all when the file is untouched since."""
-    from lineage.services.logs import TransientError, read_log, untouched
+    from lineage.services.logs import TransientError, read_log, read_log_ahead, untouched
 
     try:
         st = path.stat()
         if untouched(prev, st):
             return
         within = _file_task(shown, path)
+        # a log is read whole however large (flat memory): `max_bytes` bounds only what gzip expands to
+        limit = max(max_bytes, st.st_size)
+        if st.st_size - (prev.offset or 0 if prev else 0) > AHEAD_OVER_BYTES and (os.cpu_count() or 1) > 1:
+            steps = read_log_ahead(kind, str(path), path, st, prev, job=LOGS, max_bytes=limit,
+                                   stage=group.store.stage_facts)
+        else:
+            steps = read_log(collector, str(path), path, st, prev, job=LOGS, max_bytes=limit)
         with paused_gc() if within is not None else nullcontext():  # as for other large files
-            # a log is read whole however large (flat memory): `max_bytes` bounds only what gzip expands to
-            for step in read_log(collector, str(path), path, st, prev, job=LOGS, max_bytes=max(max_bytes, st.st_size)):
+            for step in steps:
                 if step.batch is not None:
                     group.result.problems.extend(step.batch.problems)
                     if within is not None and step.batch.raw:
@@ -172,15 +184,15 @@ class _Group:
     """Files read so far."""
     changed: set[Path] = field(default_factory=set)
     """Files of which something new was stored, or that were refused."""
-    waiting: list[tuple[Path, LineageBatch]] = field(default_factory=list)
+    waiting: list[tuple[Path, LineageBatch | Prepared]] = field(default_factory=list)
     states: list[SourceState] = field(default_factory=list)
     """Where the logs of the waiting batches were read up to: saved once those are stored."""
     facts: int = 0
 
-    def add(self, path: Path, batch: LineageBatch | None, state: SourceState | None = None) -> None:
+    def add(self, path: Path, batch: LineageBatch | Prepared | None, state: SourceState | None = None) -> None:
         if batch is not None:
             self.waiting.append((path, batch))
-            self.facts += len(batch.facts) + 1
+            self.facts += (len(batch.rows.facts) if isinstance(batch, Prepared) else len(batch.facts)) + 1
         if state is not None:
             self.states.append(state)
         if self.facts >= GROUP_FACTS:

@@ -15,10 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collectors.base import MAX_LINE_BYTES, TailsLogs
+from collectors.base import MAX_LINE_BYTES, TailsLogs, get_collector
 from lineage.errors import LineageError
 from lineage.models import LineageBatch, Problem
+from lineage.perf import paused_gc
+from lineage.services.ahead import ahead
 from lineage.store.base import SourceState
+from lineage.store.facts import Prepared, Stage, prepare
 
 CHUNK_LINES = 2000
 CHUNK_BYTES = 16 << 20
@@ -34,7 +37,7 @@ class Step:
     """One thing a read produced: a batch to store (or None when nothing changed), the source's
     state once it is stored (None: keep the old one), and problems that stop the source."""
 
-    batch: LineageBatch | None = None
+    batch: LineageBatch | Prepared | None = None
     state: SourceState | None = None
     problems: list[Problem] = field(default_factory=list)
     note: str = ""
@@ -99,6 +102,24 @@ def read_log(collector: TailsLogs, name: str, path: Path, st: os.stat_result, pr
             yield Step(batch=batch, state=state(pos), note=f"{note}: {len(lines)} line(s)")
         if not produced:  # nothing complete to read: remember the position so the next run starts here
             yield Step(state=state(start), note="no new complete lines")
+
+
+def read_log_ahead(kind: str, name: str, path: Path, st: os.stat_result, prev: SourceState | None, *,
+                   job: str, max_bytes: int, stage: Stage) -> Iterator[Step]:
+    """`read_log` by the collector called `kind`, done in a worker process that also turns each
+    batch into rows staged by `stage` (`prepare`), while the caller stores the ones before."""
+    return ahead(_prepared_steps, kind, name, path, st, prev, job, max_bytes, stage)
+
+
+def _prepared_steps(kind: str, name: str, path: Path, st: os.stat_result, prev: SourceState | None, job: str,
+                    max_bytes: int, stage: Stage) -> Iterator[Step]:
+    collector = get_collector(kind)
+    assert isinstance(collector, TailsLogs)
+    with paused_gc():  # the chunks' objects live until handed over: no cycles to look for (as `collect` does)
+        for step in read_log(collector, name, path, st, prev, job=job, max_bytes=max_bytes):
+            if step.batch is not None:
+                step.batch = prepare(step.batch, stage)
+            yield step
 
 
 def _anchor(path: Path, offset: int) -> str:

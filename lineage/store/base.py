@@ -10,11 +10,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lineage.models import LineageBatch
+
+if TYPE_CHECKING:
+    from lineage.store.facts import Prepared
 
 Status = Literal["open", "accepted_risk", "false_positive", "fixed"]
 """Where a person left a finding (the review statuses)."""
@@ -196,9 +199,9 @@ class StoreWriter(Protocol):
     keeps one connection open across them). `release()` gives the store back to other processes
     now (the session opens it again on its next ingest)."""
 
-    def ingest(self, batch: LineageBatch) -> IngestResult: ...
+    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult: ...
 
-    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
         """Store batches in order in one transaction (see `Store.ingest_all`)."""
         ...
 
@@ -211,10 +214,10 @@ class EachIngest:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def ingest(self, batch: LineageBatch) -> IngestResult:
+    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult:
         return self.store.ingest(batch)
 
-    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
         return self.store.ingest_all(batches)
 
     def release(self) -> None:
@@ -241,10 +244,15 @@ class Store(Protocol):
         """A block whose reads share what they can (DuckDB: one connection)."""
         ...
 
-    def ingest(self, batch: LineageBatch) -> IngestResult: ...
+    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult: ...
 
-    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
         """Store batches in order in one transaction, the current graph brought up to date once."""
+        ...
+
+    @staticmethod
+    def stage_facts(table: str, columns: dict[str, list[Any]]) -> Any:
+        """A fact table's rows, by column, made ready to insert (`lineage.store.facts.prepare`)."""
         ...
 
     def record_run(self, run: RunRecord) -> None: ...

@@ -311,7 +311,8 @@ class DuckDBFile(Backend):
         with self._transaction() as con:
             return work(DuckDBTx(con))
 
-    def _stage_facts(self, table: str, columns: dict[str, list[Any]]) -> pa.Table:
+    @staticmethod
+    def stage_facts(table: str, columns: dict[str, list[Any]]) -> pa.Table:
         import pyarrow as pa
 
         return pa.table(columns, schema=arrow_schema(table))  # Arrow, for DuckDB to read in bulk

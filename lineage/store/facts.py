@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from lineage.models import LineageBatch
+from lineage.models import LineageBatch, Problem, RawInput
 from lineage.perf import paused_gc
 from lineage.store import current
 from lineage.store.base import GraphData, IngestResult, ProcessRun, RawInputRow, runs_from_events
@@ -40,6 +40,9 @@ from lineage.store.rows import (
     raw_input_row,
 )
 from lineage.store.sql import Backend, Tx
+
+Stage = Callable[[str, dict[str, list[Any]]], Any]
+"""A backend's `stage_facts`: a fact table's rows, by column, made ready for `Tx.insert_facts`."""
 
 COUNTED_TABLES = ("inputs", "node_facts", "edge_facts", "column_facts", "events", "problems", "collection_runs")
 FACT_TABLES = ("node_facts", "edge_facts", "column_facts")
@@ -162,16 +165,26 @@ _RAW_INPUTS = (
 
 @dataclass(frozen=True)
 class Prepared:
-    """A batch turned into rows, before the store is opened."""
+    """A batch turned into rows, before the store is opened (in this process or another: it pickles)."""
 
+    batch: LineageBatch
+    """The batch without its facts (they are the rows): where it came from, its raw input, its problems."""
     now: datetime
     input: InputIdentity
     rows: FactRows
     tables: dict[str, Any]
-    """Each fact table's rows, as the backend staged them (`Backend._stage_facts`)."""
+    """Each fact table's rows, as the backend staged them (`Backend.stage_facts`)."""
     touched: current.Touched
     """What the rows touch in the current graph."""
-    stage: Callable[[str, dict[str, list[Any]]], Any]
+    stage: Stage
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.batch.problems
+
+    @property
+    def raw(self) -> RawInput | None:
+        return self.batch.raw
 
     def without(self, events: frozenset[str]) -> Prepared:
         """The same without the facts of `events` (delivered before)."""
@@ -180,16 +193,19 @@ class Prepared:
                        touched=current.touched_by(columns))
 
 
-def prepare(batch: LineageBatch, backend: Backend) -> Prepared:
-    """`batch` as rows for `backend`, worked out before the store is opened."""
+def prepare(batch: LineageBatch | Prepared, stage: Stage) -> Prepared:
+    """`batch` as rows staged by `stage` (a backend's `stage_facts`), worked out before the store is
+    opened; a batch prepared already (by a worker process) as it is."""
+    if isinstance(batch, Prepared):
+        return batch
     now = datetime.now(UTC)
     identity = input_identity(batch, now)
     with paused_gc():
         rows = fact_rows(batch, identity.input_id)
         columns = rows.columns()
-        tables = {table: backend._stage_facts(table, table_rows) for table, table_rows in columns.items()}
+        tables = {table: stage(table, table_rows) for table, table_rows in columns.items()}
         touched = current.touched_by(columns)
-    return Prepared(now, identity, rows, tables, touched, backend._stage_facts)
+    return Prepared(batch.model_copy(update={"facts": []}), now, identity, rows, tables, touched, stage)
 
 
 def _new_events(tx: Tx, p: Prepared) -> tuple[Prepared, int]:
@@ -205,7 +221,7 @@ def _new_events(tx: Tx, p: Prepared) -> tuple[Prepared, int]:
     return (p.without(seen) if seen else p), sum(e[7] for e in events if e[0] not in seen)
 
 
-def ingest_on(tx: Tx, work: Sequence[tuple[LineageBatch, Prepared]]) -> list[IngestResult]:
+def ingest_on(tx: Tx, work: Sequence[Prepared]) -> list[IngestResult]:
     """The writes of ingests, in order inside the caller's transaction; the current graph is
     brought up to date once, after all of them."""
     results: list[IngestResult] = []
@@ -213,8 +229,9 @@ def ingest_on(tx: Tx, work: Sequence[tuple[LineageBatch, Prepared]]) -> list[Ing
     superseded: list[str] = []
     snapshots: list[str] | None = []
     latest: datetime | None = None
-    for batch, p in work:
-        stored = _store_on(tx, batch, p)
+    for p in work:
+        batch = p.batch
+        stored = _store_on(tx, p)
         if stored is None:
             results.append(IngestResult(input_id=None, facts=0, problems=0, skipped=True))
             continue
@@ -233,11 +250,11 @@ def ingest_on(tx: Tx, work: Sequence[tuple[LineageBatch, Prepared]]) -> list[Ing
     return results
 
 
-def _store_on(tx: Tx, batch: LineageBatch, p: Prepared) -> tuple[Prepared, datetime, int, list[str]] | None:
+def _store_on(tx: Tx, p: Prepared) -> tuple[Prepared, datetime, int, list[str]] | None:
     """Store one input's raw content, facts and problems; None when it was stored before. Gives what
     was stored (without events delivered before), its time, how many facts it states, and the
     inputs it superseded."""
-    ident = p.input
+    ident, batch = p.input, p.batch
     key = {"collector": batch.collector, "source": batch.source, "sha": ident.content_sha}
     if ident.append_only:
         tx.lock(batch.collector, ident.content_sha)
@@ -306,7 +323,7 @@ def _runs_by_process(rows: Sequence[Sequence[Any]]) -> dict[str, list[ProcessRun
 class Facts(Backend):
     """Ingest and the reads of facts, problems and raw inputs."""
 
-    def ingest(self, batch: LineageBatch) -> IngestResult:
+    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult:
         """Store one batch atomically: its raw input, its facts and its problems.
 
         Returns what was stored; `skipped` when the same input was stored before (by any writer).
@@ -315,10 +332,11 @@ class Facts(Backend):
         """
         return self.ingest_all([batch])[0]
 
-    def ingest_all(self, batches: Sequence[LineageBatch]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
         """Store batches in order in one transaction (each as `ingest` would), the current graph
-        brought up to date once: what a command that collects many small sources writes."""
-        work = [(batch, prepare(batch, self)) for batch in batches]
+        brought up to date once: what a command that collects many small sources writes. A batch may
+        come prepared (`prepare`), by a process that read and mapped it while this one stored others."""
+        work = [prepare(batch, self.stage_facts) for batch in batches]
         return self._write(lambda tx: ingest_on(tx, work))
 
     def graph_data(self, as_of: datetime | None = None) -> GraphData:

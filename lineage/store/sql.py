@@ -109,7 +109,7 @@ class Tx(Protocol):
         ...
 
     def insert_facts(self, table: str, rows: Any, *, observed: bool) -> None:
-        """Insert staged fact rows (as `Backend._stage_facts` made them); with `observed` (claims of
+        """Insert staged fact rows (as `Backend.stage_facts` made them); with `observed` (claims of
         an append-only source), a claim stored already gets the rows' observations instead
         (`OBSERVE_AGAIN`, then `INSERT_NEW_CLAIMS`)."""
         ...
@@ -143,7 +143,8 @@ class Backend:
         """`work` in one write transaction; its result."""
         raise NotImplementedError
 
-    def _stage_facts(self, table: str, columns: dict[str, list[Any]]) -> Any:
+    @staticmethod
+    def stage_facts(table: str, columns: dict[str, list[Any]]) -> Any:
         """The rows of fact table `table`, by column, made ready for `Tx.insert_facts` before the store is
         opened (the default keeps them as they are)."""
         return columns
