@@ -136,6 +136,7 @@ _LAZY: dict[str, str] = {
     "catalog": "collectors.catalog",
     "otel": "collectors.otel",
     "deps": "collectors.deps",
+    "code": "collectors.code",
     "sql": "collectors.sql",
     "interchange": "collectors.interchange",
 }

@@ -1,0 +1,72 @@
+"""Literal secrets written in code, found with the MCP collector's detector (`collectors.mcp.secrets`):
+by their shape anywhere in a string, or as a high-entropy value assigned to or passed as a name
+that holds a credential (`api_key=...`, `OPENAI_API_KEY = ...`, `os.environ["TOKEN"] = ...`,
+`{"Authorization": "Bearer ..."}`). Only the kind and the line are kept, never the value.
+
+Example:
+    >>> import ast
+    >>> code = "k = 1\\nOpenAI(api_key='sk-' + 'x')\\nOpenAI(api_key='sk-proj-a1B2c3D4e5F6g7H8i9J0kLmN')"
+    >>> [(f.kind, line) for f, line in literal_secrets(ast.parse(code))]
+    [('openai_key', 3)]
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from collectors.mcp.secrets import Found, find_secrets
+
+MAX_STRING = 64 * 1024
+
+
+def _key(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ""
+
+
+def _named(tree: ast.AST) -> Iterator[tuple[str, ast.Constant]]:
+    """Every string literal with the name it is held under ('' when none)."""
+    held: set[int] = set()
+    for node in ast.walk(tree):
+        pairs: list[tuple[str, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(_key(t), node.value) for t in node.targets]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            pairs = [(_key(node.target), node.value)]
+        elif isinstance(node, ast.keyword) and node.arg:
+            pairs = [(node.arg, node.value)]
+        elif isinstance(node, ast.Dict):
+            pairs = [(_key(k), v) for k, v in zip(node.keys, node.values, strict=False) if k is not None]
+        elif isinstance(node, ast.Call) and _key(node.func) in ("setdefault", "putenv") and len(node.args) == 2:
+            pairs = [(_key(node.args[0]), node.args[1])]
+        for key, value in pairs:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                held.add(id(value))
+                yield key, value
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in held:
+            yield "", node
+
+
+def literal_secrets(tree: ast.AST) -> list[tuple[Found, int]]:
+    """Each literal secret of the module and its line, once per line and text."""
+    seen: set[tuple[int, str]] = set()
+    out: list[tuple[Found, int]] = []
+    for key, node in _named(tree):
+        value = node.value
+        if not isinstance(value, str) or len(value) > MAX_STRING or len(value) < 8:
+            continue
+        for found in find_secrets(key, value):
+            line = getattr(node, "lineno", 0)
+            if (line, found.text) not in seen and not found.redacted:
+                seen.add((line, found.text))
+                out.append((found, line))
+    return out
