@@ -4,6 +4,7 @@
       fail_on: high                  # the default of `lineage check --fail-on`
       baseline_at: 2026-01-01T00:00:00Z   # flows first seen after it are findings (LM014)
       disable: [LM013]               # built-in rules not to run
+      forbidden_licenses: [AGPL-3.0-only]  # components under these licenses are findings (LM024)
     rules:                           # custom flow rules (see lineage.policy.custom)
       - id: EU001
         severity: high
@@ -51,6 +52,7 @@ class _Settings(BaseModel):
     fail_on: Severity | None = None
     baseline_at: datetime | None = None
     disable: list[str] = []
+    forbidden_licenses: list[str] = []
 
 
 class _ReviewEntry(BaseModel):
@@ -74,6 +76,7 @@ class PolicyConfig:
     baseline_at: datetime | None = None
     disabled: tuple[str, ...] = ()
     source: str | None = None
+    forbidden_licenses: tuple[str, ...] = ()
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -129,7 +132,8 @@ def policy_config_from(data: dict[str, Any], where: Locator, source: str) -> Pol
     if problems:
         raise PolicyError("invalid policy in the project file:\n  " + "\n  ".join(problems))
     return PolicyConfig(rules=tuple(parsed_rules), reviews=tuple(parsed_reviews), fail_on=settings.fail_on,
-                        baseline_at=_aware(settings.baseline_at), disabled=tuple(settings.disable), source=source)
+                        baseline_at=_aware(settings.baseline_at), disabled=tuple(settings.disable), source=source,
+                        forbidden_licenses=tuple(settings.forbidden_licenses))
 
 
 def _list_of(data: dict[str, Any], key: str, where: Locator, problems: list[str]) -> Sequence[Any]:

@@ -28,6 +28,7 @@ from lineage.policy.engine import apply_reviews, evaluate, with_evidence
 from lineage.policy.finding import Finding, Place, sort_key
 from lineage.policy.project import PolicyConfig
 from lineage.policy.rules import RULES
+from lineage.policy.rules.lm024_component_license import forbidding
 from lineage.tagging import Tags
 
 RESULT = "findings"
@@ -130,7 +131,8 @@ def check_graph(graph: LineageGraph, store: Any, config: PolicyConfig, *, tags: 
 
 def _unreviewed(graph: LineageGraph, store: Any, config: PolicyConfig, *, tags: Tags | None = None,
                 baseline: datetime | None) -> list[Finding]:
-    rules = [r for r in RULES if r.id not in config.disabled]
+    rules = [forbidding(config.forbidden_licenses) if r.id == "LM024" and config.forbidden_licenses else r
+             for r in RULES if r.id not in config.disabled]
     findings = evaluate(graph, rules=rules, custom_rules=config.rules, tags=tags, baseline_at=baseline)
     nodes = [n for f in findings for n in (*f.nodes, *f.path) if n in graph]
     return with_evidence(findings, evidence_of(store, nodes))
@@ -143,7 +145,8 @@ def _reviewed(found: list[Finding], store: Any, config: PolicyConfig, now: datet
 
 def _key(config: PolicyConfig, baseline: datetime | None) -> str:
     """What the findings depend on besides the graph: the rules' code and the project's policy."""
-    policy = repr((_FORMAT, config.rules, sorted(config.disabled), baseline.isoformat() if baseline else None))
+    policy = repr((_FORMAT, config.rules, sorted(config.disabled), baseline.isoformat() if baseline else None,
+                   sorted(config.forbidden_licenses)))
     return hashlib.blake2b(f"{_code()}\x1f{policy}".encode(), digest_size=16).hexdigest()
 
 

@@ -77,7 +77,8 @@ def test_uv_lock_gives_locked_versions_and_hashes_and_names_the_project() -> Non
     assert found["jinja2"].pinned and found["jinja2"].version == "3.1.2"
     assert "sha256:6088930bfe239f0e6710546ab9c19c9ef35e29792895fed6e6e31a023a182a61" in found["jinja2"].hashes
     assert found["jinja2"].source == f"{FIXTURES / 'uv.lock'}:21"
-    assert [f.name for f in batch.facts if isinstance(f, Process)] == ["chat-ingest"]  # no spec around it: the project it locks
+    # no spec around it: the project it locks runs them
+    assert [f.name for f in batch.facts if isinstance(f, Process)] == ["chat-ingest"]
 
 
 def test_poetry_lock_gives_versions_and_file_hashes() -> None:

@@ -15,6 +15,9 @@ from tests.policy.support import graph
 SRC = "dataset:pg:crm.contacts"
 REAL_PII: dict[str, Any] = {"id": SRC, "origin": "real", "classifications": ["pii.email"]}
 LLM = "process:https://api.llm.example:v1/chat"
+JINJA_VULNERABLE: dict[str, Any] = {
+    "ecosystem": "pypi", "name": "jinja2", "version": "3.1.2", "pinned": True,
+    "vulnerabilities": [{"id": "GHSA-h5c8-rqwp-cp95", "affected": ["<3.1.3"], "fixed": ["3.1.3"]}]}
 
 
 def via(
@@ -193,6 +196,24 @@ CASES: dict[str, tuple[Callable[[], LineageGraph], Callable[[], LineageGraph]]] 
             {"id": LLM, "processor_type": "llm_api", "approved": True},
             source={"id": "dataset:s3:crawl", "origin": "real", "classifications": ["internal"]},
         ),
+    ),
+    "LM022": (
+        lambda: via({"id": "process:airflow:ingest", "components": [JINJA_VULNERABLE]}),
+        lambda: via({"id": "process:airflow:ingest", "components": [{**JINJA_VULNERABLE, "version": "3.1.4"}]}),
+    ),
+    "LM023": (
+        lambda: via({"id": "process:airflow:ingest", "components": [{"ecosystem": "pypi", "name": "jinja2",
+                                                                     "version": ">=3", "pinned": False}]}),
+        lambda: via({"id": "process:airflow:ingest", "components": [{"ecosystem": "pypi", "name": "jinja2",
+                                                                     "version": "3.1.4", "pinned": True,
+                                                                     "hashes": ["sha256:ab"]}]}),
+    ),
+    "LM024": (
+        lambda: via({"id": "process:airflow:ingest", "components": [
+            {"ecosystem": "pypi", "name": "a", "licenses": ["MIT"]}, {"ecosystem": "pypi", "name": "b"}]}),
+        lambda: via({"id": "process:airflow:ingest", "components": [
+            {"ecosystem": "pypi", "name": "a", "licenses": ["MIT"]}, {"ecosystem": "pypi", "name": "b",
+                                                                       "licenses": ["Apache-2.0"]}]}),
     ),
 }
 

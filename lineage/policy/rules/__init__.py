@@ -27,6 +27,9 @@ from lineage.policy.rules import (
     lm016_undeclared_ai_output,
     lm017_sensitive_to_public,
     lm018_untrusted_in_prompt,
+    lm022_vulnerable_component,
+    lm023_unpinned_dependency,
+    lm024_component_license,
 )
 
 RULES: tuple[BuiltinRule, ...] = (
@@ -48,6 +51,9 @@ RULES: tuple[BuiltinRule, ...] = (
     lm016_undeclared_ai_output.RULE,
     lm017_sensitive_to_public.RULE,
     lm018_untrusted_in_prompt.RULE,
+    lm022_vulnerable_component.RULE,
+    lm023_unpinned_dependency.RULE,
+    lm024_component_license.RULE,
 )
 
 __all__ = ["RULES"]

@@ -1,0 +1,165 @@
+"""What the supply-chain rules share: a process's components, whether a known vulnerability
+affects the version it runs, and what data the process can reach (real sensitive data it reads,
+or a way out: a third party, a declared capability, a public or third-party-read output).
+
+Example:
+    >>> affects(["<3.1.3"], "3.1.2"), affects(["<3.1.3"], "3.1.4"), affects(["<3.1.3"], ">=3.0")
+    (True, False, None)
+    >>> forbidden_by("MIT OR GPL-3.0-only", {"gpl-3.0-only"}), forbidden_by("MIT AND GPL-3.0-only", {"gpl-3.0-only"})
+    (False, True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from lineage.policy.context import PUBLIC, PolicyContext, is_third_party, sensitive
+from lineage.policy.finding import Place, Severity
+from lineage.policy.rules._agents import capabilities
+
+_EXACT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
+_CRITICAL_DATA = ("secret", "credentials")
+
+
+def components(attrs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The components recorded on a node (`Process.components` as JSON), in key order."""
+    return [c for c in attrs.get("components") or () if isinstance(c, Mapping) and c.get("name")]
+
+
+def version_of(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> str | None:
+    """The version a process runs a component at: the component's, else (for an MCP server's own
+    launcher package, named by an advisory) the server's pinned version."""
+    if component.get("version"):
+        return str(component["version"])
+    package = str(attrs.get("package") or "")
+    base = package[: package.rfind("@")] if package.rfind("@") > 0 else package
+    if base and base.lower() == str(component.get("name", "")).lower() and attrs.get("version"):
+        return str(attrs["version"])
+    return None
+
+
+def affects(specs: Sequence[str], version: str | None) -> bool | None:
+    """Whether a vulnerability whose affected versions are `specs` affects `version`; None when the
+    version is not one exact release (a range, or unknown). No specs: the report matched it already."""
+    if not specs:
+        return True
+    if not version or not _EXACT.match(version):
+        return None
+    try:
+        parsed: Version | None = Version(version)
+    except InvalidVersion:
+        parsed = None
+    for spec in specs:
+        if spec == f"=={version}":
+            return True
+        if parsed is None:
+            continue
+        try:
+            if parsed in SpecifierSet(spec, prereleases=True):
+                return True
+        except InvalidSpecifier:
+            continue
+    return False
+
+
+def known_vulnerabilities(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The vulnerabilities of a component that affect the version the process runs."""
+    version = version_of(component, attrs)
+    return [v for v in component.get("vulnerabilities") or ()
+            if isinstance(v, Mapping) and affects([str(s) for s in v.get("affected") or ()], version)]
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """What a process can reach: the real sensitive classes it reads (with the path that brings the
+    first of them), and whether (and through what) it can send data outside."""
+
+    classes: tuple[str, ...]
+    path: tuple[str, ...]
+    outside: str | None
+
+    @property
+    def severity(self) -> Severity:
+        """By the data reached: secrets critical, other sensitive data high, a way out only medium."""
+        if any(c.split(".", 1)[0] in _CRITICAL_DATA for c in self.classes):
+            return "critical"
+        return "high" if self.classes else "medium"
+
+    def words(self) -> str:
+        reads = f"reads real {', '.join(self.classes)} data" if self.classes else ""
+        return " and ".join(w for w in (reads, self.outside or "") if w)
+
+
+def exposure(ctx: PolicyContext, process: str) -> Exposure | None:
+    """What `process` can reach, or None when it reads no real sensitive data and has no way out."""
+    attrs = ctx.attrs(process)
+    classes: set[str] = set()
+    path: tuple[str, ...] = (process,)
+    for dataset in ctx.reads(process):
+        found = sensitive(ctx.tags.classifications(dataset)) if ctx.is_real(dataset) else []
+        if found and not classes:
+            path = (*ctx.class_path(dataset, found), process)
+        classes.update(found)
+    outside = None
+    if is_third_party(attrs):
+        outside = f"is a third-party {attrs.get('processor_type') or 'processor'}"
+    elif "send_outside" in capabilities(attrs):
+        outside = "can send data outside (its recorded capabilities)"
+    else:
+        for dataset in ctx.writes(process):
+            readers = _readers(ctx, dataset)
+            if PUBLIC in ctx.tags.classifications(dataset):
+                outside = f"writes the public {dataset}"
+            elif readers:
+                outside = f"sends data to the third party {readers[0]}"
+                if not classes:
+                    path = (process, dataset, readers[0])
+            if outside:
+                break
+    if not classes and outside is None:
+        return None
+    return Exposure(tuple(sorted(classes)), path, outside)
+
+
+def _readers(ctx: PolicyContext, dataset: str) -> list[str]:
+    i = ctx.index.index[dataset]
+    return [ctx.index.ids[j] for j in ctx.index.succ[i] if is_third_party(ctx.attrs(ctx.index.ids[j]))]
+
+
+def component_ref(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> str:
+    """How a finding names a component: its package URL, else `ecosystem:name@version`."""
+    if component.get("purl"):
+        return str(component["purl"])
+    version = version_of(component, attrs)
+    return f"{component.get('ecosystem') or 'component'}:{component['name']}" + (f"@{version}" if version else "")
+
+
+def place(location: object) -> Place | None:
+    """A `file:line` location as an evidence place (a JSON path or no line: the file alone)."""
+    if not isinstance(location, str) or not location:
+        return None
+    head, _, tail = location.rpartition(":")
+    if head and tail.isdigit():
+        return head, int(tail)
+    return (head, None) if head and tail.startswith("$") else (location, None)
+
+
+def places(locations: Iterable[object]) -> tuple[Place, ...]:
+    return tuple(dict.fromkeys(p for p in (place(loc) for loc in locations) if p is not None))
+
+
+def forbidden_by(expression: str, forbidden: set[str]) -> bool:
+    """Whether an SPDX license expression leaves only forbidden choices (`A OR B` is forbidden
+    when both are, `A AND B` when either is)."""
+    words = expression.replace("(", " ").replace(")", " ")
+    for choice in re.split(r"\s+OR\s+", words, flags=re.IGNORECASE):
+        parts = [p.strip().lower() for p in re.split(r"\s+AND\s+", choice, flags=re.IGNORECASE) if p.strip()]
+        if not any(p.split(" with ")[0].strip() in forbidden for p in parts):
+            return False
+    return True
