@@ -107,9 +107,13 @@ OPENINFERENCE = Convention(
     kind_key="openinference.span.kind",
     kinds={"llm": CHAT, "embedding": EMBEDDINGS, "retriever": RETRIEVAL, "tool": TOOL, "agent": AGENT,
            "chain": None, "reranker": "rerank", "guardrail": None, "evaluator": None, "unknown": None},
-    inputs=("input.value", "llm.input_messages.*.message.content", "llm.prompts.*",
-            "embedding.embeddings.*.embedding.text", "tool.parameters", "tool_call.function.arguments"),
-    outputs=("output.value", "llm.output_messages.*.message.content"),
+    inputs=("input.value", "llm.input_messages.*.message.content",
+            "llm.input_messages.*.message.contents.*.message_content.text", "llm.prompts.*",
+            "llm.prompt_template.variables", "embedding.embeddings.*.embedding.text", "tool.parameters",
+            "tool_call.function.arguments"),
+    outputs=("output.value", "llm.output_messages.*.message.content",
+             "llm.output_messages.*.message.contents.*.message_content.text",
+             "llm.output_messages.*.message.tool_calls.*.tool_call.function.arguments"),
     documents=("retrieval.documents.*.document.content",),
 )
 

@@ -285,8 +285,9 @@ def map_request(request: Any, *, source: str, line: int | None = None) -> Mapped
     read = read_request(request)
     out.rejected = read.rejected
     out.spans = len(read.spans)
-    for place, message in read.problems:
-        out.problems.append(Problem(source=source, line=line, field=place, message=message))
+    for place, message, warning in read.problems:
+        out.problems.append(Problem(source=source, line=line, field=place, message=message,
+                                    severity="warning" if warning else "error"))
     traces: dict[str, list[Span]] = {}
     for span in read.spans:
         traces.setdefault(span.trace_id, []).append(span)

@@ -35,6 +35,7 @@ from collectors.otel.conventions import is_content
 
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
+_TOO_DEEP = "an attribute value nested too deeply was left out"
 MAX_VALUE_DEPTH = 16
 """How deeply array and key-value list attribute values are read; deeper parts are left out."""
 
@@ -60,8 +61,8 @@ class Read:
 
     spans: list[Span] = field(default_factory=list)
     rejected: int = 0
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    """(field, message) of each problem, in order."""
+    problems: list[tuple[str, str, bool]] = field(default_factory=list)
+    """(field, message, whether it is only a warning) of each problem, in order."""
 
 
 def any_value(value: Any, depth: int = 0) -> Any:
@@ -118,6 +119,34 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects, without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children: Any = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > 4 * MAX_VALUE_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _bound(items: Any) -> int:
+    """Replace, in place, attribute values of an OTLP attribute list nested deeper than the request
+    can be kept at; how many were replaced."""
+    replaced = 0
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict) and _depth(item.get("value")) > 4 * MAX_VALUE_DEPTH:
+                item["value"] = {"stringValue": "[value nested too deeply; left out]"}
+                replaced += 1
+    return replaced
+
+
 def _redact_list(items: Any, content: dict[str, str]) -> None:
     """Replace the content attributes of an OTLP attribute list, in place, recording their markers."""
     if not isinstance(items, list):
@@ -147,13 +176,15 @@ def read_request(request: Any) -> Read:
     """The spans of one export request (see the module); content is redacted in `request` itself."""
     out = Read()
     if not isinstance(request, dict) or not isinstance(request.get("resourceSpans"), list):
-        out.problems.append(("resourceSpans", "not an OTLP trace export: no resourceSpans list"))
+        out.problems.append(("resourceSpans", "not an OTLP trace export: no resourceSpans list", False))
         return out
     for r, resource_spans in enumerate(request["resourceSpans"]):
         if not isinstance(resource_spans, dict):
-            out.problems.append((f"resourceSpans[{r}]", "not an object"))
+            out.problems.append((f"resourceSpans[{r}]", "not an object", False))
             continue
         resource = resource_spans.get("resource")
+        if isinstance(resource, dict) and _bound(resource.get("attributes")):
+            out.problems.append((f"resourceSpans[{r}].resource", _TOO_DEEP, True))
         resource_attrs = attributes_of(resource.get("attributes") if isinstance(resource, dict) else None)
         for s, scope in enumerate(_scopes(resource_spans)):
             spans = scope.get("spans") if isinstance(scope, dict) else None
@@ -163,23 +194,31 @@ def read_request(request: Any) -> Read:
                 place = f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"
                 if not isinstance(span, dict):
                     out.rejected += 1
-                    out.problems.append((place, "a span must be an object"))
+                    out.problems.append((place, "a span must be an object", False))
                     continue
                 trace_id, span_id = span.get("traceId"), span.get("spanId")
                 if not isinstance(trace_id, str) or not _HEX32.match(trace_id) or trace_id.strip("0") == "":
                     out.rejected += 1
-                    out.problems.append((f"{place}.traceId", "a span needs a traceId of 32 hex digits, not all zero"))
+                    out.problems.append((f"{place}.traceId", "a span needs a traceId of 32 hex digits, not all zero",
+                                         False))
                     continue
                 if not isinstance(span_id, str) or not _HEX16.match(span_id) or span_id.strip("0") == "":
                     out.rejected += 1
-                    out.problems.append((f"{place}.spanId", "a span needs a spanId of 16 hex digits, not all zero"))
+                    out.problems.append((f"{place}.spanId", "a span needs a spanId of 16 hex digits, not all zero",
+                                         False))
                     continue
                 content: dict[str, str] = {}
+                deep = _bound(span.get("attributes"))
                 _redact_list(span.get("attributes"), content)
                 events = span.get("events")
                 for event in events if isinstance(events, list) else ():
                     if isinstance(event, dict):
+                        deep += _bound(event.get("attributes"))
                         _redact_list(event.get("attributes"), content)
+                for key in ("links", "droppedAttributesCount", "droppedEventsCount", "droppedLinksCount"):
+                    span.pop(key, None)  # not read, so not kept
+                if deep:
+                    out.problems.append((place, _TOO_DEEP, True))
                 parent = span.get("parentSpanId")
                 name = span.get("name")
                 out.spans.append(Span(

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lineage.server.auth import TokenCheck
-from lineage.server.decode import BadRequest, Job, Refusal, Settings
+from lineage.server.decode import BadRequest, Decoded, Job, Refusal, Settings
 from lineage.server.openapi import openapi_document
+from lineage.server.otlp import DecodedTraces, TraceJob
+from lineage.server.otlp_answers import otlp_error, otlp_protobuf, otlp_success
 from lineage.server.workers import MapperPool, OverBudget, PoolBusy, WorkerLost
 from lineage.server.writer import GroupWriter, Submission
 
@@ -50,6 +53,10 @@ log = logging.getLogger("lineage.server")
 COMMIT_TIMEOUT = 60.0
 RETRY_AFTER = "1"
 SUPPORTED_ENCODINGS = ("", "identity", "gzip", "x-gzip", "deflate")
+Admitted = Callable[[Request, str, Callable[[int], bool]], Awaitable[Response]]
+"""Reads, maps and stores an admitted request's body: (request, Content-Encoding, reserve bytes)."""
+ErrorAnswer = Callable[..., Response]
+"""An error answer: (status, message, field=None, *, close=False)."""
 
 
 @dataclass(frozen=True)
@@ -143,16 +150,26 @@ class _Endpoint:
         return not self.config.tokens or self.config.tokens.allows(request.headers.get("authorization"))
 
     async def lineage(self, request: Request) -> Response:
-        return await self._ingest(request, batch=False)
+        return await self._ingest(request, functools.partial(self._admitted, batch=False), _error)
 
     async def batch(self, request: Request) -> Response:
-        return await self._ingest(request, batch=True)
+        return await self._ingest(request, functools.partial(self._admitted, batch=True), _error)
 
-    async def _ingest(self, request: Request, *, batch: bool) -> Response:
+    async def traces(self, request: Request) -> Response:
+        """OTLP/HTTP `POST /v1/traces` (see `lineage.server.otlp`)."""
+        protobuf = otlp_protobuf(request.headers.get("content-type", ""))
+        error = functools.partial(otlp_error, protobuf=bool(protobuf))
+        if protobuf is None:
+            if not self._authorised(request):
+                return error(401, "a valid bearer token is required (Authorization: Bearer <token>)", close=True)
+            return error(415, "Content-Type must be application/x-protobuf or application/json", close=True)
+        return await self._ingest(request, functools.partial(self._traces_admitted, protobuf=protobuf), error)
+
+    async def _ingest(self, request: Request, admitted: Admitted, error: ErrorAnswer) -> Response:
         # Every answer before the body is read closes the connection: the client is not left
         # sending a body nobody reads, and a slow one does not keep its connection.
         if not self._authorised(request):
-            return _error(
+            return error(
                 401,
                 "a valid bearer token is required (Authorization: Bearer <token>)",
                 "Authorization",
@@ -160,12 +177,12 @@ class _Endpoint:
             )
         encoding = request.headers.get("content-encoding", "")
         if encoding.strip().lower() not in SUPPORTED_ENCODINGS:
-            return _error(
+            return error(
                 415, f"Content-Encoding {encoding!r} is not supported; use gzip", "Content-Encoding", close=True
             )
         config = self.config
         if self.active >= config.max_requests:
-            return _error(503, f"the server is busy with {self.active} requests; retry shortly", close=True)
+            return error(503, f"the server is busy with {self.active} requests; retry shortly", close=True)
         self.active += 1
         held = 0
 
@@ -178,7 +195,7 @@ class _Endpoint:
             return True
 
         try:
-            return await self._admitted(request, encoding, reserve, batch=batch)
+            return await admitted(request, encoding, reserve)
         finally:
             self.active -= 1
             self.inflight -= held
@@ -213,6 +230,7 @@ class _Endpoint:
         del body
         if isinstance(decoded, Refusal):
             return _error(decoded.status, decoded.message, decoded.field)
+        assert isinstance(decoded, Decoded)
         accepted, refused, warnings = decoded.accepted, decoded.refused, decoded.warnings
         stored = duplicates = 0
         if accepted:
@@ -236,6 +254,40 @@ class _Endpoint:
         return JSONResponse(
             {"stored": stored, "duplicates": duplicates, "warnings": warnings[:50]}, status_code=201
         )
+
+    async def _traces_admitted(self, request: Request, encoding: str, reserve: Callable[[int], bool], *,
+                               protobuf: bool) -> Response:
+        config = self.config
+        error = functools.partial(otlp_error, protobuf=protobuf)
+        try:
+            async with asyncio.timeout(config.read_timeout):
+                body = await _read_body(request, config.max_body_bytes, reserve)
+        except TimeoutError:
+            return error(408, f"the body did not arrive within {config.read_timeout:g} s", close=True)
+        except BadRequest as exc:
+            return error(exc.status, str(exc), exc.field, close=True)
+        except ClientDisconnect:
+            return Response(status_code=400, headers={"Connection": "close"})
+        remote = request.client.host if request.client else "unknown"
+        source = f"http:{remote}"
+        try:
+            decoded = await self.pool.decode(TraceJob(body, encoding, protobuf, source), wait=config.map_budget)
+        except PoolBusy:
+            return error(503, f"no mapping worker was free within {config.map_budget:g} s; retry shortly")
+        except OverBudget:
+            return error(413, f"mapping the spans took longer than the {config.map_budget:g}-second budget; "
+                              "send fewer spans per request")
+        except WorkerLost:
+            return error(503, "the spans could not be mapped; retry shortly")
+        del body
+        if isinstance(decoded, Refusal):
+            return error(decoded.status, decoded.message, decoded.field)
+        assert isinstance(decoded, DecodedTraces)
+        if decoded.accepted:
+            outcome = await self._commit(decoded.accepted, source)
+            if isinstance(outcome, Response):
+                return error(outcome.status_code, "the spans could not be made durable; retry shortly")
+        return otlp_success(decoded.rejected, decoded.message, protobuf=protobuf)
 
     async def _commit(self, events: list[tuple[bytes, list[Any], list[Any]]], source: str) -> int | Response:
         loop = asyncio.get_running_loop()
@@ -339,6 +391,7 @@ def create_app(config: ServerConfig, writer: GroupWriter) -> Starlette:
         routes=[
             Route("/api/v1/lineage", endpoint.lineage, methods=["POST"]),
             Route("/api/v1/lineage/batch", endpoint.batch, methods=["POST"]),
+            Route("/v1/traces", endpoint.traces, methods=["POST"]),
             Route("/api/v1/health", endpoint.health, methods=["GET"]),
             Route("/openapi.json", endpoint.openapi, methods=["GET"]),
         ],

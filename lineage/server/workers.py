@@ -28,11 +28,14 @@ from typing import Any
 from lineage.perf import paused_gc
 from lineage.server import decode
 from lineage.server.decode import Decoded, Job, Refusal, Settings, decode_request
+from lineage.server.otlp import DecodedTraces, TraceJob, decode_traces
 
 log = logging.getLogger("lineage.server")
 
 READY = b"ready"
-_PRELOAD = ["lineage.server.workers", "lineage.server.decode", "collectors.openlineage", "collectors.sql"]
+_PRELOAD = ["lineage.server.workers", "lineage.server.decode", "collectors.openlineage", "collectors.sql",
+            "collectors.otel", "collectors.otel.protobuf", "opentelemetry.proto.collector.trace.v1.trace_service_pb2"]
+Result = Decoded | DecodedTraces | Refusal
 
 
 def _worker_main(conn: Connection, settings: Settings) -> None:
@@ -47,7 +50,8 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
             return
         try:
             with paused_gc():  # parsing builds many objects that all stay alive: no cycles to find
-                result: Decoded | Refusal = decode_request(job, settings)
+                result: Result = (decode_traces(job, settings) if isinstance(job, TraceJob)
+                                  else decode_request(job, settings))
         except MemoryError:
             result = Refusal(413, "the body takes too much memory to map; send fewer or smaller events")
         except Exception as exc:  # a bug, not the client's fault; the client must not retry it forever
@@ -86,13 +90,13 @@ class _Worker:
         except (EOFError, OSError):
             return False
 
-    def call(self, job: Job) -> Decoded | Refusal:
+    def call(self, job: Job | TraceJob) -> Result:
         try:
             self.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             answer = self.conn.recv_bytes()
         except (EOFError, OSError) as exc:
             raise WorkerLost(str(exc)) from None
-        result: Decoded | Refusal = pickle.loads(answer)  # noqa: S301 - our own worker, over a private pipe
+        result: Result = pickle.loads(answer)  # noqa: S301 - our own worker, over a private pipe
         return result
 
     def close(self, kill: bool = False) -> None:
@@ -181,7 +185,7 @@ class MapperPool:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def decode(self, job: Job, wait: float) -> Decoded | Refusal:
+    async def decode(self, job: Job | TraceJob, wait: float) -> Result:
         """Decode `job` in a worker.
 
         Raises:

@@ -38,7 +38,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from lineage.services.fold import Event, batch_of, digest, store_segments
+from lineage.services.fold import Event, batches_of, digest, store_segments
 from lineage.services.journal import Journal
 from lineage.store import Store
 from lineage.store.base import StoreWriter
@@ -267,7 +267,8 @@ class GroupWriter:
     def _store(self, session: StoreWriter, events: list[Event]) -> None:
         """Commit events to the store in one transaction."""
         started = time.perf_counter()
-        session.ingest(batch_of(events))
+        for batch in batches_of(events):
+            session.ingest(batch)
         self.commits += 1
         log.debug("committed %d event(s) in %.1f ms", len(events), (time.perf_counter() - started) * 1000)
 

@@ -45,8 +45,22 @@ from lineage.store.base import StoreWriter
 log = logging.getLogger("lineage.server")
 
 COLLECTOR = "openlineage"
+TRACES_COLLECTOR = "otel"
+TRACES = b'{"resourceSpans":'
+"""How a journaled OTLP trace export (compact JSON, sorted keys, only `resourceSpans`) begins; every
+other journaled event is an OpenLineage event."""
 Event = tuple[bytes, list[Any], list[Problem]]
 """An accepted event: its content (compact JSON), its facts and its problems."""
+
+
+def collector_of(content: bytes) -> str:
+    """The collector that maps a journaled event's content.
+
+    Example:
+        >>> collector_of(b'{"resourceSpans":[]}'), collector_of(b'{"eventTime":"x"}')
+        ('otel', 'openlineage')
+    """
+    return TRACES_COLLECTOR if content.startswith(TRACES) else COLLECTOR
 
 
 @dataclass(frozen=True)
@@ -139,10 +153,12 @@ def store_segments(session: StoreWriter, paths: Iterable[Path], *, max_group: in
         if seen is not None:
             seen(digest(event[0]))
         if len(group) >= max_group:
-            session.ingest(batch_of(group))
+            for batch in batches_of(group):
+                session.ingest(batch)
             stored, group = stored + len(group), []
     if group:
-        session.ingest(batch_of(group))
+        for batch in batches_of(group):
+            session.ingest(batch)
         stored += len(group)
     return stored
 
@@ -158,6 +174,12 @@ def _events(paths: Iterable[Path]) -> Iterator[Event]:
             except ValueError:
                 log.warning("journal %s line %d: not JSON; left out", path, entry.line)
                 continue
+            if collector_of(entry.content) == TRACES_COLLECTOR:
+                from collectors.otel import map_request
+
+                traces = map_request(value, source=entry.source)
+                yield entry.content, list(traces.facts), list(traces.problems)
+                continue
             mapped = mapper.map(value, source=entry.source)
             if not mapped.refused:
                 yield entry.content, list(mapped.facts), list(mapped.problems)
@@ -168,13 +190,21 @@ def digest(content: bytes) -> bytes:
     return hashlib.blake2b(content, digest_size=16).digest()
 
 
-def batch_of(events: list[Event]) -> LineageBatch:
-    """One batch of accepted events, their raw JSON kept as one append-only input."""
-    batch = LineageBatch(collector=COLLECTOR, source="http")
+def batch_of(events: list[Event], collector: str = COLLECTOR) -> LineageBatch:
+    """One batch of accepted events of one collector, their raw JSON kept as one append-only input."""
+    batch = LineageBatch(collector=collector, source="http")
     for _, facts, problems in events:
         batch.facts.extend(facts)
         batch.problems.extend(problems)
     batch.raw = RawInput(
-        collector=COLLECTOR, source="http", content=b"\n".join(e[0] for e in events), append_only=True
+        collector=collector, source="http", content=b"\n".join(e[0] for e in events), append_only=True
     )
     return batch
+
+
+def batches_of(events: list[Event]) -> list[LineageBatch]:
+    """The accepted events as one batch per collector (OpenLineage events, OTLP trace exports)."""
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        groups.setdefault(collector_of(event[0]), []).append(event)
+    return [batch_of(group, collector) for collector, group in groups.items()]
