@@ -323,7 +323,9 @@ class Acts:
         kind = row.kind or "store"
         where = constant(arg(row.target)) if row.target else None
         where = where or constant(arg(ENDPOINT_ARGS))
-        namespace = self.store_namespace(kind, where, kwargs)
+        client = next((v.handle for v in [*args, *kwargs.values()] if v.handle is not None and v.handle.namespace
+                       and v.handle.kind == kind), None)
+        namespace = client.namespace if client else self.store_namespace(kind, where, kwargs)
         handle = Handle(kind, namespace=namespace)
         if kind in ("diskcache", "gptcache", "sqlite_cache") and namespace:
             dataset = self.rec.dataset(namespace, "cache" if kind != "sqlite_cache" else "full_llm_cache", place,

@@ -109,7 +109,7 @@ class Recorder:
     def uri_dataset(self, text: str, place: Place, *, role: Role | None = None) -> str | None:
         """A dataset named by a path or URI literal (relative paths under the project)."""
         text = text.strip()
-        if not text or text in ("-", ":memory:") or "\x00" in text:
+        if not text or text in ("-", ":memory:") or "\x00" in text or text.startswith("*"):
             return None
         if text.startswith("file://"):
             text = text[len("file://"):]
@@ -213,8 +213,8 @@ class Recorder:
     def facts(self) -> list[Fact]:
         for cache, place in self.llm_caches:  # a global LLM cache keeps what every model of the module answers
             for nid, node in list(self.nodes.items()):
-                if (isinstance(node, Process) and node.processor_type is not None) or (
-                        isinstance(node, Process) and node.description and "called from code" in node.description):
+                if isinstance(node, Process) and node.description and "called from code" in node.description and (
+                        "(embeddings)" not in node.description):
                     self.write(nid, cache, place, 0.5)
         out: list[Fact] = []
         for nid, node in self.nodes.items():

@@ -240,8 +240,10 @@ class Reader(Acts):
         if isinstance(node, ast.BinOp):
             left, right = self.ev(node.left, sc, d), self.ev(node.right, sc, d)
             out = join([left, right])
-            if isinstance(node.op, ast.Add) and left.const is not None and right.const is not None:
-                return Value(out.taint, out.handle, left.const + right.const, out.url)
+            if isinstance(node.op, ast.Add) and (left.const is not None or right.const is not None):
+                text = (left.const if left.const is not None else "*") + (
+                    right.const if right.const is not None else "*")
+                return Value(out.taint, out.handle, text, out.url)
             if isinstance(node.op, ast.Div) and left.const is not None and right.const is not None:
                 return Value(out.taint, out.handle, f"{left.const.rstrip('/')}/{right.const}", out.url)
             return out

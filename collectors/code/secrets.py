@@ -18,6 +18,14 @@ from collections.abc import Iterator
 from collectors.mcp.secrets import Found, find_secrets
 
 MAX_STRING = 64 * 1024
+# Names that hold a credential in configs but mostly something else in code (an S3 object key, a dict key).
+_AMBIGUOUS = frozenset({"key", "keys", "cache_key", "object_key", "s3_key", "sort_key", "partition_key", "session"})
+
+
+def _token_like(text: str) -> bool:
+    """A value held under a credential's name that reads as a token, not a path, URL or sentence."""
+    return (len(text) >= 12 and not any(c in text for c in "/ \\") and any(c.isdigit() for c in text)
+            and any(c.isalpha() for c in text))
 
 
 def _key(node: ast.expr) -> str:
@@ -64,7 +72,9 @@ def literal_secrets(tree: ast.AST) -> list[tuple[Found, int]]:
         value = node.value
         if not isinstance(value, str) or len(value) > MAX_STRING or len(value) < 8:
             continue
-        for found in find_secrets(key, value):
+        for found in find_secrets("" if key.lower() in _AMBIGUOUS else key, value):
+            if found.kind == "generic_secret" and not _token_like(found.text):
+                continue
             line = getattr(node, "lineno", 0)
             if (line, found.text) not in seen and not found.redacted:
                 seen.add((line, found.text))

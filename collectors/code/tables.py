@@ -81,7 +81,7 @@ READ_METHODS = frozenset({
     "query", "search", "get", "similarity_search", "similarity_search_with_score", "similarity_search_by_vector",
     "max_marginal_relevance_search", "asimilarity_search", "invoke", "ainvoke", "retrieve", "fetch", "query_points",
     "hget", "hgetall", "mget", "lrange", "to_pandas", "to_list", "near_text", "near_vector", "hybrid", "bm25",
-    "read", "load", "as_retriever", "lookup", "get_relevant_documents", "search_batch", "scroll", "json",
+    "read", "load", "lookup", "get_relevant_documents", "search_batch", "scroll", "json",
 })
 WRITE_METHODS = frozenset({
     "add", "add_documents", "add_texts", "aadd_documents", "aadd_texts", "upsert", "insert", "insert_many",
