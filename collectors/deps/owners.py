@@ -108,12 +108,13 @@ def _spec_processes(spec_path: Path) -> Iterator[tuple[str, str, bool, list[Path
 
 
 def _looks_like_spec(path: Path) -> bool:
+    """A YAML file with `version` near its top and a `processes` section."""
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            data = fh.read(MAX_SPEC_BYTES + 1)
     except OSError:
         return False
-    return b"version" in head and b"processes" in head
+    return len(data) <= MAX_SPEC_BYTES and b"version" in data[:4096] and b"\nprocesses:" in data
 
 
 def _mcp_servers(folder: Path) -> Iterator[tuple[str, str, str]]:
