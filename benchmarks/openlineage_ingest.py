@@ -5,7 +5,8 @@
 
 File ingest: a JSON-lines file of `--events` events shaped like the Spark column-lineage fixture
 (schema, symlinks, dataSource and columnLineage facets; 500 jobs, each run many times) is streamed
-into a fresh DuckDB store by `lineage collect`'s own code (streamed chunk by chunk). HTTP ingest: `lineage serve`
+into a fresh DuckDB store by `lineage collect`'s own code (streamed chunk by chunk), as the command runs
+it (a worker process reads and maps while the command stores) and side by side in one process. HTTP ingest: `lineage serve`
 runs as its own process; `--senders` threads, each with its own client (HTTP transport, api_key),
 send `--http-events` events in all. The CPU both sides spend per event is printed too, and the
 ceiling it sets: the events per second this machine's cores could carry if they did nothing else
@@ -26,6 +27,7 @@ import contextlib
 import copy
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -77,10 +79,15 @@ def make_events(count: int, jobs: int = 500, *, spark_plan: bool = False) -> lis
     return out
 
 
-def file_phase(path: Path, db: str) -> dict[str, float]:
-    """`lineage collect FILE` (what the command runs), then the same again."""
+def file_phase(path: Path, db: str, *, one_process: bool = False) -> dict[str, float]:
+    """`lineage collect FILE` (what the command runs), then the same again; `one_process`: without the
+    worker process that reads and maps a large log while the command stores."""
     from lineage.project import load_project
+    from lineage.services import collect as collect_service
     from lineage.services.collect import collect
+
+    if one_process:
+        collect_service.AHEAD_OVER_BYTES = 1 << 62
 
     project = load_project(None, db=db)
     with path.open("rb") as fh:
@@ -102,6 +109,7 @@ def file_phase(path: Path, db: str) -> dict[str, float]:
         "seconds": seconds,
         "events_per_s": events / seconds,
         "peak_rss_mb": peak_mb(),
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "rss_before_mb": rss_before,
         "reingest_seconds": time.perf_counter() - again,
         "reingest_all_skipped": float(second.facts == 0 and second.unchanged == 1),
@@ -295,6 +303,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=8)
     parser.add_argument("--spark-plan", action="store_true", help="keep Spark's logical-plan run facets (21 kB events)")
     parser.add_argument("--phase", choices=["all", "file"], default="all")
+    parser.add_argument("--one-process", action="store_true", help="file phase: no worker process")
     parser.add_argument("--path")
     parser.add_argument("--db")
     parser.add_argument("--backend", choices=["duckdb", "postgresql"], default="duckdb",
@@ -302,7 +311,7 @@ def main() -> None:
     parser.add_argument("--pg-url", help="a PostgreSQL database to use (default: start a throwaway cluster)")
     args = parser.parse_args()
     if args.phase == "file":  # run in a child process so its peak memory is its own
-        print(json.dumps(file_phase(Path(args.path), args.db)))
+        print(json.dumps(file_phase(Path(args.path), args.db, one_process=args.one_process)))
         return
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, postgres_schemas(args.backend, args.pg_url) as fresh_pg:
@@ -321,6 +330,9 @@ def main() -> None:
         http_events = make_events(args.http_events, spark_plan=args.spark_plan)
         files: dict[str, dict[str, float]] = {}
         https: dict[str, dict[str, float]] = {}
+        files["DuckDB, one process"] = _file_child(path, str(work / "alone.duckdb"), "--one-process")
+        files["DuckDB, one process"]["tenth_peak_rss_mb"] = _file_child(
+            tenth, str(work / "alone-tenth.duckdb"), "--one-process")["peak_rss_mb"]
         files["DuckDB"] = _file_child(path, str(work / "file.duckdb"))
         files["DuckDB"]["tenth_peak_rss_mb"] = _file_child(tenth, str(work / "tenth.duckdb"))["peak_rss_mb"]
         https["DuckDB"] = http_phase(http_events, args.senders, work)
@@ -343,9 +355,9 @@ def main() -> None:
           "not installable from the Python package registries this machine reaches.")
 
 
-def _file_child(path: Path, db: str) -> dict[str, float]:
+def _file_child(path: Path, db: str, *flags: str) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, __file__, "--phase", "file", "--path", str(path), "--db", db],
+        [sys.executable, __file__, "--phase", "file", "--path", str(path), "--db", db, *flags],
         capture_output=True,
         text=True,
         check=True,
@@ -403,6 +415,7 @@ FILE_ROWS: list[tuple[str, Callable[[dict[str, float]], str]]] = [
     ("input", lambda f: f"{f['size_mb']:.0f} MB JSONL"),
     ("events/s", lambda f: f"{f['events_per_s']:,.0f}"),
     ("peak memory (RSS, MB)", lambda f: f"{f['peak_rss_mb']:.0f}"),
+    ("worker process's peak memory (RSS, MB)", lambda f: f"{f['worker_peak_rss_mb']:.0f}"),
     ("same, a tenth of the file (MB)", lambda f: f"{f['tenth_peak_rss_mb']:.0f}"),
     ("facts stored", lambda f: f"{f['facts']:,.0f}"),
     ("fact rows", lambda f: f"{f['fact_rows']:,.0f}"),
