@@ -74,9 +74,16 @@ class Acts:
             sc.pending.append(Pending("read", i, node, place.source, place.line, confidence))
 
     def flow_out(self, sc: Scope, value: Value, node: str, place: Place, confidence: float = 0.8) -> None:
-        """The data of `value` is written to the dataset `node`."""
+        """The data of `value` is written to the dataset `node`: by the processors it came from, and
+        by this function, which read the datasets it came from."""
         for p in processors(value.taint):
             self.rec.write(p, node, place, confidence)
+        sources = [d for d in datasets(value.taint) if d != node]
+        if sources:
+            step = self.function(sc, place)
+            for d in sources:
+                self.rec.read(d, step, place, confidence)
+            self.rec.write(step, node, place, confidence)
         for i in params(value.taint):
             sc.pending.append(Pending("write", i, node, place.source, place.line, confidence))
 
@@ -191,7 +198,10 @@ class Acts:
             if service.startswith(("bedrock-runtime", "bedrock-agent-runtime")):
                 return Value(handle=Handle("bedrock", family="bedrock", region=region))
             return Value(handle=Handle("boto3", region=region)) if q.endswith("Session") else EMPTY
-        return Value(handle=Handle(row.kind or "client", family=row.family, endpoint=constant(arg(ENDPOINT_ARGS)),
+        family = row.family
+        if family == "google_genai" and _flag(node, "vertexai") is True:  # genai.Client(vertexai=True, ...)
+            family = "vertex"
+        return Value(handle=Handle(row.kind or "client", family=family, endpoint=constant(arg(ENDPOINT_ARGS)),
                                    region=constant(arg(REGION_ARGS)), deployment=constant(arg(DEPLOYMENT_ARGS)),
                                    model=constant(arg(row.model)) if row.model else None))
 
@@ -237,21 +247,22 @@ class Acts:
               node: ast.Call, sc: Scope, receiver: Value | None, place: Place) -> Value:
         handle = receiver.handle if receiver else None
         chosen = arg(row.model) if row.model else None
-        model = constant(chosen) or (handle.model if handle else None)
+        models: list[str | None] = list(chosen.literals) if chosen is not None else []
         options = kwargs.get("options")
-        if model is None and options is not None and options.handle is not None and options.handle.model:
-            model = options.handle.model
-        family = FAMILIES.get(row.family or "") or (FAMILIES.get(handle.family or "") if handle else None)
-        if row.family is None and (handle is None or handle.family is None):
-            family = family_of_model(model)
-        elif family is not None and family.key == "bedrock" and model and model.startswith("anthropic."):
-            family = FAMILIES["bedrock"]
-        proc = self.processor(family, row.op, place, model=model, handle=handle, kwargs=kwargs)
-        if proc is None:
-            return everything
+        if not models and options is not None and options.handle is not None and options.handle.model:
+            models = [options.handle.model]
+        models = models or [handle.model if handle else None]
         inputs = join([v for v in [*args, *kwargs.values()] if v is not chosen])
-        self.flow_in(sc, inputs, proc, place)
-        return Value(taint=frozenset({proc}))
+        found: set[str] = set()
+        for model in models:  # `A if cond else B`: each model the call may use
+            family = FAMILIES.get(row.family or "") or (FAMILIES.get(handle.family or "") if handle else None)
+            if row.family is None and (handle is None or handle.family is None):
+                family = family_of_model(model)
+            proc = self.processor(family, row.op, place, model=model, handle=handle, kwargs=kwargs)
+            if proc is not None:
+                self.flow_in(sc, inputs, proc, place)
+                found.add(proc)
+        return Value(taint=frozenset(found)) if found else everything
 
     def _run(self, row: Api, q: str, arg: Any, args: list[Value], kwargs: dict[str, Value], everything: Value,
              node: ast.Call, sc: Scope, receiver: Value | None, place: Place) -> Value:
@@ -327,9 +338,9 @@ class Acts:
                        and v.handle.kind == kind), None)
         namespace = client.namespace if client else self.store_namespace(kind, where, kwargs)
         handle = Handle(kind, namespace=namespace)
-        if kind in ("diskcache", "gptcache", "sqlite_cache") and namespace:
-            dataset = self.rec.dataset(namespace, "cache" if kind != "sqlite_cache" else "full_llm_cache", place,
-                                       role=Role.CACHE)
+        if kind in ("diskcache", "gptcache", "sqlite_cache"):  # a cache in a local folder or file
+            dataset = self.rec.uri_dataset(where or {"gptcache": "gptcache_data", "sqlite_cache": ".langchain.db"}.get(
+                kind, "cache"), place, role=Role.CACHE)
             handle = Handle("store", datasets=frozenset({dataset} if dataset else set()))
         if kind == "redis" and q.endswith(("RedisCache", "RedisSemanticCache")) and namespace:
             dataset = self.rec.dataset(namespace, "langchain-llm-cache", place, role=Role.CACHE)
@@ -359,6 +370,9 @@ class Acts:
         name = constant(arg(row.target)) if row.target else None
         parent = receiver.handle if receiver is not None and receiver.handle is not None else None
         namespace = parent.namespace if parent and parent.namespace else None
+        if namespace is None:  # a client handed over: `QdrantVectorStore(client=client, ...)`
+            namespace = next((v.handle.namespace for v in [*args, *kwargs.values()] if v.handle is not None
+                              and v.handle.namespace and v.handle.kind == row.kind), None)
         if namespace is None:
             kind = row.kind or (parent.kind if parent else "store")
             where = constant(arg(("persist_directory", "path", "url", "connection", "connection_string", "uri")))
@@ -458,8 +472,9 @@ class Acts:
     def _read_sql(self, row: Api, q: str, arg: Any, args: list[Value], kwargs: dict[str, Value],
                   everything: Value, node: ast.Call, sc: Scope, receiver: Value | None, place: Place) -> Value:
         con = arg(row.data)
-        handle = con.handle if con is not None and con.handle is not None else Handle("sql")
-        return Value(taint=self.run_sql(constant(arg(row.target)), handle, EMPTY, sc, place).taint)
+        if con is None or con.handle is None:  # a connection made elsewhere: the tables' database is not known
+            return everything
+        return Value(taint=self.run_sql(constant(arg(row.target)), con.handle, EMPTY, sc, place).taint)
 
     def _to_sql(self, row: Api, q: str, arg: Any, args: list[Value], kwargs: dict[str, Value], everything: Value,
                 node: ast.Call, sc: Scope, receiver: Value | None, place: Place) -> Value:
@@ -565,14 +580,18 @@ class Acts:
         given = arg(("params", "server", 0))
         if given is not None and given.handle is not None and given.handle.kind == "mcp":
             return Value(handle=given.handle, items=(Value(handle=given.handle),) * 3)
-        command = constant(kwargs.get("command"))
-        arguments = kwargs.get("args")
-        url = constant(arg(("url", 0))) if "Stdio" not in q else None
-        if given is not None and given.items and not command:  # MCPServerStdio(params={...}) as a dict
-            url = None
+        fields = dict(kwargs)
+        if given is not None and given.items and len(given.items) % 2 == 0:  # params={"command": ..., "args": [...]}
+            half = len(given.items) // 2
+            fields.update({k.const: v for k, v in zip(given.items[:half], given.items[half:], strict=True) if k.const})
+        command = constant(fields.get("command"))
+        arguments = fields.get("args")
+        url = constant(fields.get("url")) or (constant(arg((0,))) if "Stdio" not in q else None)
         server, vendor = None, None
         if arguments is not None:
             words = [v.const for v in arguments.items if v.const]
+            if command in ("docker", "podman") and words[:1] == ["run"]:
+                words = words[1:]
             package = next((w for w in words if not w.startswith("-")), None)
             if package:
                 server = re.split(r"[\\/]", package.split("@", 2)[1] if package.startswith("@") and

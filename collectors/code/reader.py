@@ -28,6 +28,8 @@ MAX_DEPTH = 120
 MAX_SPECIALISED = 8
 _MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "appendleft", "setdefault", "write"})
 _WRITES = method_write_rows()
+_PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "os.path.join", "os.path.abspath",
+                    "os.path.expanduser", "os.fspath", "str"})
 
 
 class Reader(Acts):
@@ -80,8 +82,13 @@ class Reader(Acts):
         env: dict[str, Value] = dict(self.class_envs.get(owner, {})) if owner else {}
         names = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
         given = {i: (const, handle) for i, const, handle in known}
+        positional = [*fn.args.posonlyargs, *fn.args.args]
+        defaults = dict(zip(range(len(positional) - len(fn.args.defaults), len(positional)), fn.args.defaults,
+                            strict=False))
         for i, name in enumerate(names):
-            const, handle = given.get(i, (None, None))
+            default = defaults.get(i)
+            const, handle = given.get(i, (default.value if isinstance(default, ast.Constant) and isinstance(
+                default.value, str) else None, None))
             env[name] = Value(taint=frozenset({f"{PARAM}{i}"}), const=const, handle=handle)
         for a in fn.args.kwonlyargs:
             env[a.arg] = EMPTY
@@ -104,8 +111,9 @@ class Reader(Acts):
         for name, v in kwargs.items():
             if name in names:
                 bound[names.index(name)] = v
-        known = tuple((i, v.const, v.handle) for i, v in sorted(bound.items())
-                      if v.const is not None or v.handle is not None)
+        known = tuple((i, v.const, v.handle) for i, v in sorted(bound.items()))
+        if all(c is None and h is None for _, c, h in known):
+            known = ()
         summary = self.summary(key, known)
         for p in summary.pending:
             arg = bound.get(p.param)
@@ -252,9 +260,13 @@ class Reader(Acts):
         if isinstance(node, ast.List | ast.Tuple | ast.Set):
             return self.container(node.elts, sc, d)
         if isinstance(node, ast.BoolOp):
-            return join(self.ev(v, sc, d) for v in node.values)
+            options = [self.ev(v, sc, d) for v in node.values]
+            out = join(options)
+            return Value(out.taint, out.handle, None, out.url, choices=tuple(c for o in options for c in o.literals))
         if isinstance(node, ast.IfExp):
-            return join([self.ev(node.body, sc, d), self.ev(node.orelse, sc, d)])
+            options = [self.ev(node.body, sc, d), self.ev(node.orelse, sc, d)]
+            out = join(options)
+            return Value(out.taint, out.handle, None, out.url, choices=tuple(c for o in options for c in o.literals))
         if isinstance(node, ast.Compare):
             return join([self.ev(node.left, sc, d), *(self.ev(c, sc, d) for c in node.comparators)])
         if isinstance(node, ast.Subscript):
@@ -307,6 +319,8 @@ class Reader(Acts):
                     sc.env[func.value.id] = Value(base.taint | out.taint, base.handle)
                 return out
         qualified = self.qualify(func, sc) if base is None else None
+        if qualified in _PATHS and args and all(a.const is not None for a in args):
+            return Value(everything.taint, None, "/".join(str(a.const).rstrip("/") for a in args), everything.url)
         if qualified:
             found = self.by_name(qualified, args, kwargs, everything, node, sc, None)
             if found is not None:
@@ -321,7 +335,9 @@ class Reader(Acts):
                 return EMPTY
             out = join([receiver, everything])
             return Value(out.taint, receiver.handle or out.handle, None, out.url)
-        if qualified and qualified.startswith("llama_index") and self.defaults:
+        if qualified in ("dspy.configure", "dspy.settings.configure"):  # the default LM of every DSPy module
+            self.defaults.extend(v.handle for v in kwargs.values() if v.handle is not None and v.handle.processors)
+        if qualified and qualified.startswith(("llama_index", "dspy")) and self.defaults:
             for h in self.defaults:
                 everything = join([everything, Value(handle=h)])
         return everything

@@ -51,6 +51,12 @@ class Value:
     const: str | None = None
     url: str | None = None
     items: tuple[Value, ...] = field(default=(), compare=False)
+    choices: tuple[str, ...] = ()
+    """The literals an expression may be (`A if cond else B`), when it is one of several."""
+
+    @property
+    def literals(self) -> tuple[str, ...]:
+        return (self.const,) if self.const is not None else self.choices
 
     def with_taint(self, more: Iterable[str]) -> Value:
         return replace(self, taint=self.taint | frozenset(more))
