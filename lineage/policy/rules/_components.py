@@ -1,10 +1,8 @@
-"""What the supply-chain rules share: a process's components, whether a known vulnerability
-affects the version it runs, and what data the process can reach (real sensitive data it reads,
-or a way out: a third party, a declared capability, a public or third-party-read output).
+"""What the supply-chain rules share besides `lineage.components`: what data a process can reach
+(real sensitive data it reads, or a way out: a third party, a declared capability, a public or
+third-party-read output), evidence places, license expressions.
 
 Example:
-    >>> affects(["<3.1.3"], "3.1.2"), affects(["<3.1.3"], "3.1.4"), affects(["<3.1.3"], ">=3.0")
-    (True, False, None)
     >>> forbidden_by("MIT OR GPL-3.0-only", {"gpl-3.0-only"}), forbidden_by("MIT AND GPL-3.0-only", {"gpl-3.0-only"})
     (False, True)
 """
@@ -12,67 +10,14 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 
 from lineage.policy.context import PUBLIC, PolicyContext, is_third_party, sensitive
 from lineage.policy.finding import Place, Severity
 from lineage.policy.rules._agents import capabilities
 
-_EXACT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
 _CRITICAL_DATA = ("secret", "credentials")
-
-
-def components(attrs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The components recorded on a node (`Process.components` as JSON), in key order."""
-    return [c for c in attrs.get("components") or () if isinstance(c, Mapping) and c.get("name")]
-
-
-def version_of(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> str | None:
-    """The version a process runs a component at: the component's, else (for an MCP server's own
-    launcher package, named by an advisory) the server's pinned version."""
-    if component.get("version"):
-        return str(component["version"])
-    package = str(attrs.get("package") or "")
-    base = package[: package.rfind("@")] if package.rfind("@") > 0 else package
-    if base and base.lower() == str(component.get("name", "")).lower() and attrs.get("version"):
-        return str(attrs["version"])
-    return None
-
-
-def affects(specs: Sequence[str], version: str | None) -> bool | None:
-    """Whether a vulnerability whose affected versions are `specs` affects `version`; None when the
-    version is not one exact release (a range, or unknown). No specs: the report matched it already."""
-    if not specs:
-        return True
-    if not version or not _EXACT.match(version):
-        return None
-    try:
-        parsed: Version | None = Version(version)
-    except InvalidVersion:
-        parsed = None
-    for spec in specs:
-        if spec == f"=={version}":
-            return True
-        if parsed is None:
-            continue
-        try:
-            if parsed in SpecifierSet(spec, prereleases=True):
-                return True
-        except InvalidSpecifier:
-            continue
-    return False
-
-
-def known_vulnerabilities(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The vulnerabilities of a component that affect the version the process runs."""
-    version = version_of(component, attrs)
-    return [v for v in component.get("vulnerabilities") or ()
-            if isinstance(v, Mapping) and affects([str(s) for s in v.get("affected") or ()], version)]
 
 
 @dataclass(frozen=True)
@@ -130,14 +75,6 @@ def exposure(ctx: PolicyContext, process: str) -> Exposure | None:
 def _readers(ctx: PolicyContext, dataset: str) -> list[str]:
     i = ctx.index.index[dataset]
     return [ctx.index.ids[j] for j in ctx.index.succ[i] if is_third_party(ctx.attrs(ctx.index.ids[j]))]
-
-
-def component_ref(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> str:
-    """How a finding names a component: its package URL, else `ecosystem:name@version`."""
-    if component.get("purl"):
-        return str(component["purl"])
-    version = version_of(component, attrs)
-    return f"{component.get('ecosystem') or 'component'}:{component['name']}" + (f"@{version}" if version else "")
 
 
 def place(location: object) -> Place | None:

@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lineage.components import component_ref, components, known_vulnerabilities, version_of
 from lineage.policy.context import PolicyContext, label
 from lineage.policy.finding import Finding
 from lineage.policy.rule import BuiltinRule
-from lineage.policy.rules._components import (
-    component_ref,
-    components,
-    exposure,
-    known_vulnerabilities,
-    places,
-    version_of,
-)
+from lineage.policy.rules._components import exposure, places
 
 
 def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lineage.components import components
 from lineage.policy.context import PolicyContext, label
 from lineage.policy.finding import Finding
 from lineage.policy.rule import BuiltinRule
-from lineage.policy.rules._components import components, exposure, places
+from lineage.policy.rules._components import exposure, places
 
 _HASHED = ("pypi", "npm")
 """Ecosystems whose lock files record content hashes."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from lineage.components import component_ref, components
 from lineage.policy.context import PolicyContext, label
 from lineage.policy.finding import Finding, Severity
 from lineage.policy.rule import BuiltinRule
-from lineage.policy.rules._components import component_ref, components, forbidden_by, places
+from lineage.policy.rules._components import forbidden_by, places
 
 
 def _check_with(forbidden: frozenset[str]) -> Callable[[BuiltinRule, PolicyContext], Iterator[Finding]]:
