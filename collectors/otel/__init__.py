@@ -18,7 +18,7 @@ Example:
     ...         b'"embeddings"}}, {"key": "gen_ai.system", "value": {"stringValue": "openai"}}]}]}]}]}\\n')
     >>> batch = OtelCollector().collect(Source("traces.jsonl", line))
     >>> sorted(f.ref.name for f in batch.facts if f.fact == "process"), batch.raw.append_only
-    (['v1/embeddings'], True)
+    (['apps/unknown_service/v1/embeddings'], True)
 """
 
 from __future__ import annotations

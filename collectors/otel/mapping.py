@@ -3,7 +3,9 @@
 What a span becomes depends on its operation (`collectors.otel.conventions.read_operation`):
 
 - a model call (`chat`, `text_completion`, `generate_content`, `embeddings`, ...): a third-party
-  processor per provider endpoint (`collectors.otel.providers`), of type `llm_api` or
+  processor per provider endpoint (`collectors.otel.providers`) and calling application, named as
+  the spec and the code collector name an integration: the endpoint + `apps/<service.name>/<API
+  path>` (`https://api.openai.com` + `apps/support-bot/v1/chat/completions`), of type `llm_api` or
   `embedding_api`, with its vendor, region when the host says it, the model as its `version` and
   the operation as its `job_type`; the caller *runs* it. Captured content becomes datasets holding
   only the classes found: the caller's prompts to the endpoint (read by it) and its responses
@@ -177,7 +179,8 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
         problems.append(Problem(severity="warning", source=source, line=line, field=f"span {span.span_id}",
                                 message=f"a {operation} span names no provider and no server"))
     e = endpoint(provider, operation, address=address, port=attrs.get("server.port"), url=url)
-    ref = NodeRef.process(e.namespace, clean(e.name) or operation)
+    _, service = _service(span)
+    ref = NodeRef.process(e.namespace, clean(f"apps/{service}/{e.name or operation}"))
     model = first(attrs, "model")
     trace.add(("process", ref.id, model), lambda: Process(
         namespace=ref.namespace, name=ref.name, third_party=True, processor_type=ProcessorType(e.processor_type),
@@ -185,16 +188,15 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
         evidence=trace.evidence))
     caller = _caller(trace, span)
     trace.edge(caller, ref, EdgeKind.RUNS)
-    _, service = _service(span)
     who = caller.name if caller.namespace == service else service
     classes, sent = _classes(span, "input")
     if sent:
-        prompts = NodeRef.dataset(f"otel://{service}", clean(f"{who}/prompts/{_bare(e.namespace)}/{ref.name}"))
+        prompts = NodeRef.dataset(f"otel://{service}", clean(f"{who}/prompts/{_bare(e.namespace)}/{e.name}"))
         trace.dataset(prompts, Role.ORIGIN, classes)
         trace.edge(prompts, ref, EdgeKind.READ)
     classes, answered = _classes(span, "output")
     if answered and operation != EMBEDDINGS:
-        responses = NodeRef.dataset(f"otel://{service}", clean(f"{who}/responses/{_bare(e.namespace)}/{ref.name}"))
+        responses = NodeRef.dataset(f"otel://{service}", clean(f"{who}/responses/{_bare(e.namespace)}/{e.name}"))
         trace.dataset(responses, Role.STORE, classes)
         trace.edge(ref, responses, EdgeKind.WRITE)
     data_source = first(attrs, "data_source")
@@ -279,7 +281,7 @@ def map_request(request: Any, *, source: str, line: int | None = None) -> Mapped
         >>> m = map_request({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name",
         ...     "value": {"stringValue": "support-bot"}}]}, "scopeSpans": [{"spans": [span]}]}]}, source="t.jsonl")
         >>> sorted(f.fact + " " + (f.ref.id if f.fact != "edge" else f.kind) for f in m.facts)
-        ['edge runs', 'identity identity:services:support-bot', 'process process:https://api.openai.com:v1/chat/completions']
+        ['edge runs', 'identity identity:services:support-bot', 'process process:https://api.openai.com:apps/support-bot/v1/chat/completions']
     """
     out = Mapped()
     read = read_request(request)

@@ -3,9 +3,10 @@
 A GenAI span names its provider (`gen_ai.provider.name`, the older `gen_ai.system`, OpenInference's
 `llm.provider`) and often the server it called (`server.address`, `server.port`, or a base URL). The
 processor node is named as the spec and the other collectors name a vendor endpoint: the namespace
-is the endpoint (`https://api.openai.com`) and the name the API path the operation calls
-(`v1/chat/completions`), so the same endpoint found in a pipeline spec, an MCP config or a trace is
-one node. A provider missing from `PROVIDERS` still makes a processor, named by its server (or
+is the endpoint (`https://api.openai.com`) and the name is the API path the operation calls
+(`v1/chat/completions`), qualified by the caller by `collectors.otel.mapping` (see
+docs/pipeline-spec.md: a processor is an integration, the endpoint as one application uses it). A
+provider missing from `PROVIDERS` still makes a processor, named by its server (or
 `genai://<provider>`) and the operation.
 
 Example:

@@ -49,10 +49,10 @@ def test_otel_collector_is_registered_and_detects_trace_files_not_openlineage_ev
 def test_genai_spans_become_processors_tools_agent_and_data_source() -> None:
     batch = _collect(_lines(request("support-bot", rag_trace(0))))
     processes = _nodes(batch, "process")
-    chat = processes["process:https://api.openai.com:v1/chat/completions"]
+    chat = processes["process:https://api.openai.com:apps/support-bot/v1/chat/completions"]
     assert (chat.processor_type, chat.vendor, chat.version, chat.third_party) == ("llm_api", "OpenAI", "gpt-4o-mini",
                                                                                   True)
-    embed = processes["process:https://api.openai.com:v1/embeddings"]
+    embed = processes["process:https://api.openai.com:apps/support-bot/v1/embeddings"]
     assert (embed.processor_type, embed.version) == ("embedding_api", "text-embedding-3-small")
     assert processes["process:support-bot:tools/lookup_order"].job_type == "execute_tool"
     agent = _nodes(batch, "identity")["identity:support-bot:triage"]
@@ -72,7 +72,7 @@ def test_old_gen_ai_system_and_new_provider_name_make_the_same_processor() -> No
     new = span(trace_id(2), "chat", {"gen_ai.provider.name": "anthropic", "gen_ai.operation.name": "chat",
                                      "gen_ai.request.model": "claude-sonnet-4"})
     batch = _collect(_lines(request("a", [old]), request("a", [new])))
-    assert set(_nodes(batch, "process")) == {"process:https://api.anthropic.com:v1/messages"}
+    assert set(_nodes(batch, "process")) == {"process:https://api.anthropic.com:apps/a/v1/messages"}
 
 
 def test_bedrock_host_gives_the_region_and_a_service_without_agent_runs_the_call() -> None:
@@ -100,8 +100,8 @@ def test_openinference_spans_map_llm_embedding_retriever_and_tool() -> None:
     ]
     batch = _collect(_lines(request("rag-app", spans)))
     processes = _nodes(batch, "process")
-    assert processes["process:https://api.openai.com:v1/chat/completions"].version == "gpt-4o"
-    assert processes["process:https://api.openai.com:v1/embeddings"].version == "text-embedding-3-large"
+    assert processes["process:https://api.openai.com:apps/rag-app/v1/chat/completions"].version == "gpt-4o"
+    assert processes["process:https://api.openai.com:apps/rag-app/v1/embeddings"].version == "text-embedding-3-large"
     assert "process:rag-app:tools/search_orders" in processes
     kb = _nodes(batch, "dataset")["dataset:s3://kb:articles"]
     assert kb.classifications == ("pii.email",)
@@ -117,7 +117,7 @@ def test_openllmetry_spans_with_request_type_and_api_base_name_the_endpoint_call
         span(t, "planner.agent", {"traceloop.span.kind": "agent", "traceloop.entity.name": "planner"}),
     ]
     batch = _collect(_lines(request("app", spans)))
-    assert "process:https://llm.corp:8443:v1/chat/completions" in _nodes(batch, "process")
+    assert "process:https://llm.corp:8443:apps/app/v1/chat/completions" in _nodes(batch, "process")
     assert "process:app:tools/lookup" in _nodes(batch, "process")
     assert "identity:app:planner" in _nodes(batch, "identity")
     prompts = [d for d in _nodes(batch, "dataset").values() if "/prompts/" in d.name]
@@ -162,7 +162,7 @@ def test_many_spans_become_few_claims_with_counts_and_first_and_last_seen(tmp_pa
     graph = load_graph(store)
     counts = store.counts()
     assert len(list(graph.nodes())) <= 10
-    chat = graph.node("process:https://api.openai.com:v1/chat/completions")
+    chat = graph.node("process:https://api.openai.com:apps/support-bot/v1/chat/completions")
     assert (chat["last_seen"] - chat["first_seen"]).total_seconds() == 999  # the first and the last trace
     assert counts["edge_facts"] < 50 and counts["node_facts"] < 50  # claims, not a row per span
     assert counts["observations"] >= 5000

@@ -33,6 +33,7 @@ from tests.otel.traces import span, trace_id
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PROTOBUF = {**AUTH, "Content-Type": "application/x-protobuf"}
 JSON = {**AUTH, "Content-Type": "application/json"}
+ANTHROPIC = "process:https://api.anthropic.com:apps/support-agent/v1/messages"
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +90,12 @@ def protobuf_body(traces: int, spans_per_trace: int = 1, *, first: int = 0, serv
 def test_sdk_exporter_spans_become_agent_processor_tool_and_dataset(server: Server, compression: str) -> None:
     emit(server, "sdk", OTEL_EXPORTER_OTLP_TRACES_COMPRESSION=compression)
     g = graph(server)
-    chat = g.node("process:https://api.anthropic.com:v1/messages")
+    chat = g.node(ANTHROPIC)
     assert (chat["processor_type"], chat["vendor"], chat["version"]) == ("llm_api", "Anthropic", "claude-sonnet-4")
-    assert g.edge("identity:support-agent:refunds", "process:https://api.anthropic.com:v1/messages", "runs")
+    assert g.edge("identity:support-agent:refunds", ANTHROPIC, "runs")
     assert g.edge("identity:support-agent:refunds", "process:support-agent:tools/issue_refund", "runs")
     orders = "dataset:postgres://orders-db:5432:shop.public.orders"
-    assert g.edge(orders, "process:https://api.anthropic.com:v1/messages", "read")
+    assert g.edge(orders, ANTHROPIC, "read")
     prompts = next(n for n in g.nodes("dataset") if "/prompts/" in n["name"] and "support-agent" in n["namespace"])
     assert set(prompts["classifications"]) == {"financial.payment_card", "pii.email"}
     assert all(b"4111 1111" not in raw and b"jane.doe" not in raw for raw in raw_texts(server))
@@ -112,7 +113,8 @@ def test_instrumented_openai_calls_arrive_as_processors_run_by_the_service(serve
     g = graph(server)
     # OpenLLMetry records the base URL it called; OpenInference only the provider, so its vendor endpoint
     where = f"http://127.0.0.1:{stub.server_port}" if instrumentation == "openllmetry" else "https://api.openai.com"
-    chat, embed = g.node(f"process:{where}:v1/chat/completions"), g.node(f"process:{where}:v1/embeddings")
+    app = f"apps/{instrumentation}-app"
+    chat, embed = g.node(f"process:{where}:{app}/v1/chat/completions"), g.node(f"process:{where}:{app}/v1/embeddings")
     assert (chat["processor_type"], chat["version"]) == ("llm_api", "gpt-4o-mini")
     assert (embed["processor_type"], embed["version"]) == ("embedding_api", "text-embedding-3-small")
     service = f"identity:services:{instrumentation}-app"
@@ -142,7 +144,7 @@ def test_json_request_with_some_invalid_spans_is_a_partial_success(server: Serve
     assert answer.status_code == 200
     partial = answer.json()["partialSuccess"]
     assert partial["rejectedSpans"] == "2" and "traceId" in partial["errorMessage"]
-    assert graph(server).node("process:https://api.cohere.com:v2/chat")["vendor"] == "Cohere"
+    assert graph(server).node("process:https://api.cohere.com:apps/partial/v2/chat")["vendor"] == "Cohere"
 
 
 def test_gzip_json_request_is_stored(server: Server) -> None:
@@ -150,7 +152,8 @@ def test_gzip_json_request_is_stored(server: Server) -> None:
     answer = requests.post(server.url + "/v1/traces", data=gzip.compress(orjson.dumps(json_request("gz", [s]))),
                            headers={**JSON, "Content-Encoding": "gzip"}, timeout=60)
     assert answer.status_code == 200 and answer.json() == {}
-    assert graph(server).node("process:https://api.mistral.ai:v1/embeddings")["processor_type"] == "embedding_api"
+    mistral = graph(server).node("process:https://api.mistral.ai:apps/gz/v1/embeddings")
+    assert mistral["processor_type"] == "embedding_api"
 
 
 # -- bad input -------------------------------------------------------------------------------------
