@@ -197,6 +197,25 @@ CASES: dict[str, tuple[Callable[[], LineageGraph], Callable[[], LineageGraph]]] 
             source={"id": "dataset:s3:crawl", "origin": "real", "classifications": ["internal"]},
         ),
     ),
+    "LM019": (
+        lambda: graph([{"id": "process:https://huggingface.co:acme/encoder", "job_type": "model",
+                        "capabilities": ["trust_remote_code"], "pinned": False, "url": "https://huggingface.co/acme/encoder"}]),
+        lambda: graph([{"id": "process:https://huggingface.co:acme/encoder", "job_type": "model", "capabilities": [],
+                        "pinned": False, "url": "https://huggingface.co/acme/encoder"}]),
+    ),
+    "LM020": (
+        lambda: graph([{"id": "process:https://huggingface.co:acme/encoder", "job_type": "model", "version": "main",
+                        "pinned": False, "url": "https://huggingface.co/acme/encoder"}]),
+        lambda: graph([{"id": "process:https://huggingface.co:acme/encoder", "job_type": "model",
+                        "version": "714eb0fa89d2f80546fda750413ed43d93601a13", "pinned": True,
+                        "url": "https://huggingface.co/acme/encoder"}]),
+    ),
+    "LM021": (
+        lambda: graph([{"id": "process:https://huggingface.co:acme/gbm", "job_type": "model", "pinned": False,
+                        "capabilities": ["code_executing_format"], "url": "https://huggingface.co/acme/gbm"}]),
+        lambda: graph([{"id": "process:file:models/gbm.pkl", "job_type": "model", "pinned": True,
+                        "capabilities": ["code_executing_format"]}]),
+    ),
     "LM022": (
         lambda: via({"id": "process:airflow:ingest", "components": [JINJA_VULNERABLE]}),
         lambda: via({"id": "process:airflow:ingest", "components": [{**JINJA_VULNERABLE, "version": "3.1.4"}]}),
