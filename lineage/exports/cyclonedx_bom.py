@@ -11,6 +11,10 @@
   sensitive data (the classifications), description and owner (`governance.owners`).
 - **Identities** have no CycloneDX type: the identities that run a service, and every grant, are
   `lineage:runs-as` and `lineage:grant` properties on the service or component they concern.
+- The **components** each process runs (libraries, models, datasets it loads: `Process.components`)
+  are components too, with their **vulnerabilities**, as `cyclonedx_components` says; a service's
+  `dependencies` entry names them next to the datasets it reads, so one BOM holds the components,
+  their vulnerabilities and the data each can reach (Dependency-Track reads it).
 - Everything else the graph knows (role, origin, environment, region, retention, columns, ...) is a
   `lineage:<name>` property. `dependencies` say which datasets a service reads and which services
   write a dataset.
@@ -36,11 +40,12 @@ from typing import Any
 from urllib.parse import quote
 
 from lineage.exports.attributes import label, plain, text
+from lineage.exports.cyclonedx_components import bom_parts
 from lineage.graph import LineageGraph
 
 SPEC_VERSION = "1.6"
 _SHOWN = frozenset({"id", "kind", "namespace", "name", "description", "classifications", "owner", "vendor",
-                    "auth", "third_party", "first_seen", "last_seen", "layer", "secrets"})
+                    "auth", "third_party", "first_seen", "last_seen", "layer", "secrets", "components"})
 
 
 def _classification(classes: list[str]) -> str:
@@ -140,14 +145,17 @@ def export(graph: LineageGraph, *, as_of: datetime | None = None) -> str:
     metadata: dict[str, Any] = {"tools": {"components": [{"type": "application", "name": "lineage-mapper"}]}}
     if as_of is not None:
         metadata["timestamp"] = as_of.isoformat()
+    libraries, runs, vulnerabilities = bom_parts(processes)
     dependencies = []
     for a in processes:
-        dependencies.append({"ref": a["id"], "dependsOn": graph.predecessors(a["id"], "read")})
+        dependencies.append({"ref": a["id"], "dependsOn": graph.predecessors(a["id"], "read") + runs.get(a["id"], [])})
     for a in datasets:
         dependencies.append({"ref": a["id"], "dependsOn": graph.predecessors(a["id"], "write")})
     bom = {"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json", "bomFormat": "CycloneDX",
            "specVersion": SPEC_VERSION, "serialNumber": f"urn:uuid:{serial}", "version": 1, "metadata": metadata,
-           "components": [_component(graph, a) for a in datasets],
+           "components": [_component(graph, a) for a in datasets] + libraries,
            "services": [_service(graph, a, link) for a in processes],
            "dependencies": dependencies}
+    if vulnerabilities:
+        bom["vulnerabilities"] = vulnerabilities
     return json.dumps(bom, indent=2, ensure_ascii=False) + "\n"
