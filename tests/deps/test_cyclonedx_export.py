@@ -35,6 +35,7 @@ def bom() -> dict[str, Any]:
     g = graph([{"id": "dataset:pg:crm.contacts", "origin": "real", "classifications": ["pii.email"]},
                {"id": JOB, "components": COMPONENTS}], [("dataset:pg:crm.contacts", JOB, "read")])
     text = export(g, "cyclonedx")
+    assert isinstance(text, str)
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
     return dict(json.loads(text))
 
