@@ -234,6 +234,30 @@ CASES: dict[str, tuple[Callable[[], LineageGraph], Callable[[], LineageGraph]]] 
             {"ecosystem": "pypi", "name": "a", "licenses": ["MIT"]}, {"ecosystem": "pypi", "name": "b",
                                                                        "licenses": ["Apache-2.0"]}]}),
     ),
+    "LM025": (
+        lambda: graph([{"id": "identity:svc:bot"}, {"id": LLM, "processor_type": "llm_api", "job_type": "chat",
+                                                    "version": "gpt-4o", "layer": 1}],
+                      [("identity:svc:bot", LLM, "runs")]),
+        lambda: graph([{"id": "identity:svc:bot"}, {"id": LLM, "processor_type": "llm_api", "job_type": "chat",
+                                                    "version": "gpt-4o", "layer": 2, "approved": True}],
+                      [("identity:svc:bot", LLM, "runs")]),
+    ),
+    "LM026": (
+        lambda: via({"id": LLM, "processor_type": "llm_api", "job_type": "chat"},
+                    source={"id": "dataset:otel://svc:bot/prompts/api.llm.example/v1/chat",
+                            "classifications": ["pii.email"]}),
+        lambda: via({"id": LLM, "processor_type": "llm_api", "job_type": "chat", "approved": True},
+                    source={"id": "dataset:otel://svc:bot/prompts/api.llm.example/v1/chat",
+                            "classifications": ["pii.email"]}),
+    ),
+    "LM027": (
+        lambda: graph([{"id": "identity:svc:triage", "identity_type": "agent"},
+                       {"id": "process:svc:tools/refund", "job_type": "execute_tool", "first_seen": NEW}],
+                      [("identity:svc:triage", "process:svc:tools/refund", "runs")]),
+        lambda: graph([{"id": "identity:svc:triage", "identity_type": "agent"},
+                       {"id": "process:svc:tools/refund", "job_type": "execute_tool", "first_seen": OLD}],
+                      [("identity:svc:triage", "process:svc:tools/refund", "runs")]),
+    ),
 }
 
 

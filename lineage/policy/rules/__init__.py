@@ -33,6 +33,9 @@ from lineage.policy.rules import (
     lm022_vulnerable_component,
     lm023_unpinned_dependency,
     lm024_component_license,
+    lm025_shadow_ai,
+    lm026_sensitive_prompts,
+    lm027_new_agent_tool,
 )
 
 RULES: tuple[BuiltinRule, ...] = (
@@ -60,6 +63,9 @@ RULES: tuple[BuiltinRule, ...] = (
     lm022_vulnerable_component.RULE,
     lm023_unpinned_dependency.RULE,
     lm024_component_license.RULE,
+    lm025_shadow_ai.RULE,
+    lm026_sensitive_prompts.RULE,
+    lm027_new_agent_tool.RULE,
 )
 
 __all__ = ["RULES"]
