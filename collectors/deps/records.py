@@ -52,7 +52,7 @@ def purl(ecosystem: str, name: str, version: str | None) -> str:
     """A package URL (`pkg:pypi/name@version`); PyPI names as PEP 503 normalises them."""
     if ecosystem == "pypi":
         name = re.sub(r"[-_.]+", "-", name).lower()
-    namespace, _, base = name.rpartition("/") if ecosystem == "npm" else ("", "", name)
+    namespace, _, base = name.rpartition("/") if ecosystem in ("npm", "huggingface") else ("", "", name)
     path = f"{quote(namespace, safe='@')}/{quote(base, safe='')}" if namespace else quote(base, safe="")
     return f"pkg:{ecosystem}/{path}" + (f"@{quote(version, safe='')}" if version else "")
 

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -36,6 +37,7 @@ from collectors.deps.records import (
 )
 from lineage.models import Component, LineageBatch, Vulnerability
 
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 MAX_DEPTH = 32
 """How deep nested CycloneDX `components` are followed."""
 SPEC_VERSIONS = ("1.4", "1.5", "1.6")
@@ -86,8 +88,14 @@ def _cdx_component(entry: Mapping[str, Any], batch: LineageBatch, where: str) ->
         return None
     ctype = entry.get("type") if entry.get("type") in _TYPES else "library"
     eco = ecosystem_of(purl)
-    full = f"{group}/{name}" if group and eco == "npm" else name
+    full = f"{group}/{name}" if group and eco in ("npm", "huggingface") else name
+    extra: dict[str, Any] = {}
+    if eco == "huggingface" or ctype in ("machine-learning-model", "data"):
+        # a model or dataset is pinned by its commit, not by a version name such as `main`
+        revision = text(entry.get("version"), 100)
+        extra = {"revision": revision, "pinned": bool(revision and _COMMIT.match(revision))}
     return component(eco, full, entry.get("version"), type=ctype, purl=purl, hashes=_cdx_hashes(entry.get("hashes")),
+                     **extra,
                      licenses=_cdx_licenses(entry.get("licenses")),
                      scope=entry.get("scope") if entry.get("scope") in ("optional", "excluded") else None,
                      source=f"{batch.source}:{where}")

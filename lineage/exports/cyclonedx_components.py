@@ -7,6 +7,11 @@
   `licenses` (a license name each, or one SPDX `expression`), `scope`; the `bom-ref` is the
   package URL (else `ecosystem:name@version`). A model records its revision and file formats as
   `lineage:revision` and `lineage:format` properties.
+- A model load the code collector found (a process with `job_type: model`) is a
+  `machine-learning-model` component as well: a Hugging Face repository as
+  `pkg:huggingface/<repo>@<revision>`, with `lineage:pinned-to-commit` and what loading it runs
+  (`lineage:on-load`: `trust_remote_code`, `code_executing_format`). Datasets are `data` components
+  already (see `cyclonedx_bom`).
 - A process's `dependencies` entry depends on the components it runs, next to the datasets it reads.
 - Each vulnerability is one `vulnerabilities` entry as Dependency-Track reads them: `id`, `source`
   (NVD for CVE ids, GitHub for GHSA, OSV otherwise), `references` to its aliases, `ratings`
@@ -28,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from lineage.components import component_ref, components, version_of, vulnerability_status
 from lineage.exports.attributes import text
@@ -118,14 +124,50 @@ def _vulnerability(vuln: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_HUB = "https://huggingface.co"
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+def model_component(attrs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A model load (a process with `job_type: model`, as the code collector records it) as a
+    machine-learning-model component of its own: a Hugging Face repository by its package URL at
+    the revision loaded, whether that revision is a commit, and whether its format runs code.
+
+    Example:
+        >>> model_component({"id": "process:https://huggingface.co:acme/m", "job_type": "model",
+        ...                  "namespace": "https://huggingface.co", "name": "acme/m", "version": "main"})["purl"]
+        'pkg:huggingface/acme/m@main'
+    """
+    if attrs.get("job_type") != "model":
+        return None
+    name, revision = str(attrs.get("name") or attrs["id"]), attrs.get("version")
+    found: dict[str, Any] = {"type": "machine-learning-model", "name": name, "version": revision,
+                             "revision": revision, "source": None}
+    if str(attrs.get("namespace", "")).rstrip("/") == _HUB:
+        found["ecosystem"] = "huggingface"
+        found["purl"] = f"pkg:huggingface/{quote(name, safe='/')}" + (f"@{quote(str(revision), safe='')}"
+                                                                      if revision else "")
+    entry = _component(found, attrs, found.get("purl") or f"model:{attrs['id']}")
+    props = entry.setdefault("properties", [])
+    props.append({"name": "lineage:pinned-to-commit", "value": str(bool(revision and _COMMIT.match(str(revision))))
+                  .lower()})
+    for capability in attrs.get("capabilities") or ():
+        props.append({"name": "lineage:on-load", "value": text(capability)})
+    return entry
+
+
 def bom_parts(processes: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[str]],
                                                                list[dict[str, Any]]]:
-    """(component entries, the component refs of each process, vulnerability entries), in ref order."""
+    """(component entries, the component refs of each process, vulnerability entries), in ref order;
+    a model load is a component too (`model_component`), which its process depends on."""
     entries: dict[str, dict[str, Any]] = {}
     runs: dict[str, list[str]] = {}
     vulns: dict[str, dict[str, Any]] = {}
     affected: dict[str, dict[tuple[str, str], str]] = {}
     for attrs in processes:
+        if (model := model_component(attrs)) is not None:
+            entries.setdefault(model["bom-ref"], model)
+            runs.setdefault(str(attrs["id"]), []).append(model["bom-ref"])
         for component in components(attrs):
             ref = component_ref(component, attrs)
             entries.setdefault(ref, _component(component, attrs, ref))

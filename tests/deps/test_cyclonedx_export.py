@@ -80,3 +80,23 @@ def test_the_deps_collector_reads_the_exported_bom_back() -> None:
     back = {c.name: c for f in batch.facts if isinstance(f, Process) for c in f.components}
     assert back["jinja2"].version == "3.1.2"
     assert [v.id for v in back["jinja2"].vulnerabilities] == ["GHSA-h5c8-rqwp-cp95"]
+
+
+def test_model_loads_are_machine_learning_model_components() -> None:
+    model = {"id": "process:https://huggingface.co:acme/summariser", "job_type": "model",
+             "namespace": "https://huggingface.co", "name": "acme/summariser", "version": "main", "pinned": False,
+             "capabilities": ["code_executing_format"]}
+    pinned = {"id": "process:https://huggingface.co:acme/embedder", "job_type": "model",
+              "namespace": "https://huggingface.co", "name": "acme/embedder", "version": "4f1c2e9" * 5 + "abcde"}
+    text = export(graph([model, pinned]), "cyclonedx")
+    assert isinstance(text, str)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    doc = json.loads(text)
+    models = {c["bom-ref"]: c for c in doc["components"] if c["type"] == "machine-learning-model"}
+    loose = models["pkg:huggingface/acme/summariser@main"]
+    assert {"name": "lineage:on-load", "value": "code_executing_format"} in loose["properties"]
+    assert {"name": "lineage:pinned-to-commit", "value": "false"} in loose["properties"]
+    strict = models[f"pkg:huggingface/acme/embedder@{pinned['version']}"]
+    assert {"name": "lineage:pinned-to-commit", "value": "true"} in strict["properties"]
+    [dep] = [d for d in doc["dependencies"] if d["ref"] == model["id"]]
+    assert dep["dependsOn"] == ["pkg:huggingface/acme/summariser@main"]

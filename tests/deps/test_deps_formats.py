@@ -199,3 +199,21 @@ def test_spdx_json_packages_with_purls_and_licenses(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["uv.lock", "poetry.lock", "pip-audit.json", "osv-GHSA-h5c8-rqwp-cp95.json"])
 def test_detection_claims_dependency_files(name: str) -> None:
     assert detected(FIXTURES / name) == "deps"
+
+
+def test_ml_bom_models_and_datasets_keep_their_revision_pins(tmp_path: Path) -> None:
+    commit = "559062ad13d311b87b2c455e67dcd5f1c8f65111"
+    doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+        {"type": "machine-learning-model", "group": "microsoft", "name": "deberta-v3-base", "version": commit,
+         "purl": f"pkg:huggingface/microsoft/deberta-v3-base@{commit}"},
+        {"type": "machine-learning-model", "group": "acme", "name": "summariser", "version": "main",
+         "purl": "pkg:huggingface/acme/summariser@main"},
+        {"type": "data", "name": "support-tickets", "version": "v3"}]}
+    path = tmp_path / "ml.cdx.json"
+    path.write_text(json.dumps(doc))
+    found = components(collect(path))
+    deberta = found["microsoft/deberta-v3-base"]
+    assert (deberta.type, deberta.ecosystem, deberta.revision, deberta.pinned) == (
+        "machine-learning-model", "huggingface", commit, True)
+    assert found["acme/summariser"].pinned is False
+    assert found["support-tickets"].type == "data" and found["support-tickets"].pinned is False
