@@ -150,8 +150,8 @@ class Acts:
                     for proc in sorted(h.processors):
                         self.flow_in(sc, everything, proc, place)
                     out.append(self.reads(sc, ds, place))
-                return Value(taint=join(out).taint, handle=h if last == "as_retriever" else None)
-            return Value(handle=h, taint=base.taint)
+                return Value(taint=join(out).taint)
+            return None if h.kind == "file" else Value(handle=h, taint=base.taint)
         if h.kind == "synthetic":
             if last in ("fit", "load", "save", "seed", "seed_instance"):
                 return EMPTY
@@ -297,10 +297,12 @@ class Acts:
         url = target.url or (text if "://" in text and not text.startswith("file:") else None)
         if dataset is None:
             return Value(url=url)
-        if mode and any(c in mode for c in "wax+"):
+        opened = q in ("open", "io.open") or q.endswith(":open")  # a file object, read or written later
+        if opened and mode and any(c in mode for c in "wax+"):
             return Value(handle=Handle("file", datasets=frozenset({dataset})), url=url)
         value = self.reads(sc, dataset, place)
-        return Value(taint=value.taint, handle=Handle("file", datasets=frozenset({dataset})), url=url)
+        return Value(taint=value.taint, handle=Handle("file", datasets=frozenset({dataset})) if opened else None,
+                     url=url)
 
     def _write(self, row: Api, q: str, arg: Any, args: list[Value], kwargs: dict[str, Value], everything: Value,
                node: ast.Call, sc: Scope, receiver: Value | None, place: Place) -> Value:

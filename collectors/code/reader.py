@@ -228,7 +228,9 @@ class Reader(Acts):
             return EMPTY
         d = depth + 1
         if isinstance(node, ast.Constant):
-            return Value(const=node.value) if isinstance(node.value, str) else EMPTY
+            if isinstance(node.value, str):
+                return Value(const=node.value)
+            return Value(const=str(node.value)) if type(node.value) is int else EMPTY
         if isinstance(node, ast.Name):
             return self.lookup(node.id, sc)
         if isinstance(node, ast.Attribute):

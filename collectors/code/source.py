@@ -131,6 +131,8 @@ def _cells(data: bytes, name: str) -> tuple[list[tuple[int, str]], list[Trouble]
 def parse_notebook(data: bytes, name: str) -> tuple[list[Unit], list[Trouble]]:
     """One unit holding every code cell that parses, in order."""
     cells, troubles = _cells(data, name)
+    if not cells and any(t.where is None for t in troubles):  # not a notebook at all
+        return [], troubles
     body: list[ast.stmt] = []
     starts: list[tuple[int, int]] = []  # (first line in the joined text, cell number)
     texts: list[str] = []

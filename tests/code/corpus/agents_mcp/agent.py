@@ -11,11 +11,10 @@ FILES = StdioServerParameters(command="npx", args=["-y", "@modelcontextprotocol/
 
 
 async def read_changelog() -> str:
-    async with stdio_client(FILES) as (read, write):
-        async with ClientSession(read, write) as session:
-            await session.initialize()
-            result = await session.call_tool("read_file", arguments={"path": "/srv/repos/app/CHANGELOG.md"})
-            return result.content[0].text
+    async with stdio_client(FILES) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        result = await session.call_tool("read_file", arguments={"path": "/srv/repos/app/CHANGELOG.md"})
+        return result.content[0].text
 
 
 async def triage_issues() -> str:

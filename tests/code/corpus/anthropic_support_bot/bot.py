@@ -1,6 +1,6 @@
 """Support bot: looks the customer up in Postgres, asks Claude for a reply, archives the transcript in S3."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anthropic
 import boto3
@@ -38,7 +38,7 @@ def reply(customer_id: int, message: str) -> str:
 
 
 def archive(customer_id: int, message: str, answer: str) -> None:
-    stamp = datetime.now(timezone.utc).isoformat()
+    stamp = datetime.now(UTC).isoformat()
     body = json.dumps({"customer": customer_id, "message": message, "answer": answer})
     s3.put_object(Bucket=ARCHIVE_BUCKET, Key=f"transcripts/{customer_id}/{stamp}.json", Body=body)
     with db.cursor() as cur:

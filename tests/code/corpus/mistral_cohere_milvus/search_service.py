@@ -17,7 +17,7 @@ def index_clauses(path="corpus/clauses.json"):
         clauses = json.load(fh)
     vectors = co.embed(texts=[c["text"] for c in clauses], model="embed-multilingual-v3.0",
                        input_type="search_document", embedding_types=["float"]).embeddings.float_
-    rows = [{"id": c["id"], "vector": v, "text": c["text"]} for c, v in zip(clauses, vectors)]
+    rows = [{"id": c["id"], "vector": v, "text": c["text"]} for c, v in zip(clauses, vectors, strict=False)]
     milvus.insert(collection_name=COLLECTION, data=rows)
 
 
