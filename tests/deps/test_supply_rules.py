@@ -129,3 +129,20 @@ def test_license_expressions_are_forbidden_only_without_an_allowed_choice() -> N
         {"ecosystem": "pypi", "name": "both", "licenses": ["(MIT AND GPL-3.0-only)"]}]}
     found = list(rule(PolicyContext.build(graph([job]))))
     assert [f.message.split(" runs ")[1].split(" ")[0] for f in found] == ["both"]
+
+
+def test_advisory_beside_an_mcp_config_meets_the_launcher_pin(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "pipeline"
+    folder.mkdir()
+    (folder / ".mcp.json").write_text(json.dumps({"mcpServers": {"github": {
+        "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@0.6.0"],
+        "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}"}}}}))
+    (folder / "osv-github-server.json").write_text(json.dumps({
+        "schema_version": "1.6.0", "id": "GHSA-test-mcp1-0001", "modified": "2025-01-01T00:00:00Z",
+        "summary": "path traversal", "database_specific": {"severity": "HIGH"},
+        "affected": [{"package": {"ecosystem": "npm", "name": "@modelcontextprotocol/server-github"},
+                      "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.6.3"}]}]}]}))
+    [lm022] = [f for f in checked(tmp_path, capsys) if f["rule_id"] == "LM022"]
+    assert "GHSA-test-mcp1-0001" in lm022["message"] and "0.6.0" in lm022["message"]
+    assert lm022["nodes"][0].startswith("process:mcp://github")
