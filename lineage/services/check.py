@@ -33,7 +33,7 @@ from lineage.tagging import Tags
 
 RESULT = "findings"
 """The name the findings are kept under in the store."""
-_FORMAT = 3
+_FORMAT = 4
 """How they are kept (`_dumps`); another number, and what was kept before is worked out again."""
 
 
@@ -94,7 +94,8 @@ _PER_RULE = ("title", "fix", "references")
 
 
 def _dumps(findings: list[Finding]) -> bytes:
-    """The findings, compact: what each rule says alike once, each evidence place once."""
+    """The findings, compact: what each rule says alike once (first line), each evidence place once
+    (second line), then one finding a line, so those about one node are found without parsing all."""
     rules: dict[str, dict[str, Any]] = {}
     places: dict[tuple[str, int | None], int] = {}
     rows = []
@@ -104,19 +105,28 @@ def _dumps(findings: list[Finding]) -> bytes:
         if rules.setdefault(f.rule_id, shared) != shared:  # a rule that words them differently: kept as said
             row.update(shared)
         row["evidence"] = [places.setdefault((p[0], p[1]), len(places)) for p in f.evidence]
-        rows.append(row)
-    return zlib.compress(orjson.dumps({"rules": rules, "places": list(places), "findings": rows}), 1)
+        rows.append(orjson.dumps(row))
+    return zlib.compress(b"\n".join([orjson.dumps(rules), orjson.dumps(list(places)), *rows]), 1)
 
 
 def _loads(payload: bytes, about: str | None) -> list[Finding] | None:
-    """The findings `_dumps` kept (those about one node, with `about`); None when they cannot be
-    read (then they are worked out again)."""
+    """The findings `_dumps` kept (those about one node, with `about`: only the lines naming it are
+    parsed); None when they cannot be read (then they are worked out again)."""
     try:
-        kept = orjson.loads(zlib.decompress(payload))
-        rules, places = kept["rules"], kept["places"]
-        return [Finding.model_validate({**rules[row["rule_id"]], **row,
-                                        "evidence": [places[i] for i in row["evidence"]]})
-                for row in kept["findings"] if about is None or about in row["nodes"] or about in row["path"]]
+        rules_line, places_line, *lines = zlib.decompress(payload).split(b"\n")
+        if about is not None:
+            named = orjson.dumps(about)
+            lines = [line for line in lines if named in line]
+        if not lines:
+            return []
+        rules, places = orjson.loads(rules_line), orjson.loads(places_line)
+        out = []
+        for line in lines:
+            row = orjson.loads(line)
+            if about is None or about in row["nodes"] or about in row["path"]:
+                out.append(Finding.model_validate({**rules[row["rule_id"]], **row,
+                                                   "evidence": [places[i] for i in row["evidence"]]}))
+        return out
     except (ValueError, TypeError, KeyError, zlib.error):  # pydantic's ValidationError is a ValueError
         return None
 
