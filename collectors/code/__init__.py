@@ -34,9 +34,9 @@ from collectors.base import Source, register_collector
 from collectors.code.facts import COLLECTOR, Place, Recorder
 from collectors.code.project import module_name, project_of, slug
 from collectors.code.reader import Reader
-from collectors.code.secrets import literal_secrets
+from collectors.code.secrets import literal_secrets, may_hold_secrets
 from collectors.code.source import Unit, parse_source
-from collectors.mcp.secrets import redact
+from collectors.mcp.secrets import Found, redact
 from lineage.models import LineageBatch, RawInput
 
 __all__ = ["COLLECTOR", "CodeCollector"]
@@ -90,20 +90,19 @@ class CodeCollector:
             batch.problem(f"{t.where}: {t.message}" if t.where else t.message, line=t.line,
                           severity="warning" if units else "error")
         rec = Recorder(project=project, module=module)
-        texts: list[str] = []
+        found: list[Found] = []
         for unit in units:
-            texts.append(self._read(unit, rec, module, batch))
+            found += self._read(unit, rec, module, batch)
         batch.extend(rec.facts())
         if units:
             text = data.decode("utf-8-sig", errors="replace")
-            found = [f for unit in units for f, _ in literal_secrets(unit.tree)]
             content = {"format": ENVELOPE, "project": project, "module": module, "file": source.name,
                        "text": redact(text, found)}
             batch.raw = RawInput(collector=COLLECTOR, source=source.name,
                                  content=json.dumps(content, separators=(",", ":")).encode())
         return batch
 
-    def _read(self, unit: Unit, rec: Recorder, module: str, batch: LineageBatch) -> str:
+    def _read(self, unit: Unit, rec: Recorder, module: str, batch: LineageBatch) -> list[Found]:
         def place(line: int | None) -> Place:
             where, at = unit.place(line)
             return Place(where, at)
@@ -117,9 +116,10 @@ class CodeCollector:
             Reader(unit.tree, rec, place, module, warn).read()
         except RecursionError:
             warn("the code is nested too deeply to follow; what was found before is kept", None)
-        for found, line in literal_secrets(unit.tree):
+        secrets = literal_secrets(unit.tree) if may_hold_secrets(unit.text) else []
+        for found, line in secrets:
             at = place(line)
             rec.secret(rec.function(module, at), found.kind, at)
             warn(f"a literal {found.kind} is written in the code; it was not stored (read it from the "
                  "environment or a secret manager)", line)
-        return unit.text
+        return [found for found, _ in secrets]

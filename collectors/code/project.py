@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path, PurePath, PurePosixPath
 
 from lineage.yamlsafe import YamlError, load_yaml
@@ -44,18 +45,32 @@ def slug(text: str) -> str:
 def project_of(path: Path) -> tuple[str, PurePath]:
     """The project's name and the file's path inside the project folder."""
     resolved = path.resolve()
-    folder = resolved.parent
-    home = Path.home().resolve()
+    found = _project_folder(resolved.parent)
+    if found is None:
+        return slug(resolved.parent.name), PurePath(resolved.name)
+    name, folder = found
+    return name, resolved.relative_to(folder)
+
+
+@lru_cache(maxsize=4096)
+def _project_folder(folder: Path) -> tuple[str, Path] | None:
+    """The project's name and folder for files in `folder` (looked up once per folder in a run)."""
+    home = _home()
     for _ in range(_MAX_UP):
         declared = _declared(folder)
         if declared:
-            return slug(declared), resolved.relative_to(folder)
+            return slug(declared), folder
         if any((folder / m).exists() for m in MARKERS):
-            return slug(folder.name), resolved.relative_to(folder)
+            return slug(folder.name), folder
         if folder.parent == folder or folder == home:
             break
         folder = folder.parent
-    return slug(resolved.parent.name), PurePath(resolved.name)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _home() -> Path:
+    return Path.home().resolve()
 
 
 def module_name(relative: PurePath) -> str:

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from collectors.code.values import Value
@@ -21,10 +22,24 @@ from collectors.code.values import Value
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def imports_of(tree: ast.AST) -> dict[str, str]:
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of a body and of the bodies nested in it (not the expressions)."""
+    for stmt in body:
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", None) or ():
+            yield from _statements(handler.body)
+        for case in getattr(stmt, "cases", None) or ():
+            yield from _statements(case.body)
+
+
+def imports_of(tree: ast.Module) -> dict[str, str]:
     """Every import of the module (at any depth: imports inside functions count too)."""
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

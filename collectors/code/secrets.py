@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from collectors.mcp.secrets import Found, find_secrets
@@ -41,9 +42,14 @@ def _key(node: ast.expr) -> str:
 
 
 def _named(tree: ast.AST) -> Iterator[tuple[str, ast.Constant]]:
-    """Every string literal with the name it is held under ('' when none)."""
-    held: set[int] = set()
+    """Every string literal long enough to be a secret, with the name it is held under ('' when none)."""
+    held: dict[int, str] = {}
+    strings: list[ast.Constant] = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and len(node.value) >= 8:
+                strings.append(node)
+            continue
         pairs: list[tuple[str, ast.expr]] = []
         if isinstance(node, ast.Assign):
             pairs = [(_key(t), node.value) for t in node.targets]
@@ -56,12 +62,20 @@ def _named(tree: ast.AST) -> Iterator[tuple[str, ast.Constant]]:
         elif isinstance(node, ast.Call) and _key(node.func) in ("setdefault", "putenv") and len(node.args) == 2:
             pairs = [(_key(node.args[0]), node.args[1])]
         for key, value in pairs:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                held.add(id(value))
-                yield key, value
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in held:
-            yield "", node
+            if isinstance(value, ast.Constant) and isinstance(value.value, str) and id(value) not in held:
+                held[id(value)] = key
+    for node in strings:
+        yield held.get(id(node), ""), node
+
+
+_MAYBE = re.compile(r"(?i)token|secret|passw|pwd|api[_-]?key|apikey|access[_-]?key|auth|credential|private|session|"
+                    r"cookie|signature|bearer|basic|://[^\s/:@]+:[^\s/@]+@|sk-|gh[pousr]_|github_pat|xox|AKIA|ASIA|"
+                    r"AIza|eyJ|_live_|-----BEGIN")
+
+
+def may_hold_secrets(text: str) -> bool:
+    """A cheap first look at a file's text: False when no literal secret can be in it."""
+    return bool(_MAYBE.search(text))
 
 
 def literal_secrets(tree: ast.AST) -> list[tuple[Found, int]]:
