@@ -25,10 +25,10 @@ from lineage.services.fold import open_current
 from lineage.services.progress import Progress, Quiet
 from lineage.store import RawInputRow, RunRecord, Store, StoreWriter
 from lineage.store.base import SourceState
-from lineage.store.facts import Prepared
 
 if TYPE_CHECKING:
     from collectors.base import TailsLogs
+    from lineage.store.facts import Prepared
 
 GROUP_FACTS = 20_000
 AHEAD_OVER_BYTES = 8 << 20
@@ -192,7 +192,7 @@ class _Group:
     def add(self, path: Path, batch: LineageBatch | Prepared | None, state: SourceState | None = None) -> None:
         if batch is not None:
             self.waiting.append((path, batch))
-            self.facts += (len(batch.rows.facts) if isinstance(batch, Prepared) else len(batch.facts)) + 1
+            self.facts += (len(batch.facts) if isinstance(batch, LineageBatch) else len(batch.rows.facts)) + 1
         if state is not None:
             self.states.append(state)
         if self.facts >= GROUP_FACTS:
