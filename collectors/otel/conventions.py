@@ -127,13 +127,24 @@ CONVENTIONS: tuple[Convention, ...] = (GENAI, OPENINFERENCE, OPENLLMETRY, TRACEL
 """The conventions in the order they are asked."""
 
 
+def _keys_by_field() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for convention in CONVENTIONS:
+        for what, keys in convention.fields.items():
+            out.setdefault(what, []).extend(k for k in keys if k not in out.get(what, ()))
+    return {what: tuple(keys) for what, keys in out.items()}
+
+
+_KEYS = _keys_by_field()
+"""Every convention's keys for each field, in the order they are asked."""
+
+
 def first(attributes: Mapping[str, Any], what: str) -> str | None:
     """The first non-empty value any convention gives for `what`, as text."""
-    for convention in CONVENTIONS:
-        for key in convention.fields.get(what, ()):
-            value = attributes.get(key)
-            if value not in (None, "", [], {}):
-                return str(value)
+    for key in _KEYS.get(what, ()):
+        value = attributes.get(key)
+        if value is not None and value != "" and value != [] and value != {}:
+            return value if isinstance(value, str) else str(value)
     return None
 
 

@@ -21,14 +21,16 @@ The caller is the nearest agent among the span and its ancestors (`gen_ai.agent.
 `invoke_agent` span, an OpenInference or OpenLLMetry agent span), else the service (`service.name`
 in `service.namespace`, default `services`) as a service account.
 
-Every fact of one trace shares one evidence (the trace id as run id, the first span's start as the
-time), and a trace states each fact once: the store keeps a claim once with how many traces made
-it and when first and last (`lineage.store.rows.FactRows`), so a million spans become a few
-hundred claims.
+Every fact of one export request (a line of a trace file, one `POST /v1/traces`) shares one
+evidence: the request's first trace id as run id, its earliest span start as the time; and the
+request states each fact once. The store keeps a claim once with how many requests made it and
+when first and last (`lineage.store.rows.FactRows`), so a million spans, sent as the exporters
+batch them (up to 512 spans a request), become a few hundred claims and a few thousand events.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ from lineage.models import (
     Identity,
     IdentityType,
     Layer,
+    NodeKind,
     NodeRef,
     Problem,
     Process,
@@ -65,6 +68,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Fact = Dataset | Process | Identity | Edge
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def clean(text: str) -> str:
     """A name from a span, safe as a node name: no control characters, at most `MAX_NAME` long.
 
@@ -85,14 +89,21 @@ class Mapped:
     rejected: int = 0
 
 
-class _Trace:
-    """The facts of one trace, each stated once."""
+@functools.lru_cache(maxsize=1 << 16)
+def _ref(kind: NodeKind, namespace: str, name: str) -> NodeRef:
+    """A node's identity, made once for the many spans that name it."""
+    return NodeRef(kind=kind, namespace=namespace, name=name)
 
-    def __init__(self, spans: list[Span], evidence: Evidence) -> None:
+
+class _Trace:
+    """One trace of a request: its spans by id, and the callers found so far; its facts go to the
+    request's facts, each stated once."""
+
+    def __init__(self, spans: list[Span], evidence: Evidence, facts: dict[tuple[Any, ...], Fact]) -> None:
         self.spans = spans
         self.by_id = {s.span_id: s for s in spans}
         self.evidence = evidence
-        self.facts: dict[tuple[Any, ...], Fact] = {}
+        self.facts = facts
         self.callers: dict[str, NodeRef] = {}
 
     def add(self, key: tuple[Any, ...], make: Any) -> None:
@@ -114,8 +125,11 @@ class _Trace:
 
 
 def _service(span: Span) -> tuple[str, str]:
-    name = span.resource.get("service.name")
-    namespace = span.resource.get("service.namespace")
+    return _service_of(span.resource.get("service.namespace"), span.resource.get("service.name"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _service_of(namespace: Any, name: Any) -> tuple[str, str]:
     return (clean(str(namespace)) if namespace else "services") or "services", \
         (clean(str(name)) if name else "unknown_service") or "unknown_service"
 
@@ -128,24 +142,32 @@ def _agent_name(span: Span, operation: str | None) -> str | None:
 
 
 def _caller(trace: _Trace, span: Span) -> NodeRef:
-    """The identity that makes `span`'s call: the nearest agent up its ancestry, else its service."""
+    """The identity that makes `span`'s call: the nearest agent up its ancestry, else its service.
+    Each span's answer is kept, so a trace's ancestry is walked once."""
     cached = trace.callers.get(span.span_id)
     if cached is not None:
         return cached
     service_ns, service = _service(span)
-    ref = NodeRef.identity(service_ns, service)
+    ref = _ref(NodeKind.IDENTITY, service_ns, service)
     kind = IdentityType.SERVICE_ACCOUNT
+    walked: list[str] = []
     current: Span | None = span
-    seen: set[str] = set()
-    while current is not None and len(seen) < MAX_DEPTH and current.span_id not in seen:
-        seen.add(current.span_id)
+    while current is not None and len(walked) < MAX_DEPTH and current.span_id not in walked:
+        known = trace.callers.get(current.span_id)
+        if known is not None:
+            ref = known
+            break
+        walked.append(current.span_id)
         agent = _agent_name(current, operation_of(current.attributes))
         if agent:
-            ref, kind = NodeRef.identity(service, agent), IdentityType.AGENT
+            ref, kind = _ref(NodeKind.IDENTITY, service, agent), IdentityType.AGENT
             break
         current = trace.by_id.get(current.parent_id)
+    if ref.name != service or ref.namespace != service_ns:
+        kind = IdentityType.AGENT
     trace.identity(ref, kind)
-    trace.callers[span.span_id] = ref
+    for span_id in walked:
+        trace.callers[span_id] = ref
     return ref
 
 
@@ -164,10 +186,10 @@ def _dataset_ref(service: str, source: str) -> NodeRef:
     if "://" in source:
         try:
             namespace, name = split_uri(source)
-            return NodeRef.dataset(namespace, name)
+            return _ref(NodeKind.DATASET, namespace, name)
         except ValueError:
             pass
-    return NodeRef.dataset(f"otel://{service}", clean(source))
+    return _ref(NodeKind.DATASET, f"otel://{service}", clean(source))
 
 
 def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Problem], source: str,
@@ -180,7 +202,7 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
                                 message=f"a {operation} span names no provider and no server"))
     e = endpoint(provider, operation, address=address, port=attrs.get("server.port"), url=url)
     _, service = _service(span)
-    ref = NodeRef.process(e.namespace, clean(f"apps/{service}/{e.name or operation}"))
+    ref = _ref(NodeKind.PROCESS, e.namespace, clean(f"apps/{service}/{e.name or operation}"))
     model = first(attrs, "model")
     trace.add(("process", ref.id, model), lambda: Process(
         namespace=ref.namespace, name=ref.name, third_party=True, processor_type=ProcessorType(e.processor_type),
@@ -191,12 +213,12 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
     who = caller.name if caller.namespace == service else service
     classes, sent = _classes(span, "input")
     if sent:
-        prompts = NodeRef.dataset(f"otel://{service}", clean(f"{who}/prompts/{_bare(e.namespace)}/{e.name}"))
+        prompts = _ref(NodeKind.DATASET, f"otel://{service}", clean(f"{who}/prompts/{_bare(e.namespace)}/{e.name}"))
         trace.dataset(prompts, Role.ORIGIN, classes)
         trace.edge(prompts, ref, EdgeKind.READ)
     classes, answered = _classes(span, "output")
     if answered and operation != EMBEDDINGS:
-        responses = NodeRef.dataset(f"otel://{service}", clean(f"{who}/responses/{_bare(e.namespace)}/{e.name}"))
+        responses = _ref(NodeKind.DATASET, f"otel://{service}", clean(f"{who}/responses/{_bare(e.namespace)}/{e.name}"))
         trace.dataset(responses, Role.STORE, classes)
         trace.edge(ref, responses, EdgeKind.WRITE)
     data_source = first(attrs, "data_source")
@@ -217,7 +239,7 @@ def _tool(trace: _Trace, span: Span) -> None:
     if not name:
         return
     _, service = _service(span)
-    ref = NodeRef.process(service, clean(f"tools/{name}"))
+    ref = _ref(NodeKind.PROCESS, service, clean(f"tools/{name}"))
     trace.add(("process", ref.id), lambda: Process(namespace=ref.namespace, name=ref.name, job_type=TOOL,
                                                    evidence=trace.evidence))
     caller = _caller(trace, span)
@@ -225,7 +247,7 @@ def _tool(trace: _Trace, span: Span) -> None:
     classes, sent = _classes(span, "input")
     if sent:
         who = caller.name if caller.namespace == service else service
-        arguments = NodeRef.dataset(f"otel://{service}", clean(f"{who}/tool-arguments/{name}"))
+        arguments = _ref(NodeKind.DATASET, f"otel://{service}", clean(f"{who}/tool-arguments/{name}"))
         trace.dataset(arguments, Role.ORIGIN, classes)
         trace.edge(arguments, ref, EdgeKind.READ)
 
@@ -241,12 +263,9 @@ def _retrieval(trace: _Trace, span: Span) -> tuple[NodeRef, int] | None:
     return ref, span.start_ns
 
 
-def _trace_facts(spans: list[Span], source: str, line: int | None, problems: list[Problem]) -> list[Fact]:
-    started = min((s.start_ns for s in spans if s.start_ns), default=0)
-    when = datetime.fromtimestamp(started / 1e9, UTC) if started else _EPOCH
-    evidence = Evidence(collector=COLLECTOR, source=source, line=line, run_id=spans[0].trace_id, observed_at=when,
-                        layer=Layer.OBSERVED)
-    trace = _Trace(spans, evidence)
+def _map_trace(spans: list[Span], evidence: Evidence, facts: dict[tuple[Any, ...], Fact], source: str,
+               line: int | None, problems: list[Problem]) -> None:
+    trace = _Trace(spans, evidence, facts)
     retrieved: list[tuple[NodeRef, int]] = []
     calls: list[tuple[NodeRef, int, str]] = []
     for span in spans:
@@ -267,7 +286,6 @@ def _trace_facts(spans: list[Span], source: str, line: int | None, problems: lis
         for process, start, operation in calls:
             if start >= at and operation != EMBEDDINGS:
                 trace.edge(dataset, process, EdgeKind.READ)
-    return list(trace.facts.values())
 
 
 def map_request(request: Any, *, source: str, line: int | None = None) -> Mapped:
@@ -290,9 +308,19 @@ def map_request(request: Any, *, source: str, line: int | None = None) -> Mapped
     for place, message, warning in read.problems:
         out.problems.append(Problem(source=source, line=line, field=place, message=message,
                                     severity="warning" if warning else "error"))
+    if not read.spans:
+        return out
     traces: dict[str, list[Span]] = {}
+    started = 0
     for span in read.spans:
         traces.setdefault(span.trace_id, []).append(span)
+        if span.start_ns and (not started or span.start_ns < started):
+            started = span.start_ns
+    when = datetime.fromtimestamp(started / 1e9, UTC) if started else _EPOCH
+    evidence = Evidence(collector=COLLECTOR, source=source, line=line, run_id=read.spans[0].trace_id,
+                        observed_at=when, layer=Layer.OBSERVED)
+    facts: dict[tuple[Any, ...], Fact] = {}
     for spans in traces.values():
-        out.facts.extend(_trace_facts(spans, source, line, out.problems))
+        _map_trace(spans, evidence, facts, source, line, out.problems)
+    out.facts.extend(facts.values())
     return out

@@ -141,7 +141,10 @@ def _bound(items: Any) -> int:
     replaced = 0
     if isinstance(items, list):
         for item in items:
-            if isinstance(item, dict) and _depth(item.get("value")) > 4 * MAX_VALUE_DEPTH:
+            value = item.get("value") if isinstance(item, dict) else None
+            if not isinstance(value, dict) or ("arrayValue" not in value and "kvlistValue" not in value):
+                continue  # a scalar value: nothing nested
+            if _depth(value) > 4 * MAX_VALUE_DEPTH:
                 item["value"] = {"stringValue": "[value nested too deeply; left out]"}
                 replaced += 1
     return replaced
