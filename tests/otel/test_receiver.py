@@ -234,9 +234,10 @@ def test_a_span_flood_loses_nothing_and_memory_stays_flat(tmp_path: Path) -> Non
         assert statuses == [200] * (senders * requests_each)
         s.settled()
         store = open_store(s.db, lock_timeout=30)
-        traces = senders * requests_each * traces_each  # 60,000 spans, one trace each
+        sent = senders * requests_each  # 120 requests of 500 spans, one trace each: 60,000 spans
         counts = store.counts()
-        assert counts["observations"] == 3 * traces  # the service, the processor, the runs edge: every trace
+        assert counts["events"] == sent  # every request stored, once
+        assert counts["observations"] == 3 * sent  # the service, the processor, the runs edge: in every request
         assert counts["node_facts"] + counts["edge_facts"] <= 10  # as a few claims
         assert _peak_rss_mb(s.process.pid) - idle < 300
     finally:
