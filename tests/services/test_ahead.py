@@ -16,6 +16,23 @@ from lineage.services import collect as collect_service
 from lineage.services.ahead import WorkerDied, ahead
 from lineage.store import open_store
 from tests.openlineage.test_files import _consumer
+from tests.pg import PgServer, schema_url
+
+FIRST = b"".join(_consumer(i, f"in{i % 7}") for i in range(300))
+APPENDED = b"".join(_consumer(1000 + i, f"in{i % 5}") for i in range(200))
+
+
+def _collect_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: str, *, worker: bool) -> tuple[int, int]:
+    """The facts stored by collecting a log, then the same log with lines appended, into `db`."""
+    monkeypatch.setattr(collect_service, "AHEAD_OVER_BYTES", 0 if worker else 1 << 62)
+    log = tmp_path / f"events-{worker}.jsonl"
+    project = load_project(None, db=db)
+    log.write_bytes(FIRST)
+    facts = collect_service.collect(project, [log]).facts
+    log.write_bytes(FIRST + APPENDED)
+    again = collect_service.collect(project, [log])
+    assert not again.errors
+    return facts, again.facts
 
 
 def _numbers(count: int) -> Iterator[int]:
@@ -68,27 +85,24 @@ def test_leaving_early_stops_the_worker() -> None:
 def test_a_large_log_read_by_a_worker_stores_what_one_process_stores_and_resumes_where_it_stopped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = tmp_path / "events.jsonl"
-    first = b"".join(_consumer(i, f"in{i % 7}") for i in range(300))
-    appended = b"".join(_consumer(1000 + i, f"in{i % 5}") for i in range(200))
-
-    def collect_twice(name: str, over: int) -> tuple[int, int]:
-        monkeypatch.setattr(collect_service, "AHEAD_OVER_BYTES", over)
-        project = load_project(None, db=str(tmp_path / f"{name}.duckdb"))
-        log.write_bytes(first)
-        facts = collect_service.collect(project, [log]).facts
-        log.write_bytes(first + appended)
-        again = collect_service.collect(project, [log])
-        assert not again.errors
-        return facts, again.facts
-
-    alone = collect_twice("alone", 1 << 62)
-    worker = collect_twice("worker", 0)
+    alone = _collect_twice(tmp_path, monkeypatch, str(tmp_path / "alone.duckdb"), worker=False)
+    worker = _collect_twice(tmp_path, monkeypatch, str(tmp_path / "worker.duckdb"), worker=True)
     assert worker == alone and alone[0] > 0 and alone[1] > 0
     one, two = (open_store(tmp_path / f"{n}.duckdb") for n in ("alone", "worker"))
     assert two.counts() == one.counts()
     assert [(s.offset, s.line) for s in two.source_states(collect_service.LOGS).values()] == [
-        (s.offset, s.line) for s in one.source_states(collect_service.LOGS).values()] == [(len(first + appended), 501)]
+        (s.offset, s.line) for s in one.source_states(collect_service.LOGS).values()] == [(len(FIRST + APPENDED), 501)]
     a, b = load_graph(one), load_graph(two)
     assert sorted(b.edges()) == sorted(a.edges())
     assert {n["id"] for n in b.nodes()} == {n["id"] for n in a.nodes()}
+
+
+def test_a_log_read_by_a_worker_into_postgresql_stores_what_one_process_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_server: PgServer
+) -> None:
+    urls = [schema_url(pg_server) for _ in range(2)]
+    alone = _collect_twice(tmp_path, monkeypatch, urls[0], worker=False)
+    assert _collect_twice(tmp_path, monkeypatch, urls[1], worker=True) == alone and alone[0] > 0
+    one, two = (open_store(url) for url in urls)
+    assert two.counts() == one.counts()
+    assert sorted(load_graph(two).edges()) == sorted(load_graph(one).edges())
