@@ -177,6 +177,8 @@ _DOCUMENT = _pattern(tuple(k for c in CONVENTIONS for k in c.documents))
 _ANY = _pattern(tuple(k for c in CONVENTIONS for k in (*c.inputs, *c.outputs, *c.documents)))
 _PREFIXES = tuple(sorted({k.split("*", 1)[0].rsplit(".", 1)[0] if "*" in k else k
                           for c in CONVENTIONS for k in (*c.inputs, *c.outputs, *c.documents)}))
+CONTENT_PREFIXES = _PREFIXES
+"""What every content attribute key starts with (a cheap first test before the patterns)."""
 
 
 def content_role(key: str) -> str | None:

@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.otel.content import redact
+from collectors.otel.conventions import CONTENT_PREFIXES as _CONTENT_PREFIXES
 from collectors.otel.conventions import is_content
 
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 _TOO_DEEP = "an attribute value nested too deeply was left out"
+_UNREAD = ("links", "droppedAttributesCount", "droppedEventsCount", "droppedLinksCount")
 MAX_VALUE_DEPTH = 16
 """How deeply array and key-value list attribute values are read; deeper parts are left out."""
 
@@ -135,30 +137,31 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _bound(items: Any) -> int:
-    """Replace, in place, attribute values of an OTLP attribute list nested deeper than the request
-    can be kept at; how many were replaced."""
-    replaced = 0
-    if isinstance(items, list):
-        for item in items:
-            value = item.get("value") if isinstance(item, dict) else None
-            if not isinstance(value, dict) or ("arrayValue" not in value and "kvlistValue" not in value):
-                continue  # a scalar value: nothing nested
-            if _depth(value) > 4 * MAX_VALUE_DEPTH:
-                item["value"] = {"stringValue": "[value nested too deeply; left out]"}
-                replaced += 1
-    return replaced
-
-
-def _redact_list(items: Any, content: dict[str, str]) -> None:
-    """Replace the content attributes of an OTLP attribute list, in place, recording their markers."""
+def _read_attributes(items: Any, content: dict[str, str], out: dict[str, Any]) -> int:
+    """One pass over an OTLP attribute list: values nested too deeply replaced, content redacted (its
+    markers recorded in `content`), every value read into `out`. Returns how many values were too deep."""
+    deep = 0
     if not isinstance(items, list):
-        return
+        return deep
     for item in items:
-        if isinstance(item, dict) and isinstance(key := item.get("key"), str) and is_content(key):
-            marker = redact(_text(any_value(item.get("value"))))
-            item["value"] = {"stringValue": marker}
+        if not isinstance(item, dict):
+            continue
+        key, value = item.get("key"), item.get("value")
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, dict) and ("arrayValue" in value or "kvlistValue" in value) \
+                and _depth(value) > 4 * MAX_VALUE_DEPTH:
+            value = item["value"] = {"stringValue": "[value nested too deeply; left out]"}
+            deep += 1
+        if key.startswith(_CONTENT_PREFIXES) and is_content(key):
+            marker = redact(_text(any_value(value)))
+            value = item["value"] = {"stringValue": marker}
             content[key] = marker if key not in content else redact(content[key] + "\n" + marker)
+        if isinstance(value, dict) and "stringValue" in value and isinstance(value["stringValue"], str):
+            out[key] = value["stringValue"]
+        else:
+            out[key] = any_value(value)
+    return deep
 
 
 def _scopes(resource_spans: dict[str, Any]) -> Iterator[Any]:
@@ -186,47 +189,49 @@ def read_request(request: Any) -> Read:
             out.problems.append((f"resourceSpans[{r}]", "not an object", False))
             continue
         resource = resource_spans.get("resource")
-        if isinstance(resource, dict) and _bound(resource.get("attributes")):
+        resource_attrs: dict[str, Any] = {}
+        if isinstance(resource, dict) and _read_attributes(resource.get("attributes"), {}, resource_attrs):
             out.problems.append((f"resourceSpans[{r}].resource", _TOO_DEEP, True))
-        resource_attrs = attributes_of(resource.get("attributes") if isinstance(resource, dict) else None)
         for s, scope in enumerate(_scopes(resource_spans)):
             spans = scope.get("spans") if isinstance(scope, dict) else None
             if not isinstance(spans, list):
                 continue
             for i, span in enumerate(spans):
-                place = f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"
+                def place(r: int = r, s: int = s, i: int = i) -> str:
+                    return f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"
+
                 if not isinstance(span, dict):
                     out.rejected += 1
-                    out.problems.append((place, "a span must be an object", False))
+                    out.problems.append((place(), "a span must be an object", False))
                     continue
                 trace_id, span_id = span.get("traceId"), span.get("spanId")
                 if not isinstance(trace_id, str) or not _HEX32.match(trace_id) or trace_id.strip("0") == "":
                     out.rejected += 1
-                    out.problems.append((f"{place}.traceId", "a span needs a traceId of 32 hex digits, not all zero",
-                                         False))
+                    out.problems.append((f"{place()}.traceId", "a span needs a traceId of 32 hex digits, not all "
+                                         "zero", False))
                     continue
                 if not isinstance(span_id, str) or not _HEX16.match(span_id) or span_id.strip("0") == "":
                     out.rejected += 1
-                    out.problems.append((f"{place}.spanId", "a span needs a spanId of 16 hex digits, not all zero",
+                    out.problems.append((f"{place()}.spanId", "a span needs a spanId of 16 hex digits, not all zero",
                                          False))
                     continue
                 content: dict[str, str] = {}
-                deep = _bound(span.get("attributes"))
-                _redact_list(span.get("attributes"), content)
+                attributes: dict[str, Any] = {}
+                deep = _read_attributes(span.get("attributes"), content, attributes)
                 events = span.get("events")
                 for event in events if isinstance(events, list) else ():
                     if isinstance(event, dict):
-                        deep += _bound(event.get("attributes"))
-                        _redact_list(event.get("attributes"), content)
-                for key in ("links", "droppedAttributesCount", "droppedEventsCount", "droppedLinksCount"):
-                    span.pop(key, None)  # not read, so not kept
+                        deep += _read_attributes(event.get("attributes"), content, {})
+                for key in _UNREAD:
+                    if key in span:
+                        del span[key]  # not read, so not kept
                 if deep:
-                    out.problems.append((place, _TOO_DEEP, True))
+                    out.problems.append((place(), _TOO_DEEP, True))
                 parent = span.get("parentSpanId")
                 name = span.get("name")
                 out.spans.append(Span(
                     trace_id=trace_id.lower(), span_id=span_id.lower(),
                     parent_id=parent.lower() if isinstance(parent, str) and _HEX16.match(parent) else "",
                     name=name if isinstance(name, str) else "", start_ns=_start(span.get("startTimeUnixNano")),
-                    attributes=attributes_of(span.get("attributes")), resource=resource_attrs, content=content))
+                    attributes=attributes, resource=resource_attrs, content=content))
     return out
