@@ -24,13 +24,13 @@ Example:
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from collectors.base import Source, register_collector
+from collectors.base import MAX_LINE_BYTES, Source, register_collector
 from collectors.otel.files import Request, iter_bytes, iter_requests, looks_like_traces
 from collectors.otel.mapping import COLLECTOR, Mapped, map_request
 from lineage.errors import CollectorError
@@ -78,6 +78,20 @@ class _Builder:
         return self.batch
 
 
+class LineReader:
+    """Reads the whole lines appended to one trace file, read after read."""
+
+    def __init__(self, collector: OtelCollector, source: str) -> None:
+        self.collector, self.source = collector, source
+
+    def __call__(self, data: bytes, first_line: int) -> LineageBatch:
+        return self.collector.collect_lines(self.source, data, first_line)
+
+    def memory(self) -> dict[str, Any]:
+        """Nothing to remember between reads."""
+        return {}
+
+
 @register_collector
 class OtelCollector:
     """OTLP JSON trace files (JSON lines of export requests), optionally gzipped."""
@@ -91,8 +105,9 @@ class OtelCollector:
     def collect(self, source: Source) -> LineageBatch:
         """Every export request in one source, as one batch (see `collect_path` for large files)."""
         builder = _Builder(source.name)
-        for request in iter_bytes(source.data):
-            builder.add(request)
+        with paused_gc():
+            for request in iter_bytes(source.data):
+                builder.add(request)
         batch = builder.finish()
         if not builder.spans and not batch.problems:
             batch.problem("no spans in this file")
@@ -131,9 +146,30 @@ class OtelCollector:
                         continue
                 yield batch
 
+    def tails(self, path: Path) -> bool:
+        """Whether `path` is a trace file that can be read a line at a time as it grows (the file
+        exporter appends): not gzipped, and its first line one whole export request."""
+        try:
+            with path.open("rb") as fh:
+                first = fh.readline(MAX_LINE_BYTES)
+        except OSError:
+            return False
+        if not first.endswith(b"\n") or not looks_like_traces(first) or first.startswith(b"\x1f\x8b"):
+            return False
+        try:
+            return isinstance(orjson.loads(first), dict)
+        except orjson.JSONDecodeError:
+            return False
+
+    def line_reader(self, source: str, memory: Mapping[str, Any] | None = None) -> LineReader:
+        """A reader of the successive reads of one trace file (each export request is mapped on its
+        own, so nothing is carried from one read to the next)."""
+        return LineReader(self, source)
+
     def collect_lines(self, source: str, data: bytes, first_line: int = 1) -> LineageBatch:
         """An append-only batch from whole lines that start at line `first_line` of `source`."""
         builder = _Builder(source)
-        for request in iter_requests(io.BytesIO(data), first_line=first_line):
-            builder.add(request)
+        with paused_gc():  # many small objects, all alive until the batch is stored: no cycles to find
+            for request in iter_requests(io.BytesIO(data), first_line=first_line):
+                builder.add(request)
         return builder.finish()

@@ -40,7 +40,7 @@ from typing import Any
 from collectors.otel.content import classes_of
 from collectors.otel.conventions import AGENT, EMBEDDINGS, MODEL_OPERATIONS, RETRIEVAL, TOOL, content_role, first
 from collectors.otel.conventions import read_operation as operation_of
-from collectors.otel.providers import endpoint
+from collectors.otel.providers import Endpoint, endpoint
 from collectors.otel.spans import Span, read_request
 from lineage.models import (
     Dataset,
@@ -105,6 +105,7 @@ class _Trace:
         self.evidence = evidence
         self.facts = facts
         self.callers: dict[str, NodeRef] = {}
+        self.operations = {s.span_id: operation_of(s.attributes) for s in spans}
 
     def add(self, key: tuple[Any, ...], make: Any) -> None:
         if key not in self.facts:
@@ -158,7 +159,7 @@ def _caller(trace: _Trace, span: Span) -> NodeRef:
             ref = known
             break
         walked.append(current.span_id)
-        agent = _agent_name(current, operation_of(current.attributes))
+        agent = _agent_name(current, trace.operations.get(current.span_id))
         if agent:
             ref, kind = _ref(NodeKind.IDENTITY, service, agent), IdentityType.AGENT
             break
@@ -200,7 +201,7 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
     if provider is None and address is None and url is None:
         problems.append(Problem(severity="warning", source=source, line=line, field=f"span {span.span_id}",
                                 message=f"a {operation} span names no provider and no server"))
-    e = endpoint(provider, operation, address=address, port=attrs.get("server.port"), url=url)
+    e = _endpoint(provider, operation, address, attrs.get("server.port"), url)
     _, service = _service(span)
     ref = _ref(NodeKind.PROCESS, e.namespace, clean(f"apps/{service}/{e.name or operation}"))
     model = first(attrs, "model")
@@ -227,6 +228,11 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
         trace.dataset(grounding, None, ())
         trace.edge(grounding, ref, EdgeKind.READ)
     return ref
+
+
+@functools.lru_cache(maxsize=4096)
+def _endpoint(provider: str | None, operation: str, address: str | None, port: Any, url: str | None) -> Endpoint:
+    return endpoint(provider, operation, address=address, port=port, url=url)
 
 
 def _bare(namespace: str) -> str:
@@ -269,7 +275,7 @@ def _map_trace(spans: list[Span], evidence: Evidence, facts: dict[tuple[Any, ...
     retrieved: list[tuple[NodeRef, int]] = []
     calls: list[tuple[NodeRef, int, str]] = []
     for span in spans:
-        operation = operation_of(span.attributes)
+        operation = trace.operations[span.span_id]
         if operation is None:
             continue
         if operation in MODEL_OPERATIONS:

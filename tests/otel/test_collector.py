@@ -223,3 +223,24 @@ def test_files_without_spans_say_so(data: bytes) -> None:
     batch = _collect(data)
     assert not batch.facts
     assert [p.message for p in batch.problems] == ["no spans in this file"]
+
+
+def test_a_growing_trace_file_is_read_from_where_the_last_read_stopped(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "traces.jsonl"
+    path.write_bytes(_lines(request("svc", rag_trace(0))))
+    assert OtelCollector().tails(path)
+    db = str(tmp_path / "s.duckdb")
+    assert main(["collect", str(path), "--db", db]) == 0
+    with path.open("ab") as fh:  # the file exporter appends
+        fh.write(_lines(request("svc", [span(trace_id(50), "chat", {"gen_ai.operation.name": "chat",
+                                                                    "gen_ai.provider.name": "groq"})])))
+    capsys.readouterr()
+    assert main(["collect", str(path), "--db", db]) == 0
+    assert "3 new fact(s)" in capsys.readouterr().out  # the groq processor, the service, the runs edge
+    graph = load_graph(open_store(db))
+    assert graph.node("process:https://api.groq.com:apps/svc/openai/v1/chat/completions")["vendor"] == "Groq"
+    assert not OtelCollector().tails(tmp_path / "missing.jsonl")
+    gz = tmp_path / "t.jsonl.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    assert not OtelCollector().tails(gz)
