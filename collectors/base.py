@@ -140,6 +140,16 @@ _LAZY: dict[str, str] = {
     "sql": "collectors.sql",
     "interchange": "collectors.interchange",
 }
+_ENDINGS: dict[str, tuple[str, ...]] = {
+    "spec": (".yaml", ".yml"),
+    "dbt": (".sql", ".json"),
+    "mcp": (".json", ".jsonc", ".toml", ".yaml", ".yml"),
+    "code": (".py", ".pyw", ".ipynb"),
+    "sql": (".sql", ".json", ".jsonl", ".ndjson", ".csv", ".tsv"),
+}
+"""The file-name endings (lower case) a built-in collector's `detect` can say yes to, so that detection
+imports it only when a file may be its (SQL's parser is a large import); one not named here may
+recognise a file of any name by its content."""
 
 
 def register_collector(cls: _C) -> _C:
@@ -176,6 +186,19 @@ def available_collectors() -> dict[str, Collector]:
     ordered = {name: _REGISTRY[name] for name in _LAZY if name in _REGISTRY}
     ordered.update((name, c) for name, c in _REGISTRY.items() if name not in ordered)
     return ordered
+
+
+def detecting(path: Path) -> Iterator[Collector]:
+    """The collectors that may recognise the file `path`, in the order `available_collectors` gives,
+    each imported when a file first needs it."""
+    name = path.name.lower()
+    for kind in _LAZY:
+        endings = _ENDINGS.get(kind)
+        if endings is None or name.endswith(endings):
+            _load(kind)
+            yield _REGISTRY[kind]
+    _load_entry_points()
+    yield from (c for kind, c in _REGISTRY.items() if kind not in _LAZY)
 
 
 def get_collector(name: str) -> Collector:

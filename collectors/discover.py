@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collectors.base import Collector, Source, StreamsFiles, available_collectors, configured, get_collector
+from collectors.base import (
+    Collector,
+    Source,
+    StreamsFiles,
+    available_collectors,
+    configured,
+    detecting,
+    get_collector,
+)
 from collectors.dbt.project import PROJECT_FILE as DBT_PROJECT_FILE
 from collectors.dbt.project import generated_folders
 from lineage.errors import CollectorError
@@ -93,9 +101,11 @@ def _head(path: Path) -> bytes:
         return fh.read(HEAD_BYTES)
 
 
-def _detect(path: Path, collectors: list[Collector]) -> Collector | None:
+def _detect(path: Path, forced: Collector | None) -> Collector | None:
+    """The collector that recognises `path`: `forced` if it does (given by `--kind`), else the first
+    of those that may (`detecting`)."""
     head = _head(path)
-    for collector in collectors:
+    for collector in [forced] if forced else detecting(path):
         if collector.detect(path, head):
             return collector
     return None
@@ -107,7 +117,7 @@ def plan(paths: list[str | Path], *, kind: str | None = None) -> Plan:
     Raises:
         CollectorError: `kind` names no collector.
     """
-    collectors = [get_collector(kind)] if kind else list(available_collectors().values())
+    forced = get_collector(kind) if kind else None
     out = Plan()
     for given in paths:
         path = Path(given)
@@ -117,7 +127,7 @@ def plan(paths: list[str | Path], *, kind: str | None = None) -> Plan:
             found = 0
             for file in _walk(path, out.problems):
                 try:
-                    collector = _detect(file, collectors) if file.is_file() else None
+                    collector = _detect(file, forced) if file.is_file() else None
                 except OSError as exc:
                     out.problems.append(Problem(message=f"cannot read: {exc.strerror}", source=str(file)))
                     continue
@@ -133,7 +143,7 @@ def plan(paths: list[str | Path], *, kind: str | None = None) -> Plan:
             out.problems.append(Problem(message="not a regular file", source=str(path)))
         else:
             try:
-                collector = collectors[0] if kind else _detect(path, collectors)
+                collector = forced or _detect(path, None)
             except OSError as exc:
                 out.problems.append(Problem(message=f"cannot read: {exc.strerror}", source=str(path)))
                 continue
