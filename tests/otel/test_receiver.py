@@ -4,8 +4,10 @@ OpenLLMetry and OpenInference instrumentations, and by raw hostile requests."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -242,3 +244,45 @@ def test_a_span_flood_loses_nothing_and_memory_stays_flat(tmp_path: Path) -> Non
         assert _peak_rss_mb(s.process.pid) - idle < 300
     finally:
         s.stop()
+
+
+@contextlib.contextmanager
+def _store_held_elsewhere(db: Path) -> Iterator[None]:
+    """Another process holds the store, so the endpoint can only journal what it acknowledges."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(120)", str(db)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_spans_acknowledged_before_sigkill_are_stored_by_the_next_command_and_no_prompt_text_is_journaled(
+        tmp_path: Path) -> None:
+    s = start_server(tmp_path)
+    secret = "ssn 123-45-6789 for bob@corp.example"
+    chat = span(trace_id(40_001), "chat", {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "deepseek",
+                                           "gen_ai.request.model": "deepseek-chat", "gen_ai.input.messages": secret})
+    with _store_held_elsewhere(s.db):
+        answer = requests.post(s.url + "/v1/traces", data=orjson.dumps(json_request("crashy", [chat])),
+                               headers=JSON, timeout=60)
+        assert answer.status_code == 200
+        answer = requests.post(s.url + "/v1/traces", data=protobuf_body(5, first=40_100, service="crashy"),
+                               headers=PROTOBUF, timeout=60)
+        assert answer.status_code == 200
+        s.stop(signal.SIGKILL)
+    journal = s.db.with_name(s.db.name + ".journal")
+    journaled = b"".join(p.read_bytes() for p in journal.glob("*.jsonl"))
+    assert b"deepseek" in journaled, "the endpoint stored before the kill; the test proves nothing"
+    assert b"123-45-6789" not in journaled and b"bob@corp" not in journaled
+    done = subprocess.run([sys.executable, "-m", "lineage.cli", "explain", "apps/crashy/v1/chat/completions",
+                           "--db", str(s.db)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert "stored 2 event(s) an endpoint had acknowledged" in done.stderr
+    g = load_graph(open_store(s.db))
+    assert g.node("process:https://api.deepseek.com:apps/crashy/v1/chat/completions")["version"] == "deepseek-chat"
+    assert g.node("process:https://api.openai.com:apps/crashy/v1/chat/completions")["processor_type"] == "llm_api"
+    prompts = next(n for n in g.nodes("dataset") if n["namespace"] == "otel://crashy")
+    assert set(prompts["classifications"]) == {"pii.email", "pii.national_id"}
