@@ -61,6 +61,8 @@ from lineage.naming import split_uri
 
 COLLECTOR = "otel"
 MAX_NAME = 256
+MAX_PROBLEMS = 20
+"""Problems reported one by one per export request; the rest are counted."""
 MAX_DEPTH = 64
 """How many ancestors are walked to find a span's agent."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -311,9 +313,14 @@ def map_request(request: Any, *, source: str, line: int | None = None) -> Mapped
     read = read_request(request)
     out.rejected = read.rejected
     out.spans = len(read.spans)
-    for place, message, warning in read.problems:
+    for place, message, warning in read.problems[:MAX_PROBLEMS]:
         out.problems.append(Problem(source=source, line=line, field=place, message=message,
                                     severity="warning" if warning else "error"))
+    if len(read.problems) > MAX_PROBLEMS:
+        more = len(read.problems) - MAX_PROBLEMS
+        out.problems.append(Problem(source=source, line=line, message=f"and {more:,} more problem(s) like these",
+                                    severity="error" if any(not w for _, _, w in read.problems[MAX_PROBLEMS:])
+                                    else "warning"))
     if not read.spans:
         return out
     traces: dict[str, list[Span]] = {}

@@ -244,3 +244,10 @@ def test_a_growing_trace_file_is_read_from_where_the_last_read_stopped(tmp_path:
     gz = tmp_path / "t.jsonl.gz"
     gz.write_bytes(gzip.compress(path.read_bytes()))
     assert not OtelCollector().tails(gz)
+
+
+def test_a_request_of_many_invalid_spans_reports_a_few_and_counts_the_rest() -> None:
+    spans: list[Any] = [{"traceId": "bad", "spanId": "x"} for _ in range(10_000)]
+    batch = _collect(_lines(request("svc", [*spans, *rag_trace(0)])))
+    assert len(batch.problems) == 21 and batch.problems[-1].message == "and 9,980 more problem(s) like these"
+    assert any(f.fact == "process" for f in batch.facts)
