@@ -1,5 +1,7 @@
 """Model vendors as data: each one's endpoint, the API path of each operation, and how a model
-name or an endpoint host points to it.
+name or an endpoint host points to it. Endpoints, paths and vendor names are those the OpenTelemetry
+collector gives the same calls (`collectors/otel/providers.py`), so a call seen in code and in a
+trace is one processor.
 
 A `Family` is one vendor API: the endpoint a client reaches when none is given, and the path of
 each operation (`chat`, `embed`, `responses`, ...). A processor found in code is that endpoint and
@@ -44,19 +46,18 @@ _OPENAI_PATHS: dict[str, str] = {"chat": "v1/chat/completions", "embed": "v1/emb
 
 FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     Family("openai", "OpenAI", "https://api.openai.com", MappingProxyType(_OPENAI_PATHS)),
-    _f("azure_openai", "Microsoft (Azure OpenAI)", "https://openai.azure.com",
-       chat="openai/deployments/{deployment}/chat/completions", embed="openai/deployments/{deployment}/embeddings",
-       responses="openai/responses"),
+    _f("azure_openai", "Microsoft", "https://openai.azure.com", chat="openai/chat/completions",
+       embed="openai/embeddings", responses="openai/responses"),
     _f("anthropic", "Anthropic", "https://api.anthropic.com", chat="v1/messages"),
-    _f("anthropic_bedrock", "Amazon Web Services (Bedrock)", "https://bedrock-runtime.{region}.amazonaws.com",
+    _f("anthropic_bedrock", "Amazon", "https://bedrock-runtime.{region}.amazonaws.com",
        chat="model/invoke"),
-    _f("anthropic_vertex", "Google (Vertex AI)", "https://{region}-aiplatform.googleapis.com",
-       chat="v1/publishers/anthropic/rawPredict"),
-    _f("google_genai", "Google (Gemini API)", "https://generativelanguage.googleapis.com",
-       chat="v1beta/generateContent", embed="v1beta/embedContent"),
-    _f("vertex", "Google (Vertex AI)", "https://{region}-aiplatform.googleapis.com",
-       chat="v1/generateContent", embed="v1/predict"),
-    _f("bedrock", "Amazon Web Services (Bedrock)", "https://bedrock-runtime.{region}.amazonaws.com",
+    _f("anthropic_vertex", "Google", "https://{region}-aiplatform.googleapis.com",
+       chat="v1/models:rawPredict"),
+    _f("google_genai", "Google", "https://generativelanguage.googleapis.com",
+       chat="v1beta/models:generateContent", embed="v1beta/models:embedContent"),
+    _f("vertex", "Google", "https://{region}-aiplatform.googleapis.com",
+       chat="v1/models:generateContent", embed="v1/models:predict"),
+    _f("bedrock", "Amazon", "https://bedrock-runtime.{region}.amazonaws.com",
        chat="model/invoke", converse="model/converse", embed="model/invoke"),
     _f("mistral", "Mistral AI", "https://api.mistral.ai", chat="v1/chat/completions", embed="v1/embeddings"),
     _f("cohere", "Cohere", "https://api.cohere.com", chat="v2/chat", embed="v2/embed", rerank="v2/rerank"),
@@ -67,7 +68,7 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     _f("groq", "Groq", "https://api.groq.com", chat="openai/v1/chat/completions"),
     _f("together", "Together AI", "https://api.together.xyz", chat="v1/chat/completions", embed="v1/embeddings"),
     _f("openrouter", "OpenRouter", "https://openrouter.ai", chat="api/v1/chat/completions"),
-    _f("deepseek", "DeepSeek", "https://api.deepseek.com", chat="chat/completions"),
+    _f("deepseek", "DeepSeek", "https://api.deepseek.com", chat="v1/chat/completions"),
     _f("voyage", "Voyage AI", "https://api.voyageai.com", embed="v1/embeddings"),
     _f("local_http", "local server", "http://localhost", local=True, chat="v1/chat/completions", embed="v1/embeddings"),
 )})

@@ -29,7 +29,7 @@ CASES: dict[str, tuple[str, set[str]]] = {
         from openai import AzureOpenAI
         c = AzureOpenAI(azure_endpoint="https://acme.openai.azure.com", api_version="2024-10-21")
         c.embeddings.create(model="embed-small", input=["a"])
-    """, {"process:https://acme.openai.azure.com:apps/app/openai/deployments/embed-small/embeddings"}),
+    """, {"process:https://acme.openai.azure.com:apps/app/openai/embeddings"}),
     "anthropic messages": ("""
         import anthropic
         anthropic.Anthropic().messages.create(model="claude-3-5-haiku-latest", max_tokens=10, messages=[])
@@ -41,11 +41,11 @@ CASES: dict[str, tuple[str, set[str]]] = {
     "google genai": ("""
         from google import genai
         genai.Client().models.generate_content(model="gemini-2.0-flash", contents="x")
-    """, {"process:https://generativelanguage.googleapis.com:apps/app/v1beta/generateContent"}),
+    """, {"process:https://generativelanguage.googleapis.com:apps/app/v1beta/models:generateContent"}),
     "vertex generative model": ("""
         from vertexai.generative_models import GenerativeModel
         GenerativeModel("gemini-1.5-pro").generate_content("x")
-    """, {"process:https://us-central1-aiplatform.googleapis.com:apps/app/v1/generateContent"}),
+    """, {"process:https://us-central1-aiplatform.googleapis.com:apps/app/v1/models:generateContent"}),
     "bedrock runtime through boto3": ("""
         import boto3
         rt = boto3.client("bedrock-runtime", region_name="ap-southeast-2")
