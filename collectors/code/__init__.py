@@ -32,7 +32,7 @@ from pathlib import Path, PurePath
 
 from collectors.base import Source, register_collector
 from collectors.code.facts import COLLECTOR, Place, Recorder
-from collectors.code.project import module_name, project_of, slug
+from collectors.code.project import in_virtualenv, module_name, project_of, slug
 from collectors.code.reader import Reader
 from collectors.code.secrets import literal_secrets, may_hold_secrets
 from collectors.code.source import Unit, parse_source
@@ -45,6 +45,7 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
 ENVELOPE = "lineage-code"
 SUFFIXES = (".py", ".pyw", ".ipynb")
+_INSTALLED = frozenset({"site-packages", "dist-packages", "__pypackages__"})
 
 
 def _names(source: Source) -> tuple[str, str]:
@@ -63,6 +64,10 @@ class CodeCollector:
     name = COLLECTOR
 
     def detect(self, path: Path, head: bytes) -> bool:
+        """`.py` and notebook files, except installed packages: inside `site-packages`,
+        `dist-packages` or a virtualenv (a folder holding `pyvenv.cfg`), whatever its name."""
+        if _INSTALLED.intersection(path.parts) or in_virtualenv(path.parent):
+            return False
         suffix = path.suffix.lower()
         if suffix == ".ipynb":
             return b'"cells"' in head or b'"nbformat"' in head or b'"worksheets"' in head

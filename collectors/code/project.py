@@ -21,7 +21,7 @@ MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 PROJECT_FILES = ("lineage.yaml", "lineage.yml")
 _MAX_UP = 12
 
-__all__ = ["PurePosixPath", "module_name", "project_of"]
+__all__ = ["PurePosixPath", "in_virtualenv", "module_name", "project_of"]
 
 
 def _declared(folder: Path) -> str | None:
@@ -66,6 +66,14 @@ def _project_folder(folder: Path) -> tuple[str, Path] | None:
             break
         folder = folder.parent
     return None
+
+
+@lru_cache(maxsize=4096)
+def in_virtualenv(folder: Path) -> bool:
+    """Whether `folder` is inside a virtualenv (one of it or its parents holds `pyvenv.cfg`)."""
+    if (folder / "pyvenv.cfg").is_file():
+        return True
+    return folder.parent != folder and in_virtualenv(folder.parent)
 
 
 @lru_cache(maxsize=1)

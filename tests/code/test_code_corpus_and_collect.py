@@ -83,3 +83,17 @@ def test_real_pii_from_a_spec_reaches_the_code_processor(tmp_path: Path) -> None
     assert main(["collect", str(root), str(tmp_path / "pipeline.yaml"), "--db", str(db)]) == 0
     findings = [f for f in evaluate(load_graph(open_store(db))) if f.rule_id == "LM001"]
     assert any("apps/support-bot/v1/messages" in " ".join(f.path) for f in findings)
+
+
+def test_installed_packages_are_not_read_whatever_the_virtualenv_is_called(tmp_path: Path) -> None:
+    from collectors.code import CodeCollector
+
+    env = tmp_path / "py311env"
+    (env / "lib" / "python3.11" / "site-packages" / "openai").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tmp_path / "tools").mkdir()
+    collector = CodeCollector()
+    assert not collector.detect(env / "lib" / "python3.11" / "site-packages" / "openai" / "client.py", b"")
+    assert not collector.detect(env / "bin" / "activate_this.py", b"")
+    assert not collector.detect(tmp_path / "usr" / "dist-packages" / "x.py", b"")
+    assert collector.detect(tmp_path / "tools" / "embed.py", b"")
