@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -43,15 +44,48 @@ CHUNK_REQUESTS = 500
 CHUNK_SPANS = 20_000
 
 
+_SPAN_FIELDS = ("traceId", "spanId", "parentSpanId", "name", "kind", "startTimeUnixNano", "endTimeUnixNano",
+                "attributes", "events", "status")
+
+
+def _known(request: dict[str, Any]) -> dict[str, Any]:
+    """The request with only the fields the mapping reads (what a client added beyond them, nested
+    however deep, is left out)."""
+    kept = []
+    for rs in request.get("resourceSpans") or ():
+        if not isinstance(rs, dict):
+            continue
+        resource = rs.get("resource") if isinstance(rs.get("resource"), dict) else {}
+        scopes = []
+        for key in ("scopeSpans", "instrumentationLibrarySpans"):
+            for scope in rs.get(key) or ():
+                if isinstance(scope, dict) and isinstance(scope.get("spans"), list):
+                    scopes.append({"spans": [{k: span[k] for k in _SPAN_FIELDS if k in span}
+                                             for span in scope["spans"] if isinstance(span, dict)]})
+        kept.append({"resource": {"attributes": resource.get("attributes", [])}, "scopeSpans": scopes})
+    return {"resourceSpans": kept}
+
+
 def canonical_request(request: dict[str, Any]) -> bytes:
     """An export request (its content redacted already) as compact JSON with sorted keys, holding
-    only `resourceSpans`: what is kept, in the journal and as raw input.
+    only `resourceSpans`: what is kept, in the journal and as raw input. A request orjson cannot
+    write (nested too deeply in fields the mapping does not read, a lone surrogate) is kept with the
+    read fields only, as ASCII JSON.
 
     Example:
         >>> canonical_request({"resourceSpans": [], "extra": 1})
         b'{"resourceSpans":[]}'
+        >>> canonical_request({"resourceSpans": [{"scopeSpans": [{"spans": [{"name": "\\ud800"}]}]}]})
+        b'{"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"spans":[{"name":"\\\\ud800"}]}]}]}'
     """
-    return orjson.dumps({"resourceSpans": request.get("resourceSpans", [])}, option=orjson.OPT_SORT_KEYS)
+    try:
+        return orjson.dumps({"resourceSpans": request.get("resourceSpans", [])}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # too deep for orjson to write, or a string that is not valid Unicode
+        kept = _known(request)
+    try:
+        return orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 class _Builder:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import signal
 import subprocess
@@ -286,3 +287,18 @@ def test_spans_acknowledged_before_sigkill_are_stored_by_the_next_command_and_no
     assert g.node("process:https://api.openai.com:apps/crashy/v1/chat/completions")["processor_type"] == "llm_api"
     prompts = next(n for n in g.nodes("dataset") if n["namespace"] == "otel://crashy")
     assert set(prompts["classifications"]) == {"pii.email", "pii.national_id"}
+
+
+def test_lone_surrogates_and_deep_unknown_fields_are_kept_without_them_breaking_the_request(server: Server) -> None:
+    s = span(trace_id(50_001), "chat \ud800", {"gen_ai.operation.name": "chat", "gen_ai.system": "x_ai",
+                                               "gen_ai.input.messages": "hi \udfff there"})
+    body = json.dumps(json_request("odd", [s])).encode()  # \ud800 escapes: valid JSON, not valid Unicode
+    deep = b'{"resourceSpans": [{"junk": ' + b"[" * 600 + b"]" * 600 + b', "scopeSpans": [{"spans": [' + \
+        orjson.dumps(span(trace_id(50_002), "embeddings", {"gen_ai.operation.name": "embeddings",
+                                                          "gen_ai.system": "x_ai"})) + b"]}]}]}"
+    for payload in (body, deep):
+        answer = requests.post(server.url + "/v1/traces", data=payload, headers=JSON, timeout=60)
+        assert answer.status_code == 200, answer.text
+    g = graph(server)
+    assert g.node("process:https://api.x.ai:apps/odd/v1/chat/completions")["vendor"] == "xAI"
+    assert g.node("process:https://api.x.ai:apps/unknown_service/v1/embeddings")["processor_type"] == "embedding_api"
