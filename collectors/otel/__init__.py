@@ -55,7 +55,9 @@ def _known(request: dict[str, Any]) -> dict[str, Any]:
     for rs in request.get("resourceSpans") or ():
         if not isinstance(rs, dict):
             continue
-        resource = rs.get("resource") if isinstance(rs.get("resource"), dict) else {}
+        resource = rs.get("resource")
+        if not isinstance(resource, dict):
+            resource = {}
         scopes = []
         for key in ("scopeSpans", "instrumentationLibrarySpans"):
             for scope in rs.get(key) or ():
