@@ -5,11 +5,11 @@
 
 File ingest: a JSON-lines file of `--events` events shaped like the Spark column-lineage fixture
 (schema, symlinks, dataSource and columnLineage facets; 500 jobs, each run many times) is streamed
-into a fresh DuckDB store by `lineage collect`'s own code (streamed chunk by chunk), as the command runs
-it (a worker process reads and maps while the command stores) and side by side in one process. HTTP ingest: `lineage serve`
-runs as its own process; `--senders` threads, each with its own client (HTTP transport, api_key),
-send `--http-events` events in all. The CPU both sides spend per event is printed too, and the
-ceiling it sets: the events per second this machine's cores could carry if they did nothing else
+into a fresh DuckDB store by `lineage collect`'s own code (streamed chunk by chunk), as the command
+runs it (a worker process reads and maps while the command stores) and side by side in one process.
+HTTP ingest: `lineage serve` runs as its own process; `--senders` threads, each with its own client
+(HTTP transport, api_key), send `--http-events` events in all. The CPU both sides spend per event is
+printed too, and the ceiling it sets: the events per second this machine's cores could carry if they did nothing else
 (the client's own work per event is a large part of it). Numbers are printed side by side; nothing
 is asserted.
 
@@ -83,11 +83,11 @@ def file_phase(path: Path, db: str, *, one_process: bool = False) -> dict[str, f
     """`lineage collect FILE` (what the command runs), then the same again; `one_process`: without the
     worker process that reads and maps a large log while the command stores."""
     from lineage.project import load_project
-    from lineage.services import collect as collect_service
+    from lineage.services import logs
     from lineage.services.collect import collect
 
     if one_process:
-        collect_service.AHEAD_OVER_BYTES = 1 << 62
+        logs.AHEAD_OVER_BYTES = 1 << 62
 
     project = load_project(None, db=db)
     with path.open("rb") as fh:

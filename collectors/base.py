@@ -94,6 +94,8 @@ class LineReader(Protocol):
 
 @runtime_checkable
 class TailsLogs(Protocol):
+    name: str
+
     def tails(self, path: Path) -> bool: ...
 
     def line_reader(self, source: str, memory: Mapping[str, Any] | None = None) -> LineReader:

@@ -8,7 +8,6 @@ store rebuild` and the benchmarks; scheduled jobs read their sources incremental
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
@@ -31,9 +30,6 @@ if TYPE_CHECKING:
     from lineage.store.facts import Prepared
 
 GROUP_FACTS = 20_000
-AHEAD_OVER_BYTES = 8 << 20
-"""An event log with more than this to read is read and mapped by a worker process while this one
-stores (`lineage.services.ahead`): both cores work."""
 """Facts stored in one transaction of a collect, at most (unless one source states more)."""
 LOGS = ":collect"
 """Under which `lineage collect` keeps where it read event logs up to (no job can have this name)."""
@@ -103,8 +99,7 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
                 continue
             if not strict and isinstance(collector, TailsLogs) and collector.tails(path):
                 group.files += 1
-                _collect_log(collector, collector.name, path, logs.get(str(path)), group, shown,
-                             settings.max_source_bytes)
+                _collect_log(collector, path, logs.get(str(path)), group, shown, settings.max_source_bytes)
                 shown.advance(task)
                 continue
             if collector.name == "sql" and "sql" not in options:
@@ -141,11 +136,11 @@ def collect(project: Project, paths: Sequence[str | Path], *, kind: str | None =
     return result
 
 
-def _collect_log(collector: TailsLogs, kind: str, path: Path, prev: SourceState | None, group: _Group, shown: Progress,
+def _collect_log(collector: TailsLogs, path: Path, prev: SourceState | None, group: _Group, shown: Progress,
                  max_bytes: int) -> None:
     """The lines of an event log appended since it was last collected (`prev`), with what the
     earlier lines taught; nothing at all when the file is untouched since."""
-    from lineage.services.logs import TransientError, read_log, read_log_ahead, untouched
+    from lineage.services.logs import TransientError, read_log, untouched
 
     try:
         st = path.stat()
@@ -153,12 +148,8 @@ def _collect_log(collector: TailsLogs, kind: str, path: Path, prev: SourceState 
             return
         within = _file_task(shown, path)
         # a log is read whole however large (flat memory): `max_bytes` bounds only what gzip expands to
-        limit = max(max_bytes, st.st_size)
-        if st.st_size - (prev.offset or 0 if prev else 0) > AHEAD_OVER_BYTES and (os.cpu_count() or 1) > 1:
-            steps = read_log_ahead(kind, str(path), path, st, prev, job=LOGS, max_bytes=limit,
-                                   stage=group.store.stage_facts)
-        else:
-            steps = read_log(collector, str(path), path, st, prev, job=LOGS, max_bytes=limit)
+        steps = read_log(collector, str(path), path, st, prev, job=LOGS, max_bytes=max(max_bytes, st.st_size),
+                         stage=group.store.stage_facts)
         with paused_gc() if within is not None else nullcontext():  # as for other large files
             for step in steps:
                 if step.batch is not None:

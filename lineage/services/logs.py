@@ -26,6 +26,8 @@ from lineage.store.facts import Prepared, Stage, prepare
 CHUNK_LINES = 2000
 CHUNK_BYTES = 16 << 20
 ANCHOR_BYTES = 4096
+AHEAD_OVER_BYTES = 8 << 20
+"""A log with more than this to read is read and mapped by a worker process (`read_log`)."""
 
 
 class TransientError(LineageError):
@@ -50,14 +52,26 @@ def untouched(prev: SourceState | None, st: os.stat_result) -> bool:
 
 
 def read_log(collector: TailsLogs, name: str, path: Path, st: os.stat_result, prev: SourceState | None, *,
-             job: str, max_bytes: int) -> Iterator[Step]:
+             job: str, max_bytes: int, stage: Stage | None = None) -> Iterator[Step]:
     """The lines of the log at `path` (named `name`, `st` its status) appended since `prev` was
     saved, in batches, each with the state to save once it is stored: the position, a hash of the
     bytes just before it and what the lines read so far taught the collector (`memory`).
 
+    With `stage` (the store's `stage_facts`), a log with more than `AHEAD_OVER_BYTES` to read is read
+    by a worker process that also turns each batch into rows (`prepare`), while the caller stores
+    the ones before: both cores work, and the batches still come in order.
+
     Raises:
         TransientError: the file cannot be read now.
     """
+    resume = prev.offset if prev is not None and prev.offset is not None else 0
+    if stage is not None and st.st_size - resume > AHEAD_OVER_BYTES and (os.cpu_count() or 1) > 1:
+        return ahead(_prepared_steps, collector.name, name, path, st, prev, job, max_bytes, stage)
+    return _read_lines(collector, name, path, st, prev, job=job, max_bytes=max_bytes)
+
+
+def _read_lines(collector: TailsLogs, name: str, path: Path, st: os.stat_result, prev: SourceState | None, *,
+                job: str, max_bytes: int) -> Iterator[Step]:
     start, line, note, memory = 0, 1, "read from the start", None
     if prev is not None and prev.offset is not None:
         try:
@@ -104,19 +118,12 @@ def read_log(collector: TailsLogs, name: str, path: Path, st: os.stat_result, pr
             yield Step(state=state(start), note="no new complete lines")
 
 
-def read_log_ahead(kind: str, name: str, path: Path, st: os.stat_result, prev: SourceState | None, *,
-                   job: str, max_bytes: int, stage: Stage) -> Iterator[Step]:
-    """`read_log` by the collector called `kind`, done in a worker process that also turns each
-    batch into rows staged by `stage` (`prepare`), while the caller stores the ones before."""
-    return ahead(_prepared_steps, kind, name, path, st, prev, job, max_bytes, stage)
-
-
 def _prepared_steps(kind: str, name: str, path: Path, st: os.stat_result, prev: SourceState | None, job: str,
                     max_bytes: int, stage: Stage) -> Iterator[Step]:
     collector = get_collector(kind)
     assert isinstance(collector, TailsLogs)
     with paused_gc():  # the chunks' objects live until handed over: no cycles to look for (as `collect` does)
-        for step in read_log(collector, name, path, st, prev, job=job, max_bytes=max_bytes):
+        for step in _read_lines(collector, name, path, st, prev, job=job, max_bytes=max_bytes):
             if step.batch is not None:
                 step.batch = prepare(step.batch, stage)
             yield step

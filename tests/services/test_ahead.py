@@ -13,6 +13,7 @@ from lineage.errors import CollectorError
 from lineage.graph import load_graph
 from lineage.project import load_project
 from lineage.services import collect as collect_service
+from lineage.services import logs
 from lineage.services.ahead import WorkerDied, ahead
 from lineage.store import open_store
 from tests.openlineage.test_files import _consumer
@@ -24,7 +25,7 @@ APPENDED = b"".join(_consumer(1000 + i, f"in{i % 5}") for i in range(200))
 
 def _collect_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: str, *, worker: bool) -> tuple[int, int]:
     """The facts stored by collecting a log, then the same log with lines appended, into `db`."""
-    monkeypatch.setattr(collect_service, "AHEAD_OVER_BYTES", 0 if worker else 1 << 62)
+    monkeypatch.setattr(logs, "AHEAD_OVER_BYTES", 0 if worker else 1 << 62)
     log = tmp_path / f"events-{worker}.jsonl"
     project = load_project(None, db=db)
     log.write_bytes(FIRST)

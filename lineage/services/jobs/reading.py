@@ -41,6 +41,7 @@ from lineage.models import LineageBatch, Problem
 from lineage.services.jobs.sources import SourceRef
 from lineage.services.logs import Step, TransientError, read_log, untouched
 from lineage.store.base import SourceState
+from lineage.store.facts import Stage
 
 
 def _problem(ref: SourceRef, message: str, severity: str = "error") -> Step:
@@ -53,14 +54,16 @@ def _sha(data: bytes) -> str:
 
 
 def read_source(ref: SourceRef, prev: SourceState | None, *, job: str,
-                options: Mapping[str, Mapping[str, Any]], max_bytes: int, timeout: float) -> Iterator[Step]:
-    """The steps of reading one source after `prev` (None: never read).
+                options: Mapping[str, Mapping[str, Any]], max_bytes: int, timeout: float,
+                stage: Stage | None = None) -> Iterator[Step]:
+    """The steps of reading one source after `prev` (None: never read); `stage` (the store's
+    `stage_facts`) lets a large event log be read by a worker process (`read_log`).
 
     Raises:
         TransientError: the source failed for a reason that may pass; try again later.
     """
     if ref.kind == "file":
-        yield from _read_file(ref, prev, job, options, max_bytes)
+        yield from _read_file(ref, prev, job, options, max_bytes, stage)
     elif ref.kind == "url":
         yield from _read_url(ref, prev, job, options, max_bytes, timeout)
     else:
@@ -71,7 +74,7 @@ def read_source(ref: SourceRef, prev: SourceState | None, *, job: str,
 
 
 def _read_file(ref: SourceRef, prev: SourceState | None, job: str,
-               options: Mapping[str, Mapping[str, Any]], max_bytes: int) -> Iterator[Step]:
+               options: Mapping[str, Mapping[str, Any]], max_bytes: int, stage: Stage | None) -> Iterator[Step]:
     from collectors.discover import collect_file
 
     path = Path(ref.location)
@@ -89,7 +92,7 @@ def _read_file(ref: SourceRef, prev: SourceState | None, job: str,
         yield _problem(ref, "no collector named for this file")
         return
     if isinstance(collector, TailsLogs) and collector.tails(path):
-        yield from read_log(collector, ref.name, path, st, prev, job=job, max_bytes=max_bytes)
+        yield from read_log(collector, ref.name, path, st, prev, job=job, max_bytes=max_bytes, stage=stage)
         return
     if st.st_size > max_bytes:
         yield _problem(ref, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit")

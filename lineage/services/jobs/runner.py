@@ -132,7 +132,8 @@ def _read_one(ref: SourceRef, job: JobConfig, store: Store, states: dict[str, So
         try:
             changed = False
             for step in read_source(ref, states.get(ref.name), job=job.name, options=options,
-                                    max_bytes=settings.max_source_bytes, timeout=job.timeout):
+                                    max_bytes=settings.max_source_bytes, timeout=job.timeout,
+                                    stage=store.stage_facts):
                 out.problems.extend(step.problems)
                 if step.batch is not None:
                     result = store.ingest(step.batch)
