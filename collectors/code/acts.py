@@ -500,9 +500,9 @@ class Acts:
         if not url or "://" not in url:
             return everything
         end = endpoint_of(url)
-        if end is None or is_local_host(end.split("://", 1)[1].split(":")[0]):
-            return everything
-        dataset = self.rec.uri_dataset(url.split("?", 1)[0].split("*", 1)[0], place, role=Role.ORIGIN)
+        if end is None or "*" in end or is_local_host(end.split("://", 1)[1].split(":")[0]):
+            return everything  # a host computed at run time, or this machine
+        dataset = self.rec.uri_dataset(url.split("?", 1)[0].split("#", 1)[0], place, role=Role.ORIGIN)
         if op in ("post", "put", "patch"):
             data = join([v for k, v in kwargs.items() if k in ("json", "data", "content", "files", "params")]
                         + args[1:])
