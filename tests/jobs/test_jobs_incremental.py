@@ -10,6 +10,7 @@ import pytest
 
 from collectors.openlineage import OpenLineageCollector
 from lineage.graph import load_graph
+from lineage.services.ahead import ahead
 from lineage.services.jobs.runner import run_job
 from lineage.store import open_store
 from tests.jobs.support import FIXTURES, Project, Web, fixture_bytes
@@ -23,11 +24,23 @@ jobs:
 """
 
 
+@pytest.fixture(params=["one process", "worker process"])
+def read_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Logs read in the job's own process, then by a worker process (as large logs are)."""
+    from lineage.services import logs
+
+    started: list[object] = []
+    monkeypatch.setattr(logs, "AHEAD_OVER_BYTES", 1 << 62 if request.param == "one process" else 0)
+    monkeypatch.setattr(logs, "ahead", lambda *args: started.append(args) or ahead(*args))
+    yield str(request.param)
+    assert bool(started) == (request.param == "worker process")
+
+
 def _inputs(db: Path) -> list[tuple[str, bytes]]:
     return [(r.source, r.content) for r in open_store(db).raw_inputs()]
 
 
-def test_appended_events_are_read_alone_on_the_next_run(project: Project) -> None:
+def test_appended_events_are_read_alone_on_the_next_run(project: Project, read_by: str) -> None:
     log = project.append("logs/agent.jsonl", fixture_bytes("agent_day1.jsonl"))
     loaded = project.write(EVENTS_JOB).config()
     first = run_job(loaded.jobs.jobs[0], loaded)
@@ -57,7 +70,8 @@ def _event(job: str, dataset: dict[str, object]) -> bytes:
     }).encode() + b"\n"
 
 
-def test_an_alias_taught_before_the_last_run_holds_for_lines_appended_after_it(project: Project) -> None:
+def test_an_alias_taught_before_the_last_run_holds_for_lines_appended_after_it(
+        project: Project, read_by: str) -> None:
     table = {"namespace": "s3://lake", "name": "orders", "facets": {"symlinks": {
         "_producer": "p", "_schemaURL": "u",
         "identifiers": [{"namespace": "hive://metastore", "name": "sales.orders", "type": "TABLE"}]}}}
