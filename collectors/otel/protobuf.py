@@ -70,12 +70,17 @@ def _span(span: Any) -> dict[str, Any]:
     return out
 
 
-def request_from_protobuf(body: bytes) -> dict[str, Any]:
+class TooManySpans(ValueError):
+    """The message holds more spans than allowed."""
+
+
+def request_from_protobuf(body: bytes, max_spans: int | None = None) -> dict[str, Any]:
     """An `ExportTraceServiceRequest` in protobuf as the OTLP JSON form (resource and scope kept;
     links and dropped counts left out).
 
     Raises:
         NotProtobuf: the bytes are not such a message.
+        TooManySpans: it holds more than `max_spans` spans (counted before anything is converted).
     """
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -84,6 +89,11 @@ def request_from_protobuf(body: bytes) -> dict[str, Any]:
         message.ParseFromString(body)
     except Exception as exc:  # google.protobuf's DecodeError, or a nesting beyond its recursion limit
         raise NotProtobuf(f"the body is not an OTLP ExportTraceServiceRequest in protobuf: {exc}") from None
+    if max_spans is not None:
+        total = sum(len(ss.spans) for rs in message.resource_spans for ss in rs.scope_spans)
+        if total > max_spans:
+            raise TooManySpans(f"the request holds {total:,} spans, over the {max_spans:,}-span limit; "
+                               "send smaller batches")
     resource_spans = []
     for rs in message.resource_spans:
         scopes = [{"scope": {"name": ss.scope.name, "version": ss.scope.version},

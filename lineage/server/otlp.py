@@ -69,15 +69,17 @@ def _count_spans(request: dict[str, Any]) -> int:
 def decode_traces(job: TraceJob, settings: Settings) -> DecodedTraces | Refusal:
     """Decompress, decode and map one trace export body (see the module for the answers)."""
     from collectors.otel import canonical_request, map_request
-    from collectors.otel.protobuf import NotProtobuf, request_from_protobuf
+    from collectors.otel.protobuf import NotProtobuf, TooManySpans, request_from_protobuf
 
     try:
         body = decompress(job.body, job.encoding, settings.max_body_bytes)
         if job.protobuf:
             try:
-                request: Any = request_from_protobuf(body)
+                request: Any = request_from_protobuf(body, MAX_SPANS)
             except NotProtobuf as exc:
                 raise BadRequest(400, str(exc)) from None
+            except TooManySpans as exc:
+                raise BadRequest(413, str(exc)) from None
         else:
             if not body.strip():
                 raise BadRequest(400, "empty body: send an OTLP ExportTraceServiceRequest as JSON")
