@@ -94,3 +94,20 @@ def test_runtime_findings_reach_the_monitor_sink_of_a_scheduled_job(tmp_path: Pa
     alerts = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
     rules = {f["rule_id"] for alert in alerts for f in alert["new_findings"]}
     assert {"LM025", "LM026", "LM027"} <= rules
+
+
+def test_a_model_the_declaring_code_does_not_name_is_shadow_ai_and_a_named_one_is_not() -> None:
+    from lineage.policy import RULES, evaluate
+    from tests.policy.support import graph
+
+    rule = next(r for r in RULES if r.id == "LM025")
+    llm = "process:https://api.openai.com:apps/support-bot/v1/chat/completions"
+
+    def found(model: str) -> list[str]:
+        g = graph([{"id": llm, "processor_type": "llm_api", "job_type": "chat", "version": model, "layer": 1,
+                    "description": "OpenAI v1/chat/completions (chat), called from code; model gpt-4o, gpt-4o-mini"}])
+        return [f.message for f in evaluate(g, rules=[rule])]
+
+    assert found("gpt-4o-mini") == []
+    [message] = found("o3-pro")
+    assert "o3-pro" in message and "gpt-4o, gpt-4o-mini" in message
