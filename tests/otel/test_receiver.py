@@ -302,3 +302,16 @@ def test_lone_surrogates_and_deep_unknown_fields_are_kept_without_them_breaking_
     g = graph(server)
     assert g.node("process:https://api.x.ai:apps/odd/v1/chat/completions")["vendor"] == "xAI"
     assert g.node("process:https://api.x.ai:apps/unknown_service/v1/embeddings")["processor_type"] == "embedding_api"
+
+
+def test_a_request_delivered_twice_is_stored_once_and_the_route_is_in_the_openapi_document(server: Server) -> None:
+    body = protobuf_body(4, first=60_000, service="twice")
+    for _ in range(2):  # an exporter's retry after a lost answer
+        assert requests.post(server.url + "/v1/traces", data=body, headers=PROTOBUF, timeout=60).status_code == 200
+    server.settled()
+    stored = [r.content for r in open_store(server.db, lock_timeout=30).raw_inputs()
+              if r.collector == "otel" and b'"twice"' in r.content]
+    assert sum(content.count(b'"twice"') for content in stored) == 1
+    document = requests.get(server.url + "/openapi.json", timeout=30).json()
+    assert set(document["paths"]["/v1/traces"]["post"]["requestBody"]["content"]) == {"application/x-protobuf",
+                                                                                     "application/json"}
