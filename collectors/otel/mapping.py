@@ -11,7 +11,8 @@ What a span becomes depends on its operation (`collectors.otel.conventions.read_
   only the classes found: the caller's prompts to the endpoint (read by it) and its responses
   (written by it);
 - `execute_tool`: the tool as a process of the service (`<service>` + `tools/<tool>`), run by the
-  caller; captured arguments become a dataset the tool reads;
+  caller; captured arguments become a dataset the tool reads; the responses of the model calls
+  before it in the trace (where the tool call was chosen) are read by it (the chat feeds the tool);
 - `retrieval`: the data source as a dataset (a URI names it as the naming conventions do; a bare
   id is `otel://<service>` + id), with the classes of the retrieved documents; it is read by every
   model call of the trace that starts after the retrieval (retrieval feeds the chat);
@@ -196,7 +197,8 @@ def _dataset_ref(service: str, source: str) -> NodeRef:
 
 
 def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Problem], source: str,
-                line: int | None) -> NodeRef:
+                line: int | None) -> tuple[NodeRef, NodeRef | None]:
+    """The processor a model call reaches, and the dataset of what it answers (None for embeddings)."""
     attrs = span.attributes
     provider = first(attrs, "provider")
     address, url = first(attrs, "address"), first(attrs, "url")
@@ -219,17 +221,19 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
         prompts = _ref(NodeKind.DATASET, f"otel://{service}", clean(f"{who}/prompts/{_bare(e.namespace)}/{e.name}"))
         trace.dataset(prompts, Role.ORIGIN, classes)
         trace.edge(prompts, ref, EdgeKind.READ)
-    classes, answered = _classes(span, "output")
-    if answered and operation != EMBEDDINGS:
+    responses = None
+    if operation != EMBEDDINGS:
         responses = _ref(NodeKind.DATASET, f"otel://{service}", clean(f"{who}/responses/{_bare(e.namespace)}/{e.name}"))
-        trace.dataset(responses, Role.STORE, classes)
-        trace.edge(ref, responses, EdgeKind.WRITE)
+        classes, answered = _classes(span, "output")
+        if answered:
+            trace.dataset(responses, Role.STORE, classes)
+            trace.edge(ref, responses, EdgeKind.WRITE)
     data_source = first(attrs, "data_source")
     if data_source:
         grounding = _dataset_ref(service, data_source)
         trace.dataset(grounding, None, ())
         trace.edge(grounding, ref, EdgeKind.READ)
-    return ref
+    return ref, responses
 
 
 @functools.lru_cache(maxsize=4096)
@@ -241,11 +245,11 @@ def _bare(namespace: str) -> str:
     return namespace.split("://", 1)[-1]
 
 
-def _tool(trace: _Trace, span: Span) -> None:
+def _tool(trace: _Trace, span: Span) -> NodeRef | None:
     attrs = span.attributes
     name = first(attrs, "tool") or first(attrs, "entity") or span.name.removeprefix("execute_tool").strip()
     if not name:
-        return
+        return None
     _, service = _service(span)
     ref = _ref(NodeKind.PROCESS, service, clean(f"tools/{name}"))
     trace.add(("process", ref.id), lambda: Process(namespace=ref.namespace, name=ref.name, job_type=TOOL,
@@ -258,6 +262,7 @@ def _tool(trace: _Trace, span: Span) -> None:
         arguments = _ref(NodeKind.DATASET, f"otel://{service}", clean(f"{who}/tool-arguments/{name}"))
         trace.dataset(arguments, Role.ORIGIN, classes)
         trace.edge(arguments, ref, EdgeKind.READ)
+    return ref
 
 
 def _retrieval(trace: _Trace, span: Span) -> tuple[NodeRef, int] | None:
@@ -275,25 +280,35 @@ def _map_trace(spans: list[Span], evidence: Evidence, facts: dict[tuple[Any, ...
                line: int | None, problems: list[Problem]) -> None:
     trace = _Trace(spans, evidence, facts)
     retrieved: list[tuple[NodeRef, int]] = []
-    calls: list[tuple[NodeRef, int, str]] = []
+    calls: list[tuple[NodeRef, NodeRef | None, int]] = []
+    tools: list[tuple[NodeRef, int]] = []
     for span in spans:
         operation = trace.operations[span.span_id]
         if operation is None:
             continue
         if operation in MODEL_OPERATIONS:
-            calls.append((_model_call(trace, span, operation, problems, source, line), span.start_ns, operation))
+            called, responses = _model_call(trace, span, operation, problems, source, line)
+            calls.append((called, responses, span.start_ns))
         elif operation == TOOL:
-            _tool(trace, span)
+            tool = _tool(trace, span)
+            if tool is not None:
+                tools.append((tool, span.start_ns))
         elif operation == RETRIEVAL:
             found = _retrieval(trace, span)
             if found is not None:
                 retrieved.append(found)
         elif operation == AGENT:
             _caller(trace, span)
-    for dataset, at in retrieved:
-        for process, start, operation in calls:
-            if start >= at and operation != EMBEDDINGS:
+    for dataset, at in retrieved:  # retrieval feeds the chats after it
+        for process, responses, start in calls:
+            if start >= at and responses is not None:
                 trace.edge(dataset, process, EdgeKind.READ)
+    for tool, at in tools:  # a chat's answer (the tool call it chose) feeds the tools after it
+        for process, responses, start in calls:
+            if start <= at and responses is not None:
+                trace.dataset(responses, Role.STORE, ())
+                trace.edge(process, responses, EdgeKind.WRITE)
+                trace.edge(responses, tool, EdgeKind.READ)
 
 
 def map_request(request: Any, *, source: str, line: int | None = None) -> Mapped:

@@ -62,6 +62,9 @@ def test_genai_spans_become_processors_tools_agent_and_data_source() -> None:
     assert ("identity:support-bot:triage", "runs", "process:support-bot:tools/lookup_order") in edges
     assert ("dataset:otel://support-bot:kb-articles", "read", chat.ref.id) in edges  # retrieval feeds the chat
     assert ("dataset:otel://support-bot:kb-articles", "read", embed.ref.id) not in edges
+    answers = "dataset:otel://support-bot:triage/responses/api.openai.com/v1/chat/completions"
+    assert (chat.ref.id, "write", answers) in edges  # the chat feeds the tool
+    assert (answers, "read", "process:support-bot:tools/lookup_order") in edges
     assert not batch.problems
 
 
