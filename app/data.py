@@ -42,6 +42,7 @@ from lineage import focused
 from lineage.access import GraphLinks, identity_access
 from lineage.errors import LineageError, NodeNotFound
 from lineage.graph import LineageGraph, load_graph
+from lineage.models import FLOW_EDGES
 from lineage.paths import PATH_LIMIT, Paths, paths_between, paths_from_sources
 from lineage.policy.context import sensitive
 from lineage.project import Project, load_project
@@ -207,14 +208,15 @@ _ORIGINS, _PROCESSORS, _STORES, _CACHES = 0, 2, 4, 6
 
 
 @st.cache_data(show_spinner=False)
-def data_map(path: str, marker: str, cap: int = 60) -> View | None:
+def data_map(path: str, marker: str, cap: int = 60, opened: tuple[str, ...] = ()) -> View | None:
     """Origins, then the processors their data reaches (third parties marked), then the stores and
-    caches those processors write; None when the graph is too big to draw this way."""
+    caches those processors write, the groups `opened` drawn node by node; None when the graph is
+    too big to draw this way."""
     if stats(path, marker)["nodes"] > 20_000:
         return None
     g = graph(path, marker)
     levels = _data_map_levels(g)
-    view = layered_view(g, levels, cap=cap, group=lambda a: a.get("role") != "origin")
+    view = layered_view(g, levels, cap=cap, group=lambda a: a.get("role") != "origin", opened=opened)
     # left to right only; an origin's data reaching a processor through other steps is a dashed edge
     shown = {n["id"]: n["level"] for n in view.nodes}
     view.edges = [e for e in view.edges if shown[e["from"]] < shown[e["to"]]]
@@ -300,13 +302,29 @@ def filter_options(path: str, marker: str) -> dict[str, list[str]]:
 
 @st.cache_data(show_spinner=False)
 def explore_view(path: str, marker: str, focus: str, *, depth: int, direction: str, filters: Filters,
-                 identities: bool, grants: bool, columns: bool, cap: int = DEFAULT_CAP) -> View:
-    """The neighbourhood of `focus`, read from the store (only the part shown)."""
-    g = focused.neighbourhood(store(path), focus, depth=depth, upstream=direction in ("both", "upstream"),
+                 identities: bool, grants: bool, columns: bool, cap: int = DEFAULT_CAP,
+                 up: tuple[str, ...] = (), down: tuple[str, ...] = (), opened: tuple[str, ...] = ()) -> View:
+    """The neighbourhood of `focus`, read from the store (only the part shown), with one level
+    more upstream of the nodes `up` and downstream of those `down`, and the groups `opened` drawn
+    node by node."""
+    s = store(path)
+    g = focused.neighbourhood(s, focus, depth=depth, upstream=direction in ("both", "upstream"),
                               downstream=direction in ("both", "downstream"), runs=identities, grants=grants)
+    if up or down:  # the neighbours the expansions add, read with the rest
+        ids = {n["id"] for n in g.nodes()}
+        ups, downs, done = set(up), set(down), set()
+        while todo := (ups | downs) & ids - done:
+            links = s.links(todo, FLOW_EDGES)
+            ids |= {a for a, b, _ in links if b in todo & ups} | {b for a, b, _ in links if a in todo & downs}
+            done |= todo
+        extra = {"runs"} if identities else set()
+        extra |= {"grant"} if grants else set()
+        if extra:
+            ids |= {a for a, b, _ in s.links(ids, extra) if b in ids}
+        g = focused.part(s, ids)
     view = focus_view(g, focus, depth=depth, upstream=direction in ("both", "upstream"),
                       downstream=direction in ("both", "downstream"), filters=filters, identities=identities,
-                      grants=grants, cap=cap)
+                      grants=grants, cap=cap, expand_up=up, expand_down=down, opened=opened)
     if columns:
         return column_view(g, {n["id"]: n["level"] // 2 for n in view.nodes if not is_group(n)}, focus)
     return view

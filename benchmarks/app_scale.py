@@ -56,7 +56,7 @@ def open_explore(page, url: str, node: str) -> tuple[float, float]:  # type: ign
     page.goto(f"{url}/explore?node={quote(node)}")
     page.wait_for_selector("h1", timeout=300_000)
     title = time.perf_counter() - t
-    page.frame_locator("iframe").first.locator("body[data-drawn='1']").wait_for(state="attached", timeout=300_000)
+    page.locator(".lineage-graph[data-drawn='1']").first.wait_for(state="attached", timeout=300_000)
     return title, time.perf_counter() - t
 
 
@@ -144,8 +144,7 @@ def browser_side(location: str, picks: list[str], tmp: Path, chromium: str) -> l
             timed = [open_explore(page, app.url, node) for node in picks[1:]]
             warm = [t for _, t in timed]
             titles = [t for t, _ in timed]
-            sizes = page.frame_locator("iframe").first.locator("body").evaluate(
-                "() => window.lineageNetwork.body.nodeIndices.length")
+            sizes = page.evaluate("() => window.lineageNetwork.body.nodeIndices.length")
             browser.close()
     finally:
         stop_app(app.process)

@@ -10,7 +10,7 @@ The tasks:
 2. what feeds a cache, and whether any of it is synthetic;
 3. what an agent may read and write, against what it uses;
 4. one column, end to end;
-5. accept a risk, and find the finding again.
+5. accept a risk, and find the finding again (by the link its confirmation gives).
 
 An action is what a person does: open a page (typing its address or following a link), click,
 type into a box. Each interaction is timed from the action to the page settled (Streamlit's
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -154,8 +154,8 @@ def column(page: Any, url: str) -> Task:
 
 def accept_risk(page: Any, url: str) -> Task:
     task = Task("Accept a risk, and find it again")
-    act(task, page, "open Findings", lambda: page.goto(f"{url}/findings"), "Select one to see its path")
-    act(task, page, "select the first finding", lambda: click_row(page, 0), "Record the decision")
+    act(task, page, "open Findings (the first finding listed is shown)", lambda: page.goto(f"{url}/findings"),
+        "Record the decision")
     fingerprint = next(line for line in main_text(page).splitlines() if line.startswith("fingerprint "))
     fingerprint = fingerprint.removeprefix("fingerprint ").strip("\u2068\u2069 ")
     form = page.locator("[data-testid='stForm']")
@@ -169,11 +169,14 @@ def accept_risk(page: Any, url: str) -> Task:
     task.actions.append(("type reviewer and reason", time.perf_counter() - t))
     act(task, page, "record the decision", lambda: form.get_by_role("button", name="Record the decision").click(),
         "Decision recorded.")
-    act(task, page, "later: open the Overview", lambda: page.goto(url), "decided finding")
-    act(task, page, "follow its link to the decided findings",
-        lambda: page.get_by_text("decided finding").first.click(), "accepted_risk")
+    link = page.get_by_role("link", name="This finding's own link").get_attribute("href") or ""
+    assert fingerprint in unquote(link), link
+    act(task, page, "later: open the finding's own link", lambda: page.goto(f"{url}/findings?q={quote(fingerprint)}"),
+        "accepted_risk")
     listed = next((line for line in main_text(page).splitlines() if re.match(r"\d+ of \d+ findings?", line)), "")
-    task.answer = f"decided {fingerprint}; the decided findings listed: {listed.split('.')[0]}"
+    header = next((line for line in main_text(page).splitlines() if "decision" in line and "accepted_risk" in line), "")
+    header = re.sub("[\u2060\u2068\u2069]", "", header)
+    task.answer = f"decided {fingerprint}; its link lists {listed.split('.')[0]}; {header}"
     return task
 
 

@@ -176,10 +176,12 @@ def _edges(graph: LineageGraph, ids: Iterable[str], groups: Mapping[str, str],
 
 def _assemble(graph: LineageGraph, levels: dict[str, int], keep: set[str], cap: int,
               edge_kinds: frozenset[str], focus: str | None, hidden: int, total: int,
-              forced: Mapping[str, str] | None = None) -> View:
+              forced: Mapping[str, str] | None = None, opened: frozenset[str] = frozenset()) -> View:
     groups, notes = _group(graph, levels, keep, cap) if len(levels) > cap else ({}, [])
     if forced:
         groups = {**groups, **forced}
+    if opened:  # groups opened in place: their members are drawn one by one
+        groups = {n: g for n, g in groups.items() if g not in opened}
     view = View(grouped=notes, hidden=hidden, total=total, focus=focus, members=groups)
     members: dict[str, list[str]] = defaultdict(list)
     for node, level in sorted(levels.items(), key=lambda item: (item[1], item[0])):
@@ -210,16 +212,40 @@ def _assemble(graph: LineageGraph, levels: dict[str, int], keep: set[str], cap: 
 
 def focus_view(graph: LineageGraph, focus: str, *, depth: int = 2, upstream: bool = True,
                downstream: bool = True, filters: Filters | None = None, identities: bool = True,
-               grants: bool = False, cap: int = DEFAULT_CAP) -> View:
-    """The neighbourhood of `focus`: upstream to the left, downstream to the right."""
+               grants: bool = False, cap: int = DEFAULT_CAP, expand_up: Iterable[str] = (),
+               expand_down: Iterable[str] = (), opened: Iterable[str] = ()) -> View:
+    """The neighbourhood of `focus`: upstream to the left, downstream to the right; with one more
+    level upstream of each node of `expand_up` and downstream of each of `expand_down` (those in
+    view), and the groups `opened` drawn node by node."""
     levels = _levels(graph, focus, depth=depth, upstream=upstream, downstream=downstream)
+    expanded(graph, levels, expand_up, expand_down)
     if identities or grants:
         _with_identities(graph, levels, grants)
     total = len(levels)
     flt = filters or Filters()
     kept = {n: lvl for n, lvl in levels.items() if n == focus or flt.keeps(graph.node(n))}
     kinds = FLOW_EDGES | ({"runs"} if identities else set()) | ({"grant"} if grants else set())
-    return _assemble(graph, kept, {focus}, cap, frozenset(kinds), focus, total - len(kept), total)
+    return _assemble(graph, kept, {focus}, cap, frozenset(kinds), focus, total - len(kept), total,
+                     opened=frozenset(opened))
+
+
+def expanded(graph: LineageGraph, levels: dict[str, int], up: Iterable[str], down: Iterable[str]) -> None:
+    """Add to `levels` the direct upstream neighbours of the nodes of `up` (one level to their
+    left) and the direct downstream neighbours of those of `down` (one level to their right), for
+    the nodes in view (or added by an earlier expansion), nodes already in view keeping their level."""
+    wanted = [(node, True) for node in up] + [(node, False) for node in down]
+    while wanted:
+        left = []
+        for node, upward in wanted:
+            if node not in levels or node not in graph:
+                left.append((node, upward))
+                continue
+            found = graph.upstream(node, depth=1) if upward else graph.downstream(node, depth=1)
+            for other in sorted(found):
+                levels.setdefault(other, levels[node] + (-1 if upward else 1))
+        if len(left) == len(wanted):
+            return
+        wanted = left
 
 
 def path_view(graph: LineageGraph, path: Iterable[str], cap: int = DEFAULT_CAP) -> View:
@@ -233,20 +259,23 @@ def path_view(graph: LineageGraph, path: Iterable[str], cap: int = DEFAULT_CAP) 
 
 
 def layered_view(graph: LineageGraph, levels: dict[str, int], cap: int = DEFAULT_CAP,
-                 group: Callable[[Mapping[str, Any]], bool] | None = None) -> View:
+                 group: Callable[[Mapping[str, Any]], bool] | None = None, opened: Iterable[str] = ()) -> View:
     """Any set of nodes at given levels (the data map), grouped by namespace above `cap`; nodes
-    for which `group(attrs)` is true are grouped by namespace and level whatever the size."""
+    for which `group(attrs)` is true are grouped by namespace and level whatever the size, but for
+    the groups `opened` (drawn node by node)."""
     forced = {}
+    shut = frozenset(opened)
     if group is not None:
         for n, level in levels.items():
             attrs = graph.node(n)
-            if group(attrs):
-                forced[n] = f"group:{attrs.get('namespace', '')}:{attrs.get('kind')}:{level}"
-    view = _assemble(graph, levels, set(), cap, frozenset(FLOW_EDGES), None, 0, len(levels), forced)
+            gid = f"group:{attrs.get('namespace', '')}:{attrs.get('kind')}:{level}"
+            if group(attrs) and gid not in shut:
+                forced[n] = gid
+    view = _assemble(graph, levels, set(), cap, frozenset(FLOW_EDGES), None, 0, len(levels), forced, shut)
     singles = {n for n, g in forced.items() if sum(1 for x in forced.values() if x == g) == 1}
     if singles:  # a group of one is just the node
         return _assemble(graph, levels, set(), cap, frozenset(FLOW_EDGES), None, 0, len(levels),
-                         {n: g for n, g in forced.items() if n not in singles})
+                         {n: g for n, g in forced.items() if n not in singles}, shut)
     return view
 
 

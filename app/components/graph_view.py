@@ -1,48 +1,33 @@
-"""Draw a `View` with pyvis's vis-network, offline, as a Streamlit component.
+"""Draw a `View` with vis-network as a two-way Streamlit component (`graph_component`), and keep
+Explore's view in the URL.
 
-pyvis assembles the nodes and edges; the page is our own small template (`graph.html.j2`) so that
-vis-network's JavaScript and CSS, shipped inside the pyvis package, are inlined (no CDN, no
-bootstrap link as pyvis's own template has), and so that every name is put on the page as text:
-the data goes in as JSON escaped for a script block, tooltips and the click panel are filled
-with `textContent`, and labels are drawn on the canvas (never parsed as HTML).
+`payload` turns a view into what the component is given (plain JSON: every name is shown as text
+in the browser, never parsed as HTML); `draw` puts it on the page with its caption and handles the
+actions that leave the page (a node's page, Explore from a node); a page that re-draws the graph in
+place (re-focus, one level more, open a group) passes its own callback.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import json
-from collections.abc import Mapping
-from pathlib import Path
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import jinja2
-import pyvis
 import streamlit as st
-import streamlit.components.v1 as components
-from pyvis.network import Network
 
 from app.components import graph_facts
+from app.components.graph_component import GraphAction, mount
 from app.components.graph_marks import marked
 from app.components.graph_model import View
 from app.components.graph_style import BADGE_COLOUR, legend_for
 from app.components.ui import esc
 from lineage.words import counted
 
-VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
-TEMPLATE = Path(__file__).with_name("graph.html.j2")
-DETAIL_PATH = "node"
 FONT_SIZE = 14  # every text on the canvas (labels, edge labels, badges) is drawn at this size...
 MIN_LABEL_PX = 11  # ...and the view never zooms out so far that it shows below this many pixels
-LEGEND_HEIGHT = 96  # room above the graph for the legend, in up to four lines
-
-
-@functools.cache
-def _assets() -> tuple[str, str, jinja2.Template]:
-    env = jinja2.Environment(autoescape=True)
-    template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
-    js = (VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
-    css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
-    return js, css, template
+SELECTED_BORDER = "#1d4ed8"  # a selected node keeps its fill, with this border
 
 
 def options(*, physics: bool = False, direction: str = "LR", spacing: int = 95,
@@ -104,25 +89,52 @@ def separation(view: View, *, gap: int = 70, captions: int = 60) -> int:
     return int(min(max(needed, default=260), 320))
 
 
-def to_html(view: View, *, height: int = 620, physics: bool = False, detail_path: str | None = DETAIL_PATH,
-            spacing: int = 95, state: Mapping[str, list[str]] | None = None) -> str:
-    """The complete, self-contained HTML page for a view."""
-    net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
-    for node in view.nodes:
-        attrs = {k: v for k, v in node.items() if k not in ("id", "label")}
-        net.add_node(node["id"], label=node["label"], **attrs)
-    for edge in view.edges:
-        net.add_edge(edge["from"], edge["to"], **{k: v for k, v in edge.items() if k not in ("from", "to")})
-    js, css, template = _assets()
+def payload(view: View, *, height: int = 620, physics: bool = False, spacing: int = 95,
+            actions: tuple[str, ...] = (), selected: str | None = None) -> dict[str, Any]:
+    """What the graph component is given: the nodes and edges (every text in them with its
+    bidirectional controls shown, not obeyed), the layout, the legend, the focus, the actions its
+    panel offers, the node selected, and a `digest` of the drawing (the same digest: the same
+    drawing, kept as it is in the browser)."""
+    nodes = [_kept_colours({"shape": "dot", **_visible(node)}) for node in view.nodes]
+    edges = [_visible(edge) for edge in view.edges]
     # nodes of one level never overlap: `spacing` apart, at least the tallest node's height and a gap
     spacing = max(spacing, tallest(view) + 12)
     layout = options(physics=physics, spacing=spacing, separation=separation(view))
-    data = {"nodes": net.nodes, "edges": net.edges, "options": layout,
-            "legend": [list(item) for item in legend_for(view.nodes, view.edges)], "detail_path": detail_path,
-            "focus": view.focus, "state": dict(state or {}), "max_depth": MAX_DEPTH,
-            "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}
-    json.dumps(data)  # fail here, not in the browser, on anything that is not JSON
-    return template.render(vis_js=js, vis_css=css, data=data, height=height)
+    drawing = {"nodes": nodes, "edges": edges, "options": layout,
+               "legend": [[shape, colour, visible(text)] for shape, colour, text in legend_for(view.nodes, view.edges)],
+               "focus": view.focus, "height": height, "actions": list(actions),
+               "min_label_px": MIN_LABEL_PX, "smallest_font": FONT_SIZE, "badge_colour": BADGE_COLOUR}
+    text = json.dumps(drawing, sort_keys=True)  # fails here, not in the browser, on anything that is not JSON
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return {**drawing, "digest": digest, "selected": selected}
+
+
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with its bidirectional controls shown as `[U+202E]`, so that a name such as
+    `report\u202eslx.exe` cannot draw as `reportexe.xls` on the canvas or in the panel.
+
+    Example:
+        >>> visible("report\u202eslx.exe")
+        'report[U+202E]slx.exe'
+    """
+    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def _kept_colours(node: dict[str, Any]) -> dict[str, Any]:
+    """A node that keeps its fill when selected or hovered (the fill says its origin), with a dark
+    border instead of vis-network's blue."""
+    colour = node.get("color")
+    if isinstance(colour, dict) and "background" in colour:
+        marked = {"background": colour["background"], "border": SELECTED_BORDER}
+        node["color"] = {**colour, "highlight": marked, "hover": {**marked, "border": colour.get("border")}}
+    return node
+
+
+def _visible(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: visible(v) if k in ("label", "title") and isinstance(v, str) else v for k, v in item.items()}
 
 
 # Explore's view, as URL query parameters: parameter -> (widget key, what the widget takes: "depth"
@@ -197,20 +209,26 @@ def current_view(view: Mapping[str, tuple[str, str | tuple[str, ...]]] = EXPLORE
     return {param: _to_url(st.session_state[key]) for param, (key, _) in view.items() if key in st.session_state}
 
 
-def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int = 95,
-         facts: tuple[Any, str, str] | None = None) -> None:
-    """Render a view in the page, with a caption saying what was grouped or hidden.
+def draw(view: View, *, key: str, height: int = 620, physics: bool = False, spacing: int = 95,
+         facts: tuple[Any, str, str] | None = None, selected: str | None = None,
+         actions: tuple[str, ...] = ("explore", "page"), on_action: Callable[[], None] | None = None,
+         on_select: Callable[[], None] | None = None) -> str | None:
+    """Render a view in the page, with a caption saying what was grouped or hidden, and return the
+    node selected in it (clicked, or `selected` as the page gave it).
 
     With `facts` (the store, its path and change marker), nodes are drawn by their effective
     (propagated) origin, hatched when it is derived, with a badge for sensitive data, and grants
-    that go unused are dashed red."""
+    that go unused are dashed red. `actions` are what the panel of a clicked node offers; "page"
+    (the node's page) and "explore" (Explore around the node) are handled here, the others
+    ("focus", "upstream", "downstream", "group") by `on_action`, which reads
+    `graph_component.action_of(key)`."""
     if facts is not None and view.nodes:
         store, path, marker = facts
         view = marked(view, graph_facts.effective_tags(store, path, marker, view),
                       graph_facts.unused_grants(store, path, marker, view))
     if not view.nodes:
         st.info("Nothing to draw with these settings.")
-        return
+        return None
     notes = []
     if view.grouped:
         notes.append("Grouped by namespace to stay readable: " + "; ".join(view.grouped) + ".")
@@ -218,7 +236,17 @@ def draw(view: View, *, height: int = 620, physics: bool = False, spacing: int =
         notes.append(f"{counted(view.hidden, 'node')} hidden by the filters.")
     if notes:
         st.caption(esc(" ".join(notes)))
-    state = current_view() if view.focus else {}
-    components.html(to_html(view, height=height, physics=physics, spacing=spacing, state=state),
-                    height=height + LEGEND_HEIGHT,
-                    scrolling=False)
+    data = payload(view, height=height, physics=physics, spacing=spacing, actions=actions, selected=selected)
+    chosen, action = mount(data, key=key, on_action=on_action, on_select=on_select)
+    leave(action)
+    return chosen or selected
+
+
+def leave(action: GraphAction | None) -> None:
+    """Go where an action that leaves the page asks: the node's page, or Explore around it."""
+    if action is None:
+        return
+    if action.kind == "page":
+        st.switch_page("views/node.py", query_params={"node": action.node})
+    if action.kind == "explore":
+        st.switch_page("views/explore.py", query_params={"node": action.node})

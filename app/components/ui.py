@@ -45,15 +45,18 @@ def esc(text: object) -> str:
 
 
 def table(rows: Iterable[Mapping[str, Any]], *, empty: str = "Nothing here.", key: str | None = None,
-          select: bool = False, height: int | str = "auto") -> Any:
-    """Rows as a dataframe (cells are always text); with `select`, one row can be clicked."""
+          select: bool = False, height: int | str = "auto", on_select: Callable[[], None] | None = None,
+          selected: int | None = None) -> Any:
+    """Rows as a dataframe (cells are always text); with `select`, one row can be clicked
+    (`on_select` runs then, before the rerun), the row `selected` at first."""
     frame = pd.DataFrame(list(rows))
     if frame.empty:
         st.caption(empty)
         return None
     if select:
-        return st.dataframe(frame, hide_index=True, key=key, on_select="rerun", selection_mode="single-row",
-                            height=height)
+        default = {"selection": {"rows": [selected]}} if selected is not None and selected < len(frame) else None
+        return st.dataframe(frame, hide_index=True, key=key, on_select=on_select or "rerun",
+                            selection_mode="single-row", height=height, selection_default=default)
     return st.dataframe(frame, hide_index=True, key=key, height=height)
 
 

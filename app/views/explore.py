@@ -6,6 +6,8 @@ import streamlit as st
 
 from app import data
 from app.components import graph_view
+from app.components.graph_actions import in_url, on_action
+from app.components.graph_component import selected_of
 from app.components.graph_model import Filters, is_group
 from app.components.ui import esc, node_picker, table
 from lineage.words import counted
@@ -45,16 +47,55 @@ filters = Filters(kinds=frozenset(kinds), roles=frozenset(roles), origins=frozen
                   classifications=frozenset(classes), environments=frozenset(environments),
                   namespaces=frozenset(namespaces))
 
+up, down, opened = in_url("up"), in_url("down"), in_url("open")
 view = data.safe(data.explore_view, path, marker, focus, depth=depth, direction=direction, filters=filters,
-                 identities=identities, grants=grants, columns=columns)
+                 identities=identities, grants=grants, columns=columns, up=up, down=down, opened=opened)
 shown = view.node_ids()
+expansions = [f"{counted(len(up), 'node')} one level further upstream"] if up else []
+expansions += [f"{counted(len(down), 'node')} one level further downstream"] if down else []
+expansions += [f"{counted(len(opened), 'group')} opened"] if opened else []
 st.caption(f"{esc(focus)}: {counted(len(shown), 'node')} shown" + (" (columns)" if columns else "")
-           + ". Click a node for its details; hover for a summary.")
-graph_view.draw(view, physics=physics, facts=(data.store(path), path, marker))
+           + (f" ({'; '.join(expansions)})" if expansions else "")
+           + ". Click a node for its details and what to do next; double-click to focus the graph there.")
+
+# The node picked (a click in the graph, or a row of the table), shown selected in both.
+if st.session_state.get("explore-picked-around") != focus:
+    st.session_state["explore-picked-around"] = focus
+    st.session_state.pop("explore-picked", None)
+generation = st.session_state.setdefault("explore-table", 0)
+
+
+def picked_in_graph() -> None:
+    node = selected_of("explore-graph")
+    if node and node != st.session_state.get("explore-picked"):
+        st.session_state["explore-picked"] = node
+        st.session_state["explore-table"] = st.session_state.get("explore-table", 0) + 1  # the row, selected anew
+
+
+def picked_in_table() -> None:
+    state = st.session_state.get(f"explore-nodes-{generation}")
+    rows = (state or {}).get("selection", {}).get("rows", []) if isinstance(state, dict) else []
+    if not rows and state is not None:
+        rows = list(getattr(getattr(state, "selection", None), "rows", []) or [])
+    ids = st.session_state.get("explore-row-ids", [])
+    st.session_state["explore-picked"] = ids[rows[0]] if rows and rows[0] < len(ids) else None
+
+
+def refocused(node: str) -> None:
+    st.session_state["explore-search"] = ""
+    st.session_state["explore-pick"] = node
+
+
+picked = st.session_state.get("explore-picked")
+picked = picked if picked in shown else None
+graph_view.draw(view, key="explore-graph", physics=physics, facts=(data.store(path), path, marker), selected=picked,
+                actions=("focus", "upstream", "downstream", "group", "page"),
+                on_action=on_action("explore-graph", refocused=refocused), on_select=picked_in_graph)
 
 if not columns:
     st.subheader("Nodes in view")
-    st.caption("Select a row to see the node's details.")
+    st.caption("Select a row to see the node's details and pick it out in the graph; a node clicked in the graph "
+               "is selected here.")
     rows = []
     for n in view.nodes:
         if is_group(n):
@@ -64,14 +105,14 @@ if not columns:
                      "role": a.get("role") or "", "origin": a.get("origin") or "",
                      "third party": bool(a.get("third_party")),
                      "side": "focus" if n["level"] == 0 else ("upstream" if n["level"] < 0 else "downstream")})
-    event = table(rows, key="explore-nodes", select=True, height=260)
-    picked = focus
-    if event is not None and event.selection.rows:
-        picked = rows[event.selection.rows[0]]["id"]
-    st.markdown(f"**Selected:** {esc(picked)}")
-    table(data.node_attributes(path, marker, picked), key="explore-attrs")
-    st.page_link("views/node.py", label="Open the node page",
-                  query_params={"node": picked})
+    ids = [r["id"] for r in rows]
+    st.session_state["explore-row-ids"] = ids
+    table(rows, key=f"explore-nodes-{st.session_state['explore-table']}", select=True, height=260,
+          on_select=picked_in_table, selected=ids.index(picked) if picked in ids else None)
+    detail = picked or focus
+    st.markdown(f"**Selected:** {esc(detail)}")
+    table(data.node_attributes(path, marker, detail), key="explore-attrs")
+    st.page_link("views/node.py", label="Open the node page", query_params={"node": detail})
 else:
     table([e for e in data.node_detail(path, marker, focus)["column_lineage"]], key="explore-cll",
           empty="No column lineage recorded around this node.")

@@ -17,7 +17,8 @@ st.title("Findings")
 found = data.safe(data.findings, path, marker)
 
 # Filters start from the URL (`?severity=high&rule=LM001&status=open&q=text`, as Overview links
-# to them) the first time the page is drawn, then belong to the widgets.
+# to them) the first time the page is drawn, then belong to the widgets. A finding's own link
+# (`?q=FINGERPRINT`) finds it whatever its status.
 titles = {str(x.get("rule_id")): str(x.get("title") or "") for x in found}
 statuses_found = sorted({str(x.get("status", "open")) for x in found})
 for widget, param, allowed in (("fi-sev", "severity", list(data.SEVERITIES)), ("fi-rule", "rule", sorted(titles)),
@@ -25,7 +26,9 @@ for widget, param, allowed in (("fi-sev", "severity", list(data.SEVERITIES)), ("
     if widget not in st.session_state:
         wanted = [v for v in st.query_params.get_all(param) if v in allowed]
         any_open = any(x.get("status", "open") == "open" for x in found)
-        st.session_state[widget] = wanted or (["open"] if widget == "fi-status" and any_open else [])
+        permalink = st.query_params.get("q", "") in {str(x.get("fingerprint")) for x in found}
+        st.session_state[widget] = wanted or (["open"] if widget == "fi-status" and any_open and not permalink
+                                              else [])
 if "fi-search" not in st.session_state:
     st.session_state["fi-search"] = st.query_params.get("q", "")
 
@@ -82,7 +85,8 @@ if needle.strip():
 rows = [{"severity": x.get("severity"), "rule": x.get("rule_id"), "title": x.get("title"),
          "status": x.get("status", "open"), "message": x.get("message"), "fingerprint": x.get("fingerprint")}
         for x in shown]
-event = table(rows, key="fi-table", select=True, height=300, empty="No findings match.")
+# the first finding listed is shown at first (the most severe, as listed)
+event = table(rows, key="fi-table", select=True, height=300, empty="No findings match.", selected=0)
 selected = list(event.selection.rows) if event is not None else []
 if selected != st.session_state.get("fi-rows"):  # the user picked a row, or cleared the selection
     st.session_state["fi-rows"] = selected
@@ -105,7 +109,7 @@ if finding.get("fix"):
 if finding["path"]:
     st.markdown("**Path**")
     st.text(" → ".join(plain(n) for n in finding["path"]))
-    graph_view.draw(data.finding_view(path, marker, tuple(finding["path"])), height=360,
+    graph_view.draw(data.finding_view(path, marker, tuple(finding["path"])), key="finding-graph", height=360,
                     facts=(data.store(path), path, marker))
 if finding.get("evidence"):
     st.markdown("**Evidence**")
@@ -121,6 +125,8 @@ st.markdown("**Review**")
 fingerprint = str(finding["fingerprint"])
 if st.session_state.get("fi-recorded") == fingerprint:
     st.success("Decision recorded.")
+    st.page_link("views/findings.py", label="This finding's own link (finds it again whatever its status)",
+                 query_params={"q": fingerprint})
     if st.button("Undo this decision", key=f"fi-undo-{fingerprint}"):
         if data.undo_review(fingerprint, st.session_state.get("fi-recorded-at"), st.session_state["fi-recorded-by"]):
             st.session_state["fi-undone"] = fingerprint

@@ -35,7 +35,8 @@ st.caption("Observed use: the processes this identity runs, what they read and w
 table(access, key="id-access", empty="No grants and no observed use.")
 st.markdown("**Reach**")
 st.caption("What this identity runs, what those processes read and write, and what it holds grants on.")
-graph_view.draw(data.identity_view(path, marker, chosen), height=420, facts=(data.store(path), path, marker))
+graph_view.draw(data.identity_view(path, marker, chosen), key="identity-graph", height=420,
+                facts=(data.store(path), path, marker))
 
 st.markdown("**Trifecta capabilities**")
 found = data.safe(data.findings, path, marker)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import data
 from app.components import graph_view
+from app.components.graph_actions import in_url, on_action
 from app.components.ui import esc, table
 from lineage.words import counted
 
@@ -47,11 +48,14 @@ with right:
 st.subheader("Data map")
 st.caption("Left to right: origins, the processors their data reaches (third parties with a red border), "
            "then the stores and caches they write. Internal steps and stores are grouped by namespace.")
-view = data.data_map(path, marker)
+view = data.data_map(path, marker, opened=in_url("open"))
 if view is None:
     st.info("The graph is too large for a whole-map picture; use Explore to look around one node.")
 else:
-    graph_view.draw(view, height=760, spacing=42, facts=(data.store(path), path, marker))
+    st.caption("Click a node for what to do next; click a group and \"Open this group\" (or double-click it) to "
+               "see its members here.")
+    graph_view.draw(view, key="overview-graph", height=760, spacing=42, facts=(data.store(path), path, marker),
+                    actions=("group", "explore", "page"), on_action=on_action("overview-graph"))
 
 left, right = st.columns(2)
 with left:

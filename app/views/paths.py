@@ -65,5 +65,5 @@ for title, start, end, found, key in (("A to B", a, b, forward, "ab"), ("B to A"
     table(rows, key=f"paths-{key}")
     st.download_button(f"Download the paths {title} as CSV", csv_bytes(rows), file_name=f"paths-{key}.csv",
                        mime="text/csv", key=f"paths-{key}-csv")
-    graph_view.draw(data.paths_view(path, marker, found.paths, align_right=False), height=420,
-                    facts=(data.store(path), path, marker))
+    graph_view.draw(data.paths_view(path, marker, found.paths, align_right=False), key=f"paths-graph-{key}",
+                    height=420, facts=(data.store(path), path, marker))

@@ -74,5 +74,5 @@ if paths:
                        mime="text/csv", key="tp-paths-csv")
     if len(node_paths) > DRAWN:
         st.caption(f"The drawing shows the first {DRAWN} of the {counted(len(node_paths), 'path')} listed.")
-    graph_view.draw(data.paths_view(path, marker, node_paths[:DRAWN]), height=460,
+    graph_view.draw(data.paths_view(path, marker, node_paths[:DRAWN]), key="third-parties-graph", height=460,
                     facts=(data.store(path), path, marker))

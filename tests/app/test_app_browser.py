@@ -1,6 +1,6 @@
 """The dashboard in a real headless Chromium (Debian's, driven by Playwright): every page renders
-without errors and offline, a click on a node in Explore shows its detail, and hostile names run
-no script anywhere."""
+without errors and offline, a click on a node in Explore shows its detail and opens its page in
+place, and hostile names run no script anywhere."""
 
 from __future__ import annotations
 
@@ -49,8 +49,7 @@ def settle(pg: Any, *, graph: bool = False) -> None:
     pg.wait_for_selector("h1", timeout=180_000)
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=180_000)
     if graph:
-        frame = pg.frame_locator("iframe").first
-        frame.locator("body[data-drawn='1']").wait_for(state="attached", timeout=120_000)
+        pg.locator(".lineage-graph[data-drawn='1']").first.wait_for(state="attached", timeout=120_000)
 
 
 def page_errors(pg: Any) -> list[str]:
@@ -70,16 +69,22 @@ def main_text(pg: Any, awaited: str) -> str:
 
 
 def graph_frame(pg: Any) -> Any:
-    return next(f for f in pg.frames if f != pg.main_frame and f.evaluate("() => !!window.lineageNetwork"))
+    """Where the graph is: the page itself (the component is drawn in the page, not in an iframe),
+    once the graph is there."""
+    pg.wait_for_function("() => !!window.lineageNetwork", timeout=120_000)
+    assert pg.locator("iframe").count() == 0, "the graph is drawn in the page, with no iframe"
+    return pg
 
 
 def node_point(frame: Any, node_id: str, *, centred: bool = False) -> tuple[float, float]:
     """Where a node of the drawn graph is on the page; with `centred`, once the view is focused on
-    it at scale 1."""
+    it at scale 1 (and the graph scrolled into view)."""
+    graph = frame.locator(".lineage-graph .graph").last
+    graph.scroll_into_view_if_needed()
     x, y = frame.evaluate("""([id, centred]) => { const n = window.lineageNetwork;
         if (centred) n.focus(id, {scale: 1, animation: false});
         const p = n.canvasToDOM(n.getPosition(id)); return [p.x, p.y]; }""", [node_id, centred])
-    box = frame.locator("#graph").bounding_box()
+    box = graph.bounding_box()
     return box["x"] + x, box["y"] + y
 
 
@@ -94,7 +99,8 @@ def test_every_page_renders_offline_without_errors(running_app: RunningApp, page
     assert page.dialogs == []
 
 
-def test_clicking_a_node_in_explore_shows_its_detail(running_app: RunningApp, page: Any) -> None:
+def test_clicking_a_node_in_explore_shows_its_detail_and_opens_its_page_in_place(running_app: RunningApp,
+                                                                                 page: Any) -> None:
     page.goto(f"{running_app.url}/{PAGES['explore']}")
     settle(page, graph=True)
     frame = graph_frame(page)
@@ -103,11 +109,12 @@ def test_clicking_a_node_in_explore_shows_its_detail(running_app: RunningApp, pa
     panel = frame.locator("#panel")
     panel.wait_for(state="visible", timeout=60_000)
     assert "v1/messages" in panel.inner_text() and "third party: yes" in panel.inner_text()
-    href = frame.locator("#panel-link").get_attribute("href")
-    assert href and "node=" in href
-    page.goto(href)
+    page.evaluate("() => { window.sameDocument = 1; }")
+    frame.locator("#panel-page").click()
+    page.wait_for_url("**/node?node=*", timeout=60_000)
     settle(page)
     assert "v1/messages" in main_text(page, "v1/messages")
+    assert page.evaluate("() => window.sameDocument") == 1, "in place: the page was not loaded again"
     assert page_errors(page) == []
     page.screenshot(path=str(ARTIFACTS / "clicked-node-detail.png"), full_page=True)
 
@@ -130,7 +137,7 @@ def test_hostile_names_run_no_script(hostile_db: str, browser: Any, page: Any,
                     page.wait_for_timeout(200)
                 panel = frame.locator("#panel-body").inner_text()
                 assert "<" in panel, "names are shown as text, with their angle brackets"
-                assert frame.locator("img, svg[onload], b[onmouseover]").count() == 0
+                assert frame.locator(".lineage-graph img, .lineage-graph svg, .lineage-graph b").count() == 0
             if path.startswith("node"):
                 assert HOSTILE in main_text(page, HOSTILE), "shown as text"
             flags = [f.evaluate("() => window.__pwned") for f in page.frames]

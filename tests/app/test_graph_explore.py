@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from urllib.parse import parse_qs, quote, urlparse
+from urllib.parse import quote
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -29,8 +29,8 @@ TICKETS = "dataset:snowflake://acme-prod:ANALYTICS.MARTS.FCT_SUPPORT_TICKETS"
 
 def drawn(at: AppTest) -> dict[str, Any]:
     """The data the graph component was given (nodes, edges, options), as the browser gets it."""
-    srcdoc = at.get("iframe")[0].proto.srcdoc
-    data: dict[str, Any] = json.loads(srcdoc.split("const DATA = ", 1)[1].split(";\n", 1)[0])
+    [graph] = [e for e in at.get("bidi_component") if e.proto.component_name == "lineage_graph"]
+    data: dict[str, Any] = json.loads(graph.proto.json)
     return data
 
 
@@ -80,28 +80,18 @@ def test_a_column_node_opens_its_dataset_page(running_app: RunningApp, page: Any
     page.goto(f"{running_app.url}/explore?node={quote(TICKETS)}")
     settle(page, graph=True)
     page.get_by_text("Column-level lineage").click()
-    deadline = time.monotonic() + 180
-    frame = None
-    while time.monotonic() < deadline and frame is None:
-        for f in page.frames:
-            try:
-                if f != page.main_frame and f.evaluate("() => !!window.lineageNetwork && "
-                                                       "window.lineageNetwork.body.data.nodes.get()"
-                                                       ".some(n => n.kind === 'column')"):
-                    frame = f
-            except Exception:  # a frame being replaced
-                continue
-        page.wait_for_timeout(300)
-    assert frame is not None, "the column graph is drawn"
-    frame.locator("body[data-drawn='1']").wait_for(state="attached", timeout=120_000)
+    page.wait_for_function("""() => !!window.lineageNetwork && window.lineageNetwork.body.data.nodes.get()
+        .some(n => n.kind === 'column')""", timeout=180_000)
+    settle(page, graph=True)
+    frame = graph_frame(page)
     target = frame.evaluate("""() => window.lineageNetwork.body.data.nodes.get()
         .filter(n => n.kind === 'column' && n.id.startsWith('dataset:snowflake'))[0].id""")
     page.mouse.click(*node_point(frame, target, centred=True))
     frame.locator("#panel").wait_for(state="visible", timeout=60_000)
-    href = frame.locator("#panel-link").get_attribute("href")
     dataset = target.split("#", 1)[0]
-    assert parse_qs(urlparse(href).query)["node"] == [dataset]
-    page.goto(href)
+    frame.locator("#panel-page").click()
+    page.wait_for_function("(id) => new URL(location.href).searchParams.get('node') === id "
+                           "&& location.pathname.endsWith('/node')", arg=dataset, timeout=60_000)
     settle(page)
     name = dataset.rsplit(":", 1)[1]
     assert name in main_text(page, name)
@@ -157,7 +147,7 @@ def test_derived_nodes_are_hatched_and_sensitive_ones_badged_on_the_canvas(
     frame = graph_frame(page)
     counts = polled(frame, """(id) => {
         const n = window.lineageNetwork, shape = n.body.nodes[id].shape;
-        const canvas = document.querySelector("#graph canvas"), ctx = canvas.getContext("2d");
+        const canvas = n.canvas.frame.canvas, ctx = canvas.getContext("2d");
         const ratio = canvas.width / canvas.clientWidth;
         function count(x0, y0, x1, y1, test) {  // canvas coordinates of the network
             const a = n.canvasToDOM({x: x0, y: y0}), b = n.canvasToDOM({x: x1, y: y1});
@@ -187,7 +177,7 @@ def test_an_unused_grant_is_labelled_in_red_over_the_nodes(running_app: RunningA
     red = polled(frame, """([a, b]) => {
         const n = window.lineageNetwork, box = window.lineageCaptions.find(c => c.from === a && c.to === b);
         if (!box) { return -1; }
-        const canvas = document.querySelector("#graph canvas"), ctx = canvas.getContext("2d");
+        const canvas = n.canvas.frame.canvas, ctx = canvas.getContext("2d");
         const ratio = canvas.width / canvas.clientWidth;
         const p = n.canvasToDOM({x: box.left, y: box.top}), q = n.canvasToDOM({x: box.left + box.width,
                                                                               y: box.top + box.height});
@@ -244,7 +234,8 @@ def test_clicking_a_column_brightens_its_whole_chain_through_the_third_party_ste
     description = f"{TICKETS}#DESCRIPTION"
     before = frame.evaluate("(id) => window.lineageNetwork.getPosition(id)", description)
     page.mouse.click(*node_point(frame, description))
-    frame.wait_for_function("() => Array.isArray(window.lineageChain)", timeout=60_000)
+    frame.wait_for_function("() => Array.isArray(window.lineageChain) && window.lineageChain.length > 1",
+                            timeout=60_000)
     chain = set(frame.evaluate("() => window.lineageChain"))
     assert {description, mistral, f"{summaries}#SUMMARY"} <= chain
     assert f"{summaries}#TICKET_ID" not in chain, "a column the description does not feed is not in its chain"

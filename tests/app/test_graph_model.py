@@ -1,13 +1,16 @@
-"""The graph view's data: levels, styles, grouping above the cap, filters, and the offline HTML."""
+"""The graph view's data: levels, styles, grouping above the cap, filters, expansions and opened
+groups, and what the graph component is given (names as plain data, vis-network from pyvis)."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from app.components.graph_model import Filters, column_view, focus_view, path_view
-from app.components.graph_view import to_html
+from app.components.graph_view import payload
 from lineage.graph import LineageGraph
+from tests.conftest import REPO_ROOT
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -62,6 +65,31 @@ def test_above_the_cap_the_biggest_namespace_is_grouped_and_said() -> None:
     assert any(e["from"] == groups[0]["id"] and e["to"] == "process:j:p" for e in view.edges)
 
 
+def test_one_level_more_upstream_of_a_node_adds_its_inputs_to_its_left() -> None:
+    view = focus_view(chain(), "dataset:s:focus", depth=1, identities=False, expand_up=["process:j:p"])
+    level = {n["id"]: n["level"] for n in view.nodes}
+    assert {f"dataset:raw:a{i}" for i in range(3)} <= set(level)
+    assert all(level[f"dataset:raw:a{i}"] == level["process:j:p"] - 1 for i in range(3))
+    assert "dataset:t:b0" not in level, "downstream stays as deep as it was"
+
+
+def test_one_level_more_downstream_of_a_node_added_by_another_expansion_follows_it() -> None:
+    view = focus_view(chain(), "dataset:s:focus", depth=1, identities=False, upstream=False,
+                      expand_down=["dataset:t:b0", "process:api:q"])
+    level = {n["id"]: n["level"] for n in view.nodes}
+    assert level["dataset:t:b0"] == level["process:api:q"] + 1
+
+
+def test_an_opened_group_is_drawn_node_by_node() -> None:
+    grouped = focus_view(chain(40), "dataset:s:focus", cap=10)
+    [group] = [n["id"] for n in grouped.nodes if n.get("kind") == "group"]
+    opened = focus_view(chain(40), "dataset:s:focus", cap=100, opened=[group])
+    assert not [n for n in opened.nodes if n.get("kind") == "group"]
+    assert {f"dataset:raw:a{i}" for i in range(40)} <= set(opened.node_ids())
+    still_capped = focus_view(chain(40), "dataset:s:focus", cap=10, opened=[group])
+    assert len(still_capped.nodes) <= 10 and still_capped.grouped, "the cap holds, and the caption says so"
+
+
 def test_filters_hide_nodes_but_keep_the_focus() -> None:
     view = focus_view(chain(), "dataset:s:focus", filters=Filters(origins=frozenset({"real"})), identities=False)
     assert "dataset:s:focus" in view.node_ids() and "dataset:raw:a1" in view.node_ids()
@@ -86,15 +114,32 @@ def test_column_view_draws_one_node_per_column() -> None:
     assert view.edges[0]["title"] == "masking"
 
 
-def test_the_html_is_self_contained_and_carries_names_only_as_escaped_json() -> None:
-    g = LineageGraph.from_records([{"id": f"dataset:s:{HOSTILE}", "kind": "dataset", "namespace": "s",
-                                    "name": HOSTILE + "</script><script>alert(2)</script>"}])
-    html = to_html(focus_view(g, f"dataset:s:{HOSTILE}"))
-    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html), "nothing is loaded from a server"
-    assert "<img src=x" not in html and "</script><script>alert" not in html
-    data = json.loads(html.split("const DATA = ", 1)[1].split(";\n", 1)[0])
-    assert data["nodes"][0]["title"].startswith(f"dataset: {HOSTILE}")
-    assert "vis-network" in html and len(html) > 400_000, "vis-network is inlined"
+def test_the_component_gets_names_as_plain_data_with_bidi_controls_shown() -> None:
+    name = HOSTILE + "</script><script>alert(2)</script>report\u202eslx.exe [x](http://evil.example)"
+    g = LineageGraph.from_records([{"id": f"dataset:s:{name}", "kind": "dataset", "namespace": "s", "name": name}])
+    data = payload(focus_view(g, f"dataset:s:{name}"))
+    node = data["nodes"][0]
+    assert node["id"] == f"dataset:s:{name}", "the id is kept exactly (it is what the app is told back)"
+    assert node["title"].startswith(f"dataset: {HOSTILE}</script>") and "[x](http://evil.example)" in node["title"]
+    assert "\u202e" not in node["title"] + node["label"] and "report[U+202E]slx.exe" in node["title"]
+    assert not re.search(r"https?://(?!evil\.example)", json.dumps(data)), "nothing to load from a server"
+
+
+def test_the_same_drawing_has_the_same_digest_whatever_is_selected() -> None:
+    g = LineageGraph.from_records([{"id": "dataset:s:a", "kind": "dataset", "namespace": "s", "name": "a"}])
+    first, second = payload(focus_view(g, "dataset:s:a")), payload(focus_view(g, "dataset:s:a"), selected="dataset:s:a")
+    assert first["digest"] == second["digest"] and second["selected"] == "dataset:s:a"
+    assert payload(focus_view(g, "dataset:s:a"), height=300)["digest"] != first["digest"]
+
+
+def test_the_component_loads_vis_network_from_the_installed_pyvis_package() -> None:
+    import pyvis
+
+    from app.components import graph_component
+
+    assert graph_component.VIS_DIR.is_relative_to(Path(pyvis.__file__).parent)
+    assert (graph_component.VIS_DIR / "vis-network.min.js").stat().st_size > 400_000
+    assert not list((REPO_ROOT / "app").rglob("vis-network*")), "no copy of vis-network in the repository"
 
 
 def test_a_group_of_processes_is_counted_in_plain_english() -> None:
