@@ -44,12 +44,17 @@ def slug(text: str) -> str:
 
 def project_of(path: Path) -> tuple[str, PurePath]:
     """The project's name and the file's path inside the project folder."""
-    resolved = path.resolve()
+    resolved = _resolved(path.parent) / path.name
     found = _project_folder(resolved.parent)
     if found is None:
         return slug(resolved.parent.name), PurePath(resolved.name)
     name, folder = found
     return name, resolved.relative_to(folder)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 @lru_cache(maxsize=4096)
