@@ -10,8 +10,9 @@ datasets; model loads; MCP client sessions; synthetic data generators; and liter
 it reaches and where the answer is written; `facts` names everything (see its docstring).
 
 The modules: `source` (bytes to trees, notebooks, what does not parse), `project` (the
-application's name), `scopes`, `values`, `reader` and `acts` (the analysis), `sqltext` (SQL),
-`secrets` (literal keys), `facts` (names and facts).
+application's name), `tables` and `vendors` (what is recognised), `scopes`, `values` and `reader`
+(the analysis), `acts` and `data_acts` (what each recognised call does), `flows` (the edges),
+`sqltext` (SQL), `secrets` (literal keys), `facts` (names and facts).
 
 The raw input kept for the store is the file with every literal secret replaced by a marker,
 wrapped with the project and module names (`{"format": "lineage-code", ...}`), so a rebuild gives
@@ -28,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path, PurePath
 
 from collectors.base import Source, register_collector
@@ -45,6 +47,7 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
 ENVELOPE = "lineage-code"
 SUFFIXES = (".py", ".pyw", ".ipynb")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _INSTALLED = frozenset({"site-packages", "dist-packages", "__pypackages__"})
 
 
@@ -54,7 +57,7 @@ def _names(source: Source) -> tuple[str, str]:
     else:
         parts = PurePath(source.name.replace("\\", "/")).parts
         project, relative = slug(parts[-2]) if len(parts) > 1 else "app", PurePath(parts[-1] if parts else "module")
-    return project, module_name(relative)
+    return project, _CONTROL.sub("_", module_name(relative))
 
 
 @register_collector

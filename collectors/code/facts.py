@@ -44,11 +44,21 @@ from lineage.models import (
     Role,
     SecretRef,
 )
-from lineage.naming import normalize, split_uri
+from lineage.naming import check_characters, normalize, split_uri
 
 COLLECTOR = "code"
 Fact = Dataset | Process | Edge | ColumnLineage
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+
+
+def _safe(*texts: str) -> bool:
+    """Whether names are free of control and bidirectional formatting characters (as every name must be)."""
+    try:
+        for text in texts:
+            check_characters(text, "name", echo=False)
+    except ValueError:
+        return False
+    return True
 
 
 def processor_name(project: str, path: str) -> str:
@@ -139,7 +149,7 @@ class Recorder:
 
     def processor(self, family: Family, op: str, place: Place, *, endpoint: str | None = None,
                   region: str | None = None, deployment: str | None = None, model: str | None = None,
-                  vendor: str | None = None, path: str | None = None) -> str:
+                  vendor: str | None = None, path: str | None = None) -> str | None:
         namespace = endpoint or family.endpoint
         host = urlsplit(namespace).hostname or ""
         if not endpoint and "{region}" in namespace:
@@ -151,6 +161,8 @@ class Recorder:
         local = family.local or is_local_host(host)
         api = (path or family.path(op)).replace("{deployment}", deployment or model or "default")
         embedding = op == "embed" or bool(model and "embed" in model.lower())
+        if not _safe(namespace, api, model or ""):
+            return None
         ref = NodeRef.process(namespace, processor_name(self.project, api))
         if model:
             self.models.setdefault(ref.id, set()).add(model)
@@ -163,7 +175,10 @@ class Recorder:
                 description=f"{family.vendor} {api} ({'embeddings' if embedding else op}), called from code")
         return ref.id
 
-    def mcp(self, server: str, tool: str | None, place: Place, *, vendor: str | None, url: str | None) -> str:
+    def mcp(self, server: str, tool: str | None, place: Place, *, vendor: str | None,
+            url: str | None) -> str | None:
+        if not _safe(server, tool or "", url or ""):
+            return None
         key = re.sub(r"[^a-z0-9]+", "-", server.lower()).strip("-") or "server"
         name = processor_name(self.project, f"tools/{tool}" if tool else server)
         ref = NodeRef.process(f"mcp://{key}", name)
@@ -176,7 +191,9 @@ class Recorder:
         return ref.id
 
     def model(self, namespace: str, name: str, place: Place, *, revision: str | None, pinned: bool,
-              capabilities: tuple[str, ...], url: str | None, how: str) -> str:
+              capabilities: tuple[str, ...], url: str | None, how: str) -> str | None:
+        if not _safe(namespace, name, revision or "", url or ""):
+            return None
         ref = NodeRef.process(namespace, name)
         old = self.nodes.get(ref.id)
         if isinstance(old, Process):

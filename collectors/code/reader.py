@@ -18,9 +18,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Sequence
 
-from collectors.code.acts import Acts, constant
+from collectors.code.acts import Acts
 from collectors.code.facts import Place, Recorder
-from collectors.code.scopes import Pending, Scope, Summary, definitions, imports_of
+from collectors.code.scopes import Scope, Summary, definitions, imports_of
 from collectors.code.tables import method_write_rows
 from collectors.code.values import EMPTY, PARAM, Handle, Value, join
 
@@ -385,5 +385,3 @@ def _dotted(node: ast.expr) -> str | None:
         return ".".join([node.id, *parts])
     return None
 
-
-__all__ = ["Pending", "Reader", "constant"]

@@ -140,3 +140,14 @@ def test_the_kept_raw_input_gives_the_same_facts_again() -> None:
 def test_a_damaged_kept_raw_input_is_an_error() -> None:
     batch = CodeCollector().collect(Source("app/main.py", b'{"format":"lineage-code", "text": 1'))
     assert batch.errors and "damaged" in batch.errors[0].message
+
+
+def test_hostile_endpoints_and_server_names_make_no_node() -> None:
+    batch = collect("""
+        from openai import OpenAI
+        from mcp import StdioServerParameters
+        OpenAI(base_url="https://api.\\u202eevil.com/v1").chat.completions.create(model="gpt-4o", messages=[])
+        StdioServerParameters(command="npx", args=["-y", "@x/server-\\x1bgit"])
+    """)
+    assert not any("\u202e" in n or "\x1b" in n for n in node_ids(batch))
+    assert not batch.errors
