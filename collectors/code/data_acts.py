@@ -85,6 +85,12 @@ class DataActs(Flows):
             self.writes(sc, self.rec.uri_dataset(text, place), data, place)
         return EMPTY
 
+    def _s3_object(self, row: Api, q: str, arg: Any, args: list[Value], kwargs: dict[str, Value],
+                   everything: Value, node: ast.Call, sc: Scope, receiver: Value | None, place: Place) -> Value:
+        """`boto3.resource("s3").Object(bucket, key)`: an object its `get` reads and its `put` writes."""
+        dataset = self.s3_object(arg(("bucket_name", 0)), arg(("key", 1)), place)
+        return Value(handle=Handle("store", datasets=frozenset({dataset}))) if dataset else EMPTY
+
     def s3_object(self, bucket: Value | None, key: Value | None, place: Place) -> str | None:
         b, k = constant(bucket), constant(key)
         if not b:

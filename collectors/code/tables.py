@@ -323,6 +323,7 @@ API: tuple[Api, ...] = (
     Api("s3:upload_file", "write", kind="s3", target=("Bucket", 1, "Key", 2), data=("Filename", 0)),
     Api("s3:upload_fileobj", "write", kind="s3", target=("Bucket", 1, "Key", 2), data=("Fileobj", 0)),
     Api("s3:download_file", "read", kind="s3", target=("Bucket", 0, "Key", 1), data=("Filename", 2)),
+    Api("s3:Object", "s3_object", target=("bucket_name", 0)),
     *_rows("store_client", ("s3fs.S3FileSystem", "fsspec.filesystem"), kind="fs"),
     Api("fs:open", "read", kind="file", target=("path", 0)),
     # --- SQL ---

@@ -159,6 +159,11 @@ CASES: dict[str, tuple[str, set[str]]] = {
         s3.download_file("models-bucket", "prod/model.bin", "/tmp/model.bin")
         s3.upload_file("report.pdf", "reports-bucket", "2024/report.pdf")
     """, {"dataset:s3://models-bucket:prod/model.bin", "dataset:s3://reports-bucket:2024/report.pdf"}),
+    "s3 resource objects": ("""
+        import boto3
+        s3 = boto3.resource("s3")
+        s3.Object("kb-bucket", "answers/faq.json").put(Body=s3.Object("kb-bucket", "docs/faq.md").get()["Body"].read())
+    """, {"dataset:s3://kb-bucket:answers/faq.json", "dataset:s3://kb-bucket:docs/faq.md"}),
     "s3fs open": ("""
         import s3fs
         s3fs.S3FileSystem().open("s3://exports/users.csv")
