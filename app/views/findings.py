@@ -88,6 +88,7 @@ rows = [{"severity": x.get("severity"), "rule": x.get("rule_id"), "title": x.get
 # the first finding listed is shown at first (the most severe, as listed)
 event = table(rows, key="fi-table", select=True, height=300, empty="No findings match.", selected=0)
 selected = list(event.selection.rows) if event is not None else []
+st.session_state.setdefault("fi-rows", selected)  # the first row, shown at first: not a pick (not pinned)
 if selected != st.session_state.get("fi-rows"):  # the user picked a row, or cleared the selection
     st.session_state["fi-rows"] = selected
     pinned = shown[selected[0]]["fingerprint"] if selected and selected[0] < len(shown) else None
@@ -95,6 +96,8 @@ if selected != st.session_state.get("fi-rows"):  # the user picked a row, or cle
     st.session_state.pop("fi-recorded", None)
     st.session_state.pop("fi-undone", None)
 finding = next((x for x in shown if x.get("fingerprint") == pinned), None)
+if pinned is None and selected and selected[0] < len(shown):  # no pick yet: the row selected at first
+    finding = shown[selected[0]]
 if finding is None:
     st.stop()
 
@@ -152,6 +155,7 @@ with st.form(f"review-{fingerprint}", clear_on_submit=True):  # a form of its ow
             until = datetime.combine(expires, time(23, 59, 59), tzinfo=UTC) if expires else None
             data.record_review(fingerprint, status, reviewer.strip(), reason.strip(), until)
             st.session_state["fi-recorded"] = fingerprint
+            st.session_state["fi-pinned"] = fingerprint  # stays listed and selected, whatever the filters
             st.session_state["fi-recorded-at"] = data.latest_review_time(fingerprint)
             st.session_state["fi-recorded-by"] = reviewer.strip()
             st.session_state.pop("fi-undone", None)
