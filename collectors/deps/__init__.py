@@ -98,11 +98,11 @@ def _parse(kind: str, data: bytes, batch: LineageBatch) -> Found:
         return readers[kind](data, batch)
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        batch.problem(f"not valid JSON: {str(exc)[:200]}", line=getattr(exc, "lineno", None))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        batch.problem(f"not valid JSON: {str(exc)[:200] or 'nested too deeply'}", line=getattr(exc, "lineno", None))
         return Found()
     if isinstance(doc, dict) and doc.get("bomFormat") == "CycloneDX":
-        return sboms.cyclonedx(doc, batch)
+        return sboms.cyclonedx(doc, batch, len(data))
     if isinstance(doc, dict) and "spdxVersion" in doc:
         return sboms.spdx(doc, batch)
     if advisories.is_pip_audit(doc):
@@ -117,7 +117,7 @@ def _parse(kind: str, data: bytes, batch: LineageBatch) -> Found:
 def _unbundle(data: bytes) -> tuple[str, bytes, list[Owner]] | None:
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(doc, dict) or doc.get("format") != BUNDLE or not isinstance(doc.get("content"), str):
         return None

@@ -27,8 +27,8 @@ _SECTIONS = (("dependencies", None), ("optionalDependencies", "optional"), ("pee
 def _json(data: bytes, batch: LineageBatch) -> dict[str, Any] | None:
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        batch.problem(f"not valid JSON: {str(exc)[:200]}", line=getattr(exc, "lineno", None))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        batch.problem(f"not valid JSON: {str(exc)[:200] or 'nested too deeply'}", line=getattr(exc, "lineno", None))
         return None
     if not isinstance(doc, dict):
         batch.problem("expected a JSON object")

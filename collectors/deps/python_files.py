@@ -127,6 +127,8 @@ def _toml(data: bytes, batch: LineageBatch) -> dict[str, Any] | None:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         batch.problem(f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+    except RecursionError:
+        batch.problem("not valid TOML: nested too deeply")
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         if line is None and (m := re.search(r"line (\d+)", str(exc))):
@@ -242,8 +244,8 @@ def pipfile_lock(data: bytes, batch: LineageBatch) -> Found:
     found = Found()
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        batch.problem(f"not valid JSON: {str(exc)[:200]}", line=getattr(exc, "lineno", None))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        batch.problem(f"not valid JSON: {str(exc)[:200] or 'nested too deeply'}", line=getattr(exc, "lineno", None))
         return found
     if not isinstance(doc, dict):
         batch.problem("expected a JSON object with default and develop packages")

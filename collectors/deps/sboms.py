@@ -2,9 +2,10 @@
 with a `vulnerabilities` section) and SPDX JSON (2.2, 2.3).
 
 Components are read field by field, so one bad component is a problem with its JSON path and the
-others are kept; nested `components` are followed to a bounded depth. A CycloneDX vulnerability
-attaches to the components its `affects` refs name (a `bom-ref`, or a package URL as grype and
-trivy write them), affecting the version the SBOM lists.
+others are kept; where a document breaks its version's schema (cyclonedx-python-lib's strict
+validator), each place is a warning with its JSON path; nested `components` are followed to a
+bounded depth. A CycloneDX vulnerability attaches to the components its `affects` refs name (a
+`bom-ref`, or a package URL as grype and trivy write them), affecting the version the SBOM lists.
 
 Example:
     >>> from lineage.models import LineageBatch
@@ -20,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -38,6 +40,9 @@ from collectors.deps.records import (
 from lineage.models import Component, LineageBatch, Vulnerability
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
+MAX_VALIDATED = 1024 * 1024
+"""The largest CycloneDX document checked against its JSON schema (larger ones are only read)."""
+MAX_SCHEMA_PROBLEMS = 20
 MAX_DEPTH = 32
 """How deep nested CycloneDX `components` are followed."""
 SPEC_VERSIONS = ("1.4", "1.5", "1.6")
@@ -112,13 +117,38 @@ def _cdx_vulnerability(entry: Mapping[str, Any], version: str | None, source: st
                          affected=(f"=={version}",) if version else (), source=source)
 
 
-def cyclonedx(doc: Mapping[str, Any], batch: LineageBatch) -> Found:
-    """The components (and their vulnerabilities) of a CycloneDX JSON document."""
+def schema_problems(doc: Mapping[str, Any], version: str, batch: LineageBatch, size: int) -> None:
+    """Where a CycloneDX document breaks its version's JSON schema, as warnings with the JSON path
+    (cyclonedx-python-lib's strict validator; documents over `MAX_VALIDATED` bytes are not checked)."""
+    if version not in SPEC_VERSIONS or size > MAX_VALIDATED:
+        return
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    schema = {"1.4": SchemaVersion.V1_4, "1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}[version]
+    try:
+        errors = JsonStrictValidator(schema).validate_str(json.dumps(doc), all_errors=True)
+    except RecursionError:
+        batch.problem(f"nested too deeply to check against the CycloneDX {version} schema", severity="warning")
+        return
+    for i, error in enumerate(errors or ()):
+        if i == MAX_SCHEMA_PROBLEMS:
+            batch.problem(f"more CycloneDX {version} schema problems are not listed", severity="warning")
+            break
+        detail = getattr(error, "data", None)
+        batch.problem(f"not valid CycloneDX {version}: {str(getattr(detail, 'message', error))[:300]}",
+                      field=str(getattr(detail, "json_path", "") or "") or None, severity="warning")
+
+
+def cyclonedx(doc: Mapping[str, Any], batch: LineageBatch, size: int = 0) -> Found:
+    """The components (and their vulnerabilities) of a CycloneDX JSON document (`size` bytes long:
+    documents up to `MAX_VALIDATED` bytes are checked against their schema too)."""
     found = Found()
     version = str(doc.get("specVersion") or "")
     if version not in SPEC_VERSIONS:
         batch.problem(f"CycloneDX {version or '(no specVersion)'} is read as 1.6; "
                       f"versions {', '.join(SPEC_VERSIONS)} are known", severity="warning", field="$.specVersion")
+    schema_problems(doc, version, batch, size)
     meta: Mapping[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
     root: Mapping[str, Any] = meta["component"] if isinstance(meta.get("component"), dict) else {}
     found.project = text(root.get("name"))

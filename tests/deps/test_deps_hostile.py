@@ -42,8 +42,11 @@ def test_bad_entries_are_named_by_path_and_the_rest_kept() -> None:
         {"name": 7}]}
     batch = collect("bom.json", json.dumps(doc).encode())
     assert names(batch) == ["good"]
-    assert sorted(p.field or "" for p in batch.problems) == ["$.components[1]", "$.components[2]",
-                                                             "$.components[3]"]
+    assert sorted(p.field or "" for p in batch.errors) == ["$.components[1]", "$.components[2]",
+                                                           "$.components[3]"]
+    schema = [p for p in batch.problems if p.severity == "warning"]  # the schema says so too, by path
+    assert schema and all(p.message.startswith("not valid CycloneDX 1.6") for p in schema)
+    assert {p.field for p in schema} >= {"$.components[1]", "$.components[3].name"}
 
 
 def test_bad_requirement_line_is_named_and_the_others_kept() -> None:
@@ -82,7 +85,8 @@ def test_dependency_cycles_and_deep_nesting_do_not_hang() -> None:
 
 
 def test_vulnerability_that_affects_nothing_in_the_sbom_is_a_warning() -> None:
-    doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "version": "1"}],
+    doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"type": "library", "name": "a",
+                                                                           "version": "1"}],
            "vulnerabilities": [{"id": "CVE-1", "affects": [{"ref": "elsewhere"}]}]}
     batch = collect("bom.json", json.dumps(doc).encode())
     assert [(p.severity, p.field) for p in batch.problems] == [("warning", "$.vulnerabilities[0]")]
@@ -100,3 +104,13 @@ def test_long_advisory_text_is_cut() -> None:
     batch = collect("pip-audit.json", json.dumps(doc).encode())
     (vuln,) = [v for f in batch.facts if isinstance(f, Process) for c in f.components for v in c.vulnerabilities]
     assert vuln.summary is not None and len(vuln.summary) <= 500
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("bom.json", b'{"bomFormat": "CycloneDX", "components": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    ("uv.lock", b"x = " + b"[" * 100_000 + b"]" * 100_000 + b"\n"),
+])
+def test_absurd_nesting_is_an_error_not_a_crash(name: str, data: bytes) -> None:
+    batch = collect(name, data)
+    assert len(batch.errors) == 1 and batch.facts == []
+
