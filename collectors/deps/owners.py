@@ -6,7 +6,8 @@ the MCP client configs in its folder:
 1. the processes whose spec names the file under `requirements` or `sbom` (paths relative to
    the spec), when any does;
 2. else the spec's own jobs (not third-party processors) declared in the file's folder: a lock
-   file next to the code and the spec of the jobs that run it;
+   file next to the code and the spec of the jobs that run it; without a spec there, the jobs
+   the code collector maps from the Python files in the folder (`python://<project>` / `<module.function>`);
 3. MCP servers configured in the folder whose launcher package the file lists (a
    `package-lock.json` of the server itself, or an advisory about its package) get that package
    and, for the server's own lock file, everything it locks;
@@ -39,6 +40,8 @@ MAX_SPEC_BYTES = 2 * 1024 * 1024
 """Specs larger than this are not read to find owners."""
 MAX_FILES = 200
 """The most files of one folder looked at to find owners."""
+MAX_CODE_FILES = 50
+"""The most Python files of the folder the code collector maps to find the jobs a lock file serves."""
 FOLDERS_UP = 2
 """How many folders above a dependency file a spec that names it may sit."""
 APPLICATION_NAMESPACE = "deps"
@@ -136,6 +139,31 @@ def _mcp_servers(folder: Path) -> Iterator[tuple[str, str, str]]:
                 yield fact.namespace, fact.name, str(fact.package)  # type: ignore[union-attr]
 
 
+def _code_jobs(folder: Path) -> Iterator[tuple[str, str]]:
+    """(namespace, name) of the internal jobs the code collector maps from the Python files in `folder`."""
+    from collectors.base import Source, get_collector
+    from lineage.errors import CollectorError
+
+    try:
+        code = get_collector("code")
+    except CollectorError:
+        return
+    for module in list(_files(folder, (".py",)))[:MAX_CODE_FILES]:
+        try:
+            if module.stat().st_size > MAX_SPEC_BYTES:
+                continue
+            data = module.read_bytes()
+            if not code.detect(module, data[:4096]):
+                continue
+            batch = code.collect(Source(name=str(module), data=data, path=module))
+        except OSError:
+            continue
+        for fact in batch.facts:
+            if getattr(fact, "fact", None) == "process" and not getattr(fact, "third_party", None) \
+                    and getattr(fact, "processor_type", None) is None and getattr(fact, "job_type", None) != "model":
+                yield fact.namespace, fact.name  # type: ignore[union-attr]
+
+
 def find_owners(path: Path, project: str | None) -> list[Owner]:
     """The processes that run what the dependency file at `path` lists (see the module docstring)."""
     target = path.resolve()
@@ -153,6 +181,8 @@ def find_owners(path: Path, project: str | None) -> list[Owner]:
                     beside.append(Owner(namespace, name))
     if declared:
         return list(dict.fromkeys(declared))
+    if not beside:
+        beside = [Owner(ns, name, how="code") for ns, name in _code_jobs(folder)]
     mcp = [Owner(ns, name, package=package, how="mcp") for ns, name, package in _mcp_servers(folder)]
     owners = list(dict.fromkeys([*beside, *mcp]))
     return owners or [Owner(APPLICATION_NAMESPACE, project or folder.name or "application", how="application")]

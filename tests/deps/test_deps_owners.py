@@ -66,3 +66,15 @@ def test_rebuild_from_the_kept_input_attaches_to_the_same_processes(tmp_path: Pa
     again = get_collector("deps").collect(Source(name=first.source, data=first.raw.content))
     assert owners(again) == owners(first)
     assert again.raw is not None and again.raw.content == first.raw.content
+
+
+def test_lock_file_next_to_code_goes_to_the_jobs_the_code_collector_maps(tmp_path: Path) -> None:
+    project = tmp_path / "ingest"
+    project.mkdir()
+    (project / "job.py").write_text(
+        "import psycopg\n\n\ndef run():\n"
+        "    conn = psycopg.connect('postgresql://db:5432/shop')\n"
+        "    return conn.execute('SELECT email FROM customers').fetchall()\n")
+    (project / "requirements.txt").write_text("psycopg==3.1.18\n")
+    found = owners(collect(project / "requirements.txt"))
+    assert found == {("python://ingest", "job.run"): ["psycopg"]}
