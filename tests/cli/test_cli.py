@@ -36,14 +36,16 @@ def spec(tmp_path: Path) -> Path:
     return path
 
 
-def test_demo_collects_all_five_sample_pipelines_and_prints_the_summary(db: str, capsys) -> None:
+def test_demo_collects_every_sample_pipeline_and_prints_the_summary(db: str, capsys) -> None:
     assert main(["demo", "--no-serve", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "0 error(s)" in out
     assert "Third-party processors" in out and "embedding_api" in out
     assert "datasets of origin real" in out and "datasets of origin synthetic" in out
     specs = {Path(raw.source).parent.name for raw in open_store(db).raw_inputs() if raw.collector == "spec"}
-    assert specs == {"rag_ingestion", "fine_tuning", "mcp_agent", "feature_store", "warehouse_elt"}
+    assert specs == {"rag_ingestion", "fine_tuning", "mcp_agent", "feature_store", "warehouse_elt", "rag_code"}
+    code = {Path(raw.source).name for raw in open_store(db).raw_inputs() if raw.collector == "code"}
+    assert code == {"ingest.py", "answer.py"}
 
 
 def test_collecting_the_same_folder_twice_stores_nothing_new(db: str, capsys) -> None:
