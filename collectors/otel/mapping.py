@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from collectors.otel.content import classes_of
 from collectors.otel.conventions import AGENT, EMBEDDINGS, MODEL_OPERATIONS, RETRIEVAL, TOOL, content_role, first
@@ -202,6 +203,8 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
     attrs = span.attributes
     provider = first(attrs, "provider")
     address, url = first(attrs, "address"), first(attrs, "url")
+    if address is None and url is None and (full := first(attrs, "full_url")):
+        url = _origin(full)  # the request's own URL: its server, not its path (which names the model)
     if provider is None and address is None and url is None:
         problems.append(Problem(severity="warning", source=source, line=line, field=f"span {span.span_id}",
                                 message=f"a {operation} span names no provider and no server"))
@@ -239,6 +242,16 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
 @functools.lru_cache(maxsize=4096)
 def _endpoint(provider: str | None, operation: str, address: str | None, port: Any, url: str | None) -> Endpoint:
     return endpoint(provider, operation, address=address, port=port, url=url)
+
+
+def _origin(url: str) -> str | None:
+    """`scheme://host[:port]` of a URL, or None."""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.hostname}{port}" if parts.hostname else None
 
 
 def _bare(namespace: str) -> str:

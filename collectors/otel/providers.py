@@ -134,7 +134,7 @@ def endpoint(provider: str | None, operation: str, *, address: str | None, port:
         if parts.scheme in ("http", "https") and parts.hostname:
             scheme, host = parts.scheme, parts.hostname.lower()
             port = parts.port if parts.port is not None else None
-            base = parts.path.strip("/")
+            base = parts.path.strip("/") or None
     if host is None and address:
         host = address.strip().lower().rstrip(".")
     if host is None and known is not None:

@@ -10,7 +10,8 @@ object, is rejected and counted, and the valid rest is read. Attribute values ar
 
 Content attributes (`collectors.otel.conventions.is_content`) of spans and of span events are
 replaced in the request itself by a marker (`collectors.otel.content.redact`), so the request kept
-as raw input never holds prompt or output text.
+as raw input never holds prompt or output text; credentials are removed the same way (attributes
+named like `authorization`, `api_key`, `token`, `cookie`; the user, query and fragment of URLs).
 
 Example:
     >>> req = {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name",
@@ -29,6 +30,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from collectors.otel.content import redact
 from collectors.otel.conventions import CONTENT_PREFIXES as _CONTENT_PREFIXES
@@ -38,6 +40,12 @@ _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 _TOO_DEEP = "an attribute value nested too deeply was left out"
 _UNREAD = ("links", "droppedAttributesCount", "droppedEventsCount", "droppedLinksCount")
+_SECRET_KEY = re.compile(r"(?i)(?:^|[._-])(?:authorization|proxy-authorization|api[._-]?key|x-api-key|apikey|"
+                         r"access[._-]?token|refresh[._-]?token|bearer|token|secret|client[._-]?secret|password|"
+                         r"passwd|cookie|set-cookie|credentials?|session[._-]?token)$")
+"""Attribute keys whose values are credentials (an HTTP header captured as an attribute, an API key):
+their values are never kept; `gen_ai.usage.input_tokens` and the like are counts and stay."""
+SECRET_REMOVED = "[secret removed]"  # noqa: S105 - the marker that replaces a secret, not one
 MAX_VALUE_DEPTH = 16
 """How deeply array and key-value list attribute values are read; deeper parts are left out."""
 
@@ -137,6 +145,24 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def bare_url(url: str) -> str:
+    """A URL without its user, password, query and fragment, where credentials hide
+    (`?key=...` for some model APIs).
+
+    Example:
+        >>> bare_url("https://user:pw@generativelanguage.googleapis.com/v1beta/models/x:generate?key=AIza")
+        'https://generativelanguage.googleapis.com/v1beta/models/x:generate'
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return SECRET_REMOVED
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}{port}{parts.path}"
+
+
 def _read_attributes(items: Any, content: dict[str, str], out: dict[str, Any]) -> int:
     """One pass over an OTLP attribute list: values nested too deeply replaced, content redacted (its
     markers recorded in `content`), every value read into `out`. Returns how many values were too deep."""
@@ -157,8 +183,12 @@ def _read_attributes(items: Any, content: dict[str, str], out: dict[str, Any]) -
             marker = redact(_text(any_value(value)))
             value = item["value"] = {"stringValue": marker}
             content[key] = marker if key not in content else redact(content[key] + "\n" + marker)
-        if isinstance(value, dict) and "stringValue" in value and isinstance(value["stringValue"], str):
-            out[key] = value["stringValue"]
+        elif _SECRET_KEY.search(key):
+            value = item["value"] = {"stringValue": SECRET_REMOVED}
+        if isinstance(value, dict) and isinstance(text := value.get("stringValue"), str):
+            if text.startswith(("http://", "https://", "HTTP://", "HTTPS://")) and ("?" in text or "@" in text):
+                text = value["stringValue"] = bare_url(text)
+            out[key] = text
         else:
             out[key] = any_value(value)
     return deep

@@ -254,3 +254,18 @@ def test_a_request_of_many_invalid_spans_reports_a_few_and_counts_the_rest() -> 
     batch = _collect(_lines(request("svc", [*spans, *rag_trace(0)])))
     assert len(batch.problems) == 21 and batch.problems[-1].message == "and 9,980 more problem(s) like these"
     assert any(f.fact == "process" for f in batch.facts)
+
+
+def test_credentials_in_attributes_and_urls_are_never_kept() -> None:
+    key = "AIzaSyD-not-a-real-key-0123456789abcdef"
+    s = span(trace_id(60), "generate_content", {
+        "gen_ai.operation.name": "generate_content", "gen_ai.provider.name": "gcp.gemini",
+        "url.full": f"https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0:generateContent?key={key}",
+        "http.request.header.authorization": "Bearer sk-live-0123456789abcdefghijklmn",
+        "gen_ai.usage.input_tokens": 12})
+    batch = _collect(_lines(request("svc", [s])))
+    assert batch.raw is not None
+    assert key.encode() not in batch.raw.content and b"sk-live" not in batch.raw.content
+    assert b'"12"' in batch.raw.content  # a count named like a token is kept
+    assert "process:https://generativelanguage.googleapis.com:apps/svc/v1beta/models:generateContent" in _nodes(
+        batch, "process")
