@@ -257,3 +257,27 @@ def test_one_walk_from_all_the_nodes_shown_finds_what_each_walk_finds(samples_db
     for node in shown:
         expected |= set(focused.walk(store, node, upstream=True)[0])
     assert upstream_of(store, shown) == expected and len(expected) > 20
+
+
+def test_explore_offers_the_in_place_actions_and_keeps_the_drawing_when_only_the_selection_changes(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch, "explore", node=RAG_RESPONSES)
+    first = drawn(at)
+    assert first["actions"] == ["focus", "upstream", "downstream", "group", "page"]
+    assert first["focus"] == RAG_RESPONSES and first["selected"] is None
+    at.session_state["explore-picked"] = DECLARED_REAL  # as a row of the table, or a click, picks it
+    at.run()
+    again = drawn(at)
+    assert again["selected"] == DECLARED_REAL and again["digest"] == first["digest"]
+
+
+def test_the_data_map_offers_to_open_its_groups_and_opens_one_from_the_url(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run(samples_db, monkeypatch)
+    grouped = drawn(at)
+    assert grouped["actions"] == ["group", "explore", "page"]
+    groups = [n["id"] for n in grouped["nodes"] if n.get("kind") == "group"]
+    assert groups
+    opened = drawn(run(samples_db, monkeypatch, open=groups[0]))
+    assert groups[0] not in {n["id"] for n in opened["nodes"]}
+    assert len(opened["nodes"]) > len(grouped["nodes"])
