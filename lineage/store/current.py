@@ -193,9 +193,7 @@ def _seen_again(tx: Tx, bare: set[str], input_ids: Sequence[str] | None) -> set[
         "AND f.body{text} = '{{}}' GROUP BY f.node_id) u WHERE graph_nodes.node_id = u.node_id", params)
     if moved >= len(bare):
         return set()
-    return {str(r[0]) for r in tx.all(
-        f"SELECT DISTINCT f.node_id FROM node_facts f WHERE {which} "  # noqa: S608 - constant text
-        "AND f.node_id NOT IN (SELECT node_id FROM graph_nodes)", params)} & bare
+    return bare - set(_nids(tx, bare))  # each has a bare fact: those the graph has no node for are new
 
 
 def _raw(ids: Iterable[str], canon: dict[str, str]) -> list[str]:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -100,6 +100,24 @@ class Session(Protocol):
         ...
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PER_MICRO = {"s": 1_000_000, "ms": 1_000, "us": 1}
+
+
+def _values(column: pa.ChunkedArray) -> list[Any]:
+    """A column's values as Python objects. Times with a zone come as UTC datetimes built from their
+    integer value: Arrow's own conversion looks the zone up for every value, 80 times slower."""
+    import pyarrow as pa
+
+    kind = column.type
+    if not (pa.types.is_timestamp(kind) and kind.tz is not None and kind.unit in _PER_MICRO):
+        values: list[Any] = column.to_pylist()
+        return values
+    scale = _PER_MICRO[kind.unit]
+    return [None if v is None else _EPOCH + timedelta(microseconds=v * scale)
+            for v in column.cast(pa.int64()).to_pylist()]
+
+
 class DuckDBTx:
     """A `Tx` on a DuckDB connection (its transaction is the caller's)."""
 
@@ -118,7 +136,7 @@ class DuckDBTx:
         table = self.con.sql(DUCKDB.render(template), params=dict(params) if params else None).to_arrow_table()
         if not table.num_rows:
             return []
-        return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+        return list(zip(*(_values(column) for column in table.columns), strict=True))
 
     def one(self, template: str, params: Params | None = None) -> Row | None:
         rows = self._run(template, params).fetchall()  # to the end: the connection takes no other work before
