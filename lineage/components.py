@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 _EXACT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+!_-]*$")
 
@@ -45,6 +45,9 @@ def affects(specs: Sequence[str], version: str | None) -> bool | None:
         return True
     if not version or not _EXACT.match(version):
         return None
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # on first use: a large import
+    from packaging.version import InvalidVersion, Version
+
     try:
         parsed: Version | None = Version(version)
     except InvalidVersion:
