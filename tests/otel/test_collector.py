@@ -269,3 +269,15 @@ def test_credentials_in_attributes_and_urls_are_never_kept() -> None:
     assert b'"12"' in batch.raw.content  # a count named like a token is kept
     assert "process:https://generativelanguage.googleapis.com:apps/svc/v1beta/models:generateContent" in _nodes(
         batch, "process")
+
+
+def test_a_store_rebuilt_from_the_kept_inputs_has_the_same_classes_without_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "traces.jsonl"
+    path.write_bytes(_lines(request("support-bot", rag_trace(0, prompt=SECRET_TEXT))))
+    db, again = tmp_path / "s.duckdb", tmp_path / "again.duckdb"
+    assert main(["collect", str(path), "--db", str(db)]) == 0
+    path.unlink()  # only what the store kept is left
+    assert main(["store", "rebuild", "--db", str(db), "--to", str(again)]) == 0
+    g = load_graph(open_store(again))
+    [prompts] = [n for n in g.nodes("dataset") if "/prompts/" in n["name"]]
+    assert set(prompts["classifications"]) == {"financial.payment_card", "pii.email"}
