@@ -2,7 +2,7 @@
 
 A span with content capture on carries what was sent to a model (`gen_ai.input.messages`, the
 indexed `gen_ai.prompt.*` of older instrumentations, OpenInference's `input.value`) and what came
-back. The text is classified with the project's classifiers (`lineage.tagging.detect`: e-mail
+back. The text is classified with the project's classifiers (`lineage.classify`: e-mail
 addresses, payment cards with their checksum, IBANs, national ids, IP addresses, secrets by shape)
 over the words and word groups of the text, and replaced by a marker holding only the classes
 found and a SHA-256 of the text. The marker is what is kept (in the journal, in the store's raw
@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from lineage.tagging.detect import classes_from_values
+from lineage.classify import classes_from_values
 
 MAX_CLASSIFIED_CHARS = 256 * 1024
 """Text beyond this many characters is hashed but not classified (a bound on the time one span takes)."""

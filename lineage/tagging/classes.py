@@ -3,7 +3,7 @@ lineage says how, dataset by dataset where it does not.
 
 Where classes start (seeds): a dataset's declared classifications (spec, OpenLineage tags, dbt
 meta), each column's declared classifications, and classes inferred from a column's name or its
-sampled values (`lineage.tagging.detect`).
+sampled values (`lineage.classify`).
 
 How they move, for each dataset S read by a process P that writes dataset D:
 - when column lineage maps columns of S into D through P (or through no named process), each
@@ -46,7 +46,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lineage.tagging.detect import classes_from_name, classes_from_values
+from lineage.classify import classes_from_name, classes_from_values
 from lineage.tagging.flow import FlowIndex
 
 PLACE_LABELS = frozenset({"public", "internal"})
