@@ -50,6 +50,7 @@ RISKS: dict[str, list[tuple[str, ...]]] = {
         ("LM018", "crawl/public-docs", "workspaces/assistant-prod/v1/messages"),
         ("LM006", "chunks"),
         ("LM012", "assistant-api", "rag.public.chunk_embeddings"),
+        ("LM022", "rag_ingest.chunk_documents", "pkg:pypi/jinja2@3.1.2"),
     ],
     "fine_tuning": [
         ("LM015", "v1/chat/completions"),
