@@ -147,6 +147,7 @@ _ENDINGS: dict[str, tuple[str, ...]] = {
     "dbt": (".sql", ".json"),
     "mcp": (".json", ".jsonc", ".toml", ".yaml", ".yml"),
     "code": (".py", ".pyw", ".ipynb"),
+    "otel": (".json", ".jsonl", ".ndjson", ".gz", ".otlp"),
     "sql": (".sql", ".json", ".jsonl", ".ndjson", ".csv", ".tsv"),
 }
 """The file-name endings (lower case) a built-in collector's `detect` can say yes to, so that detection
