@@ -281,3 +281,16 @@ def test_a_store_rebuilt_from_the_kept_inputs_has_the_same_classes_without_the_t
     g = load_graph(open_store(again))
     [prompts] = [n for n in g.nodes("dataset") if "/prompts/" in n["name"]]
     assert set(prompts["classifications"]) == {"financial.payment_card", "pii.email"}
+
+
+def test_a_line_over_the_limit_is_skipped_without_being_held_and_the_rest_is_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from collectors.otel import files
+
+    monkeypatch.setattr(files, "MAX_LINE_BYTES", 4096)
+    monkeypatch.setattr(files, "READ_BYTES", 1024)
+    good = orjson.dumps(request("svc", rag_trace(0)))  # about 2 kB
+    huge = orjson.dumps(request("svc", [span(trace_id(70), "x" * 50_000, {})]))
+    batch = _collect(huge + b"\n" + good + b"\n")
+    assert [(p.line, p.message) for p in batch.problems] == [(1, "line longer than 4,096 bytes; skipped")]
+    assert any(f.fact == "process" and f.evidence.line == 2 for f in batch.facts)
