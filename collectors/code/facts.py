@@ -8,7 +8,8 @@ Naming, so that what code says merges with specs, SQL and OpenLineage:
   `apps/<project>/<API path>` (`apps/support-bot/v1/chat/completions`). A spec declaring the same
   integration writes the same name and merges with it;
 - the code's own steps are internal processes `python://<project>` / `<module>.<function>`
-  (`<module>` for module-level code);
+  (`<module>` for module-level code); the application is the identity `python://<project>` /
+  `<project>` (a service account) that runs them and the third parties it calls;
 - datasets follow `lineage.naming`: URIs as they are (`s3://bucket` + key), local files `file` +
   `<project>/<relative path>` (absolute paths as written), tables through the SQL collector, vector
   stores `<platform>://<host>` (`<platform>://<project>` for a local one) + collection or index,
@@ -36,6 +37,8 @@ from lineage.models import (
     Edge,
     EdgeKind,
     Evidence,
+    Identity,
+    IdentityType,
     Layer,
     NodeRef,
     Origin,
@@ -47,7 +50,7 @@ from lineage.models import (
 from lineage.naming import check_characters, normalize, split_uri
 
 COLLECTOR = "code"
-Fact = Dataset | Process | Edge | ColumnLineage
+Fact = Dataset | Process | Identity | Edge | ColumnLineage
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
@@ -227,13 +230,27 @@ class Recorder:
     def write(self, process: str, dataset: str, place: Place, confidence: float) -> None:
         self.edge(process, dataset, EdgeKind.WRITE, place, confidence)
 
+    def _identity(self) -> list[Fact]:
+        """The application as the identity that runs its code's steps and the third parties it calls
+        (its API keys are its own), when it calls any: `python://<project>` / `<project>`."""
+        runs = [n for n in self.nodes.values() if isinstance(n, Process) and n.job_type != "model"
+                and (n.third_party or n.job_type == "python")]
+        if not any(n.third_party for n in runs):
+            return []
+        first = next(n for n in runs if n.third_party)
+        identity = Identity(namespace=f"python://{self.project}", name=self.project,
+                            identity_type=IdentityType.SERVICE_ACCOUNT, evidence=first.evidence,
+                            description=f"the application {self.project}, as its code calls third parties")
+        return [identity, *(Edge(source=identity.ref, target=n.ref, kind=EdgeKind.RUNS, evidence=n.evidence)
+                             for n in runs)]
+
     def facts(self) -> list[Fact]:
         for cache, place in self.llm_caches:  # a global LLM cache keeps what every model of the module answers
             for nid, node in list(self.nodes.items()):
                 if isinstance(node, Process) and node.description and "called from code" in node.description and (
                         "(embeddings)" not in node.description):
                     self.write(nid, cache, place, 0.5)
-        out: list[Fact] = []
+        out: list[Fact] = self._identity()
         for nid, node in self.nodes.items():
             update: dict[str, object] = {}
             if nid in self.models and isinstance(node, Process) and node.description:

@@ -97,3 +97,28 @@ def test_installed_packages_are_not_read_whatever_the_virtualenv_is_called(tmp_p
     assert not collector.detect(env / "bin" / "activate_this.py", b"")
     assert not collector.detect(tmp_path / "usr" / "dist-packages" / "x.py", b"")
     assert collector.detect(tmp_path / "tools" / "embed.py", b"")
+
+
+def test_the_trifecta_fires_on_an_application_found_in_code(tmp_path: Path) -> None:
+    app = tmp_path / "digest-bot"
+    app.mkdir()
+    (app / "pyproject.toml").write_text('[project]\nname = "digest-bot"\n')
+    (app / "bot.py").write_text(
+        "import psycopg\nimport requests\nfrom openai import OpenAI\n\n"
+        "conn = psycopg.connect('postgresql://bot@pg.internal:5432/crm')\n\n"
+        "def digest():\n"
+        "    news = requests.get('https://feeds.example.org/today').text\n"
+        "    cur = conn.cursor()\n"
+        "    cur.execute('SELECT email, notes FROM customers')\n"
+        "    rows = cur.fetchall()\n"
+        "    return OpenAI().chat.completions.create(model='gpt-4o', messages=[news, str(rows)])\n")
+    (tmp_path / "pipeline.yaml").write_text(
+        "version: 1\npipeline: digest\ndatasets:\n"
+        "  - {id: customers, namespace: 'postgres://pg.internal:5432', name: crm.public.customers, origin: real,\n"
+        "     classifications: [pii.email]}\n"
+        "  - {id: feed, namespace: 'https://feeds.example.org', name: today, origin: real, role: origin,\n"
+        "     classifications: [public, untrusted]}\n")
+    db = tmp_path / "lineage.duckdb"
+    assert main(["collect", str(app), str(tmp_path / "pipeline.yaml"), "--db", str(db)]) == 0
+    [trifecta] = [f for f in evaluate(load_graph(open_store(db))) if f.rule_id == "LM002"]
+    assert trifecta.nodes[0] == "identity:python://digest-bot:digest-bot"

@@ -98,7 +98,7 @@ def test_an_unrelated_read_does_not_reach_the_model() -> None:
         audit = pd.read_csv("data/audit.csv")
         OpenAI().embeddings.create(model="text-embedding-3-small", input="a fixed string")
     """)
-    assert not any(e[2] == EMBED for e in edges(batch))
+    assert not any(e[2] == EMBED and e[1] == "read" for e in edges(batch))
 
 
 def test_edges_carry_file_line_and_confidence() -> None:
@@ -108,7 +108,8 @@ def test_edges_carry_file_line_and_confidence() -> None:
         df = pd.read_csv("data/docs.csv")
         OpenAI().embeddings.create(model="text-embedding-3-small", input=df)
     """, name="svc/embed.py")
-    [edge] = [f for f in batch.facts if f.fact == "edge" and f.target.id.endswith("v1/embeddings")]
+    [edge] = [f for f in batch.facts if f.fact == "edge" and f.kind.value == "read"
+              and f.target.id.endswith("v1/embeddings")]
     assert edge.evidence.source == "svc/embed.py" and edge.evidence.line == 5
     assert edge.evidence.collector == "code" and 0 < edge.confidence < 1
 
@@ -151,3 +152,15 @@ def test_synthetic_generator_output_is_a_synthetic_origin() -> None:
     [origin] = [f for f in batch.facts if f.fact == "dataset" and f.namespace == "synthetic://faker"]
     assert origin.origin is not None and origin.origin.value == "synthetic"
     assert (origin.ref.id, "read", "process:python://app:main") in edges(batch)
+
+
+def test_the_application_is_an_identity_running_its_steps_and_third_parties() -> None:
+    batch = collect("""
+        import pandas as pd
+        from openai import OpenAI
+        def main():
+            OpenAI().embeddings.create(model="text-embedding-3-small", input=pd.read_csv("data/docs.csv"))
+    """)
+    runs = {(s, t) for s, kind, t in edges(batch) if kind == "runs"}
+    assert ("identity:python://app:app", EMBED) in runs and ("identity:python://app:app", "process:python://app:main.main") in runs
+    assert collect("import pandas as pd\npd.read_csv('x.csv').to_csv('y.csv')\n").facts[0].fact != "identity"

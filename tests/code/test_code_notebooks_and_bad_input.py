@@ -33,7 +33,7 @@ def test_notebook_cells_are_one_module_and_evidence_names_the_cell() -> None:
                     "OpenAI().embeddings.create(model='text-embedding-3-small', input=df['t'].tolist())")
     batch = collect_notebook(data)
     assert ("dataset:file:app/data/docs.csv", "read", EMBED) in edges(batch)
-    [edge] = [f for f in batch.facts if f.fact == "edge" and f.target.id == EMBED]
+    [edge] = [f for f in batch.facts if f.fact == "edge" and f.kind.value == "read" and f.target.id == EMBED]
     assert (edge.evidence.source, edge.evidence.line) == ("app/explore.ipynb#cell-4", 1)
     assert not batch.problems
 
