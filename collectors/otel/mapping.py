@@ -16,7 +16,9 @@ What a span becomes depends on its operation (`collectors.otel.conventions.read_
 - `retrieval`: the data source as a dataset (a URI names it as the naming conventions do; a bare
   id is `otel://<service>` + id), with the classes of the retrieved documents; it is read by every
   model call of the trace that starts after the retrieval (retrieval feeds the chat);
-- `invoke_agent`: the agent, an identity of the service.
+- `invoke_agent`: the agent, an identity of the service; a CLIENT span of a provider's agent
+  service (OpenAI Assistants, Bedrock Agents) is also a call to a third-party processor of the
+  provider (`apps/<service>/agents/<agent>`).
 
 The caller is the nearest agent among the span and its ancestors (`gen_ai.agent.name`, an
 `invoke_agent` span, an OpenInference or OpenLLMetry agent span), else the service (`service.name`
@@ -208,7 +210,8 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
     if provider is None and address is None and url is None:
         problems.append(Problem(severity="warning", source=source, line=line, field=f"span {span.span_id}",
                                 message=f"a {operation} span names no provider and no server"))
-    e = _endpoint(provider, operation, address, attrs.get("server.port"), url)
+    agent = _agent_name(span, operation) if operation == AGENT else None
+    e = _endpoint(provider, operation, address, attrs.get("server.port"), url, agent)
     _, service = _service(span)
     ref = _ref(NodeKind.PROCESS, e.namespace, clean(f"apps/{service}/{e.name or operation}"))
     model = first(attrs, "model")
@@ -240,8 +243,9 @@ def _model_call(trace: _Trace, span: Span, operation: str, problems: list[Proble
 
 
 @functools.lru_cache(maxsize=4096)
-def _endpoint(provider: str | None, operation: str, address: str | None, port: Any, url: str | None) -> Endpoint:
-    return endpoint(provider, operation, address=address, port=port, url=url)
+def _endpoint(provider: str | None, operation: str, address: str | None, port: Any, url: str | None,
+              agent: str | None) -> Endpoint:
+    return endpoint(provider, operation, address=address, port=port, url=url, agent=agent)
 
 
 def _origin(url: str) -> str | None:
@@ -312,6 +316,9 @@ def _map_trace(spans: list[Span], evidence: Evidence, facts: dict[tuple[Any, ...
                 retrieved.append(found)
         elif operation == AGENT:
             _caller(trace, span)
+            if span.client and first(span.attributes, "provider"):  # an agent a provider runs (a remote agent)
+                called, _ = _model_call(trace, span, operation, problems, source, line)
+                calls.append((called, None, span.start_ns))
     for dataset, at in retrieved:  # retrieval feeds the chats after it
         for process, responses, start in calls:
             if start >= at and responses is not None:

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from collectors.otel.conventions import CHAT, COMPLETION, EMBEDDINGS, GENERATE
+from collectors.otel.conventions import AGENT, CHAT, COMPLETION, EMBEDDINGS, GENERATE
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ def _port(value: object) -> int | None:
     return port if 0 < port < 65536 else None
 
 
-def endpoint(provider: str | None, operation: str, *, address: str | None, port: object, url: str | None) -> Endpoint:
+def endpoint(provider: str | None, operation: str, *, address: str | None, port: object, url: str | None,
+             agent: str | None = None) -> Endpoint:
     """The processor an operation of `provider` reaches, from what the span says of the server."""
     key = provider_key(provider) if provider else ""
     known = PROVIDERS.get(key)
@@ -151,6 +152,8 @@ def endpoint(provider: str | None, operation: str, *, address: str | None, port:
     if base is None:
         base = known.base if known is not None else ""
     path = (known.paths.get(operation) if known is not None else None) or operation
+    if operation == AGENT:
+        path, base = f"agents/{agent or 'unknown'}", ""
     name = "/".join(part for part in (base, path) if part)
     processor_type = "embedding_api" if operation == EMBEDDINGS else "llm_api"
     vendor = known.vendor if known is not None else (provider or "unknown")

@@ -39,6 +39,7 @@ from collectors.otel.conventions import is_content
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 _TOO_DEEP = "an attribute value nested too deeply was left out"
+_CLIENT = (3, "3", "SPAN_KIND_CLIENT")
 _UNREAD = ("links", "droppedAttributesCount", "droppedEventsCount", "droppedLinksCount")
 _SECRET_KEY = re.compile(r"(?i)(?:^|[._-])(?:authorization|proxy-authorization|api[._-]?key|x-api-key|apikey|"
                          r"access[._-]?token|refresh[._-]?token|bearer|token|secret|client[._-]?secret|password|"
@@ -63,6 +64,8 @@ class Span:
     resource: Mapping[str, Any]
     content: dict[str, str] = field(default_factory=dict)
     """Markers of the span's content attributes (and its events'), by attribute key."""
+    client: bool = False
+    """Whether the span's kind is CLIENT (a call to another service)."""
 
 
 @dataclass
@@ -263,5 +266,6 @@ def read_request(request: Any) -> Read:
                     trace_id=trace_id.lower(), span_id=span_id.lower(),
                     parent_id=parent.lower() if isinstance(parent, str) and _HEX16.match(parent) else "",
                     name=name if isinstance(name, str) else "", start_ns=_start(span.get("startTimeUnixNano")),
-                    attributes=attributes, resource=resource_attrs, content=content))
+                    attributes=attributes, resource=resource_attrs, content=content,
+                    client=span.get("kind") in _CLIENT))
     return out

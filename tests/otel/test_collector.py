@@ -294,3 +294,19 @@ def test_a_line_over_the_limit_is_skipped_without_being_held_and_the_rest_is_rea
     batch = _collect(huge + b"\n" + good + b"\n")
     assert [(p.line, p.message) for p in batch.problems] == [(1, "line longer than 4,096 bytes; skipped")]
     assert any(f.fact == "process" and f.evidence.line == 2 for f in batch.facts)
+
+
+def test_a_remote_agent_of_a_provider_is_a_processor_and_an_in_process_agent_is_not() -> None:
+    host = "bedrock-agent-runtime.us-west-2.amazonaws.com"
+    remote = span(trace_id(80), "invoke_agent travel", {"gen_ai.operation.name": "invoke_agent",
+                                                        "gen_ai.provider.name": "aws.bedrock",
+                                                        "gen_ai.agent.name": "travel", "server.address": host})
+    local = span(trace_id(81), "invoke_agent planner", {"gen_ai.operation.name": "invoke_agent",
+                                                        "gen_ai.provider.name": "openai",
+                                                        "gen_ai.agent.name": "planner"})
+    local["kind"] = 1  # INTERNAL: the agent runs in the service
+    batch = _collect(_lines(request("svc", [remote, local])))
+    [processor] = _nodes(batch, "process").values()
+    assert (processor.ref.id, processor.region) == (
+        "process:https://bedrock-agent-runtime.us-west-2.amazonaws.com:apps/svc/agents/travel", "us-west-2")
+    assert {"identity:svc:travel", "identity:svc:planner"} <= set(_nodes(batch, "identity"))
