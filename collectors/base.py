@@ -147,6 +147,7 @@ _ENDINGS: dict[str, tuple[str, ...]] = {
     "dbt": (".sql", ".json"),
     "mcp": (".json", ".jsonc", ".toml", ".yaml", ".yml"),
     "code": (".py", ".pyw", ".ipynb"),
+    "deps": (".json", ".txt", ".toml", ".lock"),
     "otel": (".json", ".jsonl", ".ndjson", ".gz", ".otlp"),
     "sql": (".sql", ".json", ".jsonl", ".ndjson", ".csv", ".tsv"),
 }
