@@ -20,6 +20,7 @@ from rich.markup import escape
 from lineage.cli.options import EXIT_OK, EXIT_USAGE
 from lineage.cli.show import err_console
 from lineage.errors import LineageError
+from lineage.perf import freeze_after_pauses
 
 COMMANDS = {
     "app": ("app:app_command",
@@ -79,13 +80,20 @@ def cli(ctx: click.Context, project: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
+    if ctx.obj.get("own_process") and ctx.invoked_subcommand not in _LONG_RUNNING:
+        freeze_after_pauses()  # the command ends soon: no collector pass over the graphs it builds
+
+
+_LONG_RUNNING = frozenset({"serve", "app", "jobs"})
+"""Commands that may run for days: objects they build must stay collectable (`freeze_after_pauses`)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with `argv` (default: sys.argv[1:]) and return the exit code."""
+    """Run the CLI with `argv` (default: sys.argv[1:], the command line of this process) and return
+    the exit code."""
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="lineage",
-                          standalone_mode=False)
+                          standalone_mode=False, obj={"own_process": argv is None})
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
