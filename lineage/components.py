@@ -12,8 +12,10 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from lineage.models import component_key
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -71,10 +73,68 @@ def vulnerability_status(vuln: Mapping[str, Any], component: Mapping[str, Any],
     return affects([str(s) for s in vuln.get("affected") or ()], version_of(component, attrs))
 
 
-def known_vulnerabilities(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The vulnerabilities of a component that affect the version the process runs."""
-    return [v for v in component.get("vulnerabilities") or ()
-            if isinstance(v, Mapping) and vulnerability_status(v, component, attrs)]
+_LAUNCHED_FROM = {"npx": "npm", "bunx": "npm", "pnpx": "npm", "uvx": "pypi", "pipx": "pypi"}
+
+
+def launcher_component(attrs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An MCP server's launcher package (npx, bunx, pnpx: npm; uvx, pipx: PyPI) as a component at
+    the server's version, or None for a server not launched from a package.
+
+    Example:
+        >>> launcher_component({"launcher": "npx", "package": "@modelcontextprotocol/server-github@0.6.0",
+        ...                     "version": "0.6.0", "pinned": True})["name"]
+        '@modelcontextprotocol/server-github'
+    """
+    ecosystem = _LAUNCHED_FROM.get(str(attrs.get("launcher") or "").rsplit("/", 1)[-1])
+    package = str(attrs.get("package") or "")
+    if ecosystem is None or not package:
+        return None
+    name = re.split(r"[=<>~!]=?", package, maxsplit=1)[0]
+    at = name.rfind("@")
+    name = name[:at] if at > 0 else name
+    return {"type": "application", "ecosystem": ecosystem, "name": name, "version": attrs.get("version"),
+            "pinned": attrs.get("pinned")}
+
+
+def run_components(attrs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """What a process runs: its components and, for an MCP server, its launcher package (unless a
+    component already names it)."""
+    found = components(attrs)
+    launched = launcher_component(attrs)
+    if launched is not None and all(component_key(c.get("ecosystem"), str(c["name"])) !=
+                                    component_key(launched["ecosystem"], launched["name"]) for c in found):
+        found.append(launched)
+    return found
+
+
+def advisory_index(nodes: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Every vulnerability a collected component carries, by component key: an advisory collected
+    anywhere (an offline OSV export in a folder of its own) applies to that package wherever it runs."""
+    index: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for attrs in nodes:
+        for component in components(attrs):
+            for vuln in component.get("vulnerabilities") or ():
+                if isinstance(vuln, Mapping) and vuln.get("id") and vuln.get("affected"):
+                    key = component_key(component.get("ecosystem"), str(component["name"]))
+                    index.setdefault(key, {}).setdefault(str(vuln["id"]), vuln)
+    return {key: list(vulns.values()) for key, vulns in index.items()}
+
+
+def all_vulnerabilities(component: Mapping[str, Any],
+                        advisories: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> list[Mapping[str, Any]]:
+    """The component's own vulnerabilities, then those `advisories` list for its package (by id, once)."""
+    own = [v for v in component.get("vulnerabilities") or () if isinstance(v, Mapping) and v.get("id")]
+    ids = {str(v["id"]) for v in own}
+    extra = (advisories or {}).get(component_key(component.get("ecosystem"), str(component["name"])), ())
+    return own + [v for v in extra if str(v["id"]) not in ids]
+
+
+def known_vulnerabilities(component: Mapping[str, Any], attrs: Mapping[str, Any],
+                          advisories: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+                          ) -> list[Mapping[str, Any]]:
+    """The vulnerabilities of a component (its own, and those `advisories` list for its package)
+    that affect the version the process runs."""
+    return [v for v in all_vulnerabilities(component, advisories) if vulnerability_status(v, component, attrs)]
 
 
 def component_ref(component: Mapping[str, Any], attrs: Mapping[str, Any]) -> str:

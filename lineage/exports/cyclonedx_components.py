@@ -12,6 +12,9 @@
   `pkg:huggingface/<repo>@<revision>`, with `lineage:pinned-to-commit` and what loading it runs
   (`lineage:on-load`: `trust_remote_code`, `code_executing_format`). Datasets are `data` components
   already (see `cyclonedx_bom`).
+- An MCP server launched from a package (npx, uvx, ...) runs that package: an `application`
+  component at the server's version. An advisory collected for a package anywhere in the map
+  (an OSV export) applies to every process that runs the package.
 - A process's `dependencies` entry depends on the components it runs, next to the datasets it reads.
 - Each vulnerability is one `vulnerabilities` entry as Dependency-Track reads them: `id`, `source`
   (NVD for CVE ids, GitHub for GHSA, OSV otherwise), `references` to its aliases, `ratings`
@@ -35,7 +38,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from lineage.components import component_ref, components, version_of, vulnerability_status
+from lineage.components import (
+    advisory_index,
+    all_vulnerabilities,
+    component_ref,
+    run_components,
+    version_of,
+    vulnerability_status,
+)
 from lineage.exports.attributes import text
 
 _TYPES = frozenset({"application", "framework", "library", "container", "platform", "operating-system", "device",
@@ -164,19 +174,19 @@ def bom_parts(processes: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, An
     runs: dict[str, list[str]] = {}
     vulns: dict[str, dict[str, Any]] = {}
     affected: dict[str, dict[tuple[str, str], str]] = {}
+    processes = list(processes)
+    advisories = advisory_index(processes)
     for attrs in processes:
         if (model := model_component(attrs)) is not None:
             entries.setdefault(model["bom-ref"], model)
             runs.setdefault(str(attrs["id"]), []).append(model["bom-ref"])
-        for component in components(attrs):
+        for component in run_components(attrs):
             ref = component_ref(component, attrs)
             entries.setdefault(ref, _component(component, attrs, ref))
             runs.setdefault(str(attrs["id"]), [])
             if ref not in runs[str(attrs["id"])]:
                 runs[str(attrs["id"])].append(ref)
-            for vuln in component.get("vulnerabilities") or ():
-                if not isinstance(vuln, Mapping) or not vuln.get("id"):
-                    continue
+            for vuln in all_vulnerabilities(component, advisories):
                 status = vulnerability_status(vuln, component, attrs)
                 if status is False:
                     continue

@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 
 from lineage.cli import main
+from lineage.exports import export
 from lineage.policy import evaluate
 from lineage.policy.context import PolicyContext
 from lineage.policy.rules.lm024_component_license import forbidding
@@ -146,3 +149,30 @@ def test_advisory_beside_an_mcp_config_meets_the_launcher_pin(tmp_path: Path,
     [lm022] = [f for f in checked(tmp_path, capsys) if f["rule_id"] == "LM022"]
     assert "GHSA-test-mcp1-0001" in lm022["message"] and "0.6.0" in lm022["message"]
     assert lm022["nodes"][0].startswith("process:mcp://github")
+
+
+def test_an_osv_export_in_a_folder_of_its_own_meets_every_job_that_runs_the_package(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "requirements.txt").write_text("jinja2==3.1.2 --hash=sha256:aa\n")
+    advisories = folder / "advisories"
+    advisories.mkdir()
+    shutil.copy(FIXTURES / "osv-GHSA-h5c8-rqwp-cp95.json", advisories / "GHSA-h5c8-rqwp-cp95.json")
+    [lm022] = [f for f in checked(tmp_path, capsys) if f["rule_id"] == "LM022"]
+    assert lm022["nodes"] == ["process:airflow-prod:tickets.summarise", "pkg:pypi/jinja2@3.1.2"]
+    assert str(advisories / "GHSA-h5c8-rqwp-cp95.json") in [e[0] for e in lm022["evidence"]]
+
+
+def test_mcp_launcher_package_is_a_component_that_advisories_meet() -> None:
+    server = {"id": "process:mcp://github:claude/github", "processor_type": "mcp_server", "vendor": "x",
+              "launcher": "npx", "package": "@modelcontextprotocol/server-github@0.6.0", "version": "0.6.0"}
+    advisory_db = {"id": "process:deps:advisories", "components": [
+        {"ecosystem": "npm", "name": "@modelcontextprotocol/server-github",
+         "vulnerabilities": [{"id": "GHSA-q66q", "affected": ["<0.6.3"], "source": "osv/GHSA-q66q.json:$"}]}]}
+    [finding] = lm022([server, advisory_db], [])
+    assert finding.nodes == (server["id"], "npm:@modelcontextprotocol/server-github@0.6.0")
+    text = export(graph([server, advisory_db]), "cyclonedx")
+    assert isinstance(text, str)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    doc = json.loads(text)
+    assert {"ref": "npm:@modelcontextprotocol/server-github@0.6.0",
+            "versions": [{"version": "0.6.0", "status": "affected"}]} in doc["vulnerabilities"][0]["affects"]

@@ -1,11 +1,13 @@
 """LM022: a known-vulnerable component runs in a process that reads real sensitive data or can send
-data outside; the severity follows the data the process reaches."""
+data outside; the severity follows the data the process reaches. An advisory applies wherever its
+package runs (an OSV export collected in a folder of its own meets the lock files of every job), and
+an MCP server's launcher package is one of the components it runs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lineage.components import component_ref, components, known_vulnerabilities, version_of
+from lineage.components import advisory_index, component_ref, known_vulnerabilities, run_components, version_of
 from lineage.policy.context import PolicyContext, label
 from lineage.policy.finding import Finding
 from lineage.policy.rule import BuiltinRule
@@ -13,18 +15,17 @@ from lineage.policy.rules._components import exposure, places
 
 
 def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:
+    advisories = advisory_index(ctx.nodes("process"))
     for attrs in ctx.nodes("process"):
         process = str(attrs["id"])
-        found = components(attrs)
-        if not found or not any(c.get("vulnerabilities") for c in found):
+        found = [(c, known_vulnerabilities(c, attrs, advisories)) for c in run_components(attrs)]
+        found = [(c, vulns) for c, vulns in found if vulns]
+        if not found:
             continue
         reach = exposure(ctx, process)
         if reach is None:
             continue
-        for component in found:
-            vulns = known_vulnerabilities(component, attrs)
-            if not vulns:
-                continue
+        for component, vulns in found:
             ids = sorted({str(v["id"]) for v in vulns})
             fixed = sorted({str(f) for v in vulns for f in v.get("fixed") or ()})
             rated = sorted({str(v["severity"]) for v in vulns if v.get("severity") not in (None, "unknown")})
