@@ -7,8 +7,8 @@ import streamlit as st
 from app import data
 from app.components import graph_view
 from app.components.graph_actions import in_url, on_action
-from app.components.graph_component import selected_of
 from app.components.graph_model import Filters, is_group
+from app.components.graph_selection import NodeSelection
 from app.components.ui import esc, node_picker, table
 from lineage.words import counted
 
@@ -59,26 +59,7 @@ st.caption(f"{esc(focus)}: {counted(len(shown), 'node')} shown" + (" (columns)" 
            + ". Click a node for its details and what to do next; double-click to focus the graph there.")
 
 # The node picked (a click in the graph, or a row of the table), shown selected in both.
-if st.session_state.get("explore-picked-around") != focus:
-    st.session_state["explore-picked-around"] = focus
-    st.session_state.pop("explore-picked", None)
-generation = st.session_state.setdefault("explore-table", 0)
-
-
-def picked_in_graph() -> None:
-    node = selected_of("explore-graph")
-    if node and node != st.session_state.get("explore-picked"):
-        st.session_state["explore-picked"] = node
-        st.session_state["explore-table"] = st.session_state.get("explore-table", 0) + 1  # the row, selected anew
-
-
-def picked_in_table() -> None:
-    state = st.session_state.get(f"explore-nodes-{generation}")
-    rows = (state or {}).get("selection", {}).get("rows", []) if isinstance(state, dict) else []
-    if not rows and state is not None:
-        rows = list(getattr(getattr(state, "selection", None), "rows", []) or [])
-    ids = st.session_state.get("explore-row-ids", [])
-    st.session_state["explore-picked"] = ids[rows[0]] if rows and rows[0] < len(ids) else None
+selection = NodeSelection("explore", focus)
 
 
 def refocused(node: str) -> None:
@@ -86,11 +67,11 @@ def refocused(node: str) -> None:
     st.session_state["explore-pick"] = node
 
 
-picked = st.session_state.get("explore-picked")
-picked = picked if picked in shown else None
+picked = selection.picked(shown)
 graph_view.draw(view, key="explore-graph", physics=physics, facts=(data.store(path), path, marker), selected=picked,
                 actions=("focus", "upstream", "downstream", "group", "page"),
-                on_action=on_action("explore-graph", refocused=refocused), on_select=picked_in_graph)
+                on_action=on_action("explore-graph", refocused=refocused),
+                on_select=selection.on_graph("explore-graph"))
 
 if not columns:
     st.subheader("Nodes in view")
@@ -105,10 +86,7 @@ if not columns:
                      "role": a.get("role") or "", "origin": a.get("origin") or "",
                      "third party": bool(a.get("third_party")),
                      "side": "focus" if n["level"] == 0 else ("upstream" if n["level"] < 0 else "downstream")})
-    ids = [r["id"] for r in rows]
-    st.session_state["explore-row-ids"] = ids
-    table(rows, key=f"explore-nodes-{st.session_state['explore-table']}", select=True, height=260,
-          on_select=picked_in_table, selected=ids.index(picked) if picked in ids else None)
+    selection.table(rows, height=260)
     detail = picked or focus
     st.markdown(f"**Selected:** {esc(detail)}")
     table(data.node_attributes(path, marker, detail), key="explore-attrs")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import data
 from app.components import graph_view
+from app.components.graph_selection import NodeSelection
 from app.components.ui import esc, table
 from lineage.policy import TRIFECTA_RULE_ID
 
@@ -32,11 +33,18 @@ cols[2].metric("Used without a grant", len(missing))
 st.markdown("**Grants against observed use**")
 st.caption("Observed use: the processes this identity runs, what they read and write, and the processors it "
            "calls. A grant nobody uses is a least-privilege gap; a use without a grant is a missing declaration.")
-table(access, key="id-access", empty="No grants and no observed use.")
+# a row of the grants picks its node out in the reach below; a node clicked there selects its row
+selection = NodeSelection("id-access", chosen)
+if access:
+    selection.table(access, column="node")
+else:
+    st.caption("No grants and no observed use.")
 st.markdown("**Reach**")
-st.caption("What this identity runs, what those processes read and write, and what it holds grants on.")
-graph_view.draw(data.identity_view(path, marker, chosen), key="identity-graph", height=420,
-                facts=(data.store(path), path, marker))
+st.caption("What this identity runs, what those processes read and write, and what it holds grants on. Select a "
+           "row above to pick its node out here; click a node to select its row.")
+reach = data.identity_view(path, marker, chosen)
+graph_view.draw(reach, key="identity-graph", height=420, facts=(data.store(path), path, marker),
+                selected=selection.picked(reach.node_ids()), on_select=selection.on_graph("identity-graph"))
 
 st.markdown("**Trifecta capabilities**")
 found = data.safe(data.findings, path, marker)

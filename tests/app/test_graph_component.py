@@ -133,3 +133,19 @@ def test_hostile_names_are_shown_as_text_in_the_graph(names_app: RunningApp, pag
     assert frame.locator(".lineage-graph a, .lineage-graph script, .lineage-graph strong").count() == 0
     assert page.evaluate("() => window.__pwned") is None and page.dialogs == []
     page.screenshot(path=str(ARTIFACTS / "graph-hostile-names.png"))
+
+
+def test_a_row_of_an_identitys_grants_picks_its_node_out_in_its_reach(running_app: RunningApp,
+                                                                        page: Any) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/identities")
+    settle(page, graph=True)
+    main_text(page, "Grants against observed use")
+    grants = page.locator("[data-testid='stDataFrame']").nth(1)
+    first = grants.locator("[role='row']").nth(1)
+    first.wait_for(state="attached", timeout=60_000)
+    node = first.locator("[role='gridcell']").nth(0).inner_text().strip()
+    assert node.startswith(("dataset:", "process:")), node
+    click_row(page, 1)
+    page.wait_for_function("(id) => window.lineageNetwork.getSelectedNodes()[0] === id", arg=node, timeout=120_000)
+    assert page.locator("#panel").first.is_visible()
+    assert page_errors(page) == []
