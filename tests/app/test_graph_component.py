@@ -149,3 +149,23 @@ def test_a_row_of_an_identitys_grants_picks_its_node_out_in_its_reach(running_ap
     page.wait_for_function("(id) => window.lineageNetwork.getSelectedNodes()[0] === id", arg=node, timeout=120_000)
     assert page.locator("#panel").first.is_visible()
     assert page_errors(page) == []
+
+
+def test_explore_from_a_node_of_a_findings_path_opens_explore_in_place(running_app: RunningApp,
+                                                                       page: Any) -> None:  # noqa: F811
+    page.goto(f"{running_app.url}/findings")
+    settle(page, graph=True)
+    frame = graph_frame(page)
+    node = frame.evaluate("() => window.lineageNetwork.body.data.nodes.get().find(n => n.kind !== 'group').id")
+    page.mouse.click(*node_point(frame, node, centred=True))
+    button = frame.locator("#panel-explore")
+    button.wait_for(state="visible", timeout=60_000)
+    assert not frame.locator("#panel-focus").first.is_visible(), "the path is not re-focused on this page"
+    page.evaluate("() => { window.sameDocument = 1; }")
+    button.click()
+    page.wait_for_function("(id) => location.pathname.endsWith('/explore') "
+                           "&& new URL(location.href).searchParams.get('node') === id", arg=node, timeout=60_000)
+    page.wait_for_function("(id) => window.lineageFocus === id", arg=node, timeout=180_000)
+    assert page.evaluate("() => window.sameDocument") == 1
+    settle(page)
+    assert page_errors(page) == []
