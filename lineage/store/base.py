@@ -10,14 +10,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lineage.models import LineageBatch
-
-if TYPE_CHECKING:
-    from lineage.store.facts import Prepared
+from lineage.models import LineageBatch, Problem, RawInput
 
 Status = Literal["open", "accepted_risk", "false_positive", "fixed"]
 """Where a person left a finding (the review statuses)."""
@@ -194,14 +191,25 @@ class CurrentGraph:
     column_lineage: list[dict[str, Any]]
 
 
+class PreparedBatch(Protocol):
+    """A batch turned into rows before the store is opened, maybe by another process
+    (`lineage.store.facts.Prepared`): stores take it where they take a batch."""
+
+    @property
+    def problems(self) -> list[Problem]: ...
+
+    @property
+    def raw(self) -> RawInput | None: ...
+
+
 class StoreWriter(Protocol):
     """A write session: consecutive ingests from one thread, sharing what can be shared (DuckDB
     keeps one connection open across them). `release()` gives the store back to other processes
     now (the session opens it again on its next ingest)."""
 
-    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult: ...
+    def ingest(self, batch: LineageBatch | PreparedBatch) -> IngestResult: ...
 
-    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | PreparedBatch]) -> list[IngestResult]:
         """Store batches in order in one transaction (see `Store.ingest_all`)."""
         ...
 
@@ -214,10 +222,10 @@ class EachIngest:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult:
+    def ingest(self, batch: LineageBatch | PreparedBatch) -> IngestResult:
         return self.store.ingest(batch)
 
-    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | PreparedBatch]) -> list[IngestResult]:
         return self.store.ingest_all(batches)
 
     def release(self) -> None:
@@ -244,9 +252,9 @@ class Store(Protocol):
         """A block whose reads share what they can (DuckDB: one connection)."""
         ...
 
-    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult: ...
+    def ingest(self, batch: LineageBatch | PreparedBatch) -> IngestResult: ...
 
-    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | PreparedBatch]) -> list[IngestResult]:
         """Store batches in order in one transaction, the current graph brought up to date once."""
         ...
 

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import duckdb
 
 from lineage.models import LineageBatch
-from lineage.store.base import IngestResult
+from lineage.store.base import IngestResult, PreparedBatch
 from lineage.store.duckdb_adapter import DuckDBFile, DuckDBTx
-from lineage.store.facts import Prepared, ingest_on, prepare
+from lineage.store.facts import ingest_on, prepare
 
 
 class DuckDBWriter:
@@ -36,10 +36,10 @@ class DuckDBWriter:
     def holding(self) -> bool:
         return self._con is not None
 
-    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult:
+    def ingest(self, batch: LineageBatch | PreparedBatch) -> IngestResult:
         return self.ingest_all([batch])[0]
 
-    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | PreparedBatch]) -> list[IngestResult]:
         work = [prepare(batch, self.store.stage_facts) for batch in batches]  # before the file is taken
         con = self.connection()
         try:

@@ -25,7 +25,7 @@ from typing import Any
 from lineage.models import LineageBatch, Problem, RawInput
 from lineage.perf import paused_gc
 from lineage.store import current
-from lineage.store.base import GraphData, IngestResult, ProcessRun, RawInputRow, runs_from_events
+from lineage.store.base import GraphData, IngestResult, PreparedBatch, ProcessRun, RawInputRow, runs_from_events
 from lineage.store.past import CHANGED_BETWEEN, VISIBLE, Past
 from lineage.store.rows import (
     FACT_ABOUT_KEYS,
@@ -193,10 +193,12 @@ class Prepared:
                        touched=current.touched_by(columns))
 
 
-def prepare(batch: LineageBatch | Prepared, stage: Stage) -> Prepared:
+def prepare(batch: LineageBatch | PreparedBatch, stage: Stage) -> Prepared:
     """`batch` as rows staged by `stage` (a backend's `stage_facts`), worked out before the store is
     opened; a batch prepared already (by a worker process) as it is."""
-    if isinstance(batch, Prepared):
+    if not isinstance(batch, LineageBatch):
+        if not isinstance(batch, Prepared):
+            raise TypeError(f"not a batch: {type(batch).__name__}")
         return batch
     now = datetime.now(UTC)
     identity = input_identity(batch, now)
@@ -323,7 +325,7 @@ def _runs_by_process(rows: Sequence[Sequence[Any]]) -> dict[str, list[ProcessRun
 class Facts(Backend):
     """Ingest and the reads of facts, problems and raw inputs."""
 
-    def ingest(self, batch: LineageBatch | Prepared) -> IngestResult:
+    def ingest(self, batch: LineageBatch | PreparedBatch) -> IngestResult:
         """Store one batch atomically: its raw input, its facts and its problems.
 
         Returns what was stored; `skipped` when the same input was stored before (by any writer).
@@ -332,7 +334,7 @@ class Facts(Backend):
         """
         return self.ingest_all([batch])[0]
 
-    def ingest_all(self, batches: Sequence[LineageBatch | Prepared]) -> list[IngestResult]:
+    def ingest_all(self, batches: Sequence[LineageBatch | PreparedBatch]) -> list[IngestResult]:
         """Store batches in order in one transaction (each as `ingest` would), the current graph
         brought up to date once: what a command that collects many small sources writes. A batch may
         come prepared (`prepare`), by a process that read and mapped it while this one stored others."""
