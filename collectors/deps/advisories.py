@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from collectors.deps.cvss import base_score
 from collectors.deps.python_files import Found
 from collectors.deps.records import component, severity_of, severity_word, strings, text, vulnerability
 from lineage.models import LineageBatch
@@ -110,19 +111,30 @@ def _ranges(affected: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ..
     return tuple(dict.fromkeys(specs)), tuple(dict.fromkeys(fixed))
 
 
+def _osv_score(record: Mapping[str, Any]) -> float | None:
+    """The highest base score of the record's `severity` entries (a number, or a CVSS 3 vector)."""
+    scores = []
+    for entry in record.get("severity") or ():
+        value = entry.get("score") if isinstance(entry, dict) else None
+        if isinstance(value, int | float):
+            scores.append(float(value))
+        elif isinstance(value, str):
+            try:
+                scores.append(float(value))
+            except ValueError:
+                if (score := base_score(value)) is not None:
+                    scores.append(score)
+    return max(scores) if scores else None
+
+
 def _osv_severity(record: Mapping[str, Any], affected: Mapping[str, Any]) -> tuple[str, float | None]:
+    """(severity, score): the database's own rating when it gives one, else the score's rating."""
+    score = _osv_score(record)
     for block in (affected.get("ecosystem_specific"), affected.get("database_specific"),
                   record.get("database_specific")):
         if isinstance(block, dict) and block.get("severity"):
-            return severity_word(block["severity"]), None
-    for entry in record.get("severity") or ():
-        if isinstance(entry, dict) and isinstance(entry.get("score"), int | float | str):
-            try:
-                score = float(entry["score"])
-            except ValueError:
-                continue  # a CVSS vector: its base score is not worked out here
-            return severity_of(score), score
-    return "unknown", None
+            return severity_word(block["severity"]), score
+    return (severity_of(score), score) if score is not None else ("unknown", None)
 
 
 def osv(doc: Any, batch: LineageBatch) -> Found:

@@ -158,7 +158,7 @@ def test_osv_record_gives_affected_ranges_and_severity() -> None:
     assert batch.errors == []
     jinja = components(batch)["jinja2"]
     (vuln,) = jinja.vulnerabilities
-    assert vuln.severity == "medium"
+    assert (vuln.severity, vuln.score) == ("medium", 5.4)  # the score from the record's CVSS 3.1 vector
     assert "<3.1.3" in vuln.affected and "==3.1.2" in vuln.affected
     assert jinja.version is None
 
@@ -217,3 +217,14 @@ def test_ml_bom_models_and_datasets_keep_their_revision_pins(tmp_path: Path) -> 
         "machine-learning-model", "huggingface", commit, True)
     assert found["acme/summariser"].pinned is False
     assert found["support-tickets"].type == "data" and found["support-tickets"].pinned is False
+
+
+def test_osv_record_with_only_a_cvss_vector_is_rated_from_its_base_score(tmp_path: Path) -> None:
+    record = {"id": "PYSEC-2099-1", "modified": "2099-01-01T00:00:00Z", "affected": [
+        {"package": {"ecosystem": "PyPI", "name": "demo"}, "versions": ["1.0"]}],
+        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
+                     {"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}]}
+    path = tmp_path / "PYSEC-2099-1.json"
+    path.write_text(json.dumps(record))
+    (vuln,) = components(collect(path))["demo"].vulnerabilities
+    assert (vuln.severity, vuln.score, vuln.affected) == ("critical", 9.8, ("==1.0",))
