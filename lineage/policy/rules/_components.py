@@ -91,6 +91,18 @@ def places(locations: Iterable[object]) -> tuple[Place, ...]:
     return tuple(dict.fromkeys(p for p in (place(loc) for loc in locations) if p is not None))
 
 
+def with_places(first: Iterable[Place], rest: Iterable[Place]) -> tuple[Place, ...]:
+    """`first` then `rest`, each place once, a file without a line dropped where a line of it is named.
+
+    Example:
+        >>> with_places([("req.txt", 3)], [("req.txt", None), ("spec.yaml", 9)])
+        (('req.txt', 3), ('spec.yaml', 9))
+    """
+    both = tuple(dict.fromkeys((*first, *rest)))
+    lined = {f for f, line in both if line is not None}
+    return tuple((f, line) for f, line in both if line is not None or f not in lined)
+
+
 def forbidden_by(expression: str, forbidden: set[str]) -> bool:
     """Whether an SPDX license expression leaves only forbidden choices (`A OR B` is forbidden
     when both are, `A AND B` when either is)."""

@@ -11,7 +11,7 @@ from lineage.components import advisory_index, component_ref, known_vulnerabilit
 from lineage.policy.context import PolicyContext, label
 from lineage.policy.finding import Finding
 from lineage.policy.rule import BuiltinRule
-from lineage.policy.rules._components import exposure, places
+from lineage.policy.rules._components import exposure, places, with_places
 
 
 def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:
@@ -38,7 +38,7 @@ def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:
                         + f", known vulnerable ({', '.join(ids)}"
                         + (f"; rated {', '.join(rated)}" if rated else "") + f"), and {reach.words()}.")
             extra = places([component.get("source"), *(v.get("source") for v in vulns)])
-            yield finding.model_copy(update={"evidence": tuple(dict.fromkeys((*extra, *finding.evidence)))})
+            yield finding.model_copy(update={"evidence": with_places(extra, finding.evidence)})
 
 
 RULE = BuiltinRule(

@@ -9,7 +9,7 @@ from lineage.components import components
 from lineage.policy.context import PolicyContext, label
 from lineage.policy.finding import Finding
 from lineage.policy.rule import BuiltinRule
-from lineage.policy.rules._components import exposure, places
+from lineage.policy.rules._components import exposure, places, with_places
 
 _HASHED = ("pypi", "npm")
 """Ecosystems whose lock files record content hashes."""
@@ -44,7 +44,7 @@ def _check(rule: BuiltinRule, ctx: PolicyContext) -> Iterator[Finding]:
             message=f"{label(attrs)} {reach.words()}, and of its dependencies {'; '.join(what)}: an install may "
                     "run code nobody reviewed.")
         extra = places(c.get("source") for c in (*unpinned, *hashless))
-        yield finding.model_copy(update={"evidence": tuple(dict.fromkeys((*extra, *finding.evidence)))})
+        yield finding.model_copy(update={"evidence": with_places(extra, finding.evidence)})
 
 
 RULE = BuiltinRule(

@@ -14,7 +14,7 @@ from lineage.components import component_ref, components
 from lineage.policy.context import PolicyContext, label
 from lineage.policy.finding import Finding, Severity
 from lineage.policy.rule import BuiltinRule
-from lineage.policy.rules._components import forbidden_by, places
+from lineage.policy.rules._components import forbidden_by, places, with_places
 
 
 def _check_with(forbidden: frozenset[str]) -> Callable[[BuiltinRule, PolicyContext], Iterator[Finding]]:
@@ -39,7 +39,7 @@ def _check_with(forbidden: frozenset[str]) -> Callable[[BuiltinRule, PolicyConte
                 finding = ctx.finding(rule, nodes=(process, component_ref(component, attrs)), path=(process,),
                                       severity=severity, message=message)
                 extra = places([component.get("source")])
-                yield finding.model_copy(update={"evidence": tuple(dict.fromkeys((*extra, *finding.evidence)))})
+                yield finding.model_copy(update={"evidence": with_places(extra, finding.evidence)})
 
     return check
 
