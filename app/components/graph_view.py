@@ -124,8 +124,8 @@ def visible(text: str) -> str:
 
 
 def _kept_colours(node: dict[str, Any]) -> dict[str, Any]:
-    """A node that keeps its fill when selected or hovered (the fill says its origin), with a dark
-    border instead of vis-network's blue."""
+    """A node that keeps its fill when selected or hovered (the fill says its origin): selected, only
+    its border turns blue (vis-network would fill it blue)."""
     colour = node.get("color")
     if isinstance(colour, dict) and "background" in colour:
         marked = {"background": colour["background"], "border": SELECTED_BORDER}
