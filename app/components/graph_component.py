@@ -3,7 +3,8 @@ iframe), offline, and telling the app what was clicked.
 
 Its JavaScript is vis-network's, read at run time from the pyvis package that ships it (nothing is
 fetched from a CDN, nothing third-party is kept in this repository), followed by our own module
-(`graph.js`); its CSS is vis-network's and ours (`graph.css`), kept in the component's shadow root.
+(`graph.js`); its CSS is vis-network's tooltip rule and ours (`graph.css`), kept in the
+component's shadow root.
 
 The component sends back the node clicked (the state `selected`, kept across reruns) and actions
 (the trigger `action`: focus the graph on a node, one more level up or downstream of it, open a
@@ -13,6 +14,7 @@ group, open a node's page, or explore from a node), each `GraphAction` once.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,11 +58,23 @@ class GraphAction:
 def _mount() -> Callable[..., Any]:
     """The component's mounting command, made once per process."""
     js = (VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
-    css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
+    css = tooltip_css((VIS_DIR / "vis-network.css").read_text(encoding="utf-8"))
     ours_js = (HERE / "graph.js").read_text(encoding="utf-8")
     ours_css = (HERE / "graph.css").read_text(encoding="utf-8")
     # vis-network's UMD build, run as part of a module, sets `globalThis.vis`; our module uses it
     return st.components.v2.component(NAME, js=f"{js}\n;\n{ours_js}", css=f"{css}\n{ours_css}")
+
+
+def tooltip_css(css: str) -> str:
+    """Of vis-network's CSS, the rules of its tooltip: the graph uses none of its other controls
+    (navigation buttons, manipulation, configurator), whose rules are most of the file's 220 KB
+    and would be sent with every drawing.
+
+    Example:
+        >>> tooltip_css("div.vis-tooltip{position:absolute}div.vis-network div.vis-edit{color:red}")
+        'div.vis-tooltip{position:absolute}'
+    """
+    return "".join(rule for rule in re.findall(r"[^{}]+\{[^{}]*\}", css) if "vis-tooltip" in rule.split("{", 1)[0])
 
 
 def mount(payload: Mapping[str, Any], *, key: str,

@@ -140,6 +140,9 @@ def test_the_component_loads_vis_network_from_the_installed_pyvis_package() -> N
     assert graph_component.VIS_DIR.is_relative_to(Path(pyvis.__file__).parent)
     assert (graph_component.VIS_DIR / "vis-network.min.js").stat().st_size > 400_000
     assert not list((REPO_ROOT / "app").rglob("vis-network*")), "no copy of vis-network in the repository"
+    css = graph_component.tooltip_css((graph_component.VIS_DIR / "vis-network.css").read_text(encoding="utf-8"))
+    assert css.startswith("div.vis-tooltip{") and "position:absolute" in css and len(css) < 2_000, \
+        "of vis-network's CSS, only its tooltip's rule is sent with each drawing"
 
 
 def test_a_group_of_processes_is_counted_in_plain_english() -> None:
