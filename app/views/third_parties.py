@@ -74,5 +74,6 @@ if paths:
                        mime="text/csv", key="tp-paths-csv")
     if len(node_paths) > DRAWN:
         st.caption(f"The drawing shows the first {DRAWN} of the {counted(len(node_paths), 'path')} listed.")
+    # an endpoint selected in the table is picked out in the drawing (its chain bright)
     graph_view.draw(data.paths_view(path, marker, node_paths[:DRAWN]), key="third-parties-graph", height=460,
-                    facts=(data.store(path), path, marker))
+                    facts=(data.store(path), path, marker), selected=mine[0].id if len(mine) == 1 else None)

@@ -281,3 +281,14 @@ def test_the_data_map_offers_to_open_its_groups_and_opens_one_from_the_url(
     opened = drawn(run(samples_db, monkeypatch, open=groups[0]))
     assert groups[0] not in {n["id"] for n in opened["nodes"]}
     assert len(opened["nodes"]) > len(grouped["nodes"])
+
+
+def test_an_endpoint_selected_on_third_parties_is_picked_out_in_its_paths_drawing(
+        samples_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.app.test_third_parties_page import OPENAI_CHAT, select, third_parties
+
+    at = third_parties(samples_db, monkeypatch, vendor="OpenAI")
+    assert drawn(at)["selected"] is None, "several endpoints: none picked"
+    select(at, "tp-endpoints-OpenAI-False", list(at.dataframe[1].value["endpoint"]).index(OPENAI_CHAT))
+    picked = drawn(at)
+    assert picked["selected"] == OPENAI_CHAT and OPENAI_CHAT in {n["id"] for n in picked["nodes"]}
