@@ -166,8 +166,10 @@ class DuckDBTx:
         finally:
             self.con.unregister("staged_rows")
 
-    def insert_facts(self, table: str, rows: Any, *, observed: bool) -> None:
-        staged: pa.Table = rows
+    def insert_facts(self, table: str, parts: Sequence[Any], *, observed: bool) -> None:
+        import pyarrow as pa
+
+        staged: pa.Table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
         if staged.num_rows == 0:
             return
         self.con.register("staged", staged)

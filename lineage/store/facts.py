@@ -73,6 +73,9 @@ _CURRENT_SNAPSHOTS = ("SELECT input_id FROM inputs WHERE collector = %(collector
                       "AND superseded_at IS NULL")
 _SNAPSHOT_HASHES = ("SELECT collector, source, content_sha FROM inputs WHERE superseded_at IS NULL "
                     "AND NOT append_only AND source {in_ids}")
+_CURRENT_OF_SOURCES = ("SELECT input_id, collector, source, content_sha FROM inputs WHERE superseded_at IS NULL "
+                       "AND source {in_ids}")
+_SUPERSEDE_INPUTS = "UPDATE inputs SET superseded_at = %(now)s WHERE input_id {in_ids}"
 _SUPERSEDE = (
     "UPDATE inputs SET superseded_at = %(now)s WHERE collector = %(collector)s AND source = %(source)s "
     "AND superseded_at IS NULL"
@@ -225,37 +228,118 @@ def _new_events(tx: Tx, p: Prepared) -> tuple[Prepared, int]:
 
 def ingest_on(tx: Tx, work: Sequence[Prepared]) -> list[IngestResult]:
     """The writes of ingests, in order inside the caller's transaction; the current graph is
-    brought up to date once, after all of them."""
+    brought up to date once, after all of them. Consecutive snapshots of distinct sources (the
+    files of a folder) are written together, a few statements for them all."""
     results: list[IngestResult] = []
     touched = current.Touched()
     superseded: list[str] = []
     snapshots: list[str] | None = []
     latest: datetime | None = None
-    for p in work:
-        batch = p.batch
-        stored = _store_on(tx, p)
-        if stored is None:
-            results.append(IngestResult(input_id=None, facts=0, problems=0, skipped=True))
-            continue
-        p, now, facts, gone = stored
-        touched |= p.touched
-        superseded += gone
-        latest = now if latest is None else max(latest, now)
-        if p.rows.observed:
-            snapshots = None  # observations may add to rows of earlier inputs
-        elif snapshots is not None:
-            snapshots.append(p.input.input_id)
-        results.append(IngestResult(input_id=p.input.input_id, facts=facts, problems=len(batch.problems),
-                                    skipped=False))
+    for group in _runs(work):
+        for p, stored in zip(group, _store_snapshots(tx, group) if len(group) > 1 else [_store_on(tx, group[0])],
+                             strict=True):
+            if stored is None:
+                results.append(IngestResult(input_id=None, facts=0, problems=0, skipped=True))
+                continue
+            p, now, facts, gone = stored
+            touched |= p.touched
+            superseded += gone
+            latest = now if latest is None else max(latest, now)
+            if p.rows.observed:
+                snapshots = None  # observations may add to rows of earlier inputs
+            elif snapshots is not None:
+                snapshots.append(p.input.input_id)
+            results.append(IngestResult(input_id=p.input.input_id, facts=facts, problems=len(p.batch.problems),
+                                        skipped=False))
     if latest is not None:
         current.refresh(tx, touched, superseded, latest, snapshots)
     return results
 
 
-def _store_on(tx: Tx, p: Prepared) -> tuple[Prepared, datetime, int, list[str]] | None:
-    """Store one input's raw content, facts and problems; None when it was stored before. Gives what
-    was stored (without events delivered before), its time, how many facts it states, and the
-    inputs it superseded."""
+Stored = tuple[Prepared, datetime, int, list[str]]
+"""What was stored of an input (without events delivered before), its time, how many facts it
+states, and the inputs it superseded."""
+
+
+def _runs(work: Sequence[Prepared]) -> list[list[Prepared]]:
+    """`work` cut into groups written together: runs of snapshots of distinct sources; each other
+    input alone."""
+    runs: list[list[Prepared]] = []
+    keys: set[tuple[str, str]] = set()
+    for p in work:
+        key = (p.batch.collector, p.batch.source)
+        if _alone(p) or not runs or _alone(runs[-1][0]) or key in keys:
+            runs.append([p])
+            keys = set()
+        else:
+            runs[-1].append(p)
+        keys.add(key)
+    return runs
+
+
+def _alone(p: Prepared) -> bool:
+    """Whether an input is written by itself: observations merge into claims one input at a time."""
+    return p.input.append_only or p.rows.observed
+
+
+def _store_snapshots(tx: Tx, work: Sequence[Prepared]) -> list[Stored | None]:
+    """`_store_on` for snapshots of distinct sources, with a few statements for them all: the
+    sources' current inputs read once, those superseded marked at once, each fact table and the
+    inputs written once."""
+    for key in sorted({(p.batch.collector, p.batch.source) for p in work}):
+        tx.lock(*key)
+    held: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    sources = sorted({p.batch.source for p in work})
+    for input_id, collector, source, sha in tx.all(_CURRENT_OF_SOURCES, {"ids": sources}):
+        held.setdefault((str(collector), str(source)), []).append((str(input_id), str(sha)))
+    now = max(max(p.now for p in work), datetime.now(UTC))
+    out: list[Stored | None] = []
+    for p in work:
+        current_inputs = held.get((p.batch.collector, p.batch.source), [])
+        if any(sha == p.input.content_sha for _, sha in current_inputs):
+            out.append(None)  # stored before
+        else:
+            out.append((p, now, len(p.rows.facts), [input_id for input_id, _ in current_inputs]))
+    fresh = [stored for stored in out if stored is not None]
+    gone = [input_id for _, _, _, superseded in fresh for input_id in superseded]
+    if gone:
+        tx.execute(_SUPERSEDE_INPUTS, {"now": now, "ids": gone})
+    for table in ("node_facts", "edge_facts", "column_facts"):
+        parts = [p.tables[table] for p, _, _, _ in fresh if table in p.tables]
+        if parts:
+            tx.insert_facts(table, parts, observed=False)
+    problems = [(p.input.input_id, q) for p, _, _, _ in fresh for q in p.batch.problems]
+    if problems:
+        _load_problems(tx, problems, now)
+    if fresh:
+        tx.load("inputs", _input_columns([(p, stored) for p, _, stored, _ in fresh], now))
+    return out
+
+
+def _load_problems(tx: Tx, problems: Sequence[tuple[str, Problem]], now: datetime) -> None:
+    tx.load("problems", {
+        "input_id": [input_id for input_id, _ in problems], "source": [q.source for _, q in problems],
+        "line": [q.line for _, q in problems], "col": [q.column for _, q in problems],
+        "field": [q.field for _, q in problems], "severity": [q.severity for _, q in problems],
+        "message": [q.message for _, q in problems], "observed_at": [now] * len(problems),
+    })
+
+
+def _input_columns(stored: Sequence[tuple[Prepared, int]], now: datetime) -> dict[str, list[Any]]:
+    """The `inputs` rows of stored inputs, by column (`_INSERT_INPUT`'s values)."""
+    return {
+        "input_id": [p.input.input_id for p, _ in stored], "collector": [p.batch.collector for p, _ in stored],
+        "source": [p.batch.source for p, _ in stored], "content_sha": [p.input.content_sha for p, _ in stored],
+        "content": [p.input.stored if p.batch.raw else None for p, _ in stored],
+        "content_encoding": ["zlib" if p.batch.raw else None for p, _ in stored],
+        "append_only": [p.input.append_only for p, _ in stored], "received_at": [now] * len(stored),
+        "fact_count": [facts for _, facts in stored], "problem_count": [len(p.batch.problems) for p, _ in stored],
+        "options": [p.input.options for p, _ in stored],
+    }
+
+
+def _store_on(tx: Tx, p: Prepared) -> Stored | None:
+    """Store one input's raw content, facts and problems; None when it was stored before."""
     ident, batch = p.input, p.batch
     key = {"collector": batch.collector, "source": batch.source, "sha": ident.content_sha}
     if ident.append_only:
@@ -276,15 +360,10 @@ def _store_on(tx: Tx, p: Prepared) -> tuple[Prepared, datetime, int, list[str]] 
         superseded = [r[0] for r in tx.all(_CURRENT_SNAPSHOTS, {"collector": batch.collector, "source": batch.source})]
         tx.execute(_SUPERSEDE, {"now": now, "collector": batch.collector, "source": batch.source})
     for table, rows in p.tables.items():
-        tx.insert_facts(table, rows, observed=p.rows.observed)
+        tx.insert_facts(table, [rows], observed=p.rows.observed)
     problems = batch.problems
     if problems:
-        tx.load("problems", {
-            "input_id": [ident.input_id] * len(problems), "source": [q.source for q in problems],
-            "line": [q.line for q in problems], "col": [q.column for q in problems],
-            "field": [q.field for q in problems], "severity": [q.severity for q in problems],
-            "message": [q.message for q in problems], "observed_at": [now] * len(problems),
-        })
+        _load_problems(tx, [(ident.input_id, q) for q in problems], now)
     tx.execute(_INSERT_INPUT, {
         **key, "input_id": ident.input_id, "content": ident.stored if batch.raw else None,
         "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,

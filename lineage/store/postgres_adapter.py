@@ -105,9 +105,9 @@ class PostgresTx:
             for row in rows:
                 copy.write_row(row)
 
-    def insert_facts(self, table: str, rows: Any, *, observed: bool) -> None:
+    def insert_facts(self, table: str, parts: Sequence[Any], *, observed: bool) -> None:
         """Stream rows into `table` with COPY; `observed` ones through the session's staging table."""
-        columns: dict[str, list[Any]] = rows
+        columns: dict[str, list[Any]] = {name: [v for part in parts for v in part[name]] for name in parts[0]}
         if not columns["fact_key"]:
             return
         names = list(columns)

@@ -108,10 +108,10 @@ class Tx(Protocol):
         """Bulk-insert rows given as lists by column; `conflict` is an `ON CONFLICT` clause."""
         ...
 
-    def insert_facts(self, table: str, rows: Any, *, observed: bool) -> None:
-        """Insert staged fact rows (as `Backend.stage_facts` made them); with `observed` (claims of
-        an append-only source), a claim stored already gets the rows' observations instead
-        (`OBSERVE_AGAIN`, then `INSERT_NEW_CLAIMS`)."""
+    def insert_facts(self, table: str, parts: Sequence[Any], *, observed: bool) -> None:
+        """Insert staged fact rows (each part as `Backend.stage_facts` made it, for one input or
+        several); with `observed` (claims of an append-only source), a claim stored already gets the
+        rows' observations instead (`OBSERVE_AGAIN`, then `INSERT_NEW_CLAIMS`)."""
         ...
 
 
