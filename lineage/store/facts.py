@@ -65,26 +65,11 @@ _RUNS_ENDED = ("SELECT e.run_id, e.observed_at, e.state, e.error, e.parent_id, e
                "WHERE d.job_id IS NOT NULL AND d.state IN ('COMPLETE', 'FAIL', 'ABORT') "
                "AND i.received_at >= %(since)s AND i.received_at < %(until)s)")
 _SEEN_APPEND_ONLY = "SELECT 1 FROM inputs WHERE collector = %(collector)s AND content_sha = %(sha)s LIMIT 1"
-_SEEN_SNAPSHOT = (
-    "SELECT 1 FROM inputs WHERE collector = %(collector)s AND source = %(source)s AND content_sha = %(sha)s "
-    "AND superseded_at IS NULL LIMIT 1"
-)
-_CURRENT_SNAPSHOTS = ("SELECT input_id FROM inputs WHERE collector = %(collector)s AND source = %(source)s "
-                      "AND superseded_at IS NULL")
 _SNAPSHOT_HASHES = ("SELECT collector, source, content_sha FROM inputs WHERE superseded_at IS NULL "
                     "AND NOT append_only AND source {in_ids}")
 _CURRENT_OF_SOURCES = ("SELECT input_id, collector, source, content_sha FROM inputs WHERE superseded_at IS NULL "
                        "AND source {in_ids}")
 _SUPERSEDE_INPUTS = "UPDATE inputs SET superseded_at = %(now)s WHERE input_id {in_ids}"
-_SUPERSEDE = (
-    "UPDATE inputs SET superseded_at = %(now)s WHERE collector = %(collector)s AND source = %(source)s "
-    "AND superseded_at IS NULL"
-)
-_INSERT_INPUT = (
-    "INSERT INTO inputs (input_id, collector, source, content_sha, content, content_encoding, append_only, "
-    "received_at, fact_count, problem_count, options) VALUES (%(input_id)s, %(collector)s, %(source)s, %(sha)s, "
-    "%(content)s, %(encoding)s, %(append_only)s, %(now)s, %(facts)s, %(problems)s, %(options)s)"
-)
 
 _SEEN_EVENTS = ("SELECT event_key FROM events WHERE observed_at BETWEEN %(lo)s AND %(hi)s "
                 "AND event_key {in_ids}")
@@ -236,8 +221,8 @@ def ingest_on(tx: Tx, work: Sequence[Prepared]) -> list[IngestResult]:
     snapshots: list[str] | None = []
     latest: datetime | None = None
     for group in _runs(work):
-        for p, stored in zip(group, _store_snapshots(tx, group) if len(group) > 1 else [_store_on(tx, group[0])],
-                             strict=True):
+        for p, stored in zip(group, [_store_observed(tx, group[0])] if group[0].rows.observed
+                             else _store_snapshots(tx, group), strict=True):
             if stored is None:
                 results.append(IngestResult(input_id=None, facts=0, problems=0, skipped=True))
                 continue
@@ -262,13 +247,13 @@ states, and the inputs it superseded."""
 
 
 def _runs(work: Sequence[Prepared]) -> list[list[Prepared]]:
-    """`work` cut into groups written together: runs of snapshots of distinct sources; each other
-    input alone."""
+    """`work` cut into groups written together: runs of snapshots of distinct sources; each
+    append-only input alone (its observations merge into the claims stored before it)."""
     runs: list[list[Prepared]] = []
     keys: set[tuple[str, str]] = set()
     for p in work:
         key = (p.batch.collector, p.batch.source)
-        if _alone(p) or not runs or _alone(runs[-1][0]) or key in keys:
+        if p.rows.observed or not runs or runs[-1][0].rows.observed or key in keys:
             runs.append([p])
             keys = set()
         else:
@@ -277,15 +262,11 @@ def _runs(work: Sequence[Prepared]) -> list[list[Prepared]]:
     return runs
 
 
-def _alone(p: Prepared) -> bool:
-    """Whether an input is written by itself: observations merge into claims one input at a time."""
-    return p.input.append_only or p.rows.observed
-
-
 def _store_snapshots(tx: Tx, work: Sequence[Prepared]) -> list[Stored | None]:
-    """`_store_on` for snapshots of distinct sources, with a few statements for them all: the
-    sources' current inputs read once, those superseded marked at once, each fact table and the
-    inputs written once."""
+    """Store snapshots of distinct sources (files, configs), each with its raw content, facts and
+    problems, superseding the source's current input; None for one stored before (the same
+    content is current). A few statements for them all: the sources' current inputs read once,
+    those superseded marked at once, each fact table and the inputs written once."""
     for key in sorted({(p.batch.collector, p.batch.source) for p in work}):
         tx.lock(*key)
     held: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -326,7 +307,8 @@ def _load_problems(tx: Tx, problems: Sequence[tuple[str, Problem]], now: datetim
 
 
 def _input_columns(stored: Sequence[tuple[Prepared, int]], now: datetime) -> dict[str, list[Any]]:
-    """The `inputs` rows of stored inputs, by column (`_INSERT_INPUT`'s values)."""
+    """The `inputs` rows of stored inputs, by column: each with its raw content compressed, how
+    many facts it stored and how many problems it had."""
     return {
         "input_id": [p.input.input_id for p, _ in stored], "collector": [p.batch.collector for p, _ in stored],
         "source": [p.batch.source for p, _ in stored], "content_sha": [p.input.content_sha for p, _ in stored],
@@ -338,38 +320,22 @@ def _input_columns(stored: Sequence[tuple[Prepared, int]], now: datetime) -> dic
     }
 
 
-def _store_on(tx: Tx, p: Prepared) -> Stored | None:
-    """Store one input's raw content, facts and problems; None when it was stored before."""
+def _store_observed(tx: Tx, p: Prepared) -> Stored | None:
+    """Store one append-only input (events, a query log): its raw content, the claims it observes
+    (without events delivered before) and its problems; None when it was stored before."""
     ident, batch = p.input, p.batch
-    key = {"collector": batch.collector, "source": batch.source, "sha": ident.content_sha}
-    if ident.append_only:
-        tx.lock(batch.collector, ident.content_sha)
-        seen = tx.one(_SEEN_APPEND_ONLY, {"collector": batch.collector, "sha": ident.content_sha})
-    else:
-        tx.lock(batch.collector, batch.source)
-        seen = tx.one(_SEEN_SNAPSHOT, key)
-    if seen:
+    tx.lock(batch.collector, ident.content_sha)
+    if tx.one(_SEEN_APPEND_ONLY, {"collector": batch.collector, "sha": ident.content_sha}):
         return None
     now = max(p.now, datetime.now(UTC))  # after a wait for the lock, later than what it waited for
-    superseded: list[str] = []
-    if p.rows.observed:
-        tx.lock("current-graph")  # writers merge observations into the claims one at a time
-        p, stored = _new_events(tx, p)
-    else:
-        stored = len(p.rows.facts)
-        superseded = [r[0] for r in tx.all(_CURRENT_SNAPSHOTS, {"collector": batch.collector, "source": batch.source})]
-        tx.execute(_SUPERSEDE, {"now": now, "collector": batch.collector, "source": batch.source})
+    tx.lock("current-graph")  # writers merge observations into the claims one at a time
+    p, stored = _new_events(tx, p)
     for table, rows in p.tables.items():
-        tx.insert_facts(table, [rows], observed=p.rows.observed)
-    problems = batch.problems
-    if problems:
-        _load_problems(tx, [(ident.input_id, q) for q in problems], now)
-    tx.execute(_INSERT_INPUT, {
-        **key, "input_id": ident.input_id, "content": ident.stored if batch.raw else None,
-        "encoding": "zlib" if batch.raw else None, "append_only": ident.append_only, "now": now,
-        "facts": stored, "problems": len(problems), "options": ident.options,
-    })
-    return p, now, stored, superseded
+        tx.insert_facts(table, [rows], observed=True)
+    if batch.problems:
+        _load_problems(tx, [(ident.input_id, q) for q in batch.problems], now)
+    tx.load("inputs", _input_columns([(p, stored)], now))
+    return p, now, stored, []
 
 
 def _event_in(content: bytes, run_id: str, at: datetime) -> dict[str, Any] | None:
