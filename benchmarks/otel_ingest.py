@@ -37,9 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks.graph_scale import peak_mb  # noqa: E402 - after the path is set
+from benchmarks.openlineage_ingest import TOKEN, _start_server  # noqa: E402 - the same server, started alike
 from tests.otel.traces import rag_trace, request  # noqa: E402
 
-TOKEN = "benchmark-token-0d4c6a2f8e1b7395"
 SPANS_PER_TRACE = 5
 PROMPT = "Customer jane.doe@corp.example asks about order 1182"
 
@@ -88,35 +88,9 @@ def collect_into_store(path: Path, spans: int, db: str) -> dict[str, float]:
 # -- HTTP ------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _hwm_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return next(int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM"))
-
-
-def _start_server(db: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    import requests
-
-    port = _free_port()
-    env = {**os.environ, "LINEAGE_API_TOKENS": TOKEN, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lineage.cli", "serve", "--port", str(port), "--db", db, "--log-level", "warning"],
-        cwd=workdir, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(1200):
-        try:
-            if requests.get(url + "/api/v1/health", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    return server, url
 
 
 def _settle(url: str) -> None:

@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -80,6 +81,17 @@ class StreamsFiles(Protocol):
 
 MAX_LINE_BYTES = 64 << 20
 """The longest line a log read a line at a time may have (`TailsLogs`)."""
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip_head(head: bytes, limit: int = 8192) -> bytes:
+    """The first bytes of gzip data (or `head` itself when it is not gzip), for `detect`."""
+    if not head.startswith(GZIP_MAGIC):
+        return head
+    try:
+        return zlib.decompressobj(wbits=31).decompress(head, limit)
+    except zlib.error:
+        return b""
 
 
 class LineReader(Protocol):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from collectors.base import (
+    GZIP_MAGIC,
     Collector,
     Source,
     StreamsFiles,
@@ -39,7 +40,6 @@ from lineage.models import LineageBatch, Problem, RawInput
 from lineage.store.base import RawInputRow
 
 HEAD_BYTES = 4096
-GZIP_MAGIC = b"\x1f\x8b"
 STREAM_OVER_BYTES = 8 << 20
 """Files larger than this are streamed in chunks by collectors that can (`collect_path`)."""
 STREAM_CHUNK_EVENTS = 2000

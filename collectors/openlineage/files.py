@@ -33,12 +33,12 @@ from typing import IO, Any, cast
 
 import orjson
 
+from collectors.base import GZIP_MAGIC, gunzip_head
 from lineage.errors import CollectorError
 
 CHUNK_CHARS = 1 << 20
 MAX_EVENT_CHARS = 64 << 20
 TEMPLATE_MAX_BYTES = 64 << 20
-GZIP_MAGIC = b"\x1f\x8b"
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\r\n]*")
@@ -62,16 +62,6 @@ class Item:
 
 
 # -- detection ---------------------------------------------------------------------------------
-
-
-def gunzip_head(head: bytes, limit: int = 8192) -> bytes:
-    """The first bytes of gzip data (or `head` itself when it is not gzip)."""
-    if not head.startswith(GZIP_MAGIC):
-        return head
-    try:
-        return zlib.decompressobj(wbits=31).decompress(head, limit)
-    except zlib.error:
-        return b""
 
 
 def looks_like_events(head: bytes) -> bool:

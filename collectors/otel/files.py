@@ -23,9 +23,8 @@ from typing import IO, Any
 
 import orjson
 
-from collectors.base import MAX_LINE_BYTES
+from collectors.base import GZIP_MAGIC, MAX_LINE_BYTES, gunzip_head
 
-GZIP_MAGIC = b"\x1f\x8b"
 READ_BYTES = 1 << 20
 
 
@@ -38,15 +37,6 @@ class Request:
     error: str | None
 
 
-def _head(head: bytes, limit: int = 8192) -> bytes:
-    if not head.startswith(GZIP_MAGIC):
-        return head
-    try:
-        return zlib.decompressobj(wbits=31).decompress(head, limit)
-    except zlib.error:
-        return b""
-
-
 def looks_like_traces(head: bytes) -> bool:
     """Whether the first bytes of a file look like OTLP JSON traces, gzipped or not.
 
@@ -54,7 +44,7 @@ def looks_like_traces(head: bytes) -> bool:
         >>> looks_like_traces(b'{"resourceSpans":[{"resource":{}}]}'), looks_like_traces(b'{"eventTime": 1}')
         (True, False)
     """
-    text = _head(head).lstrip(b"\xef\xbb\xbf \t\r\n")
+    text = gunzip_head(head).lstrip(b"\xef\xbb\xbf \t\r\n")
     return text.startswith(b"{") and b'"resourceSpans"' in text[:4096]
 
 
