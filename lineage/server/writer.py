@@ -104,6 +104,7 @@ class GroupWriter:
         self._waiting = threading.Condition()
         self._pending: list[tuple[str, Event]] = []  # durable in the journal, not yet in the store
         self._in_flight = 0
+        self._taking = 0  # events of accepted submissions not yet journaled (queued, or being written)
         self._stopping = False
         self.commits = 0
         self.events = 0
@@ -137,11 +138,15 @@ class GroupWriter:
 
     def submit(self, submission: Submission) -> bool:
         """Queue a submission; False when the queue is full (the caller should answer 503)."""
-        if self._journal is not None and len(self._pending) + self._in_flight >= self.max_queue:
-            return False
+        with self._waiting:
+            if self._journal is not None and self._taking + len(self._pending) + self._in_flight >= self.max_queue:
+                return False
+            self._taking += len(submission.events)  # counted until journaled: the intake thread may hold it
         try:
             self._queue.put_nowait(submission)
         except queue.Full:
+            with self._waiting:
+                self._taking -= len(submission.events)
             return False
         return True
 
@@ -219,6 +224,8 @@ class GroupWriter:
                 while len(self._seen) > self.remember:
                     self._seen.popitem(last=False)
                 log.debug("%d event(s) durable in %.1f ms", len(fresh), (time.perf_counter() - started) * 1000)
+        with self._waiting:  # after they joined the pending events (counted twice a moment: never too few)
+            self._taking -= sum(len(sub.events) for sub in group)
         for sub in group:
             try:
                 sub.done(error)
