@@ -200,34 +200,39 @@ class _Endpoint:
             self.active -= 1
             self.inflight -= held
 
-    async def _admitted(
-        self, request: Request, encoding: str, reserve: Callable[[int], bool], *, batch: bool
-    ) -> Response:
+    async def _decoded(self, request: Request, reserve: Callable[[int], bool], job: Callable[[bytes, str], Any],
+                       error: Callable[..., Response], what: str, advice: str) -> tuple[Any, str] | Response:
+        """The request's body, read within the limits and decoded by a mapping worker (`job(body,
+        source)` the work), with the source it came from; or the answer (`error`) when it cannot be."""
         config = self.config
         try:
             async with asyncio.timeout(config.read_timeout):
                 body = await _read_body(request, config.max_body_bytes, reserve)
         except TimeoutError:
-            return _error(408, f"the body did not arrive within {config.read_timeout:g} s", close=True)
+            return error(408, f"the body did not arrive within {config.read_timeout:g} s", close=True)
         except BadRequest as exc:
-            return _error(exc.status, str(exc), exc.field, close=True)
+            return error(exc.status, str(exc), exc.field, close=True)
         except ClientDisconnect:
             return Response(status_code=400, headers={"Connection": "close"})  # nobody to tell
         remote = request.client.host if request.client else "unknown"
         source = f"http:{remote}"
         try:
-            decoded = await self.pool.decode(Job(body, encoding, batch, source), wait=config.map_budget)
+            return await self.pool.decode(job(body, source), wait=config.map_budget), source
         except PoolBusy:
-            return _error(503, f"no mapping worker was free within {config.map_budget:g} s; retry shortly")
+            return error(503, f"no mapping worker was free within {config.map_budget:g} s; retry shortly")
         except OverBudget:
-            return _error(
-                413,
-                f"mapping the events took longer than the {config.map_budget:g}-second budget; "
-                "send fewer events per request, or smaller facets (sql, schema)",
-            )
+            return error(413, f"mapping the {what} took longer than the {config.map_budget:g}-second budget; {advice}")
         except WorkerLost:
-            return _error(503, "the events could not be mapped; retry shortly")
-        del body
+            return error(503, f"the {what} could not be mapped; retry shortly")
+
+    async def _admitted(
+        self, request: Request, encoding: str, reserve: Callable[[int], bool], *, batch: bool
+    ) -> Response:
+        read = await self._decoded(request, reserve, lambda body, source: Job(body, encoding, batch, source), _error,
+                                   "events", "send fewer events per request, or smaller facets (sql, schema)")
+        if isinstance(read, Response):
+            return read
+        decoded, source = read
         if isinstance(decoded, Refusal):
             return _error(decoded.status, decoded.message, decoded.field)
         assert isinstance(decoded, Decoded)
@@ -257,29 +262,12 @@ class _Endpoint:
 
     async def _traces_admitted(self, request: Request, encoding: str, reserve: Callable[[int], bool], *,
                                protobuf: bool) -> Response:
-        config = self.config
         error = functools.partial(otlp_error, protobuf=protobuf)
-        try:
-            async with asyncio.timeout(config.read_timeout):
-                body = await _read_body(request, config.max_body_bytes, reserve)
-        except TimeoutError:
-            return error(408, f"the body did not arrive within {config.read_timeout:g} s", close=True)
-        except BadRequest as exc:
-            return error(exc.status, str(exc), exc.field, close=True)
-        except ClientDisconnect:
-            return Response(status_code=400, headers={"Connection": "close"})
-        remote = request.client.host if request.client else "unknown"
-        source = f"http:{remote}"
-        try:
-            decoded = await self.pool.decode(TraceJob(body, encoding, protobuf, source), wait=config.map_budget)
-        except PoolBusy:
-            return error(503, f"no mapping worker was free within {config.map_budget:g} s; retry shortly")
-        except OverBudget:
-            return error(413, f"mapping the spans took longer than the {config.map_budget:g}-second budget; "
-                              "send fewer spans per request")
-        except WorkerLost:
-            return error(503, "the spans could not be mapped; retry shortly")
-        del body
+        read = await self._decoded(request, reserve, lambda body, source: TraceJob(body, encoding, protobuf, source),
+                                   error, "spans", "send fewer spans per request")
+        if isinstance(read, Response):
+            return read
+        decoded, source = read
         if isinstance(decoded, Refusal):
             return error(decoded.status, decoded.message, decoded.field)
         assert isinstance(decoded, DecodedTraces)
